@@ -1,0 +1,25 @@
+/**
+ * Second order by composition: a Hessian-vector product is forward mode over
+ * reverse mode, and the dense Hessian is that product taken along each unit
+ * vector, with the unit tangents as constants so the passes fold the zeros away.
+ */
+import { constant } from '../ir/build.ts';
+import type { InputNode, Node } from '../ir/node.ts';
+import { jvp } from './forward.ts';
+import { gradient } from './reverse.ts';
+
+/** H·v where v's components are the nodes `directions` (one per wrt input). */
+export function hessianVectorProduct(
+  output: Node,
+  wrt: readonly InputNode[],
+  directions: readonly Node[],
+): Node[] {
+  const grad = gradient(output, wrt);
+  return jvp(grad, new Map(wrt.map((x, i) => [x, directions[i]!])));
+}
+
+/** Rows of the dense Hessian, row i = H·eᵢ (H is symmetric). */
+export function hessianRows(output: Node, wrt: readonly InputNode[]): Node[][] {
+  const grad = gradient(output, wrt);
+  return wrt.map((x) => jvp(grad, new Map([[x, constant(1)]])));
+}

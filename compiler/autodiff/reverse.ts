@@ -1,0 +1,51 @@
+/**
+ * Reverse mode. Adjoint contributions are collected per node and summed once,
+ * when the sweep in reverse topological order reaches the node: every path
+ * merges there, so the cost is linear in the size of the graph.
+ */
+import { constant, constantLike, sumNodes } from '../ir/build.ts';
+import type { InputNode, Node } from '../ir/node.ts';
+import { OP_TABLE } from '../ir/opTable.ts';
+import { topoSort } from '../ir/program.ts';
+import { activeNodes } from './activity.ts';
+
+export class DifferentiationError extends Error {
+  override readonly name = 'DifferentiationError';
+}
+
+/**
+ * Gradient of the scalar `output` with respect to each of `wrt`, in order.
+ * Inputs the output does not depend on get an exact zero.
+ */
+export function gradient(output: Node, wrt: readonly InputNode[]): Node[] {
+  if (output.shape.length !== 0) {
+    throw new DifferentiationError('reverse mode needs a scalar output');
+  }
+  const active = activeNodes([output], new Set(wrt));
+  const contributions = new Map<Node, Node[]>();
+  const contribute = (node: Node, bar: Node) => {
+    const list = contributions.get(node);
+    if (list === undefined) contributions.set(node, [bar]);
+    else list.push(bar);
+  };
+  const adjoints = new Map<Node, Node>();
+  if (active.has(output)) contribute(output, constant(1));
+
+  const order = topoSort([output]);
+  for (let k = order.length - 1; k >= 0; k--) {
+    const node = order[k]!;
+    const bar = sumNodes(contributions.get(node) ?? []);
+    contributions.delete(node);
+    if (bar === null) continue;
+    adjoints.set(node, bar);
+    if (node.op === 'const' || node.op === 'input') continue;
+    const rule = OP_TABLE[node.op].derivative;
+    if (rule === 'none') throw new DifferentiationError(`${node.op} has no derivative`);
+    const bars = rule.vjp(node, bar);
+    node.inputs.forEach((operand, i) => {
+      const operandBar = bars[i];
+      if (operandBar != null && active.has(operand)) contribute(operand, operandBar);
+    });
+  }
+  return wrt.map((x) => adjoints.get(x) ?? constantLike(0, x));
+}

@@ -1,0 +1,62 @@
+/**
+ * Turns the nodes a kernel computes into a listing of named temporaries and
+ * final expressions. A node gets its own `const` when it is used more than
+ * once (the CSE'd temporaries) or when inlining it would make a long line;
+ * everything else is inlined into its single user.
+ */
+import type { Node } from '../ir/node.ts';
+import { topoSort } from '../ir/program.ts';
+import { renderNode } from '../ir/render.ts';
+import type { Target } from '../ir/render.ts';
+import { capitalize, NameManager } from './names.ts';
+
+export interface Binding {
+  readonly name: string;
+  readonly node: Node;
+  /** The defining expression, referring to earlier bindings by name. */
+  readonly text: string;
+}
+
+export interface Listing {
+  readonly bindings: readonly Binding[];
+  /** Text of each root, in order. */
+  readonly roots: readonly string[];
+}
+
+/** Inlined expressions longer than this get a name of their own. */
+const MAX_INLINE_LENGTH = 72;
+
+function countUses(roots: readonly Node[], order: readonly Node[]): Map<Node, number> {
+  const uses = new Map<Node, number>();
+  const bump = (n: Node) => uses.set(n, (uses.get(n) ?? 0) + 1);
+  for (const node of order) node.inputs.forEach(bump);
+  roots.forEach(bump);
+  return uses;
+}
+
+/** `sinY` for sin(y), when the operand already has a short name. */
+function descriptiveName(node: Node, names: ReadonlyMap<Node, string>): string | null {
+  if (node.op === 'const' || node.op === 'input' || node.inputs.length !== 1) return null;
+  const operand = node.inputs[0]!;
+  const operandName = operand.op === 'input' ? operand.name : names.get(operand);
+  if (operandName === undefined || operandName.length > 8 || /^t\d+$/.test(operandName)) return null;
+  return `${node.op}${capitalize(operandName)}`;
+}
+
+export function buildListing(roots: readonly Node[], target: Target, names: NameManager): Listing {
+  const order = topoSort(roots);
+  const uses = countUses(roots, order);
+  const bound = new Map<Node, string>();
+  const bindings: Binding[] = [];
+  const lookup = (n: Node) => bound.get(n);
+  for (const node of order) {
+    if (node.op === 'const' || node.op === 'input') continue;
+    const text = renderNode(node, target, (n) => (n === node ? undefined : lookup(n))).text;
+    if ((uses.get(node) ?? 0) < 2 && text.length <= MAX_INLINE_LENGTH) continue;
+    const preferred = descriptiveName(node, bound);
+    const name = preferred !== null && !names.isTaken(preferred) ? names.claim(preferred) : names.temporary();
+    bound.set(node, name);
+    bindings.push({ name, node, text });
+  }
+  return { bindings, roots: roots.map((r) => renderNode(r, target, lookup).text) };
+}

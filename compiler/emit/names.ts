@@ -1,0 +1,49 @@
+/**
+ * Hygienic names for generated code: every name is claimed once, never
+ * shadows a parameter, a helper or a reserved word, and says what it is
+ * where it can (`sinY` for sin(y)), falling back to numbered temporaries.
+ */
+const RESERVED = new Set([
+  'Math', 'Infinity', 'NaN', 'undefined', 'arguments', 'eval', 'await', 'break', 'case', 'catch',
+  'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do', 'else', 'enum', 'export',
+  'extends', 'false', 'finally', 'for', 'function', 'if', 'implements', 'import', 'in',
+  'instanceof', 'interface', 'let', 'new', 'null', 'package', 'private', 'protected', 'public',
+  'return', 'static', 'super', 'switch', 'this', 'throw', 'true', 'try', 'typeof', 'var', 'void',
+  'while', 'with', 'yield', 'number', 'boolean', 'Float64Array',
+]);
+
+export class NameManager {
+  private readonly taken = new Set<string>(RESERVED);
+  private counter = 0;
+
+  constructor(claimed: Iterable<string> = []) {
+    for (const name of claimed) this.taken.add(name);
+  }
+
+  isTaken(name: string): boolean {
+    return this.taken.has(name);
+  }
+
+  /** Claims `preferred` if free, else `preferred1`, `preferred2`, … */
+  claim(preferred: string): string {
+    let name = preferred;
+    for (let k = 1; this.taken.has(name); k++) name = `${preferred}${k}`;
+    this.taken.add(name);
+    return name;
+  }
+
+  /** A numbered temporary `t0`, `t1`, … */
+  temporary(): string {
+    let name: string;
+    do name = `t${this.counter++}`;
+    while (this.taken.has(name));
+    this.taken.add(name);
+    return name;
+  }
+}
+
+export const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
+export function isIdentifier(s: string): boolean {
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(s) && !RESERVED.has(s);
+}

@@ -1,0 +1,198 @@
+/**
+ * The math-expression front end: the only file that imports mathjs. mathjs
+ * parses; this adapter converts its node tree to IR at once and rejects
+ * anything it does not support with a located message. mathjs nodes carry no
+ * source positions, so names are located by finding their first occurrence.
+ */
+import {
+  isConditionalNode, isConstantNode, isFunctionNode, isOperatorNode, isParenthesisNode,
+  isRelationalNode, isSymbolNode, parse,
+} from 'mathjs';
+import type { MathNode } from 'mathjs';
+import { apply, bool, constant, input, select } from '../ir/build.ts';
+import type { Node } from '../ir/node.ts';
+import type { ApplyOp } from '../ir/ops.ts';
+import {
+  ExpressionSyntaxError, SourceError, UnknownFunctionError, UnknownVariableError, UnsupportedSyntaxError,
+} from '../errors.ts';
+import { MATH_CONSTANTS, MATH_FUNCTIONS } from './mathFunctions.ts';
+
+export interface ParsedExpression {
+  readonly output: Node;
+  /** Free variables, in order of first appearance. */
+  readonly variables: readonly string[];
+}
+
+export interface ParseOptions {
+  /** Shown as the file in error messages. */
+  readonly file?: string;
+  /** If given, the only variables the expression may use. */
+  readonly variables?: readonly string[];
+}
+
+const OPERATORS: Readonly<Record<string, ApplyOp>> = {
+  add: 'add', subtract: 'sub', multiply: 'mul', divide: 'div', pow: 'pow',
+  dotMultiply: 'mul', dotDivide: 'div', dotPow: 'pow', unaryMinus: 'neg',
+  larger: 'gt', smaller: 'lt', largerEq: 'ge', smallerEq: 'le', equal: 'eq', unequal: 'ne',
+  and: 'and', or: 'or', not: 'not',
+};
+const RELATIONS: Readonly<Record<string, ApplyOp>> = {
+  larger: 'gt', smaller: 'lt', largerEq: 'ge', smallerEq: 'le', equal: 'eq', unequal: 'ne',
+};
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+class Converter {
+  private readonly variables: string[] = [];
+
+  constructor(
+    private readonly text: string,
+    private readonly options: ParseOptions,
+  ) {}
+
+  get freeVariables(): readonly string[] {
+    return this.variables;
+  }
+
+  /** 1-based column of the first occurrence of `pattern`, or 1. */
+  private columnOf(pattern: RegExp): number {
+    const match = pattern.exec(this.text);
+    return match === null ? 1 : match.index + 1;
+  }
+
+  error<E extends SourceError>(
+    Kind: new (m: string, l: SourceError['location'], s: string, h?: string) => E,
+    message: string,
+    column: number,
+    hint?: string,
+  ): E {
+    // Expressions are one line in practice; a newline splits them like a file.
+    const before = this.text.slice(0, column - 1).split('\n');
+    const line = before.length;
+    const col = before[before.length - 1]!.length + 1;
+    const sourceLine = this.text.split('\n')[line - 1] ?? '';
+    return new Kind(message, { file: this.options.file ?? '<expr>', line, column: col }, sourceLine, hint);
+  }
+
+  private unsupported(what: string, snippet: string, hint: string): UnsupportedSyntaxError {
+    const column = this.columnOf(new RegExp(escapeRegExp(snippet.slice(0, 1))));
+    return this.error(UnsupportedSyntaxError, `${what} is not supported in a differentiable expression`, column, hint);
+  }
+
+  /** Booleans used as numbers are 1 or 0, as in mathjs. */
+  private asNumber(n: Node): Node {
+    return n.dtype === 'bool' ? select(n, constant(1), constant(0)) : n;
+  }
+
+  /** Numbers used as conditions are true when nonzero, as in mathjs. */
+  private asBool(n: Node): Node {
+    return n.dtype === 'bool' ? n : apply('ne', n, constant(0));
+  }
+
+  convert(node: MathNode): Node {
+    if (isParenthesisNode(node)) return this.convert(node.content);
+    if (isConstantNode(node)) return this.constantNode(node.value, node);
+    if (isSymbolNode(node)) return this.symbol(node.name);
+    if (isOperatorNode(node)) return this.operator(node.fn, node.op, node.args);
+    if (isFunctionNode(node)) return this.call(node);
+    if (isConditionalNode(node)) {
+      return select(
+        this.asBool(this.convert(node.condition)),
+        this.asNumber(this.convert(node.trueExpr)),
+        this.asNumber(this.convert(node.falseExpr)),
+      );
+    }
+    if (isRelationalNode(node)) {
+      // a < b <= c means a < b and b <= c
+      const operands = node.params.map((p) => this.asNumber(this.convert(p)));
+      const tests = node.conditionals.map((c, i) => {
+        const rel = RELATIONS[c];
+        if (rel === undefined) throw this.unsupported(`the relation '${c}'`, node.toString(), 'Use <, <=, >, >=, == or !=.');
+        return apply(rel, operands[i]!, operands[i + 1]!);
+      });
+      return tests.reduce((acc, t) => apply('and', acc, t));
+    }
+    throw this.unsupported(
+      `a ${node.type.replace(/Node$/, '').toLowerCase()} expression ('${node.toString()}')`,
+      node.toString(),
+      'Write a single scalar expression of numbers, variables, operators and the supported functions.',
+    );
+  }
+
+  private constantNode(value: unknown, node: MathNode): Node {
+    if (typeof value === 'number') return constant(value);
+    if (typeof value === 'boolean') return bool(value);
+    throw this.unsupported(`the constant ${node.toString()}`, node.toString(), 'Only numbers and true/false are supported.');
+  }
+
+  private symbol(name: string): Node {
+    const known = MATH_CONSTANTS[name];
+    if (known !== undefined) return constant(known);
+    const allowed = this.options.variables;
+    if (allowed !== undefined && !allowed.includes(name)) {
+      const column = this.columnOf(new RegExp(`(?<![\\w$])${escapeRegExp(name)}(?![\\w$])`));
+      throw this.error(
+        UnknownVariableError,
+        `'${name}' is not a variable of this expression`,
+        column,
+        `Declared variables: ${allowed.join(', ') || '(none)'}; constants: ${Object.keys(MATH_CONSTANTS).join(', ')}.`,
+      );
+    }
+    if (!this.variables.includes(name)) this.variables.push(name);
+    return input(name);
+  }
+
+  private operator(fn: string, op: string, args: readonly MathNode[]): Node {
+    if (fn === 'unaryPlus') return this.asNumber(this.convert(args[0]!));
+    const target = OPERATORS[fn];
+    if (target === undefined) {
+      throw this.unsupported(`the operator '${op}'`, op, 'Supported operators: + - * / ^ .* ./ .^ < <= > >= == != and or not ?:');
+    }
+    const logical = target === 'and' || target === 'or' || target === 'not';
+    const operands = args.map((a) => {
+      const n = this.convert(a);
+      return logical ? this.asBool(n) : this.asNumber(n);
+    });
+    return apply(target, ...operands);
+  }
+
+  private call(node: MathNode & { fn: MathNode; args: MathNode[] }): Node {
+    const name = isSymbolNode(node.fn) ? node.fn.name : node.fn.toString();
+    const column = this.columnOf(new RegExp(`(?<![\\w$])${escapeRegExp(name)}\\s*\\(`));
+    const fn = MATH_FUNCTIONS[name];
+    if (fn === undefined) {
+      throw this.error(
+        UnknownFunctionError,
+        `unknown function '${name}'`,
+        column,
+        `Supported functions: ${Object.keys(MATH_FUNCTIONS).join(', ')}.`,
+      );
+    }
+    const n = node.args.length;
+    const ok = typeof fn.arity === 'number' ? n === fn.arity : n >= fn.arity.atLeast;
+    if (!ok) {
+      const want = typeof fn.arity === 'number' ? `${fn.arity}` : `at least ${fn.arity.atLeast}`;
+      throw this.error(UnsupportedSyntaxError, `${name} takes ${want} argument(s), got ${n}`, column);
+    }
+    return fn.lower(node.args.map((a) => this.asNumber(this.convert(a))));
+  }
+}
+
+export function parseExpression(text: string, options: ParseOptions = {}): ParsedExpression {
+  const converter = new Converter(text, options);
+  let tree: MathNode;
+  try {
+    tree = parse(text);
+  } catch (e) {
+    // mathjs reports a 1-based character position in `char`.
+    const char = (e as { char?: unknown }).char;
+    const column = typeof char === 'number' ? Math.min(char, text.length + 1) : 1;
+    const message = e instanceof Error ? e.message.replace(/\s*\(char \d+\)$/, '') : String(e);
+    throw converter.error(ExpressionSyntaxError, `syntax error: ${message}`, column);
+  }
+  const output = converter.convert(tree);
+  if (output.dtype !== 'f64') {
+    return { output: select(output, constant(1), constant(0)), variables: converter.freeVariables };
+  }
+  return { output, variables: converter.freeVariables };
+}

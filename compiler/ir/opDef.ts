@@ -1,0 +1,69 @@
+/**
+ * What the op table says about each op: shape rule, reference evaluation,
+ * derivative rules and syntax. Entries live in `ops/*.ts`; `opTable.ts`
+ * assembles them into one table typed so that a missing op is a compile error.
+ */
+// build.ts imports the op table and the rules import build.ts: a cycle that
+// is safe because rules call the builders only when they run, never at load.
+import { add } from './build.ts';
+import type { ApplyNode, DType, Node } from './node.ts';
+import { broadcastShapes } from './shape.ts';
+import type { Shape } from './shape.ts';
+import type { Syntax } from './syntax.ts';
+import type { HelperName } from './helpers.ts';
+
+/**
+ * Forward and reverse rules. `null` stands for an exact zero tangent or
+ * cotangent, which the drivers never materialise.
+ */
+export interface Derivative {
+  /** Tangent of the output given the operands' tangents. */
+  readonly jvp: (node: ApplyNode, dots: readonly (Node | null)[]) => Node | null;
+  /** Cotangent of each operand given the output's cotangent. */
+  readonly vjp: (node: ApplyNode, bar: Node) => readonly (Node | null)[];
+}
+
+export interface OpDef {
+  readonly doc: string;
+  readonly arity: number | 'variadic';
+  /** Required element type of operand i. */
+  readonly inputTypes: (i: number) => DType;
+  readonly output: DType;
+  readonly shape: (op: string, inputs: readonly Shape[]) => Shape;
+  /** Reference semantics on scalars; booleans are 0 and 1. */
+  readonly evaluate: (args: readonly number[]) => number;
+  /** `'none'`: the output is boolean and has no tangent. */
+  readonly derivative: Derivative | 'none';
+  readonly syntax: Syntax;
+  /** A helper function the emitted module must define to call this op. */
+  readonly helper?: HelperName;
+  /** For non-smooth ops: the derivative chosen where the op has a kink. */
+  readonly kink?: string;
+}
+
+/**
+ * The linear map taking operand i's tangent `t` to its contribution to the
+ * output's tangent. Elementwise maps are multiplications, hence self-adjoint:
+ * the same map carries a cotangent back, so one partial serves both modes.
+ */
+export type Partial = (t: Node, node: ApplyNode, i: number) => Node | null;
+
+export function elementwise(...partials: Partial[]): Derivative {
+  const partial = (i: number): Partial => partials[Math.min(i, partials.length - 1)]!;
+  return {
+    jvp(node, dots) {
+      let sum: Node | null = null;
+      dots.forEach((dot, i) => {
+        if (dot === null) return;
+        const term = partial(i)(dot, node, i);
+        if (term !== null) sum = sum === null ? term : add(sum, term);
+      });
+      return sum;
+    },
+    vjp: (node, bar) => node.inputs.map((_, i) => partial(i)(bar, node, i)),
+  };
+}
+
+export const f64 = (): DType => 'f64';
+export const boolType = (): DType => 'bool';
+export const broadcast = (op: string, inputs: readonly Shape[]): Shape => broadcastShapes(op, inputs);

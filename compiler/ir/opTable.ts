@@ -1,0 +1,15 @@
+/**
+ * The op table: every op defined once (shape rule, reference evaluation, JVP,
+ * VJP, syntax). Its type makes a missing op a compile error.
+ */
+import type { ApplyOp } from './ops.ts';
+import type { OpDef } from './opDef.ts';
+import { arithmeticOps } from './ops/arithmetic.ts';
+import { elementaryOps } from './ops/elementary.ts';
+import { piecewiseOps } from './ops/piecewise.ts';
+
+export const OP_TABLE: { readonly [K in ApplyOp]: OpDef } = {
+  ...arithmeticOps,
+  ...elementaryOps,
+  ...piecewiseOps,
+};

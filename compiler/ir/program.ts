@@ -1,0 +1,67 @@
+/**
+ * A program: named inputs and named outputs over one node DAG. The schedule
+ * (what runs, in what order) is the post-order of the nodes reachable from
+ * the outputs, so unreachable nodes are dead by construction.
+ */
+import type { InputNode, Node } from './node.ts';
+
+export interface Output {
+  readonly name: string;
+  readonly node: Node;
+}
+
+export interface Program {
+  readonly inputs: readonly InputNode[];
+  readonly outputs: readonly Output[];
+}
+
+export function program(inputs: readonly InputNode[], outputs: readonly Output[]): Program {
+  return { inputs, outputs };
+}
+
+/**
+ * Operands before users, in a deterministic order (depth-first, operands left
+ * to right). Iterative, so graphs thousands of nodes deep do not overflow the stack.
+ */
+export function topoSort(roots: readonly Node[]): Node[] {
+  const order: Node[] = [];
+  const done = new Set<Node>();
+  const stack: { node: Node; next: number }[] = [];
+  for (const root of roots) {
+    if (done.has(root)) continue;
+    stack.push({ node: root, next: 0 });
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const child = top.node.inputs[top.next];
+      if (child !== undefined) {
+        top.next++;
+        if (!done.has(child)) stack.push({ node: child, next: 0 });
+        continue;
+      }
+      stack.pop();
+      if (!done.has(top.node)) {
+        done.add(top.node);
+        order.push(top.node);
+      }
+    }
+  }
+  return order;
+}
+
+/** The live nodes of a program, operands first. */
+export function schedule(prog: Program): Node[] {
+  return topoSort(prog.outputs.map((o) => o.node));
+}
+
+/** How many times each node is used as an operand or an output. */
+export function useCounts(prog: Program): Map<Node, number> {
+  const counts = new Map<Node, number>();
+  const bump = (n: Node) => counts.set(n, (counts.get(n) ?? 0) + 1);
+  for (const node of schedule(prog)) node.inputs.forEach(bump);
+  prog.outputs.forEach((o) => bump(o.node));
+  return counts;
+}
+
+export function mapOutputs(prog: Program, f: (node: Node, name: string) => Node): Program {
+  return { inputs: prog.inputs, outputs: prog.outputs.map((o) => ({ name: o.name, node: f(o.node, o.name) })) };
+}

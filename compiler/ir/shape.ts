@@ -1,0 +1,44 @@
+/**
+ * Shapes. A dimension is a number known at compile time or a named symbol
+ * (such as `batch`) that becomes a kernel argument. A scalar is rank 0: `[]`.
+ */
+export type Dim = number | string;
+export type Shape = readonly Dim[];
+
+export const SCALAR: Shape = Object.freeze([]);
+
+export class ShapeError extends Error {
+  override readonly name = 'ShapeError';
+}
+
+export function shapeToString(shape: Shape): string {
+  return `[${shape.join(', ')}]`;
+}
+
+export function shapesEqual(a: Shape, b: Shape): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/**
+ * NumPy broadcasting, aligned from the trailing axis: equal dimensions match,
+ * and a literal 1 stretches. Symbols only match themselves.
+ */
+export function broadcastShapes(op: string, shapes: readonly Shape[]): Shape {
+  const rank = Math.max(0, ...shapes.map((s) => s.length));
+  const out: Dim[] = [];
+  for (let axis = 0; axis < rank; axis++) {
+    let dim: Dim = 1;
+    for (const shape of shapes) {
+      const d = shape[shape.length - rank + axis] ?? 1;
+      if (d === 1 || d === dim) continue;
+      if (dim !== 1) {
+        throw new ShapeError(
+          `${op}: shapes ${shapes.map(shapeToString).join(' and ')} do not broadcast`,
+        );
+      }
+      dim = d;
+    }
+    out.push(dim);
+  }
+  return out.length === 0 ? SCALAR : out;
+}

@@ -1,0 +1,55 @@
+/**
+ * Which kernels a compiled scalar function exports, and their signatures:
+ * the bridge from derivatives (IR) to the emitter's module spec.
+ */
+import type { Derivatives } from './derive.ts';
+import type { ModuleSpec } from './emit/emitModule.ts';
+import { VERSION } from './version.ts';
+
+export function kernelModuleSpec(d: Derivatives, source: string, formula: string): ModuleSpec {
+  const names = d.wrt.map((x) => x.name);
+  const point = `(${d.inputs.map((x) => x.name).join(', ')})`;
+  const kernels: ModuleSpec['kernels'][number][] = [
+    { name: 'value', doc: `f${point} = ${formula}`, params: d.inputs, returns: d.value },
+    {
+      name: 'valueAndGradient',
+      doc: `f and its gradient by reverse mode; the gradient (∂f/∂${names.join(', ∂f/∂')}) is written into gradOut.`,
+      params: d.inputs,
+      returns: d.value,
+      writes: { param: 'gradOut', nodes: d.gradient, labels: names.map((n) => `∂f/∂${n}`) },
+    },
+    {
+      name: 'jvp',
+      doc: `Forward mode: the directional derivative of f at ${point} along (${d.tangents.map((t) => t.name).join(', ')}).`,
+      params: [...d.inputs, ...d.tangents],
+      returns: d.jvp,
+    },
+    {
+      name: 'hvp',
+      doc: `Hessian-vector product H·(${d.tangents.map((t) => t.name).join(', ')}) by forward over reverse mode, written into out.`,
+      params: [...d.inputs, ...d.tangents],
+      writes: { param: 'out', nodes: d.hvp, labels: names.map((n) => `(H·v) along ${n}`) },
+    },
+  ];
+  if (d.hessian !== null) {
+    kernels.push({
+      name: 'hessian',
+      doc: `The dense Hessian of f, row-major ${names.length}×${names.length}, written into out.`,
+      params: d.inputs,
+      writes: {
+        param: 'out',
+        nodes: d.hessian.flat(),
+        labels: names.flatMap((a) => names.map((b) => (a === b ? `∂²f/∂${a}²` : `∂²f/∂${a}∂${b}`))),
+      },
+    });
+  }
+  return {
+    version: VERSION,
+    source,
+    constants: [
+      { name: 'inputs', doc: 'Kernel parameters, in order.', values: d.inputs.map((x) => x.name) },
+      { name: 'wrt', doc: 'Differentiated inputs, in the order of gradients and Hessians.', values: names },
+    ],
+    kernels,
+  };
+}

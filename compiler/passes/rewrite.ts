@@ -1,0 +1,88 @@
+/**
+ * The rewrite driver shared by the rule-table passes: a bottom-up walk that
+ * applies the first matching rule to each node until none matches, bounded,
+ * with loops detected by node identity (nodes are hash-consed, so a rewrite
+ * that returns to an earlier form returns the very same node).
+ */
+import { withInputs } from '../ir/build.ts';
+import type { ApplyNode, Node } from '../ir/node.ts';
+import type { Program } from '../ir/program.ts';
+import { mapOutputs, schedule } from '../ir/program.ts';
+
+/**
+ * How faithful a rule is to IEEE-754 double arithmetic:
+ * - `exact`: same bits for every input, NaN and infinities included;
+ * - `signOfZero`: same value except possibly the sign of a zero result;
+ * - `stability`: changes the rounding, always towards the more accurate result;
+ * - `unsafe`: wrong for some inputs (NaN, ±∞), e.g. x*0 → 0; off by default.
+ */
+export type Exactness = 'exact' | 'signOfZero' | 'stability' | 'unsafe';
+
+export interface RewriteRule {
+  /** The identity, e.g. `x * 1 → x`. */
+  readonly name: string;
+  readonly exactness: Exactness;
+  readonly apply: (node: ApplyNode) => Node | null;
+}
+
+export interface RewriteNote {
+  readonly rule: string;
+  readonly exactness: Exactness;
+  /** The node before and after, for `--explain` listings. */
+  readonly before: Node;
+  readonly after: Node;
+}
+
+export interface RewriteResult {
+  readonly program: Program;
+  readonly notes: readonly RewriteNote[];
+}
+
+/** Rewrites applied to one node before the driver gives up on it. */
+const MAX_REWRITES_PER_NODE = 32;
+
+export function rewriteProgram(prog: Program, rules: readonly RewriteRule[]): RewriteResult {
+  const notes: RewriteNote[] = [];
+  const memo = new Map<Node, Node>();
+
+  const settle = (start: Node): Node => {
+    let node = start;
+    const seen = new Set<Node>([node]);
+    for (let step = 0; step < MAX_REWRITES_PER_NODE; step++) {
+      if (node.op === 'const' || node.op === 'input') return node;
+      const current: ApplyNode = node;
+      let next: Node | null = null;
+      for (const rule of rules) {
+        next = rule.apply(current);
+        if (next !== null && next !== current) {
+          notes.push({ rule: rule.name, exactness: rule.exactness, before: current, after: next });
+          break;
+        }
+        next = null;
+      }
+      if (next === null) return node;
+      // A rule builds new nodes above already-settled operands; settle those too.
+      next = visit(next);
+      if (seen.has(next)) return next;
+      seen.add(next);
+      node = next;
+    }
+    return node;
+  };
+
+  const visit = (node: Node): Node => {
+    const known = memo.get(node);
+    if (known !== undefined) return known;
+    let result: Node = node;
+    if (node.op !== 'const' && node.op !== 'input') {
+      result = settle(withInputs(node, node.inputs.map(visit)));
+    }
+    memo.set(node, result);
+    memo.set(result, result);
+    return result;
+  };
+
+  // Visit in schedule order so that `visit` recursion only ever goes one rule deep.
+  for (const node of schedule(prog)) visit(node);
+  return { program: mapOutputs(prog, visit), notes };
+}
