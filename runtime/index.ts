@@ -1,5 +1,4 @@
-// The runtime's public entry: optimizers and averaging. Everything is listed here
-// explicitly; nothing registers itself.
+// The runtime's public entry: optimizers, averaging and learning-rate schedules. Everything is listed here explicitly; nothing registers itself.
 
 // Optimizers (torch.optim) and the contract they share.
 export {
@@ -19,3 +18,27 @@ export { ASGD, type ASGDOptions } from './optim/asgd.ts';
 
 // Averaging of iterates around any optimizer.
 export { PolyakAveraging, type AveragingOptions } from './optim/polyak.ts';
+
+// Learning-rate schedules (torch.optim.lr_scheduler), each with its closed form.
+export { LRScheduler, type LrTarget, type SchedulerStateDict } from './schedule/scheduler.ts';
+export { StepLR, stepLRAt, type StepLROptions } from './schedule/stepLR.ts';
+export { MultiStepLR, multiStepLRAt, type MultiStepLROptions } from './schedule/multiStepLR.ts';
+export { ExponentialLR, exponentialLRAt, type ExponentialLROptions } from './schedule/exponentialLR.ts';
+export {
+  CosineAnnealingLR,
+  cosineAnnealingLRAt,
+  type CosineAnnealingLROptions,
+} from './schedule/cosineAnnealingLR.ts';
+export {
+  CosineAnnealingWarmRestarts,
+  cosineAnnealingWarmRestartsAt,
+  warmRestartCycle,
+  type CosineAnnealingWarmRestartsOptions,
+} from './schedule/cosineAnnealingWarmRestarts.ts';
+export { LinearLR, linearLRAt, type LinearLROptions } from './schedule/linearLR.ts';
+export { SequentialLR, sequentialLRAt, type SequentialLROptions } from './schedule/sequentialLR.ts';
+export {
+  ReduceLROnPlateau,
+  reduceLROnPlateauLrs,
+  type ReduceLROnPlateauOptions,
+} from './schedule/reduceLROnPlateau.ts';
