@@ -1,4 +1,5 @@
-// The runtime's public entry: optimizers, averaging and learning-rate schedules. Everything is listed here explicitly; nothing registers itself.
+// The runtime's public entry: optimizers, averaging, learning-rate schedules and
+// gradient clipping. Everything is listed here explicitly; nothing registers itself.
 
 // Optimizers (torch.optim) and the contract they share.
 export {
@@ -42,3 +43,7 @@ export {
   reduceLROnPlateauLrs,
   type ReduceLROnPlateauOptions,
 } from './schedule/reduceLROnPlateau.ts';
+
+// Gradient clipping (torch.nn.utils.clip_grad_*).
+export { clipGradNorm, gradNorm, type ClipGradNormOptions, type GradGroups } from './clip/clipGradNorm.ts';
+export { clipGradValue } from './clip/clipGradValue.ts';
