@@ -18,8 +18,13 @@ export function hessianVectorProduct(
   return jvp(grad, new Map(wrt.map((x, i) => [x, directions[i]!])));
 }
 
-/** Rows of the dense Hessian, row i = H·eᵢ (H is symmetric). */
+/**
+ * Rows of the dense Hessian: row i = H·eᵢ. H is symmetric, so only entries
+ * on and above the diagonal are derived; those below mirror them, which halves
+ * the work and makes the result exactly symmetric.
+ */
 export function hessianRows(output: Node, wrt: readonly InputNode[]): Node[][] {
   const grad = gradient(output, wrt);
-  return wrt.map((x) => jvp(grad, new Map([[x, constant(1)]])));
+  const rows = wrt.map((x, i) => jvp(grad.slice(i), new Map([[x, constant(1)]])));
+  return wrt.map((_, i) => wrt.map((__, j) => (j >= i ? rows[i]![j - i]! : rows[j]![i - j]!)));
 }

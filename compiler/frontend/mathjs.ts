@@ -133,9 +133,9 @@ class Converter {
       const column = this.columnOf(new RegExp(`(?<![\\w$])${escapeRegExp(name)}(?![\\w$])`));
       throw this.error(
         UnknownVariableError,
-        `'${name}' is not a variable of this expression`,
+        `undefined variable '${name}'`,
         column,
-        `Declared variables: ${allowed.join(', ') || '(none)'}; constants: ${Object.keys(MATH_CONSTANTS).join(', ')}.`,
+        `Defined variables: ${allowed.join(', ') || '(none)'}. Constants: ${Object.keys(MATH_CONSTANTS).join(', ')}.`,
       );
     }
     if (!this.variables.includes(name)) this.variables.push(name);

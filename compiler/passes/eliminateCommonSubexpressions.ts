@@ -34,14 +34,18 @@ function structuralHash(node: Node, memo: Map<Node, number>): number {
   return h;
 }
 
-function rank(node: Node): number {
-  return node.op === 'const' ? 0 : node.op === 'input' ? 1 : 2;
+/** Constants lead in arithmetic (`2 * x`) and trail in tests (`x === 0`), as people write them. */
+const CONSTANTS_LAST: ReadonlySet<string> = new Set(['eq', 'ne', 'and', 'or']);
+
+function rank(node: Node, op: string): number {
+  const r = node.op === 'const' ? 0 : node.op === 'input' ? 1 : 2;
+  return CONSTANTS_LAST.has(op) && r === 0 ? 3 : r;
 }
 
 function canonicalRule(): RewriteRule {
   const memo = new Map<Node, number>();
-  const before = (a: Node, b: Node): boolean => {
-    if (rank(a) !== rank(b)) return rank(a) < rank(b);
+  const before = (a: Node, b: Node, op: string): boolean => {
+    if (rank(a, op) !== rank(b, op)) return rank(a, op) < rank(b, op);
     if (a.op === 'input' && b.op === 'input') return a.name < b.name;
     if (a.op === 'const' && b.op === 'const') return a.value < b.value;
     return structuralHash(a, memo) < structuralHash(b, memo);
@@ -52,7 +56,7 @@ function canonicalRule(): RewriteRule {
     apply(n) {
       if (!COMMUTATIVE.has(n.op) || n.inputs.length !== 2) return null;
       const [a, b] = n.inputs as [Node, Node];
-      return before(b, a) ? apply(n.op, b, a) : null;
+      return before(b, a, n.op) ? apply(n.op, b, a) : null;
     },
   };
 }

@@ -4,7 +4,7 @@
  * `signOfZero` rules run unless `strictSignedZeros` is set; `unsafe` rules
  * (such as x*0 → 0, wrong for x = ∞ or NaN) run only with `unsafeMath`.
  */
-import { apply, constantLike, isZero, mul, neg, sub, add, div } from '../ir/build.ts';
+import { add, apply, constantLike, div, isZero, mul, neg, select, sub } from '../ir/build.ts';
 import type { Node } from '../ir/node.ts';
 import { isConst } from '../ir/node.ts';
 import type { Program } from '../ir/program.ts';
@@ -59,6 +59,18 @@ export const SIMPLIFY_RULES: readonly RewriteRule[] = [
     },
   },
   { name: 'select(c, a, a) → a', exactness: 'exact', apply: (n) => (n.op === 'select' && operand(n, 1) === operand(n, 2) ? operand(n, 1) : null) },
+  // An inner select on the same condition only ever takes one branch.
+  {
+    name: 'select(c, a, select(c, b, d)) → select(c, a, d)',
+    exactness: 'exact',
+    apply: (n) => {
+      if (n.op !== 'select') return null;
+      const [c, a, b] = n.inputs as [Node, Node, Node];
+      if (b.op === 'select' && b.inputs[0] === c) return select(c, a, b.inputs[2]!);
+      if (a.op === 'select' && a.inputs[0] === c) return select(c, a.inputs[1]!, b);
+      return null;
+    },
+  },
   { name: 'not not c → c', exactness: 'exact', apply: (n) => (n.op === 'not' && operand(n, 0).op === 'not' ? operand(operand(n, 0), 0) : null) },
   // max(x, 0) is relu(x) bit for bit (both are Math.max(x, 0)); one spelling
   // means one derivative at the kink: relu'(0) = 0.

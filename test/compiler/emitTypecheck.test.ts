@@ -1,0 +1,63 @@
+/**
+ * Emitted modules type-check under `tsc --strict --noUnusedLocals
+ * --noUnusedParameters --noEmit`, for expressions that together use every op.
+ * One in-memory TypeScript program checks them all.
+ */
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { compileExpression } from '../../compiler/index.ts';
+import { topoSort } from '../../compiler/ir/program.ts';
+import { OPS, isApplyOp } from '../../compiler/ir/ops.ts';
+
+const EXPRESSIONS: readonly [string, string[]][] = [
+  ['x^2*sin(y) - cos(x)/tan(y) + -x', ['x', 'y']],
+  ['sqrt(x) + cbrt(y) + exp(x) * log(y) + log1p(x) + expm1(y)', ['x', 'y']],
+  ['asin(x) + acos(x) + atan(x) + atan2(y, x)', ['x', 'y']],
+  ['sinh(x) + cosh(y) + tanh(x) + asinh(x) + acosh(y) + atanh(x)', ['x', 'y']],
+  ['abs(x) + sign(y) + min(x, y) + max(x, y) + relu(x) + hypot(x, y)', ['x', 'y']],
+  ['sigmoid(x) + softplus(y) + logsumexp(x, y, 2)', ['x', 'y']],
+  ['(x < y and x <= 1) or not (x > y) or x >= 2 or x == y or x != 3 ? x : y', ['x', 'y']],
+  ['x * a', ['x']],
+  ['a', ['a']],
+  ['-exp(x)', ['x']],
+];
+
+describe('emitted TypeScript', () => {
+  it('uses every op across these expressions', () => {
+    const used = new Set<string>();
+    for (const [text, wrt] of EXPRESSIONS) {
+      const d = compileExpression(text, { wrt, stability: false }).derivatives;
+      for (const node of topoSort([d.value, ...d.gradient])) used.add(node.op);
+    }
+    expect(OPS.filter(isApplyOp).filter((op) => !used.has(op))).toEqual([]);
+  });
+
+  it('passes tsc --strict --noUnusedLocals --noUnusedParameters', () => {
+    const files = new Map(
+      EXPRESSIONS.map(([text, wrt], i) => [`/virtual/m${i}.ts`, compileExpression(text, { wrt, stability: false }).source]),
+    );
+    const options: ts.CompilerOptions = {
+      strict: true,
+      noUnusedLocals: true,
+      noUnusedParameters: true,
+      noEmit: true,
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.ESNext,
+      lib: ['lib.es2022.d.ts'],
+      types: [],
+    };
+    const host = ts.createCompilerHost(options);
+    const readFile = host.readFile.bind(host);
+    const fileExists = host.fileExists.bind(host);
+    const getSourceFile = host.getSourceFile.bind(host);
+    host.readFile = (f) => files.get(f) ?? readFile(f);
+    host.fileExists = (f) => files.has(f) || fileExists(f);
+    host.getSourceFile = (f, lang, ...rest) =>
+      files.has(f) ? ts.createSourceFile(f, files.get(f)!, lang) : getSourceFile(f, lang, ...rest);
+    const program = ts.createProgram([...files.keys()], options, host);
+    const diagnostics = ts.getPreEmitDiagnostics(program).map((d) =>
+      `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`,
+    );
+    expect(diagnostics).toEqual([]);
+  });
+});
