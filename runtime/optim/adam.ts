@@ -78,7 +78,8 @@ export class Adam extends FlatOptimizer {
     const vMax = this.amsgrad ? (this.maxExpAvgSq ??= new Float64Array(n)) : null;
     const t = ++this.t;
     const { lr, eps, weightDecay } = this;
-    const [beta1, beta2] = this.betas;
+    const beta1 = this.betas[0];
+    const beta2 = this.betas[1];
     const sign = this.maximize ? -1 : 1;
     const decay = this.decoupledWeightDecay ? 1 - lr * weightDecay : 1;
     const l2 = this.decoupledWeightDecay ? 0 : weightDecay;
