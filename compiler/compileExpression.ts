@@ -46,6 +46,12 @@ export interface CompiledExpression {
   jvp(point: Point, tangent: Point): number;
   hvp(point: Point, direction: Point): number[];
   hessian(point: Point): number[][];
+  /**
+   * The flat-vector objective optimizers call: `x` holds the wrt variables in
+   * order, the gradient is written into `gradOut`, the value returned. Other
+   * variables are fixed at `fixed`. Allocates nothing per call.
+   */
+  objective(fixed?: Point): (x: Float64Array, gradOut: Float64Array) => number;
 }
 
 type Kernel = (...args: unknown[]) => unknown;
@@ -119,6 +125,20 @@ export function compileExpression(expression: string, options: CompileExpression
     },
     jvp: (p, t) => kernel('jvp')(...args(p), ...directionArgs(t)) as number,
     hvp: (p, v) => Array.from(kernel('hvp')(...args(p), ...directionArgs(v), new Float64Array(n)) as Float64Array),
+    objective: (fixed = {}) => {
+      const valueAndGradient = kernel('valueAndGradient');
+      const slots = order.slice(n).map((name) => {
+        const v = fixed[name];
+        if (typeof v !== 'number') throw new UsageError(`objective: no value given for the fixed variable '${name}'`);
+        return v;
+      });
+      const argv: unknown[] = [...new Array<number>(n).fill(0), ...slots, null];
+      return (x, gradOut) => {
+        for (let i = 0; i < n; i++) argv[i] = x[i];
+        argv[argv.length - 1] = gradOut;
+        return valueAndGradient(...argv) as number;
+      };
+    },
     hessian: (p) => {
       if (derivatives.hessian === null) throw new UsageError('the dense Hessian was not compiled (hessian: false)');
       const h = kernel('hessian')(...args(p), new Float64Array(n * n)) as Float64Array;

@@ -43,7 +43,16 @@ function descriptiveName(node: Node, names: ReadonlyMap<Node, string>): string |
   return `${node.op}${capitalize(operandName)}`;
 }
 
-export function buildListing(roots: readonly Node[], target: Target, names: NameManager): Listing {
+/**
+ * `preset` gives chosen names to nodes that need a binding (in math listings,
+ * `f` for the function value, so the Hessian can say `-f`).
+ */
+export function buildListing(
+  roots: readonly Node[],
+  target: Target,
+  names: NameManager,
+  preset: ReadonlyMap<Node, string> = new Map(),
+): Listing {
   const order = topoSort(roots);
   const uses = countUses(roots, order);
   const bound = new Map<Node, string>();
@@ -53,8 +62,8 @@ export function buildListing(roots: readonly Node[], target: Target, names: Name
     if (node.op === 'const' || node.op === 'input') continue;
     const text = renderNode(node, target, (n) => (n === node ? undefined : lookup(n))).text;
     if ((uses.get(node) ?? 0) < 2 && text.length <= MAX_INLINE_LENGTH) continue;
-    const preferred = descriptiveName(node, bound);
-    const name = preferred !== null && !names.isTaken(preferred) ? names.claim(preferred) : names.temporary();
+    const preferred = preset.get(node) ?? descriptiveName(node, bound);
+    const name = preferred !== undefined && preferred !== null && !names.isTaken(preferred) ? names.claim(preferred) : names.temporary();
     bound.set(node, name);
     bindings.push({ name, node, text });
   }

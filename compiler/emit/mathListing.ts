@@ -25,9 +25,10 @@ export function mathListing(d: Derivatives, options: MathListingOptions = {}): s
     );
   }
   const manager = new NameManager(d.inputs.map((x) => x.name));
-  const listing = buildListing(labelled.map(([, node]) => node), 'math', manager);
+  const listing = buildListing(labelled.map(([, node]) => node), 'math', manager, new Map([[d.value, 'f']]));
   return [
     ...listing.bindings.map((b) => `${b.name} = ${b.text}`),
-    ...labelled.map(([label], i) => `${label} = ${listing.roots[i]}`),
+    // When f itself was bound (the Hessian refers to it), its binding is its line.
+    ...labelled.map(([label], i) => `${label} = ${listing.roots[i]}`).filter((line) => line !== 'f = f'),
   ].join('\n');
 }
