@@ -15,12 +15,13 @@ export function value(x: number, y: number, z: number): number {
 /** f and its gradient by reverse mode; the gradient (∂f/∂x, ∂f/∂y, ∂f/∂z) is written into gradOut. */
 export function valueAndGradient(x: number, y: number, z: number, gradOut: Float64Array = new Float64Array(3)): number {
   const t0 = y ** z;
-  const t1 = x ** t0;
-  const t2 = x === 0 ? 0 : t1 * Math.log(x);
+  const t1 = x === 0;
+  const t2 = x ** t0;
+  const t3 = t2 * Math.log(x);
   gradOut[0] = x ** (t0 - 1) * t0; // ∂f/∂x
-  gradOut[1] = z * y ** (z - 1) * t2; // ∂f/∂y
-  gradOut[2] = y === 0 ? 0 : Math.log(y) * t0 * t2; // ∂f/∂z
-  return t1;
+  gradOut[1] = t1 ? 0 : z * y ** (z - 1) * t3; // ∂f/∂y
+  gradOut[2] = t1 ? 0 : y === 0 ? 0 : Math.log(y) * t0 * t3; // ∂f/∂z
+  return t2;
 }
 
 /** Forward mode: the directional derivative of f at (x, y, z) along (xDot, yDot, zDot). */
@@ -44,14 +45,13 @@ export function hvp(x: number, y: number, z: number, xDot: number, yDot: number,
   const logY = Math.log(y);
   const t8 = logY * t0;
   const t9 = yDot * t6 + (t7 ? 0 : zDot * t8);
-  const t10 = x ** t0;
-  const t11 = t10 * logX;
-  const t12 = t2 ? 0 : logX * ((t2 ? 0 : t11 * t9) + xDot * (t3 * t0)) + t10 * (xDot / x);
-  const t13 = t2 ? 0 : t11;
-  const t14 = zDot * t5 + z * ((t7 ? 0 : zDot * (logY * t5)) + yDot * (y ** (t4 - 1) * t4));
+  const t10 = zDot * t5 + z * ((t7 ? 0 : zDot * (logY * t5)) + yDot * (y ** (t4 - 1) * t4));
+  const t11 = x ** t0;
+  const t12 = t11 * logX;
+  const t13 = logX * ((t2 ? 0 : t12 * t9) + xDot * (t3 * t0)) + t11 * (xDot / x);
   out[0] = (xDot * (t1 * x ** (t1 - 1)) + (t2 ? 0 : logX * t3 * t9)) * t0 + t3 * t9; // (H·v) along x
-  out[1] = t6 * t12 + t13 * t14; // (H·v) along y
-  out[2] = t7 ? 0 : (logY * t9 + yDot / y * t0) * t13 + t8 * t12; // (H·v) along z
+  out[1] = t2 ? 0 : t10 * t12 + t6 * t13; // (H·v) along y
+  out[2] = t2 ? 0 : t7 ? 0 : (logY * t9 + yDot / y * t0) * t12 + t8 * t13; // (H·v) along z
   return out;
 }
 
@@ -59,30 +59,29 @@ export function hvp(x: number, y: number, z: number, xDot: number, yDot: number,
 export function hessian(x: number, y: number, z: number, out: Float64Array = new Float64Array(9)): Float64Array {
   const t0 = y ** z;
   const t1 = t0 - 1;
-  const t2 = z - 1;
-  const t3 = z * y ** t2;
-  const t4 = x === 0;
+  const t2 = x === 0;
+  const t3 = z - 1;
+  const t4 = z * y ** t3;
   const logX = Math.log(x);
   const t5 = x ** t0;
-  const t6 = t4 ? 0 : logX * (x ** t1 * t0) + 1 / x * t5;
-  const t7 = t3 * t6;
+  const t6 = logX * (x ** t1 * t0) + 1 / x * t5;
+  const t7 = t2 ? 0 : t4 * t6;
   const t8 = y === 0;
   const logY = Math.log(y);
   const t9 = logY * t0;
-  const t10 = t8 ? 0 : t6 * t9;
+  const t10 = t2 ? 0 : t8 ? 0 : t6 * t9;
   const t11 = t5 * logX;
-  const t12 = t4 ? 0 : t11;
-  const t13 = t4 ? 0 : logX * (t4 ? 0 : t3 * t11);
-  const t14 = t8 ? 0 : (1 / y * t0 + t3 * logY) * t12 + t9 * t13;
-  const t15 = t8 ? 0 : t9;
+  const t12 = logX * (t2 ? 0 : t4 * t11);
+  const t13 = t2 ? 0 : t8 ? 0 : (1 / y * t0 + t4 * logY) * t11 + t9 * t12;
+  const t14 = t8 ? 0 : t9;
   out[0] = t1 * x ** (t1 - 1) * t0; // ∂²f/∂x²
   out[1] = t7; // ∂²f/∂x∂y
   out[2] = t10; // ∂²f/∂x∂z
   out[3] = t7; // ∂²f/∂y∂x
-  out[4] = z * (y ** (t2 - 1) * t2) * t12 + t3 * t13; // ∂²f/∂y²
-  out[5] = t14; // ∂²f/∂y∂z
+  out[4] = t2 ? 0 : t4 * t12 + z * (y ** (t3 - 1) * t3) * t11; // ∂²f/∂y²
+  out[5] = t13; // ∂²f/∂y∂z
   out[6] = t10; // ∂²f/∂z∂x
-  out[7] = t14; // ∂²f/∂z∂y
-  out[8] = t8 ? 0 : t15 * logY * t12 + t9 * (t4 ? 0 : logX * (t4 ? 0 : t15 * t11)); // ∂²f/∂z²
+  out[7] = t13; // ∂²f/∂z∂y
+  out[8] = t2 ? 0 : t8 ? 0 : t14 * logY * t11 + t9 * (logX * (t2 ? 0 : t14 * t11)); // ∂²f/∂z²
   return out;
 }
