@@ -1,5 +1,6 @@
-// The runtime's public entry: optimizers, averaging, learning-rate schedules and
-// gradient clipping. Everything is listed here explicitly; nothing registers itself.
+// The runtime's public entry: optimizers, averaging, learning-rate schedules, gradient
+// clipping, and the multi-evaluation minimizers with their line searches. Everything is
+// listed here explicitly; nothing registers itself.
 
 // Optimizers (torch.optim) and the contract they share.
 export {
@@ -47,3 +48,49 @@ export {
 // Gradient clipping (torch.nn.utils.clip_grad_*).
 export { clipGradNorm, gradNorm, type ClipGradNormOptions, type GradGroups } from './clip/clipGradNorm.ts';
 export { clipGradValue } from './clip/clipGradValue.ts';
+
+// Minimizers that evaluate the objective more than once per step
+// (scipy.optimize.minimize-style: objective, x0, options → result).
+export type {
+  DenseHessian,
+  HessianVectorProduct,
+  IterationCallback,
+  IterationInfo,
+  MinimizeOptions,
+  MinimizeResult,
+  MinimizeStatus,
+  Objective,
+} from './optim/minimize/types.ts';
+export type { DescentKind } from './optim/minimize/descent.ts';
+export type { LineSearchKind, LineSearchOptions } from './optim/minimize/lineSearchChoice.ts';
+export { minimizeBFGS, bfgsInverseUpdate, type BFGSOptions, type BFGSResult, type BFGSStepKind } from './optim/minimize/bfgs.ts';
+export {
+  minimizeLBFGS,
+  type LBFGSMinimizeOptions,
+  type LBFGSMinimizeResult,
+  type LBFGSStepKind,
+} from './optim/minimize/lbfgs.ts';
+export { minimizeCG, type CGStepKind, type CGVariant, type NonlinearCGOptions } from './optim/minimize/nonlinearCG.ts';
+export { minimizeNewton, type NewtonOptions, type NewtonResult, type NewtonStepKind } from './optim/minimize/newton.ts';
+export {
+  minimizeNewtonCG,
+  type NewtonCGOptions,
+  type NewtonCGResult,
+  type NewtonCGStepKind,
+} from './optim/minimize/newtonCG.ts';
+export { mulberry32 } from './optim/minimize/mulberry32.ts';
+
+// Line searches along a direction, with the Wolfe or Armijo conditions.
+export { type LineSearch, sufficientDecrease } from './optim/lineSearch/lineSearch.ts';
+export { BacktrackingArmijo, type ArmijoOptions } from './optim/lineSearch/armijo.ts';
+export { StrongWolfe, type StrongWolfeOptions } from './optim/lineSearch/strongWolfe.ts';
+
+// Dense linear algebra for the second-order methods (small n), and linear CG.
+export {
+  conjugateGradient,
+  type ConjugateGradientOptions,
+  type ConjugateGradientResult,
+  type MatVec,
+} from './linalg/conjugateGradient.ts';
+export { cholesky, choleskySolve } from './linalg/cholesky.ts';
+export { symmetricEigen } from './linalg/symmetricEigen.ts';
