@@ -9,9 +9,11 @@
 // always the lowest trial satisfying sufficient decrease and φ'(α_lo)(α_hi − α_lo) < 0,
 // trying the safeguarded cubic interpolant of φ and φ' at both ends (eq. 3.59).
 // With 0 < c₁ < c₂ < 1 an acceptable step exists for any f bounded below. At the
-// level of rounding the first condition takes its derivative form (sufficientDecrease).
+// level of rounding the first condition takes its derivative form (sufficientDecrease),
+// and "no lower than α_lo" means higher by more than rounding (clearlyAbove), so that
+// ties go to the slope.
 import { safeguardedCubic } from './cubic.ts';
-import { TrialPoint, sufficientDecrease, type LineSearch } from './lineSearch.ts';
+import { TrialPoint, clearlyAbove, sufficientDecrease, type LineSearch } from './lineSearch.ts';
 import type { Objective } from '../minimize/types.ts';
 
 export interface StrongWolfeOptions {
@@ -79,7 +81,7 @@ export class StrongWolfe implements LineSearch {
       if (this.evaluations >= this.maxEvaluations) return this.fail('no bracket found');
       const f = this.evaluate(alpha);
       const s = this.trial.slope;
-      if (!this.sufficientDecrease(alpha, f, s) || (this.evaluations > 1 && f >= this.lo.f)) {
+      if (!this.sufficientDecrease(alpha, f, s) || (this.evaluations > 1 && clearlyAbove(f, this.lo.f))) {
         setEnd(this.hi, alpha, f, s);
         return this.zoom();
       }
@@ -102,7 +104,7 @@ export class StrongWolfe implements LineSearch {
       const alpha = safeguardedCubic(lo.a, lo.f, lo.s, hi.a, hi.f, hi.s);
       const f = this.evaluate(alpha);
       const s = this.trial.slope;
-      if (!this.sufficientDecrease(alpha, f, s) || f >= lo.f) {
+      if (!this.sufficientDecrease(alpha, f, s) || clearlyAbove(f, lo.f)) {
         setEnd(hi, alpha, f, s);
         continue;
       }
