@@ -78,6 +78,19 @@ export {
   type NewtonCGResult,
   type NewtonCGStepKind,
 } from './optim/minimize/newtonCG.ts';
+export {
+  coordinateDescent,
+  type CoordinateDescentOptions,
+  type CoordinateDescentResult,
+  type CoordinatePartials,
+  type CoordinateStepKind,
+} from './optim/minimize/coordinateDescent.ts';
+export {
+  subgradientMethod,
+  type SubgradientOptions,
+  type SubgradientResult,
+  type SubgradientStep,
+} from './optim/minimize/subgradient.ts';
 export { mulberry32 } from './optim/minimize/mulberry32.ts';
 
 // Line searches along a direction, with the Wolfe or Armijo conditions.
