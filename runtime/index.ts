@@ -49,6 +49,9 @@ export {
 export { clipGradNorm, gradNorm, type ClipGradNormOptions, type GradGroups } from './clip/clipGradNorm.ts';
 export { clipGradValue } from './clip/clipGradValue.ts';
 
+// L-BFGS with torch.optim.LBFGS's step(closure) semantics.
+export { LBFGS, type LBFGSClosure, type LBFGSOptions } from './optim/lbfgs.ts';
+
 // Minimizers that evaluate the objective more than once per step
 // (scipy.optimize.minimize-style: objective, x0, options → result).
 export type {
