@@ -4,6 +4,7 @@
  * never materialised.
  */
 import { constantLike } from '../ir/build.ts';
+import { broadcastTo } from '../ir/buildTensor.ts';
 import type { InputNode, Node } from '../ir/node.ts';
 import { OP_TABLE } from '../ir/opTable.ts';
 import { topoSort } from '../ir/program.ts';
@@ -24,7 +25,8 @@ export function jvp(outputs: readonly Node[], tangents: ReadonlyMap<InputNode, N
     if (rule === 'none') continue; // boolean output: no tangent
     const dot = rule.jvp(node, operandDots);
     if (dot === null) continue;
-    dots.set(node, dot);
+    // A tangent built from a smaller operand's tangent is broadcast to the output's shape.
+    dots.set(node, broadcastTo(dot, node.shape));
   }
   return outputs.map((out) => dots.get(out) ?? constantLike(0, out));
 }

@@ -4,6 +4,7 @@
  * merges there, so the cost is linear in the size of the graph.
  */
 import { constant, constantLike, select, sumNodes } from '../ir/build.ts';
+import { unbroadcast } from '../ir/buildTensor.ts';
 import type { InputNode, Node } from '../ir/node.ts';
 import { OP_TABLE } from '../ir/opTable.ts';
 import { topoSort } from '../ir/program.ts';
@@ -83,7 +84,9 @@ export function gradient(output: Node, wrt: readonly InputNode[]): Node[] {
     const bars = rule.vjp(node, inner);
     node.inputs.forEach((operand, i) => {
       const operandBar = bars[i];
-      if (operandBar != null && active.has(operand)) contribute(operand, applyMasks(operandBar, masks));
+      if (operandBar == null || !active.has(operand)) return;
+      // Un-broadcasting happens here, once, never in the rules.
+      contribute(operand, unbroadcast(applyMasks(operandBar, masks), operand.shape));
     });
   }
   return wrt.map((x) => adjoints.get(x) ?? constantLike(0, x));

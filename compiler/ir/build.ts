@@ -4,7 +4,8 @@
  * ill-formed node cannot be constructed.
  */
 import { internApply, internConst, internInput, isConst } from './node.ts';
-import type { ApplyNode, ConstNode, DType, InputNode, Node } from './node.ts';
+import { NO_ATTRS } from './node.ts';
+import type { ApplyNode, Attrs, ConstNode, DType, InputNode, Node } from './node.ts';
 import type { ApplyOp } from './ops.ts';
 import { OP_TABLE } from './opTable.ts';
 import { SCALAR } from './shape.ts';
@@ -32,6 +33,11 @@ export function constantLike(value: number, like: Node): ConstNode {
 }
 
 export function apply(op: ApplyOp, ...inputs: Node[]): ApplyNode {
+  return applyWith(op, inputs, NO_ATTRS);
+}
+
+/** `apply` for ops with static attributes (axes, shapes, permutations). */
+export function applyWith(op: ApplyOp, inputs: readonly Node[], attrs: Attrs): ApplyNode {
   const def = OP_TABLE[op];
   if (def.arity !== 'variadic' && inputs.length !== def.arity) {
     throw new IRError(`${op} takes ${def.arity} operand(s), got ${inputs.length}`);
@@ -45,13 +51,13 @@ export function apply(op: ApplyOp, ...inputs: Node[]): ApplyNode {
       throw new IRError(`${op}: operand ${i + 1} must be ${want}, got ${node.dtype}`);
     }
   });
-  return internApply(op, inputs, def.shape(op, inputs.map((n) => n.shape)), def.output);
+  return internApply(op, inputs, def.shape(op, inputs.map((n) => n.shape), attrs), def.output, attrs);
 }
 
 /** Rebuild `node` with new operands (same op), returning `node` itself if nothing changed. */
 export function withInputs(node: ApplyNode, inputs: readonly Node[]): ApplyNode {
   if (inputs.every((n, i) => n === node.inputs[i])) return node;
-  return apply(node.op, ...inputs);
+  return applyWith(node.op, inputs, node.attrs);
 }
 
 export const add = (a: Node, b: Node) => apply('add', a, b);

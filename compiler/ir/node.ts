@@ -29,9 +29,16 @@ export interface InputNode extends NodeBase {
   readonly name: string;
 }
 
+/** Static parameters of an op: axes, a permutation, a target shape, … */
+export type AttrValue = number | string | boolean | readonly (number | string)[];
+export type Attrs = Readonly<Record<string, AttrValue>>;
+
+export const NO_ATTRS: Attrs = Object.freeze({});
+
 export interface ApplyNode extends NodeBase {
   readonly op: ApplyOp;
   readonly inputs: readonly Node[];
+  readonly attrs: Attrs;
 }
 
 export type Node = ConstNode | InputNode | ApplyNode;
@@ -68,15 +75,22 @@ export function internInput(name: string, dtype: DType, shape: Shape): InputNode
   return intern(key, (id) => ({ id, op: 'input', inputs: [], name, dtype, shape }));
 }
 
-/** Shape and dtype are functions of op and inputs, so they are not part of the key. */
+/** Attributes in a canonical text form: keys sorted, so {a, b} and {b, a} intern alike. */
+function attrsKey(attrs: Attrs): string {
+  const keys = Object.keys(attrs).sort();
+  return keys.length === 0 ? '' : JSON.stringify(keys.map((k) => [k, attrs[k]]));
+}
+
+/** Shape and dtype are functions of op, inputs and attrs, so they are not part of the key. */
 export function internApply(
   op: ApplyOp,
   inputs: readonly Node[],
   shape: Shape,
   dtype: DType,
+  attrs: Attrs = NO_ATTRS,
 ): ApplyNode {
-  const key = `${op}|${inputs.map((n) => n.id).join(',')}`;
-  return intern(key, (id) => ({ id, op, inputs: Object.freeze([...inputs]), shape, dtype }));
+  const key = `${op}|${inputs.map((n) => n.id).join(',')}|${attrsKey(attrs)}`;
+  return intern(key, (id) => ({ id, op, inputs: Object.freeze([...inputs]), shape, dtype, attrs: Object.freeze({ ...attrs }) }));
 }
 
 export function isConst(node: Node, value?: number): node is ConstNode {

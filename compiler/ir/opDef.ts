@@ -6,7 +6,8 @@
 // build.ts imports the op table and the rules import build.ts: a cycle that
 // is safe because rules call the builders only when they run, never at load.
 import { add } from './build.ts';
-import type { ApplyNode, DType, Node } from './node.ts';
+import type { ApplyNode, Attrs, DType, Node } from './node.ts';
+import type { Tensor } from './tensor.ts';
 import { broadcastShapes } from './shape.ts';
 import type { Shape } from './shape.ts';
 import type { Syntax } from './syntax.ts';
@@ -29,9 +30,15 @@ export interface OpDef {
   /** Required element type of operand i. */
   readonly inputTypes: (i: number) => DType;
   readonly output: DType;
-  readonly shape: (op: string, inputs: readonly Shape[]) => Shape;
-  /** Reference semantics on scalars; booleans are 0 and 1. */
+  readonly shape: (op: string, inputs: readonly Shape[], attrs: Attrs) => Shape;
+  /**
+   * Reference semantics of an elementwise op on scalars (booleans are 0 and
+   * 1); the evaluator broadcasts it over tensors. Structural ops (matmul,
+   * reductions, …) have no scalar meaning and give `evaluateTensor` instead.
+   */
   readonly evaluate: (args: readonly number[]) => number;
+  /** Reference semantics of a structural op, on concrete tensors. */
+  readonly evaluateTensor?: (inputs: readonly Tensor[], attrs: Attrs, outShape: readonly number[]) => Tensor;
   /** `'none'`: the output is boolean and has no tangent. */
   readonly derivative: Derivative | 'none';
   readonly syntax: Syntax;

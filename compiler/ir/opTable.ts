@@ -6,10 +6,18 @@ import type { ApplyOp } from './ops.ts';
 import type { OpDef } from './opDef.ts';
 import { arithmeticOps } from './ops/arithmetic.ts';
 import { elementaryOps } from './ops/elementary.ts';
+import { indexingOps } from './ops/indexing.ts';
+import { linalgOps } from './ops/linalg.ts';
 import { piecewiseOps } from './ops/piecewise.ts';
+import { reductionOps } from './ops/reductions.ts';
+import { shapeOps } from './ops/shapeOps.ts';
 
 export const OP_TABLE: { readonly [K in ApplyOp]: OpDef } = {
   ...arithmeticOps,
   ...elementaryOps,
   ...piecewiseOps,
+  ...shapeOps,
+  ...reductionOps,
+  ...linalgOps,
+  ...indexingOps,
 };

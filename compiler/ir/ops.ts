@@ -17,6 +17,10 @@ export const OPS = [
   'hypot', 'sigmoid', 'softplus', 'logsumexp',
   // comparisons, logic and the piecewise select
   'lt', 'le', 'gt', 'ge', 'eq', 'ne', 'and', 'or', 'not', 'select',
+  // structural tensor ops
+  'broadcastTo', 'reshape', 'transpose', 'slice', 'pad', 'concat',
+  'reduceSum', 'reduceMax', 'reduceMin', 'reduceLogSumExp',
+  'matmul', 'gather', 'scatterAdd', 'oneHot',
 ] as const;
 
 export type Op = (typeof OPS)[number];
@@ -35,7 +39,14 @@ export const BINARY = group(
   'add', 'sub', 'mul', 'div', 'pow', 'atan2', 'min', 'max', 'hypot',
   'lt', 'le', 'gt', 'ge', 'eq', 'ne', 'and', 'or',
 );
-export const VARIADIC = group('logsumexp');
+export const VARIADIC = group('logsumexp', 'concat');
+/** Ops that move or combine whole tensors rather than acting element by element. */
+export const STRUCTURAL = group(
+  'broadcastTo', 'reshape', 'transpose', 'slice', 'pad', 'concat',
+  'reduceSum', 'reduceMax', 'reduceMin', 'reduceLogSumExp',
+  'matmul', 'gather', 'scatterAdd', 'oneHot',
+);
+export const REDUCTION = group('reduceSum', 'reduceMax', 'reduceMin', 'reduceLogSumExp');
 /** Ops whose operands may be swapped without changing the IEEE result. */
 export const COMMUTATIVE = group('add', 'mul', 'min', 'max', 'hypot', 'eq', 'ne', 'and', 'or');
 /** Ops that produce booleans; they carry no derivative. */
@@ -45,4 +56,9 @@ export const NONSMOOTH = group('abs', 'sign', 'min', 'max', 'relu', 'select');
 
 export function isApplyOp(op: Op): op is ApplyOp {
   return !LEAF.has(op);
+}
+
+/** Elementwise ops: applied to each element, with operands broadcast. */
+export function isElementwise(op: Op): boolean {
+  return !LEAF.has(op) && !STRUCTURAL.has(op);
 }

@@ -42,3 +42,14 @@ export function broadcastShapes(op: string, shapes: readonly Shape[]): Shape {
   }
   return out.length === 0 ? SCALAR : out;
 }
+
+/**
+ * Whether two shapes hold the same number of elements, symbolically: the
+ * products of their numeric dimensions agree and their symbols are the same
+ * multiset (so `[batch, 6]` and `[batch, 2, 3]` do, `[batch]` and `[time]` do not).
+ */
+export function sameSize(a: Shape, b: Shape): boolean {
+  const numeric = (s: Shape) => s.reduce<number>((p, d) => (typeof d === 'number' ? p * d : p), 1);
+  const symbols = (s: Shape) => s.filter((d): d is string => typeof d === 'string').sort().join(',');
+  return numeric(a) === numeric(b) && symbols(a) === symbols(b);
+}

@@ -25,7 +25,7 @@ function problemWith(node: Node, prog: Program): string | null {
   const badType = node.inputs.findIndex((n, i) => n.dtype !== def.inputTypes(i));
   if (badType >= 0) return `${node.op} operand ${badType + 1} has type ${node.inputs[badType]!.dtype}`;
   if (node.dtype !== def.output) return `${node.op} has type ${node.dtype}, expected ${def.output}`;
-  const shape = def.shape(node.op, node.inputs.map((n) => n.shape));
+  const shape = def.shape(node.op, node.inputs.map((n) => n.shape), node.attrs);
   if (!shapesEqual(shape, node.shape)) {
     return `${node.op} has shape ${shapeToString(node.shape)}, its operands give ${shapeToString(shape)}`;
   }

@@ -6,7 +6,7 @@
  * structural hash. The order depends only on structure, so output is
  * deterministic. Swapping operands of +, *, min, max, hypot, ==, != is exact.
  */
-import { apply } from '../ir/build.ts';
+import { applyWith } from '../ir/build.ts';
 import type { Node } from '../ir/node.ts';
 import { COMMUTATIVE } from '../ir/ops.ts';
 import type { Program } from '../ir/program.ts';
@@ -56,7 +56,7 @@ function canonicalRule(): RewriteRule {
     apply(n) {
       if (!COMMUTATIVE.has(n.op) || n.inputs.length !== 2) return null;
       const [a, b] = n.inputs as [Node, Node];
-      return before(b, a, n.op) ? apply(n.op, b, a) : null;
+      return before(b, a, n.op) ? applyWith(n.op, [b, a], n.attrs) : null;
     },
   };
 }

@@ -2,6 +2,7 @@
 import { internConst } from '../ir/node.ts';
 import type { Program } from '../ir/program.ts';
 import { OP_TABLE } from '../ir/opTable.ts';
+import { isElementwise } from '../ir/ops.ts';
 import { rewriteProgram } from './rewrite.ts';
 import type { RewriteResult, RewriteRule } from './rewrite.ts';
 
@@ -10,7 +11,8 @@ export const foldRule: RewriteRule = {
   name: 'op(constants) → constant',
   exactness: 'exact',
   apply(node) {
-    if (node.shape.length !== 0) return null; // tensor constants fold in a later pass
+    // Tensor constants are uniform only through elementwise ops; structural ops are left to the kernels.
+    if (node.shape.length !== 0 || !isElementwise(node.op)) return null;
     const values: number[] = [];
     for (const operand of node.inputs) {
       if (operand.op !== 'const') return null;

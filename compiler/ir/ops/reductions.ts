@@ -1,0 +1,122 @@
+/** Reductions over axes: sum, max, min and the stable log-sum-exp. */
+import { constantLike, div, eq, exp, mul, select, sub } from '../build.ts';
+import { broadcastTo, keptShape, reshape, sum } from '../buildTensor.ts';
+import type { ApplyNode, Attrs, Node } from '../node.ts';
+import type { Derivative, OpDef } from '../opDef.ts';
+import { f64 } from '../opDef.ts';
+import type { Shape } from '../shape.ts';
+import { helperCall } from '../syntax.ts';
+import { stridesOf, zeros } from '../tensor.ts';
+import type { Tensor } from '../tensor.ts';
+import { notElementwise } from './shapeOps.ts';
+
+const axesOf = (attrs: Attrs): number[] => attrs['axes'] as number[];
+const keepDims = (attrs: Attrs): boolean => attrs['keepDims'] === true;
+
+function reducedShape(_op: string, [a]: readonly Shape[], attrs: Attrs): Shape {
+  const axes = axesOf(attrs);
+  return keepDims(attrs) ? keptShape(a!, axes) : a!.filter((_, i) => !axes.includes(i));
+}
+
+/** Folds every element of `x` into its output slot with `combine`, from `init`. */
+function reduceTensor(x: Tensor, attrs: Attrs, out: readonly number[], init: number, combine: (acc: number, v: number) => number): Tensor {
+  const axes = axesOf(attrs);
+  const result = zeros(out);
+  result.data.fill(init);
+  // Output strides laid over the input's axes: reduced axes contribute nothing.
+  const kept = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+  const keptStrides = stridesOf(kept).map((s, i) => (axes.includes(i) ? 0 : s));
+  const index = new Array<number>(x.shape.length).fill(0);
+  let dst = 0;
+  for (let i = 0; i < x.data.length; i++) {
+    result.data[dst] = combine(result.data[dst]!, x.data[i]!);
+    for (let k = index.length - 1; k >= 0; k--) {
+      index[k]!++;
+      dst += keptStrides[k]!;
+      if (index[k]! < x.shape[k]!) break;
+      dst -= keptStrides[k]! * x.shape[k]!;
+      index[k] = 0;
+    }
+  }
+  return result;
+}
+
+/** The output (or a cotangent of it) laid back over the input's shape. */
+function spread(node: ApplyNode, t: Node): Node {
+  const x = node.inputs[0]!;
+  return broadcastTo(reshape(t, keptShape(x.shape, axesOf(node.attrs))), x.shape);
+}
+
+const reduceAgain = (node: ApplyNode, t: Node): Node => sum(t, axesOf(node.attrs), keepDims(node.attrs));
+
+/**
+ * Max and min send the cotangent to the elements that attain the extreme,
+ * split evenly among ties (as torch.amax/amin do).
+ */
+const extremeDerivative: Derivative = {
+  jvp(node, [dot]) {
+    const x = node.inputs[0]!;
+    const hit = eq(x, spread(node, node));
+    const count = reduceAgain(node, select(hit, constantLike(1, x), constantLike(0, x)));
+    return div(reduceAgain(node, select(hit, dot!, constantLike(0, dot!))), count);
+  },
+  vjp(node, bar) {
+    const x = node.inputs[0]!;
+    const hit = eq(x, spread(node, node));
+    const count = reduceAgain(node, select(hit, constantLike(1, x), constantLike(0, x)));
+    return [select(hit, spread(node, div(bar, count)), constantLike(0, x))];
+  },
+};
+
+function reduction(op: string, doc: string): Pick<OpDef, 'doc' | 'arity' | 'inputTypes' | 'output' | 'evaluate' | 'syntax' | 'shape'> {
+  return { doc, arity: 1, inputTypes: f64, output: 'f64', evaluate: notElementwise(op), syntax: helperCall(op), shape: reducedShape };
+}
+
+export const reductionOps = {
+  reduceSum: {
+    ...reduction('reduceSum', 'sum over axes'),
+    evaluateTensor: ([x], attrs, out) => reduceTensor(x!, attrs, out, 0, (a, v) => a + v),
+    derivative: {
+      jvp: (node, [dot]) => reduceAgain(node, dot!),
+      vjp: (node, bar) => [spread(node, bar)],
+    },
+  },
+  reduceMax: {
+    ...reduction('reduceMax', 'maximum over axes; NaN if any element is NaN'),
+    evaluateTensor: ([x], attrs, out) => reduceTensor(x!, attrs, out, -Infinity, (a, v) => (Number.isNaN(a) || v > a || Number.isNaN(v) ? v : a)),
+    derivative: extremeDerivative,
+    kink: 'Ties split the cotangent evenly among the maximal elements (torch.amax).',
+  },
+  reduceMin: {
+    ...reduction('reduceMin', 'minimum over axes; NaN if any element is NaN'),
+    evaluateTensor: ([x], attrs, out) => reduceTensor(x!, attrs, out, Infinity, (a, v) => (Number.isNaN(a) || v < a || Number.isNaN(v) ? v : a)),
+    derivative: extremeDerivative,
+    kink: 'Ties split the cotangent evenly among the minimal elements (torch.amin).',
+  },
+  reduceLogSumExp: {
+    ...reduction('reduceLogSumExp', 'log Σ exp over axes, shifted by the maximum so nothing overflows'),
+    evaluateTensor: ([x], attrs, out) => {
+      const m = reduceTensor(x!, attrs, out, -Infinity, (a, v) => Math.max(a, v));
+      const kept = { ...attrs, keepDims: true };
+      const mKept = { shape: x!.shape.map((d, i) => (axesOf(attrs).includes(i) ? 1 : d)), data: m.data };
+      const shifted = zeros(x!.shape);
+      const strides = stridesOf(mKept.shape).map((s, i) => (axesOf(attrs).includes(i) ? 0 : s));
+      const index = new Array<number>(x!.shape.length).fill(0);
+      for (let i = 0; i < x!.data.length; i++) {
+        const mi = m.data[index.reduce((acc, v, k) => acc + v * strides[k]!, 0)]!;
+        shifted.data[i] = Number.isFinite(mi) ? Math.exp(x!.data[i]! - mi) : x!.data[i]! === mi ? 1 : 0;
+        for (let k = index.length - 1; k >= 0; k--) {
+          if (++index[k]! < x!.shape[k]!) break;
+          index[k] = 0;
+        }
+      }
+      const s = reduceTensor(shifted, kept, mKept.shape, 0, (a, v) => a + v);
+      return { shape: [...out], data: m.data.map((mi, i) => (Number.isFinite(mi) ? mi + Math.log(s.data[i]!) : mi)) };
+    },
+    // ∂/∂xᵢ = exp(xᵢ - lse): the softmax along the reduced axes.
+    derivative: {
+      jvp: (node, [dot]) => reduceAgain(node, mul(exp(sub(node.inputs[0]!, spread(node, node))), dot!)),
+      vjp: (node, bar) => [mul(exp(sub(node.inputs[0]!, spread(node, node))), spread(node, bar))],
+    },
+  },
+} satisfies Record<string, OpDef>;
