@@ -14,16 +14,23 @@ export function cubicMinimizer(a: number, fa: number, sa: number, b: number, fb:
   return b - (b - a) * ((sb + d2 - d1) / (sb - sa + 2 * d2));
 }
 
+/** The zero of the line through (a, φ'(a)) and (b, φ'(b)): the secant step on φ'. */
+export function secantZero(a: number, sa: number, b: number, sb: number): number {
+  return a - (sa * (b - a)) / (sb - sa);
+}
+
 /**
  * A trial step strictly inside the interval between `a` and `b`: the cubic's
  * minimizer clamped to keep 10% of the width from either end (so the interval
  * shrinks by at least 10% per trial), or the midpoint when the cubic has none.
+ * When φ(a) and φ(b) agree to rounding the cubic would fit noise, so the secant
+ * step on φ' (exact for a quadratic φ) takes its place.
  */
-export function safeguardedCubic(a: number, fa: number, sa: number, b: number, fb: number, sb: number): number {
+export function safeguardedCubic(a: number, fa: number, sa: number, b: number, fb: number, sb: number, flat = false): number {
   const lo = Math.min(a, b);
   const hi = Math.max(a, b);
   const margin = 0.1 * (hi - lo);
-  const t = cubicMinimizer(a, fa, sa, b, fb, sb);
+  const t = flat ? secantZero(a, sa, b, sb) : cubicMinimizer(a, fa, sa, b, fb, sb);
   if (!Number.isFinite(t)) return 0.5 * (lo + hi);
   return Math.min(Math.max(t, lo + margin), hi - margin);
 }

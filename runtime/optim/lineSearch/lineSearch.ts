@@ -30,28 +30,36 @@ export interface LineSearch {
   readonly message: string;
 }
 
-/**
- * The sufficient decrease test both searches use: Armijo's φ(α) ≤ φ(0) + c₁αφ'(0)
- * (N&W 3.4), or, where φ(α) − φ(0) is down at the level of rounding
- * (|φ(α) − φ(0)| ≤ 10⁻¹²|φ(0)|), Hager & Zhang's approximate Wolfe condition φ'(α) ≤ (2c₁ − 1)φ'(0)
- * (SIAM J. Optim. 16, 2005, eq. 23), which is Armijo's condition for a quadratic
- * written with derivatives, that stay accurate where function differences are noise.
- * Without it a fast method stalls near a minimizer whose f* ≠ 0: unit steps look
- * like increases, and the search backtracks to nothing.
- */
-export function sufficientDecrease(f0: number, slope0: number, c1: number, alpha: number, f: number, slope: number): boolean {
-  if (f <= f0 + c1 * alpha * slope0) return true;
-  return Math.abs(f - f0) <= 1e-12 * Math.abs(f0) && slope <= (2 * c1 - 1) * slope0;
+/** Relative size of a difference of f values that is taken as rounding noise. */
+const NOISE = 1e-12;
+
+/** |f − fRef| ≤ 10⁻¹² |fRef|: the two values agree to the level of rounding. */
+export function withinRounding(f: number, fRef: number): boolean {
+  return Math.abs(f - fRef) <= NOISE * Math.abs(fRef);
 }
 
 /**
- * f is higher than fRef by more than rounding (10⁻¹²|fRef|). The searches compare a
- * trial with their best point this way: a tie at the level of rounding is left to
- * the slope to decide, since function values no longer tell which side of the
- * minimizer a trial is on, while derivatives still do.
+ * The sufficient decrease test both searches use: Armijo's φ(α) ≤ φ(0) + c₁αφ'(0)
+ * (N&W 3.4) — except where φ(α) and φ(0) agree to rounding, as they do near a
+ * minimizer whose f* ≠ 0. There the difference is noise, and the test is Hager &
+ * Zhang's approximate Wolfe condition φ'(α) ≤ (2c₁ − 1)φ'(0) (SIAM J. Optim. 16,
+ * 2005, eq. 23: Armijo's condition for a quadratic, written with derivatives, which
+ * stay accurate). Without it a method either stalls (unit steps look like increases)
+ * or accepts an overshoot because noise made f look lower.
+ */
+export function sufficientDecrease(f0: number, slope0: number, c1: number, alpha: number, f: number, slope: number): boolean {
+  if (withinRounding(f, f0)) return slope <= (2 * c1 - 1) * slope0;
+  return f <= f0 + c1 * alpha * slope0;
+}
+
+/**
+ * f is higher than fRef by more than rounding. The searches compare a trial with
+ * their best point this way: a tie at the level of rounding is left to the slope to
+ * decide, since function values no longer tell which side of the minimizer a trial
+ * is on, while derivatives still do.
  */
 export function clearlyAbove(f: number, fRef: number): boolean {
-  return f > fRef + 1e-12 * Math.abs(fRef);
+  return f > fRef && !withinRounding(f, fRef);
 }
 
 /** Shared trial evaluation: x + α d into a private buffer, with f and φ'. */

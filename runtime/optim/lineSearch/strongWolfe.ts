@@ -7,13 +7,14 @@
 // when α breaks sufficient decrease, does no better than the previous trial, or
 // φ'(α) ≥ 0. Zoom (3.6) then shrinks the interval [α_lo, α_hi], where α_lo is
 // always the lowest trial satisfying sufficient decrease and φ'(α_lo)(α_hi − α_lo) < 0,
-// trying the safeguarded cubic interpolant of φ and φ' at both ends (eq. 3.59).
+// trying the safeguarded cubic interpolant of φ and φ' at both ends (eq. 3.59), or
+// the secant step on φ' where φ at the ends agrees to rounding.
 // With 0 < c₁ < c₂ < 1 an acceptable step exists for any f bounded below. At the
 // level of rounding the first condition takes its derivative form (sufficientDecrease),
 // and "no lower than α_lo" means higher by more than rounding (clearlyAbove), so that
 // ties go to the slope.
 import { safeguardedCubic } from './cubic.ts';
-import { TrialPoint, clearlyAbove, sufficientDecrease, type LineSearch } from './lineSearch.ts';
+import { TrialPoint, clearlyAbove, sufficientDecrease, withinRounding, type LineSearch } from './lineSearch.ts';
 import type { Objective } from '../minimize/types.ts';
 
 export interface StrongWolfeOptions {
@@ -101,7 +102,7 @@ export class StrongWolfe implements LineSearch {
     for (;;) {
       if (this.evaluations >= this.maxEvaluations) return this.fail('zoom used up maxEvaluations');
       if (Math.abs(hi.a - lo.a) <= 1e-15 * Math.max(lo.a, hi.a)) return this.fail('the bracket shrank below rounding');
-      const alpha = safeguardedCubic(lo.a, lo.f, lo.s, hi.a, hi.f, hi.s);
+      const alpha = safeguardedCubic(lo.a, lo.f, lo.s, hi.a, hi.f, hi.s, withinRounding(hi.f, lo.f));
       const f = this.evaluate(alpha);
       const s = this.trial.slope;
       if (!this.sufficientDecrease(alpha, f, s) || clearlyAbove(f, lo.f)) {

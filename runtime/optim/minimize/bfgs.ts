@@ -16,7 +16,15 @@ import type { MinimizeOptions, MinimizeResult, Objective } from './types.ts';
 
 export type BFGSStepKind = 'quasi-newton';
 
-export interface BFGSOptions extends MinimizeOptions<DescentKind<BFGSStepKind>>, LineSearchOptions {}
+export interface BFGSOptions extends MinimizeOptions<DescentKind<BFGSStepKind>>, LineSearchOptions {
+  /**
+   * Rescale H to (yᵀs / yᵀy) I before the first update (N&W 6.20). Default true.
+   * scipy does not; when the first step follows the large-curvature directions it
+   * makes H far too small elsewhere (on the 20-D test quadratic: 80 iterations with
+   * it, 25 without), while on Rosenbrock it saves evaluations.
+   */
+  readonly initialScaling?: boolean;
+}
 
 export interface BFGSResult extends MinimizeResult<DescentKind<BFGSStepKind>> {
   /** Updates skipped because yᵀs was not safely positive. */
@@ -27,7 +35,7 @@ export interface BFGSResult extends MinimizeResult<DescentKind<BFGSStepKind>> {
 
 /** Minimizes f from x0 by BFGS (scipy.optimize.minimize(method='BFGS')). */
 export function minimizeBFGS(objective: Objective, x0: Float64Array, options: BFGSOptions = {}): BFGSResult {
-  const rule = new BFGSRule(x0.length);
+  const rule = new BFGSRule(x0.length, options.initialScaling ?? true);
   const ls = lineSearchFactory(options, { kind: 'strong-wolfe', c2: 0.9 });
   const result = descend(objective, x0, rule, ls, options);
   return { ...result, skippedUpdates: rule.skipped, inverseHessian: rule.h };
@@ -64,7 +72,10 @@ class BFGSRule implements DirectionRule<BFGSStepKind> {
   private readonly hy: Float64Array;
   private scaled = false;
 
-  constructor(private readonly n: number) {
+  constructor(
+    private readonly n: number,
+    private readonly initialScaling: boolean,
+  ) {
     this.h = new Float64Array(n * n);
     this.hy = new Float64Array(n);
     this.reset();
@@ -83,7 +94,7 @@ class BFGSRule implements DirectionRule<BFGSStepKind> {
 
   update(s: Float64Array, y: Float64Array): void {
     const ys = dot(y, s);
-    if (!this.scaled && curvatureIsSafe(ys, s, y)) {
+    if (this.initialScaling && !this.scaled && curvatureIsSafe(ys, s, y)) {
       this.setIdentity(ys / dot(y, y)); // N&W 6.20
       this.scaled = true;
     }
