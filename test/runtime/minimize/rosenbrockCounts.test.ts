@@ -45,8 +45,10 @@ describe('Rosenbrock-2 counts quoted in the README', () => {
     const cd = coordinateDescent({ partial, secondPartial }, x0, { gradTol, maxIter: 100000 });
     expect(cd.status).toBe('gradient-tolerance');
     expect([cd.iterations, cd.partialEvaluations]).toEqual([7961, 15924]);
+    expect(maxAbsDiff(cd.x, [1, 1])).toBeLessThan(1e-8);
     const fallback = coordinateDescent(rosenbrock, x0, { gradTol, maxIter: 100000 });
     expect([fallback.iterations, fallback.functionEvaluations]).toEqual([5582, 11176]);
+    expect(maxAbsDiff(fallback.x, [1, 1])).toBeLessThan(1e-8);
   });
 
   it('the LBFGS class, one step with maxIter 1000', () => {
