@@ -7,6 +7,7 @@ import { constant, constantLike, select, sumNodes } from '../ir/build.ts';
 import { unbroadcast } from '../ir/buildTensor.ts';
 import type { InputNode, Node } from '../ir/node.ts';
 import { OP_TABLE } from '../ir/opTable.ts';
+import { isElementwise } from '../ir/ops.ts';
 import { topoSort } from '../ir/program.ts';
 import { activeNodes } from './activity.ts';
 
@@ -80,7 +81,8 @@ export function gradient(output: Node, wrt: readonly InputNode[]): Node[] {
     if (node.op === 'const' || node.op === 'input') continue;
     const rule = OP_TABLE[node.op].derivative;
     if (rule === 'none') throw new DifferentiationError(`${node.op} has no derivative`);
-    const { inner, masks } = peelMasks(bar);
+    // Masks line up element for element only through elementwise ops.
+    const { inner, masks } = isElementwise(node.op) ? peelMasks(bar) : { inner: bar, masks: [] };
     const bars = rule.vjp(node, inner);
     node.inputs.forEach((operand, i) => {
       const operandBar = bars[i];

@@ -2,7 +2,7 @@
  * Builders for the structural tensor ops, with their attributes normalised
  * (negative axes resolved, axes sorted) so equal ops intern alike.
  */
-import { applyWith } from './build.ts';
+import { applyWith, constant } from './build.ts';
 import type { Node } from './node.ts';
 import { ShapeError, shapeToString, shapesEqual } from './shape.ts';
 import type { Dim, Shape } from './shape.ts';
@@ -102,4 +102,9 @@ export function scatterAdd(indices: Node, values: Node, rows: Dim): Node {
 
 export function oneHot(indices: Node, depth: number): Node {
   return applyWith('oneHot', [indices], { depth });
+}
+
+/** The run-time size of a dimension, as a scalar node (a constant for a number). */
+export function dimSize(dim: Dim): Node {
+  return typeof dim === 'number' ? constant(dim) : applyWith('dimSize', [], { dim });
 }

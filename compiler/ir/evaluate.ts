@@ -72,7 +72,7 @@ export function evaluateTensors(
     }
     const args = node.inputs.map((n) => values.get(n)!);
     const def = OP_TABLE[node.op];
-    const result = isElementwise(node.op) ? applyElementwise(node, args, out) : def.evaluateTensor!(args, node.attrs, out);
+    const result = isElementwise(node.op) ? applyElementwise(node, args, out) : def.evaluateTensor!(args, node.attrs, out, sizes);
     values.set(node, result);
   }
   return values;

@@ -38,7 +38,12 @@ export interface OpDef {
    */
   readonly evaluate: (args: readonly number[]) => number;
   /** Reference semantics of a structural op, on concrete tensors. */
-  readonly evaluateTensor?: (inputs: readonly Tensor[], attrs: Attrs, outShape: readonly number[]) => Tensor;
+  readonly evaluateTensor?: (
+    inputs: readonly Tensor[],
+    attrs: Attrs,
+    outShape: readonly number[],
+    sizes: Readonly<Record<string, number>>,
+  ) => Tensor;
   /** `'none'`: the output is boolean and has no tangent. */
   readonly derivative: Derivative | 'none';
   readonly syntax: Syntax;

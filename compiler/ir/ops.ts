@@ -20,7 +20,7 @@ export const OPS = [
   // structural tensor ops
   'broadcastTo', 'reshape', 'transpose', 'slice', 'pad', 'concat',
   'reduceSum', 'reduceMax', 'reduceMin', 'reduceLogSumExp',
-  'matmul', 'gather', 'scatterAdd', 'oneHot',
+  'matmul', 'gather', 'scatterAdd', 'oneHot', 'dimSize',
 ] as const;
 
 export type Op = (typeof OPS)[number];
@@ -44,7 +44,7 @@ export const VARIADIC = group('logsumexp', 'concat');
 export const STRUCTURAL = group(
   'broadcastTo', 'reshape', 'transpose', 'slice', 'pad', 'concat',
   'reduceSum', 'reduceMax', 'reduceMin', 'reduceLogSumExp',
-  'matmul', 'gather', 'scatterAdd', 'oneHot',
+  'matmul', 'gather', 'scatterAdd', 'oneHot', 'dimSize',
 );
 export const REDUCTION = group('reduceSum', 'reduceMax', 'reduceMin', 'reduceLogSumExp');
 /** Ops whose operands may be swapped without changing the IEEE result. */

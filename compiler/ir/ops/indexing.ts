@@ -80,4 +80,16 @@ export const indexingOps = {
     // Indices are integers: piecewise constant, so the derivative is 0.
     derivative: { jvp: () => null, vjp: () => [null] },
   },
+  dimSize: {
+    ...common('dimSize'),
+    doc: 'the run-time size of a named dimension (such as batch), as a scalar',
+    arity: 0,
+    shape: () => [],
+    evaluateTensor: (_inputs, attrs, _out, sizes) => {
+      const size = sizes[attrs['dim'] as string];
+      if (size === undefined) throw new Error(`no size given for dimension '${String(attrs['dim'])}'`);
+      return { shape: [], data: Float64Array.of(size) };
+    },
+    derivative: { jvp: () => null, vjp: () => [] },
+  },
 } satisfies Record<string, OpDef>;

@@ -1,0 +1,141 @@
+/**
+ * Neural-network and linear-algebra functions composed from primitive ops.
+ * They need no rules of their own: their derivatives follow from the
+ * primitives', and numerically delicate parts go through the stable
+ * primitives (reduceLogSumExp, softplus, sigmoid).
+ */
+import { apply, constant, div, exp, mul, select, sqrt, sub } from './build.ts';
+import {
+  allAxes, broadcastTo, concat, dimSize, gather, keptShape, matmul, oneHot, reduce, reshape, sum, transposeLast2,
+} from './buildTensor.ts';
+import type { Node } from './node.ts';
+import { ShapeError, shapeToString } from './shape.ts';
+
+const axisOf = (x: Node, axis: number): number => (axis < 0 ? axis + x.shape.length : axis);
+
+/** The number of elements over `axes`, as a node; symbolic dimensions contribute their run-time size. */
+function countOver(x: Node, axes: readonly number[]): Node {
+  return sizeProduct(axes.map((a) => x.shape[a]!));
+}
+
+function sizeProduct(dims: readonly (number | string)[]): Node {
+  let numeric = 1;
+  let symbolic: Node | null = null;
+  for (const d of dims) {
+    if (typeof d === 'number') numeric *= d;
+    else symbolic = symbolic === null ? dimSize(d) : mul(symbolic, dimSize(d));
+  }
+  if (symbolic === null) return constant(numeric);
+  return numeric === 1 ? symbolic : mul(constant(numeric), symbolic);
+}
+
+export function mean(x: Node, axes: readonly number[] = allAxes(x), keepDims = false): Node {
+  const norm = axes.map((a) => axisOf(x, a));
+  return div(sum(x, norm, keepDims), countOver(x, norm));
+}
+
+export const max = (x: Node, axes?: readonly number[], keepDims = false) => reduce('reduceMax', x, axes, keepDims);
+export const min = (x: Node, axes?: readonly number[], keepDims = false) => reduce('reduceMin', x, axes, keepDims);
+export const logsumexp = (x: Node, axes?: readonly number[], keepDims = false) => reduce('reduceLogSumExp', x, axes, keepDims);
+
+/** Inner product of two vectors. */
+export function dot(a: Node, b: Node): Node {
+  if (a.shape.length !== 1 || b.shape.length !== 1) throw new ShapeError(`dot needs vectors, got ${shapeToString(a.shape)} and ${shapeToString(b.shape)}`);
+  return sum(mul(a, b));
+}
+
+/** Outer product of two vectors: out[i, j] = a[i] b[j]. */
+export function outer(a: Node, b: Node): Node {
+  return mul(reshape(a, [a.shape[0]!, 1]), reshape(b, [1, b.shape[0]!]));
+}
+
+/**
+ * Matrix product with NumPy's vector rules: a vector on the left is a row,
+ * on the right a column, and the added axis is removed again.
+ */
+export function matmulAny(a: Node, b: Node): Node {
+  const aVec = a.shape.length === 1;
+  const bVec = b.shape.length === 1;
+  if (aVec && bVec) return dot(a, b);
+  const a2 = aVec ? reshape(a, [1, a.shape[0]!]) : a;
+  const b2 = bVec ? reshape(b, [b.shape[0]!, 1]) : b;
+  const out = matmul(a2, b2);
+  if (aVec) return reshape(out, out.shape.filter((_, i) => i !== out.shape.length - 2));
+  if (bVec) return reshape(out, out.shape.slice(0, -1));
+  return out;
+}
+
+export const transposeMatrix = transposeLast2;
+
+/**
+ * Euclidean norm over `axes` (all by default). At 0 the gradient is 0, a
+ * subgradient, through sqrt's kink policy.
+ */
+export function norm(x: Node, axes: readonly number[] = allAxes(x), keepDims = false): Node {
+  return sqrt(sum(mul(x, x), axes.map((a) => axisOf(x, a)), keepDims));
+}
+
+/** softmax along `axis`: exp(x - logsumexp(x)), never overflowing. */
+export function softmax(x: Node, axis = -1): Node {
+  return exp(logSoftmax(x, axis));
+}
+
+export function logSoftmax(x: Node, axis = -1): Node {
+  const ax = axisOf(x, axis);
+  return sub(x, broadcastTo(logsumexp(x, [ax], true), x.shape));
+}
+
+/**
+ * Mean cross-entropy between logits [batch…, classes] and integer labels
+ * [batch…], fused as logsumexp(z) - z[label]: stable for any logits, and its
+ * gradient is softmax(z) - onehot(label), divided by the batch size.
+ */
+export function softmaxCrossEntropy(logits: Node, labels: Node, reduction: 'mean' | 'sum' = 'mean'): Node {
+  const classes = logits.shape[logits.shape.length - 1];
+  if (typeof classes !== 'number') throw new ShapeError('softmaxCrossEntropy needs a class count known at compile time');
+  const last = logits.shape.length - 1;
+  const picked = sum(mul(logits, oneHot(labels, classes)), [last]);
+  const losses = sub(logsumexp(logits, [last]), picked);
+  if (reduction === 'sum') return sum(losses);
+  return div(sum(losses), sizeProduct(losses.shape));
+}
+
+/** Mean squared error. */
+export function mse(prediction: Node, target: Node): Node {
+  const d = sub(prediction, target);
+  return mean(mul(d, d));
+}
+
+export const relu = (x: Node): Node => apply('relu', x);
+export const sigmoid = (x: Node): Node => apply('sigmoid', x);
+export const tanh = (x: Node): Node => apply('tanh', x);
+export const softplus = (x: Node): Node => apply('softplus', x);
+
+/** leakyRelu(x) = x for x > 0, slope·x otherwise (slope 0.01, as torch). */
+export function leakyRelu(x: Node, slope = 0.01): Node {
+  return select(apply('gt', x, constant(0)), x, mul(constant(slope), x));
+}
+
+/** elu(x) = x for x > 0, α(eˣ - 1) otherwise (α = 1, as torch). */
+export function elu(x: Node, alpha = 1): Node {
+  return select(apply('gt', x, constant(0)), x, mul(constant(alpha), apply('expm1', x)));
+}
+
+/** GELU, tanh approximation: ½x(1 + tanh(√(2/π)(x + 0.044715x³))), torch's approximate='tanh'. */
+export function gelu(x: Node): Node {
+  const inner = mul(constant(Math.sqrt(2 / Math.PI)), apply('add', x, mul(constant(0.044715), mul(x, mul(x, x)))));
+  return mul(mul(constant(0.5), x), apply('add', constant(1), apply('tanh', inner)));
+}
+
+/** where(c, a, b): elementwise select with broadcasting. */
+export const where = (c: Node, a: Node, b: Node): Node => select(c, a, b);
+
+/** Stacks equal-shaped tensors along a new axis. */
+export function stack(xs: readonly Node[], axis = 0): Node {
+  const rank = xs[0]!.shape.length + 1;
+  const ax = axis < 0 ? axis + rank : axis;
+  const expanded = xs.map((x) => reshape(x, [...x.shape.slice(0, ax), 1, ...x.shape.slice(ax)]));
+  return concat(expanded, ax);
+}
+
+export { gather as embedding, keptShape };
