@@ -109,7 +109,9 @@ export class LBFGS {
         const ls = work.lineSearch;
         work.xInit.set(params);
         ls.search(phi, work.xInit, t, d, loss, flatGrad, gtd);
-        [loss, t, lsFuncEvals] = [ls.f, ls.t, ls.evaluations];
+        loss = ls.f;
+        t = ls.t;
+        lsFuncEvals = ls.evaluations;
         flatGrad.set(ls.g);
         moveParams(params, t, d);
         optCond = normInf(flatGrad) <= this.toleranceGrad;
@@ -173,16 +175,17 @@ export class LBFGS {
     }
     const ys = dot(y, s);
     if (!(ys > 1e-10)) return;
-    let recycled: [Float64Array, Float64Array] | null = null;
-    if (this.oldDirs.length === this.historySize) {
-      recycled = [this.oldDirs.shift()!, this.oldStps.shift()!];
-      this.ro.shift();
-    }
+    // Drop the oldest pair when full, recycling its buffers for the next candidate.
+    const full = this.oldDirs.length === this.historySize;
+    const nextY = full ? this.oldDirs.shift() : undefined;
+    const nextS = full ? this.oldStps.shift() : undefined;
+    if (full) this.ro.shift();
     this.oldDirs.push(y);
     this.oldStps.push(s);
     this.ro.push(1 / ys);
     this.hDiag = ys / dot(y, y);
-    [w.spareY, w.spareS] = recycled ?? [new Float64Array(y.length), new Float64Array(y.length)];
+    w.spareY = nextY ?? new Float64Array(y.length);
+    w.spareS = nextS ?? new Float64Array(y.length);
   }
 
   /** d ← −H g by the two-loop recursion over the history, H₀ = H_diag I. */

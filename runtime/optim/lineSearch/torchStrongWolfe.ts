@@ -12,8 +12,6 @@ import { dot, normInf } from '../../linalg/vector.ts';
 /** PyTorch's obj_func(x, t, d): f(x + t d), writing ∇f(x + t d) into gOut. */
 export type DirectionalEvaluate = (x: Float64Array, t: number, d: Float64Array, gOut: Float64Array) => number;
 
-type Phi = (t: number, gOut: Float64Array) => number;
-
 /** `_cubic_interpolate`: minimizer of the cubic through two points, clamped to bounds. */
 export function torchCubicInterpolate(x1: number, f1: number, g1: number, x2: number, f2: number, g2: number, bounds?: readonly [number, number]): number {
   const [lo, hi] = bounds ?? (x1 <= x2 ? [x1, x2] : [x2, x1]);
@@ -44,6 +42,11 @@ export class TorchStrongWolfe {
   private readonly bg: [Float64Array, Float64Array];
   private readonly bgtd = [0, 0];
   private bracketLength = 0;
+  private insufProgress = false;
+  // This search's problem, set by search().
+  private objFunc: DirectionalEvaluate = () => NaN;
+  private x: Float64Array = new Float64Array(0);
+  private d: Float64Array = new Float64Array(0);
   private done = false;
   private lsIter = 0;
 
@@ -54,22 +57,31 @@ export class TorchStrongWolfe {
 
   /** Searches from x along d with first trial t, given f, ∇f and ∇fᵀd at x. */
   search(objFunc: DirectionalEvaluate, x: Float64Array, t: number, d: Float64Array, f: number, g: Float64Array, gtd: number): void {
-    const phi = (step: number, gOut: Float64Array): number => objFunc(x, step, d, gOut);
+    this.objFunc = objFunc;
+    this.x = x;
+    this.d = d;
     this.gInit.set(g);
-    this.bracketPhase(phi, t, d, f, gtd);
-    this.zoomPhase(phi, d, f, gtd, normInf(d));
+    this.bracketPhase(t, d, f, gtd);
+    this.zoomPhase(d, f, gtd, normInf(d));
     const low = this.lowPos();
     this.t = this.b[low];
     this.f = this.bf[low];
     this.g.set(this.bg[low]);
   }
 
-  private bracketPhase(phi: Phi, t: number, d: Float64Array, f: number, gtd: number): void {
+  /** φ(t) and ∇f into gOut, through PyTorch's obj_func(x, t, d). */
+  private phi(t: number, gOut: Float64Array): number {
+    return this.objFunc(this.x, t, this.d, gOut);
+  }
+
+  private bracketPhase(t: number, d: Float64Array, f: number, gtd: number): void {
     const { gNew, gPrev } = this;
-    let fNew = phi(t, gNew);
+    let fNew = this.phi(t, gNew);
     this.evaluations = 1;
     let gtdNew = dot(gNew, d);
-    let [tPrev, fPrev, gtdPrev] = [0, f, gtd];
+    let tPrev = 0;
+    let fPrev = f;
+    let gtdPrev = gtd;
     gPrev.set(this.gInit);
     this.done = false;
     this.lsIter = 0;
@@ -82,9 +94,11 @@ export class TorchStrongWolfe {
       // Extrapolate: the cubic's minimizer, kept within [t + 0.01 (t − t_prev), 10 t].
       const tmp = t;
       t = torchCubicInterpolate(tPrev, fPrev, gtdPrev, t, fNew, gtdNew, [t + 0.01 * (t - tPrev), t * 10]);
-      [tPrev, fPrev, gtdPrev] = [tmp, fNew, gtdNew];
+      tPrev = tmp;
+      fPrev = fNew;
+      gtdPrev = gtdNew;
       gPrev.set(gNew);
-      fNew = phi(t, gNew);
+      fNew = this.phi(t, gNew);
       this.evaluations++;
       gtdNew = dot(gNew, d);
       this.lsIter++;
@@ -93,15 +107,14 @@ export class TorchStrongWolfe {
     this.setBracket(0, f, this.gInit, NaN, t, fNew, gNew, NaN);
   }
 
-  private zoomPhase(phi: Phi, d: Float64Array, f: number, gtd: number, dNorm: number): void {
+  private zoomPhase(d: Float64Array, f: number, gtd: number, dNorm: number): void {
     const { b, bf, bg, bgtd, gNew } = this;
-    let insufProgress = false;
+    this.insufProgress = false;
     let low = this.lowPos();
     while (!this.done && this.lsIter < this.maxLs) {
       if (Math.abs(b[1] - b[0]) * dNorm < this.toleranceChange) break;
-      let t = torchCubicInterpolate(b[0], bf[0], bgtd[0], b[1], bf[1], bgtd[1]);
-      [t, insufProgress] = nudge(t, b, insufProgress);
-      const fNew = phi(t, gNew);
+      const t = this.nudge(torchCubicInterpolate(b[0], bf[0], bgtd[0], b[1], bf[1], bgtd[1]));
+      const fNew = this.phi(t, gNew);
       this.evaluations++;
       const gtdNew = dot(gNew, d);
       this.lsIter++;
@@ -142,18 +155,23 @@ export class TorchStrongWolfe {
     this.bracketLength = 1;
     this.done = true;
   }
-}
 
-/**
- * PyTorch's guard against trials hugging a bracket end: within 10% of the width of
- * an end, the trial is moved 10% inside if the previous trial was also close or t is
- * on or outside an end; otherwise it stands but the closeness is remembered.
- */
-function nudge(t: number, b: readonly number[], insufProgress: boolean): [number, boolean] {
-  const hi = Math.max(b[0], b[1]);
-  const lo = Math.min(b[0], b[1]);
-  const eps = 0.1 * (hi - lo);
-  if (!(Math.min(hi - t, t - lo) < eps)) return [t, false];
-  if (!(insufProgress || t >= hi || t <= lo)) return [t, true];
-  return [Math.abs(t - hi) < Math.abs(t - lo) ? hi - eps : lo + eps, false];
+  /**
+   * PyTorch's guard against trials hugging a bracket end: within 10% of the width of
+   * an end, the trial is moved 10% inside if the previous trial was also close or t is
+   * on or outside an end; otherwise it stands but the closeness is remembered.
+   */
+  private nudge(t: number): number {
+    const hi = Math.max(this.b[0], this.b[1]);
+    const lo = Math.min(this.b[0], this.b[1]);
+    const eps = 0.1 * (hi - lo);
+    const close = Math.min(hi - t, t - lo) < eps;
+    if (close && !(this.insufProgress || t >= hi || t <= lo)) {
+      this.insufProgress = true;
+      return t;
+    }
+    this.insufProgress = false;
+    if (!close) return t;
+    return Math.abs(t - hi) < Math.abs(t - lo) ? hi - eps : lo + eps;
+  }
 }

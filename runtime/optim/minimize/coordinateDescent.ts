@@ -238,8 +238,11 @@ class ObjectiveSweeps implements Sweeps {
 
   private moveTo(i: number, ok: boolean): void {
     if (ok) this.alpha[i] = this.ls.step;
-    [this.x, this.xNew] = [this.xNew, this.x];
-    [this.g, this.gNew] = [this.gNew, this.g];
+    const { x, g } = this;
+    this.x = this.xNew;
+    this.xNew = x;
+    this.g = this.gNew;
+    this.gNew = g;
     this.f = this.ls.f;
     this.steps['coordinate-line-search']++;
   }

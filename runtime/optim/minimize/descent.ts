@@ -136,8 +136,11 @@ class DescentRun<K extends string> {
   private moveToNewPoint(kind: DescentKind<K>): void {
     sub(this.xNew, this.x, this.s);
     sub(this.gNew, this.g, this.y);
-    [this.x, this.xNew] = [this.xNew, this.x];
-    [this.g, this.gNew] = [this.gNew, this.g];
+    const { x, g } = this; // swap buffers: the new point becomes current
+    this.x = this.xNew;
+    this.xNew = x;
+    this.g = this.gNew;
+    this.gNew = g;
     this.f = this.ls.f;
     this.iterations++;
     this.steps[kind]++;
