@@ -50,7 +50,7 @@ export function derive(prog: Program, wrtNames: readonly string[], options: Deri
   const rest = prog.inputs.filter((x) => !wrtNames.includes(x.name)).sort((a, b) => (a.name < b.name ? -1 : 1));
   const inputs = [...wrt, ...rest];
   const taken = new Set(inputs.map((x) => x.name));
-  const tangents = wrt.map((x) => input(tangentName(x.name, taken)));
+  const tangents = wrt.map((x) => input(tangentName(x.name, taken), x.shape));
 
   // Stability rewrites must see the model before it is differentiated.
   const primal = optimize({ inputs, outputs: prog.outputs.slice(0, 1) }, options);
@@ -60,7 +60,9 @@ export function derive(prog: Program, wrtNames: readonly string[], options: Deri
   const tangentOf = new Map(wrt.map((x, i) => [x, tangents[i]!]));
   const [dot] = jvp([f], tangentOf);
   const hv = jvp(grad, tangentOf);
-  const wantHessian = options.hessian ?? wrt.length <= DENSE_HESSIAN_LIMIT;
+  // The symbolic dense Hessian is for scalar inputs; tensor programs get H·v.
+  const scalarWrt = wrt.every((x) => x.shape.length === 0);
+  const wantHessian = scalarWrt && (options.hessian ?? wrt.length <= DENSE_HESSIAN_LIMIT);
   const rows = wantHessian ? hessianRows(f, wrt) : [];
 
   const n = wrt.length;

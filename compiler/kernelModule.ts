@@ -8,12 +8,13 @@ import { VERSION } from './version.ts';
 
 export function kernelModuleSpec(d: Derivatives, source: string, formula: string): ModuleSpec {
   const names = d.wrt.map((x) => x.name);
+  const shapes = d.wrt.map((x) => (x.shape.length === 0 ? '' : `[${x.shape.join(', ')}]`));
   const point = `(${d.inputs.map((x) => x.name).join(', ')})`;
   const kernels: ModuleSpec['kernels'][number][] = [
     { name: 'value', doc: `f${point} = ${formula}`, params: d.inputs, returns: d.value },
     {
       name: 'valueAndGradient',
-      doc: `f and its gradient by reverse mode; the gradient (∂f/∂${names.join(', ∂f/∂')}) is written into gradOut.`,
+      doc: `f and its gradient by reverse mode; the gradient (${names.map((n, i) => `∂f/∂${n}${shapes[i] === '' ? '' : ` ${shapes[i]}`}`).join(', ')}) is written into gradOut.`,
       params: d.inputs,
       returns: d.value,
       writes: { param: 'gradOut', nodes: d.gradient, labels: names.map((n) => `∂f/∂${n}`) },

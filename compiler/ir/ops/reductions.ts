@@ -83,13 +83,13 @@ export const reductionOps = {
   },
   reduceMax: {
     ...reduction('reduceMax', 'maximum over axes; NaN if any element is NaN'),
-    evaluateTensor: ([x], attrs, out) => reduceTensor(x!, attrs, out, -Infinity, (a, v) => (Number.isNaN(a) || v > a || Number.isNaN(v) ? v : a)),
+    evaluateTensor: ([x], attrs, out) => reduceTensor(x!, attrs, out, -Infinity, Math.max),
     derivative: extremeDerivative,
     kink: 'Ties split the cotangent evenly among the maximal elements (torch.amax).',
   },
   reduceMin: {
     ...reduction('reduceMin', 'minimum over axes; NaN if any element is NaN'),
-    evaluateTensor: ([x], attrs, out) => reduceTensor(x!, attrs, out, Infinity, (a, v) => (Number.isNaN(a) || v < a || Number.isNaN(v) ? v : a)),
+    evaluateTensor: ([x], attrs, out) => reduceTensor(x!, attrs, out, Infinity, Math.min),
     derivative: extremeDerivative,
     kink: 'Ties split the cotangent evenly among the minimal elements (torch.amin).',
   },

@@ -1,0 +1,173 @@
+/**
+ * Where each value of a tensor kernel lives. Elementwise tensors with one
+ * elementwise user of the same shape are fused into that user's loop; a
+ * broadcast read by elementwise users is a strided view, a reshape an alias
+ * of its operand's buffer, a matrix transpose read by matmul a strided view;
+ * everything else gets a buffer, reused once its last reader has run.
+ */
+import type { Node } from '../../ir/node.ts';
+import { isElementwise } from '../../ir/ops.ts';
+import { topoSort } from '../../ir/program.ts';
+import { shapesEqual } from '../../ir/shape.ts';
+import { sizeExpr } from './dims.ts';
+
+export type Storage =
+  | { readonly kind: 'param' }
+  | { readonly kind: 'literal' }
+  /** A rank-0 value: inlined into its user, or bound to a local. */
+  | { readonly kind: 'scalar'; readonly bound: boolean }
+  /** A tensor in `array` starting at `offset` (a workspace buffer or an output parameter). */
+  | { readonly kind: 'buffer'; readonly array: string; readonly offset: string }
+  | { readonly kind: 'alias'; readonly of: Node }
+  | { readonly kind: 'fused' }
+  | { readonly kind: 'view' }
+  | { readonly kind: 'transposed' };
+
+export interface BufferSlot {
+  readonly name: string;
+  readonly size: string;
+}
+
+export interface Plan {
+  readonly order: readonly Node[];
+  readonly storage: ReadonlyMap<Node, Storage>;
+  /** Workspace buffers, allocated once per distinct set of sizes. */
+  readonly slots: readonly BufferSlot[];
+  readonly users: ReadonlyMap<Node, readonly Node[]>;
+}
+
+/** Where a root tensor is written: the output parameter and the offset. */
+export interface Placement {
+  readonly array: string;
+  readonly offset: string;
+}
+
+function usersOf(order: readonly Node[]): Map<Node, Node[]> {
+  const users = new Map<Node, Node[]>(order.map((n) => [n, []]));
+  for (const node of order) for (const operand of node.inputs) users.get(operand)!.push(node);
+  return users;
+}
+
+const isMatrixTranspose = (n: Node): boolean =>
+  n.op === 'transpose' && n.shape.length === 2 && (n.attrs['perm'] as number[])[0] === 1;
+
+function decide(node: Node, users: readonly Node[], isRoot: boolean): Storage | 'buffer' {
+  if (node.op === 'input') return { kind: 'param' };
+  if (node.op === 'const') return { kind: 'literal' };
+  if (node.shape.length === 0) {
+    const bound = users.length + (isRoot ? 1 : 0) > 1 || users.some((u) => u.shape.length > 0) || !isElementwise(node.op);
+    return { kind: 'scalar', bound: node.op === 'dimSize' ? false : bound };
+  }
+  if (isRoot) return 'buffer';
+  const allElementwise = users.length > 0 && users.every((u) => isElementwise(u.op));
+  if (node.op === 'broadcastTo' && allElementwise) return { kind: 'view' };
+  if (node.op === 'reshape') return { kind: 'alias', of: node.inputs[0]! };
+  if (isMatrixTranspose(node) && users.every((u) => u.op === 'matmul' && u.shape.length === 2)) return { kind: 'transposed' };
+  if (isElementwise(node.op) && users.length === 1 && isElementwise(users[0]!.op) && shapesEqual(users[0]!.shape, node.shape)) {
+    return { kind: 'fused' };
+  }
+  return 'buffer';
+}
+
+/** A reshape reads its operand's memory as is, so the operand must be materialized. */
+function materializable(s: Storage | 'buffer'): boolean {
+  return s === 'buffer' || s.kind === 'param' || s.kind === 'alias' || s.kind === 'buffer';
+}
+
+export function planKernel(
+  roots: readonly Node[],
+  placements: ReadonlyMap<Node, Placement>,
+  claim: (preferred: string) => string,
+): Plan {
+  const order = topoSort(roots);
+  const users = usersOf(order);
+  const rootSet = new Set(roots);
+  const decided = new Map<Node, Storage | 'buffer'>();
+  for (const node of order) decided.set(node, decide(node, users.get(node)!, rootSet.has(node)));
+  // Operands of reshapes, transposed views and structural ops must be in memory.
+  for (const node of order) {
+    const s = decided.get(node)!;
+    const needsMemory = s !== 'buffer' && (s.kind === 'alias' || s.kind === 'transposed');
+    if (!needsMemory && (isElementwise(node.op) || node.op === 'input' || node.op === 'const')) continue;
+    for (const operand of node.inputs) {
+      const os = decided.get(operand)!;
+      if (operand.shape.length === 0 || materializable(os)) continue;
+      if (os !== 'buffer' && os.kind === 'transposed' && node.op === 'matmul') continue;
+      if (os !== 'buffer' && os.kind === 'literal' && !needsMemory && node.op !== 'matmul') continue;
+      decided.set(operand, 'buffer');
+    }
+  }
+  return assignBuffers(order, users, decided, placements, rootSet, claim);
+}
+
+/** The node whose buffer an alias reads. */
+export function baseOf(node: Node, storage: ReadonlyMap<Node, Storage>): Node {
+  let n = node;
+  for (let s = storage.get(n); s !== undefined && s.kind === 'alias'; s = storage.get(n)) n = s.of;
+  return n;
+}
+
+/**
+ * Greedy buffer reuse: a buffer is free once every reader of its value (and
+ * of aliases of it) has run, and is handed to a later value of the same size.
+ */
+function assignBuffers(
+  order: readonly Node[],
+  users: ReadonlyMap<Node, readonly Node[]>,
+  decided: ReadonlyMap<Node, Storage | 'buffer'>,
+  placements: ReadonlyMap<Node, Placement>,
+  roots: ReadonlySet<Node>,
+  claim: (preferred: string) => string,
+): Plan {
+  const storage = new Map<Node, Storage>();
+  // A fused value or a view is read where its user's statement runs, so that
+  // is the position that keeps its operands' buffers alive.
+  const position = new Map<Node, number>();
+  for (let i = order.length - 1; i >= 0; i--) {
+    const node = order[i]!;
+    const d = decided.get(node)!;
+    const deferred = d !== 'buffer' && (d.kind === 'fused' || d.kind === 'view' || d.kind === 'transposed');
+    const readers = users.get(node)!.map((u) => position.get(u)!);
+    position.set(node, deferred && readers.length > 0 ? Math.max(...readers) : i);
+  }
+  const lastUse = new Map<Node, number>();
+  const baseFor = (n: Node): Node => {
+    const d = decided.get(n)!;
+    return d !== 'buffer' && d.kind === 'alias' ? baseFor(d.of) : n;
+  };
+  for (const node of order) {
+    const base = baseFor(node);
+    const uses = users.get(node)!.map((u) => position.get(u)!);
+    const last = roots.has(node) ? Infinity : Math.max(position.get(node)!, ...uses);
+    lastUse.set(base, Math.max(lastUse.get(base) ?? -1, last));
+  }
+  const slots: BufferSlot[] = [];
+  const free: BufferSlot[] = [];
+  const holder = new Map<Node, BufferSlot>();
+  order.forEach((node, t) => {
+    const d = decided.get(node)!;
+    if (d !== 'buffer') {
+      storage.set(node, d);
+    } else if (placements.has(node)) {
+      const p = placements.get(node)!;
+      storage.set(node, { kind: 'buffer', array: p.array, offset: p.offset });
+    } else {
+      const size = sizeExpr(node.shape);
+      const reuse = free.findIndex((s) => s.size === size);
+      const slot = reuse >= 0 ? free.splice(reuse, 1)[0]! : { name: claim(node.op), size };
+      if (reuse < 0) slots.push(slot);
+      holder.set(node, slot);
+      storage.set(node, { kind: 'buffer', array: slot.name, offset: '0' });
+    }
+    // Free after the statement that computes `node`, never during it; fused
+    // values and views are not statements of their own.
+    if (position.get(node)! !== t) return;
+    for (const [owner, slot] of holder) {
+      if (lastUse.get(owner)! <= t && owner !== node) {
+        holder.delete(owner);
+        free.push(slot);
+      }
+    }
+  });
+  return { order, storage, slots, users };
+}

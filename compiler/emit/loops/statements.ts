@@ -1,0 +1,299 @@
+/**
+ * One statement (a loop nest, or a call of the matrix-product helper) per
+ * value the plan keeps in memory or binds to a local. Elementwise work is
+ * fused into the loop that consumes it; structural ops have a template each.
+ */
+import type { ApplyNode, Node } from '../../ir/node.ts';
+import { OP_TABLE } from '../../ir/opTable.ts';
+import { renderNumber } from '../../ir/render.ts';
+import { keptShape } from '../../ir/buildTensor.ts';
+import { sizeExpr, strideExprs, indexExpr, productExpr } from './dims.ts';
+import type { Storage } from './plan.ts';
+import { elementIndex, flatReadable, memoryOf, readElement, renderInline } from './reads.ts';
+import type { LoopIndex, ReadContext } from './reads.ts';
+import type { Shape } from '../../ir/shape.ts';
+
+export interface StatementContext extends ReadContext {
+  /** Loop variable names, claimed once per kernel so they never shadow a parameter. */
+  readonly loopVars: readonly string[];
+  readonly flatVar: string;
+  /** A scratch buffer of `size` elements for this statement (log-sum-exp's maxima). */
+  readonly scratch: (size: string) => string;
+}
+
+type Target = { readonly array: string; readonly offset: string };
+
+const at = (t: Target, index: string) => `${t.array}[${t.offset === '0' ? index : index === '0' ? t.offset : `${t.offset} + ${index}`}]`;
+
+function indent(lines: readonly string[], by = '  '): string[] {
+  return lines.map((l) => by + l);
+}
+
+/** Nested loops over `shape`, the body given the per-axis index names. */
+function loopNest(shape: Shape, ctx: StatementContext, body: (loop: LoopIndex) => string[]): string[] {
+  const indices = shape.map((_, k) => ctx.loopVars[k]!);
+  let lines = body({ shape, indices });
+  for (let k = shape.length - 1; k >= 0; k--) {
+    lines = [`for (let ${indices[k]} = 0; ${indices[k]} < ${String(shape[k])}; ${indices[k]}++) {`, ...indent(lines), '}'];
+  }
+  return lines;
+}
+
+function flatLoop(size: string, ctx: StatementContext, body: (loop: LoopIndex, shape: Shape) => string[], shape: Shape): string[] {
+  const i = ctx.flatVar;
+  return [`for (let ${i} = 0; ${i} < ${size}; ${i}++) {`, ...indent(body({ shape, indices: null, flat: i }, shape)), '}'];
+}
+
+function targetOf(node: Node, ctx: StatementContext): Target {
+  const s = ctx.storage.get(node)! as Extract<Storage, { kind: 'buffer' }>;
+  return { array: s.array, offset: s.offset };
+}
+
+const asStored = (node: Node, text: string): string => (node.dtype === 'bool' ? `${text} ? 1 : 0` : text);
+
+function elementwise(node: ApplyNode, ctx: StatementContext): string[] {
+  const out = targetOf(node, ctx);
+  if (flatReadable(node, node.shape, ctx)) {
+    return flatLoop(sizeExpr(node.shape), ctx, (loop) => [`${at(out, ctx.flatVar)} = ${asStored(node, renderInline(node, loop, ctx).text)};`], node.shape);
+  }
+  return loopNest(node.shape, ctx, (loop) => [
+    `${at(out, elementIndex(node.shape, loop))} = ${asStored(node, renderInline(node, loop, ctx).text)};`,
+  ]);
+}
+
+/** The reduced value's slot, as an index over the input's loop. */
+function reducedIndex(node: ApplyNode, loop: LoopIndex): string {
+  const axes = node.attrs['axes'] as number[];
+  const x = node.inputs[0]!;
+  const strides = strideExprs(keptShape(x.shape, axes)).map((s, k) => (axes.includes(k) ? '0' : s));
+  return indexExpr(loop.indices!, strides);
+}
+
+const REDUCE_INIT: Record<string, string> = { reduceSum: '0', reduceMax: '-Infinity', reduceMin: 'Infinity', reduceLogSumExp: '-Infinity' };
+const combine = (op: string, acc: string, v: string): string =>
+  op === 'reduceSum' ? `${acc} += ${v};` : `${acc} = Math.${op === 'reduceMin' ? 'min' : 'max'}(${acc}, ${v});`;
+
+function reduction(node: ApplyNode, ctx: StatementContext): string[] {
+  const x = node.inputs[0]!;
+  const scalarOut = node.shape.length === 0;
+  const out: Target = scalarOut ? { array: '', offset: '0' } : targetOf(node, ctx);
+  const name = ctx.names.get(node);
+  const slot = (loop: LoopIndex) => (scalarOut ? name! : at(out, reducedIndex(node, loop)));
+  const init = REDUCE_INIT[node.op]!;
+  const start = scalarOut ? [`let ${name} = ${init};`] : [`${out.array}.fill(${init}, ${out.offset}, ${out.offset === '0' ? '' : `${out.offset} + `}${sizeExpr(node.shape)});`];
+  const pass = (accumulate: (slotText: string, xText: string) => string) =>
+    loopNest(x.shape, ctx, (loop) => [accumulate(slot(loop), readElement(x, loop, ctx).text)]);
+  if (node.op !== 'reduceLogSumExp') return [...start, ...pass((s, v) => combine(node.op, s, v))];
+  // log Σ exp(x) = m + log Σ exp(x - m), with m the maximum, so nothing overflows.
+  const m = scalarOut ? ctx.scratch('scalar') : ctx.scratch(sizeExpr(node.shape));
+  const mAt = (loop: LoopIndex) => (scalarOut ? m : `${m}[${reducedIndex(node, loop)}]`);
+  const maxStart = scalarOut ? [`let ${m} = -Infinity;`] : [`${m}.fill(-Infinity);`];
+  const maxPass = loopNest(x.shape, ctx, (loop) => [combine('reduceMax', mAt(loop), readElement(x, loop, ctx).text)]);
+  const sumStart = scalarOut ? [`let ${name} = 0;`] : [`${out.array}.fill(0, ${out.offset}, ${out.offset === '0' ? '' : `${out.offset} + `}${sizeExpr(node.shape)});`];
+  const sumPass = loopNest(x.shape, ctx, (loop) => [`${slot(loop)} += Math.exp(${readElement(x, loop, ctx).text} - ${mAt(loop)});`]);
+  const finish = (s: string, mv: string) => `${s} = ${mv} === Infinity || ${mv} === -Infinity ? ${mv} : ${mv} + Math.log(${s});`;
+  const final = scalarOut
+    ? [finish(name!, m)]
+    : flatLoop(sizeExpr(node.shape), ctx, () => [finish(at(out, ctx.flatVar), `${m}[${ctx.flatVar}]`)], node.shape);
+  return [...maxStart, ...maxPass, ...sumStart, ...sumPass, ...final];
+}
+
+/** op(X) for matmul: memory, offset and the strides that read it as a matrix. */
+function matrixOperand(x: Node, ctx: StatementContext, rows: string, cols: string) {
+  const s = ctx.storage.get(x)!;
+  if (s.kind === 'transposed') {
+    const base = memoryOf(x.inputs[0]!, ctx)!;
+    return { ...base, row: '1', col: rows };
+  }
+  const memory = memoryOf(x, ctx);
+  if (memory === null) throw new Error(`internal: matmul operand ${x.op} is not in memory`);
+  return { ...memory, row: cols, col: '1' };
+}
+
+function matmul(node: ApplyNode, ctx: StatementContext): string[] {
+  const [a, b] = node.inputs as [Node, Node];
+  const r = node.shape.length;
+  const [m, n, k] = [String(node.shape[r - 2]), String(node.shape[r - 1]), String(a.shape[r - 1])];
+  const A = matrixOperand(a, ctx, m, k);
+  const B = matrixOperand(b, ctx, k, n);
+  const C = targetOf(node, ctx);
+  const batch = productExpr(node.shape.slice(0, r - 2));
+  const off = (base: string, step: string) => (batch === '1' ? base : `${base === '0' ? '' : `${base} + `}${ctx.flatVar} * ${productExpr([step])}`);
+  const call = (ao: string, bo: string, co: string) =>
+    `gemm(${m}, ${n}, ${k}, ${A.array}, ${ao}, ${A.row}, ${A.col}, ${B.array}, ${bo}, ${B.row}, ${B.col}, ${C.array}, ${co});`;
+  if (batch === '1') return [call(A.offset, B.offset, C.offset)];
+  const i = ctx.flatVar;
+  return [
+    `for (let ${i} = 0; ${i} < ${batch}; ${i}++) {`,
+    `  ${call(off(A.offset, `${m} * ${k}`), off(B.offset, `${k} * ${n}`), off(C.offset, `${m} * ${n}`))}`,
+    '}',
+  ];
+}
+
+/** out[index] = x[strided index]: transposes, materialized broadcasts and slices. */
+function stridedCopy(node: ApplyNode, ctx: StatementContext, sourceStrides: readonly string[], base = '0'): string[] {
+  const x = node.inputs[0]!;
+  const memory = memoryOf(x, ctx);
+  const out = targetOf(node, ctx);
+  return loopNest(node.shape, ctx, (loop) => {
+    const src = x.op === 'const' || memory === null
+      ? readElement(x, loop, ctx).text
+      : `${memory.array}[${indexExpr(loop.indices!, sourceStrides, memory.offset === '0' ? base : base === '0' ? memory.offset : `${memory.offset} + ${base}`)}]`;
+    return [`${at(out, elementIndex(node.shape, loop))} = ${src};`];
+  });
+}
+
+function fillZero(node: Node, ctx: StatementContext): string {
+  const out = targetOf(node, ctx);
+  return `${out.array}.fill(0, ${out.offset}, ${out.offset === '0' ? '' : `${out.offset} + `}${sizeExpr(node.shape)});`;
+}
+
+function padStatement(node: ApplyNode, ctx: StatementContext): string[] {
+  const x = node.inputs[0]!;
+  const axis = node.attrs['axis'] as number;
+  const out = targetOf(node, ctx);
+  const outStrides = strideExprs(node.shape);
+  const base = productExpr([node.attrs['before'] as number]) === '0' ? '0' : `${String(node.attrs['before'])} * ${outStrides[axis]}`;
+  return [
+    fillZero(node, ctx),
+    ...loopNest(x.shape, ctx, (loop) => [`${at(out, indexExpr(loop.indices!, outStrides, base))} = ${readElement(x, loop, ctx).text};`]),
+  ];
+}
+
+function concatStatement(node: ApplyNode, ctx: StatementContext): string[] {
+  const axis = node.attrs['axis'] as number;
+  const out = targetOf(node, ctx);
+  const outStrides = strideExprs(node.shape);
+  let start = 0;
+  return node.inputs.flatMap((x) => {
+    const base = start === 0 ? '0' : `${start} * ${outStrides[axis]}`;
+    start += x.shape[axis] as number;
+    return loopNest(x.shape, ctx, (loop) => [`${at(out, indexExpr(loop.indices!, outStrides, base))} = ${readElement(x, loop, ctx).text};`]);
+  });
+}
+
+/** `r` is a valid row of a table with `rows` rows: an integer in range. */
+const validRow = (r: string, rows: string) => `${r} >= 0 && ${r} < ${rows} && ${r} === Math.floor(${r})`;
+
+function gatherStatement(node: ApplyNode, ctx: StatementContext): string[] {
+  const [table, indices] = node.inputs as [Node, Node];
+  const out = targetOf(node, ctx);
+  const tab = memoryOf(table, ctx)!;
+  const row = sizeExpr(table.shape.slice(1));
+  const i = ctx.flatVar;
+  const k = ctx.loopVars[0]!;
+  return [
+    `for (let ${i} = 0; ${i} < ${sizeExpr(indices.shape)}; ${i}++) {`,
+    `  const r = ${readElement(indices, { shape: indices.shape, indices: null, flat: i }, ctx).text};`,
+    `  const dst = ${out.offset === '0' ? '' : `${out.offset} + `}${i} * ${row};`,
+    `  if (${validRow('r', String(table.shape[0]))}) {`,
+    `    const src = ${tab.offset === '0' ? '' : `${tab.offset} + `}r * ${row};`,
+    `    for (let ${k} = 0; ${k} < ${row}; ${k}++) ${out.array}[dst + ${k}] = ${tab.array}[src + ${k}];`,
+    `  } else ${out.array}.fill(NaN, dst, dst + ${row});`,
+    '}',
+  ];
+}
+
+function scatterAddStatement(node: ApplyNode, ctx: StatementContext): string[] {
+  const [indices, values] = node.inputs as [Node, Node];
+  const out = targetOf(node, ctx);
+  const vals = memoryOf(values, ctx)!;
+  const row = sizeExpr(node.shape.slice(1));
+  const i = ctx.flatVar;
+  const k = ctx.loopVars[0]!;
+  return [
+    fillZero(node, ctx),
+    `for (let ${i} = 0; ${i} < ${sizeExpr(indices.shape)}; ${i}++) {`,
+    `  const r = ${readElement(indices, { shape: indices.shape, indices: null, flat: i }, ctx).text};`,
+    `  if (!(${validRow('r', String(node.shape[0]))})) continue;`,
+    `  const dst = ${out.offset === '0' ? '' : `${out.offset} + `}r * ${row};`,
+    `  const src = ${vals.offset === '0' ? '' : `${vals.offset} + `}${i} * ${row};`,
+    `  for (let ${k} = 0; ${k} < ${row}; ${k}++) ${out.array}[dst + ${k}] += ${vals.array}[src + ${k}];`,
+    '}',
+  ];
+}
+
+function oneHotStatement(node: ApplyNode, ctx: StatementContext): string[] {
+  const indices = node.inputs[0]!;
+  const out = targetOf(node, ctx);
+  const depth = String(node.attrs['depth']);
+  const i = ctx.flatVar;
+  return [
+    fillZero(node, ctx),
+    `for (let ${i} = 0; ${i} < ${sizeExpr(indices.shape)}; ${i}++) {`,
+    `  const c = ${readElement(indices, { shape: indices.shape, indices: null, flat: i }, ctx).text};`,
+    `  if (${validRow('c', depth)}) ${at(out, `${i} * ${depth} + c`)} = 1;`,
+    '}',
+  ];
+}
+
+function reshapeCopy(node: ApplyNode, ctx: StatementContext): string[] {
+  const x = node.inputs[0]!;
+  const out = targetOf(node, ctx);
+  const i = ctx.flatVar;
+  const memory = memoryOf(x, ctx);
+  const src = memory === null ? readElement(x, { shape: x.shape, indices: null, flat: i }, ctx).text : `${memory.array}[${memory.offset === '0' ? i : `${memory.offset} + ${i}`}]`;
+  return [`for (let ${i} = 0; ${i} < ${sizeExpr(node.shape)}; ${i}++) ${at(out, i)} = ${src};`];
+}
+
+/** The statement that computes `node` into the place the plan gave it. */
+export function statementFor(node: Node, ctx: StatementContext): string[] {
+  const s = ctx.storage.get(node)!;
+  if (node.op === 'input') return [];
+  if (node.op === 'const') {
+    if (s.kind !== 'buffer') return [];
+    return [`${s.array}.fill(${renderNumber(node.value, node.dtype, 'ts').text}, ${s.offset}, ${s.offset === '0' ? '' : `${s.offset} + `}${sizeExpr(node.shape)});`];
+  }
+  if (s.kind === 'scalar') {
+    if (!s.bound) return [];
+    if (node.op.startsWith('reduce')) return reduction(node, ctx);
+    return [`const ${ctx.names.get(node)} = ${renderInline(node, { shape: [], indices: [] }, ctx).text};`];
+  }
+  if (s.kind !== 'buffer') return [];
+  switch (node.op) {
+    case 'reduceSum':
+    case 'reduceMax':
+    case 'reduceMin':
+    case 'reduceLogSumExp':
+      return reduction(node, ctx);
+    case 'matmul':
+      return matmul(node, ctx);
+    case 'transpose': {
+      const strides = strideExprs(node.inputs[0]!.shape);
+      return stridedCopy(node, ctx, (node.attrs['perm'] as number[]).map((p) => strides[p]!));
+    }
+    case 'broadcastTo': {
+      const x = node.inputs[0]!;
+      return stridedCopy(node, ctx, node.shape.map((_, k) => elementStride(x.shape, node.shape, k)));
+    }
+    case 'slice': {
+      const strides = strideExprs(node.inputs[0]!.shape);
+      const axis = node.attrs['axis'] as number;
+      const start = node.attrs['start'] as number;
+      return stridedCopy(node, ctx, strides, start === 0 ? '0' : `${start} * ${strides[axis]}`);
+    }
+    case 'reshape':
+      return reshapeCopy(node, ctx);
+    case 'pad':
+      return padStatement(node, ctx);
+    case 'concat':
+      return concatStatement(node, ctx);
+    case 'gather':
+      return gatherStatement(node, ctx);
+    case 'scatterAdd':
+      return scatterAddStatement(node, ctx);
+    case 'oneHot':
+      return oneHotStatement(node, ctx);
+    default:
+      if (OP_TABLE[node.op].evaluateTensor !== undefined) throw new Error(`internal: no loop template for ${node.op}`);
+      return elementwise(node, ctx);
+  }
+}
+
+/** Stride of axis k of `shape` read broadcast to `target` (an expression). */
+function elementStride(shape: Shape, target: Shape, k: number): string {
+  const lead = target.length - shape.length;
+  if (k < lead) return '0';
+  const own = strideExprs(shape)[k - lead]!;
+  return shape[k - lead] === 1 && target[k] !== 1 ? '0' : own;
+}

@@ -1,0 +1,177 @@
+/**
+ * A kernel over tensors: loops over Float64Array, buffers in a workspace
+ * allocated once per distinct set of symbolic sizes (so a steady-state call
+ * allocates nothing), outputs written straight into the caller's array.
+ */
+import type { InputNode, Node } from '../../ir/node.ts';
+import { OP_TABLE } from '../../ir/opTable.ts';
+import { topoSort } from '../../ir/program.ts';
+import type { KernelSpec } from '../emitModule.ts';
+import { NameManager, capitalize } from '../names.ts';
+import { productExpr, sizeExpr, symbolsOf } from './dims.ts';
+import { planKernel } from './plan.ts';
+import type { Placement } from './plan.ts';
+import { readElement } from './reads.ts';
+import type { StatementContext } from './statements.ts';
+import { statementFor } from './statements.ts';
+
+/** Offsets of consecutive values in a flat output: numbers folded, symbols kept. */
+export function offsets(nodes: readonly Node[]): string[] {
+  let numeric = 0;
+  const symbolic: string[] = [];
+  return nodes.map((n) => {
+    const here = [...(numeric === 0 && symbolic.length > 0 ? [] : [String(numeric)]), ...symbolic].join(' + ');
+    const size = sizeExpr(n.shape);
+    if (/^\d+$/.test(size)) numeric += Number(size);
+    else symbolic.push(size.includes(' ') ? `(${size})` : size);
+    return here === '' ? '0' : here;
+  });
+}
+
+export const isTensorKernel = (k: KernelSpec): boolean =>
+  k.params.some((p) => p.shape.length > 0) || topoSort(kernelRoots(k)).some((n) => n.shape.length > 0);
+
+export function kernelRoots(k: KernelSpec): Node[] {
+  return [...(k.writes?.nodes ?? []), ...(k.returns !== undefined ? [k.returns] : [])];
+}
+
+export interface EmittedKernel {
+  readonly text: string;
+  /** Helper functions the kernel calls (emitted once per module). */
+  readonly helpers: ReadonlySet<string>;
+}
+
+const paramType = (p: InputNode) => (p.shape.length > 0 ? 'Float64Array' : 'number');
+
+export function emitTensorKernel(k: KernelSpec): EmittedKernel {
+  const roots = kernelRoots(k);
+  const order = topoSort(roots);
+  const sizes = symbolsOf([...k.params.map((p) => p.shape), ...order.map((n) => n.shape)]);
+  const outParam = k.writes?.param;
+  const names = new NameManager([...k.params.map((p) => p.name), ...sizes, ...(outParam ? [outParam] : []), 'gemm', 'r', 'c', 'dst', 'src', 'ws']);
+  const placements = new Map<Node, Placement>();
+  const writeOffsets = k.writes ? offsets(k.writes.nodes) : [];
+  k.writes?.nodes.forEach((n, i) => {
+    if (n.shape.length > 0 && !placements.has(n) && n.op !== 'input' && n.op !== 'const') {
+      placements.set(n, { array: outParam!, offset: writeOffsets[i]! });
+    }
+  });
+  const plan = planKernel(roots, placements, (preferred) => names.claim(preferred));
+  const nodeNames = new Map<Node, string>();
+  for (const p of k.params) nodeNames.set(p, p.name);
+  for (const node of order) {
+    const s = plan.storage.get(node)!;
+    if (s.kind === 'scalar' && s.bound) nodeNames.set(node, names.temporary());
+  }
+  const scratchSlots: { name: string; size: string }[] = [];
+  const ctx: StatementContext = {
+    storage: plan.storage,
+    names: nodeNames,
+    loopVars: ['i0', 'i1', 'i2', 'i3', 'i4', 'i5', 'i6', 'i7'].map((v) => names.claim(v)),
+    flatVar: names.claim('i'),
+    scratch: (size) => {
+      const name = names.claim('lseMax');
+      if (size !== 'scalar') scratchSlots.push({ name, size });
+      return name;
+    },
+  };
+  const body: string[] = [];
+  for (const node of order) body.push(...statementFor(node, ctx));
+  body.push(...writeOutputs(k, writeOffsets, plan.storage, ctx));
+  if (k.returns !== undefined) body.push(`return ${readElement(k.returns, { shape: [], indices: [] }, ctx).text};`);
+
+  const slots = [...plan.slots, ...scratchSlots];
+  const workspace = slots.length > 0 ? workspaceCode(k.name, sizes, slots) : null;
+  if (workspace !== null) {
+    body.unshift(`const ws = ${workspace.fn}(${sizes.join(', ')});`, ...slots.map((s) => `const ${s.name} = ws.${s.name};`));
+  }
+  const params = [
+    ...k.params.map((p) => `${order.includes(p) ? p.name : `_${p.name}`}: ${paramType(p)}`),
+    ...sizes.map((s) => `${s}: number`),
+  ];
+  let returnType = 'number';
+  if (k.writes !== undefined) {
+    params.push(`${outParam}: Float64Array = new Float64Array(${productExpr([totalSize(k.writes.nodes)])})`);
+    if (k.returns === undefined) {
+      body.push(`return ${outParam};`);
+      returnType = 'Float64Array';
+    }
+  }
+  const fn = [
+    `/** ${k.doc} */`,
+    `export function ${k.name}(${params.join(', ')}): ${returnType} {`,
+    ...body.map((l) => `  ${l}`),
+    '}',
+  ].join('\n');
+  return { text: workspace === null ? fn : `${workspace.text}\n\n${fn}`, helpers: helpersOf(order) };
+}
+
+function totalSize(nodes: readonly Node[]): string {
+  return productExpr([nodes.map((n) => sizeExpr(n.shape)).reduce((a, b) => (/^\d+$/.test(a) && /^\d+$/.test(b) ? String(Number(a) + Number(b)) : `${a} + ${b}`))]);
+}
+
+function writeOutputs(k: KernelSpec, writeOffsets: readonly string[], storage: StatementContext['storage'], ctx: StatementContext): string[] {
+  if (k.writes === undefined) return [];
+  const { param, nodes, labels } = k.writes;
+  const lines: string[] = [];
+  nodes.forEach((n, idx) => {
+    const s = storage.get(n)!;
+    const off = writeOffsets[idx]!;
+    if (s.kind === 'buffer' && s.array === param && s.offset === off) {
+      lines.push(`// ${labels[idx]}: written in place at ${param}[${off}]`);
+      return;
+    }
+    if (n.shape.length === 0) {
+      lines.push(`${param}[${off}] = ${readElement(n, { shape: [], indices: [] }, ctx).text}; // ${labels[idx]}`);
+      return;
+    }
+    const i = ctx.flatVar;
+    const dst = off === '0' ? i : `${off} + ${i}`;
+    lines.push(`for (let ${i} = 0; ${i} < ${sizeExpr(n.shape)}; ${i}++) ${param}[${dst}] = ${readElement(n, { shape: n.shape, indices: null, flat: i }, ctx).text}; // ${labels[idx]}`);
+  });
+  return lines;
+}
+
+/**
+ * The workspace: one object of buffers per distinct set of sizes, cached,
+ * with the most recent one checked first so a steady-state call allocates
+ * nothing (not even the cache key).
+ */
+function workspaceCode(kernel: string, sizes: readonly string[], slots: readonly { name: string; size: string }[]) {
+  const type = `${capitalize(kernel)}Workspace`;
+  const fn = `${kernel}Workspace`;
+  const fields = [...sizes.map((s) => `readonly ${s}: number;`), ...slots.map((s) => `readonly ${s.name}: Float64Array;`)];
+  const same = sizes.length === 0 ? 'last !== undefined' : `last !== undefined && ${sizes.map((s) => `last.${s} === ${s}`).join(' && ')}`;
+  const key = sizes.length === 0 ? "''" : `\`${sizes.map((s) => `\${${s}}`).join(',')}\``;
+  const text = [
+    `interface ${type} {`,
+    ...fields.map((f) => `  ${f}`),
+    '}',
+    `const ${fn}s = new Map<string, ${type}>();`,
+    `let ${fn}Last: ${type} | undefined;`,
+    `function ${fn}(${sizes.map((s) => `${s}: number`).join(', ')}): ${type} {`,
+    `  const last = ${fn}Last;`,
+    `  if (${same}) return last;`,
+    `  const key = ${key};`,
+    `  let ws = ${fn}s.get(key);`,
+    '  if (ws === undefined) {',
+    `    ws = { ${[...sizes, ...slots.map((s) => `${s.name}: new Float64Array(${s.size})`)].join(', ')} };`,
+    `    ${fn}s.set(key, ws);`,
+    '  }',
+    `  ${fn}Last = ws;`,
+    '  return ws;',
+    '}',
+  ].join('\n');
+  return { fn, text };
+}
+
+function helpersOf(order: readonly Node[]): Set<string> {
+  const used = new Set<string>();
+  for (const node of order) {
+    if (node.op === 'const' || node.op === 'input') continue;
+    if (node.op === 'matmul') used.add('gemm');
+    const helper = OP_TABLE[node.op].helper;
+    if (helper !== undefined) used.add(helper);
+  }
+  return used;
+}
