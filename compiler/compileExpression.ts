@@ -12,8 +12,16 @@ import { parseExpression } from './frontend/mathjs.ts';
 import { input } from './ir/build.ts';
 import { toMathText } from './ir/render.ts';
 import { kernelModuleSpec } from './kernelModule.ts';
+import { parameterLayout } from './compileModel.ts';
+import type { LayoutEntry } from './compileModel.ts';
+import { symbolsOf } from './emit/loops/dims.ts';
+import { kernelArgument, kernelArguments } from './kernelArgs.ts';
+import type { TensorValue } from './kernelArgs.ts';
+import type { InputNode } from './ir/node.ts';
+import type { Shape } from './ir/shape.ts';
 
-export type Point = Readonly<Record<string, number>>;
+/** Values by variable name: numbers, or nested arrays / Float64Arrays for matrices and vectors. */
+export type Point = Readonly<Record<string, TensorValue>>;
 
 export interface CompileExpressionOptions extends DeriveOptions {
   /** Variables to differentiate with respect to, in gradient order. */
@@ -22,6 +30,8 @@ export interface CompileExpressionOptions extends DeriveOptions {
   readonly variables?: readonly string[];
   /** Shown as the file in error messages (default `<expr>`). */
   readonly file?: string;
+  /** Shapes of matrix and vector variables (numbers, or names such as 'batch'); others are scalars. */
+  readonly shapes?: Readonly<Record<string, Shape>>;
 }
 
 export interface Rewrite {
@@ -56,6 +66,41 @@ export interface CompiledExpression {
 
 type Kernel = (...args: unknown[]) => unknown;
 
+const zerosFor = (x: InputNode): TensorValue => (x.shape.length === 0 ? 0 : new Float64Array(x.shape.reduce<number>((a, d) => a * (d as number), 1)));
+
+/** Placeholder values for the differentiated inputs; the objective overwrites them from x. */
+function wrtZeros(d: Derivatives): Record<string, TensorValue> {
+  return Object.fromEntries(d.wrt.map((x) => [x.name, zerosFor(x)]));
+}
+
+/**
+ * `(x, gradOut) => value` over the flat parameter vector. Tensor parameters
+ * are views into x, made again only when a different x array comes in, so a
+ * steady-state call allocates nothing.
+ */
+function flatObjective(
+  valueAndGradient: Kernel,
+  d: Derivatives,
+  layout: readonly LayoutEntry[],
+  fixedArgs: readonly (number | Float64Array)[],
+): (x: Float64Array, gradOut: Float64Array) => number {
+  const argv: unknown[] = [...fixedArgs, null];
+  const scalar = d.wrt.map((x) => x.shape.length === 0);
+  const offsets = layout.map((e) => e.offset);
+  let lastX: Float64Array | null = null;
+  return (x, gradOut) => {
+    if (x !== lastX) {
+      layout.forEach((e, i) => {
+        if (!scalar[i]) argv[i] = x.subarray(e.offset, e.offset + e.size);
+      });
+      lastX = x;
+    }
+    for (let i = 0; i < offsets.length; i++) if (scalar[i]) argv[i] = x[offsets[i]!];
+    argv[argv.length - 1] = gradOut;
+    return valueAndGradient(...argv) as number;
+  };
+}
+
 /** Long derivative expressions are summarised in `--explain` listings. */
 const MAX_NOTE_LENGTH = 120;
 const clip = (s: string) => (s.length > MAX_NOTE_LENGTH ? `${s.slice(0, MAX_NOTE_LENGTH - 1)}…` : s);
@@ -64,6 +109,7 @@ export function compileExpression(expression: string, options: CompileExpression
   const parsed = parseExpression(expression, {
     ...(options.file !== undefined ? { file: options.file } : {}),
     ...(options.variables !== undefined ? { variables: options.variables } : {}),
+    ...(options.shapes !== undefined ? { shapes: options.shapes } : {}),
   });
   for (const name of options.wrt) {
     if (!parsed.variables.includes(name)) {
@@ -75,8 +121,8 @@ export function compileExpression(expression: string, options: CompileExpression
   }
   if (new Set(options.wrt).size !== options.wrt.length) throw new UsageError('wrt lists a variable twice');
   const derivatives = derive(
-    // Inputs are hash-consed: input(name) is the node the front end built.
-    { inputs: parsed.variables.map((name) => input(name)), outputs: [{ name: 'f', node: parsed.output }] },
+    // Inputs are hash-consed: input(name, shape) is the node the front end built.
+    { inputs: parsed.variables.map((name) => input(name, options.shapes?.[name])), outputs: [{ name: 'f', node: parsed.output }] },
     options.wrt,
     options,
   );
@@ -84,15 +130,17 @@ export function compileExpression(expression: string, options: CompileExpression
   const mod = loadModule(source);
   const kernel = (name: string) => mod[name] as Kernel;
   const order = derivatives.inputs.map((x) => x.name);
-  const n = options.wrt.length;
+  const sizeNames = symbolsOf(derivatives.inputs.map((x) => x.shape));
+  const layout = parameterLayout(derivatives.wrt);
+  const n = layout.reduce((acc, e) => acc + e.size, 0);
 
-  const args = (point: Point): number[] =>
-    order.map((name) => {
-      const v = point[name];
-      if (typeof v !== 'number') throw new UsageError(`no value given for variable '${name}'`);
-      return v;
-    });
-  const directionArgs = (direction: Point): number[] => options.wrt.map((name) => direction[name] ?? 0);
+  const args = (point: Point) => kernelArguments(derivatives.inputs, point, sizeNames);
+  // Kernels take the fixed-size arguments first, then named sizes; tangents go between.
+  const withTangents = (point: Point, direction: Point) => {
+    const all = args(point);
+    const tangents = derivatives.wrt.map((x) => kernelArgument(x, direction[x.name] ?? zerosFor(x), new Map()));
+    return [...all.slice(0, order.length), ...tangents, ...all.slice(order.length)];
+  };
 
   const seen = new Set<string>();
   const rewrites: Rewrite[] = [];
@@ -123,24 +171,13 @@ export function compileExpression(expression: string, options: CompileExpression
       const value = kernel('valueAndGradient')(...args(p), g) as number;
       return { value, gradient: Array.from(g) };
     },
-    jvp: (p, t) => kernel('jvp')(...args(p), ...directionArgs(t)) as number,
-    hvp: (p, v) => Array.from(kernel('hvp')(...args(p), ...directionArgs(v), new Float64Array(n)) as Float64Array),
-    objective: (fixed = {}) => {
-      const valueAndGradient = kernel('valueAndGradient');
-      const slots = order.slice(n).map((name) => {
-        const v = fixed[name];
-        if (typeof v !== 'number') throw new UsageError(`objective: no value given for the fixed variable '${name}'`);
-        return v;
-      });
-      const argv: unknown[] = [...new Array<number>(n).fill(0), ...slots, null];
-      return (x, gradOut) => {
-        for (let i = 0; i < n; i++) argv[i] = x[i];
-        argv[argv.length - 1] = gradOut;
-        return valueAndGradient(...argv) as number;
-      };
-    },
+    jvp: (p, t) => kernel('jvp')(...withTangents(p, t)) as number,
+    hvp: (p, v) => Array.from(kernel('hvp')(...withTangents(p, v), new Float64Array(n)) as Float64Array),
+    objective: (fixed = {}) => flatObjective(kernel('valueAndGradient'), derivatives, layout, args({ ...wrtZeros(derivatives), ...fixed })),
     hessian: (p) => {
-      if (derivatives.hessian === null) throw new UsageError('the dense Hessian was not compiled (hessian: false)');
+      if (derivatives.hessian === null) {
+        throw new UsageError('no dense Hessian: it is compiled for scalar variables (hessian: true); use hvp for matrices and vectors');
+      }
       const h = kernel('hessian')(...args(p), new Float64Array(n * n)) as Float64Array;
       return Array.from({ length: n }, (_, i) => Array.from(h.subarray(i * n, (i + 1) * n)));
     },

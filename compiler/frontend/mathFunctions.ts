@@ -3,8 +3,11 @@
  * lowered to IR. Functions outside this table are rejected with a located error.
  */
 import { apply, constant, div, log, mul, num, pow } from '../ir/build.ts';
+import { sum, transpose } from '../ir/buildTensor.ts';
 import type { Node } from '../ir/node.ts';
+import { dot, logSoftmax, logsumexp, max, mean, min, norm, softmax } from '../ir/nn.ts';
 import type { ApplyOp } from '../ir/ops.ts';
+import { ShapeError } from '../ir/shape.ts';
 
 export interface MathFunction {
   /** Accepted argument counts: exact, or a minimum for variadic functions. */
@@ -21,6 +24,32 @@ const op = (name: ApplyOp, arity: number): MathFunction => ({
 const chain = (name: ApplyOp): MathFunction => ({
   arity: { atLeast: 1 },
   lower: (args) => args.reduce((acc, a) => apply(name, acc, a)),
+});
+
+const isTensor = (n: Node) => n.shape.length > 0;
+
+/** mathjs numbers the dimension argument of reductions from 1 in expressions. */
+function dimension(arg: Node, rank: number): number {
+  if (arg.op !== 'const' || !Number.isInteger(arg.value) || arg.value < 1 || arg.value > rank) {
+    throw new ShapeError(`the dimension must be a whole number from 1 to ${rank}`);
+  }
+  return arg.value - 1;
+}
+
+/** A reduction of one matrix or vector (optionally along a dimension), else an elementwise chain. */
+const reduceOrChain = (
+  reduceAll: (x: Node, axes?: number[]) => Node,
+  elementwise: ApplyOp | null,
+): MathFunction => ({
+  arity: { atLeast: 1 },
+  lower(args) {
+    const [x, d] = args;
+    if (args.length <= 2 && isTensor(x!) && (args.length === 1 || !isTensor(d!))) {
+      return args.length === 1 ? reduceAll(x!) : reduceAll(x!, [dimension(d!, x!.shape.length)]);
+    }
+    if (elementwise === null) throw new ShapeError('takes one matrix or vector, and optionally a dimension');
+    return args.reduce((acc, a) => apply(elementwise, acc, a));
+  },
 });
 
 const reciprocal = (of: ApplyOp): MathFunction => ({ arity: 1, lower: ([x]) => div(num(1), apply(of, x!)) });
@@ -56,8 +85,15 @@ export const MATH_FUNCTIONS: Readonly<Record<string, MathFunction>> = {
   atanh: op('atanh', 1),
   abs: op('abs', 1),
   sign: op('sign', 1),
-  min: chain('min'),
-  max: chain('max'),
+  min: reduceOrChain((x, axes) => min(x, axes), 'min'),
+  max: reduceOrChain((x, axes) => max(x, axes), 'max'),
+  sum: reduceOrChain((x, axes) => sum(x, axes), 'add'),
+  mean: reduceOrChain((x, axes) => mean(x, axes), null),
+  norm: { arity: 1, lower: ([x]) => norm(x!) },
+  dot: { arity: 2, lower: ([a, b]) => dot(a!, b!) },
+  transpose: { arity: 1, lower: ([x]) => transpose(x!) },
+  softmax: { arity: 1, lower: ([x]) => softmax(x!) },
+  logSoftmax: { arity: 1, lower: ([x]) => logSoftmax(x!) },
   hypot: chain('hypot'),
   pow: op('pow', 2),
   square: { arity: 1, lower: ([x]) => mul(x!, x!) },
@@ -65,7 +101,10 @@ export const MATH_FUNCTIONS: Readonly<Record<string, MathFunction>> = {
   sigmoid: op('sigmoid', 1),
   softplus: op('softplus', 1),
   relu: op('relu', 1),
-  logsumexp: { arity: { atLeast: 1 }, lower: (args) => apply('logsumexp', ...args) },
+  logsumexp: {
+    arity: { atLeast: 1 },
+    lower: (args) => (args.length === 1 && isTensor(args[0]!) ? logsumexp(args[0]!) : apply('logsumexp', ...args)),
+  },
 };
 
 export const MATH_CONSTANTS: Readonly<Record<string, number>> = {

@@ -10,6 +10,10 @@ import {
 } from 'mathjs';
 import type { MathNode } from 'mathjs';
 import { apply, bool, constant, input, select } from '../ir/build.ts';
+import { transpose } from '../ir/buildTensor.ts';
+import { matmulAny } from '../ir/nn.ts';
+import { ShapeError } from '../ir/shape.ts';
+import type { Shape } from '../ir/shape.ts';
 import type { Node } from '../ir/node.ts';
 import type { ApplyOp } from '../ir/ops.ts';
 import {
@@ -28,6 +32,8 @@ export interface ParseOptions {
   readonly file?: string;
   /** If given, the only variables the expression may use. */
   readonly variables?: readonly string[];
+  /** Shapes of matrix and vector variables; others are scalars. */
+  readonly shapes?: Readonly<Record<string, Shape>>;
 }
 
 const OPERATORS: Readonly<Record<string, ApplyOp>> = {
@@ -139,11 +145,12 @@ class Converter {
       );
     }
     if (!this.variables.includes(name)) this.variables.push(name);
-    return input(name);
+    return input(name, this.options.shapes?.[name]);
   }
 
   private operator(fn: string, op: string, args: readonly MathNode[]): Node {
     if (fn === 'unaryPlus') return this.asNumber(this.convert(args[0]!));
+    if (fn === 'ctranspose' || fn === 'transpose') return transpose(this.convert(args[0]!));
     const target = OPERATORS[fn];
     if (target === undefined) {
       throw this.unsupported(`the operator '${op}'`, op, 'Supported operators: + - * / ^ .* ./ .^ < <= > >= == != and or not ?:');
@@ -153,7 +160,30 @@ class Converter {
       const n = this.convert(a);
       return logical ? this.asBool(n) : this.asNumber(n);
     });
+    return this.located(op, () => this.matrixAware(fn, target, operands));
+  }
+
+  /** mathjs semantics for matrices: * is the matrix product, / and ^ need a scalar on the right. */
+  private matrixAware(fn: string, target: ApplyOp, operands: readonly Node[]): Node {
+    const [a, b] = operands;
+    const tensors = operands.filter((n) => n.shape.length > 0).length;
+    if (fn === 'multiply' && tensors === 2) return matmulAny(a!, b!);
+    if ((fn === 'divide' || fn === 'pow') && b !== undefined && b.shape.length > 0) {
+      throw new ShapeError(`'${fn === 'divide' ? '/' : '^'}' with a matrix on the right is not supported; use '${fn === 'divide' ? './' : '.^'}' for the elementwise form`);
+    }
+    if (fn === 'pow' && a!.shape.length > 0) throw new ShapeError("'^' of a matrix is the matrix power, which is not supported; use '.^' for the elementwise power");
     return apply(target, ...operands);
+  }
+
+  /** Runs `build`, turning a shape error into a message located at `token`. */
+  private located(token: string, build: () => Node): Node {
+    try {
+      return build();
+    } catch (e) {
+      if (!(e instanceof ShapeError)) throw e;
+      const column = this.columnOf(new RegExp(escapeRegExp(token)));
+      throw this.error(UnsupportedSyntaxError, e.message, column);
+    }
   }
 
   private call(node: MathNode & { fn: MathNode; args: MathNode[] }): Node {
@@ -174,7 +204,8 @@ class Converter {
       const want = typeof fn.arity === 'number' ? `${fn.arity}` : `at least ${fn.arity.atLeast}`;
       throw this.error(UnsupportedSyntaxError, `${name} takes ${want} argument(s), got ${n}`, column);
     }
-    return fn.lower(node.args.map((a) => this.asNumber(this.convert(a))));
+    const operands = node.args.map((a) => this.asNumber(this.convert(a)));
+    return this.located(name, () => fn.lower(operands));
   }
 }
 
@@ -191,6 +222,9 @@ export function parseExpression(text: string, options: ParseOptions = {}): Parse
     throw converter.error(ExpressionSyntaxError, `syntax error: ${message}`, column);
   }
   const output = converter.convert(tree);
+  if (output.shape.length > 0) {
+    throw converter.error(UnsupportedSyntaxError, `the expression is a [${output.shape.join(', ')}] tensor, not a scalar`, 1, 'Reduce it to a scalar, e.g. with sum(…) or norm(…).');
+  }
   if (output.dtype !== 'f64') {
     return { output: select(output, constant(1), constant(0)), variables: converter.freeVariables };
   }
