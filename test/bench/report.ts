@@ -7,6 +7,7 @@ export interface TimedRow {
   readonly peer: string;
   readonly dtype: string;
   readonly meanMs: number;
+  readonly medianMs: number;
   readonly rmePercent: number;
   readonly samples: number;
   readonly gflops: number;
@@ -22,6 +23,16 @@ export interface NoteRow {
 
 export type Row = TimedRow | NoteRow;
 
+/**
+ * The run keeps one core busy, so a 1-minute load average well above 1 at its
+ * end means other processes competed for the cores and the numbers are noisier.
+ */
+export function loadLine(atStart: number): string {
+  const atEnd = os.loadavg()[0];
+  const busy = atEnd > 1.5 ? ' — other processes were busy: expect noisier numbers' : '';
+  return `load:    1-minute load average ${atStart.toFixed(2)} at start, ${atEnd.toFixed(2)} at end${busy}`;
+}
+
 export function header(lines: readonly string[]): string {
   const cpu = os.cpus()[0]?.model.trim() ?? 'unknown CPU';
   return [
@@ -33,15 +44,17 @@ export function header(lines: readonly string[]): string {
   ].join('\n');
 }
 
-const COLUMNS = ['config', 'peer', 'dtype', 'mean ms', '± rme', 'ops/s', 'GFLOP/s', 'samples', 'vs baseline'];
-const RIGHT = new Set(['mean ms', '± rme', 'ops/s', 'GFLOP/s', 'samples', 'vs baseline']);
+const COLUMNS = [
+  'config', 'peer', 'dtype', 'mean ms', '± rme', 'ops/s', 'median ms', 'GFLOP/s', 'samples', 'vs baseline',
+];
+const RIGHT = new Set(COLUMNS.slice(3));
 
 function cells(row: Row): string[] {
   if ('note' in row) return [row.config, row.peer, row.note];
   return [
     row.config, row.peer, row.dtype,
     row.meanMs.toFixed(3), `${row.rmePercent.toFixed(1)}%`, (1000 / row.meanMs).toFixed(1),
-    row.gflops.toFixed(2), String(row.samples), `${row.ratio.toFixed(2)}×`,
+    row.medianMs.toFixed(3), row.gflops.toFixed(2), String(row.samples), `${row.ratio.toFixed(2)}×`,
   ];
 }
 

@@ -7,12 +7,13 @@
 // BENCH_TIME_MS sets the time budget per row (default 2000) for quick runs.
 
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import { Bench } from 'tinybench';
 import { makeBaselineStep } from './baseline.ts';
 import { makeGradcStep } from './gradcPeer.ts';
 import { PARAM_BLOCKS, blockRanges, makeProblem, stepFlops } from './mlp.ts';
 import type { MlpConfig, Problem } from './mlp.ts';
-import { header, table } from './report.ts';
+import { header, loadLine, table } from './report.ts';
 import type { Row } from './report.ts';
 import { makeTfStep, tfVersion, useTfBackend, wasmFeatures } from './tfjsPeer.ts';
 import type { TfBackend } from './tfjsPeer.ts';
@@ -132,11 +133,12 @@ async function time(cases: readonly Case[]): Promise<Row[]> {
     const bench = new Bench({ time: TIME_MS, warmupTime: WARMUP_MS, throws: true });
     for (const e of entries) if (!('note' in e)) bench.add(e.peer, e.step, { beforeAll: e.activate });
     await bench.run();
-    const means = new Map<string, { meanMs: number; rme: number; samples: number }>();
+    const means = new Map<string, { meanMs: number; medianMs: number; rme: number; samples: number }>();
     for (const task of bench.tasks) {
       const r = task.result;
       if (r.state !== 'completed') throw new Error(`${c.name} / ${task.name}: ${r.state}`);
-      means.set(task.name, { meanMs: r.latency.mean, rme: r.latency.rme, samples: r.latency.samplesCount });
+      const { mean, p50, rme, samplesCount } = r.latency;
+      means.set(task.name, { meanMs: mean, medianMs: p50, rme, samples: samplesCount });
     }
     const baseMs = means.get(BASELINE)!.meanMs;
     for (const e of entries) {
@@ -146,8 +148,9 @@ async function time(cases: readonly Case[]): Promise<Row[]> {
         continue;
       }
       rows.push({
-        config: c.name, peer: e.peer, dtype: e.dtype, meanMs: m.meanMs, rmePercent: m.rme,
-        samples: m.samples, gflops: stepFlops(c) / (m.meanMs * 1e6), ratio: m.meanMs / baseMs,
+        config: c.name, peer: e.peer, dtype: e.dtype, meanMs: m.meanMs, medianMs: m.medianMs,
+        rmePercent: m.rme, samples: m.samples, gflops: stepFlops(c) / (m.meanMs * 1e6),
+        ratio: m.meanMs / baseMs,
       });
     }
   }
@@ -163,6 +166,7 @@ function packageVersion(name: string): string {
 
 async function main(): Promise<void> {
   const started = performance.now();
+  const loadAtStart = os.loadavg()[0];
   const cpuDown = await probe('cpu');
   const wasmDown = await probe('wasm');
   const wasmInfo = wasmDown === null ? await wasmFeatures() : `unavailable: ${wasmDown}`;
@@ -187,14 +191,16 @@ async function main(): Promise<void> {
   const rows = await time(cases);
   for (const { entries } of cases) for (const e of entries) if (!('note' in e)) e.dispose?.();
   console.log(header([
+    loadLine(loadAtStart),
     `peers:   baseline = hand-written TypeScript over Float64Array, register-blocked matmuls;`,
     `         gradc = the compiler's generated kernel (Float64Array);`,
     `         tfjs-cpu / tfjs-wasm = @tensorflow/tfjs ${tfVersion} with tf.variableGrads, pure-JS CPU`,
     `         backend / WebAssembly backend (${wasmInfo}). TF.js computes in float32 only:`,
     `         half the arithmetic width of the float64 peers, a difference in its favour.`,
-    `timing:  tinybench ${packageVersion('tinybench')}, ${WARMUP_MS} ms warm-up then ≥ ${TIME_MS} ms and ≥ 64 steps`,
-    `         per row, one thread each; ops/s = steps per second = 1000 / mean ms; rme = 95%`,
-    `         margin of error of the mean; vs baseline = mean time / baseline's (lower is faster).`,
+    `timing:  tinybench ${packageVersion('tinybench')}, per row ${WARMUP_MS} ms warm-up, then`,
+    `         ≥ ${TIME_MS} ms and ≥ 64 steps, one thread; ops/s = steps/s = 1000 / mean ms;`,
+    `         rme = 95% margin of error of the mean; vs baseline = mean / baseline's mean`,
+    `         (lower is faster); the median is less moved by bursts of load from other processes.`,
     `checked: loss and gradients agree with the baseline on the same seeded data before timing`,
     `         (to ${TOLERANCE.f64} relative for float64 peers, ${TOLERANCE.f32} for float32).`,
     '',
