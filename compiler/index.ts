@@ -11,3 +11,14 @@ export { jvp } from './autodiff/forward.ts';
 export { hessianRows, hessianVectorProduct } from './autodiff/hessian.ts';
 export { SourceError, UsageError } from './errors.ts';
 export { VERSION } from './version.ts';
+
+// Tensor models: IR builders, composed nn functions, and their compiler.
+export { compileModel, parameterLayout } from './compileModel.ts';
+export type { CompiledModel, LayoutEntry, ModelDefinition } from './compileModel.ts';
+export { add, apply, constant, div, input, mul, neg, pow, select, sub } from './ir/build.ts';
+export { broadcastTo, concat, gather, matmul, oneHot, pad, reshape, scatterAdd, slice, sum, transpose } from './ir/buildTensor.ts';
+export {
+  dot, elu, gelu, leakyRelu, logSoftmax, logsumexp, matmulAny, max, mean, min, mse, norm, outer, relu, sigmoid,
+  softmax, softmaxCrossEntropy, softplus, stack, tanh, where,
+} from './ir/nn.ts';
+export type { InputNode, Node } from './ir/node.ts';
