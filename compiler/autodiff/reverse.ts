@@ -3,51 +3,14 @@
  * when the sweep in reverse topological order reaches the node: every path
  * merges there, so the cost is linear in the size of the graph.
  */
-import { constant, constantLike, select, sumNodes } from '../ir/build.ts';
+import { constant, constantLike, sumNodes } from '../ir/build.ts';
+import { applyMasks, peelMasks } from '../ir/masks.ts';
 import { unbroadcast } from '../ir/buildTensor.ts';
 import type { InputNode, Node } from '../ir/node.ts';
 import { OP_TABLE } from '../ir/opTable.ts';
 import { isElementwise } from '../ir/ops.ts';
 import { topoSort } from '../ir/program.ts';
 import { activeNodes } from './activity.ts';
-
-/** A cotangent that is zero wherever `condition` is not `taken`. */
-interface Mask {
-  readonly condition: Node;
-  readonly taken: boolean;
-}
-
-/**
- * Peels `select(c, t, 0)` and `select(c, 0, t)` off a cotangent. Rules then
- * see `t` alone and their results are masked again, so a branch that was not
- * taken contributes exactly 0 even where its own derivative is infinite or
- * NaN (log x at x = 0 behind `x > 0 ? log(x) : 0`): 0·∞ is never formed.
- */
-function peelMasks(bar: Node): { inner: Node; masks: Mask[] } {
-  const masks: Mask[] = [];
-  let inner = bar;
-  for (;;) {
-    if (inner.op !== 'select') break;
-    const [c, a, b] = inner.inputs as [Node, Node, Node];
-    if (isExactZero(b)) {
-      masks.push({ condition: c, taken: true });
-      inner = a;
-    } else if (isExactZero(a)) {
-      masks.push({ condition: c, taken: false });
-      inner = b;
-    } else break;
-  }
-  return { inner, masks };
-}
-
-function applyMasks(node: Node, masks: readonly Mask[]): Node {
-  return masks.reduceRight(
-    (acc, m) => (m.taken ? select(m.condition, acc, constantLike(0, acc)) : select(m.condition, constantLike(0, acc), acc)),
-    node,
-  );
-}
-
-const isExactZero = (n: Node): boolean => n.op === 'const' && n.value === 0;
 
 export class DifferentiationError extends Error {
   override readonly name = 'DifferentiationError';

@@ -52,16 +52,28 @@ function helpersUsed(kernels: readonly KernelSpec[]): HelperName[] {
   return [...used].sort();
 }
 
+/**
+ * Parameter names: each input keeps its name unless that would shadow what
+ * the kernel itself uses (Math, a helper, a reserved word), then it gets a
+ * numbered variant; kernels are called positionally, so only the text changes.
+ * The output array is named last, around the inputs.
+ */
+export function claimParameterNames(k: KernelSpec, names: NameManager): { params: Map<Node, string>; out: string | undefined } {
+  const params = new Map<Node, string>(k.params.map((p) => [p, names.claim(p.name)]));
+  return { params, out: k.writes === undefined ? undefined : names.claim(k.writes.param) };
+}
+
 function emitKernel(k: KernelSpec, helpers: readonly HelperName[]): string {
   const live = new Set(topoSort(kernelRoots(k)));
-  const paramNames = k.params.map((p) => p.name);
-  const names = new NameManager([...paramNames, ...helpers, ...(k.writes ? [k.writes.param] : [])]);
-  const listing = buildListing(kernelRoots(k), 'ts', names);
-  const params = k.params.map((p) => `${live.has(p) ? p.name : `_${p.name}`}: number`);
+  const names = new NameManager(helpers);
+  const { params: paramNames, out } = claimParameterNames(k, names);
+  const listing = buildListing(kernelRoots(k), 'ts', names, new Map(), paramNames);
+  const params = k.params.map((p) => `${live.has(p) ? paramNames.get(p)! : `_${paramNames.get(p)!}`}: number`);
   const lines = listing.bindings.map((b) => `  const ${b.name} = ${b.text};`);
   let returnType = 'number';
   if (k.writes !== undefined) {
-    const { param, nodes, labels } = k.writes;
+    const { nodes, labels } = k.writes;
+    const param = out!;
     params.push(`${param}: Float64Array = new Float64Array(${nodes.length})`);
     nodes.forEach((_, i) => lines.push(`  ${param}[${i}] = ${listing.roots[i]}; // ${labels[i]}`));
     if (k.returns === undefined) {

@@ -52,12 +52,14 @@ export function buildListing(
   target: Target,
   names: NameManager,
   preset: ReadonlyMap<Node, string> = new Map(),
+  /** Names of the kernel's parameters, where they differ from the inputs' own. */
+  params: ReadonlyMap<Node, string> = new Map(),
 ): Listing {
   const order = topoSort(roots);
   const uses = countUses(roots, order);
   const bound = new Map<Node, string>();
   const bindings: Binding[] = [];
-  const lookup = (n: Node) => bound.get(n);
+  const lookup = (n: Node) => bound.get(n) ?? params.get(n);
   for (const node of order) {
     if (node.op === 'const' || node.op === 'input') continue;
     const text = renderNode(node, target, (n) => (n === node ? undefined : lookup(n))).text;

@@ -6,6 +6,7 @@
 // build.ts imports the op table and the rules import build.ts: a cycle that
 // is safe because rules call the builders only when they run, never at load.
 import { add } from './build.ts';
+import { applyMasks, peelMasks } from './masks.ts';
 import type { ApplyNode, Attrs, DType, Node } from './node.ts';
 import type { Tensor } from './tensor.ts';
 import { broadcastShapes } from './shape.ts';
@@ -67,8 +68,10 @@ export function elementwise(...partials: Partial[]): Derivative {
       let sum: Node | null = null;
       dots.forEach((dot, i) => {
         if (dot === null) return;
-        const term = partial(i)(dot, node, i);
-        if (term !== null) sum = sum === null ? term : add(sum, term);
+        // A masked tangent stays masked, so 0·∞ is never formed (see masks.ts).
+        const { inner, masks } = peelMasks(dot);
+        const term = partial(i)(inner, node, i);
+        if (term !== null) sum = sum === null ? applyMasks(term, masks) : add(sum, applyMasks(term, masks));
       });
       return sum;
     },

@@ -2,7 +2,7 @@
  * Algebraic simplification: a table of rewrite rules, each with its identity
  * and how exact it is in IEEE arithmetic. `exact` rules always run;
  * `signOfZero` rules run unless `strictSignedZeros` is set; `unsafe` rules
- * (such as x*0 → 0, wrong for x = ∞ or NaN) run only with `unsafeMath`.
+ * (such as x*0 → 0, wrong for x = ±∞ or NaN, and -0 for x < 0) run only with `unsafeMath`.
  */
 import { add, apply, constantLike, div, isZero, mul, neg, select, sub } from '../ir/build.ts';
 import type { Node } from '../ir/node.ts';
@@ -83,7 +83,8 @@ export const SIMPLIFY_RULES: readonly RewriteRule[] = [
   { name: '0 - x → -x', exactness: 'signOfZero', apply: (n) => (n.op === 'sub' && isZero(operand(n, 0)) ? neg(operand(n, 1)) : null) },
   { name: '-(a - b) → b - a', exactness: 'signOfZero', apply: (n) => (n.op === 'neg' && operand(n, 0).op === 'sub' ? sub(operand(operand(n, 0), 1), operand(operand(n, 0), 0)) : null) },
 
-  // Wrong when x is NaN or infinite (0·∞ = NaN, ∞ - ∞ = NaN, ∞/∞ = NaN).
+  // Wrong for some inputs: x*0 is NaN for x = ±∞ or NaN and -0 for x < 0;
+  // x - x is NaN for ±∞; x/x and 0/x are NaN for x = 0, ±∞ or NaN.
   { name: 'x * 0 → 0', exactness: 'unsafe', apply: (n) => (n.op === 'mul' && (isZero(operand(n, 0)) || isZero(operand(n, 1))) ? constantLike(0, n) : null) },
   { name: 'x - x → 0', exactness: 'unsafe', apply: (n) => (n.op === 'sub' && operand(n, 0) === operand(n, 1) ? constantLike(0, n) : null) },
   { name: 'x / x → 1', exactness: 'unsafe', apply: (n) => (n.op === 'div' && operand(n, 0) === operand(n, 1) ? constantLike(1, n) : null) },

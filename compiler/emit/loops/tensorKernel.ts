@@ -6,9 +6,10 @@
 import type { InputNode, Node } from '../../ir/node.ts';
 import { OP_TABLE } from '../../ir/opTable.ts';
 import { topoSort } from '../../ir/program.ts';
+import { claimParameterNames } from '../emitModule.ts';
 import type { KernelSpec } from '../emitModule.ts';
 import { NameManager, capitalize } from '../names.ts';
-import { productExpr, sizeExpr, symbolsOf } from './dims.ts';
+import { sizeExpr, symbolsOf } from './dims.ts';
 import { planKernel } from './plan.ts';
 import type { Placement } from './plan.ts';
 import { readElement } from './reads.ts';
@@ -47,8 +48,8 @@ export function emitTensorKernel(k: KernelSpec): EmittedKernel {
   const roots = kernelRoots(k);
   const order = topoSort(roots);
   const sizes = symbolsOf([...k.params.map((p) => p.shape), ...order.map((n) => n.shape)]);
-  const outParam = k.writes?.param;
-  const names = new NameManager([...k.params.map((p) => p.name), ...sizes, ...(outParam ? [outParam] : []), 'gemm', 'r', 'c', 'dst', 'src', 'ws']);
+  const names = new NameManager([...sizes, 'gemm', 'r', 'c', 'dst', 'src', 'ws', ...helpersOf(order)]);
+  const { params: paramNames, out: outParam } = claimParameterNames(k, names);
   const placements = new Map<Node, Placement>();
   const writeOffsets = k.writes ? offsets(k.writes.nodes) : [];
   k.writes?.nodes.forEach((n, i) => {
@@ -58,7 +59,7 @@ export function emitTensorKernel(k: KernelSpec): EmittedKernel {
   });
   const plan = planKernel(roots, placements, (preferred) => names.claim(preferred));
   const nodeNames = new Map<Node, string>();
-  for (const p of k.params) nodeNames.set(p, p.name);
+  for (const p of k.params) nodeNames.set(p, paramNames.get(p)!);
   for (const node of order) {
     const s = plan.storage.get(node)!;
     if (s.kind === 'scalar' && s.bound) nodeNames.set(node, names.temporary());
@@ -77,7 +78,7 @@ export function emitTensorKernel(k: KernelSpec): EmittedKernel {
   };
   const body: string[] = [];
   for (const node of order) body.push(...statementFor(node, ctx));
-  body.push(...writeOutputs(k, writeOffsets, plan.storage, ctx));
+  body.push(...writeOutputs(k, outParam, writeOffsets, plan.storage, ctx));
   if (k.returns !== undefined) body.push(`return ${readElement(k.returns, { shape: [], indices: [] }, ctx).text};`);
 
   const slots = [...plan.slots, ...scratchSlots];
@@ -86,12 +87,12 @@ export function emitTensorKernel(k: KernelSpec): EmittedKernel {
     body.unshift(`const ws = ${workspace.fn}(${sizes.join(', ')});`, ...slots.map((s) => `const ${s.name} = ws.${s.name};`));
   }
   const params = [
-    ...k.params.map((p) => `${order.includes(p) ? p.name : `_${p.name}`}: ${paramType(p)}`),
+    ...k.params.map((p) => `${order.includes(p) ? paramNames.get(p)! : `_${paramNames.get(p)!}`}: ${paramType(p)}`),
     ...sizes.map((s) => `${s}: number`),
   ];
   let returnType = 'number';
   if (k.writes !== undefined) {
-    params.push(`${outParam}: Float64Array = new Float64Array(${productExpr([totalSize(k.writes.nodes)])})`);
+    params.push(`${outParam}: Float64Array = new Float64Array(${totalSize(k.writes.nodes)})`);
     if (k.returns === undefined) {
       body.push(`return ${outParam};`);
       returnType = 'Float64Array';
@@ -107,12 +108,20 @@ export function emitTensorKernel(k: KernelSpec): EmittedKernel {
 }
 
 function totalSize(nodes: readonly Node[]): string {
-  return productExpr([nodes.map((n) => sizeExpr(n.shape)).reduce((a, b) => (/^\d+$/.test(a) && /^\d+$/.test(b) ? String(Number(a) + Number(b)) : `${a} + ${b}`))]);
+  return nodes
+    .map((n) => sizeExpr(n.shape))
+    .reduce((a, b) => (/^\d+$/.test(a) && /^\d+$/.test(b) ? String(Number(a) + Number(b)) : `${a} + ${b}`), '0');
 }
 
-function writeOutputs(k: KernelSpec, writeOffsets: readonly string[], storage: StatementContext['storage'], ctx: StatementContext): string[] {
-  if (k.writes === undefined) return [];
-  const { param, nodes, labels } = k.writes;
+function writeOutputs(
+  k: KernelSpec,
+  param: string | undefined,
+  writeOffsets: readonly string[],
+  storage: StatementContext['storage'],
+  ctx: StatementContext,
+): string[] {
+  if (k.writes === undefined || param === undefined) return [];
+  const { nodes, labels } = k.writes;
   const lines: string[] = [];
   nodes.forEach((n, idx) => {
     const s = storage.get(n)!;

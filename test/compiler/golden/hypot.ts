@@ -44,12 +44,11 @@ export function hessian(x: number, y: number, out: Float64Array = new Float64Arr
   const t1 = t0 === 0;
   const t2 = 1 / t0;
   const t3 = x / t0;
-  const t4 = t1 ? 0 : t3;
-  const t5 = y / t0;
-  const t6 = t1 ? 0 : -(t5 * t4 / t0);
-  out[0] = t1 ? 0 : t2 - t3 * t4 / t0; // ∂²f/∂x²
-  out[1] = t6; // ∂²f/∂x∂y
-  out[2] = t6; // ∂²f/∂y∂x
-  out[3] = t1 ? 0 : t2 - t5 * (t1 ? 0 : t5) / t0; // ∂²f/∂y²
+  const t4 = y / t0;
+  const t5 = t1 ? 0 : -(t3 * t4 / t0);
+  out[0] = t1 ? 0 : t2 + (t1 ? 0 : -(t3 * t3 / t0)); // ∂²f/∂x²
+  out[1] = t5; // ∂²f/∂x∂y
+  out[2] = t5; // ∂²f/∂y∂x
+  out[3] = t1 ? 0 : (t1 ? 0 : -(t4 * t4 / t0)) + t2; // ∂²f/∂y²
   return out;
 }

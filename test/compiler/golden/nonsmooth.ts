@@ -32,15 +32,15 @@ export function jvp(x: number, y: number, z: number, xDot: number, yDot: number,
 
 /** Hessian-vector product H·(xDot, yDot, zDot) by forward over reverse mode, written into out. */
 export function hvp(x: number, y: number, z: number, xDot: number, yDot: number, zDot: number, out: Float64Array = new Float64Array(3)): Float64Array {
-  const t0 = x > y;
-  const t1 = x === y;
+  const t0 = x === y;
+  const t1 = x > y;
   const signZ = Math.sign(z);
   const t2 = zDot * signZ;
-  const t3 = t1 ? 0.5 * t2 : 0;
+  const t3 = 0.5 * t2;
   const t4 = y > x;
-  const t5 = ((t4 ? yDot : t1 ? 0.5 * yDot : 0) + (t0 ? xDot : t1 ? 0.5 * xDot : 0)) * signZ;
-  out[0] = (t0 ? 0 : t3) + (t0 ? t2 : 0); // (H·v) along x
-  out[1] = (t4 ? 0 : t3) + (t4 ? t2 : 0); // (H·v) along y
+  const t5 = ((t4 ? yDot : t0 ? 0.5 * yDot : 0) + (t1 ? xDot : t0 ? 0.5 * xDot : 0)) * signZ;
+  out[0] = (t0 ? t1 ? 0 : t3 : 0) + (t1 ? t2 : 0); // (H·v) along x
+  out[1] = (t0 ? t4 ? 0 : t3 : 0) + (t4 ? t2 : 0); // (H·v) along y
   out[2] = t5; // (H·v) along z
   return out;
 }

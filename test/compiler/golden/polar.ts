@@ -55,13 +55,12 @@ export function hessian(x: number, y: number, out: Float64Array = new Float64Arr
   const t3 = t2 === 0;
   const t4 = 1 / t2;
   const t5 = x / t2;
-  const t6 = t3 ? 0 : t5;
-  const t7 = x / t0;
-  const t8 = y / t2;
-  const t9 = 1 / t0 - t7 * t1 / t0 + (t3 ? 0 : -(t8 * t6 / t2));
-  out[0] = y / t0 * t1 / t0 + (t3 ? 0 : t4 - t5 * t6 / t2); // ∂²f/∂x²
-  out[1] = t9; // ∂²f/∂x∂y
-  out[2] = t9; // ∂²f/∂y∂x
-  out[3] = (t3 ? 0 : t4 - t8 * (t3 ? 0 : t8) / t2) - t7 * (2 * y) / t0; // ∂²f/∂y²
+  const t6 = x / t0;
+  const t7 = y / t2;
+  const t8 = 1 / t0 - t6 * t1 / t0 + (t3 ? 0 : -(t5 * t7 / t2));
+  out[0] = y / t0 * t1 / t0 + (t3 ? 0 : t4 + (t3 ? 0 : -(t5 * t5 / t2))); // ∂²f/∂x²
+  out[1] = t8; // ∂²f/∂x∂y
+  out[2] = t8; // ∂²f/∂y∂x
+  out[3] = (t3 ? 0 : (t3 ? 0 : -(t7 * t7 / t2)) + t4) - t6 * (2 * y) / t0; // ∂²f/∂y²
   return out;
 }
