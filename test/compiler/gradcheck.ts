@@ -16,18 +16,10 @@ import { evaluateNodes } from '../../compiler/ir/evaluate.ts';
 import type { InputNode, Node } from '../../compiler/ir/node.ts';
 import { kernelModuleSpec } from '../../compiler/kernelModule.ts';
 import { VERSION } from '../../compiler/version.ts';
+import { mulberry32 } from '../../runtime/optim/minimize/mulberry32.ts';
 
-/** Mulberry32: a small seeded generator of floats in [0, 1), so failures reproduce. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded generator of floats in [0, 1), so failures reproduce (the runtime's mulberry32). */
+export const seededRandom = mulberry32;
 
 export interface Tolerance {
   readonly rtol: number;
