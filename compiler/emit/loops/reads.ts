@@ -48,11 +48,15 @@ function brokenFlat(shape: Shape, loop: LoopIndex): never {
   throw new Error(`internal: flat loop over [${loop.shape.join(', ')}] reads [${shape.join(', ')}]`);
 }
 
-/** The array expression and offset of a value kept in memory. */
+/**
+ * The array expression and offset of a value kept in memory. A rank-0
+ * parameter is passed as a number, not an array, so a view of it (a scalar
+ * reshaped or broadcast) has no memory and is read as the scalar.
+ */
 export function memoryOf(node: Node, ctx: ReadContext): { array: string; offset: string } | null {
   const base = baseOf(node, ctx.storage);
   const s = ctx.storage.get(base)!;
-  if (s.kind === 'param') return { array: ctx.names.get(base)!, offset: '0' };
+  if (s.kind === 'param') return base.shape.length === 0 ? null : { array: ctx.names.get(base)!, offset: '0' };
   if (s.kind === 'buffer') return { array: s.array, offset: s.offset };
   return null;
 }
