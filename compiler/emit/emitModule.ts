@@ -6,11 +6,10 @@
 import { HELPER_SOURCE } from '../ir/helpers.ts';
 import type { HelperName } from '../ir/helpers.ts';
 import type { InputNode, Node } from '../ir/node.ts';
-import { OP_TABLE } from '../ir/opTable.ts';
 import { topoSort } from '../ir/program.ts';
 import { buildListing } from './listing.ts';
 import { GEMM_SOURCE } from './loops/gemm.ts';
-import { emitTensorKernel, isTensorKernel } from './loops/tensorKernel.ts';
+import { emitTensorKernel, helpersOf, isTensorKernel, kernelRoots } from './loops/tensorKernel.ts';
 import { NameManager } from './names.ts';
 
 export interface KernelSpec {
@@ -38,20 +37,6 @@ export interface ModuleSpec {
   readonly kernels: readonly KernelSpec[];
 }
 
-function kernelRoots(k: KernelSpec): Node[] {
-  return [...(k.writes?.nodes ?? []), ...(k.returns !== undefined ? [k.returns] : [])];
-}
-
-function helpersUsed(kernels: readonly KernelSpec[]): HelperName[] {
-  const used = new Set<HelperName>();
-  for (const node of topoSort(kernels.flatMap(kernelRoots))) {
-    if (node.op === 'const' || node.op === 'input') continue;
-    const helper = OP_TABLE[node.op].helper;
-    if (helper !== undefined) used.add(helper);
-  }
-  return [...used].sort();
-}
-
 /**
  * Parameter names: each input keeps its name unless that would shadow what
  * the kernel itself uses (Math, a helper, a reserved word), then it gets a
@@ -63,7 +48,7 @@ export function claimParameterNames(k: KernelSpec, names: NameManager): { params
   return { params, out: k.writes === undefined ? undefined : names.claim(k.writes.param) };
 }
 
-function emitKernel(k: KernelSpec, helpers: readonly HelperName[]): string {
+function emitKernel(k: KernelSpec, helpers: readonly string[]): string {
   const live = new Set(topoSort(kernelRoots(k)));
   const names = new NameManager(helpers);
   const { params: paramNames, out } = claimParameterNames(k, names);
@@ -94,7 +79,7 @@ function emitKernel(k: KernelSpec, helpers: readonly HelperName[]): string {
 const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, ' ');
 
 export function emitModule(spec: ModuleSpec): string {
-  const scalarHelpers = helpersUsed(spec.kernels);
+  const scalarHelpers = [...helpersOf(topoSort(spec.kernels.flatMap(kernelRoots)))];
   const extra = new Set<string>();
   const kernels = spec.kernels.map((k) => {
     if (!isTensorKernel(k)) return emitKernel(k, scalarHelpers);

@@ -44,6 +44,3 @@ export class NameManager {
 
 export const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
-export function isIdentifier(s: string): boolean {
-  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(s) && !RESERVED.has(s);
-}

@@ -6,7 +6,7 @@
  */
 import { apply, constant, div, exp, mul, select, sqrt, sub } from './build.ts';
 import {
-  allAxes, broadcastTo, concat, dimSize, gather, keptShape, matmul, oneHot, reduce, reshape, sum, transposeLast2,
+  allAxes, broadcastTo, concat, dimSize, gather, matmul, oneHot, reduce, reshape, sum,
 } from './buildTensor.ts';
 import type { Node } from './node.ts';
 import { ShapeError, shapeToString } from './shape.ts';
@@ -65,7 +65,6 @@ export function matmulAny(a: Node, b: Node): Node {
   return out;
 }
 
-export const transposeMatrix = transposeLast2;
 
 /**
  * Euclidean norm over `axes` (all by default). At 0 the gradient is 0, a
@@ -138,4 +137,5 @@ export function stack(xs: readonly Node[], axis = 0): Node {
   return concat(expanded, ax);
 }
 
-export { gather as embedding, keptShape };
+/** An embedding lookup: rows of a table at integer indices. */
+export const embedding = gather;

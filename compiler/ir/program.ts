@@ -53,15 +53,6 @@ export function schedule(prog: Program): Node[] {
   return topoSort(prog.outputs.map((o) => o.node));
 }
 
-/** How many times each node is used as an operand or an output. */
-export function useCounts(prog: Program): Map<Node, number> {
-  const counts = new Map<Node, number>();
-  const bump = (n: Node) => counts.set(n, (counts.get(n) ?? 0) + 1);
-  for (const node of schedule(prog)) node.inputs.forEach(bump);
-  prog.outputs.forEach((o) => bump(o.node));
-  return counts;
-}
-
 export function mapOutputs(prog: Program, f: (node: Node, name: string) => Node): Program {
   return { inputs: prog.inputs, outputs: prog.outputs.map((o) => ({ name: o.name, node: f(o.node, o.name) })) };
 }

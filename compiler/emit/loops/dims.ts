@@ -51,8 +51,6 @@ export function indexExpr(indices: readonly string[], strides: readonly string[]
   return terms.length === 0 ? '0' : terms.join(' + ');
 }
 
-export const dimExpr = (d: Dim): string => String(d);
-
 /** Symbols used by a list of shapes, sorted: the kernel's size parameters. */
 export function symbolsOf(shapes: readonly Shape[]): string[] {
   const out = new Set<string>();

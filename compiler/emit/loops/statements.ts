@@ -7,7 +7,7 @@ import type { ApplyNode, Node } from '../../ir/node.ts';
 import { OP_TABLE } from '../../ir/opTable.ts';
 import { renderNumber } from '../../ir/render.ts';
 import { keptShape } from '../../ir/buildTensor.ts';
-import { sizeExpr, strideExprs, indexExpr, productExpr } from './dims.ts';
+import { broadcastStrideExprs, indexExpr, productExpr, sizeExpr, strideExprs } from './dims.ts';
 import type { Storage } from './plan.ts';
 import { elementIndex, flatReadable, memoryOf, readElement, renderInline } from './reads.ts';
 import type { LoopIndex, ReadContext } from './reads.ts';
@@ -264,7 +264,7 @@ export function statementFor(node: Node, ctx: StatementContext): string[] {
     }
     case 'broadcastTo': {
       const x = node.inputs[0]!;
-      return stridedCopy(node, ctx, node.shape.map((_, k) => elementStride(x.shape, node.shape, k)));
+      return stridedCopy(node, ctx, broadcastStrideExprs(x.shape, node.shape));
     }
     case 'slice': {
       const strides = strideExprs(node.inputs[0]!.shape);
@@ -290,10 +290,3 @@ export function statementFor(node: Node, ctx: StatementContext): string[] {
   }
 }
 
-/** Stride of axis k of `shape` read broadcast to `target` (an expression). */
-function elementStride(shape: Shape, target: Shape, k: number): string {
-  const lead = target.length - shape.length;
-  if (k < lead) return '0';
-  const own = strideExprs(shape)[k - lead]!;
-  return shape[k - lead] === 1 && target[k] !== 1 ? '0' : own;
-}

@@ -174,7 +174,8 @@ function workspaceCode(kernel: string, sizes: readonly string[], slots: readonly
   return { fn, text };
 }
 
-function helpersOf(order: readonly Node[]): Set<string> {
+/** Helper functions (stable primitives, gemm) that code computing `order` calls. */
+export function helpersOf(order: readonly Node[]): Set<string> {
   const used = new Set<string>();
   for (const node of order) {
     if (node.op === 'const' || node.op === 'input') continue;
