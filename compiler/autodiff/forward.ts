@@ -7,6 +7,7 @@ import { constantLike } from '../ir/build.ts';
 import { broadcastTo } from '../ir/buildTensor.ts';
 import type { InputNode, Node } from '../ir/node.ts';
 import { OP_TABLE } from '../ir/opTable.ts';
+import { originOf, withOrigin } from '../ir/origin.ts';
 import { topoSort } from '../ir/program.ts';
 import { DifferentiationError } from './reverse.ts';
 
@@ -23,10 +24,14 @@ export function jvp(outputs: readonly Node[], tangents: ReadonlyMap<InputNode, N
     if (operandDots.every((d) => d === null)) continue;
     const rule = OP_TABLE[node.op].derivative;
     if (rule === 'none') continue; // boolean output: no tangent
-    const dot = rule.jvp(node, operandDots);
+    // The tangent code of a node is attributed to the source line of the node.
+    const dot = withOrigin(originOf(node), () => {
+      const d = rule.jvp(node, operandDots);
+      // A tangent built from a smaller operand's tangent is broadcast to the output's shape.
+      return d === null ? null : broadcastTo(d, node.shape);
+    });
     if (dot === null) continue;
-    // A tangent built from a smaller operand's tangent is broadcast to the output's shape.
-    dots.set(node, broadcastTo(dot, node.shape));
+    dots.set(node, dot);
   }
   return outputs.map((out) => dots.get(out) ?? constantLike(0, out));
 }

@@ -8,6 +8,7 @@ import { applyMasks, peelMasks } from '../ir/masks.ts';
 import { unbroadcast } from '../ir/buildTensor.ts';
 import type { InputNode, Node } from '../ir/node.ts';
 import { OP_TABLE } from '../ir/opTable.ts';
+import { originOf, withOrigin } from '../ir/origin.ts';
 import { isElementwise } from '../ir/ops.ts';
 import { topoSort } from '../ir/program.ts';
 import { activeNodes } from './activity.ts';
@@ -45,13 +46,16 @@ export function gradient(output: Node, wrt: readonly InputNode[]): Node[] {
     const rule = OP_TABLE[node.op].derivative;
     if (rule === 'none') throw new DifferentiationError(`${node.op} has no derivative`);
     // Masks line up element for element only through elementwise ops.
-    const { inner, masks } = isElementwise(node.op) ? peelMasks(bar) : { inner: bar, masks: [] };
-    const bars = rule.vjp(node, inner);
-    node.inputs.forEach((operand, i) => {
-      const operandBar = bars[i];
-      if (operandBar == null || !active.has(operand)) return;
-      // Un-broadcasting happens here, once, never in the rules.
-      contribute(operand, unbroadcast(applyMasks(operandBar, masks), operand.shape));
+    // The adjoint code of a node is attributed to the source line of the node.
+    withOrigin(originOf(node), () => {
+      const { inner, masks } = isElementwise(node.op) ? peelMasks(bar) : { inner: bar, masks: [] };
+      const bars = rule.vjp(node, inner);
+      node.inputs.forEach((operand, i) => {
+        const operandBar = bars[i];
+        if (operandBar == null || !active.has(operand)) return;
+        // Un-broadcasting happens here, once, never in the rules.
+        contribute(operand, unbroadcast(applyMasks(operandBar, masks), operand.shape));
+      });
     });
   }
   return wrt.map((x) => adjoints.get(x) ?? constantLike(0, x));

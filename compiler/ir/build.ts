@@ -4,6 +4,7 @@
  * ill-formed node cannot be constructed.
  */
 import { internApply, internConst, internInput, isConst } from './node.ts';
+import { noteOrigin } from './origin.ts';
 import { NO_ATTRS } from './node.ts';
 import type { ApplyNode, Attrs, ConstNode, DType, InputNode, Node } from './node.ts';
 import type { ApplyOp } from './ops.ts';
@@ -51,7 +52,9 @@ export function applyWith(op: ApplyOp, inputs: readonly Node[], attrs: Attrs): A
       throw new IRError(`${op}: operand ${i + 1} must be ${want}, got ${node.dtype}`);
     }
   });
-  return internApply(op, inputs, def.shape(op, inputs.map((n) => n.shape), attrs), def.output, attrs);
+  const node = internApply(op, inputs, def.shape(op, inputs.map((n) => n.shape), attrs), def.output, attrs);
+  noteOrigin(node);
+  return node;
 }
 
 /** Rebuild `node` with new operands (same op), returning `node` itself if nothing changed. */

@@ -8,6 +8,7 @@ import { withInputs } from '../ir/build.ts';
 import type { ApplyNode, Node } from '../ir/node.ts';
 import type { Program } from '../ir/program.ts';
 import { mapOutputs, schedule } from '../ir/program.ts';
+import { originOf, withOrigin } from '../ir/origin.ts';
 
 /**
  * How faithful a rule is to IEEE-754 double arithmetic:
@@ -75,7 +76,9 @@ export function rewriteProgram(prog: Program, rules: readonly RewriteRule[]): Re
     if (known !== undefined) return known;
     let result: Node = node;
     if (node.op !== 'const' && node.op !== 'input') {
-      result = settle(withInputs(node, node.inputs.map(visit)));
+      const inputs = node.inputs.map(visit);
+      // A rewritten node keeps the source line of the node it replaces.
+      result = withOrigin(originOf(node), () => settle(withInputs(node, inputs)));
     }
     memo.set(node, result);
     memo.set(result, result);

@@ -1,0 +1,56 @@
+/**
+ * Where a node came from in the model source, so that every block of
+ * generated code can name the model line it was derived from.
+ *
+ * Nodes are hash-consed and immutable, so the origin cannot live on the node
+ * itself: it is a side table filled while nodes are built. A stage that
+ * builds nodes on behalf of a source construct (the front end for a
+ * statement, reverse and forward mode for the node they differentiate, the
+ * rewrite driver for the node it rewrites) runs its builder inside
+ * `withOrigin`. The first origin a node is seen with wins, because a shared
+ * (hash-consed) node belongs to the first line that computed it.
+ *
+ * This is the one piece of module state the compiler keeps; it only ever
+ * annotates and never changes what is computed.
+ */
+import type { Node } from './node.ts';
+
+export interface SourceOrigin {
+  /** Path as given to the front end (relative paths stay relative). */
+  readonly file: string;
+  /** 1-based. */
+  readonly line: number;
+  /** 1-based. */
+  readonly column: number;
+  /** The source line's text, trimmed, for the comment. */
+  readonly text: string;
+}
+
+const origins = new WeakMap<Node, SourceOrigin>();
+let current: SourceOrigin | undefined;
+
+/** Runs `build` with every node it creates attributed to `origin` (no-op attribution when undefined). */
+export function withOrigin<T>(origin: SourceOrigin | undefined, build: () => T): T {
+  if (origin === undefined) return build();
+  const saved = current;
+  current = origin;
+  try {
+    return build();
+  } finally {
+    current = saved;
+  }
+}
+
+/** Called by the node constructors: attributes a node to the active origin, if it has none yet. */
+export function noteOrigin(node: Node): void {
+  if (current !== undefined && !origins.has(node)) origins.set(node, current);
+}
+
+/** Attributes `node` to `origin` unless it already has one (for nodes created outside a scope). */
+export function setOriginIfAbsent(node: Node, origin: SourceOrigin): void {
+  if (!origins.has(node)) origins.set(node, origin);
+}
+
+export function originOf(node: Node): SourceOrigin | undefined {
+  return origins.get(node);
+}
