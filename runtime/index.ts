@@ -110,3 +110,14 @@ export {
 } from './linalg/conjugateGradient.ts';
 export { cholesky, choleskySolve } from './linalg/cholesky.ts';
 export { symmetricEigen } from './linalg/symmetricEigen.ts';
+
+// Line charts as SVG and PNG (learning curves, convergence plots).
+export {
+  lineChartsSvg,
+  svgToPng,
+  writeLineChart,
+  writeLineCharts,
+  type ChartFiles,
+  type LineChart,
+  type Series,
+} from './plot/lineChart.ts';
