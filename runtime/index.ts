@@ -52,6 +52,17 @@ export { clipGradValue } from './clip/clipGradValue.ts';
 // L-BFGS with torch.optim.LBFGS's step(closure) semantics.
 export { LBFGS, type LBFGSClosure, type LBFGSOptions } from './optim/lbfgs.ts';
 
+// Natural gradient: (F + λI)⁻¹ g by CG with Fisher-vector products, torch.optim style.
+export {
+  NaturalGradient,
+  NaturalGradientSolver,
+  adaptedDamping,
+  type FisherVectorProduct,
+  type NaturalGradientOptions,
+  type NaturalGradientSolve,
+  type NaturalGradientSolveOptions,
+} from './optim/naturalGradient.ts';
+
 // Minimizers that evaluate the objective more than once per step
 // (scipy.optimize.minimize-style: objective, x0, options → result).
 export type {
@@ -94,6 +105,12 @@ export {
   type SubgradientResult,
   type SubgradientStep,
 } from './optim/minimize/subgradient.ts';
+export {
+  minimizeNaturalGradient,
+  type NaturalGradientMinimizeOptions,
+  type NaturalGradientResult,
+  type NaturalGradientStepKind,
+} from './optim/minimize/naturalGradient.ts';
 export { mulberry32 } from './optim/minimize/mulberry32.ts';
 
 // Line searches along a direction, with the Wolfe or Armijo conditions.
