@@ -1,0 +1,186 @@
+/**
+ * gradc/prelude: what a model file (`*.model.ts`) imports. Shaped tensor
+ * types for the front end to read, the `Param` marker for differentiated
+ * parameters, and every tensor op, implemented eagerly so the model file
+ * runs as-is under tsx. Each op is defined once, in the op table
+ * (`opTable.ts`), as a lowering to IR; the eager run evaluates that
+ * lowering and the compiler compiles it.
+ *
+ * Scalars are plain numbers: an op whose result has rank 0 returns a
+ * number, so losses can be combined with `+`, `*` and `Math.*`.
+ */
+import { runEager } from './eager.ts';
+import type { EagerValue } from './eager.ts';
+import type { PreludeOpName } from './opTable.ts';
+import { Tensor } from './tensor.ts';
+import type { Dim, Shape } from './tensor.ts';
+import { exprTag } from './exprTag.ts';
+
+export { Tensor, tensor } from './tensor.ts';
+export type { Dim, Param, Shape } from './tensor.ts';
+
+/** A number or a tensor of any shape. */
+export type Value = number | Tensor;
+/** An axis or a list of axes; negative axes count from the end. */
+export type Axes = number | readonly number[];
+
+const run = (name: PreludeOpName, ...args: unknown[]): EagerValue => runEager(name, args);
+/** Rank-0 results are numbers: the narrowing the overloads below promise. */
+const tensorOf = <S extends Shape>(v: EagerValue) => v as Tensor<S>;
+const numberOf = (v: EagerValue) => v as number;
+
+// ── elementwise arithmetic (broadcasting) ──────────────────────────────────
+export function add(a: number, b: number): number;
+export function add(a: Value, b: Value): Tensor;
+export function add(a: Value, b: Value): Value { return run('add', a, b) as Value; }
+export function sub(a: number, b: number): number;
+export function sub(a: Value, b: Value): Tensor;
+export function sub(a: Value, b: Value): Value { return run('sub', a, b) as Value; }
+export function mul(a: number, b: number): number;
+export function mul(a: Value, b: Value): Tensor;
+export function mul(a: Value, b: Value): Value { return run('mul', a, b) as Value; }
+export function div(a: number, b: number): number;
+export function div(a: Value, b: Value): Tensor;
+export function div(a: Value, b: Value): Value { return run('div', a, b) as Value; }
+export function pow(a: number, b: number): number;
+export function pow(a: Value, b: Value): Tensor;
+export function pow(a: Value, b: Value): Value { return run('pow', a, b) as Value; }
+export function atan2(a: number, b: number): number;
+export function atan2(a: Value, b: Value): Tensor;
+export function atan2(a: Value, b: Value): Value { return run('atan2', a, b) as Value; }
+export function hypot(a: number, b: number): number;
+export function hypot(a: Value, b: Value): Tensor;
+export function hypot(a: Value, b: Value): Value { return run('hypot', a, b) as Value; }
+/** Elementwise maximum (`max` reduces). At a tie the gradient is split evenly. */
+export function maximum(a: number, b: number): number;
+export function maximum(a: Value, b: Value): Tensor;
+export function maximum(a: Value, b: Value): Value { return run('maximum', a, b) as Value; }
+/** Elementwise minimum (`min` reduces). */
+export function minimum(a: number, b: number): number;
+export function minimum(a: Value, b: Value): Tensor;
+export function minimum(a: Value, b: Value): Value { return run('minimum', a, b) as Value; }
+export function clamp(x: number, lo: number, hi: number): number;
+export function clamp(x: Value, lo: Value, hi: Value): Tensor;
+export function clamp(x: Value, lo: Value, hi: Value): Value { return run('clamp', x, lo, hi) as Value; }
+
+// ── unary functions: shape-preserving ──────────────────────────────────────
+type Unary = {
+  (x: number): number;
+  <S extends Shape>(x: Tensor<S>): Tensor<S>;
+};
+const unary = (name: PreludeOpName): Unary => ((x: Value) => run(name, x)) as Unary;
+
+export const neg = unary('neg');
+export const square = unary('square');
+export const exp = unary('exp');
+export const log = unary('log');
+export const log1p = unary('log1p');
+export const expm1 = unary('expm1');
+export const sqrt = unary('sqrt');
+export const cbrt = unary('cbrt');
+export const sin = unary('sin');
+export const cos = unary('cos');
+export const tan = unary('tan');
+export const asin = unary('asin');
+export const acos = unary('acos');
+export const atan = unary('atan');
+export const sinh = unary('sinh');
+export const cosh = unary('cosh');
+export const tanh = unary('tanh');
+export const asinh = unary('asinh');
+export const acosh = unary('acosh');
+export const atanh = unary('atanh');
+export const abs = unary('abs');
+export const sign = unary('sign');
+export const relu = unary('relu');
+export const sigmoid = unary('sigmoid');
+export const softplus = unary('softplus');
+export const gelu = unary('gelu');
+
+/** x for x > 0, slope·x otherwise (slope 0.01, as torch). */
+export function leakyRelu<S extends Shape>(x: Tensor<S>, slope?: number): Tensor<S>;
+export function leakyRelu(x: number, slope?: number): number;
+export function leakyRelu(x: Value, slope?: number): Value { return run('leakyRelu', x, slope) as Value; }
+/** x for x > 0, α(eˣ - 1) otherwise (α = 1, as torch). */
+export function elu<S extends Shape>(x: Tensor<S>, alpha?: number): Tensor<S>;
+export function elu(x: number, alpha?: number): number;
+export function elu(x: Value, alpha?: number): Value { return run('elu', x, alpha) as Value; }
+
+// ── comparisons and selection ──────────────────────────────────────────────
+/** A boolean tensor (or a boolean, for numbers), for `where`. */
+export type Condition = boolean | Tensor;
+type Comparison = {
+  (a: number, b: number): boolean;
+  (a: Value, b: Value): Tensor;
+};
+const comparison = (name: PreludeOpName): Comparison => ((a: Value, b: Value) => run(name, a, b)) as Comparison;
+export const lt = comparison('lt');
+export const le = comparison('le');
+export const gt = comparison('gt');
+export const ge = comparison('ge');
+export const eq = comparison('eq');
+export const ne = comparison('ne');
+export function and(a: Condition, b: Condition): Condition { return run('and', a, b) as Condition; }
+export function or(a: Condition, b: Condition): Condition { return run('or', a, b) as Condition; }
+export function not(a: Condition): Condition { return run('not', a) as Condition; }
+/** Elementwise `c ? a : b` with broadcasting; both sides are computed, the untaken one gets no gradient. */
+export function where(c: boolean, a: number, b: number): number;
+export function where(c: Condition, a: Value, b: Value): Tensor;
+export function where(c: Condition, a: Value, b: Value): Value { return run('where', c, a, b) as Value; }
+
+// ── reductions: to a number without an axis, to a tensor with one ─────────
+type Reduction = {
+  (x: Value): number;
+  (x: Value, axis: Axes, keepDims?: boolean): Tensor;
+};
+const reduction = (name: PreludeOpName): Reduction =>
+  ((x: Value, axis?: Axes, keepDims?: boolean) => run(name, x, axis, keepDims)) as Reduction;
+export const sum = reduction('sum');
+export const mean = reduction('mean');
+/** The largest element (over `axis`); ties share the gradient evenly. */
+export const max = reduction('max');
+export const min = reduction('min');
+/** log Σ exp, never overflowing. */
+export const logsumexp = reduction('logsumexp');
+/** Euclidean norm (over `axis`). */
+export const norm = reduction('norm');
+
+// ── linear algebra ─────────────────────────────────────────────────────────
+/** Matrix product over the last two axes, with NumPy's rules for vectors. */
+export function matmul<A extends Dim, B extends Dim, C extends Dim>(a: Tensor<[A, B]>, b: Tensor<[B, C]>): Tensor<[A, C]>;
+export function matmul(a: Tensor, b: Tensor): Tensor | number;
+export function matmul(a: Tensor, b: Tensor): Value { return run('matmul', a, b) as Value; }
+export function dot(a: Tensor, b: Tensor): number { return numberOf(run('dot', a, b)); }
+export function outer(a: Tensor, b: Tensor): Tensor { return tensorOf(run('outer', a, b)); }
+/** Reverses the axes, or permutes them by `perm`. */
+export function transpose(x: Tensor, perm?: readonly number[]): Tensor { return tensorOf(run('transpose', x, perm)); }
+
+// ── softmax family and losses ──────────────────────────────────────────────
+export function softmax<S extends Shape>(x: Tensor<S>, axis?: number): Tensor<S> { return tensorOf<S>(run('softmax', x, axis)); }
+export function logSoftmax<S extends Shape>(x: Tensor<S>, axis?: number): Tensor<S> { return tensorOf<S>(run('logSoftmax', x, axis)); }
+/** Cross-entropy of logits [batch…, classes] against integer labels [batch…], averaged (or summed). */
+export function softmaxCrossEntropy(logits: Tensor, labels: Tensor, reduction?: 'mean' | 'sum'): number {
+  return numberOf(run('softmaxCrossEntropy', logits, labels, reduction));
+}
+/** Mean squared error. */
+export function mse(prediction: Value, target: Value): number { return numberOf(run('mse', prediction, target)); }
+
+// ── shapes and indexing ────────────────────────────────────────────────────
+/** Reshapes; a named dimension (e.g. 'batch') keeps its run-time size. */
+export function reshape<S extends Shape>(x: Tensor, shape: S): Tensor<S> { return tensorOf<S>(run('reshape', x, shape)); }
+export function broadcastTo<S extends Shape>(x: Value, shape: S): Tensor<S> { return tensorOf<S>(run('broadcastTo', x, shape)); }
+export function concat(xs: readonly Tensor[], axis: number): Tensor { return tensorOf(run('concat', xs, axis)); }
+export function stack(xs: readonly Value[], axis?: number): Tensor { return tensorOf(run('stack', xs, axis)); }
+/** Elements start ≤ i < end along `axis`. */
+export function slice(x: Tensor, axis: number, start: number, end: number): Tensor { return tensorOf(run('slice', x, axis, start, end)); }
+/** Zeros added before and after along `axis`. */
+export function pad(x: Tensor, axis: number, before: number, after: number): Tensor { return tensorOf(run('pad', x, axis, before, after)); }
+/** Rows of `table` at integer `indices`: an embedding lookup. */
+export function gather(table: Tensor, indices: Tensor): Tensor { return tensorOf(run('gather', table, indices)); }
+export function oneHot(indices: Tensor, depth: number): Tensor { return tensorOf(run('oneHot', indices, depth)); }
+export function zeros<S extends Shape>(shape: S): Tensor<S> { return tensorOf<S>(run('zeros', shape)); }
+export function ones<S extends Shape>(shape: S): Tensor<S> { return tensorOf<S>(run('ones', shape)); }
+export function full<S extends Shape>(shape: S, value: number): Tensor<S> { return tensorOf<S>(run('full', shape, value)); }
+
+// ── embedded math ──────────────────────────────────────────────────────────
+export const expr = exprTag;
