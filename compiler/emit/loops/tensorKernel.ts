@@ -9,6 +9,7 @@ import { topoSort } from '../../ir/program.ts';
 import { claimParameterNames } from '../emitModule.ts';
 import type { KernelSpec } from '../emitModule.ts';
 import { NameManager, capitalize } from '../names.ts';
+import { SourceComments } from '../sourceComments.ts';
 import { sizeExpr, symbolsOf } from './dims.ts';
 import { planKernel } from './plan.ts';
 import type { Placement } from './plan.ts';
@@ -77,7 +78,11 @@ export function emitTensorKernel(k: KernelSpec): EmittedKernel {
     },
   };
   const body: string[] = [];
-  for (const node of order) body.push(...statementFor(node, ctx));
+  const comments = new SourceComments();
+  for (const node of order) {
+    const statement = statementFor(node, ctx);
+    if (statement.length > 0) body.push(...comments.before(node), ...statement);
+  }
   body.push(...writeOutputs(k, outParam, writeOffsets, plan.storage, ctx));
   if (k.returns !== undefined) body.push(`return ${readElement(k.returns, { shape: [], indices: [] }, ctx).text};`);
 
@@ -100,7 +105,7 @@ export function emitTensorKernel(k: KernelSpec): EmittedKernel {
   }
   const fn = [
     `/** ${k.doc} */`,
-    `export function ${k.name}(${params.join(', ')}): ${returnType} {`,
+    `${k.exported === false ? '' : 'export '}function ${k.name}(${params.join(', ')}): ${returnType} {`,
     ...body.map((l) => `  ${l}`),
     '}',
   ].join('\n');
