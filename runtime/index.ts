@@ -111,6 +111,11 @@ export {
   type NaturalGradientResult,
   type NaturalGradientStepKind,
 } from './optim/minimize/naturalGradient.ts';
+export {
+  minimizeKrylovSubspace,
+  type KrylovSubspaceOptions,
+  type KrylovSubspaceResult,
+} from './optim/minimize/krylovSubspaceDescent.ts';
 export { mulberry32 } from './optim/minimize/mulberry32.ts';
 
 // Line searches along a direction, with the Wolfe or Armijo conditions.
