@@ -1,0 +1,62 @@
+/**
+ * Compiles a list of model files with a given `Generate`, then either writes
+ * the outputs that changed (compile) or only compares them with the files on
+ * disk (check). Each input is independent: a mistake in one model file is
+ * reported and the others are still compiled, as tsc does.
+ */
+import { isAbsolute, join } from 'node:path';
+import type { Generate, GenerateOptions, GeneratedFile } from './generate.ts';
+import { isUpToDate, writeIfChanged } from './writeIfChanged.ts';
+
+/** written/unchanged when compiling; stale/unchanged when checking. */
+export type OutputStatus = 'written' | 'unchanged' | 'stale';
+
+export interface OutputReport {
+  readonly path: string;
+  readonly status: OutputStatus;
+  readonly bytes: number;
+  readonly content: string;
+}
+
+export interface InputReport {
+  readonly input: string;
+  readonly outputs: readonly OutputReport[];
+  /** What `generate` threw: a SourceError for a mistake in the model file, anything else is a bug. */
+  readonly error?: unknown;
+}
+
+export interface CompileRequest {
+  readonly files: readonly string[];
+  /** The folder relative input and output paths are taken from. */
+  readonly cwd: string;
+  /** Compare with the files on disk instead of writing. */
+  readonly check: boolean;
+  readonly options: GenerateOptions;
+  readonly generate: Generate;
+}
+
+function onDisk(path: string, cwd: string): string {
+  return isAbsolute(path) ? path : join(cwd, path);
+}
+
+function settle(file: GeneratedFile, cwd: string, check: boolean): OutputReport {
+  const full = onDisk(file.path, cwd);
+  const fresh = check ? isUpToDate(full, file.content) : !writeIfChanged(full, file.content);
+  const status: OutputStatus = fresh ? 'unchanged' : check ? 'stale' : 'written';
+  return { path: file.path, status, bytes: Buffer.byteLength(file.content, 'utf8'), content: file.content };
+}
+
+/** Compiles (or checks) one model file; every output is generated before any is written. */
+export function compileModelFile(input: string, request: Omit<CompileRequest, 'files'>): InputReport {
+  let files: readonly GeneratedFile[];
+  try {
+    files = request.generate(input, request.options).files;
+  } catch (error) {
+    return { input, outputs: [], error };
+  }
+  return { input, outputs: files.map((file) => settle(file, request.cwd, request.check)) };
+}
+
+export function compileModelFiles(request: CompileRequest): InputReport[] {
+  return request.files.map((input) => compileModelFile(input, request));
+}

@@ -1,0 +1,20 @@
+/**
+ * What `gradc.config.ts` may say. Strict: an unknown key is an error (a
+ * misspelt `outdir` silently ignored would write files to the wrong place).
+ */
+import { z } from 'zod';
+
+const name = z.string().regex(/^[A-Za-z_$][\w$]*$/, 'must be a parameter name');
+
+export const configSchema = z.strictObject({
+  /** Model files to compile: paths or globs, relative to the config file's folder. */
+  inputs: z.array(z.string().min(1)).optional(),
+  /** A folder for the generated modules; by default each is written beside its model file. */
+  outDir: z.string().min(1).optional(),
+  /** Parameters to differentiate, overriding those the model files declare. */
+  wrt: z.array(name).min(1).optional(),
+  /** `ts` (default) writes `.grad.ts`; `js` writes `.grad.js` and `.grad.d.ts`. */
+  emit: z.enum(['ts', 'js']).optional(),
+});
+
+export type GradcConfig = z.input<typeof configSchema>;

@@ -1,0 +1,26 @@
+/**
+ * The compile step as a value: the CLI, the watcher and the bundler plugin
+ * take a `Generate` so their mechanics (globs, byte comparison, atomic
+ * writes, watching) do not depend on how a model file becomes a module.
+ */
+
+/** One file a model file compiles to, with its whole content. */
+export interface GeneratedFile {
+  /** Where it goes, relative to the working folder when the input was relative. */
+  readonly path: string;
+  readonly content: string;
+}
+
+export interface GenerateOptions {
+  /** The model file's text, when it is not to be read from disk. */
+  readonly text?: string;
+  /** Parameters to differentiate, overriding those the model file declares. */
+  readonly wrt?: readonly string[];
+  /** `ts` writes `<name>.grad.ts`; `js` writes `<name>.grad.js` and `<name>.grad.d.ts`. */
+  readonly emit?: 'ts' | 'js';
+  /** A folder for the generated files instead of beside the model file. */
+  readonly outDir?: string;
+}
+
+/** Compiles one model file into its generated files; throws a SourceError for a mistake in the file. */
+export type Generate = (path: string, options?: GenerateOptions) => { readonly files: readonly GeneratedFile[] };

@@ -1,0 +1,57 @@
+/**
+ * Finds and loads `gradc.config.ts` (or .mts/.js/.mjs) with jiti, so a
+ * TypeScript config needs no build step, and validates it with zod. Errors
+ * name the config file and the bad key and are usage errors (exit code 2).
+ */
+import { existsSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createJiti } from 'jiti';
+import type { z } from 'zod';
+import { UsageError } from '../errors.ts';
+import { configSchema, type GradcConfig } from './configSchema.ts';
+
+export const CONFIG_NAMES = ['gradc.config.ts', 'gradc.config.mts', 'gradc.config.js', 'gradc.config.mjs'] as const;
+
+export interface LoadedConfig {
+  /** The config file, as found or given. */
+  readonly path: string;
+  readonly config: GradcConfig;
+}
+
+/** The config file in `cwd`, if there is one. */
+export function findConfig(cwd: string): string | undefined {
+  return CONFIG_NAMES.map((name) => join(cwd, name)).find((path) => existsSync(path));
+}
+
+function describeIssue(file: string, issue: z.core.$ZodIssue): string {
+  const key = issue.path.length === 0 ? '' : ` key '${issue.path.map(String).join('.')}'`;
+  return `${file}: invalid config${key}: ${issue.message}`;
+}
+
+/** Validates a config value; throws a UsageError naming `file` and every bad key. */
+export function validateConfig(value: unknown, file: string): GradcConfig {
+  const parsed = configSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue) => describeIssue(file, issue));
+  throw new UsageError(`${lines.join('\n')}\nSee defineConfig in 'gradc/config' for the keys: inputs, outDir, wrt, emit.`);
+}
+
+/** Loads and validates the config at `path` (relative to `cwd`). */
+export async function loadConfig(path: string, cwd: string): Promise<LoadedConfig> {
+  const full = resolve(cwd, path);
+  if (!existsSync(full)) throw new UsageError(`config file not found: ${path}`);
+  const jiti = createJiti(import.meta.url, {
+    moduleCache: false,
+    fsCache: false,
+    // The config always gets this gradc's defineConfig, even where 'gradc' is not installed.
+    alias: { 'gradc/config': fileURLToPath(new URL('../config.ts', import.meta.url)) },
+  });
+  let value: unknown;
+  try {
+    value = await jiti.import(full, { default: true });
+  } catch (e) {
+    throw new UsageError(`${basename(full)}: could not load the config: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return { path: full, config: validateConfig(value, basename(full)) };
+}
