@@ -1,0 +1,99 @@
+/**
+ * Small models shared by the Gauss-Newton, Jacobian and Hessian tests: an MLP
+ * (built with the IR API, as in test/bench/mlp.ts, with a choice of
+ * activation) and softmax regression, with seeded parameters and data, and
+ * the helpers that move between flat θ and named tensors.
+ */
+import type { CurvatureDefinition } from '../../compiler/compileCurvature.ts';
+import { add, input } from '../../compiler/ir/build.ts';
+import { matmul } from '../../compiler/ir/buildTensor.ts';
+import type { InputNode, Node } from '../../compiler/ir/node.ts';
+import { mse, relu, softmaxCrossEntropy, tanh } from '../../compiler/ir/nn.ts';
+import { tensor } from '../../compiler/ir/tensor.ts';
+import type { Tensor } from '../../compiler/ir/tensor.ts';
+import { mulberry32 } from '../../runtime/optim/minimize/mulberry32.ts';
+
+export const CLASSES = 3;
+export const FEATURES = 4;
+
+export interface Model {
+  readonly def: CurvatureDefinition;
+  readonly params: readonly InputNode[];
+  readonly X: InputNode;
+  readonly y: InputNode;
+}
+
+/** z = act(X·W1 + b1)·W2 + b2, loss = mean softmax cross-entropy (or MSE against y as targets). */
+export function mlp(activation: 'tanh' | 'relu', hidden = 5, loss: 'softmaxCrossEntropy' | 'mse' = 'softmaxCrossEntropy'): Model {
+  const X = input('X', ['batch', FEATURES]);
+  const y = loss === 'mse' ? input('y', ['batch', CLASSES]) : input('y', ['batch']);
+  const W1 = input('W1', [FEATURES, hidden]);
+  const b1 = input('b1', [hidden]);
+  const W2 = input('W2', [hidden, CLASSES]);
+  const b2 = input('b2', [CLASSES]);
+  const pre = add(matmul(X, W1), b1);
+  const h = activation === 'tanh' ? tanh(pre) : relu(pre);
+  const z = add(matmul(h, W2), b2);
+  const params = [W1, b1, W2, b2];
+  const lossOf = loss === 'mse' ? (s: Node) => mse(s, y) : (s: Node) => softmaxCrossEntropy(s, y);
+  return { def: { inputs: [...params, X, y], wrt: params, outputs: z, loss: lossOf, source: `test MLP (${activation})` }, params, X, y };
+}
+
+/** z = X·W + b, loss = mean softmax cross-entropy: linear in θ, so its Gauss-Newton matrix is its Hessian. */
+export function softmaxRegression(): Model {
+  const X = input('X', ['batch', FEATURES]);
+  const y = input('y', ['batch']);
+  const W = input('W', [FEATURES, CLASSES]);
+  const b = input('b', [CLASSES]);
+  const z = add(matmul(X, W), b);
+  return { def: { inputs: [W, b, X, y], wrt: [W, b], outputs: z, loss: (s) => softmaxCrossEntropy(s, y), source: 'softmax regression' }, params: [W, b], X, y };
+}
+
+export const randomVector = (n: number, seed: number, scale = 1): Float64Array => {
+  const r = mulberry32(seed);
+  return Float64Array.from({ length: n }, () => scale * (2 * r() - 1));
+};
+
+export function randomData(model: Model, batch: number, seed: number): Record<string, Tensor> {
+  const r = mulberry32(seed);
+  const X = tensor([batch, FEATURES], Array.from({ length: batch * FEATURES }, () => 2 * r() - 1));
+  const y =
+    model.y.shape.length === 2
+      ? tensor([batch, CLASSES], Array.from({ length: batch * CLASSES }, () => 2 * r() - 1))
+      : tensor([batch], Array.from({ length: batch }, (_, i) => (i * 7 + Math.floor(r() * 3)) % CLASSES));
+  return { X, y };
+}
+
+/** Named tensors for the parameters, cut from flat θ in layout order. */
+export function unflatten(params: readonly InputNode[], theta: Float64Array): Record<string, Tensor> {
+  let offset = 0;
+  return Object.fromEntries(
+    params.map((p) => {
+      const shape = p.shape as number[];
+      const size = shape.reduce((a, b) => a * b, 1);
+      const t = tensor(shape, theta.slice(offset, offset + size));
+      offset += size;
+      return [p.name, t];
+    }),
+  );
+}
+
+export const parameterCount = (params: readonly InputNode[]): number =>
+  params.reduce((s, p) => s + (p.shape as number[]).reduce((a, b) => a * b, 1), 0);
+
+export const dotProduct = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+};
+
+/** Central difference of a vector function along one coordinate of θ, h = 1e-5 (error O(h²)). */
+export function centralDifference(f: (theta: Float64Array) => Float64Array, theta: Float64Array, k: number, h = 1e-5): Float64Array {
+  const plus = Float64Array.from(theta);
+  const minus = Float64Array.from(theta);
+  plus[k]! += h;
+  minus[k]! -= h;
+  const a = f(plus);
+  const b = f(minus);
+  return a.map((v, i) => (v - b[i]!) / (2 * h));
+}
