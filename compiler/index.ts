@@ -8,13 +8,19 @@ export { emitModule } from './emit/emitModule.ts';
 export { optimize } from './passes/pipeline.ts';
 export { gradient } from './autodiff/reverse.ts';
 export { jvp } from './autodiff/forward.ts';
-export { hessianRows, hessianVectorProduct } from './autodiff/hessian.ts';
+export { hessianMatrix, hessianRows, hessianVectorProduct } from './autodiff/hessian.ts';
+export { gaussNewtonVectorProduct, lossHessianVectorProduct } from './autodiff/gaussNewton.ts';
+export type { GaussNewtonModel } from './autodiff/gaussNewton.ts';
+export { chooseJacobianMode, jacobian, jacobianVectorProduct, vectorJacobianProduct } from './autodiff/jacobian.ts';
+export type { DenseJacobian, JacobianMode } from './autodiff/jacobian.ts';
 export { SourceError, UsageError } from './errors.ts';
 export { VERSION } from './version.ts';
 
 // Tensor models: IR builders, composed nn functions, and their compiler.
 export { compileModel, parameterLayout } from './compileModel.ts';
 export type { CompiledModel, LayoutEntry, ModelDefinition } from './compileModel.ts';
+export { compileCurvature } from './compileCurvature.ts';
+export type { BoundCurvature, CompiledCurvature, CurvatureDefinition } from './compileCurvature.ts';
 export { add, apply, constant, div, input, mul, neg, pow, select, sub } from './ir/build.ts';
 export { broadcastTo, concat, gather, matmul, oneHot, pad, reshape, scatterAdd, slice, sum, transpose } from './ir/buildTensor.ts';
 export {
