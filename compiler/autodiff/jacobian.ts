@@ -74,11 +74,14 @@ export interface DenseJacobian {
   readonly products: number;
 }
 
-/** The dense Jacobian of `outputs` with respect to `wrt`, for programs with sizes known at compile time. */
-export function jacobian(outputs: readonly Node[], wrt: readonly InputNode[]): DenseJacobian {
+/**
+ * The dense Jacobian of `outputs` with respect to `wrt`, for programs with
+ * sizes known at compile time; the mode is chosen by shape unless given.
+ */
+export function jacobian(outputs: readonly Node[], wrt: readonly InputNode[], given?: JacobianMode): DenseJacobian {
   const m = outputs.reduce((s, z) => s + elementCount(z.shape, 'an output'), 0);
   const n = wrt.reduce((s, x) => s + elementCount(x.shape, `'${x.name}'`), 0);
-  const mode = chooseJacobianMode(m, n);
+  const mode = given ?? chooseJacobianMode(m, n);
   if (mode === 'forward') {
     const columns = unitDirections(wrt).map(({ index, unit }) => flattenAll(jvp(outputs, new Map([[wrt[index]!, unit]]))));
     return { mode, matrix: stack(columns, 1), products: n };
