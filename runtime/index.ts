@@ -143,3 +143,53 @@ export {
   type LineChart,
   type Series,
 } from './plot/lineChart.ts';
+
+// The trainer (epochs, batches, accumulation, clipping, schedules, validation, early
+// stopping, curriculum, truncated BPTT, checkpoints, progress, metrics, curves).
+export { train, epochOrder } from './train/train.ts';
+export type {
+  CheckpointOptions,
+  ClipOptions,
+  EpochRecord,
+  Metrics,
+  RecurrentCarry,
+  Schedule,
+  StepInfo,
+  TrainCallbacks,
+  TrainOptions,
+  TrainResult,
+  TrainUnit,
+  UnitLoss,
+} from './train/options.ts';
+export { accumulateGradient, type Accumulated } from './train/accumulate.ts';
+export { EarlyStopping, type EarlyStoppingOptions, type EarlyStoppingState } from './train/earlyStopping.ts';
+export {
+  admittedCount,
+  easiestFirst,
+  pacing,
+  pacingFunction,
+  type CurriculumOptions,
+  type PacingFunction,
+  type PacingKind,
+  type PacingOptions,
+} from './train/curriculum.ts';
+export { SeededRng, range, shuffleInPlace } from './train/rng.ts';
+export { decodeCheckpoint, encodeCheckpoint, loadCheckpoint, saveCheckpoint } from './train/checkpoint.ts';
+export { CHECKPOINT_FORMAT, type LoopState, type TrainingState } from './train/trainingState.ts';
+export { createProgress, formatDuration, type Progress, type ProgressInfo, type ProgressStream } from './train/progress.ts';
+export { writeLearningCurves } from './train/curves.ts';
+export {
+  batchLoss,
+  classifierMetrics,
+  type BatchLogits,
+  type BatchValueAndGradient,
+  type ClassifierMetricsOptions,
+} from './train/classifier.ts';
+
+// Data: arrays, CSV, JSON, seeded splits, standardization, and real data sets on disk.
+export { BatchGatherer, fromArrays, gatherRows, subset, type Dataset } from './data/dataset.ts';
+export { fitStandardizer, standardize, trainValidationSplit, type Split, type SplitOptions, type Standardizer } from './data/split.ts';
+export { loadCsv, parseCsv, type CsvOptions } from './data/csv.ts';
+export { loadJson, parseJson } from './data/json.ts';
+export { type TableOptions } from './data/tabular.ts';
+export { loadIris, loadMnist } from './data/realData.ts';

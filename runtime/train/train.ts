@@ -1,0 +1,226 @@
+// The training loop: epochs of shuffled mini-batches (optionally a growing curriculum,
+// optionally windows of truncated BPTT), gradient accumulation, clipping, optimizer
+// and schedule steps, validation, early stopping, checkpoints, progress, metrics and
+// learning curves. Every random choice comes from one seeded generator whose state is
+// checkpointed, so a resumed run repeats the uninterrupted one bit for bit.
+import { appendFileSync, existsSync } from 'node:fs';
+import { clipGradNorm } from '../clip/clipGradNorm.ts';
+import { clipGradValue } from '../clip/clipGradValue.ts';
+import { ReduceLROnPlateau } from '../schedule/reduceLROnPlateau.ts';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import { admittedCount, easiestFirst, pacingFunction } from './curriculum.ts';
+import { writeLearningCurves } from './curves.ts';
+import { EarlyStopping } from './earlyStopping.ts';
+import { accumulateGradient } from './accumulate.ts';
+import type { EpochRecord, Metrics, TrainOptions, TrainResult, TrainUnit } from './options.ts';
+import { createProgress, formatLoss, silentProgress, type Progress } from './progress.ts';
+import { SeededRng, range, shuffleInPlace } from './rng.ts';
+import { CHECKPOINT_FORMAT, checkTrainingState, type LoopState, type TrainingState } from './trainingState.ts';
+
+export async function train(options: TrainOptions): Promise<TrainResult> {
+  checkOptions(options);
+  const run = new Run(options);
+  const resumedFrom = run.resume();
+  const stoppedEarly = run.loop();
+  const restoredEpoch = run.finish(stoppedEarly);
+  const plot = options.plot === undefined ? null : await writeLearningCurves(run.state.history, options.plot.path, options.plot.title);
+  if (plot !== null) run.progress.note(`learning curves: ${plot.pngPath}`);
+  return { history: run.state.history, steps: run.state.step, stoppedEarly, restoredEpoch, resumedFrom, plot };
+}
+
+/** The examples one epoch trains on, in order: the curriculum's admitted set, shuffled. */
+export function epochOrder(epoch: number, count: number, rng: SeededRng, options: Pick<TrainOptions, 'curriculum' | 'shuffle'>, easiest: Int32Array | null): Int32Array {
+  let order: Int32Array;
+  if (options.curriculum !== undefined && easiest !== null) {
+    const admitted = admittedCount(pacingFunction(options.curriculum.pacing)(epoch), count);
+    order = easiest.slice(0, admitted);
+  } else {
+    order = range(count);
+  }
+  return options.shuffle === false ? order : shuffleInPlace(order, rng);
+}
+
+class Run {
+  readonly o: TrainOptions;
+  readonly state: LoopState;
+  readonly early: EarlyStopping | null;
+  readonly progress: Progress;
+  private readonly easiest: Int32Array | null;
+  private readonly grad: Float64Array;
+  private readonly scratch: Float64Array;
+  private readonly windows: number;
+  private readonly startTime = performance.now();
+  private unitsDone = 0;
+
+  constructor(o: TrainOptions) {
+    this.o = o;
+    this.state = { epoch: 0, position: 0, step: 0, rngAtEpochStart: SeededRng.fromSeed(o.seed ?? 0).state(), lossSum: 0, lossExamples: 0, lastLr: o.optimizer.lr, history: [] };
+    this.early = o.earlyStopping === undefined ? null : new EarlyStopping(o.earlyStopping);
+    this.easiest = o.curriculum === undefined ? null : easiestFirst(o.curriculum.difficulty, o.examples);
+    this.grad = new Float64Array(o.params.length);
+    this.scratch = new Float64Array((o.accumulate ?? 1) > 1 ? o.params.length : 0);
+    this.windows = o.recurrent?.windows ?? 1;
+    const stream = o.progress === undefined ? process.stderr : o.progress;
+    this.progress = stream === false ? silentProgress : createProgress(stream, { epochs: o.epochs });
+  }
+
+  /** Loads the checkpoint if there is one to resume from. */
+  resume(): { epoch: number; step: number } | null {
+    const c = this.o.checkpoint;
+    if (c === undefined || c.resume === false || !existsSync(c.path)) return null;
+    const s = checkTrainingState(loadCheckpoint(c.path), c.path, this.o.params, this.o.optimizer);
+    this.o.params.set(s.params);
+    this.o.optimizer.loadStateDict(s.optimizer);
+    if (s.schedule !== null) this.o.schedule?.loadStateDict(s.schedule);
+    if (s.earlyStopping !== null) this.early?.loadState(s.earlyStopping);
+    if (s.carry !== null) this.o.recurrent?.loadState(s.carry);
+    Object.assign(this.state, s.loop, { history: [...s.loop.history], rngAtEpochStart: [...s.loop.rngAtEpochStart] });
+    this.log({ event: 'resume', epoch: s.loop.epoch, step: s.loop.step, position: s.loop.position });
+    this.progress.note(`resumed from ${c.path} at epoch ${s.loop.epoch + 1}, step ${s.loop.step}`);
+    return { epoch: s.loop.epoch, step: s.loop.step };
+  }
+
+  /** Runs the remaining epochs; returns true if early stopping (or a callback) ended them. */
+  loop(): boolean {
+    const s = this.state;
+    while (s.epoch < this.o.epochs) {
+      const rng = SeededRng.fromState(s.rngAtEpochStart);
+      const order = epochOrder(s.epoch, this.o.examples, rng, this.o, this.easiest);
+      this.trainEpoch(order);
+      const stop = this.endEpoch(order.length);
+      s.rngAtEpochStart = rng.state();
+      this.saveCheckpoint();
+      if (stop) return true;
+    }
+    return false;
+  }
+
+  /** Puts the best parameters back if early stopping kept them; returns their epoch. */
+  finish(stoppedEarly: boolean): number | null {
+    this.progress.stop();
+    if (this.early === null || !this.early.restore(this.o.params)) return null;
+    const epoch = this.early.bestEpoch + 1;
+    this.progress.note(`${stoppedEarly ? 'early stopping' : 'done'}: restored the parameters of epoch ${epoch} (validation ${this.early.monitor} ${formatLoss(this.early.best)})`);
+    return epoch;
+  }
+
+  private trainEpoch(order: Int32Array): void {
+    const s = this.state;
+    const { batchSize } = this.o;
+    const batches = this.o.dropLast === true ? Math.floor(order.length / batchSize) : Math.ceil(order.length / batchSize);
+    const units = batches * this.windows;
+    const k = this.o.accumulate ?? 1;
+    this.progress.epochStart(s.epoch, units, s.position);
+    while (s.position < units) {
+      const group: TrainUnit[] = [];
+      for (let u = s.position; u < Math.min(units, s.position + k); u++) group.push(this.unit(order, u));
+      this.step(group);
+      s.position += group.length;
+      this.unitsDone += group.length;
+      this.progress.update(s.position, { loss: s.lossSum / s.lossExamples, lr: s.lastLr, etaSeconds: this.eta(units) });
+      const every = this.o.checkpoint?.everySteps;
+      if (every !== undefined && s.step % every === 0 && s.position < units) this.saveCheckpoint();
+    }
+  }
+
+  private unit(order: Int32Array, u: number): TrainUnit {
+    const b = Math.floor(u / this.windows);
+    const start = b * this.o.batchSize;
+    const indices = order.subarray(start, Math.min(order.length, start + this.o.batchSize));
+    return { indices, window: u % this.windows, windows: this.windows, epoch: this.state.epoch };
+  }
+
+  private step(group: readonly TrainUnit[]): void {
+    const { o, state: s, grad } = this;
+    const reduction = o.reduction ?? 'mean';
+    const { loss, examples } = accumulateGradient(o.loss, o.params, group, reduction, grad, this.scratch);
+    if (o.clip !== undefined) {
+      if ('maxNorm' in o.clip) clipGradNorm(grad, o.clip.maxNorm, o.clip.normType ?? 2);
+      else clipGradValue(grad, o.clip.value);
+    }
+    s.lastLr = o.optimizer.lr;
+    o.optimizer.step(o.params, grad);
+    s.step++;
+    if (o.schedule !== undefined && o.scheduleInterval === 'step') o.schedule.step();
+    s.lossSum += reduction === 'mean' ? loss * examples : loss;
+    s.lossExamples += examples;
+    o.callbacks?.onStep?.({ epoch: s.epoch, step: s.step, loss, lr: s.lastLr });
+  }
+
+  /** Validation, bookkeeping and the stop decision at the end of an epoch. */
+  private endEpoch(examples: number): boolean {
+    const { o, state: s } = this;
+    const validation: Metrics = o.validate?.(o.params) ?? {};
+    const record: EpochRecord = { epoch: s.epoch + 1, step: s.step, trainLoss: s.lossSum / s.lossExamples, lr: s.lastLr, examples, validation };
+    s.history.push(record);
+    let stop = this.early !== null && this.early.update(this.monitored(validation, this.early.monitor), s.epoch, o.params);
+    if (o.schedule !== undefined && o.scheduleInterval !== 'step') {
+      if (o.schedule instanceof ReduceLROnPlateau) o.schedule.step(validation['loss'] ?? record.trainLoss);
+      else o.schedule.step();
+    }
+    s.epoch++;
+    s.position = 0;
+    s.lossSum = 0;
+    s.lossExamples = 0;
+    this.log({ ...record, seconds: (performance.now() - this.startTime) / 1000 });
+    this.progress.epochEnd(epochSummary(record, o.epochs));
+    if (o.callbacks?.onEpoch?.(record) === 'stop') stop = true;
+    if (stop && this.early !== null && this.early.badEpochs >= this.early.patience) {
+      this.progress.note(`early stopping: validation ${this.early.monitor} has not improved by more than ${this.early.minDelta} for ${this.early.patience} epochs`);
+    }
+    return stop;
+  }
+
+  private monitored(validation: Metrics, key: string): number {
+    const v = validation[key];
+    if (v === undefined) {
+      throw new Error(`Early stopping watches the validation metric '${key}', but validate() returned only [${Object.keys(validation).join(', ')}]; return '${key}' or set earlyStopping.monitor.`);
+    }
+    return v;
+  }
+
+  private saveCheckpoint(): void {
+    const c = this.o.checkpoint;
+    if (c === undefined) return;
+    const state: TrainingState = {
+      format: CHECKPOINT_FORMAT,
+      params: this.o.params,
+      optimizer: this.o.optimizer.stateDict(),
+      schedule: this.o.schedule?.stateDict() ?? null,
+      earlyStopping: this.early?.state() ?? null,
+      carry: this.o.recurrent?.saveState() ?? null,
+      loop: this.state,
+    };
+    saveCheckpoint(c.path, state);
+    this.o.callbacks?.onCheckpoint?.(c.path, this.state.step);
+  }
+
+  private eta(unitsPerEpoch: number): number {
+    const perUnit = (performance.now() - this.startTime) / 1000 / this.unitsDone;
+    const left = unitsPerEpoch - this.state.position + (this.o.epochs - this.state.epoch - 1) * unitsPerEpoch;
+    return perUnit * left;
+  }
+
+  private log(entry: Record<string, unknown>): void {
+    if (this.o.metricsPath !== undefined) appendFileSync(this.o.metricsPath, `${JSON.stringify(entry)}\n`);
+  }
+}
+
+function epochSummary(r: EpochRecord, epochs: number): string {
+  const parts = [`epoch ${r.epoch}/${epochs}`, `train loss ${formatLoss(r.trainLoss)}`];
+  for (const [k, v] of Object.entries(r.validation)) parts.push(`val ${k} ${k === 'accuracy' ? `${(100 * v).toFixed(2)}%` : formatLoss(v)}`);
+  parts.push(`lr ${r.lr.toExponential(2)}`);
+  return parts.join('  ');
+}
+
+function checkOptions(o: TrainOptions): void {
+  const positiveInt = (x: number | undefined, name: string): void => {
+    if (x !== undefined && !(Number.isInteger(x) && x >= 1)) throw new RangeError(`Invalid ${name} ${x}; it must be an integer >= 1.`);
+  };
+  positiveInt(o.epochs, 'epochs');
+  positiveInt(o.batchSize, 'batchSize');
+  positiveInt(o.accumulate, 'accumulate');
+  positiveInt(o.examples, 'examples');
+  positiveInt(o.checkpoint?.everySteps, 'checkpoint.everySteps');
+  positiveInt(o.recurrent?.windows, 'recurrent.windows');
+}
