@@ -99,6 +99,11 @@ function readThrough(node: Node, shape: Shape, loop: LoopIndex, ctx: ReadContext
 export function renderInline(node: Node, loop: LoopIndex, ctx: ReadContext): Rendered {
   if (node.op === 'const' || node.op === 'input') return readElement(node, loop, ctx);
   if (node.op === 'dimSize') return atom(String(node.attrs['dim']));
+  // A one-element tensor reshaped to a scalar is its element 0 (reshape has no scalar syntax).
+  if (node.op === 'reshape' && node.shape.length === 0) {
+    const x = node.inputs[0]!;
+    return readElement(x, x.shape.length === 0 ? SCALAR_LOOP : { shape: x.shape, indices: null, flat: '0' }, ctx);
+  }
   const args = node.inputs.map((n) => readElement(n, loop, ctx));
   return applyForm(OP_TABLE[node.op].syntax.ts, args, 'ts');
 }
