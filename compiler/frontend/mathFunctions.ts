@@ -5,7 +5,7 @@
 import { apply, constant, div, log, mul, num, pow } from '../ir/build.ts';
 import { sum, transpose } from '../ir/buildTensor.ts';
 import type { Node } from '../ir/node.ts';
-import { dot, logSoftmax, logsumexp, max, mean, min, norm, softmax } from '../ir/nn.ts';
+import { clamp, dot, logSoftmax, logsumexp, max, mean, min, norm, softmax } from '../ir/nn.ts';
 import type { ApplyOp } from '../ir/ops.ts';
 import { ShapeError } from '../ir/shape.ts';
 
@@ -101,6 +101,8 @@ export const MATH_FUNCTIONS: Readonly<Record<string, MathFunction>> = {
   sigmoid: op('sigmoid', 1),
   softplus: op('softplus', 1),
   relu: op('relu', 1),
+  // Not a mathjs function: clamp(x, lo, hi) = min(max(x, lo), hi) with the kink policy of nn.clamp.
+  clamp: { arity: 3, lower: ([x, lo, hi]) => clamp(x!, lo!, hi!) },
   logsumexp: {
     arity: { atLeast: 1 },
     lower: (args) => (args.length === 1 && isTensor(args[0]!) ? logsumexp(args[0]!) : apply('logsumexp', ...args)),

@@ -110,6 +110,17 @@ export const sigmoid = (x: Node): Node => apply('sigmoid', x);
 export const tanh = (x: Node): Node => apply('tanh', x);
 export const softplus = (x: Node): Node => apply('softplus', x);
 
+/**
+ * clamp(x, lo, hi) = min(max(x, lo), hi), NaN propagating. With constant
+ * bounds the derivative at a bound is 0 (the minimum-norm subgradient, as
+ * F.hardtanh and F.relu6; torch.clamp gives 1 there); a bound that is itself
+ * differentiated shares a tie with x half and half, as torch.maximum does.
+ */
+export function clamp(x: Node, lo: Node | number, hi: Node | number): Node {
+  const bound = (b: Node | number): Node => (typeof b === 'number' ? constant(b) : b);
+  return apply('min', apply('max', x, bound(lo)), bound(hi));
+}
+
 /** leakyRelu(x) = x for x > 0, slope·x otherwise (slope 0.01, as torch). */
 export function leakyRelu(x: Node, slope = 0.01): Node {
   return select(apply('gt', x, constant(0)), x, mul(constant(slope), x));

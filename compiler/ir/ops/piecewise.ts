@@ -5,20 +5,39 @@
  */
 import { constantLike, eq, gt, lt, mul, num, select, sign } from '../build.ts';
 import type { ApplyNode, Node } from '../node.ts';
+import { topoSort } from '../program.ts';
 import { boolType, broadcast, elementwise, f64 } from '../opDef.ts';
 import type { OpDef } from '../opDef.ts';
 import { PREC, infixSyntax, mathCall, prefixSyntax, ternarySyntax } from '../syntax.ts';
 
 const zeroLike = (t: Node): Node => constantLike(0, t);
 
+const constantMemo = new WeakMap<Node, boolean>();
+
+/** True when `n` reads no input, folded or not (`-1` is neg(1) until folding runs). */
+function isConstantExpression(n: Node): boolean {
+  if (n.op === 'const') return true;
+  for (const m of topoSort([n])) {
+    if (constantMemo.has(m)) continue;
+    const leaf = m.op === 'const' || (m.inputs.length === 0 ? false : null);
+    constantMemo.set(m, leaf ?? m.inputs.every((k) => constantMemo.get(k) === true));
+  }
+  return constantMemo.get(n)!;
+}
+
 /**
  * Cotangent share of operand i of max/min: all of it where i strictly wins,
  * half where the operands tie (PyTorch's maximum/minimum), none otherwise.
+ * Against a constant there is nothing to split with: x ↦ max(x, c) has the
+ * subgradients [0, 1] at the tie and the minimum-norm one, 0, is taken — so
+ * max(x, 0) has relu's derivative at 0 with or without the simplifier, and
+ * clamp with constant bounds has F.hardtanh's.
  */
 function tieSplit(wins: (a: Node, b: Node) => Node) {
   return (t: Node, node: ApplyNode, i: number): Node => {
     const [a, b] = i === 0 ? node.inputs : [node.inputs[1]!, node.inputs[0]!];
-    return select(wins(a!, b!), t, select(eq(a!, b!), mul(num(0.5), t), zeroLike(t)));
+    const tie = isConstantExpression(b!) ? zeroLike(t) : mul(num(0.5), t);
+    return select(wins(a!, b!), t, select(eq(a!, b!), tie, zeroLike(t)));
   };
 }
 
@@ -72,7 +91,7 @@ export const piecewiseOps = {
     evaluate: ([a, b]) => Math.max(a!, b!),
     derivative: elementwise(tieSplit((a, b) => gt(a, b))),
     syntax: mathCall('max'),
-    kink: 'At a tie the cotangent is split evenly between a and b (torch.maximum).',
+    kink: "At a tie the cotangent is split evenly between a and b (torch.maximum); against a constant, x gets 0 (the minimum-norm subgradient, relu's choice).",
   },
   min: {
     ...binary,
@@ -80,7 +99,7 @@ export const piecewiseOps = {
     evaluate: ([a, b]) => Math.min(a!, b!),
     derivative: elementwise(tieSplit((a, b) => lt(a, b))),
     syntax: mathCall('min'),
-    kink: 'At a tie the cotangent is split evenly between a and b (torch.minimum).',
+    kink: 'At a tie the cotangent is split evenly between a and b (torch.minimum); against a constant, x gets 0 (the minimum-norm subgradient).',
   },
   select: {
     doc: 'c ? a : b (piecewise); only the taken branch is evaluated',
