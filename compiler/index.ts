@@ -24,7 +24,7 @@ export type { BoundCurvature, CompiledCurvature, CurvatureDefinition } from './c
 export { add, apply, constant, div, input, mul, neg, pow, select, sub } from './ir/build.ts';
 export { broadcastTo, concat, gather, matmul, oneHot, pad, reshape, scatterAdd, slice, sum, transpose } from './ir/buildTensor.ts';
 export {
-  dot, elu, gelu, leakyRelu, logSoftmax, logsumexp, matmulAny, max, mean, min, mse, norm, outer, relu, sigmoid,
+  clamp, dot, elu, gelu, leakyRelu, logSoftmax, logsumexp, matmulAny, max, mean, min, mse, norm, outer, relu, sigmoid,
   softmax, softmaxCrossEntropy, softplus, stack, tanh, where,
 } from './ir/nn.ts';
 export type { InputNode, Node } from './ir/node.ts';

@@ -295,7 +295,8 @@ const ROWS: Row[] = [
     variables: [{ name: 'v', shape: [3] }],
     spellings: [
       { what: 'norm(v)', ir: ([v]) => norm(v!), mathjs: 'norm(v)' },
-      { what: 'sqrt(sum(v * v))', ir: ([v]) => sqrt(sum(mul(v!, v!))), mathjs: 'sqrt(dot(v, v))' },
+      { what: 'sqrt(sum(v * v))', ir: ([v]) => sqrt(sum(mul(v!, v!))), mathjs: 'sqrt(sum(v .* v))' },
+      { what: 'sqrt(dot(v, v))', mathjs: 'sqrt(dot(v, v))' },
     ],
     points: [
       { at: [0, 0, 0], gradient: [0, 0, 0], hessian: zeros(9) },
