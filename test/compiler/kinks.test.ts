@@ -17,7 +17,7 @@ import { apply, constant, input, mul, select, sqrt } from '../../compiler/ir/bui
 import { sum } from '../../compiler/ir/buildTensor.ts';
 import { evaluateTensors } from '../../compiler/ir/evaluate.ts';
 import type { InputNode, Node } from '../../compiler/ir/node.ts';
-import { clamp, max, norm, relu, stack } from '../../compiler/ir/nn.ts';
+import { clamp, max, norm, relu, stack, where } from '../../compiler/ir/nn.ts';
 import type { Shape } from '../../compiler/ir/shape.ts';
 import { tensor } from '../../compiler/ir/tensor.ts';
 
@@ -207,6 +207,17 @@ const ROWS: Row[] = [
       { at: [-0.5], gradient: [0], hessian: [0] },
       { at: [0.5], gradient: [1], hessian: [0] },
     ],
+  },
+  {
+    row: 'relu on a tensor: 0 at the zero elements, in every spelling',
+    variables: [{ name: 'v', shape: [4] }],
+    spellings: [
+      { what: 'sum(relu(v))', ir: ([v]) => sum(relu(v!)), mathjs: 'sum(relu(v))' },
+      { what: 'sum(max(v, 0)) elementwise', ir: ([v]) => sum(apply('max', v!, constant(0))) },
+      { what: 'sum(where(v > 0, v, 0))', ir: ([v]) => sum(where(gt(v!, constant(0)), v!, constant(0))) },
+      { what: 'sum(clamp(v, 0, 1))', ir: ([v]) => sum(clamp(v!, 0, 1)), mathjs: 'sum(clamp(v, 0, 1))' },
+    ],
+    points: [{ at: [0, -1, 0.5, 0], gradient: [0, 0, 1, 0], hessian: zeros(16) }],
   },
   {
     row: 'max and min of two variables: a tie splits ½ and ½, as torch.maximum/minimum and amax/amin',
