@@ -1,7 +1,8 @@
 /**
  * The kink policy (README, "Derivatives at kinks"): at every kink each
  * spelling of a function gives the documented derivative in forward mode
- * (J·eᵢ), reverse mode (the gradient) and forward over reverse (H·eᵢ), both
+ * (J·eᵢ), reverse mode (the gradient) and second order (H·eᵢ, forward over
+ * reverse, and reverse over forward on the reference path), both
  * as the IR states it (reference evaluation, no optimization) and compiled
  * (optimized and emitted), for IR builders and mathjs expressions. Points off
  * the kink show that every spelling computes the same function.
@@ -55,6 +56,8 @@ interface Derivatives {
   /** J·v for the scalar function. */
   jvp(x: readonly number[], v: readonly number[]): number;
   hvp(x: readonly number[], v: readonly number[]): number[];
+  /** H·v by reverse over forward mode, where available. */
+  hvpReverseOverForward?(x: readonly number[], v: readonly number[]): number[];
 }
 
 const sizeOf = (v: Variable): number => (v.shape ?? []).reduce((a, b) => a * b, 1);
@@ -84,6 +87,8 @@ function reference(f: Node, inputs: readonly InputNode[], vars: readonly Variabl
   const grad = gradient(f, inputs);
   const [dot] = jvp([f], new Map(inputs.map((x, i) => [x, tangents[i]!])));
   const hv = hessianVectorProduct(f, inputs, tangents);
+  // The other nesting, reverse over forward: ∇ₓ(J·v) = H·v as well.
+  const hvReverse = gradient(dot!, inputs);
   const flat = (nodes: readonly Node[], values: Record<string, number | Float64Array>): number[] => {
     const result = evaluateTensors(nodes, asTensors(values));
     return nodes.flatMap((n) => Array.from(result.get(n)!.data));
@@ -92,6 +97,7 @@ function reference(f: Node, inputs: readonly InputNode[], vars: readonly Variabl
     gradient: (x) => flat(grad, record(vars, x)),
     jvp: (x, v) => flat([dot!], { ...record(vars, x), ...record(vars, v, 'Dot') })[0]!,
     hvp: (x, v) => flat(hv, { ...record(vars, x), ...record(vars, v, 'Dot') }),
+    hvpReverseOverForward: (x, v) => flat(hvReverse, { ...record(vars, x), ...record(vars, v, 'Dot') }),
   };
 }
 
@@ -164,6 +170,11 @@ function checkRow(row: Row): void {
             if (p.hessian !== undefined) {
               const hvp = Array.from({ length: n }, (_, i) => d.hvp(p.at, unit(n, i))).flat();
               expect({ where, hvp: hvp.every((h, i) => same(h, p.hessian![i]!)) }).toEqual({ where, hvp: true });
+              const rof = d.hvpReverseOverForward;
+              if (rof !== undefined) {
+                const nested = Array.from({ length: n }, (_, i) => rof(p.at, unit(n, i))).flat();
+                expect({ where, nested: nested.every((h, i) => same(h, p.hessian![i]!)) }).toEqual({ where, nested: true });
+              }
             }
           }
         });
