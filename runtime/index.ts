@@ -162,6 +162,7 @@ export type {
   UnitLoss,
 } from './train/options.ts';
 export { accumulateGradient, type Accumulated } from './train/accumulate.ts';
+export { truncatedBPTT, type RecurrentStep, type TruncatedBPTT, type TruncatedBPTTOptions } from './train/tbptt.ts';
 export { EarlyStopping, type EarlyStoppingOptions, type EarlyStoppingState } from './train/earlyStopping.ts';
 export {
   admittedCount,

@@ -54,13 +54,20 @@ export function formatLoss(x: number): string {
 }
 
 function payload(epoch: number, epochs: number, info: ProgressInfo): Record<string, string> {
-  return { ep: `${epoch + 1}/${epochs}`, loss: formatLoss(info.loss), lr: info.lr.toExponential(2), eta: formatDuration(info.etaSeconds) };
+  // 'remaining', not 'eta': cli-progress fills its own {eta} token (for the bar, not the run).
+  const dash = (x: number, text: string): string => (Number.isNaN(x) ? '…' : text);
+  return {
+    ep: `${epoch + 1}/${epochs}`,
+    loss: dash(info.loss, formatLoss(info.loss)),
+    lr: dash(info.lr, info.lr.toExponential(2)),
+    remaining: dash(info.etaSeconds, formatDuration(info.etaSeconds)),
+  };
 }
 
 function barProgress(stream: ProgressStream, options: ProgressOptions): Progress {
   const bar = new cliProgress.SingleBar(
     {
-      format: 'epoch {ep} {bar} {value}/{total} | loss {loss} | lr {lr} | ETA {eta}',
+      format: 'epoch {ep} {bar} {value}/{total} | loss {loss} | lr {lr} | ETA {remaining}',
       // cli-progress writes to a TTY stream; the cast is because its type wants a WriteStream.
       stream: stream as NodeJS.WriteStream,
       barsize: 24,
@@ -114,7 +121,7 @@ function lineProgress(stream: ProgressStream, options: ProgressOptions): Progres
       if (position < next || position >= units) return;
       next += every;
       const p = payload(epoch, options.epochs, info);
-      stream.write(`epoch ${p['ep']}  batch ${position}/${units}  loss ${p['loss']}  lr ${p['lr']}  ETA ${p['eta']}\n`);
+      stream.write(`epoch ${p['ep']}  batch ${position}/${units}  loss ${p['loss']}  lr ${p['lr']}  ETA ${p['remaining']}\n`);
     },
     epochEnd(summary) {
       stream.write(`${summary}\n`);

@@ -223,4 +223,7 @@ function checkOptions(o: TrainOptions): void {
   positiveInt(o.examples, 'examples');
   positiveInt(o.checkpoint?.everySteps, 'checkpoint.everySteps');
   positiveInt(o.recurrent?.windows, 'recurrent.windows');
+  if (o.schedule instanceof ReduceLROnPlateau && o.scheduleInterval === 'step') {
+    throw new RangeError('ReduceLROnPlateau steps on a validation metric, which exists once per epoch; use scheduleInterval: \'epoch\'.');
+  }
 }
