@@ -159,10 +159,10 @@ function bindCurvature(c: Compiled, data: Readonly<Record<string, DataValue>>): 
   const jacobianMode = chooseJacobianMode(outputSize, size);
   const one: Float64Array[] = [new Float64Array(0)];
   const two: Float64Array[] = [new Float64Array(0), new Float64Array(0)];
-  const unit = new Float64Array(Math.max(size, outputSize));
-  const column = new Float64Array(Math.max(size, outputSize));
   const at = (x: Float64Array): Float64Array[] => ((one[0] = x), one);
   const pair = (x: Float64Array, v: Float64Array): Float64Array[] => ((two[0] = x), (two[1] = v), two);
+  const jacobianProducts = jacobianMode === 'forward' ? unitProducts(size, outputSize) : unitProducts(outputSize, size);
+  const hessianProducts = unitProducts(size, size);
   return {
     size,
     outputSize,
@@ -173,31 +173,38 @@ function bindCurvature(c: Compiled, data: Readonly<Record<string, DataValue>>): 
     gaussNewtonVectorProduct: (x, v, out) => void ggn(pair(x, v), out),
     outputs: (x, out) => void outputs(at(x), out),
     jacobian(x, out) {
-      const e = unit.subarray(0, jacobianMode === 'forward' ? size : outputSize);
-      const col = column.subarray(0, jacobianMode === 'forward' ? outputSize : size);
-      for (let k = 0; k < e.length; k++) {
-        e.fill(0);
-        e[k] = 1;
-        if (jacobianMode === 'forward') {
-          outputsJvp(pair(x, e), col);
+      if (jacobianMode === 'forward') {
+        // Column k of J is J·eₖ.
+        jacobianProducts((e, col) => outputsJvp(pair(x, e), col), (k, col) => {
           for (let r = 0; r < outputSize; r++) out[r * size + k] = col[r]!;
-        } else {
-          outputsVjp(pair(x, e), col);
-          out.set(col, k * size);
-        }
+        });
+      } else {
+        // Row k of J is eₖᵀ·J.
+        jacobianProducts((e, row) => outputsVjp(pair(x, e), row), (k, row) => out.set(row, k * size));
       }
     },
     hessian(x, out) {
-      const e = unit.subarray(0, size);
-      const row = column.subarray(0, size);
-      for (let i = 0; i < size; i++) {
-        e.fill(0);
-        e[i] = 1;
-        hvp(pair(x, e), row);
-        out.set(row, i * size);
-      }
+      hessianProducts((e, row) => hvp(pair(x, e), row), (i, row) => out.set(row, i * size));
       // H is symmetric: entries below the diagonal mirror those above.
       for (let i = 0; i < size; i++) for (let j = 0; j < i; j++) out[i * size + j] = out[j * size + i]!;
     },
+  };
+}
+
+/**
+ * Products with each unit vector eₖ of length `count`: `product(eₖ, result)`
+ * fills a result of length `length`, handed to `take(k, result)`. The unit
+ * vector and the result are allocated once, when bound.
+ */
+function unitProducts(count: number, length: number) {
+  const e = new Float64Array(count);
+  const result = new Float64Array(length);
+  return (product: (e: Float64Array, result: Float64Array) => unknown, take: (k: number, result: Float64Array) => void): void => {
+    for (let k = 0; k < count; k++) {
+      e.fill(0);
+      e[k] = 1;
+      product(e, result);
+      take(k, result);
+    }
   };
 }
