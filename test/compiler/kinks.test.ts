@@ -18,7 +18,7 @@ import { apply, constant, input, mul, select, sqrt } from '../../compiler/ir/bui
 import { sum } from '../../compiler/ir/buildTensor.ts';
 import { evaluateTensors } from '../../compiler/ir/evaluate.ts';
 import type { InputNode, Node } from '../../compiler/ir/node.ts';
-import { clamp, max, norm, relu, stack, where } from '../../compiler/ir/nn.ts';
+import { clamp, elu, leakyRelu, max, norm, relu, stack, where } from '../../compiler/ir/nn.ts';
 import type { Shape } from '../../compiler/ir/shape.ts';
 import { tensor } from '../../compiler/ir/tensor.ts';
 
@@ -229,6 +229,19 @@ const ROWS: Row[] = [
       { what: 'sum(clamp(v, 0, 1))', ir: ([v]) => sum(clamp(v!, 0, 1)), mathjs: 'sum(clamp(v, 0, 1))' },
     ],
     points: [{ at: [0, -1, 0.5, 0], gradient: [0, 0, 1, 0], hessian: zeros(16) }],
+  },
+  {
+    row: 'leakyRelu and elu at 0: the left branch (slope, α), as torch',
+    variables: x1,
+    spellings: [
+      { what: 'leakyRelu(x, 0.25)', ir: ([x]) => leakyRelu(x!, 0.25) },
+      { what: 'x > 0 ? x : 0.25 * x', ir: ([x]) => select(gt(x!, constant(0)), x!, mul(constant(0.25), x!)), mathjs: 'x > 0 ? x : 0.25 * x' },
+      { what: 'elu(x, 0.25) (derivative α eˣ)', ir: ([x]) => elu(x!, 0.25) },
+    ],
+    points: [
+      { at: [0], gradient: [0.25] },
+      { at: [2], gradient: [1], hessian: [0] },
+    ],
   },
   {
     row: 'max and min of two variables: a tie splits ½ and ½, as torch.maximum/minimum and amax/amin',
