@@ -1,0 +1,428 @@
+/**
+ * The fence: one walk over a model file's AST, before any lowering, that
+ * rejects every construct outside the supported subset. Each diagnostic
+ * names the place, says what is wrong and what to write instead; all of
+ * them are collected, so the user fixes a file in one round.
+ */
+import type { SourceError } from '../../errors.ts';
+import { PRELUDE_OPS } from '../../prelude/opTable.ts';
+import type { Expr, FunctionDecl, ParamDecl, Pos, Stmt, TypeRef, UnsupportedKind } from './ast.ts';
+import { diagnostic } from './diagnostics.ts';
+import type { ErrorCategory } from './diagnostics.ts';
+import { MATH_CONSTANT_NAMES, MATH_FUNCTION_NAMES } from './mathNames.ts';
+import { namespaceBinding } from './scope.ts';
+import type { Binding, ModuleScope } from './scope.ts';
+
+interface Rule {
+  readonly message: string;
+  readonly hint: string;
+}
+
+const PURE = 'Model functions are pure computations on numbers and tensors.';
+
+/** The message and the advice for each construct the adapter marks unsupported. */
+const RULES: Record<UnsupportedKind, Rule> = {
+  'class': { message: 'classes are not supported in a model file', hint: 'Write the model as exported functions that take their parameters as arguments.' },
+  'async': { message: 'async functions are not supported', hint: 'Remove `async`: model functions compute synchronously.' },
+  'await': { message: '`await` is not supported', hint: 'Load data in the script that calls the generated module and pass it in as a parameter.' },
+  'generator': { message: 'generator functions are not supported', hint: 'Return a value; use a for loop with a constant bound to repeat work.' },
+  'yield': { message: '`yield` is not supported', hint: 'Return a value instead.' },
+  'try': { message: 'try/catch is not supported', hint: `${PURE} Handle errors in the script that calls the generated module.` },
+  'throw': { message: '`throw` is not supported', hint: 'Check inputs in the script that calls the generated module.' },
+  'while': { message: '`while` loops are not supported', hint: 'Use `for (let i = 0; i < N; i++)` with N known at compile time.' },
+  'do': { message: '`do … while` loops are not supported', hint: 'Use `for (let i = 0; i < N; i++)` with N known at compile time.' },
+  'switch': { message: '`switch` is not supported', hint: 'Use if/else or a conditional expression `c ? a : b`.' },
+  'label': { message: 'labeled statements are not supported', hint: 'Use a for loop with a constant bound and if/else inside it.' },
+  'break': { message: '`break` is not supported', hint: 'Loops run a number of times known at compile time; use if/else inside the loop body instead.' },
+  'continue': { message: '`continue` is not supported', hint: 'Wrap the rest of the loop body in an if statement instead.' },
+  'for-of': { message: '`for … of` loops are not supported', hint: 'Use `for (let i = 0; i < N; i++)` with N known at compile time.' },
+  'for-in': { message: '`for … in` loops are not supported', hint: 'Use `for (let i = 0; i < N; i++)` with N known at compile time.' },
+  'for-shape': { message: 'this form of for loop is not supported', hint: 'Write `for (let i = start; i < end; i++)` (or `i += step`, `>`/`<=`/`>=`, `i--`), one loop variable compared on the left.' },
+  'new': { message: '`new` is not supported in a model function', hint: 'Make tensors with the prelude (zeros, ones, full) or pass them in as parameters.' },
+  'this': { message: '`this` is not supported', hint: 'Pass what the function needs as parameters.' },
+  'var': { message: '`var` is not supported', hint: 'Use `const`, or `let` for a variable you reassign.' },
+  'spread': { message: 'spread (`...`) is not supported', hint: 'Pass the arguments one by one, or use concat/stack for tensors.' },
+  'delete': { message: '`delete` is not supported', hint: `${PURE} Build a new value instead of changing one.` },
+  'bitwise': { message: 'bitwise operators are not supported', hint: 'Use arithmetic (+ - * / **) and Math functions; for booleans use && and ||.' },
+  'remainder': { message: 'the remainder operator `%` is not supported', hint: 'Compute it from Math.floor-free arithmetic, or precompute the values in the calling script.' },
+  'string': { message: 'strings are not supported as values in a model function', hint: 'Strings may only name a dimension in a shape (e.g. reshape(x, [\'batch\', 10])) or a reduction (\'mean\' | \'sum\').' },
+  'template': { message: 'template strings are not supported', hint: 'For embedded math, tag the template with expr: expr`${x}^2 + sin(${y})`.' },
+  'optional-chain': { message: 'optional chaining (`?.`) is not supported', hint: 'Model values are never null or undefined; use `.` instead.' },
+  'increment': { message: '`++`/`--` inside an expression is not supported', hint: 'Write `i += 1` as its own statement.' },
+  'object': { message: 'object literals are not supported in a model function', hint: 'Pass and return numbers and tensors; an object literal is allowed only as expr({ x, y })`…`.' },
+  'destructuring': { message: 'destructuring is not supported', hint: 'Declare each variable separately: const a = …; const b = …;' },
+  'regex': { message: 'regular expressions are not supported', hint: PURE },
+  'typeof': { message: '`typeof` is not supported', hint: 'Types are fixed by the annotations; branch on values instead.' },
+  'instanceof': { message: '`instanceof` is not supported', hint: 'Types are fixed by the annotations; branch on values instead.' },
+  'in': { message: 'the `in` operator is not supported', hint: PURE },
+  'nullish': { message: 'the `??` operator is not supported', hint: 'Model values are never null or undefined.' },
+  'element-access': { message: 'indexing is not supported here', hint: 'Use slice(x, axis, start, end) or gather(table, indices) for tensors; x.shape[i] for sizes.' },
+  'property-assignment': { message: 'assigning to a property mutates an object, which is not supported', hint: `${PURE} Bind the new value to a new const instead.` },
+  'index-assignment': { message: 'assigning to an element mutates an array or tensor, which is not supported', hint: 'Build the new tensor with where(), concat(), pad() or an arithmetic expression instead.' },
+  'comma': { message: 'the comma operator is not supported', hint: 'Write each expression as its own statement.' },
+  'nested-function': { message: 'functions defined inside a model function are not supported', hint: 'Move the helper to the top level of the file; it is inlined where it is called.' },
+  'null': { message: '`null` is not supported', hint: 'Model values are numbers, booleans and tensors.' },
+  'enum': { message: 'enums are not supported in a model file', hint: 'Use `const` numbers.' },
+  'namespace': { message: 'namespaces are not supported in a model file', hint: 'Use top-level functions and constants.' },
+  'export-default': { message: 'a default export is not supported', hint: 'Export named functions: export function loss(…) { … }.' },
+  'statement': { message: 'this statement is not supported in a model function', hint: 'Use const/let, assignments, if/else, for loops with constant bounds and return.' },
+  'expression': { message: 'this expression is not supported in a model function', hint: 'Use numbers, arithmetic, Math.*, prelude ops, conditionals and calls to model functions.' },
+  'assignment-expression': { message: 'an assignment inside an expression is not supported', hint: 'Assign in its own statement: x = …;' },
+  'module-statement': { message: 'only imports, functions, constants and types may appear at the top level of a model file', hint: 'Move code that runs to the script that uses the generated module.' },
+  'void': { message: '`void` is not supported', hint: PURE },
+};
+
+const MUTATORS = new Set(['push', 'pop', 'shift', 'unshift', 'splice', 'sort', 'reverse', 'fill', 'set', 'copyWithin', 'assign']);
+
+class Fence {
+  readonly errors: SourceError[] = [];
+  /** `let` names of the function being checked, for the closure check. */
+  private mutableLocals = new Set<string>();
+  private loopDepth = 0;
+
+  constructor(private readonly scope: ModuleScope) {}
+
+  report(at: Pos, message: string, hint: string, category: ErrorCategory = 'unsupported'): void {
+    this.errors.push(diagnostic(this.scope.module, at, message, hint, category));
+  }
+
+  reportKind(at: Pos, what: UnsupportedKind, detail?: string): void {
+    const rule = RULES[what];
+    this.report(at, detail === undefined ? rule.message : `${rule.message}: ${detail}`, rule.hint);
+  }
+
+  // ── functions ────────────────────────────────────────────────────────────
+
+  checkFunction(fn: FunctionDecl): void {
+    if (fn.isAsync) this.reportKind(fn.at, 'async');
+    if (fn.isGenerator) this.reportKind(fn.at, 'generator');
+    fn.params.forEach((p) => this.checkParam(p, fn));
+    if (fn.wrtTag !== null) {
+      for (const name of fn.wrtTag) {
+        if (!fn.params.some((p) => p.name === name)) {
+          this.report(fn.at, `@wrt names '${name}', which is not a parameter of ${fn.name}`, `Parameters: ${fn.params.map((p) => p.name).join(', ')}.`, 'unknownVariable');
+        }
+      }
+    }
+    this.mutableLocals = new Set(collectLets(fn.body));
+    this.loopDepth = 0;
+    this.checkBlock(fn.body);
+  }
+
+  private checkParam(p: ParamDecl, fn: FunctionDecl): void {
+    if (p.isRest) return this.reportKind(p.at, 'spread', `rest parameter '${p.name}'`);
+    if (p.isPattern) return this.reportKind(p.at, 'destructuring');
+    if (p.hasDefault) {
+      return this.report(p.at, `default values for parameters are not supported ('${p.name}' of ${fn.name})`,
+        'Pass every argument explicitly, or keep the value as a const inside the function.');
+    }
+    if (p.type === null) {
+      return this.report(p.at, `the parameter '${p.name}' has no type annotation`,
+        `Annotate it: '${p.name}: number' for a scalar, '${p.name}: Tensor<[3, 4]>' or '${p.name}: Tensor<['batch', 784]>' for a tensor, wrapped in Param<…> to differentiate with respect to it.`);
+    }
+    this.checkParamType(p.name, p.type);
+  }
+
+  private checkParamType(name: string, type: TypeRef): void {
+    const t = resolveAlias(this.scope, type);
+    if (t === null) return this.report(type.at, `unknown type '${type.kind === 'alias' ? type.name : ''}' for the parameter '${name}'`, 'Use number, Tensor<[…]> or a type alias of one declared in this file.', 'unknownVariable');
+    if (t.kind === 'param') {
+      const inner = resolveAlias(this.scope, t.inner);
+      if (inner !== null && inner.kind === 'param') return this.report(type.at, 'Param<Param<…>> is redundant', 'Write Param<…> once.');
+      return this.checkParamType(name, t.inner);
+    }
+    // `any` is reported with every other `any`; booleans and unshaped tensors make a helper, not an entry.
+    if (t.kind === 'any' || t.kind === 'number' || t.kind === 'boolean' || t.kind === 'tensor') return;
+    const text = t.kind === 'other' ? t.text : t.kind;
+    this.report(type.at, `the parameter '${name}' has the unsupported type '${text}'`, "Model parameters are numbers or tensors: 'number', 'Tensor<[n, m]>', optionally wrapped in Param<…> (helpers may also take 'boolean' and 'Tensor').");
+  }
+
+  // ── statements ───────────────────────────────────────────────────────────
+
+  private checkBlock(stmts: readonly Stmt[]): void {
+    stmts.forEach((s) => this.checkStmt(s));
+  }
+
+  private checkStmt(s: Stmt): void {
+    switch (s.kind) {
+      case 'unsupported': return this.reportKind(s.at, s.what);
+      case 'declare':
+        if (s.type !== null && s.type.kind === 'other') this.report(s.type.at, `the type '${s.type.text}' is not a model type`, 'Use number, boolean or Tensor<[…]>, or leave the type to inference.');
+        if (s.init === null) {
+          return this.report(s.at, `'${s.name}' is declared without a value`, `Give it an initial value: let ${s.name} = 0;`);
+        }
+        return this.checkExpr(s.init);
+      case 'assign': return this.checkExpr(s.value);
+      case 'return':
+        if (this.loopDepth > 0) this.report(s.at, 'return inside a for loop is not supported', 'Loops are unrolled (or become a loop node): keep the result in a let variable and return it after the loop.');
+        if (s.value === null) return this.report(s.at, 'a model function must return a value', 'Return a number (a loss) or a tensor.');
+        return this.checkExpr(s.value);
+      case 'if':
+        this.checkExpr(s.test);
+        this.checkBlock(s.then);
+        if (s.otherwise !== null) this.checkBlock(s.otherwise);
+        return;
+      case 'for':
+        this.checkExpr(s.loop.start);
+        this.checkExpr(s.loop.bound);
+        this.checkExpr(s.loop.step);
+        this.loopDepth++;
+        this.checkBlock(s.loop.body);
+        this.loopDepth--;
+        return;
+      case 'block': return this.checkBlock(s.body);
+      case 'expression': return this.checkStatementExpr(s.expr, s.at);
+      case 'function': return this.checkNested(s.at, s.names, s.assigned);
+    }
+  }
+
+  /** An expression statement: its value is dropped, so it is either a mutation or has no effect. */
+  private checkStatementExpr(e: Expr, at: Pos): void {
+    if (e.kind === 'call' && e.callee.kind === 'member' && MUTATORS.has(e.callee.property) && !this.isMathOrNamespace(e.callee.object)) {
+      return this.report(e.callee.at, `'.${e.callee.property}(…)' mutates an array or object, which is not supported`,
+        'Build a new value instead: concat([a, b], 0) or stack([...], 0) for tensors, a new const for numbers.');
+    }
+    this.checkExpr(e);
+    if (e.kind === 'unsupported') return;
+    this.report(at, 'the value of this expression is unused', `${PURE} Assign the value to a const, or remove the statement.`);
+  }
+
+  private isMathOrNamespace(e: Expr): boolean {
+    return e.kind === 'name' && (e.name === 'Math' || this.scope.preludeNamespaces.has(e.name));
+  }
+
+  private checkNested(at: Pos, names: readonly string[], assigned: readonly string[]): void {
+    const captured = names.find((n) => this.mutableLocals.has(n) || assigned.includes(n));
+    if (captured !== undefined && this.mutableLocals.has(captured)) {
+      return this.report(at, `this function closes over the mutable variable '${captured}'`,
+        'Closures over mutable state are not supported: move the function to the top level and pass the value as an argument.');
+    }
+    this.reportKind(at, 'nested-function');
+  }
+
+  // ── expressions ──────────────────────────────────────────────────────────
+
+  checkExpr(e: Expr, inStaticArgument = false): void {
+    switch (e.kind) {
+      case 'number': case 'boolean': return;
+      case 'string':
+        if (!inStaticArgument) this.reportKind(e.at, 'string', JSON.stringify(e.value));
+        return;
+      case 'name': return this.checkName(e.name, e.at);
+      case 'member': return this.checkMember(e);
+      case 'index':
+        if (!(e.object.kind === 'member' && e.object.property === 'shape')) return this.reportKind(e.at, 'element-access');
+        this.checkExpr(e.object);
+        return this.checkExpr(e.index);
+      case 'call': return this.checkCall(e);
+      case 'unary': return this.checkExpr(e.operand);
+      case 'binary':
+        this.checkExpr(e.left);
+        return this.checkExpr(e.right);
+      case 'conditional':
+        this.checkExpr(e.test);
+        this.checkExpr(e.then);
+        return this.checkExpr(e.otherwise);
+      case 'array': return e.elements.forEach((x) => this.checkExpr(x, inStaticArgument));
+      case 'record': return this.reportKind(e.at, 'object');
+      case 'tagged': return this.checkTagged(e);
+      case 'function': return this.checkNested(e.at, e.names, e.assigned);
+      case 'unsupported': return this.reportKind(e.at, e.what);
+    }
+  }
+
+  private checkName(name: string, at: Pos): void {
+    if (name === 'Date') return this.report(at, '`Date` is not supported in a model function', 'Time is not differentiable: pass any time-dependent value in as a parameter.');
+    if (name === 'undefined') return this.report(at, '`undefined` is not supported', 'Model values are numbers, booleans and tensors.');
+    if (name === 'arguments') return this.report(at, '`arguments` is not supported', 'Name the parameters.');
+  }
+
+  private checkMember(e: Expr & { kind: 'member' }): void {
+    const { object, property } = e;
+    if (object.kind === 'name' && object.name === 'Math') {
+      if (property === 'random') return this.report(e.at, '`Math.random` is not supported', 'Random numbers make the function non-deterministic: draw them in the calling script (seeded) and pass them in as a parameter.');
+      if (!MATH_CONSTANT_NAMES.has(property) && !MATH_FUNCTION_NAMES.has(property)) {
+        return this.report(e.at, `'Math.${property}' is not supported`, `Supported: ${[...MATH_FUNCTION_NAMES, ...MATH_CONSTANT_NAMES].map((n) => `Math.${n}`).join(', ')}.`, 'unknownFunction');
+      }
+      return;
+    }
+    if (object.kind === 'name' && this.scope.preludeNamespaces.has(object.name)) return;
+    if (property === 'shape') return this.checkExpr(object);
+    this.checkExpr(object);
+    this.report(e.at, `the property '.${property}' is not supported`, 'Model values are numbers and tensors; a tensor has only x.shape (use x.shape[i] for a size).');
+  }
+
+  private checkCall(e: Expr & { kind: 'call' }): void {
+    const binding = this.callee(e.callee);
+    if (binding === 'math') return e.args.forEach((a) => this.checkExpr(a));
+    if (binding === null) return this.unknownCall(e);
+    if (binding.kind === 'op') {
+      const kinds = PRELUDE_OPS[binding.op].args;
+      e.args.forEach((a, i) => {
+        const kind = kinds[i];
+        this.checkExpr(a, kind !== undefined && kind !== 'tensor' && kind !== 'cond' && kind !== 'tensors');
+      });
+      return;
+    }
+    if (binding.kind === 'expr') {
+      return this.report(e.at, 'expr must be used as a template tag', 'Write expr`x^2 + ${y}` or expr({ x, y })`x^2 + y`.');
+    }
+    if (binding.kind === 'runtime') {
+      return this.report(e.at, `'${binding.name}' makes a tensor from data, which a model function cannot do`,
+        'Pass the tensor in as a parameter, or use zeros/ones/full for a constant tensor.');
+    }
+    if (binding.kind === 'constant') return this.report(e.at, `'${binding.decl.name}' is a constant, not a function`, 'Call a function defined in this file, a prelude op or Math.*.', 'unknownFunction');
+    e.args.forEach((a) => this.checkExpr(a));
+  }
+
+  private unknownCall(e: Expr & { kind: 'call' }): void {
+    const c = e.callee;
+    if (c.kind === 'member') {
+      this.checkExpr(c.object);
+      const what = c.object.kind === 'name' ? `${c.object.name}.${c.property}` : `.${c.property}`;
+      return this.report(c.at, `'${what}(…)' is not a function a model can call`,
+        'Call prelude ops (imported from gradc/prelude), Math.* functions, or functions defined in this file or imported from other model files.', 'unknownFunction');
+    }
+    if (c.kind === 'name') {
+      return this.report(c.at, `unknown function '${c.name}'`,
+        `Import it from 'gradc/prelude' if it is a tensor op, or define it in this file or another model file.`, 'unknownFunction');
+    }
+    this.checkExpr(c);
+    this.report(c.at, 'only named functions can be called', 'Call a prelude op, a Math.* function or a model function by name.', 'unknownFunction');
+  }
+
+  /** What a callee refers to: a binding, 'math' for Math.*, or null when unknown. */
+  private callee(c: Expr): Binding | 'math' | null {
+    if (c.kind === 'name') return this.scope.bindings.get(c.name) ?? null;
+    if (c.kind !== 'member' || c.object.kind !== 'name') return null;
+    if (c.object.name === 'Math') {
+      this.checkMember(c);
+      return 'math';
+    }
+    return namespaceBinding(this.scope, c.object.name, c.property);
+  }
+
+  private checkTagged(e: Expr & { kind: 'tagged' }): void {
+    const tag = e.tag;
+    const isExpr = (x: Expr) => x.kind === 'name' && this.scope.bindings.get(x.name)?.kind === 'expr';
+    if (isExpr(tag)) return e.values.forEach((v) => this.checkExpr(v));
+    if (tag.kind === 'call' && isExpr(tag.callee)) {
+      const [vars, ...rest] = tag.args;
+      if (vars === undefined || vars.kind !== 'record' || rest.length > 0) {
+        return this.report(tag.at, 'expr(…) takes one object naming the variables', 'Write expr({ x, y })`x^2 + y`.');
+      }
+      vars.entries.forEach((entry) => this.checkExpr(entry.value));
+      return e.values.forEach((v) => this.checkExpr(v));
+    }
+    this.reportKind(e.at, 'template');
+  }
+}
+
+/** The names declared with `let` anywhere in a function body. */
+function collectLets(stmts: readonly Stmt[]): string[] {
+  return stmts.flatMap((s): string[] => {
+    if (s.kind === 'declare' && s.mutable) return [s.name];
+    if (s.kind === 'if') return [...collectLets(s.then), ...collectLets(s.otherwise ?? [])];
+    if (s.kind === 'for') return [s.loop.variable, ...collectLets(s.loop.body)];
+    if (s.kind === 'block') return collectLets(s.body);
+    return [];
+  });
+}
+
+/** A type with aliases of this file resolved; null for an unknown alias. */
+export function resolveAlias(scope: ModuleScope, type: TypeRef, depth = 0): TypeRef | null {
+  if (type.kind !== 'alias') return type;
+  const alias = scope.aliases.get(type.name);
+  if (alias === undefined || depth > 20) return null;
+  return resolveAlias(scope, alias.type, depth + 1);
+}
+
+/**
+ * Whether an exported function is compiled (an entry): every parameter is a
+ * number or a tensor of literal shape. Exported functions taking booleans
+ * or tensors of any shape are helpers for other model files to import.
+ */
+export function isEntry(scope: ModuleScope, fn: FunctionDecl): boolean {
+  const entryType = (type: TypeRef | null): boolean => {
+    const t = type === null ? null : resolveAlias(scope, type);
+    if (t === null) return false;
+    if (t.kind === 'param') return entryType(t.inner);
+    return t.kind === 'number' || (t.kind === 'tensor' && t.dims !== null);
+  };
+  return fn.exported && fn.params.every((p) => entryType(p.type));
+}
+
+/** Calls among this file's functions, for the recursion check. */
+function callsIn(stmts: readonly Stmt[], out: { name: string; at: Pos }[] = []): { name: string; at: Pos }[] {
+  const visit = (e: Expr): void => {
+    switch (e.kind) {
+      case 'call':
+        if (e.callee.kind === 'name') out.push({ name: e.callee.name, at: e.callee.at });
+        visit(e.callee);
+        return e.args.forEach(visit);
+      case 'member': return visit(e.object);
+      case 'index': visit(e.object); return visit(e.index);
+      case 'unary': return visit(e.operand);
+      case 'binary': visit(e.left); return visit(e.right);
+      case 'conditional': visit(e.test); visit(e.then); return visit(e.otherwise);
+      case 'array': return e.elements.forEach(visit);
+      case 'record': return e.entries.forEach((x) => visit(x.value));
+      case 'tagged': visit(e.tag); return e.values.forEach(visit);
+      default: return;
+    }
+  };
+  for (const s of stmts) {
+    if (s.kind === 'declare' && s.init !== null) visit(s.init);
+    else if (s.kind === 'assign') visit(s.value);
+    else if (s.kind === 'return' && s.value !== null) visit(s.value);
+    else if (s.kind === 'expression') visit(s.expr);
+    else if (s.kind === 'if') { visit(s.test); callsIn(s.then, out); callsIn(s.otherwise ?? [], out); }
+    else if (s.kind === 'for') { visit(s.loop.start); visit(s.loop.bound); visit(s.loop.step); callsIn(s.loop.body, out); }
+    else if (s.kind === 'block') callsIn(s.body, out);
+  }
+  return out;
+}
+
+/** Direct and mutual recursion among the file's functions: one diagnostic per cycle, at the call that closes it. */
+function checkRecursion(fence: Fence, fns: readonly FunctionDecl[]): void {
+  const byName = new Map(fns.map((f) => [f.name, f]));
+  const calls = new Map(fns.map((f) => [f.name, callsIn(f.body).filter((c) => byName.has(c.name))]));
+  const reported = new Set<string>();
+  const state = new Map<string, 'active' | 'done'>();
+  const path: string[] = [];
+  const visit = (name: string): void => {
+    state.set(name, 'active');
+    path.push(name);
+    for (const call of calls.get(name) ?? []) {
+      if (state.get(call.name) === 'active') {
+        const cycle = [...path.slice(path.indexOf(call.name)), call.name];
+        const key = [...new Set(cycle)].sort().join(',');
+        if (reported.has(key)) continue;
+        reported.add(key);
+        const what = cycle.length === 2 ? `'${name}' calls itself` : `${cycle.map((n) => `'${n}'`).join(' → ')} is mutual recursion`;
+        fence.report(call.at, `recursion is not supported: ${what}`, 'Helpers are inlined at compile time, so recursion would not end; write the repetition as a for loop with a constant bound.');
+      } else if (state.get(call.name) === undefined) visit(call.name);
+    }
+    path.pop();
+    state.set(name, 'done');
+  };
+  for (const f of fns) if (state.get(f.name) === undefined) visit(f.name);
+}
+
+/** Every diagnostic the fence finds in a module (empty when it may be lowered). */
+export function fenceModule(scope: ModuleScope): SourceError[] {
+  const fence = new Fence(scope);
+  const { module } = scope;
+  for (const u of module.unsupported) fence.reportKind(u.at, u.what);
+  for (const at of module.anyTypes) {
+    fence.report(at, '`any`/`unknown` types are not supported in a model file', 'Give the value a model type: number, boolean or Tensor<[…]>; the front end needs every value\'s shape.');
+  }
+  for (const c of module.constants) {
+    if (c.mutable) {
+      fence.report(c.at, `the module-level variable '${c.name}' is mutable`, `Module state is not supported: declare it with const (const ${c.name} = …) or pass it in as a parameter.`);
+    } else if (c.init !== null) fence.checkExpr(c.init);
+  }
+  for (const fn of module.functions) fence.checkFunction(fn);
+  checkRecursion(fence, module.functions);
+  return fence.errors.sort((a, b) => a.location.line - b.location.line || a.location.column - b.location.column);
+}
