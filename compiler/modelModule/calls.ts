@@ -1,0 +1,93 @@
+/**
+ * The parts every generated wrapper shares: its parameter list (the model's
+ * own names, then any size no array determines), the prologue that reads
+ * named sizes off the data and checks every array's length, and the call of
+ * the kernel with each argument bound to a local, a view or a flat element.
+ */
+import type { NameManager } from '../emit/names.ts';
+import type { InputNode } from '../ir/node.ts';
+import type { FunctionContext } from './context.ts';
+import { isScalar, isWrt, localNames, typeOf } from './context.ts';
+import { needsViews } from './layout.ts';
+import type { KernelKind } from './names.ts';
+import type { Locals } from './sizes.ts';
+import { q, sizeStatements } from './sizes.ts';
+
+export interface Signature {
+  readonly names: NameManager;
+  readonly locals: Locals;
+  /** `name: type` for each argument and explicit size. */
+  readonly params: readonly string[];
+}
+
+/** Arguments keep the model's names (renamed only if they would shadow module code); sizes come after. */
+export function signature(ctx: FunctionContext, args: readonly InputNode[]): Signature {
+  const names = localNames(ctx);
+  const argNames = new Map(args.map((p) => [p, names.claim(p.name)]));
+  const dims = [...ctx.sizes.inferred.map((s) => s.dim), ...ctx.sizes.explicit];
+  const sizeNames = new Map(dims.map((d) => [d, names.claim(d)]));
+  const locals: Locals = { arg: (p) => argNames.get(p)!, size: (d) => sizeNames.get(d)! };
+  const params = [
+    ...args.map((p) => `${argNames.get(p)!}: ${typeOf(p)}`),
+    ...ctx.sizes.explicit.map((d) => `${sizeNames.get(d)!}: number`),
+  ];
+  return { names, locals, params };
+}
+
+/** Size inference and the length checks of the tensor arguments. */
+export function prologue(ctx: FunctionContext, sig: Signature, args: readonly InputNode[], where: string): string[] {
+  const lines = sizeStatements(ctx.sizes, args, where, sig.locals);
+  if (lines.some((l) => l.startsWith('expectLength('))) ctx.use('expectLength');
+  if (lines.some((l) => l.startsWith('expectWhole('))) ctx.use('expectWhole');
+  return lines;
+}
+
+/** The length check of a flat vector argument (named in the message as in the signature). */
+export function expectFlat(ctx: FunctionContext, where: string, array: string): string {
+  return `${ctx.use('expectLength')}(${q(where)}, ${q(array)}, ${array}, ${ctx.size}, ${q(`${ctx.names.layout}.size`)});`;
+}
+
+export interface Binding {
+  readonly param: (p: InputNode) => string;
+  /** The tangent of the i-th differentiated parameter. */
+  readonly tangent?: (i: number) => string;
+  readonly size: (dim: string) => string;
+  readonly out?: string;
+}
+
+export function kernelCall(ctx: FunctionContext, kind: KernelKind, b: Binding): string {
+  const k = ctx.kernels.get(kind)!;
+  const args = k.spec.params.map((p) => {
+    const i = ctx.d.tangents.indexOf(p);
+    return i >= 0 ? b.tangent!(i) : b.param(p);
+  });
+  return `${k.spec.name}(${[...args, ...k.sizes.map(b.size), ...(b.out === undefined ? [] : [b.out])].join(', ')})`;
+}
+
+/**
+ * Reading parameters (or tangents) from a flat vector: a tensor through the
+ * cached views `views`, a scalar as the element at its offset.
+ */
+export function fromFlat(ctx: FunctionContext, flat: string, views: string): (p: InputNode) => string {
+  return (p) => {
+    const e = ctx.layout.find((entry) => entry.name === p.name)!;
+    return isScalar(p) ? `${flat}[${e.offset}]` : `${views}.${p.name}`;
+  };
+}
+
+/** `const views = fViews(flat);`, when some differentiated parameter is a tensor. */
+export function viewsOf(ctx: FunctionContext, views: string, flat: string): string[] {
+  return needsViews(ctx) ? [`const ${views} = ${ctx.names.views}(${flat});`] : [];
+}
+
+/** A parameter's value inside a flat variant: differentiated ones from x, data from the bound arguments. */
+export function flatParam(ctx: FunctionContext, sig: Signature, x: string, views: string): (p: InputNode) => string {
+  const read = fromFlat(ctx, x, views);
+  return (p) => (isWrt(ctx, p) ? read(p) : sig.locals.arg(p));
+}
+
+/** The tangent of the i-th differentiated parameter, read from the flat tangent v. */
+export function flatTangent(ctx: FunctionContext, v: string, views: string): (i: number) => string {
+  const read = fromFlat(ctx, v, views);
+  return (i) => read(ctx.d.fn.wrt[i]!);
+}

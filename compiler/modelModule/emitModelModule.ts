@@ -1,0 +1,183 @@
+/**
+ * The generated module for a model file: for each exported model function,
+ * its flat layout with pack/unpack, the named API (value, gradient, JVP, HVP),
+ * the flat-vector variants optimizers call, and the kernels behind them. Self
+ * contained (no imports), strict-mode clean, with explicit types on every
+ * export (so `.d.ts` files come from isolated declarations), and
+ * byte-identical for identical input.
+ */
+import { parameterLayout } from '../compileModel.ts';
+import type { LayoutEntry } from '../compileModel.ts';
+import type { DeriveOptions } from '../derive.ts';
+import { emitKernels } from '../emit/emitModule.ts';
+import type { KernelSpec } from '../emit/emitModule.ts';
+import { symbolsOf } from '../emit/loops/dims.ts';
+import { isTensorKernel, kernelRoots } from '../emit/loops/tensorKernel.ts';
+import { SourceError, UsageError } from '../errors.ts';
+import { topoSort } from '../ir/program.ts';
+import type { ModelFileIR, ModelFunctionIR } from '../modelFile.ts';
+import { VERSION } from '../version.ts';
+import type { FunctionContext, KernelInfo } from './context.ts';
+import { deriveFunction } from './deriveFunction.ts';
+import type { FunctionDerivatives } from './deriveFunction.ts';
+import { flatSection } from './flatApi.ts';
+import { layoutSection, needsViewsFor, viewSection } from './layout.ts';
+import { namedApiSection } from './namedApi.ts';
+import { generatedNames, workspaceNames } from './names.ts';
+import type { GeneratedNames, KernelKind } from './names.ts';
+import { planSizes } from './sizes.ts';
+import { SUPPORT_DEPENDENCIES, SUPPORT_SOURCE } from './support.ts';
+import type { SupportName } from './support.ts';
+
+export type EmitModelModuleOptions = DeriveOptions;
+
+const displayPath = (path: string): string => path.replace(/\\/g, '/').replace(/\s*\n\s*/g, ' ');
+
+function kernelSpecs(d: FunctionDerivatives, names: GeneratedNames): Map<KernelKind, KernelSpec> {
+  const { fn } = d;
+  const scalarOut = fn.output.shape.length === 0;
+  const withTangents = [...fn.params, ...d.tangents];
+  const doc = (of: string) => `The kernel of \`${of}\`: sizes passed explicitly, arguments unchecked.`;
+  const specs = new Map<KernelKind, KernelSpec>();
+  const base = { exported: false };
+  specs.set('value', {
+    ...base,
+    name: names.kernel('value'),
+    doc: doc(names.value),
+    params: fn.params,
+    ...(scalarOut ? { returns: d.value } : { writes: { param: 'out', nodes: [d.value], labels: [fn.name] } }),
+  });
+  if (d.gradient !== null) {
+    specs.set('valueAndGradient', {
+      ...base,
+      name: names.kernel('valueAndGradient'),
+      doc: doc(names.valueAndGradient),
+      params: fn.params,
+      returns: d.value,
+      writes: { param: 'gradOut', nodes: d.gradient, labels: fn.wrt.map((p) => `∂${fn.name}/∂${p.name}`) },
+    });
+  }
+  if (d.jvp !== null) {
+    specs.set('jvp', {
+      ...base,
+      name: names.kernel('jvp'),
+      doc: doc(names.jvp),
+      params: withTangents,
+      ...(scalarOut ? { returns: d.jvp } : { writes: { param: 'out', nodes: [d.jvp], labels: [`J·v of ${fn.name}`] } }),
+    });
+  }
+  if (d.hvp !== null) {
+    specs.set('hvp', {
+      ...base,
+      name: names.kernel('hvp'),
+      doc: doc(names.hvp),
+      params: withTangents,
+      writes: { param: 'out', nodes: d.hvp, labels: fn.wrt.map((p) => `(H·v) along ${p.name}`) },
+    });
+  }
+  return specs;
+}
+
+/** The named sizes a kernel takes after its arguments, in the tensor emitter's order. */
+function kernelSizes(k: KernelSpec): string[] {
+  if (!isTensorKernel(k)) return [];
+  return symbolsOf([...k.params.map((p) => p.shape), ...topoSort(kernelRoots(k)).map((n) => n.shape)]);
+}
+
+function errorAt(fn: ModelFunctionIR, message: string, hint?: string): SourceError {
+  const { file, line, column, text } = fn.origin;
+  return new SourceError(message, { file: displayPath(file), line, column }, text, hint);
+}
+
+function layoutOf(fn: ModelFunctionIR): LayoutEntry[] {
+  try {
+    return parameterLayout(fn.wrt);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    throw errorAt(fn, `in '${fn.name}', ${e.message}`, 'Give differentiated parameters literal sizes, e.g. Param<Tensor<[784, 64]>>.');
+  }
+}
+
+interface Planned {
+  readonly d: FunctionDerivatives;
+  readonly names: GeneratedNames;
+  readonly layout: readonly LayoutEntry[];
+  readonly specs: Map<KernelKind, KernelSpec>;
+}
+
+/** Every top-level name the module defines, each once; a clash is the user's to resolve by renaming. */
+function claimTopLevel(planned: readonly Planned[], helperNames: readonly string[]): Set<string> {
+  const owner = new Map<string, string>();
+  for (const name of [...Object.keys(SUPPORT_SOURCE), ...helperNames]) owner.set(name, 'gradc support code');
+  for (const p of planned) {
+    const { fn } = p.d;
+    const own = [p.names.value];
+    if (p.layout.length > 0) own.push(p.names.layout, p.names.params, p.names.pack, p.names.unpack, p.names.flat);
+    if (needsViewsFor(fn)) own.push(p.names.views, p.names.viewCache);
+    if (p.specs.has('valueAndGradient')) own.push(p.names.valueAndGradient, p.names.gradient);
+    if (p.specs.has('jvp')) own.push(p.names.jvp);
+    if (p.specs.has('hvp')) own.push(p.names.hvp);
+    for (const k of p.specs.values()) own.push(k.name, ...workspaceNames(k.name));
+    for (const name of own) {
+      const first = owner.get(name);
+      if (first !== undefined) {
+        throw errorAt(
+          fn,
+          `the generated module would define '${name}' twice: for '${fn.name}' and for ${first}`,
+          `Rename '${fn.name}' (or the other function) so that its generated names (${p.names.valueAndGradient}, ${p.names.jvp}, …) are free.`,
+        );
+      }
+      owner.set(name, `'${fn.name}'`);
+    }
+  }
+  return new Set(owner.keys());
+}
+
+export function emitModelModule(file: ModelFileIR, options: EmitModelModuleOptions = {}): string {
+  const planned: Planned[] = file.functions.map((fn) => {
+    const layout = layoutOf(fn);
+    const d = deriveFunction(fn, options);
+    const names = generatedNames(fn.name);
+    return { d, names, layout, specs: kernelSpecs(d, names) };
+  });
+  const allSpecs = planned.flatMap((p) => [...p.specs.values()]);
+  const emitted = emitKernels(allSpecs);
+  const topLevel = claimTopLevel(planned, emitted.helperNames);
+  const used = new Set<SupportName>();
+  const use = (name: SupportName) => {
+    for (const n of [name, ...(SUPPORT_DEPENDENCIES[name] ?? [])]) used.add(n);
+    return name;
+  };
+  let next = 0;
+  const sections = planned.flatMap((p) => {
+    const kernels = new Map<KernelKind, KernelInfo>([...p.specs].map(([kind, spec]) => [kind, { spec, sizes: kernelSizes(spec) }]));
+    const dims = symbolsOf([...p.d.fn.params.map((x) => x.shape), ...[...kernels.values()].map((k) => k.sizes.map((s) => s))]);
+    const { origin } = p.d.fn;
+    const ctx: FunctionContext = {
+      d: p.d,
+      names: p.names,
+      layout: p.layout,
+      size: p.layout.reduce((n, e) => n + e.size, 0),
+      data: p.d.fn.params.filter((x) => !p.d.fn.wrt.includes(x)),
+      sizes: planSizes(p.d.fn.params, dims),
+      kernels,
+      where: `${displayPath(origin.file)}:${origin.line}`,
+      topLevel,
+      use,
+    };
+    const kernelTexts = emitted.kernels.slice(next, next + p.specs.size);
+    next += p.specs.size;
+    return [...layoutSection(ctx), ...namedApiSection(ctx), ...flatSection(ctx), ...viewSection(ctx), ...kernelTexts];
+  });
+  const support = (Object.keys(SUPPORT_SOURCE) as SupportName[]).filter((n) => used.has(n));
+  const types = support.filter((n) => /^[A-Z]/.test(n));
+  const functions = support.filter((n) => /^[a-z]/.test(n));
+  const parts = [
+    `// Code generated by gradc ${VERSION} from ${displayPath(file.path)}. DO NOT EDIT.\n/* eslint-disable */`,
+    ...types.map((n) => SUPPORT_SOURCE[n]),
+    ...sections,
+    ...functions.map((n) => SUPPORT_SOURCE[n]),
+    ...emitted.helpers,
+  ];
+  return `${parts.join('\n\n')}\n`;
+}

@@ -1,0 +1,141 @@
+/**
+ * The flat-vector variants of a model function: `fFlat(data…)` binds the
+ * data (reading and checking named sizes once) and returns the functions
+ * optimizers call on one flat parameter vector — `objective(x, gradOut)`,
+ * `hvp(x, v, out)`, `jvp(x, v)`, `value(x)` and a dense `hessian(x, out)` —
+ * exactly the runtime's Objective, HessianVectorProduct and DenseHessian
+ * types. Parameters are read through views cached per flat array, so an
+ * evaluation allocates nothing.
+ */
+import type { FunctionContext } from './context.ts';
+import { isWrt, jsDoc } from './context.ts';
+import { expectFlat, flatParam, flatTangent, kernelCall, prologue, signature, viewsOf } from './calls.ts';
+import type { Signature } from './calls.ts';
+import { argumentsDoc } from './namedApi.ts';
+import { q, sizeOf } from './sizes.ts';
+
+interface Closure {
+  readonly params: readonly string[];
+  readonly body: readonly string[];
+  /** Written out where the closure is not contextually typed. */
+  readonly returnType?: string;
+}
+
+function closureText(c: Closure, indent: string): string {
+  const returns = c.returnType === undefined ? '' : `: ${c.returnType}`;
+  return [`(${c.params.join(', ')})${returns} => {`, ...c.body.map((l) => `${indent}  ${l}`), `${indent}}`].join('\n');
+}
+
+interface FlatLocals {
+  readonly x: string;
+  readonly v: string;
+  readonly gradOut: string;
+  readonly out: string;
+  readonly p: string;
+  readonly t: string;
+  readonly hvp: string;
+}
+
+function claimLocals(sig: Signature): FlatLocals {
+  const c = (n: string) => sig.names.claim(n);
+  return { x: c('x'), v: c('v'), gradOut: c('gradOut'), out: c('out'), p: c('p'), t: c('t'), hvp: c('hvp') };
+}
+
+function scalarClosures(ctx: FunctionContext, sig: Signature, l: FlatLocals, flat: string): { hvp: Closure; entries: [string, string][] } {
+  const where = (member: string) => `${flat}(…).${member}`;
+  const param = flatParam(ctx, sig, l.x, l.p);
+  const tangent = flatTangent(ctx, l.v, l.t);
+  const size = sig.locals.size;
+  const readX = (member: string) => [expectFlat(ctx, where(member), l.x), ...viewsOf(ctx, l.p, l.x)];
+  const readV = (member: string) => [expectFlat(ctx, where(member), l.v), ...viewsOf(ctx, l.t, l.v)];
+  const value: Closure = { params: [l.x], body: [...readX('value'), `return ${kernelCall(ctx, 'value', { param, size })};`] };
+  const objective: Closure = {
+    params: [l.x, l.gradOut],
+    body: [...readX('objective'), expectFlat(ctx, where('objective'), l.gradOut), `return ${kernelCall(ctx, 'valueAndGradient', { param, size, out: l.gradOut })};`],
+  };
+  const jvp: Closure = { params: [l.x, l.v], body: [...readX('jvp'), ...readV('jvp'), `return ${kernelCall(ctx, 'jvp', { param, size, tangent })};`] };
+  const hvp: Closure = {
+    params: [`${l.x}: Float64Array`, `${l.v}: Float64Array`, `${l.out}: Float64Array`],
+    returnType: 'void',
+    body: [...readX('hvp'), ...readV('hvp'), expectFlat(ctx, where('hvp'), l.out), `${kernelCall(ctx, 'hvp', { param, size, tangent, out: l.out })};`],
+  };
+  return {
+    hvp,
+    entries: [
+      ['value', closureText(value, '    ')],
+      ['objective', closureText(objective, '    ')],
+      ['jvp', closureText(jvp, '    ')],
+      ['hvp', l.hvp],
+      ['hessian', `${ctx.use('hessianFromHvp')}('${where('hessian')}', ${ctx.size}, ${l.hvp})`],
+    ],
+  };
+}
+
+function tensorClosures(ctx: FunctionContext, sig: Signature, l: FlatLocals, flat: string, outputSize: string): [string, string][] {
+  const where = (member: string) => `${flat}(…).${member}`;
+  const param = flatParam(ctx, sig, l.x, l.p);
+  const tangent = flatTangent(ctx, l.v, l.t);
+  const size = sig.locals.size;
+  const readX = (member: string) => [expectFlat(ctx, where(member), l.x), ...viewsOf(ctx, l.p, l.x)];
+  const checkOut = (member: string) =>
+    `${ctx.use('expectLength')}('${where(member)}', ${q(l.out)}, ${l.out}, ${outputSize}, 'the output');`;
+  const out = `${l.out} = new Float64Array(${outputSize})`;
+  const value: Closure = { params: [l.x, out], body: [...readX('value'), checkOut('value'), `return ${kernelCall(ctx, 'value', { param, size, out: l.out })};`] };
+  const jvp: Closure = {
+    params: [l.x, l.v, out],
+    body: [
+      ...readX('jvp'),
+      expectFlat(ctx, where('jvp'), l.v),
+      ...viewsOf(ctx, l.t, l.v),
+      checkOut('jvp'),
+      `return ${kernelCall(ctx, 'jvp', { param, size, tangent, out: l.out })};`,
+    ],
+  };
+  return [
+    ['value', closureText(value, '    ')],
+    ['jvp', closureText(jvp, '    ')],
+  ];
+}
+
+export function flatSection(ctx: FunctionContext): string[] {
+  if (ctx.layout.length === 0) return [];
+  const { names, d } = ctx;
+  const data = d.fn.params.filter((p) => !isWrt(ctx, p));
+  const sig = signature(ctx, data);
+  const head = prologue(ctx, sig, data, names.flat);
+  const l = claimLocals(sig);
+  const scalarOut = d.fn.output.shape.length === 0;
+  const lines = [...head];
+  let entries: [string, string][];
+  let type: string;
+  if (scalarOut) {
+    const closures = scalarClosures(ctx, sig, l, names.flat);
+    lines.push(`const ${l.hvp} = ${closureText(closures.hvp, '  ')};`);
+    entries = closures.entries;
+    type = ctx.use('FlatObjective');
+  } else {
+    const outputSize = sig.names.claim('outputSize');
+    lines.push(`const ${outputSize} = ${sizeOf(d.fn.output.shape, sig.locals)};`);
+    entries = [['outputSize', outputSize], ...tensorClosures(ctx, sig, l, names.flat, outputSize)];
+    type = ctx.use('FlatTensorFunction');
+  }
+  const dataNames = data.map((p) => p.name);
+  return [
+    [
+      jsDoc([
+        `The flat-vector variants of \`${d.fn.name}\`${dataNames.length > 0 ? ` with the data (${dataNames.join(', ')}) bound` : ''}: ` +
+          `functions of one Float64Array laid out as \`${names.layout}\`, ` +
+          (scalarOut ? 'ready for the runtime\'s minimizers and optimizers (`minimizeLBFGS(f.objective, x0)`, `minimizeNewtonCG(f.objective, f.hvp, x0)`).' : 'for predictions with trained flat parameters.'),
+        'Sizes are read and checked once, here; an evaluation allocates nothing.',
+        argumentsDoc(ctx),
+      ]),
+      `export function ${names.flat}(${sig.params.join(', ')}): ${type} {`,
+      ...lines.map((line) => `  ${line}`),
+      '  return {',
+      `    size: ${ctx.size},`,
+      ...entries.map(([k, v]) => (k === v ? `    ${k},` : `    ${k}: ${v},`)),
+      '  };',
+      '}',
+    ].join('\n'),
+  ];
+}

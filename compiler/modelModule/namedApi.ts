@@ -1,0 +1,185 @@
+/**
+ * The named API of a model function `f`: the same arguments as the model
+ * function (tensors as flat row-major Float64Arrays), sizes read off the data,
+ * every length checked. Anything in parameter space (gradient, tangent,
+ * Hessian-vector product) is one flat vector in `fLayout` order, and every
+ * output can be written into a caller-provided buffer.
+ */
+import type { FunctionContext } from './context.ts';
+import { jsDoc } from './context.ts';
+import { expectFlat, fromFlat, kernelCall, prologue, signature, viewsOf } from './calls.ts';
+import type { Signature } from './calls.ts';
+import { q, sizeOf, shapeText } from './sizes.ts';
+
+/** What the arguments are, for the docs. */
+export function argumentsDoc(ctx: FunctionContext): string {
+  const { fn } = ctx.d;
+  const tensors = fn.params.filter((p) => p.shape.length > 0);
+  const parts: string[] = [`Compiled from ${ctx.where}.`];
+  if (tensors.length > 0) {
+    parts.push(`Tensors are row-major Float64Arrays: ${tensors.map((p) => `${p.name} ${shapeText(p.shape)}`).join(', ')}.`);
+  }
+  for (const s of ctx.sizes.inferred) parts.push(`\`${s.dim}\` is read from ${s.param.name}.length.`);
+  if (ctx.sizes.explicit.length > 0) parts.push(`Sizes passed as arguments: ${ctx.sizes.explicit.join(', ')}.`);
+  if (fn.wrt.length > 0) parts.push(`Differentiated: ${fn.wrt.map((p) => p.name).join(', ')} (laid out as \`${ctx.names.layout}\`).`);
+  return parts.join(' ');
+}
+
+interface WrapperParts {
+  readonly doc: readonly string[];
+  /** Parameters after the model's arguments. */
+  readonly params: readonly string[];
+  readonly body: readonly string[];
+  readonly returnType: string;
+}
+
+interface Wrapper {
+  readonly name: string;
+  /** Given the wrapper's names (its own locals are claimed from `sig.names`). */
+  readonly build: (sig: Signature) => WrapperParts;
+}
+
+function wrapper(ctx: FunctionContext, w: Wrapper): string {
+  const args = ctx.d.fn.params;
+  const sig = signature(ctx, args);
+  const head = prologue(ctx, sig, args, w.name);
+  const { doc, params, body, returnType } = w.build(sig);
+  return [
+    jsDoc([...doc, argumentsDoc(ctx)]),
+    `export function ${w.name}(${[...sig.params, ...params].join(', ')}): ${returnType} {`,
+    ...[...head, ...body].map((l) => `  ${l}`),
+    '}',
+  ].join('\n');
+}
+
+const summary = (ctx: FunctionContext): string => ctx.d.fn.doc ?? `The model function \`${ctx.d.fn.name}\`.`;
+
+/** A tensor output written into `out`, allocated when omitted. */
+function outputBuffer(ctx: FunctionContext, sig: Signature, where: string): { out: string; params: string[]; lines: string[]; target: string } {
+  const out = sig.names.claim('out');
+  const target = sig.names.claim('target');
+  const n = sizeOf(ctx.d.fn.output.shape, sig.locals);
+  return {
+    out,
+    params: [`${out}?: Float64Array`],
+    target,
+    lines: [
+      `const ${target} = ${out} ?? new Float64Array(${n});`,
+      `${ctx.use('expectLength')}(${q(where)}, ${q(out)}, ${target}, ${n}, ${q(`the output ${shapeText(ctx.d.fn.output.shape)}`)});`,
+    ],
+  };
+}
+
+function valueFunction(ctx: FunctionContext): string {
+  const { names, d } = ctx;
+  const scalarOut = d.fn.output.shape.length === 0;
+  return wrapper(ctx, {
+    name: names.value,
+    build: (sig) => {
+      const binding = { param: sig.locals.arg, size: sig.locals.size };
+      if (scalarOut) return { doc: [summary(ctx)], params: [], body: [`return ${kernelCall(ctx, 'value', binding)};`], returnType: 'number' };
+      const out = outputBuffer(ctx, sig, names.value);
+      return {
+        doc: [summary(ctx), `Writes the ${shapeText(d.fn.output.shape)} output into \`${out.out}\` (allocated when omitted) and returns it.`],
+        params: out.params,
+        body: [...out.lines, `return ${kernelCall(ctx, 'value', { ...binding, out: out.target })};`],
+        returnType: 'Float64Array',
+      };
+    },
+  });
+}
+
+function gradientFunctions(ctx: FunctionContext): string[] {
+  const { names, d } = ctx;
+  const inLayout = (g: string) => `in \`${names.layout}\` order (\`${names.unpack}(${g})\` names the pieces)`;
+  const valueAndGradient = wrapper(ctx, {
+    name: names.valueAndGradient,
+    build: (sig) => {
+      const gradOut = sig.names.claim('gradOut');
+      const call = kernelCall(ctx, 'valueAndGradient', { param: sig.locals.arg, size: sig.locals.size, out: gradOut });
+      return {
+        doc: [`\`${d.fn.name}\` and its gradient by reverse mode: returns the value and writes the gradient into \`${gradOut}\` ${inLayout(gradOut)}.`],
+        params: [`${gradOut}: Float64Array`],
+        body: [expectFlat(ctx, names.valueAndGradient, gradOut), `return ${call};`],
+        returnType: 'number',
+      };
+    },
+  });
+  const gradient = wrapper(ctx, {
+    name: names.gradient,
+    build: (sig) => {
+      const gradOut = sig.names.claim('gradOut');
+      const call = kernelCall(ctx, 'valueAndGradient', { param: sig.locals.arg, size: sig.locals.size, out: gradOut });
+      return {
+        doc: [`The gradient of \`${d.fn.name}\` by reverse mode, written into \`${gradOut}\` (allocated when omitted) ${inLayout(gradOut)} and returned.`],
+        params: [`${gradOut}: Float64Array = new Float64Array(${ctx.size})`],
+        body: [expectFlat(ctx, names.gradient, gradOut), `${call};`, `return ${gradOut};`],
+        returnType: 'Float64Array',
+      };
+    },
+  });
+  return [valueAndGradient, gradient];
+}
+
+function jvpFunction(ctx: FunctionContext): string {
+  const { names, d } = ctx;
+  const scalarOut = d.fn.output.shape.length === 0;
+  return wrapper(ctx, {
+    name: names.jvp,
+    build: (sig) => {
+      const v = sig.names.claim('v');
+      const t = sig.names.claim('t');
+      const tangentDoc = `\`${v}\` is a flat tangent in \`${names.layout}\` order (\`${names.pack}\` builds one from named tensors).`;
+      const head = [expectFlat(ctx, names.jvp, v), ...viewsOf(ctx, t, v)];
+      const binding = { param: sig.locals.arg, size: sig.locals.size, tangent: (i: number) => fromFlat(ctx, v, t)(d.fn.wrt[i]!) };
+      if (scalarOut) {
+        return {
+          doc: [`The directional derivative of \`${d.fn.name}\` along \`${v}\` by forward mode: ∇${d.fn.name}·${v}.`, tangentDoc],
+          params: [`${v}: Float64Array`],
+          body: [...head, `return ${kernelCall(ctx, 'jvp', binding)};`],
+          returnType: 'number',
+        };
+      }
+      const out = outputBuffer(ctx, sig, names.jvp);
+      return {
+        doc: [
+          `The Jacobian-vector product of \`${d.fn.name}\` along \`${v}\` by forward mode, written into \`${out.out}\` (allocated when omitted) and returned.`,
+          tangentDoc,
+        ],
+        params: [`${v}: Float64Array`, ...out.params],
+        body: [...head, ...out.lines, `return ${kernelCall(ctx, 'jvp', { ...binding, out: out.target })};`],
+        returnType: 'Float64Array',
+      };
+    },
+  });
+}
+
+function hvpFunction(ctx: FunctionContext): string {
+  const { names, d } = ctx;
+  return wrapper(ctx, {
+    name: names.hvp,
+    build: (sig) => {
+      const v = sig.names.claim('v');
+      const out = sig.names.claim('out');
+      const t = sig.names.claim('t');
+      const binding = { param: sig.locals.arg, size: sig.locals.size, tangent: (i: number) => fromFlat(ctx, v, t)(d.fn.wrt[i]!), out };
+      return {
+        doc: [
+          `The Hessian-vector product ∇²${d.fn.name}·${v} by forward over reverse mode, written into \`${out}\` (allocated when omitted) and returned.`,
+          `\`${v}\` and \`${out}\` are flat, in \`${names.layout}\` order.`,
+        ],
+        params: [`${v}: Float64Array`, `${out}: Float64Array = new Float64Array(${ctx.size})`],
+        body: [expectFlat(ctx, names.hvp, v), expectFlat(ctx, names.hvp, out), ...viewsOf(ctx, t, v), `return ${kernelCall(ctx, 'hvp', binding)};`],
+        returnType: 'Float64Array',
+      };
+    },
+  });
+}
+
+export function namedApiSection(ctx: FunctionContext): string[] {
+  const out = [valueFunction(ctx)];
+  if (ctx.kernels.has('valueAndGradient')) out.push(...gradientFunctions(ctx));
+  if (ctx.kernels.has('jvp')) out.push(jvpFunction(ctx));
+  if (ctx.kernels.has('hvp')) out.push(hvpFunction(ctx));
+  return out;
+}

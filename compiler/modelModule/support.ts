@@ -1,0 +1,84 @@
+/**
+ * Module-level code a generated model module shares between its functions:
+ * the argument checks, the dense Hessian built from Hessian-vector products,
+ * and the types of the flat-vector variants. Each is emitted once, and only
+ * when something in the module uses it.
+ */
+
+export type SupportName = 'FlatObjective' | 'FlatTensorFunction' | 'expectLength' | 'expectWhole' | 'hessianFromHvp';
+
+export const SUPPORT_SOURCE: Readonly<Record<SupportName, string>> = {
+  FlatObjective: `/**
+ * A scalar model function of one flat parameter vector, its data bound: the
+ * shapes the runtime's minimizers and optimizers take, with no glue.
+ */
+export interface FlatObjective {
+  /** Length of the flat vector x (the layout's size). */
+  readonly size: number;
+  /** f(x). */
+  readonly value: (x: Float64Array) => number;
+  /** f(x), with ∇f(x) written into gradOut (reverse mode): the runtime's Objective. */
+  readonly objective: (x: Float64Array, gradOut: Float64Array) => number;
+  /** ∇f(x)·v (forward mode). */
+  readonly jvp: (x: Float64Array, v: Float64Array) => number;
+  /** out ← ∇²f(x)·v (forward over reverse mode): the runtime's HessianVectorProduct. */
+  readonly hvp: (x: Float64Array, v: Float64Array, out: Float64Array) => void;
+  /** out ← ∇²f(x), dense row-major, from \`size\` Hessian-vector products (small problems): the runtime's DenseHessian. */
+  readonly hessian: (x: Float64Array, out: Float64Array) => void;
+}`,
+  FlatTensorFunction: `/** A tensor-valued model function of one flat parameter vector, its data bound. */
+export interface FlatTensorFunction {
+  /** Length of the flat vector x (the layout's size). */
+  readonly size: number;
+  /** Elements of the output (row-major). */
+  readonly outputSize: number;
+  /** f(x), written into out (allocated when omitted) and returned. */
+  readonly value: (x: Float64Array, out?: Float64Array) => Float64Array;
+  /** J(x)·v (forward mode), written into out (allocated when omitted) and returned. */
+  readonly jvp: (x: Float64Array, v: Float64Array, out?: Float64Array) => Float64Array;
+}`,
+  expectLength: `function expectLength(where: string, name: string, array: ArrayLike<number>, expected: number, shape: string): void {
+  if (array.length !== expected) {
+    throw new RangeError(\`\${where}: \${name} has \${array.length} elements, but \${shape} needs \${expected}\`);
+  }
+}`,
+  expectWhole: `function expectWhole(where: string, name: string, array: ArrayLike<number>, divisor: number, shape: string): void {
+  if (!(array.length % divisor === 0)) {
+    throw new RangeError(\`\${where}: \${name} has \${array.length} elements, not a multiple of \${divisor} as its shape \${shape} needs\`);
+  }
+}`,
+  hessianFromHvp: `/** out ← ∇²f(x), one Hessian-vector product per column, then symmetrized. */
+function hessianFromHvp(
+  where: string,
+  n: number,
+  hvp: (x: Float64Array, v: Float64Array, out: Float64Array) => void,
+): (x: Float64Array, out: Float64Array) => void {
+  // Allocated on first use: a flat variant made per mini-batch must not pay for n-vectors it never uses.
+  let unit: Float64Array | undefined;
+  let column: Float64Array | undefined;
+  return (x, out) => {
+    expectLength(where, 'out', out, n * n, 'the dense Hessian');
+    unit ??= new Float64Array(n);
+    column ??= new Float64Array(n);
+    for (let j = 0; j < n; j++) {
+      unit[j] = 1;
+      hvp(x, unit, column);
+      unit[j] = 0;
+      for (let i = 0; i < n; i++) out[i * n + j] = column[i];
+    }
+    // H is symmetric; averaging the two triangles removes rounding differences between columns.
+    for (let i = 0; i < n; i++) {
+      for (let j = i + 1; j < n; j++) {
+        const s = 0.5 * (out[i * n + j] + out[j * n + i]);
+        out[i * n + j] = s;
+        out[j * n + i] = s;
+      }
+    }
+  };
+}`,
+};
+
+/** Support code that other support code calls. */
+export const SUPPORT_DEPENDENCIES: Readonly<Partial<Record<SupportName, readonly SupportName[]>>> = {
+  hessianFromHvp: ['expectLength'],
+};
