@@ -7,36 +7,46 @@ import { emitModule } from '../../compiler/emit/emitModule.ts';
 import { loadModule } from '../../compiler/emit/loadModule.ts';
 import { add, input } from '../../compiler/ir/build.ts';
 import { matmul } from '../../compiler/ir/buildTensor.ts';
+import type { InputNode, Node } from '../../compiler/ir/node.ts';
 import { relu, softmaxCrossEntropy } from '../../compiler/ir/nn.ts';
 import { VERSION } from '../../compiler/version.ts';
 import { SeededRng, type BatchLogits, type BatchValueAndGradient } from '../../runtime/index.ts';
 
-export interface MlpKernels {
-  /** Length of the flat parameter vector (W1, b1, W2, b2, row-major). */
+export interface ClassifierKernels {
+  /** Length of the flat parameter vector (the parameters in order, row-major). */
   readonly size: number;
   readonly valueAndGradient: BatchValueAndGradient;
   readonly logits: BatchLogits;
-  /** Glorot-uniform weights and zero biases, from a seed. */
+  /** Glorot-uniform weight matrices and zero biases, from a seed. */
   init(seed: number): Float64Array;
 }
 
-type Kernel = (...args: (Float64Array | number)[]) => unknown;
-
-export function compileMlp(inputs: number, hidden: number, classes: number): MlpKernels {
+export function compileMlp(inputs: number, hidden: number, classes: number): ClassifierKernels {
   const W1 = input('W1', [inputs, hidden]);
   const b1 = input('b1', [hidden]);
   const W2 = input('W2', [hidden, classes]);
   const b2 = input('b2', [classes]);
   const X = input('X', ['batch', inputs]);
-  const y = input('y', ['batch']);
   const z = add(matmul(relu(add(matmul(X, W1), b1)), W2), b2);
-  const model = compileModel({ inputs: [W1, b1, W2, b2, X, y], loss: softmaxCrossEntropy(z, y), wrt: [W1, b1, W2, b2], source: 'examples/mnist/model.ts' });
+  return compileClassifier([W1, b1, W2, b2], X, z, 'examples/mnist/model.ts');
+}
+
+type Kernel = (...args: (Float64Array | number)[]) => unknown;
+
+/**
+ * Kernels for a classifier with logits `z` of the parameters and a batch `X`: the
+ * mean softmax cross-entropy with its gradient (compileModel), and the logits
+ * themselves (a tensor-output kernel from the same emitter).
+ */
+export function compileClassifier(params: readonly InputNode[], X: InputNode, z: Node, source: string): ClassifierKernels {
+  const y = input('y', ['batch']);
+  const model = compileModel({ inputs: [...params, X, y], loss: softmaxCrossEntropy(z, y), wrt: params, source });
   const logitsModule = loadModule(
     emitModule({
       version: VERSION,
-      source: 'examples/mnist/model.ts',
+      source,
       constants: [],
-      kernels: [{ name: 'logits', doc: 'The logits X·W1 … + b2.', params: [W1, b1, W2, b2, X], writes: { param: 'out', nodes: [z], labels: ['logits'] } }],
+      kernels: [{ name: 'logits', doc: 'The class scores of each row of X.', params: [...params, X], writes: { param: 'out', nodes: [z], labels: ['logits'] } }],
     }),
   );
   const vg = model.kernels['valueAndGradient'] as Kernel;
@@ -44,15 +54,9 @@ export function compileMlp(inputs: number, hidden: number, classes: number): Mlp
   const views = viewsOf(model.layout.map((e) => [e.offset, e.size] as const));
   return {
     size: model.size,
-    valueAndGradient: (p, x, labels, n, g) => {
-      const [w1, c1, w2, c2] = views(p);
-      return vg(w1!, c1!, w2!, c2!, x, labels, n, g) as number;
-    },
-    logits: (p, x, n, out) => {
-      const [w1, c1, w2, c2] = views(p);
-      return lg(w1!, c1!, w2!, c2!, x, n, out) as Float64Array;
-    },
-    init: (seed) => glorot(model.size, [inputs, hidden, classes], seed),
+    valueAndGradient: (p, x, labels, n, g) => vg(...views(p), x, labels, n, g) as number,
+    logits: (p, x, n, out) => lg(...views(p), x, n, out) as Float64Array,
+    init: (seed) => glorot(model.layout.map((e) => e.shape as readonly number[]), model.size, seed),
   };
 }
 
@@ -69,15 +73,18 @@ function viewsOf(blocks: readonly (readonly [number, number])[]): (p: Float64Arr
   };
 }
 
-/** W ~ U(−a, a) with a = √(6 / (fan in + fan out)); biases 0. */
-function glorot(size: number, [inputs, hidden, classes]: readonly number[], seed: number): Float64Array {
+/** Each matrix W ~ U(−a, a) with a = √(6 / (fan in + fan out)); vectors (biases) 0. */
+function glorot(shapes: readonly (readonly number[])[], size: number, seed: number): Float64Array {
   const rng = SeededRng.fromSeed(seed);
   const p = new Float64Array(size);
-  const fill = (from: number, n: number, fanIn: number, fanOut: number): void => {
-    const a = Math.sqrt(6 / (fanIn + fanOut));
-    for (let i = from; i < from + n; i++) p[i] = (2 * rng.float() - 1) * a;
-  };
-  fill(0, inputs! * hidden!, inputs!, hidden!);
-  fill(inputs! * hidden! + hidden!, hidden! * classes!, hidden!, classes!);
+  let offset = 0;
+  for (const shape of shapes) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    if (shape.length === 2) {
+      const a = Math.sqrt(6 / (shape[0]! + shape[1]!));
+      for (let i = offset; i < offset + n; i++) p[i] = (2 * rng.float() - 1) * a;
+    }
+    offset += n;
+  }
   return p;
 }

@@ -16,7 +16,7 @@ import {
 } from '../../runtime/index.ts';
 import { compileMlp } from './model.ts';
 
-const HIDDEN = Number(process.env['MNIST_HIDDEN'] ?? 128);
+const HIDDEN = Number(process.env['MNIST_HIDDEN'] ?? 64);
 const EPOCHS = Number(process.env['MNIST_EPOCHS'] ?? 30);
 const BATCH = Number(process.env['MNIST_BATCH'] ?? 64);
 const LR = Number(process.env['MNIST_LR'] ?? 2e-3);
