@@ -9,7 +9,7 @@ import { UsageError } from '../../errors.ts';
 import type { SourceError } from '../../errors.ts';
 import { input } from '../../ir/build.ts';
 import type { InputNode } from '../../ir/node.ts';
-import { withOrigin } from '../../ir/origin.ts';
+import { setOriginIfAbsent } from '../../ir/origin.ts';
 import type { Shape } from '../../ir/shape.ts';
 import type { ModelFileIR, ModelFunctionIR } from '../../modelFile.ts';
 import type { FunctionDecl, TypeRef } from './ast.ts';
@@ -82,7 +82,10 @@ function lowerModelFunction(ctx: Context, fn: FunctionDecl, wrtOverride: readonl
       if (typeof d === 'number' && (!Number.isInteger(d) || d < 1)) fail(ctx, p.at, `the size ${d} in the shape of '${p.name}' is not a positive whole number`);
     }
     if (isParam) marked.push(p.name);
-    return withOrigin(fnOrigin, () => input(p.name, shape));
+    // Leaves are not attributed by the builders; a parameter belongs to its declaration.
+    const node = input(p.name, shape);
+    setOriginIfAbsent(node, origin(ctx, p.at));
+    return node;
   });
   const env: Env = new Map(params.map((node) => [node.name, { value: node, mutable: true }]));
   const output = functionResult(ctx, env, fn);
