@@ -6,12 +6,27 @@
 import { constant, constantLike, sumNodes } from '../ir/build.ts';
 import { applyMasks, peelMasks } from '../ir/masks.ts';
 import { unbroadcast } from '../ir/buildTensor.ts';
-import type { InputNode, Node } from '../ir/node.ts';
+import type { ApplyNode, InputNode, Node } from '../ir/node.ts';
 import { OP_TABLE } from '../ir/opTable.ts';
 import { originOf, withOrigin } from '../ir/origin.ts';
 import { isElementwise } from '../ir/ops.ts';
 import { topoSort } from '../ir/program.ts';
 import { activeNodes } from './activity.ts';
+
+/** Members of each node group (the results of one loop), earliest in `order` first. */
+function groupsOf(order: readonly Node[]): Map<string, ApplyNode[]> {
+  const groups = new Map<string, ApplyNode[]>();
+  for (const node of order) {
+    if (node.op === 'const' || node.op === 'input') continue;
+    const def = OP_TABLE[node.op];
+    if (def.group === undefined) continue;
+    const key = `${node.op}|${def.group.key(node)}`;
+    const members = groups.get(key);
+    if (members === undefined) groups.set(key, [node]);
+    else members.push(node);
+  }
+  return groups;
+}
 
 export class DifferentiationError extends Error {
   override readonly name = 'DifferentiationError';
@@ -36,22 +51,29 @@ export function gradient(output: Node, wrt: readonly InputNode[]): Node[] {
   if (active.has(output)) contribute(output, constant(1));
 
   const order = topoSort([output]);
+  const groups = groupsOf(order);
   for (let k = order.length - 1; k >= 0; k--) {
     const node = order[k]!;
     const bar = sumNodes(contributions.get(node) ?? []);
     contributions.delete(node);
-    if (bar === null) continue;
-    adjoints.set(node, bar);
+    if (bar !== null) adjoints.set(node, bar);
     if (node.op === 'const' || node.op === 'input') continue;
-    const rule = OP_TABLE[node.op].derivative;
+    const def = OP_TABLE[node.op];
+    const group = def.group === undefined ? undefined : groups.get(`${node.op}|${def.group.key(node)}`);
+    // A group (the results of one loop) is differentiated at once, when the
+    // sweep reaches its earliest member: by then every member's adjoint is complete.
+    if (group !== undefined && node !== group[0]) continue;
+    const bars = group?.map((m) => adjoints.get(m) ?? null) ?? [bar];
+    if (bars.every((b) => b === null)) continue;
+    const rule = def.derivative;
     if (rule === 'none') throw new DifferentiationError(`${node.op} has no derivative`);
     // Masks line up element for element only through elementwise ops.
     // The adjoint code of a node is attributed to the source line of the node.
     withOrigin(originOf(node), () => {
-      const { inner, masks } = isElementwise(node.op) ? peelMasks(bar) : { inner: bar, masks: [] };
-      const bars = rule.vjp(node, inner);
+      const { inner, masks } = isElementwise(node.op) && bar !== null ? peelMasks(bar) : { inner: bar!, masks: [] };
+      const operandBars = group !== undefined ? def.group!.vjp(group, bars) : rule.vjp(node, inner);
       node.inputs.forEach((operand, i) => {
-        const operandBar = bars[i];
+        const operandBar = operandBars[i];
         if (operandBar == null || !active.has(operand)) return;
         // Un-broadcasting happens here, once, never in the rules.
         contribute(operand, unbroadcast(applyMasks(operandBar, masks), operand.shape));

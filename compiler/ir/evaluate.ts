@@ -4,7 +4,7 @@
  * never on the path that computes users' values. Elementwise ops are their
  * scalar rule broadcast over tensors; structural ops evaluate whole tensors.
  */
-import type { Node } from './node.ts';
+import type { Attrs, Node } from './node.ts';
 import { isElementwise } from './ops.ts';
 import { OP_TABLE } from './opTable.ts';
 import type { Program } from './program.ts';
@@ -63,6 +63,8 @@ export function evaluateTensors(
     bindSizes(node, t, sizes, node.name);
     values.set(node, t);
   }
+  // The results of one loop are evaluated together, once.
+  const groups = new Map<string, (member: Attrs) => Tensor>();
   for (const node of order) {
     if (node.op === 'input') continue;
     const out = concreteShape(node.shape, sizes);
@@ -72,6 +74,13 @@ export function evaluateTensors(
     }
     const args = node.inputs.map((n) => values.get(n)!);
     const def = OP_TABLE[node.op];
+    if (def.group !== undefined) {
+      const key = `${node.op}|${def.group.key(node)}`;
+      let results = groups.get(key);
+      if (results === undefined) groups.set(key, (results = def.group.evaluate(args, node.attrs, sizes)));
+      values.set(node, results(node.attrs));
+      continue;
+    }
     const result = isElementwise(node.op) ? applyElementwise(node, args, out) : def.evaluateTensor!(args, node.attrs, out, sizes);
     values.set(node, result);
   }

@@ -52,6 +52,25 @@ export interface OpDef {
   readonly helper?: HelperName;
   /** For non-smooth ops: the derivative chosen where the op has a kink. */
   readonly kink?: string;
+  /** For ops whose nodes come in groups computed together (the results of one loop). */
+  readonly group?: NodeGroup;
+}
+
+/**
+ * Nodes of one group share their operands and are computed at once: the
+ * evaluator evaluates the group once, and reverse mode, which must see every
+ * member's cotangent together, calls `vjp` once per group.
+ */
+export interface NodeGroup {
+  readonly key: (node: ApplyNode) => string;
+  /** Evaluates the whole group; the result gives each member's value by its attributes. */
+  readonly evaluate: (
+    inputs: readonly Tensor[],
+    attrs: Attrs,
+    sizes: Readonly<Record<string, number>>,
+  ) => (member: Attrs) => Tensor;
+  /** Cotangents of the shared operands given each member's cotangent (null: zero). */
+  readonly vjp: (nodes: readonly ApplyNode[], bars: readonly (Node | null)[]) => readonly (Node | null)[];
 }
 
 /**

@@ -5,6 +5,7 @@
 import type { ApplyOp } from './ops.ts';
 import type { OpDef } from './opDef.ts';
 import { arithmeticOps } from './ops/arithmetic.ts';
+import { controlOps } from './ops/control.ts';
 import { elementaryOps } from './ops/elementary.ts';
 import { indexingOps } from './ops/indexing.ts';
 import { linalgOps } from './ops/linalg.ts';
@@ -20,4 +21,5 @@ export const OP_TABLE: { readonly [K in ApplyOp]: OpDef } = {
   ...reductionOps,
   ...linalgOps,
   ...indexingOps,
+  ...controlOps,
 };

@@ -21,6 +21,8 @@ export const OPS = [
   'broadcastTo', 'reshape', 'transpose', 'slice', 'pad', 'concat',
   'reduceSum', 'reduceMax', 'reduceMin', 'reduceLogSumExp',
   'matmul', 'gather', 'scatterAdd', 'oneHot', 'dimSize',
+  // structured loops and derivative control
+  'scan', 'stopGradient',
 ] as const;
 
 export type Op = (typeof OPS)[number];
@@ -44,8 +46,10 @@ export const VARIADIC = group('logsumexp', 'concat');
 export const STRUCTURAL = group(
   'broadcastTo', 'reshape', 'transpose', 'slice', 'pad', 'concat',
   'reduceSum', 'reduceMax', 'reduceMin', 'reduceLogSumExp',
-  'matmul', 'gather', 'scatterAdd', 'oneHot', 'dimSize',
+  'matmul', 'gather', 'scatterAdd', 'oneHot', 'dimSize', 'scan',
 );
+/** Ops that steer differentiation rather than compute: value-wise identities, neither elementwise nor structural. */
+export const DERIVATIVE_CONTROL = group('stopGradient');
 export const REDUCTION = group('reduceSum', 'reduceMax', 'reduceMin', 'reduceLogSumExp');
 /** Ops whose operands may be swapped without changing the IEEE result. */
 export const COMMUTATIVE = group('add', 'mul', 'min', 'max', 'hypot', 'eq', 'ne', 'and', 'or');
@@ -60,5 +64,5 @@ export function isApplyOp(op: Op): op is ApplyOp {
 
 /** Elementwise ops: applied to each element, with operands broadcast. */
 export function isElementwise(op: Op): boolean {
-  return !LEAF.has(op) && !STRUCTURAL.has(op);
+  return !LEAF.has(op) && !STRUCTURAL.has(op) && !DERIVATIVE_CONTROL.has(op);
 }

@@ -33,6 +33,7 @@ import {
   absDot, along, close, compileNode, differentiate, dot, maxAbs, mismatches, referenceEvaluator, seededRandom, valueKernel,
 } from './gradcheck.ts';
 import type { Evaluator, Tolerance } from './gradcheck.ts';
+import { SCAN_SPEC } from './scanSpecs.ts';
 import { TENSOR_SPECS, checkCompiledTensor, checkDerivatives, checkOracle, checkTensorKink } from './tensorSpecs.ts';
 import type { TensorSpec } from './tensorSpecs.ts';
 
@@ -71,8 +72,18 @@ interface BooleanSpec {
   readonly js: (args: readonly number[]) => boolean;
 }
 
+/**
+ * Ops that steer differentiation (stopGradient): the value is the operand's,
+ * and every derivative through the op is exactly zero, which finite
+ * differences cannot see; checked exactly on f(x) = op(x)·x at the samples.
+ */
+interface CutSpec {
+  readonly kind: 'cut';
+  readonly samples: readonly number[];
+}
+
 /** Structural tensor ops: specs and runners live in tensorSpecs.ts. */
-type OpSpec = DifferentiableSpec | BooleanSpec | TensorSpec;
+type OpSpec = DifferentiableSpec | BooleanSpec | TensorSpec | CutSpec;
 
 const interval = (lo: number, hi: number): Domain => [[lo, hi]];
 const ANY = interval(-3, 3);
@@ -214,6 +225,8 @@ const SPECS: { readonly [K in ApplyOp]: OpSpec } = {
   or: logic(([a, b]) => a! || b!),
   not: logic(([a]) => !a!),
   ...TENSOR_SPECS,
+  scan: SCAN_SPEC,
+  stopGradient: { kind: 'cut', samples: [-2, -0.5, 0, 0.75, 3] },
 };
 
 const POINTS_PER_CASE = 6;
@@ -354,7 +367,7 @@ describe('the op-spec table', () => {
 
   it('checks a kink value for every op that documents one, and every non-smooth op documents one', () => {
     for (const [op, spec] of specEntries) {
-      const hasKinks = spec.kind !== 'boolean' && (spec.kinks?.length ?? 0) > 0;
+      const hasKinks = spec.kind !== 'boolean' && spec.kind !== 'cut' && (spec.kinks?.length ?? 0) > 0;
       expect(hasKinks, `${op}: kink doc ${OP_TABLE[op].kink ?? 'none'}`).toBe(OP_TABLE[op].kink !== undefined);
       if (NONSMOOTH.has(op)) expect(OP_TABLE[op].kink, op).toBeDefined();
     }
@@ -410,6 +423,27 @@ describe.each(specEntries.filter((e): e is [ApplyOp, TensorSpec] => e[1].kind ==
     });
   });
   spec.kinks?.forEach((kink) => it(`kink: ${kink.what}`, () => checkTensorKink(kink)));
+});
+
+describe.each(specEntries.filter((e): e is [ApplyOp, CutSpec] => e[1].kind === 'cut'))('%s (cuts derivatives)', (op, spec) => {
+  // f(x) = op(x)·x = x², but only the second factor carries a derivative: f' = op(x) = x,
+  // and that gradient is itself cut, so f'' = 0 (as JAX's stop_gradient).
+  const [x] = variables(1);
+  const f = mul(apply(op, x!), x!);
+  const modes: [string, () => Evaluator][] = [
+    ['reference IR', () => referenceEvaluator(f, [x!])],
+    ['compiled kernels', () => compileNode(f, [x!]).kernels],
+  ];
+  it.each(modes)('value unchanged, derivative through the op exactly zero in every mode: %s', (_, make) => {
+    const e = make();
+    for (const v of spec.samples) {
+      expectExactly([e.value([v])], [v * v], `value at ${v}`);
+      expectExactly(e.gradient([v]), [v], `reverse at ${v}`);
+      expectExactly([e.jvp([v], [2])], [2 * v], `forward at ${v}`);
+      expectExactly(e.hvp([v], [2]), [0], `H·v at ${v}`);
+      expectExactly(e.hessian([v]).flat(), [0], `Hessian at ${v}`);
+    }
+  });
 });
 
 /** All tuples of `samples` of length `arity`. */

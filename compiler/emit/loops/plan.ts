@@ -9,7 +9,9 @@ import type { Node } from '../../ir/node.ts';
 import { isElementwise } from '../../ir/ops.ts';
 import { topoSort } from '../../ir/program.ts';
 import { shapesEqual } from '../../ir/shape.ts';
+import { loopKey } from '../../ir/scanNode.ts';
 import { sizeExpr } from './dims.ts';
+import { isCheckpointedHistory } from './tape.ts';
 
 export type Storage =
   | { readonly kind: 'param' }
@@ -21,7 +23,9 @@ export type Storage =
   | { readonly kind: 'alias'; readonly of: Node }
   | { readonly kind: 'fused' }
   | { readonly kind: 'view' }
-  | { readonly kind: 'transposed' };
+  | { readonly kind: 'transposed' }
+  /** A checkpointed carry history: snapshots, refilled segment by segment by the backward loop that reads it (tape.ts). */
+  | { readonly kind: 'tape' };
 
 export interface BufferSlot {
   readonly name: string;
@@ -59,6 +63,9 @@ function decide(node: Node, users: readonly Node[], isRoot: boolean): Storage | 
     return { kind: 'scalar', bound: node.op === 'dimSize' ? false : bound };
   }
   if (isRoot) return 'buffer';
+  if (isCheckpointedHistory(node, users, isRoot)) return { kind: 'tape' };
+  // stopGradient is the identity on values.
+  if (node.op === 'stopGradient') return { kind: 'alias', of: node.inputs[0]! };
   const allElementwise = users.length > 0 && users.every((u) => isElementwise(u.op));
   if (node.op === 'broadcastTo' && allElementwise) return { kind: 'view' };
   if (node.op === 'reshape') return { kind: 'alias', of: node.inputs[0]! };
@@ -71,7 +78,7 @@ function decide(node: Node, users: readonly Node[], isRoot: boolean): Storage | 
 
 /** A reshape reads its operand's memory as is, so the operand must be materialized. */
 function materializable(s: Storage | 'buffer'): boolean {
-  return s === 'buffer' || s.kind === 'param' || s.kind === 'alias' || s.kind === 'buffer';
+  return s === 'buffer' || s.kind === 'param' || s.kind === 'alias' || s.kind === 'buffer' || s.kind === 'tape';
 }
 
 export function planKernel(
@@ -79,7 +86,7 @@ export function planKernel(
   placements: ReadonlyMap<Node, Placement>,
   claim: (preferred: string) => string,
 ): Plan {
-  const order = topoSort(roots);
+  const order = groupLoops(topoSort(roots));
   const users = usersOf(order);
   const rootSet = new Set(roots);
   const decided = new Map<Node, Storage | 'buffer'>();
@@ -98,6 +105,30 @@ export function planKernel(
     }
   }
   return assignBuffers(order, users, decided, placements, rootSet, claim);
+}
+
+/**
+ * The results of one loop are computed by one statement, at the first of
+ * them: the others move up to it (they have the same operands, so operands
+ * still come first), which keeps buffer lifetimes true to when they are written.
+ */
+function groupLoops(order: readonly Node[]): Node[] {
+  const members = new Map<string, Node[]>();
+  for (const node of order) {
+    if (node.op !== 'scan') continue;
+    const key = loopKey(node);
+    members.set(key, [...(members.get(key) ?? []), node]);
+  }
+  if (members.size === 0) return [...order];
+  const out: Node[] = [];
+  const placed = new Set<Node>();
+  for (const node of order) {
+    if (placed.has(node)) continue;
+    const group = node.op === 'scan' ? members.get(loopKey(node))! : [node];
+    for (const n of group) placed.add(n);
+    out.push(...group);
+  }
+  return out;
 }
 
 /** The node whose buffer an alias reads. */

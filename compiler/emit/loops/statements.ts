@@ -12,6 +12,7 @@ import type { Storage } from './plan.ts';
 import { elementIndex, flatReadable, memoryOf, readElement, renderInline } from './reads.ts';
 import type { LoopIndex, ReadContext } from './reads.ts';
 import type { Shape } from '../../ir/shape.ts';
+import { scanStatement } from './scan.ts';
 
 export interface StatementContext extends ReadContext {
   /** Loop variable names, claimed once per kernel so they never shadow a parameter. */
@@ -19,6 +20,14 @@ export interface StatementContext extends ReadContext {
   readonly flatVar: string;
   /** A scratch buffer of `size` elements for this statement (log-sum-exp's maxima). */
   readonly scratch: (size: string) => string;
+  /** A fresh name in the kernel (loop variables and buffers of loops). */
+  readonly claim: (preferred: string) => string;
+  /** A fresh numbered temporary. */
+  readonly temporary: () => string;
+  /** Adds a workspace buffer of `size` elements named `name`. */
+  readonly addSlot: (name: string, size: string) => void;
+  /** Snapshot buffers of each checkpointed loop (by loop key), for the backward loops that read them. */
+  readonly tapes: Map<string, readonly string[]>;
 }
 
 type Target = { readonly array: string; readonly offset: string };
@@ -244,6 +253,7 @@ export function statementFor(node: Node, ctx: StatementContext): string[] {
     if (s.kind !== 'buffer') return [];
     return [`${s.array}.fill(${renderNumber(node.value, node.dtype, 'ts').text}, ${s.offset}, ${s.offset === '0' ? '' : `${s.offset} + `}${sizeExpr(node.shape)});`];
   }
+  if (node.op === 'scan') return scanStatement(node, ctx);
   if (s.kind === 'scalar') {
     if (!s.bound) return [];
     if (node.op.startsWith('reduce')) return reduction(node, ctx);
@@ -273,6 +283,7 @@ export function statementFor(node: Node, ctx: StatementContext): string[] {
       return stridedCopy(node, ctx, strides, start === 0 ? '0' : `${start} * ${strides[axis]}`);
     }
     case 'reshape':
+    case 'stopGradient':
       return reshapeCopy(node, ctx);
     case 'pad':
       return padStatement(node, ctx);

@@ -6,6 +6,7 @@
 import type { InputNode, Node } from '../../ir/node.ts';
 import { OP_TABLE } from '../../ir/opTable.ts';
 import { topoSort } from '../../ir/program.ts';
+import { bodyOf, bodyRoots } from '../../ir/scanBody.ts';
 import { claimParameterNames } from '../emitModule.ts';
 import type { KernelSpec } from '../emitModule.ts';
 import { NameManager, capitalize } from '../names.ts';
@@ -31,7 +32,7 @@ export function offsets(nodes: readonly Node[]): string[] {
 }
 
 export const isTensorKernel = (k: KernelSpec): boolean =>
-  k.params.some((p) => p.shape.length > 0) || topoSort(kernelRoots(k)).some((n) => n.shape.length > 0);
+  k.params.some((p) => p.shape.length > 0) || topoSort(kernelRoots(k)).some((n) => n.shape.length > 0 || n.op === 'scan');
 
 export function kernelRoots(k: KernelSpec): Node[] {
   return [...(k.writes?.nodes ?? []), ...(k.returns !== undefined ? [k.returns] : [])];
@@ -76,10 +77,15 @@ export function emitTensorKernel(k: KernelSpec): EmittedKernel {
       if (size !== 'scalar') scratchSlots.push({ name, size });
       return name;
     },
+    claim: (preferred) => names.claim(preferred),
+    temporary: () => names.temporary(),
+    addSlot: (name, size) => scratchSlots.push({ name, size }),
+    tapes: new Map(),
   };
   const body: string[] = [];
   const comments = new SourceComments();
-  for (const node of order) {
+  // The plan's order: the results of one loop are computed together.
+  for (const node of plan.order) {
     const statement = statementFor(node, ctx);
     if (statement.length > 0) body.push(...comments.before(node), ...statement);
   }
@@ -180,13 +186,14 @@ function workspaceCode(kernel: string, sizes: readonly string[], slots: readonly
 }
 
 /** Helper functions (stable primitives, gemm) that code computing `order` calls. */
-export function helpersOf(order: readonly Node[]): Set<string> {
-  const used = new Set<string>();
+export function helpersOf(order: readonly Node[], used = new Set<string>()): Set<string> {
   for (const node of order) {
     if (node.op === 'const' || node.op === 'input') continue;
     if (node.op === 'matmul') used.add('gemm');
     const helper = OP_TABLE[node.op].helper;
     if (helper !== undefined) used.add(helper);
+    // A loop's body is emitted inside the kernel too.
+    if (node.op === 'scan') helpersOf(topoSort(bodyRoots(bodyOf(node.attrs['body'] as string))), used);
   }
   return used;
 }

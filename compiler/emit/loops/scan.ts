@@ -1,0 +1,393 @@
+/**
+ * A loop in the kernel: one `for` statement per scan group, the body emitted
+ * once inside it (planned like a kernel of its own: fused loops, gemm calls,
+ * workspace buffers), so the emitted text does not grow with the trip count.
+ * Carries live in workspace buffers (or `let` locals for scalars) and are
+ * updated after each step; per-step outputs are written straight into their
+ * row of the stacked result; the carry history is written as the step
+ * starts — every row, or for a checkpointed loop every K-th row, which the
+ * backward loop reading it refills segment by segment (see tape.ts).
+ */
+import type { ApplyNode, InputNode, Node } from '../../ir/node.ts';
+import { topoSort } from '../../ir/program.ts';
+import type { ScanBody } from '../../ir/scanBody.ts';
+import { loopKey, scanInfo } from '../../ir/scanNode.ts';
+import type { ScanInfo } from '../../ir/scanNode.ts';
+import { sizeExpr } from './dims.ts';
+import { planKernel } from './plan.ts';
+import type { Placement, Storage } from './plan.ts';
+import { memoryOf, readElement, SCALAR_LOOP } from './reads.ts';
+import type { StatementContext } from './statements.ts';
+import { statementFor } from './statements.ts';
+import { segmentExpr, snapshotCountExpr, timesExpr } from './tape.ts';
+
+type Target = { readonly array: string; readonly offset: string };
+/** Where a value lives for the body: memory (array and offset) or a scalar local. */
+type Place = { readonly kind: 'memory'; readonly at: Target } | { readonly kind: 'scalar'; readonly name: string };
+
+const plus = (a: string, b: string): string => (a === '0' ? b : b === '0' ? a : `${a} + ${b}`);
+const times = (a: string, b: string): string => (a === '0' || b === '0' ? '0' : b === '1' ? a : a === '1' ? b : `${a} * ${/[+-]/.test(b) ? `(${b})` : b}`);
+const indent = (lines: readonly string[]): string[] => lines.map((l) => `  ${l}`);
+const elem = (t: Target, i: string): string => `${t.array}[${plus(t.offset, i)}]`;
+
+function membersOf(node: ApplyNode, ctx: StatementContext): ApplyNode[] {
+  const key = loopKey(node);
+  const out: ApplyNode[] = [];
+  for (const n of ctx.storage.keys()) if (n.op === 'scan' && loopKey(n) === key) out.push(n);
+  return out;
+}
+
+/** Which carries and outputs the step must compute: those asked for, and the carries they read, to a fixed point. */
+function liveParts(b: ScanBody, members: readonly ApplyNode[], allCarries: boolean) {
+  const asked = (part: string, i: number) => members.some((m) => m.attrs['part'] === part && m.attrs['index'] === i);
+  const outputs = b.outputs.map((_, j) => asked('stack', j));
+  const carries = b.carries.map((_, k) => allCarries || asked('carry', k) || asked('history', k));
+  const reads = (roots: readonly Node[]) => new Set(topoSort(roots));
+  for (let changed = true; changed; ) {
+    changed = false;
+    const roots = [...(b.cond === null ? [] : [b.cond]), ...b.next.filter((_, k) => carries[k]), ...b.outputs.filter((_, j) => outputs[j])];
+    const read = reads(roots);
+    b.carries.forEach((c, k) => {
+      if (!carries[k] && read.has(c)) carries[k] = changed = true;
+    });
+  }
+  return { carries, outputs };
+}
+
+/** A loop's storage as the body sees it: carries, and the statements that set them up. */
+interface Carries {
+  readonly places: readonly (Place | null)[];
+  readonly setup: string[];
+}
+
+function copyLoop(size: string, ctx: StatementContext, to: (i: string) => string, from: (i: string) => string): string {
+  const i = ctx.flatVar;
+  return `for (let ${i} = 0; ${i} < ${size}; ${i}++) ${to(i)} = ${from(i)};`;
+}
+
+/** Reads element `i` (flat) of an outer value. */
+const readFlat = (n: Node, i: string, ctx: StatementContext): string => readElement(n, { shape: n.shape, indices: null, flat: i }, ctx).text;
+const readScalar = (n: Node, ctx: StatementContext): string => readElement(n, SCALAR_LOOP, ctx).text;
+
+function memberStorage(members: readonly ApplyNode[], part: string, index: number, ctx: StatementContext): { node: ApplyNode; storage: Storage } | null {
+  const node = members.find((m) => m.attrs['part'] === part && m.attrs['index'] === index);
+  return node === undefined ? null : { node, storage: ctx.storage.get(node)! };
+}
+
+function setUpCarries(info: ScanInfo, live: readonly boolean[], members: readonly ApplyNode[], ctx: StatementContext): Carries {
+  const b = info.bodyDef;
+  const setup: string[] = [];
+  const places = b.carries.map((c, k): Place | null => {
+    if (!live[k]) return null;
+    const init = info.inits[k]!;
+    const member = memberStorage(members, 'carry', k, ctx);
+    if (c.shape.length === 0) {
+      const name = member !== null ? ctx.names.get(member.node)! : ctx.claim(b.hints.carries[k]!);
+      setup.push(`let ${name} = ${readScalar(init, ctx)};`);
+      return { kind: 'scalar', name };
+    }
+    let at: Target;
+    if (member !== null && member.storage.kind === 'buffer') at = { array: member.storage.array, offset: member.storage.offset };
+    else {
+      const name = ctx.claim(b.hints.carries[k]!);
+      ctx.addSlot(name, sizeExpr(c.shape));
+      at = { array: name, offset: '0' };
+    }
+    setup.push(copyLoop(sizeExpr(c.shape), ctx, (i) => elem(at, i), (i) => readFlat(init, i, ctx)));
+    return { kind: 'memory', at };
+  });
+  return { places, setup };
+}
+
+/** An outer value the body reads whole: its memory, or a copy in a workspace buffer when it has none (a constant). */
+function outerMemory(n: Node, hint: string, ctx: StatementContext, setup: string[]): Target {
+  const memory = memoryOf(n, ctx);
+  if (memory !== null) return memory;
+  const name = ctx.claim(hint);
+  ctx.addSlot(name, sizeExpr(n.shape));
+  setup.push(copyLoop(sizeExpr(n.shape), ctx, (i) => `${name}[${i}]`, (i) => readFlat(n, i, ctx)));
+  return { array: name, offset: '0' };
+}
+
+interface StepSpec {
+  readonly info: ScanInfo;
+  readonly carries: readonly (Place | null)[];
+  /** The loop variable: the step number in forward time. */
+  readonly step: string;
+  readonly steps: string;
+  /** Each sequence's slice for this step, given the step variable. */
+  readonly sequences: readonly (Place | null)[];
+  readonly closures: readonly (Place | null)[];
+  /** Stacked output j's memory (row 0), if it is asked for. */
+  readonly stacks: readonly (Target | null)[];
+  readonly outputs: readonly boolean[];
+  /** Lines run once the carries are in place and before the step (history, snapshots). */
+  readonly before: readonly string[];
+  readonly countVar: string | null;
+}
+
+/** Zeroes the carries the loop cuts at a window boundary. */
+function boundaryLines(spec: StepSpec, ctx: StatementContext): string[] {
+  const { info, step, steps } = spec;
+  if (info.every <= 0 || info.zero.length === 0) return [];
+  const cond = info.reverse ? `${step} < ${steps} - 1 && (${step} + 1) % ${info.every} === 0` : `${step} > 0 && ${step} % ${info.every} === 0`;
+  const zeroes = info.zero.flatMap((k) => {
+    const p = spec.carries[k];
+    if (p === null || p === undefined) return [];
+    if (p.kind === 'scalar') return [`${p.name} = 0;`];
+    const size = sizeExpr(info.bodyDef.carries[k]!.shape);
+    return [`${p.at.array}.fill(0, ${p.at.offset}, ${plus(p.at.offset, size)});`];
+  });
+  void ctx;
+  return zeroes.length === 0 ? [] : [`if (${cond}) {`, ...indent(zeroes), '}'];
+}
+
+/** The statements of one step: the body, then the stacked outputs and the carry updates. */
+function stepLines(spec: StepSpec, ctx: StatementContext): string[] {
+  const { info } = spec;
+  const b = info.bodyDef;
+  const liveNext = b.next.filter((_, k) => spec.carries[k] !== null);
+  const liveOutputs = b.outputs.filter((_, j) => spec.outputs[j]);
+  const roots = [...(b.cond === null ? [] : [b.cond]), ...liveNext, ...liveOutputs];
+  const placements = new Map<Node, Placement>();
+  b.outputs.forEach((y, j) => {
+    const stack = spec.stacks[j];
+    if (!spec.outputs[j] || stack === null || stack === undefined || y.shape.length === 0) return;
+    if (y.op === 'input' || y.op === 'const' || placements.has(y)) return;
+    placements.set(y, { array: stack.array, offset: plus(stack.offset, times(spec.step, sizeExpr(y.shape))) });
+  });
+  const plan = planKernel(roots, placements, ctx.claim);
+  for (const slot of plan.slots) ctx.addSlot(slot.name, slot.size);
+  const storage = new Map<Node, Storage>([...ctx.storage, ...plan.storage]);
+  const names = new Map<Node, string>(ctx.names);
+  const lines: string[] = [];
+  const bind = (input: InputNode | null, place: Place | null | undefined) => {
+    if (input === null || place === null || place === undefined) return;
+    if (place.kind === 'scalar') {
+      storage.set(input, { kind: 'param' });
+      names.set(input, place.name);
+    } else storage.set(input, { kind: 'buffer', array: place.at.array, offset: place.at.offset });
+  };
+  b.carries.forEach((c, k) => bind(c, spec.carries[k]));
+  b.sequences.forEach((x, i) => bind(x, spec.sequences[i]));
+  b.closures.forEach((w, j) => bind(w, spec.closures[j]));
+  if (b.index !== null) bind(b.index, { kind: 'scalar', name: spec.step });
+  for (const node of plan.order) {
+    const s = plan.storage.get(node)!;
+    if (node.op !== 'input' && s.kind === 'scalar' && s.bound) names.set(node, ctx.temporary());
+  }
+  const body: StatementContext = { ...ctx, storage, names };
+  for (const node of plan.order) {
+    lines.push(...statementFor(node, body));
+    if (node === b.cond) lines.push(`if (!(${readScalar(node, body)})) break;`);
+  }
+  // Per-step outputs not computed in place are copied into their row.
+  b.outputs.forEach((y, j) => {
+    const stack = spec.stacks[j];
+    if (!spec.outputs[j] || stack === null || stack === undefined) return;
+    const size = sizeExpr(y.shape);
+    const row = plus(stack.offset, times(spec.step, size));
+    if (y.shape.length === 0) lines.push(`${stack.array}[${row}] = ${readScalar(y, body)};`);
+    else if (placements.get(y)?.offset !== row || placements.get(y)?.array !== stack.array || b.outputs.indexOf(y) !== j) {
+      lines.push(copyLoop(size, body, (i) => `${stack.array}[${plus(row, i)}]`, (i) => readFlat(y, i, body)));
+    }
+  });
+  lines.push(...carryUpdates(spec, body));
+  if (spec.countVar !== null) lines.push(`${spec.countVar}++;`);
+  return lines;
+}
+
+/** New carries replace the old ones; through a staging copy where a new value is itself another carry's old value. */
+function carryUpdates(spec: StepSpec, body: StatementContext): string[] {
+  const b = spec.info.bodyDef;
+  const lines: string[] = [];
+  const after: string[] = [];
+  b.next.forEach((n, k) => {
+    const p = spec.carries[k];
+    if (p === null || p === undefined || n === b.carries[k]) return;
+    if (p.kind === 'scalar') {
+      const staged = body.temporary();
+      lines.push(`const ${staged} = ${readScalar(n, body)};`);
+      after.push(`${p.name} = ${staged};`);
+      return;
+    }
+    const size = sizeExpr(n.shape);
+    if (b.carries.includes(n as InputNode)) {
+      const staged = body.claim('staged');
+      body.addSlot(staged, size);
+      lines.push(copyLoop(size, body, (i) => `${staged}[${i}]`, (i) => readFlat(n, i, body)));
+      after.push(copyLoop(size, body, (i) => elem(p.at, i), (i) => `${staged}[${i}]`));
+    } else after.push(copyLoop(size, body, (i) => elem(p.at, i), (i) => readFlat(n, i, body)));
+  });
+  return [...lines, ...after];
+}
+
+/** Writes the carries entering step `step` into row `row` of the given buffers. */
+function recordCarries(info: ScanInfo, carries: readonly (Place | null)[], into: readonly (Target | null)[], row: string, ctx: StatementContext): string[] {
+  return info.bodyDef.carries.flatMap((c, k) => {
+    const p = carries[k];
+    const t = into[k];
+    if (p === null || p === undefined || t === null || t === undefined) return [];
+    const size = sizeExpr(c.shape);
+    const base = plus(t.offset, times(row, size));
+    if (p.kind === 'scalar') return [`${t.array}[${base}] = ${p.name};`];
+    return [copyLoop(size, ctx, (i) => `${t.array}[${plus(base, i)}]`, (i) => elem(p.at, i))];
+  });
+}
+
+function loopHeader(info: ScanInfo, step: string, steps: string): string {
+  return info.reverse ? `for (let ${step} = ${steps} - 1; ${step} >= 0; ${step}--) {` : `for (let ${step} = 0; ${step} < ${steps}; ${step}++) {`;
+}
+
+/** The per-step slice of sequence i: memory at row `step`, or a scalar local read there. */
+function sequencePlace(x: Node, bodyInput: InputNode, at: Target, step: string, ctx: StatementContext, lines: string[]): Place {
+  const size = sizeExpr(bodyInput.shape);
+  const row = plus(at.offset, times(step, size));
+  if (bodyInput.shape.length > 0) return { kind: 'memory', at: { array: at.array, offset: row } };
+  const name = ctx.temporary();
+  lines.push(`const ${name} = ${at.array}[${row}];`);
+  void x;
+  return { kind: 'scalar', name };
+}
+
+export function scanStatement(node: ApplyNode, ctx: StatementContext): string[] {
+  const members = membersOf(node, ctx);
+  if (members[0] !== node) return [];
+  const info = scanInfo(node);
+  const b = info.bodyDef;
+  const setup: string[] = [];
+  const T = String(info.length);
+  let steps = T;
+  if (info.counted) {
+    steps = ctx.claim('steps');
+    setup.push(`const ${steps} = Math.min(${T}, Math.max(0, Math.round(${readScalar(info.count!, ctx)})));`);
+  }
+  const histories = b.carries.map((_, k) => memberStorage(members, 'history', k, ctx));
+  const checkpointed = histories.some((h) => h !== null && h.storage.kind === 'tape');
+  const live = liveParts(b, members, checkpointed);
+  const carries = setUpCarries(info, live.carries, members, ctx);
+  setup.push(...carries.setup);
+  const step = ctx.claim('t');
+  const perStep: string[] = [];
+  const countMember = memberStorage(members, 'count', 0, ctx);
+  const countVar = countMember === null ? null : ctx.names.get(countMember.node)!;
+  if (countVar !== null) setup.push(`let ${countVar} = 0;`);
+  const closures = info.closures.map((w, j): Place => {
+    if (w.shape.length > 0) return { kind: 'memory', at: outerMemory(w, b.hints.closures[j]!, ctx, setup) };
+    const name = ctx.temporary();
+    setup.push(`const ${name} = ${readScalar(w, ctx)};`);
+    return { kind: 'scalar', name };
+  });
+  const tapeReads = readTapes(info, step, steps, ctx, setup, perStep);
+  const sequences = info.sequences.map((x, i): Place => {
+    const fromTape = tapeReads.get(x);
+    if (fromTape !== undefined) return sequencePlace(x, b.sequences[i]!, fromTape, '0', ctx, perStep);
+    return sequencePlace(x, b.sequences[i]!, outerMemory(x, b.hints.sequences[i]!, ctx, setup), step, ctx, perStep);
+  });
+  const stacks = b.outputs.map((_, j): Target | null => {
+    const m = memberStorage(members, 'stack', j, ctx);
+    return m !== null && m.storage.kind === 'buffer' ? { array: m.storage.array, offset: m.storage.offset } : null;
+  });
+  const before: string[] = [];
+  if (checkpointed) before.push(...writeSnapshots(info, carries.places, members, step, ctx));
+  else {
+    const into = histories.map((h) => (h !== null && h.storage.kind === 'buffer' ? { array: h.storage.array, offset: h.storage.offset } : null));
+    before.push(...recordCarries(info, carries.places, into, step, ctx));
+  }
+  const spec: StepSpec = { info, carries: carries.places, step, steps, sequences, closures, stacks, outputs: live.outputs, before, countVar };
+  const loop = [
+    loopHeader(info, step, steps),
+    ...indent([...boundaryLines(spec, ctx), ...before, ...perStep, ...stepLines(spec, ctx)]),
+    '}',
+  ];
+  return [...setup, ...loop];
+}
+
+/** Snapshots of every carry at steps 0, K, 2K, …, for the backward loops to restart from. */
+function writeSnapshots(info: ScanInfo, places: readonly (Place | null)[], members: readonly ApplyNode[], step: string, ctx: StatementContext): string[] {
+  const K = segmentExpr(info);
+  const snaps = info.bodyDef.carries.map((c, k) => {
+    const name = ctx.claim(`${info.bodyDef.hints.carries[k]}Snapshots`);
+    ctx.addSlot(name, timesExpr(snapshotCountExpr(info), sizeExpr(c.shape)));
+    return { array: name, offset: '0' };
+  });
+  ctx.tapes.set(loopKey(members[0]!), snaps.map((s) => s.array));
+  const lines = recordCarries(info, places, snaps, `${step} / ${/^\d+$/.test(K) ? K : `(${K})`}`, ctx);
+  return [`if (${step} % ${/^\d+$/.test(K) ? K : `(${K})`} === 0) {`, ...indent(lines), '}'];
+}
+
+/**
+ * A backward loop reading checkpointed histories: entering each segment
+ * (from its last step), it reruns the forward step from the segment's
+ * snapshot and records the segment's carries; it then reads row
+ * step - segmentStart. Returns where each such sequence's row 0 is.
+ */
+function readTapes(reader: ScanInfo, step: string, steps: string, ctx: StatementContext, setup: string[], perStep: string[]): Map<Node, Target> {
+  const out = new Map<Node, Target>();
+  const sources = new Map<string, ApplyNode[]>();
+  for (const x of reader.sequences) {
+    if (ctx.storage.get(x)?.kind !== 'tape' || out.has(x)) continue;
+    const key = loopKey(x as ApplyNode);
+    sources.set(key, [...(sources.get(key) ?? []), x as ApplyNode]);
+  }
+  for (const [key, histories] of sources) {
+    const source = scanInfo(histories[0]!);
+    const b = source.bodyDef;
+    const K = segmentExpr(source);
+    const k = /^\d+$/.test(K) ? K : `(${K})`;
+    const start = ctx.claim('segmentStart');
+    setup.push(`let ${start} = 0;`);
+    const segments = histories.map((h) => {
+      const name = ctx.claim(`${b.hints.carries[h.attrs['index'] as number]}Segment`);
+      ctx.addSlot(name, timesExpr(K, sizeExpr(h.shape.slice(1))));
+      out.set(h, { array: name, offset: times(`(${step} - ${start})`, sizeExpr(h.shape.slice(1))) });
+      return { index: h.attrs['index'] as number, at: { array: name, offset: '0' } };
+    });
+    // The forward step's own carries, restored from a snapshot.
+    const snaps = ctx.tapes.get(key)!;
+    const local: string[] = [];
+    const places = b.carries.map((c, ci): Place => {
+      if (c.shape.length === 0) {
+        const name = ctx.claim(b.hints.carries[ci]!);
+        local.push(`let ${name} = ${snaps[ci]}[${start} / ${k}];`);
+        return { kind: 'scalar', name };
+      }
+      const name = ctx.claim(`${b.hints.carries[ci]}Rerun`);
+      ctx.addSlot(name, sizeExpr(c.shape));
+      const size = sizeExpr(c.shape);
+      local.push(copyLoop(size, ctx, (i) => `${name}[${i}]`, (i) => `${snaps[ci]}[${plus(times(`${start} / ${k}`, size), i)}]`));
+      return { kind: 'memory', at: { array: name, offset: '0' } };
+    });
+    const r = ctx.claim('r');
+    const into = b.carries.map((_, ci) => segments.find((s) => s.index === ci)?.at ?? null);
+    const scalarSeqs: string[] = [];
+    const rerunSpec: StepSpec = {
+      info: source,
+      carries: places,
+      step: r,
+      steps,
+      sequences: source.sequences.map((x, i) => sequencePlace(x, b.sequences[i]!, outerMemory(x, b.hints.sequences[i]!, ctx, setup), r, ctx, scalarSeqs)),
+      closures: source.closures.map((w): Place => {
+        const m = memoryOf(w, ctx);
+        return m !== null ? { kind: 'memory', at: m } : { kind: 'scalar', name: `(${readScalar(w, ctx)})` };
+      }),
+      stacks: b.outputs.map(() => null),
+      outputs: b.outputs.map(() => false),
+      before: [],
+      countVar: null,
+    };
+    const rerun = [
+      ...boundaryLines(rerunSpec, ctx),
+      ...recordCarries(source, places, into, `(${r} - ${start})`, ctx),
+      `if (${r} === ${step}) break;`,
+      ...scalarSeqs,
+      ...stepLines(rerunSpec, ctx),
+    ];
+    perStep.push(
+      `if (${step} === ${steps} - 1 || (${step} + 1) % ${k} === 0) {`,
+      ...indent([`${start} = ${step} - ${step} % ${k};`, ...local, `for (let ${r} = ${start}; ; ${r}++) {`, ...indent(rerun), '}']),
+      '}',
+    );
+  }
+  return out;
+}
