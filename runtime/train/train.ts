@@ -20,8 +20,15 @@ import { CHECKPOINT_FORMAT, checkTrainingState, type LoopState, type TrainingSta
 export async function train(options: TrainOptions): Promise<TrainResult> {
   checkOptions(options);
   const run = new Run(options);
-  const resumedFrom = run.resume();
-  const stoppedEarly = run.loop();
+  let stoppedEarly: boolean;
+  let resumedFrom: TrainResult['resumedFrom'];
+  try {
+    resumedFrom = run.resume();
+    stoppedEarly = run.loop();
+  } finally {
+    // A loss or callback that throws must not leave a live bar (and a hidden cursor) behind.
+    run.progress.stop();
+  }
   const restoredEpoch = run.finish(stoppedEarly);
   const plot = options.plot === undefined ? null : await writeLearningCurves(run.state.history, options.plot.path, options.plot.title);
   if (plot !== null) run.progress.note(`learning curves: ${plot.pngPath}`);
@@ -97,7 +104,6 @@ class Run {
 
   /** Puts the best parameters back if early stopping kept them; returns their epoch. */
   finish(stoppedEarly: boolean): number | null {
-    this.progress.stop();
     if (this.early === null || !this.early.restore(this.o.params)) return null;
     const epoch = this.early.bestEpoch + 1;
     this.progress.note(`${stoppedEarly ? 'early stopping' : 'done'}: restored the parameters of epoch ${epoch} (validation ${this.early.monitor} ${formatLoss(this.early.best)})`);
