@@ -28,3 +28,8 @@ export {
   softmax, softmaxCrossEntropy, softplus, stack, tanh, where,
 } from './ir/nn.ts';
 export type { InputNode, Node } from './ir/node.ts';
+// Loops: scan and bounded while loops, stopGradient, and the tape memory reverse mode through them keeps.
+export { scan, stopGradient, whileLoop } from './ir/scan.ts';
+export type { LoopOptions, ScanResult, ScanSpec, StepResult, WhileResult, WhileSpec } from './ir/scan.ts';
+export { tapeReport } from './emit/loops/tape.ts';
+export type { TapeReport } from './emit/loops/tape.ts';
