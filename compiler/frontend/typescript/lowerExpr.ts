@@ -254,6 +254,6 @@ function lowerTagged(ctx: Context, env: Env, e: Expr & { kind: 'tagged' }): Node
     // Place the expression's own line and column inside the template.
     const { line, column } = err.location;
     const at = line === 1 ? { line: e.textAt.line, column: e.textAt.column + column - 1 } : { line: e.textAt.line + line - 1, column };
-    fail(ctx, at, `in expr: ${err.message}`, err.hint, 'unsupported');
+    fail(ctx, at, `in expr: ${err.message}`, err.hint ?? 'The template is a mathjs expression over the variables named in expr({ … }) and the ${…} values.', 'unsupported');
   }
 }
