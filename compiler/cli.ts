@@ -1,105 +1,34 @@
 /**
- * The `gradc` command line. Bad input exits with code 2 and a located
- * message; only an internal error (a bug in gradc) prints a stack trace.
+ * The `gradc` command line: `gradc diff` (a math expression) and `gradc
+ * compile` (model files). Bad input exits with a located message and no
+ * stack trace; only an internal error (a bug in gradc) prints one.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { compileExpression } from './compileExpression.ts';
-import type { CompiledExpression, Point } from './compileExpression.ts';
-import { mathListing } from './emit/mathListing.ts';
+import type { Generate } from './build/generate.ts';
+import { runCompile, type CompileFlags } from './cli/compile.ts';
+import { runDiff, type DiffOptions } from './cli/diff.ts';
+import type { Io } from './cli/io.ts';
 import { SourceError, UsageError } from './errors.ts';
-import { parseExpression } from './frontend/mathjs.ts';
 import { VERSION } from './version.ts';
 
-interface DiffOptions {
-  wrt: string;
-  at?: string;
-  hessian?: boolean;
-  format: 'text' | 'json' | 'ts';
-  explain?: boolean;
-  stability: boolean;
-  strictSignedZeros?: boolean;
+export type { Io };
+
+export interface CliDeps {
+  /** The compile step; the real compiler unless a test passes another. */
+  readonly generate?: Generate;
+  /** The folder paths are relative to and the config file is looked for in; default the process's. */
+  readonly cwd?: string;
+  /** Ends `compile --watch`; by default SIGINT or SIGTERM. */
+  readonly stopWatching?: Promise<void>;
 }
 
-export interface Io {
-  readonly out: (text: string) => void;
-  readonly err: (text: string) => void;
+async function defaultGenerate(): Promise<Generate> {
+  // Loaded on first use so `gradc diff` does not pay for the model-file front end.
+  return (await import('./build/compileModelFileStep.ts')).compileModelFileStep;
 }
 
-function parseList(text: string): string[] {
-  const names = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
-  if (names.length === 0) throw new UsageError('--wrt needs at least one variable, e.g. --wrt x,y');
-  return names;
-}
-
-function parsePoint(text: string): Record<string, number> {
-  const point: Record<string, number> = {};
-  for (const part of text.split(',')) {
-    const match = /^\s*([A-Za-z_]\w*)\s*=\s*(\S+)\s*$/.exec(part);
-    const value = match === null ? NaN : Number(match[2]);
-    if (match === null || (Number.isNaN(value) && match[2] !== 'NaN')) {
-      throw new UsageError(`--at: '${part}' is not name=number (example: --at x=1.5,y=0.3)`);
-    }
-    point[match[1]!] = value;
-  }
-  return point;
-}
-
-function explainLines(f: CompiledExpression): string[] {
-  if (f.rewrites.length === 0) return ['explain: no numerical stability rewrites applied'];
-  return f.rewrites.map((r) => `explain: ${r.before}  →  ${r.after}    [${r.rule}]`);
-}
-
-function numericResult(f: CompiledExpression, point: Point, hessian: boolean) {
-  const { value, gradient } = f.valueAndGradient(point);
-  return { value, gradient, ...(hessian ? { hessian: f.hessian(point) } : {}) };
-}
-
-function runDiff(expression: string, opts: DiffOptions, io: Io): void {
-  const wrt = parseList(opts.wrt);
-  const point = opts.at !== undefined ? parsePoint(opts.at) : undefined;
-  if (point !== undefined) {
-    // Locates any variable without a value in the expression itself.
-    parseExpression(expression, { variables: [...new Set([...wrt, ...Object.keys(point)])] });
-  }
-  const f = compileExpression(expression, {
-    wrt,
-    hessian: opts.hessian === true || opts.format === 'ts',
-    stability: opts.stability,
-    strictSignedZeros: opts.strictSignedZeros === true,
-  });
-  const explain = opts.explain ? explainLines(f) : [];
-  if (opts.format === 'ts') {
-    explain.forEach((line) => io.err(line));
-    io.out(f.source.trimEnd());
-    return;
-  }
-  if (opts.format === 'json') {
-    explain.forEach((line) => io.err(line));
-    const result = point !== undefined
-      ? numericResult(f, point, opts.hessian === true)
-      : { wrt: f.wrt, listing: mathListing(f.derivatives, { hessian: opts.hessian === true }).split('\n') };
-    io.out(JSON.stringify(result));
-    return;
-  }
-  explain.forEach((line) => io.out(line));
-  io.out(mathListing(f.derivatives, { hessian: opts.hessian === true }));
-  if (point !== undefined) {
-    const r = numericResult(f, point, opts.hessian === true);
-    io.out(`at ${Object.entries(point).map(([k, v]) => `${k} = ${v}`).join(', ')}:`);
-    io.out(`  f = ${r.value}`);
-    io.out(`  ∇f = [${r.gradient.join(', ')}]`);
-    if (r.hessian !== undefined) io.out(`  H = [${r.hessian.map((row) => `[${row.join(', ')}]`).join(', ')}]`);
-  }
-}
-
-function program(io: Io): Command {
-  const cmd = new Command('gradc')
-    .description('gradc: a symbolic differentiation compiler for TypeScript')
-    .version(VERSION)
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
-  cmd
-    .command('diff')
+function diffCommand(io: Io): Command {
+  return new Command('diff')
     .description('differentiate a math expression symbolically')
     .argument('<expr>', "the expression, in mathjs syntax, e.g. 'x^2*sin(y)'")
     .requiredOption('--wrt <vars>', 'variables to differentiate with respect to, comma-separated')
@@ -109,16 +38,46 @@ function program(io: Io): Command {
     .option('--explain', 'list the numerical stability rewrites applied')
     .option('--no-stability', 'do not apply numerical stability rewrites')
     .option('--strict-signed-zeros', 'only rewrites exact to the sign of zero')
-    .exitOverride()
     .action((expr: string, opts: DiffOptions) => runDiff(expr, opts, io));
+}
+
+function compileCommand(io: Io, deps: CliDeps, setCode: (code: number) => void): Command {
+  return new Command('compile')
+    .description('compile model files (*.model.ts) into generated modules (*.grad.ts)')
+    .argument('[inputs...]', 'model files or quoted globs, e.g. "src/**/*.model.ts" (default: inputs in gradc.config.ts)')
+    .option('--out-dir <dir>', 'write generated modules into this folder instead of beside each model file')
+    .option('--wrt <params>', 'parameters to differentiate, comma-separated, overriding the model files')
+    .option('--watch', 'recompile whenever a model file changes')
+    .option('--check', 'write nothing; exit 1 and name the generated files that are stale (for CI)')
+    .addOption(new Option('--emit <kind>', 'ts: <name>.grad.ts; js: <name>.grad.js + <name>.grad.d.ts').choices(['ts', 'js']))
+    .option('--config <file>', 'the config file (default: gradc.config.ts in the working folder, if any)')
+    .action(async (inputs: string[], flags: CompileFlags) => {
+      const generate = deps.generate ?? (await defaultGenerate());
+      const cwd = deps.cwd ?? process.cwd();
+      setCode(await runCompile(inputs, flags, io, { generate, cwd, ...(deps.stopWatching ? { stopWatching: deps.stopWatching } : {}) }));
+    });
+}
+
+function program(io: Io, deps: CliDeps, setCode: (code: number) => void): Command {
+  const cmd = new Command('gradc')
+    .description('gradc: a symbolic differentiation compiler for TypeScript')
+    .version(VERSION);
+  cmd.addCommand(diffCommand(io));
+  cmd.addCommand(compileCommand(io, deps, setCode));
+  // addCommand does not pass settings down: every command prints through io and
+  // throws instead of exiting, so main can map errors to exit codes.
+  for (const c of [cmd, ...cmd.commands]) {
+    c.exitOverride().configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+  }
   return cmd;
 }
 
-/** Runs the CLI on `argv` (without node and script), returning the exit code. */
-export function main(argv: readonly string[], io: Io): number {
+/** Runs the CLI on `argv` (without node and script), resolving to the exit code. */
+export async function main(argv: readonly string[], io: Io, deps: CliDeps = {}): Promise<number> {
+  let code = 0;
   try {
-    program(io).parse([...argv], { from: 'user' });
-    return 0;
+    await program(io, deps, (c) => (code = c)).parseAsync([...argv], { from: 'user' });
+    return code;
   } catch (e) {
     if (e instanceof CommanderError) {
       // Help and version exit with 0; a bad option or argument is a usage error.
@@ -139,7 +98,7 @@ export function main(argv: readonly string[], io: Io): number {
 
 const isEntryPoint = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 if (isEntryPoint) {
-  process.exitCode = main(process.argv.slice(2), {
+  process.exitCode = await main(process.argv.slice(2), {
     out: (s) => process.stdout.write(`${s}\n`),
     err: (s) => process.stderr.write(`${s}\n`),
   });

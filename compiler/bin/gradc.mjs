@@ -5,7 +5,7 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../cli.ts');
-process.exitCode = main(process.argv.slice(2), {
+process.exitCode = await main(process.argv.slice(2), {
   out: (s) => process.stdout.write(`${s}\n`),
   err: (s) => process.stderr.write(`${s}\n`),
 });

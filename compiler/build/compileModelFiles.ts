@@ -4,6 +4,7 @@
  * disk (check). Each input is independent: a mistake in one model file is
  * reported and the others are still compiled, as tsc does.
  */
+import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { Generate, GenerateOptions, GeneratedFile } from './generate.ts';
 import { isUpToDate, writeIfChanged } from './writeIfChanged.ts';
@@ -46,11 +47,16 @@ function settle(file: GeneratedFile, cwd: string, check: boolean): OutputReport 
   return { path: file.path, status, bytes: Buffer.byteLength(file.content, 'utf8'), content: file.content };
 }
 
-/** Compiles (or checks) one model file; every output is generated before any is written. */
+/**
+ * Compiles (or checks) one model file; every output is generated before any
+ * is written. The model text is read here, relative to `cwd`, so the compile
+ * step sees exactly the bytes that were compared.
+ */
 export function compileModelFile(input: string, request: Omit<CompileRequest, 'files'>): InputReport {
   let files: readonly GeneratedFile[];
   try {
-    files = request.generate(input, request.options).files;
+    const text = readFileSync(onDisk(input, request.cwd), 'utf8');
+    files = request.generate(input, { ...request.options, text }).files;
   } catch (error) {
     return { input, outputs: [], error };
   }
