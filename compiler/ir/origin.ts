@@ -26,8 +26,26 @@ export interface SourceOrigin {
   readonly text: string;
 }
 
-const origins = new WeakMap<Node, SourceOrigin>();
+let origins = new WeakMap<Node, SourceOrigin>();
 let current: SourceOrigin | undefined;
+
+/**
+ * Runs one compilation (parse and emit) against an empty origin table.
+ * Nodes are hash-consed across the whole process, so without this a node
+ * built again by a later compile (the same file after an edit in watch mode,
+ * or another file computing the same expression) would keep the line it
+ * was first seen on, and the generated comments would depend on what was
+ * compiled before: not byte-identical output.
+ */
+export function withFreshOrigins<T>(compile: () => T): T {
+  const saved = origins;
+  origins = new WeakMap();
+  try {
+    return compile();
+  } finally {
+    origins = saved;
+  }
+}
 
 /** Runs `build` with every node it creates attributed to `origin` (no-op attribution when undefined). */
 export function withOrigin<T>(origin: SourceOrigin | undefined, build: () => T): T {
