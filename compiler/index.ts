@@ -33,3 +33,12 @@ export { scan, stopGradient, whileLoop } from './ir/scan.ts';
 export type { LoopOptions, ScanResult, ScanSpec, StepResult, WhileResult, WhileSpec } from './ir/scan.ts';
 export { tapeReport } from './emit/loops/tape.ts';
 export type { TapeReport } from './emit/loops/tape.ts';
+
+// Model files: *.model.ts → the generated module (see "Generated module contract" in the README).
+export { compileModelFile, generatedModulePath } from './compileModelFile.ts';
+export type { CompileModelFileOptions, CompiledModelFile } from './compileModelFile.ts';
+export { emitModelModule } from './modelModule/emitModelModule.ts';
+export type { EmitModelModuleOptions } from './modelModule/emitModelModule.ts';
+export { toJavaScript } from './modelModule/toJavaScript.ts';
+export type { JavaScriptModule } from './modelModule/toJavaScript.ts';
+export type { ModelFileIR, ModelFunctionIR } from './modelFile.ts';
