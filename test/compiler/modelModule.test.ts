@@ -16,7 +16,8 @@ import { loadModule } from '../../compiler/emit/loadModule.ts';
 import { emitModelModule } from '../../compiler/modelModule/emitModelModule.ts';
 import { generatedNames } from '../../compiler/modelModule/names.ts';
 import { absDot, close, dot } from './gradcheck.ts';
-import { MODEL_CASES } from './modelModuleCases.ts';
+import { SourceError } from '../../compiler/errors.ts';
+import { MODEL_CASES, plainFile, rosenbrockFile } from './modelModuleCases.ts';
 import { pointFor, reference, exported } from './modelModuleCheck.ts';
 import type { Arg, GeneratedModule } from './modelModuleCheck.ts';
 
@@ -267,6 +268,33 @@ describe('generated model modules', () => {
     const out = squash(X, 0.7, 3, 2);
     expect(closeAll(out, Array.from(X, (xi) => 1 / (1 + Math.exp(-0.7 * xi))), 1e-15, 0)).toBe(true);
     expect(() => squash(X, 0.7, 2, 2)).toThrow('squash: X has 6 elements, but [rows, cols] needs 4');
+  });
+
+  it('a function whose generated names another function already uses is a located error', () => {
+    const file = rosenbrockFile();
+    const f = file.functions[0]!;
+    const clash = { ...f, name: 'rosenbrockJvp', origin: { ...f.origin, line: 12 } };
+    let error: unknown;
+    try {
+      emitModelModule({ ...file, functions: [f, clash] });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SourceError);
+    expect((error as SourceError).format()).toMatch(/^models\/rosenbrock\.model\.ts:12:1: error: the generated module would define 'rosenbrockJvp' twice: for 'rosenbrockJvp' and for 'rosenbrock'/);
+  });
+
+  it('a differentiated parameter with a named size is a located error', () => {
+    const file = plainFile();
+    const squash = file.functions[0]!;
+    let error: unknown;
+    try {
+      emitModelModule({ ...file, functions: [{ ...squash, wrt: [squash.params[0]!] }] });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SourceError);
+    expect((error as SourceError).format()).toMatch(/^models\/plain\.model\.ts:2:1: error: in 'squash', parameter 'X' has a symbolic shape \[rows, cols\]/);
   });
 
   it('every golden passes tsc --strict --noUnusedLocals --noUnusedParameters with isolated declarations', () => {
