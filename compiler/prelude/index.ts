@@ -96,6 +96,8 @@ export const relu = unary('relu');
 export const sigmoid = unary('sigmoid');
 export const softplus = unary('softplus');
 export const gelu = unary('gelu');
+/** The value unchanged, with a zero derivative in every mode: cuts a path for differentiation. */
+export const stopGradient = unary('stopGradient');
 
 /** x for x > 0, slope·x otherwise (slope 0.01, as torch). */
 export function leakyRelu<S extends Shape>(x: Tensor<S>, slope?: number): Tensor<S>;
@@ -175,8 +177,8 @@ export function stack(xs: readonly Value[], axis?: number): Tensor { return tens
 export function slice(x: Tensor, axis: number, start: number, end: number): Tensor { return tensorOf(run('slice', x, axis, start, end)); }
 /** Zeros added before and after along `axis`. */
 export function pad(x: Tensor, axis: number, before: number, after: number): Tensor { return tensorOf(run('pad', x, axis, before, after)); }
-/** Rows of `table` at integer `indices`: an embedding lookup. */
-export function gather(table: Tensor, indices: Tensor): Tensor { return tensorOf(run('gather', table, indices)); }
+/** Rows of `table` at integer `indices` (one row for a number): an embedding lookup, or step t of a sequence. */
+export function gather(table: Tensor, indices: Tensor | number): Tensor { return tensorOf(run('gather', table, indices)); }
 export function oneHot(indices: Tensor, depth: number): Tensor { return tensorOf(run('oneHot', indices, depth)); }
 export function zeros<S extends Shape>(shape: S): Tensor<S> { return tensorOf<S>(run('zeros', shape)); }
 export function ones<S extends Shape>(shape: S): Tensor<S> { return tensorOf<S>(run('ones', shape)); }

@@ -94,6 +94,8 @@ export const PRELUDE_OPS = {
   atanh: unary('atanh'),
   abs: unary('abs'),
   sign: unary('sign'),
+  /** The value unchanged, with a zero derivative: cuts a path for differentiation (truncated BPTT, targets). */
+  stopGradient: unary('stopGradient'),
   // activations
   relu: unary('relu'),
   sigmoid: unary('sigmoid'),

@@ -1,19 +1,25 @@
 /**
- * `for` loops. For now a loop is unrolled: its bounds and step must be known
- * at compile time, and the body is lowered once per iteration with the loop
- * variable a constant. This is the one place loops are lowered, so switching
- * to the structured loop node (issue 5) replaces this function only.
+ * `for` loops, lowered in this one place. A loop with a compile-time trip
+ * count up to UNROLL_LIMIT is unrolled: the body is lowered once per
+ * iteration with the loop variable a constant, so it may feed static
+ * arguments (slice bounds, axes). A longer loop, or one bounded by a named
+ * dimension (`i < x.shape[0]` of a ['time', …] tensor), becomes one
+ * structured loop node (`scan`): the variables the body reassigns are its
+ * carries and the loop variable is a run-time number.
  */
-import { constant } from '../../ir/build.ts';
-import type { ForLoop, Pos } from './ast.ts';
-import { fail, origin } from './context.ts';
+import { add, constant, mul } from '../../ir/build.ts';
+import type { Node } from '../../ir/node.ts';
+import { withOrigin } from '../../ir/origin.ts';
+import { scan } from '../../ir/scan.ts';
+import type { Dim } from '../../ir/shape.ts';
+import type { ForLoop, Pos, Stmt } from './ast.ts';
+import { build, fail, isNode, origin } from './context.ts';
 import type { Context, Env } from './context.ts';
 import { constantValue, expectNode, lowerExpr } from './lowerExpr.ts';
 import { lowerStatements } from './lowerStmts.ts';
-import { withOrigin } from '../../ir/origin.ts';
 
-/** More iterations than this is almost certainly a mistake for an unrolled loop. */
-export const MAX_UNROLLED_ITERATIONS = 10_000;
+/** Loops with more iterations than this become a loop node instead of being unrolled. */
+export const UNROLL_LIMIT = 1000;
 
 const CONTINUES = {
   '<': (i: number, end: number) => i < end,
@@ -22,30 +28,43 @@ const CONTINUES = {
   '>=': (i: number, end: number) => i >= end,
 };
 
-function bound(ctx: Context, env: Env, loop: ForLoop, which: 'start' | 'bound' | 'step'): number {
+/** A loop bound: a number known at compile time, or a named dimension. */
+function bound(ctx: Context, env: Env, loop: ForLoop, which: 'start' | 'bound' | 'step'): number | { dim: string } {
   const e = loop[which];
   const n = expectNode(ctx, lowerExpr(ctx, env, e), e.at);
   const value = constantValue(n);
   if (value !== null) return value;
-  if (n.op === 'dimSize') {
-    fail(ctx, e.at, `this loop is bounded by the named dimension '${String(n.attrs['dim'])}', which is not supported yet`,
-      'Loops are unrolled until the structured loop node lands, so the bound must be a number known at compile time; use a literal dimension in the type.');
-  }
+  if (n.op === 'dimSize' && which === 'bound') return { dim: String(n.attrs['dim']) };
   fail(ctx, e.at, `the loop ${which === 'bound' ? 'bound' : which} must be known at compile time`,
-    'Use a literal, a module constant or a literal size from x.shape; loops over data-dependent counts are not supported.');
+    which === 'bound'
+      ? 'Use a literal, a module constant or a size from x.shape (a named dimension makes a loop node); loops over data-dependent counts are not supported.'
+      : 'Use a literal or a module constant.');
+}
+
+/** Number of iterations of `for (i = start; i <cmp> end; i += step)`, or null if it never ends. */
+function tripCount(loop: ForLoop, start: number, end: number, step: number): number | null {
+  const continues = CONTINUES[loop.compare];
+  if (!continues(start, end)) return 0;
+  if (step === 0 || (step > 0) !== (loop.compare === '<' || loop.compare === '<=')) return null;
+  let n = Math.ceil((end - start) / step);
+  if (continues(start + n * step, end)) n++;
+  return n;
 }
 
 export function lowerLoop(ctx: Context, env: Env, loop: ForLoop, at: Pos): Env {
-  const start = withOrigin(origin(ctx, at), () => bound(ctx, env, loop, 'start'));
-  const end = bound(ctx, env, loop, 'bound');
-  const step = bound(ctx, env, loop, 'step');
-  const continues = CONTINUES[loop.compare];
-  if (step === 0 || (continues(start, end) && continues(start + step * MAX_UNROLLED_ITERATIONS, end))) {
-    fail(ctx, at, step === 0 ? 'the loop step is 0, so the loop never ends' : `this loop runs more than ${MAX_UNROLLED_ITERATIONS} times`,
-      'Loops are unrolled at compile time; keep the count small, or vectorize the body with tensor ops.');
+  const [start, end, step] = withOrigin(origin(ctx, at), () => [bound(ctx, env, loop, 'start'), bound(ctx, env, loop, 'bound'), bound(ctx, env, loop, 'step')]);
+  if (typeof start !== 'number' || typeof step !== 'number') throw new Error('unreachable: start and step are numbers');
+  if (typeof end !== 'number') {
+    if (start !== 0 || step !== 1 || loop.compare !== '<') {
+      fail(ctx, loop.bound.at, `a loop over the named dimension '${end.dim}' must count up from 0 in steps of 1`, `Write for (let ${loop.variable} = 0; ${loop.variable} < x.shape[k]; ${loop.variable}++).`);
+    }
+    return loopNode(ctx, env, loop, at, end.dim, start, step);
   }
+  const count = tripCount(loop, start, end, step);
+  if (count === null) fail(ctx, at, 'this loop never ends', 'Make the step move the loop variable towards the bound.');
+  if (count > UNROLL_LIMIT) return loopNode(ctx, env, loop, at, count, start, step);
   let current = env;
-  for (let i = start; continues(i, end); i += step) {
+  for (let k = 0, i = start; k < count; k++, i += step) {
     const inner: Env = new Map(current);
     inner.set(loop.variable, { value: constant(i), mutable: false });
     const after = lowerStatements(ctx, inner, loop.body).env;
@@ -54,4 +73,41 @@ export function lowerLoop(ctx: Context, env: Env, loop: ForLoop, at: Pos): Env {
     current = next;
   }
   return current;
+}
+
+/** Names a statement list assigns (at any depth). */
+function assigned(stmts: readonly Stmt[]): string[] {
+  return stmts.flatMap((s): string[] => {
+    if (s.kind === 'assign') return [s.name];
+    if (s.kind === 'if') return [...assigned(s.then), ...assigned(s.otherwise ?? [])];
+    if (s.kind === 'for') return assigned(s.loop.body);
+    if (s.kind === 'block') return assigned(s.body);
+    return [];
+  });
+}
+
+/** The loop as one scan node: the reassigned outer variables are carried from step to step. */
+function loopNode(ctx: Context, env: Env, loop: ForLoop, at: Pos, length: Dim, start: number, step: number): Env {
+  const carried = [...new Set(assigned(loop.body))].filter((name) => env.has(name));
+  const init: Record<string, Node> = {};
+  for (const name of carried) {
+    const v = env.get(name)!.value;
+    if (!isNode(v) || v.dtype !== 'f64') fail(ctx, at, `'${name}' is carried through a loop node, so it must be a number or a tensor`, 'Keep lists and booleans out of loops over named dimensions.');
+    init[name] = v;
+  }
+  const result = build(ctx, at, () => scan({
+    init,
+    length,
+    step: (carry, _x, t) => {
+      const inner: Env = new Map(env);
+      for (const name of carried) inner.set(name, { value: carry[name]!, mutable: true });
+      const i = start === 0 && step === 1 ? t : add(constant(start), mul(constant(step), t));
+      inner.set(loop.variable, { value: i, mutable: false });
+      const after = lowerStatements(ctx, inner, loop.body).env;
+      return { carry: Object.fromEntries(carried.map((name) => [name, expectNode(ctx, after.get(name)!.value, at)])) };
+    },
+  }));
+  const next: Env = new Map(env);
+  for (const name of carried) next.set(name, { value: result.carry[name]!, mutable: true });
+  return next;
 }

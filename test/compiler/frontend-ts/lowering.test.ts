@@ -17,13 +17,14 @@ import { Tensor } from '../../../compiler/prelude/tensor.ts';
 import { close, differentiate, mismatches, seededRandom } from '../gradcheck.ts';
 import * as mlp from './fixtures/mlp.model.ts';
 import * as network from './fixtures/network.model.ts';
+import * as recurrent from './fixtures/recurrent.model.ts';
 import * as scalar from './fixtures/scalar.model.ts';
 
 type Arg = number | Tensor;
 type ModelFn = (...args: Arg[]) => number | Tensor;
 
 const fixture = (name: string) => relative(process.cwd(), fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url)));
-const BATCH = 3;
+const SIZES: Readonly<Record<string, number>> = { batch: 3, time: 5 };
 
 interface Case {
   readonly file: string;
@@ -32,16 +33,19 @@ interface Case {
   readonly labels?: Readonly<Record<string, number>>;
   /** Fixed points (by parameter order) that reach every branch, for scalar models. */
   readonly points?: Readonly<Record<string, readonly (readonly number[])[]>>;
+  /** Functions whose gradient is cut on purpose (stopGradient), checked separately. */
+  readonly detached?: readonly string[];
 }
 
 const CASES: readonly Case[] = [
   { file: 'scalar.model.ts', module: scalar, points: { piecewise: [[1, 1], [0.1, -2], [0.1, 0.2], [2, 1], [-0.5, 0.3]] } },
   { file: 'mlp.model.ts', module: mlp, labels: { y: 3 } },
   { file: 'network.model.ts', module: network, labels: { labels: 4 } },
+  { file: 'recurrent.model.ts', module: recurrent, detached: ['detached'] },
 ];
 
 function concreteShape(node: Node): number[] {
-  return node.shape.map((d) => (typeof d === 'number' ? d : BATCH));
+  return node.shape.map((d) => (typeof d === 'number' ? d : SIZES[d]!));
 }
 
 function randomArgs(fn: ModelFunctionIR, seed: number, labels: Readonly<Record<string, number>> = {}): Arg[] {
@@ -59,7 +63,7 @@ const flat = (v: number | Tensor | { data: Float64Array }): number[] => (typeof 
 
 function lowered(fn: ModelFunctionIR, args: readonly Arg[], roots: readonly Node[] = [fn.output]): number[][] {
   const inputs = Object.fromEntries(fn.params.map((p, i) => [p.name, args[i]!]));
-  const values = evaluateTensors(roots, inputs, { batch: BATCH });
+  const values = evaluateTensors(roots, inputs, SIZES);
   return roots.map((r) => flat(values.get(r)!));
 }
 
@@ -80,7 +84,7 @@ describe('lowered model files agree with their eager run', () => {
           expect(mismatches(got!, want, TOL)).toEqual([]);
         }
       });
-      if (fn.output.shape.length > 0 || fn.wrt.length === 0) continue;
+      if (fn.output.shape.length > 0 || fn.wrt.length === 0 || c.detached?.includes(fn.name)) continue;
       it(`${c.file} ${fn.name}: reverse-mode gradient against central differences of the eager run`, () => {
         const grads = gradient(fn.output, fn.wrt);
         const indices = fn.wrt.map((w) => fn.params.indexOf(w));
@@ -103,6 +107,27 @@ describe('lowered model files agree with their eager run', () => {
       });
     }
   }
+});
+
+describe('loops and stopGradient', () => {
+  const ir = parseModelFile(fixture('recurrent.model.ts'));
+  const find = (name: string) => ir.functions.find((f) => f.name === name)!;
+
+  it('lowers a loop over a named dimension and a long loop to one loop node each, not an unrolled chain', () => {
+    for (const name of ['rnn', 'decay']) {
+      const nodes = topoSort([find(name).output]);
+      expect(nodes.filter((n) => n.op === 'scan').length, name).toBeGreaterThan(0);
+      expect(nodes.length, name).toBeLessThan(60);
+    }
+  });
+
+  it('cuts the gradient at stopGradient: d/dw Σ (w + stop(w²))² = 2 (w + w²)', () => {
+    const fn = find('detached');
+    const [g] = gradient(fn.output, fn.wrt);
+    const w = new Tensor([3], Float64Array.of(0.5, -1.5, 2));
+    const [got] = lowered(fn, [w], [g!]);
+    expect(mismatches(got!, [...w.data].map((v) => 2 * (v + v * v)), TOL)).toEqual([]);
+  });
 });
 
 describe('what the front end records', () => {
