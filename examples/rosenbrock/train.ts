@@ -40,7 +40,7 @@ export function train(steps = 3500, log: (line: string) => void = () => {}): Run
 export function newtonCG(): NewtonCGResult {
   const { objective, hvp } = rosenbrockNFlat();
   const x0 = Float64Array.from({ length: rosenbrockNLayout.size }, (_, i) => (i % 2 === 0 ? -1.2 : 1));
-  return minimizeNewtonCG(objective, hvp, x0, { gradTol: 1e-10, maxIterations: 500 });
+  return minimizeNewtonCG(objective, hvp, x0, { gradTol: 1e-10, maxIter: 500 });
 }
 
 /** The gradient kernel as gradc wrote it into rosenbrock.grad.ts. */
