@@ -16,7 +16,7 @@ import type { ForLoop, Pos, Stmt } from './ast.ts';
 import { build, fail, isNode, origin } from './context.ts';
 import type { Context, Env } from './context.ts';
 import { constantValue, expectNode, lowerExpr } from './lowerExpr.ts';
-import { lowerStatements } from './lowerStmts.ts';
+import { lowerStatements, scoped } from './lowerStmts.ts';
 
 /** Loops with more iterations than this become a loop node instead of being unrolled. */
 export const UNROLL_LIMIT = 1000;
@@ -67,10 +67,8 @@ export function lowerLoop(ctx: Context, env: Env, loop: ForLoop, at: Pos): Env {
   for (let k = 0, i = start; k < count; k++, i += step) {
     const inner: Env = new Map(current);
     inner.set(loop.variable, { value: constant(i), mutable: false });
-    const after = lowerStatements(ctx, inner, loop.body).env;
-    const next: Env = new Map();
-    for (const [name, v] of current) next.set(name, after.get(name) ?? v);
-    current = next;
+    // The loop variable and the body's declarations are scoped to the loop.
+    current = lowerStatements(ctx, inner, scoped(loop.body, current, [loop.variable])).env;
   }
   return current;
 }
@@ -103,7 +101,7 @@ function loopNode(ctx: Context, env: Env, loop: ForLoop, at: Pos, length: Dim, s
       for (const name of carried) inner.set(name, { value: carry[name]!, mutable: true });
       const i = start === 0 && step === 1 ? t : add(constant(start), mul(constant(step), t));
       inner.set(loop.variable, { value: i, mutable: false });
-      const after = lowerStatements(ctx, inner, loop.body).env;
+      const after = lowerStatements(ctx, inner, scoped(loop.body, inner)).env;
       return { carry: Object.fromEntries(carried.map((name) => [name, expectNode(ctx, after.get(name)!.value, at)])) };
     },
   }));

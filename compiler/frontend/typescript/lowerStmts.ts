@@ -26,28 +26,59 @@ function returns(stmts: readonly Stmt[]): boolean {
   return stmts.some((s) => s.kind === 'return' || (s.kind === 'if' && (returns(s.then) || returns(s.otherwise ?? []))) || (s.kind === 'block' && returns(s.body)));
 }
 
-/** The outer variables with the values an inner scope left them; names declared inside are dropped. */
-function leaveScope(outer: Env, inner: Env): Env {
-  const out: Env = new Map();
-  for (const [name, v] of outer) out.set(name, inner.get(name) ?? v);
-  return out;
+/**
+ * The end of a block scope, as a pseudo-statement: names declared in the
+ * block go back to what they were outside it (or out of scope), names only
+ * assigned keep their new values. Being a statement, it also ends the scope
+ * of a branch whose lowering continues with the statements after the if.
+ */
+interface EndScope {
+  readonly kind: 'end-scope';
+  readonly declared: readonly string[];
+  readonly outer: Env;
 }
 
-export function lowerStatements(ctx: Context, env: Env, stmts: readonly Stmt[]): Flow {
+type Item = Stmt | EndScope;
+
+/** `body` as a block scope entered with the variables `outer`. */
+export function scoped(body: readonly Stmt[], outer: Env, alsoDeclared: readonly string[] = []): Item[] {
+  const declared = [...alsoDeclared, ...body.flatMap((s) => (s.kind === 'declare' ? [s.name] : []))];
+  return [...body, { kind: 'end-scope', declared, outer }];
+}
+
+function endScope(current: Env, end: EndScope): Env {
+  const next: Env = new Map(current);
+  for (const name of end.declared) {
+    const before = end.outer.get(name);
+    if (before === undefined) next.delete(name);
+    else next.set(name, before);
+  }
+  return next;
+}
+
+export function lowerStatements(ctx: Context, env: Env, stmts: readonly Item[]): Flow {
   let current = env;
   for (let i = 0; i < stmts.length; i++) {
     const s = stmts[i]!;
+    if (s.kind === 'end-scope') {
+      current = endScope(current, s);
+      continue;
+    }
     if (s.kind === 'return') {
       if (s.value === null) fail(ctx, s.at, 'a model function must return a value');
       const value = withOrigin(origin(ctx, s.at), () => lowerExpr(ctx, current, s.value!));
       return { env: current, returned: value };
     }
-    if (s.kind === 'if' || (s.kind === 'block' && returns(s.body))) {
-      const rest = stmts.slice(i + 1);
-      if (s.kind === 'block') return lowerStatements(ctx, current, [...s.body, ...rest]);
-      const flow = lowerIf(ctx, current, s, rest);
+    if (s.kind === 'if') {
+      const flow = lowerIf(ctx, current, s, stmts.slice(i + 1));
       if (flow.returned !== null) return flow;
       current = flow.env;
+      continue;
+    }
+    if (s.kind === 'block') {
+      // A block that may return continues with the statements after it; one that cannot is lowered on its own.
+      if (returns(s.body)) return lowerStatements(ctx, current, [...scoped(s.body, current), ...stmts.slice(i + 1)]);
+      current = lowerStatements(ctx, current, scoped(s.body, current)).env;
       continue;
     }
     current = withOrigin(origin(ctx, s.at), () => lowerStatement(ctx, current, s));
@@ -81,14 +112,13 @@ function lowerStatement(ctx: Context, env: Env, s: Stmt): Env {
       return next;
     }
     case 'for': return lowerLoop(ctx, env, s.loop, s.at);
-    case 'block': return leaveScope(env, lowerStatements(ctx, env, s.body).env);
     default:
       // Expression statements, nested functions and unsupported constructs were reported by the fence.
       return env;
   }
 }
 
-function lowerIf(ctx: Context, env: Env, s: Stmt & { kind: 'if' }, rest: readonly Stmt[]): Flow {
+function lowerIf(ctx: Context, env: Env, s: Stmt & { kind: 'if' }, rest: readonly Item[]): Flow {
   const test = withOrigin(origin(ctx, s.at), () => expectNode(ctx, lowerExpr(ctx, env, s.test), s.test.at));
   if (test.shape.length > 0) {
     fail(ctx, s.test.at, `the condition is a [${test.shape.join(', ')}] tensor, not one boolean`, 'For an elementwise choice use where(condition, a, b).');
@@ -98,18 +128,18 @@ function lowerIf(ctx: Context, env: Env, s: Stmt & { kind: 'if' }, rest: readonl
   if (known !== null) {
     // A condition known at compile time: only the branch taken is lowered.
     const taken = known !== 0 ? s.then : otherwise;
-    return returns(taken) ? lowerStatements(ctx, env, [...taken, ...rest]) : { env: leaveScope(env, lowerStatements(ctx, env, taken).env), returned: null };
+    return returns(taken) ? lowerStatements(ctx, env, [...scoped(taken, env), ...rest]) : { env: lowerStatements(ctx, env, scoped(taken, env)).env, returned: null };
   }
   if (returns(s.then) || returns(otherwise)) {
     // Each branch continues with the statements after the if, so both end in a return.
-    const a = lowerStatements(ctx, env, [...s.then, ...rest]);
-    const b = lowerStatements(ctx, env, [...otherwise, ...rest]);
+    const a = lowerStatements(ctx, env, [...scoped(s.then, env), ...rest]);
+    const b = lowerStatements(ctx, env, [...scoped(otherwise, env), ...rest]);
     if (a.returned === null || b.returned === null) fail(ctx, s.at, 'not every path through this if returns a value', 'Add a return at the end of the function.');
     const value = withOrigin(origin(ctx, s.at), () => merge(ctx, s.at, test, a.returned!, b.returned!));
     return { env, returned: value };
   }
-  const a = leaveScope(env, lowerStatements(ctx, env, s.then).env);
-  const b = leaveScope(env, lowerStatements(ctx, env, otherwise).env);
+  const a = lowerStatements(ctx, env, scoped(s.then, env)).env;
+  const b = lowerStatements(ctx, env, scoped(otherwise, env)).env;
   const merged: Env = new Map();
   withOrigin(origin(ctx, s.at), () => {
     for (const [name, v] of a) merged.set(name, { ...v, value: merge(ctx, s.at, test, v.value, b.get(name)!.value) });

@@ -38,7 +38,7 @@ interface Case {
 }
 
 const CASES: readonly Case[] = [
-  { file: 'scalar.model.ts', module: scalar, points: { piecewise: [[1, 1], [0.1, -2], [0.1, 0.2], [2, 1], [-0.5, 0.3]] } },
+  { file: 'scalar.model.ts', module: scalar, points: { piecewise: [[1, 1], [0.1, -2], [0.1, 0.2], [2, 1], [-0.5, 0.3]], shadowed: [[40], [0.5], [-0.5]] } },
   { file: 'mlp.model.ts', module: mlp, labels: { y: 3 } },
   { file: 'network.model.ts', module: network, labels: { labels: 4 } },
   { file: 'recurrent.model.ts', module: recurrent, detached: ['detached'] },
