@@ -127,8 +127,9 @@ class KrylovRun {
         this.stop('max-iterations', `reached maxIter = ${maxIter} with ‖∇f‖∞ = ${fmt(gradNorm)}`);
         break;
       }
-      if (this.evaluations >= maxEval) {
-        this.stop('max-evaluations', `reached maxEval = ${maxEval} with ‖∇f‖∞ = ${fmt(gradNorm)}`);
+      // An iteration needs ≥ 3 evaluations: BFGS's start and one trial in the subspace, then ∇f at the new θ.
+      if (this.evaluations + 3 > maxEval) {
+        this.stop('max-evaluations', `${this.evaluations} of maxEval = ${maxEval} evaluations used, too few left for an iteration (3); ‖∇f‖∞ = ${fmt(gradNorm)}`);
         break;
       }
       const fPrev = this.f;
@@ -190,7 +191,7 @@ class KrylovRun {
   private solveSubspace(gradTol: number, evaluationsLeft: number): void {
     const inner = minimizeBFGS(this.subspace, new Float64Array(this.size), {
       maxIter: this.options.subspaceIterations ?? 30,
-      maxEval: Math.max(1, evaluationsLeft - 1), // one is kept for ∇f at the new θ
+      maxEval: evaluationsLeft - 1, // one is kept for ∇f at the new θ
       gradTol: gradTol / 10,
     });
     this.step.fill(0);
