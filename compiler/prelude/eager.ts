@@ -51,7 +51,7 @@ function eagerShape(v: unknown, op: string, of: Tensor | undefined): number[] {
   const named = shape.filter((d) => typeof d === 'string');
   if (named.length === 0) return shape as number[];
   if (op !== 'reshape' || of === undefined || named.length > 1) {
-    throw new TypeError(`${op}: the named dimension '${named[0]}' has no size in an eager run; use a number`);
+    throw new TypeError(`${op}: the named dimension '${named[0]}' has no size in an eager run; use a size read from a tensor, x.shape[i], which works in both runs`);
   }
   const known = shape.reduce<number>((p, d) => (typeof d === 'number' ? p * d : p), 1);
   return shape.map((d) => (typeof d === 'number' ? d : of.data.length / known));

@@ -67,6 +67,7 @@ export function clamp(x: Value, lo: Value, hi: Value): Value { return run('clamp
 type Unary = {
   (x: number): number;
   <S extends Shape>(x: Tensor<S>): Tensor<S>;
+  (x: Value): Value;
 };
 const unary = (name: PreludeOpName): Unary => ((x: Value) => run(name, x)) as Unary;
 
@@ -150,7 +151,9 @@ export const norm = reduction('norm');
 // ── linear algebra ─────────────────────────────────────────────────────────
 /** Matrix product over the last two axes, with NumPy's rules for vectors. */
 export function matmul<A extends Dim, B extends Dim, C extends Dim>(a: Tensor<[A, B]>, b: Tensor<[B, C]>): Tensor<[A, C]>;
-export function matmul(a: Tensor, b: Tensor): Tensor | number;
+/** Two vectors: their inner product. */
+export function matmul<N extends Dim>(a: Tensor<[N]>, b: Tensor<[N]>): number;
+export function matmul(a: Tensor, b: Tensor): Tensor;
 export function matmul(a: Tensor, b: Tensor): Value { return run('matmul', a, b) as Value; }
 export function dot(a: Tensor, b: Tensor): number { return numberOf(run('dot', a, b)); }
 export function outer(a: Tensor, b: Tensor): Tensor { return tensorOf(run('outer', a, b)); }

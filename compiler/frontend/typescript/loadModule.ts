@@ -7,7 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, resolve } from 'node:path';
 import type { SourceError } from '../../errors.ts';
 import { readModule } from './adapter.ts';
-import type { ImportDecl, ModuleAst } from './ast.ts';
+import type { ImportDecl, ModuleAst, TypeAliasDecl } from './ast.ts';
+import { resolveAlias } from './fence.ts';
 import { diagnostic } from './diagnostics.ts';
 import { PRELUDE_MODULE, preludeBinding } from './scope.ts';
 import type { Binding, ModuleScope } from './scope.ts';
@@ -62,9 +63,14 @@ function importInto(scope: ModuleScope, imp: ImportDecl, loader: Loader): void {
   for (const [local, name] of imp.names) {
     const b = target.module.functions.some((f) => f.name === name && f.exported) || target.module.constants.some((c) => c.name === name && c.exported)
       ? target.bindings.get(name) : undefined;
-    if (b === undefined && !target.aliases.has(name)) {
-      loader.diagnostics.push(diagnostic(module, imp.at, `'${name}' is not an exported function or constant of '${imp.from}'`, 'Export it from that model file, or check the spelling.', 'unknownFunction'));
-    } else if (b !== undefined) bindings.set(local, b);
+    const alias = target.aliases.get(name);
+    if (alias !== undefined) {
+      // Resolved in its own file, so aliases of aliases work across files.
+      const type = resolveAlias(target, alias.type);
+      if (type !== null) (scope.aliases as Map<string, TypeAliasDecl>).set(local, { ...alias, name: local, type });
+    } else if (b === undefined) {
+      loader.diagnostics.push(diagnostic(module, imp.at, `'${name}' is not an exported function, constant or type of '${imp.from}'`, 'Export it from that model file, or check the spelling.', 'unknownFunction'));
+    } else bindings.set(local, b);
   }
 }
 
