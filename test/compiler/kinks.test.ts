@@ -4,7 +4,8 @@
  * (J·eᵢ), reverse mode (the gradient) and second order (H·eᵢ, forward over
  * reverse, and reverse over forward on the reference path), both
  * as the IR states it (reference evaluation, no optimization) and compiled
- * (optimized and emitted), for IR builders and mathjs expressions. Points off
+ * (optimized and emitted), for IR builders, mathjs expressions and model
+ * files (the TypeScript front end). Points off
  * the kink show that every spelling computes the same function.
  */
 import { describe, expect, it } from 'vitest';
@@ -21,6 +22,8 @@ import type { InputNode, Node } from '../../compiler/ir/node.ts';
 import { clamp, elu, leakyRelu, max, norm, relu, stack, where } from '../../compiler/ir/nn.ts';
 import type { Shape } from '../../compiler/ir/shape.ts';
 import { tensor } from '../../compiler/ir/tensor.ts';
+import { parseModelFile } from '../../compiler/frontend/typescript/parseModelFile.ts';
+import type { ModelFunctionIR } from '../../compiler/modelFile.ts';
 
 /** A variable of the function: its name and shape (scalar unless given). */
 interface Variable {
@@ -33,6 +36,8 @@ interface Spelling {
   /** Built with the IR API from the variables' input nodes, or a mathjs expression. */
   readonly ir?: (vars: readonly InputNode[]) => Node;
   readonly mathjs?: string;
+  /** An exported function of MODEL_FILE below, lowered by the TypeScript front end. */
+  readonly modelFile?: string;
 }
 
 interface Point {
@@ -141,6 +146,12 @@ function ways(row: Row, s: Spelling): { how: string; d: Derivatives }[] {
     out.push({ how: 'IR, reference', d: reference(f, inputs, row.variables) });
     out.push({ how: 'IR, compiled', d: compiledModel(f, inputs, row.variables) });
   }
+  if (s.modelFile) {
+    const fn = modelFunctions().find((f) => f.name === s.modelFile)!;
+    expect(fn.params.map((p) => p.name)).toEqual(row.variables.map((v) => v.name));
+    out.push({ how: 'model file, reference', d: reference(fn.output, fn.params, row.variables) });
+    out.push({ how: 'model file, compiled', d: compiledModel(fn.output, fn.params, row.variables) });
+  }
   if (s.mathjs) {
     const shapes = Object.fromEntries(row.variables.filter((v) => v.shape).map((v) => [v.name, v.shape!]));
     const f = parseExpression(s.mathjs, { shapes }).output;
@@ -149,6 +160,54 @@ function ways(row: Row, s: Spelling): { how: string; d: Derivatives }[] {
   }
   return out;
 }
+
+/** The kinks spelled in a model file, as users write them in TypeScript. */
+const MODEL_FILE = `
+import type { Param, Tensor } from 'gradc/prelude';
+import { clamp, gt, hypot, leakyRelu, maximum, mul, norm, relu, sum, where } from 'gradc/prelude';
+
+export function absMath(x: Param<number>): number { return Math.abs(x); }
+export function sqrtSquare(x: Param<number>): number { return Math.sqrt(x * x); }
+export function reluMathMax(x: Param<number>): number { return Math.max(x, 0); }
+export function reluMathMaxFlipped(x: Param<number>): number { return Math.max(0, x); }
+export function reluTernary(x: Param<number>): number { return x > 0 ? x : 0; }
+export function reluIf(x: Param<number>): number {
+  if (x > 0) {
+    return x;
+  }
+  return 0;
+}
+export function reluPrelude(x: Param<number>): number { return relu(x); }
+export function reluClamp(x: Param<number>): number { return clamp(x, 0, Infinity); }
+export function reluTensor(v: Param<Tensor<[4]>>): number { return sum(relu(v)); }
+export function reluTensorWhere(v: Param<Tensor<[4]>>): number { return sum(where(gt(v, 0), v, 0)); }
+export function reluTensorMaximum(v: Param<Tensor<[4]>>): number { return sum(maximum(v, 0)); }
+export function leaky(x: Param<number>): number { return leakyRelu(x, 0.25); }
+export function maxMath(a: Param<number>, b: Param<number>): number { return Math.max(a, b); }
+export function minMath(a: Param<number>, b: Param<number>): number { return Math.min(a, b); }
+export function maxConstant(x: Param<number>): number { return Math.max(x, 2); }
+export function minConstant(x: Param<number>): number { return Math.min(x, -1); }
+export function clampPrelude(x: Param<number>): number { return clamp(x, -1, 1); }
+export function clampMath(x: Param<number>): number { return Math.min(Math.max(x, -1), 1); }
+export function clampIf(x: Param<number>): number {
+  if (x > -1) {
+    return x < 1 ? x : 1;
+  }
+  return -1;
+}
+export function clampBound(x: Param<number>, lo: Param<number>): number { return clamp(x, lo, 1); }
+export function sqrtMath(x: Param<number>): number { return Math.sqrt(x); }
+export function normPrelude(v: Param<Tensor<[3]>>): number { return norm(v); }
+export function normByHand(v: Param<Tensor<[3]>>): number { return Math.sqrt(sum(mul(v, v))); }
+export function hypotMath(a: Param<number>, b: Param<number>): number { return Math.hypot(a, b); }
+export function hypotPrelude(a: Param<number>, b: Param<number>): number { return hypot(a, b); }
+export function hypotByHand(a: Param<number>, b: Param<number>): number { return Math.sqrt(a * a + b * b); }
+export function reluNonStrict(x: Param<number>): number { return x >= 0 ? x : 0; }
+export function halfPower(x: Param<number>): number { return x ** 0.5; }
+`;
+
+let lowered: readonly ModelFunctionIR[] | undefined;
+const modelFunctions = (): readonly ModelFunctionIR[] => (lowered ??= parseModelFile('test/compiler/kinks.model.ts', { text: MODEL_FILE }).functions);
 
 const unit = (n: number, i: number): number[] => Array.from({ length: n }, (_, k) => (k === i ? 1 : 0));
 
@@ -193,8 +252,8 @@ const ROWS: Row[] = [
     row: "abs: 0 at 0 (sign(0)), as torch.abs",
     variables: x1,
     spellings: [
-      { what: 'abs(x)', ir: ([x]) => apply('abs', x!), mathjs: 'abs(x)' },
-      { what: 'sqrt(x²)', ir: ([x]) => sqrt(mul(x!, x!)), mathjs: 'sqrt(x^2)' },
+      { what: 'abs(x)', ir: ([x]) => apply('abs', x!), mathjs: 'abs(x)', modelFile: 'absMath' },
+      { what: 'sqrt(x²)', ir: ([x]) => sqrt(mul(x!, x!)), mathjs: 'sqrt(x^2)', modelFile: 'sqrtSquare' },
     ],
     points: [
       { at: [0], gradient: [0], hessian: [0] },
@@ -206,12 +265,13 @@ const ROWS: Row[] = [
     row: "relu: 0 at 0, as torch.relu, in every spelling",
     variables: x1,
     spellings: [
-      { what: 'relu(x)', ir: ([x]) => relu(x!), mathjs: 'relu(x)' },
-      { what: 'max(x, 0)', ir: ([x]) => apply('max', x!, constant(0)), mathjs: 'max(x, 0)' },
-      { what: 'max(0, x)', ir: ([x]) => apply('max', constant(0), x!), mathjs: 'max(0, x)' },
-      { what: 'x > 0 ? x : 0', ir: ([x]) => select(gt(x!, constant(0)), x!, constant(0)), mathjs: 'x > 0 ? x : 0' },
+      { what: 'relu(x)', ir: ([x]) => relu(x!), mathjs: 'relu(x)', modelFile: 'reluPrelude' },
+      { what: 'max(x, 0)', ir: ([x]) => apply('max', x!, constant(0)), mathjs: 'max(x, 0)', modelFile: 'reluMathMax' },
+      { what: 'max(0, x)', ir: ([x]) => apply('max', constant(0), x!), mathjs: 'max(0, x)', modelFile: 'reluMathMaxFlipped' },
+      { what: 'x > 0 ? x : 0', ir: ([x]) => select(gt(x!, constant(0)), x!, constant(0)), mathjs: 'x > 0 ? x : 0', modelFile: 'reluTernary' },
       { what: '0 < x ? x : 0', ir: ([x]) => select(lt(constant(0), x!), x!, constant(0)), mathjs: '0 < x ? x : 0' },
-      { what: 'clamp(x, 0, ∞)', ir: ([x]) => clamp(x!, 0, Infinity), mathjs: 'clamp(x, 0, Infinity)' },
+      { what: 'clamp(x, 0, ∞)', ir: ([x]) => clamp(x!, 0, Infinity), mathjs: 'clamp(x, 0, Infinity)', modelFile: 'reluClamp' },
+      { what: 'if (x > 0) return x; return 0', modelFile: 'reluIf' },
     ],
     points: [
       { at: [0], gradient: [0], hessian: [0] },
@@ -223,7 +283,9 @@ const ROWS: Row[] = [
     row: 'relu on a tensor: 0 at the zero elements, in every spelling',
     variables: [{ name: 'v', shape: [4] }],
     spellings: [
-      { what: 'sum(relu(v))', ir: ([v]) => sum(relu(v!)), mathjs: 'sum(relu(v))' },
+      { what: 'sum(relu(v))', ir: ([v]) => sum(relu(v!)), mathjs: 'sum(relu(v))', modelFile: 'reluTensor' },
+      { what: 'sum(maximum(v, 0))', modelFile: 'reluTensorMaximum' },
+      { what: 'sum(where(gt(v, 0), v, 0))', modelFile: 'reluTensorWhere' },
       { what: 'sum(max(v, 0)) elementwise', ir: ([v]) => sum(apply('max', v!, constant(0))) },
       { what: 'sum(where(v > 0, v, 0))', ir: ([v]) => sum(where(gt(v!, constant(0)), v!, constant(0))) },
       { what: 'sum(clamp(v, 0, 1))', ir: ([v]) => sum(clamp(v!, 0, 1)), mathjs: 'sum(clamp(v, 0, 1))' },
@@ -234,7 +296,7 @@ const ROWS: Row[] = [
     row: 'leakyRelu and elu at 0: the left branch (slope, α), as torch',
     variables: x1,
     spellings: [
-      { what: 'leakyRelu(x, 0.25)', ir: ([x]) => leakyRelu(x!, 0.25) },
+      { what: 'leakyRelu(x, 0.25)', ir: ([x]) => leakyRelu(x!, 0.25), modelFile: 'leaky' },
       { what: 'x > 0 ? x : 0.25 * x', ir: ([x]) => select(gt(x!, constant(0)), x!, mul(constant(0.25), x!)), mathjs: 'x > 0 ? x : 0.25 * x' },
       { what: 'elu(x, 0.25) (derivative α eˣ)', ir: ([x]) => elu(x!, 0.25) },
     ],
@@ -247,7 +309,7 @@ const ROWS: Row[] = [
     row: 'max and min of two variables: a tie splits ½ and ½, as torch.maximum/minimum and amax/amin',
     variables: [{ name: 'a' }, { name: 'b' }],
     spellings: [
-      { what: 'max(a, b)', ir: ([a, b]) => apply('max', a!, b!), mathjs: 'max(a, b)' },
+      { what: 'max(a, b)', ir: ([a, b]) => apply('max', a!, b!), mathjs: 'max(a, b)', modelFile: 'maxMath' },
       { what: 'max over stack([a, b])', ir: ([a, b]) => max(stack([a!, b!])) },
       { what: 'a > b ? a : (a == b ? (a + b) / 2 : b)', mathjs: 'a > b ? a : (a == b ? (a + b) / 2 : b)' },
     ],
@@ -260,7 +322,7 @@ const ROWS: Row[] = [
   {
     row: 'min of two variables: a tie splits ½ and ½',
     variables: [{ name: 'a' }, { name: 'b' }],
-    spellings: [{ what: 'min(a, b)', ir: ([a, b]) => apply('min', a!, b!), mathjs: 'min(a, b)' }],
+    spellings: [{ what: 'min(a, b)', ir: ([a, b]) => apply('min', a!, b!), mathjs: 'min(a, b)', modelFile: 'minMath' }],
     points: [
       { at: [1, 1], gradient: [0.5, 0.5], hessian: zeros(4) },
       { at: [2, 1], gradient: [0, 1], hessian: zeros(4) },
@@ -270,7 +332,7 @@ const ROWS: Row[] = [
     row: 'max/min against a constant: 0 at the tie (minimum-norm subgradient; torch.maximum gives ½)',
     variables: x1,
     spellings: [
-      { what: 'max(x, 2)', ir: ([x]) => apply('max', x!, constant(2)), mathjs: 'max(x, 2)' },
+      { what: 'max(x, 2)', ir: ([x]) => apply('max', x!, constant(2)), mathjs: 'max(x, 2)', modelFile: 'maxConstant' },
       { what: 'x > 2 ? x : 2', ir: ([x]) => select(gt(x!, constant(2)), x!, constant(2)), mathjs: 'x > 2 ? x : 2' },
       { what: 'max(x, 1 + 1) (a constant expression, unfolded in the IR)', ir: ([x]) => apply('max', x!, apply('add', constant(1), constant(1))), mathjs: 'max(x, 1 + 1)' },
     ],
@@ -283,7 +345,7 @@ const ROWS: Row[] = [
     row: 'min against a constant: 0 at the tie',
     variables: x1,
     spellings: [
-      { what: 'min(x, -1)', ir: ([x]) => apply('min', x!, constant(-1)), mathjs: 'min(x, -1)' },
+      { what: 'min(x, -1)', ir: ([x]) => apply('min', x!, constant(-1)), mathjs: 'min(x, -1)', modelFile: 'minConstant' },
       { what: 'x < -1 ? x : -1', ir: ([x]) => select(lt(x!, constant(-1)), x!, constant(-1)), mathjs: 'x < -1 ? x : -1' },
     ],
     points: [
@@ -295,10 +357,10 @@ const ROWS: Row[] = [
     row: 'clamp with constant bounds: 0 at either bound, as F.hardtanh (torch.clamp gives 1)',
     variables: x1,
     spellings: [
-      { what: 'clamp(x, -1, 1)', ir: ([x]) => clamp(x!, -1, 1), mathjs: 'clamp(x, -1, 1)' },
-      { what: 'min(max(x, -1), 1)', ir: ([x]) => apply('min', apply('max', x!, constant(-1)), constant(1)), mathjs: 'min(max(x, -1), 1)' },
+      { what: 'clamp(x, -1, 1)', ir: ([x]) => clamp(x!, -1, 1), mathjs: 'clamp(x, -1, 1)', modelFile: 'clampPrelude' },
+      { what: 'min(max(x, -1), 1)', ir: ([x]) => apply('min', apply('max', x!, constant(-1)), constant(1)), mathjs: 'min(max(x, -1), 1)', modelFile: 'clampMath' },
       { what: 'max(min(x, 1), -1)', mathjs: 'max(min(x, 1), -1)' },
-      { what: 'x > -1 ? (x < 1 ? x : 1) : -1', mathjs: 'x > -1 ? (x < 1 ? x : 1) : -1' },
+      { what: 'x > -1 ? (x < 1 ? x : 1) : -1', mathjs: 'x > -1 ? (x < 1 ? x : 1) : -1', modelFile: 'clampIf' },
     ],
     points: [
       { at: [-1], gradient: [0], hessian: [0] },
@@ -310,7 +372,7 @@ const ROWS: Row[] = [
   {
     row: 'clamp with a differentiated bound: x and the bound split a tie ½ and ½',
     variables: [{ name: 'x' }, { name: 'lo' }],
-    spellings: [{ what: 'clamp(x, lo, 1)', ir: ([x, lo]) => clamp(x!, lo!, 1), mathjs: 'clamp(x, lo, 1)' }],
+    spellings: [{ what: 'clamp(x, lo, 1)', ir: ([x, lo]) => clamp(x!, lo!, 1), mathjs: 'clamp(x, lo, 1)', modelFile: 'clampBound' }],
     points: [
       { at: [-1, -1], gradient: [0.5, 0.5], hessian: zeros(4) },
       { at: [-2, -1], gradient: [0, 1], hessian: zeros(4) },
@@ -319,7 +381,7 @@ const ROWS: Row[] = [
   {
     row: 'sqrt: 0 at 0 (torch gives +∞)',
     variables: x1,
-    spellings: [{ what: 'sqrt(x)', ir: ([x]) => sqrt(x!), mathjs: 'sqrt(x)' }],
+    spellings: [{ what: 'sqrt(x)', ir: ([x]) => sqrt(x!), mathjs: 'sqrt(x)', modelFile: 'sqrtMath' }],
     points: [
       { at: [0], gradient: [0], hessian: [0] },
       { at: [4], gradient: [0.25], hessian: [-1 / 32] },
@@ -329,8 +391,8 @@ const ROWS: Row[] = [
     row: 'norm: gradient 0 at the origin, as torch.linalg.norm; second derivative 0 there',
     variables: [{ name: 'v', shape: [3] }],
     spellings: [
-      { what: 'norm(v)', ir: ([v]) => norm(v!), mathjs: 'norm(v)' },
-      { what: 'sqrt(sum(v * v))', ir: ([v]) => sqrt(sum(mul(v!, v!))), mathjs: 'sqrt(sum(v .* v))' },
+      { what: 'norm(v)', ir: ([v]) => norm(v!), mathjs: 'norm(v)', modelFile: 'normPrelude' },
+      { what: 'sqrt(sum(v * v))', ir: ([v]) => sqrt(sum(mul(v!, v!))), mathjs: 'sqrt(sum(v .* v))', modelFile: 'normByHand' },
       { what: 'sqrt(dot(v, v))', mathjs: 'sqrt(dot(v, v))' },
     ],
     points: [
@@ -343,8 +405,9 @@ const ROWS: Row[] = [
     row: 'hypot: gradient 0 at the origin, in every spelling',
     variables: [{ name: 'a' }, { name: 'b' }],
     spellings: [
-      { what: 'hypot(a, b)', ir: ([a, b]) => apply('hypot', a!, b!), mathjs: 'hypot(a, b)' },
-      { what: 'sqrt(a² + b²)', ir: ([a, b]) => sqrt(apply('add', mul(a!, a!), mul(b!, b!))), mathjs: 'sqrt(a^2 + b^2)' },
+      { what: 'hypot(a, b)', ir: ([a, b]) => apply('hypot', a!, b!), mathjs: 'hypot(a, b)', modelFile: 'hypotMath' },
+      { what: 'prelude hypot(a, b)', modelFile: 'hypotPrelude' },
+      { what: 'sqrt(a² + b²)', ir: ([a, b]) => sqrt(apply('add', mul(a!, a!), mul(b!, b!))), mathjs: 'sqrt(a^2 + b^2)', modelFile: 'hypotByHand' },
     ],
     points: [{ at: [0, 0], gradient: [0, 0], hessian: zeros(4) }],
   },
@@ -353,14 +416,14 @@ const ROWS: Row[] = [
     variables: x1,
     spellings: [
       // x >= 0 takes the x branch at 0: derivative 1, unlike relu.
-      { what: 'x >= 0 ? x : 0 gives 1 at 0', ir: ([x]) => select(apply('ge', x!, constant(0)), x!, constant(0)), mathjs: 'x >= 0 ? x : 0' },
+      { what: 'x >= 0 ? x : 0 gives 1 at 0', ir: ([x]) => select(apply('ge', x!, constant(0)), x!, constant(0)), mathjs: 'x >= 0 ? x : 0', modelFile: 'reluNonStrict' },
     ],
     points: [{ at: [0], gradient: [1], hessian: [0] }],
   },
   {
     row: 'x^0.5 at 0: +∞, as torch.pow (write sqrt(x) for the finite policy)',
     variables: x1,
-    spellings: [{ what: 'x ^ 0.5', ir: ([x]) => apply('pow', x!, constant(0.5)), mathjs: 'x ^ 0.5' }],
+    spellings: [{ what: 'x ^ 0.5', ir: ([x]) => apply('pow', x!, constant(0.5)), mathjs: 'x ^ 0.5', modelFile: 'halfPower' }],
     points: [{ at: [0], gradient: [Infinity] }],
   },
 ];
