@@ -25,8 +25,6 @@ export interface FunctionContext {
   readonly layout: readonly LayoutEntry[];
   /** Length of the flat vector. */
   readonly size: number;
-  /** Parameters that are not differentiated, in declaration order. */
-  readonly data: readonly InputNode[];
   readonly sizes: SizePlan;
   readonly kernels: ReadonlyMap<KernelKind, KernelInfo>;
   /** `file:line` of the function, for docs. */

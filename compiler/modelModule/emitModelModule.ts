@@ -151,14 +151,13 @@ export function emitModelModule(file: ModelFileIR, options: EmitModelModuleOptio
   let next = 0;
   const sections = planned.flatMap((p) => {
     const kernels = new Map<KernelKind, KernelInfo>([...p.specs].map(([kind, spec]) => [kind, { spec, sizes: kernelSizes(spec) }]));
-    const dims = symbolsOf([...p.d.fn.params.map((x) => x.shape), ...[...kernels.values()].map((k) => k.sizes.map((s) => s))]);
+    const dims = symbolsOf([...p.d.fn.params.map((x) => x.shape), ...[...kernels.values()].map((k) => k.sizes)]);
     const { origin } = p.d.fn;
     const ctx: FunctionContext = {
       d: p.d,
       names: p.names,
       layout: p.layout,
       size: p.layout.reduce((n, e) => n + e.size, 0),
-      data: p.d.fn.params.filter((x) => !p.d.fn.wrt.includes(x)),
       sizes: planSizes(p.d.fn.params, dims),
       kernels,
       where: `${displayPath(origin.file)}:${origin.line}`,

@@ -66,7 +66,7 @@ function scalarClosures(ctx: FunctionContext, sig: Signature, l: FlatLocals, fla
       ['objective', closureText(objective, '    ')],
       ['jvp', closureText(jvp, '    ')],
       ['hvp', l.hvp],
-      ['hessian', `${ctx.use('hessianFromHvp')}('${where('hessian')}', ${ctx.size}, ${l.hvp})`],
+      ['hessian', `${ctx.use('hessianFromHvp')}(${q(where('hessian'))}, ${ctx.size}, ${l.hvp})`],
     ],
   };
 }
@@ -78,7 +78,7 @@ function tensorClosures(ctx: FunctionContext, sig: Signature, l: FlatLocals, fla
   const size = sig.locals.size;
   const readX = (member: string) => [expectFlat(ctx, where(member), l.x), ...viewsOf(ctx, l.p, l.x)];
   const checkOut = (member: string) =>
-    `${ctx.use('expectLength')}('${where(member)}', ${q(l.out)}, ${l.out}, ${outputSize}, 'the output');`;
+    `${ctx.use('expectLength')}(${q(where(member))}, ${q(l.out)}, ${l.out}, ${outputSize}, 'the output');`;
   const out = `${l.out} = new Float64Array(${outputSize})`;
   const value: Closure = { params: [l.x, out], body: [...readX('value'), checkOut('value'), `return ${kernelCall(ctx, 'value', { param, size, out: l.out })};`] };
   const jvp: Closure = {
