@@ -7,7 +7,7 @@ import { z } from 'zod';
 const name = z.string().regex(/^[A-Za-z_$][\w$]*$/, 'must be a parameter name');
 
 export const configSchema = z.strictObject({
-  /** Model files to compile: paths or globs, relative to the config file's folder. */
+  /** Model files to compile: paths or globs, relative to the working folder (where gradc looks for this file). */
   inputs: z.array(z.string().min(1)).optional(),
   /** A folder for the generated modules; by default each is written beside its model file. */
   outDir: z.string().min(1).optional(),
