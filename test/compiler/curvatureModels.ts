@@ -5,10 +5,11 @@
  * the helpers that move between flat θ and named tensors.
  */
 import type { CurvatureDefinition } from '../../compiler/compileCurvature.ts';
-import { add, input } from '../../compiler/ir/build.ts';
-import { matmul } from '../../compiler/ir/buildTensor.ts';
+import { add, constant, input, mul, sub } from '../../compiler/ir/build.ts';
+import { matmul, reshape, slice, sum } from '../../compiler/ir/buildTensor.ts';
 import type { InputNode, Node } from '../../compiler/ir/node.ts';
-import { mse, relu, softmaxCrossEntropy, tanh } from '../../compiler/ir/nn.ts';
+import { mse, relu, softmaxCrossEntropy, stack, tanh } from '../../compiler/ir/nn.ts';
+import { scan } from '../../compiler/ir/scan.ts';
 import { tensor } from '../../compiler/ir/tensor.ts';
 import type { Tensor } from '../../compiler/ir/tensor.ts';
 import { mulberry32 } from '../../runtime/optim/minimize/mulberry32.ts';
@@ -96,4 +97,54 @@ export function centralDifference(f: (theta: Float64Array) => Float64Array, thet
   const a = f(plus);
   const b = f(minus);
   return a.map((v, i) => (v - b[i]!) / (2 * h));
+}
+
+export const RNN = { B: 2, D: 3, H: 3 } as const;
+
+/**
+ * An Elman RNN as a scan: h_t = tanh(x_t W + h_{t−1} U + b); the outputs are
+ * every hidden state, z = [h_1 … h_T] of shape [T, B, H], and the loss is
+ * ½ Σ (z − C)² (so H_L = I and G = JᵀJ). `unrolled` builds the same model
+ * without a loop, step by step, as the definition the scan must agree with.
+ */
+export function rnn(T: number, unrolled = false): Model {
+  const { B, D, H } = RNN;
+  const W = input('W', [D, H]);
+  const U = input('U', [H, H]);
+  const b = input('b', [H]);
+  const h0 = input('h0', [B, H]);
+  const xs = input('X', [T, B, D]);
+  const C = input('y', [T, B, H]);
+  const cell = (h: Node, x: Node): Node => tanh(add(add(matmul(x, W), matmul(h, U)), b));
+  let z: Node;
+  if (unrolled) {
+    let h: Node = h0;
+    const hs: Node[] = [];
+    for (let t = 0; t < T; t++) {
+      h = cell(h, reshape(slice(xs, 0, t, t + 1), [B, D]));
+      hs.push(h);
+    }
+    z = stack(hs, 0);
+  } else {
+    const run = scan({ init: { h: h0 }, sequences: { x: xs }, step: ({ h }, { x }) => {
+      const next = cell(h!, x!);
+      return { carry: { h: next }, outputs: { h: next } };
+    } });
+    z = run.outputs['h']!;
+  }
+  const loss = (s: Node): Node => {
+    const d = sub(s, C);
+    return mul(constant(0.5), sum(mul(d, d)));
+  };
+  const params = [W, U, b, h0];
+  return { def: { inputs: [...params, xs, C], wrt: params, outputs: z, loss, source: `test RNN T=${T}${unrolled ? ' unrolled' : ''}` }, params, X: xs, y: C };
+}
+
+export function rnnData(T: number, seed: number): Record<string, Tensor> {
+  const { B, D, H } = RNN;
+  const r = mulberry32(seed);
+  return {
+    X: tensor([T, B, D], Array.from({ length: T * B * D }, () => 2 * r() - 1)),
+    y: tensor([T, B, H], Array.from({ length: T * B * H }, () => 2 * r() - 1)),
+  };
 }

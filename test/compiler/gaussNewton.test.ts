@@ -17,7 +17,7 @@ import type { Tensor } from '../../compiler/ir/tensor.ts';
 import { tensor } from '../../compiler/ir/tensor.ts';
 import { close } from './gradcheck.ts';
 import {
-  CLASSES, FEATURES, centralDifference, dotProduct, mlp, parameterCount, randomData, randomVector, softmaxRegression, unflatten,
+  CLASSES, FEATURES, centralDifference, dotProduct, mlp, parameterCount, randomData, randomVector, rnn, rnnData, softmaxRegression, unflatten,
 } from './curvatureModels.ts';
 import type { Model } from './curvatureModels.ts';
 
@@ -215,5 +215,33 @@ describe('Gauss-Newton product structure', () => {
       globalThis.Float64Array = Original;
     }
     expect(constructed).toBe(0);
+  });
+});
+
+describe('Gauss-Newton product through a loop: the Elman RNN as a scan', () => {
+  const T = 5;
+  const model = rnn(T);
+  const compiled = compileCurvature(model.def);
+  const data = rnnData(T, 13);
+  const bound = compiled.bind(data);
+  const theta = randomVector(compiled.size, 14, 0.7);
+
+  it('equals Jᵀ H_L J v with J by central differences (H_L = I for ½‖z − C‖²) and the unrolled RNN', () => {
+    const zOf = outputsAt(model, data);
+    const columns = Array.from({ length: compiled.size }, (_, k) => centralDifference(zOf, theta, k));
+    const unrolled = compileCurvature(rnn(T, true).def).bind(data);
+    for (const seed of [1, 2]) {
+      const v = randomVector(compiled.size, 400 + seed);
+      const jv = new Float64Array(columns[0]!.length);
+      columns.forEach((col, k) => col.forEach((c, r) => (jv[r]! += c * v[k]!)));
+      const dense = Float64Array.from(columns, (col) => dotProduct(col, jv));
+      const out = new Float64Array(compiled.size);
+      bound.gaussNewtonVectorProduct(theta, v, out);
+      expectClose(out, dense, 1e-6, 1e-9);
+      expectClose(out, referenceGaussNewton(compiled, model, data, theta, v), 1e-12, 1e-15);
+      const fromUnrolled = new Float64Array(compiled.size);
+      unrolled.gaussNewtonVectorProduct(theta, v, fromUnrolled);
+      expectClose(out, fromUnrolled, 1e-12, 1e-15);
+    }
   });
 });
