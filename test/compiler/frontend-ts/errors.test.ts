@@ -112,6 +112,22 @@ describe('lowering errors', () => {
   });
 });
 
+describe('imports', () => {
+  it('rejects an import cycle between model files, at the import that closes it', () => {
+    const path = 'test/compiler/frontend-ts/fixtures/cycleA.model.ts';
+    let error: unknown;
+    try {
+      parseModelFile(path);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ModelFileError);
+    const d = (error as ModelFileError).diagnostics.find((x) => /import cycle/.test(x.message))!;
+    expect(d.message).toBe("importing './cycleA.model.ts' makes an import cycle");
+    expect(d.location).toEqual({ file: 'test/compiler/frontend-ts/fixtures/cycleB.model.ts', line: 2, column: 1 });
+  });
+});
+
 describe('error reports', () => {
   const source = [
     'export function f(x: Param<number>): number {',

@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { jvp } from '../../../compiler/autodiff/forward.ts';
 import { gradient } from '../../../compiler/autodiff/reverse.ts';
+import { input } from '../../../compiler/ir/build.ts';
 import { parseModelFile } from '../../../compiler/frontend/typescript/parseModelFile.ts';
 import { evaluateTensors } from '../../../compiler/ir/evaluate.ts';
 import type { Node } from '../../../compiler/ir/node.ts';
@@ -17,6 +19,7 @@ import type { ModelFunctionIR } from '../../../compiler/modelFile.ts';
 import { Tensor } from '../../../compiler/prelude/tensor.ts';
 import { close, differentiate, mismatches, seededRandom } from '../gradcheck.ts';
 import * as mlp from './fixtures/mlp.model.ts';
+import * as namespaced from './fixtures/namespace.model.ts';
 import * as network from './fixtures/network.model.ts';
 import * as recurrent from './fixtures/recurrent.model.ts';
 import * as scalar from './fixtures/scalar.model.ts';
@@ -43,6 +46,7 @@ const CASES: readonly Case[] = [
   { file: 'mlp.model.ts', module: mlp, labels: { y: 3 } },
   { file: 'network.model.ts', module: network, labels: { labels: 4 } },
   { file: 'recurrent.model.ts', module: recurrent, detached: ['detached'] },
+  { file: 'namespace.model.ts', module: namespaced },
 ];
 
 function concreteShape(node: Node): number[] {
@@ -86,7 +90,7 @@ describe('lowered model files agree with their eager run', () => {
         }
       });
       if (fn.output.shape.length > 0 || fn.wrt.length === 0 || c.detached?.includes(fn.name)) continue;
-      it(`${c.file} ${fn.name}: reverse-mode gradient against central differences of the eager run`, () => {
+      it(`${c.file} ${fn.name}: reverse-mode gradient against central differences of the eager run, forward mode against reverse`, () => {
         const grads = gradient(fn.output, fn.wrt);
         const indices = fn.wrt.map((w) => fn.params.indexOf(w));
         for (const seed of [11, 12]) {
@@ -104,6 +108,13 @@ describe('lowered model files agree with their eager run', () => {
           const g = lowered(fn, args, grads);
           const directional = g.reduce((s, gi, k) => s + gi.reduce((t, v, j) => t + v * direction[k]![j]!, 0), 0);
           expect(close(directional, estimate.derivative[0]!, { rtol: 1e-7, atol: 1e-9 }), `${directional} vs ${estimate.derivative[0]}`).toBe(true);
+          // Forward mode along the same direction agrees with reverse mode.
+          const tangents = fn.wrt.map((w) => input(`${w.name}Dot`, w.shape));
+          const [dot] = jvp([fn.output], new Map(fn.wrt.map((w, k) => [w, tangents[k]!])));
+          const tangentValues = Object.fromEntries(fn.wrt.map((w, k) => [`${w.name}Dot`, w.shape.length === 0 ? direction[k]![0]! : new Tensor(concreteShape(w), Float64Array.from(direction[k]!))]));
+          const inputs = { ...Object.fromEntries(fn.params.map((p, i) => [p.name, args[i]!])), ...tangentValues };
+          const forward = evaluateTensors([dot!], inputs, SIZES).get(dot!)!.data[0]!;
+          expect(close(forward, directional, { rtol: 1e-10, atol: 1e-12 }), `${forward} vs ${directional}`).toBe(true);
         }
       });
     }
