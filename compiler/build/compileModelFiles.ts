@@ -52,7 +52,7 @@ function settle(file: GeneratedFile, cwd: string, check: boolean): OutputReport 
  * is written. The model text is read here, relative to `cwd`, so the compile
  * step sees exactly the bytes that were compared.
  */
-export function compileModelFile(input: string, request: Omit<CompileRequest, 'files'>): InputReport {
+export function buildModelFile(input: string, request: Omit<CompileRequest, 'files'>): InputReport {
   let files: readonly GeneratedFile[];
   try {
     const text = readFileSync(onDisk(input, request.cwd), 'utf8');
@@ -64,5 +64,5 @@ export function compileModelFile(input: string, request: Omit<CompileRequest, 'f
 }
 
 export function compileModelFiles(request: CompileRequest): InputReport[] {
-  return request.files.map((input) => compileModelFile(input, request));
+  return request.files.map((input) => buildModelFile(input, request));
 }

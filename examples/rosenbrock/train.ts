@@ -3,7 +3,7 @@
  * rosenbrock.model.ts: the 2-D valley with the runtime's Adam, a cosine
  * schedule with warm restarts and gradient clipping, then the 16-D chain with
  * Newton-CG, whose Hessian-vector products come from the same module.
- * Run: `npm run demo` (or `npx tsx examples/rosenbrock/train.ts`).
+ * Run: `npx tsx examples/rosenbrock/train.ts`.
  * After editing the model file: `npm run gradc -- compile examples/rosenbrock/rosenbrock.model.ts`.
  */
 import { readFileSync } from 'node:fs';
