@@ -164,20 +164,22 @@ class Reader {
     const t = node.asKindOrThrow(SyntaxKind.TaggedTemplateExpression);
     const template = t.getTemplate();
     const at = this.at(node);
-    // The text starts after the backquote.
-    const start = this.file.getLineAndColumnAtPos(template.getStart() + 1);
-    const textAt = { line: start.line, column: start.column };
     const tag = this.expr(t.getTag());
+    // A quasi's text starts after the backquote or the closing brace before it.
+    const after = (n: TsNode): Pos => this.file.getLineAndColumnAtPos(n.getStart() + 1);
     if (TsNode.isNoSubstitutionTemplateLiteral(template)) {
-      return { kind: 'tagged', at, tag, quasis: [template.getLiteralValue()], values: [], textAt };
+      return { kind: 'tagged', at, tag, quasis: [template.getLiteralValue()], values: [], quasiAt: [after(template)] };
     }
-    const quasis = [template.getHead().getLiteralText()];
+    const head = template.getHead();
+    const quasis = [head.getLiteralText()];
+    const quasiAt = [after(head)];
     const values: Expr[] = [];
     for (const span of template.getTemplateSpans()) {
       values.push(this.expr(span.getExpression()));
       quasis.push(span.getLiteral().getLiteralText());
+      quasiAt.push(after(span.getLiteral()));
     }
-    return { kind: 'tagged', at, tag, quasis, values, textAt };
+    return { kind: 'tagged', at, tag, quasis, values, quasiAt };
   }
 
   /** Names a nested function refers to and assigns, for the fence's closure check. */

@@ -38,7 +38,11 @@ export type Expr =
   /** `{ x, y: e }` as the variables of `expr({ … })`. */
   | { readonly kind: 'record'; readonly at: Pos; readonly entries: readonly { readonly name: string; readonly value: Expr }[] }
   /** A tagged template: `expr`…`` or `expr({ … })`…``. */
-  | { readonly kind: 'tagged'; readonly at: Pos; readonly tag: Expr; readonly quasis: readonly string[]; readonly values: readonly Expr[]; readonly textAt: Pos }
+  | {
+    readonly kind: 'tagged'; readonly at: Pos; readonly tag: Expr; readonly quasis: readonly string[]; readonly values: readonly Expr[];
+    /** Where each quasi's text starts in the file, to place errors inside the template. */
+    readonly quasiAt: readonly Pos[];
+  }
   /** An arrow function or function expression inside a function body (rejected; kept for its free names). */
   | { readonly kind: 'function'; readonly at: Pos; readonly assigned: readonly string[]; readonly names: readonly string[] }
   | { readonly kind: 'unsupported'; readonly at: Pos; readonly what: UnsupportedKind; readonly detail: string };

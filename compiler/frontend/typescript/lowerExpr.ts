@@ -251,9 +251,33 @@ function lowerTagged(ctx: Context, env: Env, e: Expr & { kind: 'tagged' }): Node
     return build(ctx, e.at, () => lowerExpression(text, values, ctx.scope.module.path));
   } catch (err) {
     if (!(err instanceof SourceError) || err instanceof LoweringAbort) throw err;
-    // Place the expression's own line and column inside the template.
-    const { line, column } = err.location;
-    const at = line === 1 ? { line: e.textAt.line, column: e.textAt.column + column - 1 } : { line: e.textAt.line + line - 1, column };
-    fail(ctx, at, `in expr: ${err.message}`, err.hint ?? 'The template is a mathjs expression over the variables named in expr({ … }) and the ${…} values.', 'unsupported');
+    fail(ctx, templatePosition(e, err.location), `in expr: ${err.message}`, err.hint ?? 'The template is a mathjs expression over the variables named in expr({ … }) and the ${…} values.', 'unsupported');
   }
+}
+
+/** `at` moved over `text`. */
+function advance(at: Pos, text: string): Pos {
+  const lines = text.split('\n');
+  if (lines.length === 1) return { line: at.line, column: at.column + text.length };
+  return { line: at.line + lines.length - 1, column: lines[lines.length - 1]!.length + 1 };
+}
+
+/**
+ * The file position of a line and column in the expression text, which has
+ * each `${…}` replaced by a name: inside a quasi it is exact, inside a
+ * replaced value it is the value's own position.
+ */
+function templatePosition(e: Expr & { kind: 'tagged' }, where: { line: number; column: number }): Pos {
+  const lines = expressionText(e.quasis).split('\n');
+  let offset = where.column - 1;
+  for (let i = 0; i < where.line - 1; i++) offset += lines[i]!.length + 1;
+  for (let i = 0; i < e.quasis.length; i++) {
+    const quasi = e.quasis[i]!;
+    if (offset <= quasi.length || i === e.quasis.length - 1) return advance(e.quasiAt[i]!, quasi.slice(0, offset));
+    offset -= quasi.length;
+    const name = interpolationName(i);
+    if (offset < name.length) return e.values[i]!.at;
+    offset -= name.length;
+  }
+  return e.at;
 }

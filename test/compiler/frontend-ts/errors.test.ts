@@ -54,6 +54,16 @@ const CASES: readonly { name: string; source: string; message: RegExp }[] = [
     message: /in expr: syntax error/,
   },
   {
+    name: 'a syntax error after interpolated values, placed in the template',
+    source: 'export function f(x: Param<number>): number {\n  return expr`${x}^2 + sin(${x}) * @@)`;\n}\n',
+    message: /in expr: syntax error/,
+  },
+  {
+    name: 'an unknown function inside expr on a later line of the template',
+    source: 'export function f(x: Param<number>): number {\n  return expr({ x })`x^2 +\n    @@frob(x)`;\n}\n',
+    message: /in expr: unknown function 'frob'/,
+  },
+  {
     name: 'an unknown variable',
     source: 'export function f(x: Param<number>): number {\n  return x * @@scale;\n}\n',
     message: /unknown variable 'scale'/,
