@@ -4,10 +4,12 @@
  * (−1.2, 1, −1.2, 1, …): iterations, evaluations and the final error ‖x − 1‖∞ in one
  * table, and the error against the iteration in one plot (convergence.svg/png).
  *
- * gradc compiles the function (compileModel on IR built with slice/sum); its
- * module's `valueAndGradient(x, gradOut)` and `hvp(x, v, out)` are the flat objective
- * and Hessian-vector product the minimizers take, with no glue. Dense Newton builds
- * its Hessian from n HVPs.
+ * For n = 2 the kernels are the generated module's (rosenbrock.grad.ts, from
+ * rosenbrock.model.ts by `gradc compile`): `rosenbrockFlat()` gives the flat objective,
+ * Hessian-vector product and dense Hessian the minimizers take, with no glue. The
+ * model file's chain is 16-D, so for n = 100 gradc compiles the same chain here
+ * (compileModel on IR built with slice/sum), whose module's `valueAndGradient(x, gradOut)`
+ * and `hvp(x, v, out)` have the same shapes; dense Newton builds its Hessian from n HVPs.
  *
  * Run: `npx tsx examples/rosenbrock/compare.ts`.
  */
@@ -29,6 +31,7 @@ import {
   type Optimizer,
 } from '../../runtime/index.ts';
 import type { LineChart } from '../../runtime/plot/lineChart.ts';
+import { rosenbrockFlat } from './rosenbrock.grad.ts';
 
 export interface RosenbrockKernels {
   readonly n: number;
@@ -58,6 +61,13 @@ export function compileRosenbrock(n: number): RosenbrockKernels {
       out.set(row, i * n);
     }
   };
+  return { n, objective, hvp, hessian };
+}
+
+/** The generated module's kernels for n = 2, gradc's compileModel otherwise. */
+export function rosenbrockKernels(n: number): RosenbrockKernels {
+  if (n !== 2) return compileRosenbrock(n);
+  const { objective, hvp, hessian } = rosenbrockFlat();
   return { n, objective, hvp, hessian };
 }
 
@@ -144,7 +154,7 @@ function recorded<R extends MinimizeResult>(
 export const LEARNING_RATES = { gd: 1e-3, momentum: 3e-4, adam: 3e-3 } as const;
 
 export function runAll(n: number): MethodRun[] {
-  const k = compileRosenbrock(n);
+  const k = rosenbrockKernels(n);
   const x0 = standardStart(n);
   const opts = (callback: IterationCallback) => ({ gradTol: GRAD_TOL, maxIter: 10000, callback });
   const lr = LEARNING_RATES;
@@ -224,10 +234,11 @@ async function main(): Promise<void> {
 function readmeSection(table: string): string {
   return `## Every method on Rosenbrock (compare.ts)
 
-\`compare.ts\` compiles the n-D Rosenbrock function Σᵢ 100 (xᵢ₊₁ − xᵢ²)² + (1 − xᵢ)² with
-\`compileModel\`. For n = 2 it is the function above. The module's
-\`valueAndGradient(x, gradOut)\` and \`hvp(x, v, out)\` go straight into the runtime's
-minimizers. Every method starts from (−1.2, 1, −1.2, 1, …) and stops at
+\`compare.ts\` runs the runtime's minimizers on the 2-D function and on the 100-D chain
+Σᵢ 100 (xᵢ₊₁ − xᵢ²)² + (1 − xᵢ)². In 2-D they take the generated module's
+\`rosenbrockFlat()\` objective, HVP and dense Hessian as they are. The model file's chain
+is 16-D, so for n = 100 \`compare.ts\` compiles the same chain with \`compileModel\`,
+whose \`valueAndGradient(x, gradOut)\` and \`hvp(x, v, out)\` have the same shapes. Every method starts from (−1.2, 1, −1.2, 1, …) and stops at
 ‖∇f‖∞ ≤ ${GRAD_TOL}. The first-order baselines (GD, momentum and Adam from \`runtime/optim\`,
 one gradient per step, fixed learning rate) get ${FIRST_ORDER_ITERATIONS} steps at most. Their
 learning rates are the best of a small grid that works for both n.
