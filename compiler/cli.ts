@@ -16,7 +16,12 @@ export type { Io };
 export interface CliDeps {
   /** The compile step; the real compiler unless a test passes another. */
   readonly generate?: Generate;
-  /** The folder paths are relative to and the config file is looked for in; default the process's. */
+  /**
+   * The folder paths are relative to and the config file is looked for in;
+   * default the process's. The real compile step names model files relative to
+   * the process's folder (in headers, and when it follows imports between model
+   * files), so pass absolute inputs when this is a different folder.
+   */
   readonly cwd?: string;
   /** Ends `compile --watch`; by default SIGINT or SIGTERM. */
   readonly stopWatching?: Promise<void>;
