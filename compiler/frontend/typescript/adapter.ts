@@ -421,6 +421,10 @@ function convertModule(reader: Reader, file: SourceFile, path: string, text: str
       });
     } else if (TsNode.isFunctionDeclaration(s)) {
       if (!s.hasBody()) continue; // an overload signature
+      if (s.isDefaultExport()) {
+        unsupported.push(reader.unsupported(s, 'export-default'));
+        continue;
+      }
       functions.push(reader.function(s, s.getName() ?? 'default', s.isExported(), s, at));
     } else if (TsNode.isVariableStatement(s)) {
       for (const d of s.getDeclarations()) {

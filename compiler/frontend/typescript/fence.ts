@@ -7,72 +7,13 @@
 import type { SourceError } from '../../errors.ts';
 import { PRELUDE_OPS } from '../../prelude/opTable.ts';
 import type { Expr, FunctionDecl, ParamDecl, Pos, Stmt, TypeRef, UnsupportedKind } from './ast.ts';
+import { recursiveCalls } from './callGraph.ts';
 import { diagnostic } from './diagnostics.ts';
+import { MUTATORS, PURE, RULES } from './fenceRules.ts';
 import type { ErrorCategory } from './diagnostics.ts';
 import { MATH_CONSTANT_NAMES, MATH_FUNCTION_NAMES } from './mathNames.ts';
 import { namespaceBinding } from './scope.ts';
 import type { Binding, ModuleScope } from './scope.ts';
-
-interface Rule {
-  readonly message: string;
-  readonly hint: string;
-}
-
-const PURE = 'Model functions are pure computations on numbers and tensors.';
-
-/** The message and the advice for each construct the adapter marks unsupported. */
-const RULES: Record<UnsupportedKind, Rule> = {
-  'class': { message: 'classes are not supported in a model file', hint: 'Write the model as exported functions that take their parameters as arguments.' },
-  'async': { message: 'async functions are not supported', hint: 'Remove `async`: model functions compute synchronously.' },
-  'await': { message: '`await` is not supported', hint: 'Load data in the script that calls the generated module and pass it in as a parameter.' },
-  'generator': { message: 'generator functions are not supported', hint: 'Return a value; use a for loop with a constant bound to repeat work.' },
-  'yield': { message: '`yield` is not supported', hint: 'Return a value instead.' },
-  'try': { message: 'try/catch is not supported', hint: `${PURE} Handle errors in the script that calls the generated module.` },
-  'throw': { message: '`throw` is not supported', hint: 'Check inputs in the script that calls the generated module.' },
-  'while': { message: '`while` loops are not supported', hint: 'Use `for (let i = 0; i < N; i++)` with N known at compile time.' },
-  'do': { message: '`do … while` loops are not supported', hint: 'Use `for (let i = 0; i < N; i++)` with N known at compile time.' },
-  'switch': { message: '`switch` is not supported', hint: 'Use if/else or a conditional expression `c ? a : b`.' },
-  'label': { message: 'labeled statements are not supported', hint: 'Use a for loop with a constant bound and if/else inside it.' },
-  'break': { message: '`break` is not supported', hint: 'Loops run a number of times known at compile time; use if/else inside the loop body instead.' },
-  'continue': { message: '`continue` is not supported', hint: 'Wrap the rest of the loop body in an if statement instead.' },
-  'for-of': { message: '`for … of` loops are not supported', hint: 'Use `for (let i = 0; i < N; i++)` with N known at compile time.' },
-  'for-in': { message: '`for … in` loops are not supported', hint: 'Use `for (let i = 0; i < N; i++)` with N known at compile time.' },
-  'for-shape': { message: 'this form of for loop is not supported', hint: 'Write `for (let i = start; i < end; i++)` (or `i += step`, `>`/`<=`/`>=`, `i--`), one loop variable compared on the left.' },
-  'new': { message: '`new` is not supported in a model function', hint: 'Make tensors with the prelude (zeros, ones, full) or pass them in as parameters.' },
-  'this': { message: '`this` is not supported', hint: 'Pass what the function needs as parameters.' },
-  'var': { message: '`var` is not supported', hint: 'Use `const`, or `let` for a variable you reassign.' },
-  'spread': { message: 'spread (`...`) is not supported', hint: 'Pass the arguments one by one, or use concat/stack for tensors.' },
-  'delete': { message: '`delete` is not supported', hint: `${PURE} Build a new value instead of changing one.` },
-  'bitwise': { message: 'bitwise operators are not supported', hint: 'Use arithmetic (+ - * / **) and Math functions; for booleans use && and ||.' },
-  'remainder': { message: 'the remainder operator `%` is not supported', hint: 'Compute it from Math.floor-free arithmetic, or precompute the values in the calling script.' },
-  'string': { message: 'strings are not supported as values in a model function', hint: 'Strings may only name a dimension in a shape (e.g. reshape(x, [\'batch\', 10])) or a reduction (\'mean\' | \'sum\').' },
-  'template': { message: 'template strings are not supported', hint: 'For embedded math, tag the template with expr: expr`${x}^2 + sin(${y})`.' },
-  'optional-chain': { message: 'optional chaining (`?.`) is not supported', hint: 'Model values are never null or undefined; use `.` instead.' },
-  'increment': { message: '`++`/`--` inside an expression is not supported', hint: 'Write `i += 1` as its own statement.' },
-  'object': { message: 'object literals are not supported in a model function', hint: 'Pass and return numbers and tensors; an object literal is allowed only as expr({ x, y })`…`.' },
-  'destructuring': { message: 'destructuring is not supported', hint: 'Declare each variable separately: const a = …; const b = …;' },
-  'regex': { message: 'regular expressions are not supported', hint: PURE },
-  'typeof': { message: '`typeof` is not supported', hint: 'Types are fixed by the annotations; branch on values instead.' },
-  'instanceof': { message: '`instanceof` is not supported', hint: 'Types are fixed by the annotations; branch on values instead.' },
-  'in': { message: 'the `in` operator is not supported', hint: PURE },
-  'nullish': { message: 'the `??` operator is not supported', hint: 'Model values are never null or undefined.' },
-  'element-access': { message: 'indexing is not supported here', hint: 'Use slice(x, axis, start, end) or gather(table, indices) for tensors; x.shape[i] for sizes.' },
-  'property-assignment': { message: 'assigning to a property mutates an object, which is not supported', hint: `${PURE} Bind the new value to a new const instead.` },
-  'index-assignment': { message: 'assigning to an element mutates an array or tensor, which is not supported', hint: 'Build the new tensor with where(), concat(), pad() or an arithmetic expression instead.' },
-  'comma': { message: 'the comma operator is not supported', hint: 'Write each expression as its own statement.' },
-  'nested-function': { message: 'functions defined inside a model function are not supported', hint: 'Move the helper to the top level of the file; it is inlined where it is called.' },
-  'null': { message: '`null` is not supported', hint: 'Model values are numbers, booleans and tensors.' },
-  'enum': { message: 'enums are not supported in a model file', hint: 'Use `const` numbers.' },
-  'namespace': { message: 'namespaces are not supported in a model file', hint: 'Use top-level functions and constants.' },
-  'export-default': { message: 'a default export is not supported', hint: 'Export named functions: export function loss(…) { … }.' },
-  'statement': { message: 'this statement is not supported in a model function', hint: 'Use const/let, assignments, if/else, for loops with constant bounds and return.' },
-  'expression': { message: 'this expression is not supported in a model function', hint: 'Use numbers, arithmetic, Math.*, prelude ops, conditionals and calls to model functions.' },
-  'assignment-expression': { message: 'an assignment inside an expression is not supported', hint: 'Assign in its own statement: x = …;' },
-  'module-statement': { message: 'only imports, functions, constants and types may appear at the top level of a model file', hint: 'Move code that runs to the script that uses the generated module.' },
-  'void': { message: '`void` is not supported', hint: PURE },
-};
-
-const MUTATORS = new Set(['push', 'pop', 'shift', 'unshift', 'splice', 'sort', 'reverse', 'fill', 'set', 'copyWithin', 'assign']);
 
 class Fence {
   readonly errors: SourceError[] = [];
@@ -352,63 +293,6 @@ export function isEntry(scope: ModuleScope, fn: FunctionDecl): boolean {
   return fn.exported && fn.params.every((p) => entryType(p.type));
 }
 
-/** Calls among this file's functions, for the recursion check. */
-function callsIn(stmts: readonly Stmt[], out: { name: string; at: Pos }[] = []): { name: string; at: Pos }[] {
-  const visit = (e: Expr): void => {
-    switch (e.kind) {
-      case 'call':
-        if (e.callee.kind === 'name') out.push({ name: e.callee.name, at: e.callee.at });
-        visit(e.callee);
-        return e.args.forEach(visit);
-      case 'member': return visit(e.object);
-      case 'index': visit(e.object); return visit(e.index);
-      case 'unary': return visit(e.operand);
-      case 'binary': visit(e.left); return visit(e.right);
-      case 'conditional': visit(e.test); visit(e.then); return visit(e.otherwise);
-      case 'array': return e.elements.forEach(visit);
-      case 'record': return e.entries.forEach((x) => visit(x.value));
-      case 'tagged': visit(e.tag); return e.values.forEach(visit);
-      default: return;
-    }
-  };
-  for (const s of stmts) {
-    if (s.kind === 'declare' && s.init !== null) visit(s.init);
-    else if (s.kind === 'assign') visit(s.value);
-    else if (s.kind === 'return' && s.value !== null) visit(s.value);
-    else if (s.kind === 'expression') visit(s.expr);
-    else if (s.kind === 'if') { visit(s.test); callsIn(s.then, out); callsIn(s.otherwise ?? [], out); }
-    else if (s.kind === 'for') { visit(s.loop.start); visit(s.loop.bound); visit(s.loop.step); callsIn(s.loop.body, out); }
-    else if (s.kind === 'block') callsIn(s.body, out);
-  }
-  return out;
-}
-
-/** Direct and mutual recursion among the file's functions: one diagnostic per cycle, at the call that closes it. */
-function checkRecursion(fence: Fence, fns: readonly FunctionDecl[]): void {
-  const byName = new Map(fns.map((f) => [f.name, f]));
-  const calls = new Map(fns.map((f) => [f.name, callsIn(f.body).filter((c) => byName.has(c.name))]));
-  const reported = new Set<string>();
-  const state = new Map<string, 'active' | 'done'>();
-  const path: string[] = [];
-  const visit = (name: string): void => {
-    state.set(name, 'active');
-    path.push(name);
-    for (const call of calls.get(name) ?? []) {
-      if (state.get(call.name) === 'active') {
-        const cycle = [...path.slice(path.indexOf(call.name)), call.name];
-        const key = [...new Set(cycle)].sort().join(',');
-        if (reported.has(key)) continue;
-        reported.add(key);
-        const what = cycle.length === 2 ? `'${name}' calls itself` : `${cycle.map((n) => `'${n}'`).join(' → ')} is mutual recursion`;
-        fence.report(call.at, `recursion is not supported: ${what}`, 'Helpers are inlined at compile time, so recursion would not end; write the repetition as a for loop with a constant bound.');
-      } else if (state.get(call.name) === undefined) visit(call.name);
-    }
-    path.pop();
-    state.set(name, 'done');
-  };
-  for (const f of fns) if (state.get(f.name) === undefined) visit(f.name);
-}
-
 /** Every diagnostic the fence finds in a module (empty when it may be lowered). */
 export function fenceModule(scope: ModuleScope): SourceError[] {
   const fence = new Fence(scope);
@@ -423,6 +307,8 @@ export function fenceModule(scope: ModuleScope): SourceError[] {
     } else if (c.init !== null) fence.checkExpr(c.init);
   }
   for (const fn of module.functions) fence.checkFunction(fn);
-  checkRecursion(fence, module.functions);
+  for (const r of recursiveCalls(module.functions)) {
+    fence.report(r.at, r.message, 'Helpers are inlined at compile time, so recursion would not end; write the repetition as a for loop with a constant bound.');
+  }
   return fence.errors.sort((a, b) => a.location.line - b.location.line || a.location.column - b.location.column);
 }

@@ -98,6 +98,7 @@ const CASES: readonly Case[] = [
   { name: 'unsupported Math function', source: fn('  return @@Math.floor(x);'), message: /'Math\.floor' is not supported/, hint: /Math\.sin/ },
   { name: '@wrt naming a non-parameter', source: '/** @wrt z */\n@@export function f(x: number): number {\n  return x;\n}\n', message: /@wrt names 'z', which is not a parameter of f/, hint: /Parameters: x/ },
   { name: 'method call on a value', source: fn('  const xs = [x];\n  return @@xs.at(0);'), message: /'xs\.at\(…\)' is not a function a model can call/, hint: /Math\.\* functions/ },
+  { name: 'default export', source: '@@export default function f(x: Param<number>): number {\n  return x;\n}\n', message: /a default export is not supported/, hint: /named functions/ },
   { name: 'enum', source: '@@enum Mode { A, B }\n' + fn('  return x;'), message: /enums are not supported/, hint: /const/ },
   { name: 'top-level statement', source: fn('  return x;') + "@@console.log('loaded');\n", message: /only imports, functions, constants and types may appear at the top level/, hint: /script/ },
 ];
