@@ -2,12 +2,14 @@
  * Loop bodies. A scan node names its body by key; the body is a graph of its
  * own, over its own input nodes: the loop-carried values, this step's slice of
  * each sequence, the closed-over values (weights) and the step index. Bodies
- * are interned by structure, so building the same body twice gives the same
- * key and the scan nodes over it hash-cons as usual.
+ * are interned by content, so building the same body twice (in any process,
+ * in any order) gives the same key, and the scans over it hash-cons as usual.
  */
+import { createHash } from 'node:crypto';
+import { input, IRError, withInputs } from './build.ts';
 import type { InputNode, Node } from './node.ts';
-import { input } from './build.ts';
-import { IRError } from './build.ts';
+import { originOf, withOrigin } from './origin.ts';
+import { topoSort } from './program.ts';
 import type { Shape } from './shape.ts';
 
 export interface ScanBody {
@@ -39,12 +41,68 @@ export interface BodyHints {
 
 export type BodyParts = Omit<ScanBody, 'key'>;
 
-const byStructure = new Map<string, ScanBody>();
 const byKey = new Map<string, ScanBody>();
 
-const ids = (nodes: readonly (Node | null)[]): string => nodes.map((n) => (n === null ? '-' : n.id)).join(',');
+type Role = readonly [string, InputNode];
 
-/** The interned body with these parts; checks that carries and their next values agree. */
+/** The body's inputs with the role each plays, in order. */
+function rolesOf(parts: BodyParts): Role[] {
+  return [
+    ...parts.carries.map((n, i): Role => [`carry${i}`, n]),
+    ...parts.sequences.map((n, i): Role => [`sequence${i}`, n]),
+    ...parts.closures.map((n, i): Role => [`closure${i}`, n]),
+    ...(parts.index === null ? [] : [['index', parts.index] as Role]),
+  ];
+}
+
+const attrsText = (attrs: Readonly<Record<string, unknown>>): string =>
+  JSON.stringify(Object.keys(attrs).sort().map((k) => [k, attrs[k]]));
+
+/**
+ * A fingerprint of the body's structure in which inputs are known by their
+ * role, not their name: equal bodies get equal fingerprints in any process,
+ * whatever order they were built in.
+ */
+function fingerprint(parts: BodyParts, roots: readonly Node[]): string {
+  const ids = new Map<Node, string>();
+  for (const [role, n] of rolesOf(parts)) ids.set(n, `${role}[${n.shape.join(',')}]${n.dtype}`);
+  const lines: string[] = [];
+  for (const node of topoSort(roots)) {
+    if (ids.has(node)) continue;
+    if (node.op === 'input') throw new IRError(`internal: the scan body reads '${node.name}', which is none of its inputs`);
+    const text = node.op === 'const'
+      ? `const ${Object.is(node.value, -0) ? '-0' : String(node.value)} ${node.dtype} [${node.shape.join(',')}]`
+      : `${node.op} ${attrsText(node.attrs)} (${node.inputs.map((n) => ids.get(n)!).join(' ')})`;
+    ids.set(node, `n${lines.length}`);
+    lines.push(text);
+  }
+  lines.push(`roots ${roots.map((n) => ids.get(n)!).join(' ')}`, `counts ${parts.next.length} ${parts.outputs.length} ${parts.cond === null ? 0 : 1}`);
+  lines.push(`hints ${JSON.stringify(parts.hints)}`);
+  return createHash('sha256').update(lines.join('\n')).digest('hex').slice(0, 16);
+}
+
+/** The body with its inputs replaced by `map`, everything above them rebuilt. */
+function substitute(parts: BodyParts, map: ReadonlyMap<Node, InputNode>, roots: readonly Node[]): Node[] {
+  const done = new Map<Node, Node>(map);
+  for (const node of topoSort(roots)) {
+    if (done.has(node)) continue;
+    if (node.op === 'const' || node.op === 'input') {
+      done.set(node, node);
+      continue;
+    }
+    const inputs = node.inputs.map((n) => done.get(n)!);
+    done.set(node, withOrigin(originOf(node), () => withInputs(node, inputs)));
+  }
+  void parts;
+  return roots.map((n) => done.get(n)!);
+}
+
+/**
+ * The interned body with these parts. Bodies are content-addressed: the
+ * inputs are renamed after the fingerprint of the body's structure, so the
+ * body's key, its nodes and the scans over it are the same in every
+ * compilation, which keeps emitted code byte-identical.
+ */
 export function internBody(parts: BodyParts): ScanBody {
   if (parts.next.length !== parts.carries.length) throw new IRError('a scan body needs one next value per carry');
   parts.next.forEach((n, k) => {
@@ -56,14 +114,26 @@ export function internBody(parts: BodyParts): ScanBody {
   if (parts.cond !== null && (parts.cond.dtype !== 'bool' || parts.cond.shape.length !== 0)) {
     throw new IRError('a while condition must be a boolean scalar');
   }
-  const structure = [parts.carries, parts.sequences, parts.closures, [parts.index], parts.next, parts.outputs, [parts.cond]]
-    .map(ids)
-    .join('|');
-  const known = byStructure.get(structure);
+  const roots = [...parts.next, ...parts.outputs, ...(parts.cond === null ? [] : [parts.cond])];
+  const key = `body_${fingerprint(parts, roots)}`;
+  const known = byKey.get(key);
   if (known !== undefined) return known;
-  const body: ScanBody = Object.freeze({ ...parts, key: `body${byKey.size}` });
-  byStructure.set(structure, body);
-  byKey.set(body.key, body);
+  const map = new Map<Node, InputNode>();
+  for (const [role, n] of rolesOf(parts)) map.set(n, input(`§${key}.${role}`, n.shape, n.dtype));
+  const renamed = substitute(parts, map, roots);
+  const [nc, ny] = [parts.next.length, parts.outputs.length];
+  const body: ScanBody = Object.freeze({
+    key,
+    carries: parts.carries.map((n) => map.get(n)!),
+    sequences: parts.sequences.map((n) => map.get(n)!),
+    closures: parts.closures.map((n) => map.get(n)!),
+    index: parts.index === null ? null : map.get(parts.index)!,
+    next: renamed.slice(0, nc),
+    outputs: renamed.slice(nc, nc + ny),
+    cond: parts.cond === null ? null : renamed[nc + ny]!,
+    hints: parts.hints,
+  });
+  byKey.set(key, body);
   return body;
 }
 

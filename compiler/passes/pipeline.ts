@@ -7,6 +7,7 @@ import type { Program } from '../ir/program.ts';
 import { verify } from '../ir/verify.ts';
 import { eliminateCommonSubexpressions } from './eliminateCommonSubexpressions.ts';
 import { foldConstants } from './foldConstants.ts';
+import { optimizeLoopBodies } from './optimizeLoopBodies.ts';
 import type { RewriteNote, RewriteResult } from './rewrite.ts';
 import { rewriteForStability } from './rewriteForStability.ts';
 import { simplify } from './simplify.ts';
@@ -32,6 +33,7 @@ export const PASSES: readonly Pass[] = [
   { name: 'rewriteForStability', run: rewriteForStability, enabled: (o) => o.stability !== false },
   { name: 'simplify', run: simplify },
   { name: 'eliminateCommonSubexpressions', run: eliminateCommonSubexpressions },
+  { name: 'optimizeLoopBodies', run: optimizeLoopBodies },
 ];
 
 const MAX_ROUNDS = 8;

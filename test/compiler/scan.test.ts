@@ -165,6 +165,10 @@ describe('emitted size does not depend on the trip count', () => {
     expect(count(long)).toBe(count(short));
   });
 
+  it('emits byte-identical modules for the same model built twice (bodies are named by their content)', () => {
+    expect(compile(scanRnn(sizes(10), { truncate: 3 })).source).toBe(compile(scanRnn(sizes(10), { truncate: 3 })).source);
+  });
+
   it('with a named trip count, one kernel runs any length and matches the fixed-length kernels', () => {
     const named = compile(scanRnn({ T: 'T', B: 2, D: 3, H: 4 }));
     expect(named.source).toMatch(/for \(let t = 0; t < T; t\+\+\)/);
