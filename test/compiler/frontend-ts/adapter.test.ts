@@ -44,6 +44,6 @@ describe('the TypeScript adapter', () => {
     ]);
     expect(f!.body.map((s) => s.kind)).toEqual(['declare', 'for', 'return']);
     const loop = f!.body[1]!;
-    expect(loop.kind === 'for' && [loop.loop.variable, loop.loop.compare, loop.loop.step]).toEqual(['i', '<', { kind: 'number', at: { line: 6, column: 30 }, value: 2 }]);
+    expect(loop.kind === 'for' && [loop.loop.variable, loop.loop.compare, loop.loop.step]).toEqual(['i', '<', { kind: 'number', at: { line: 6, column: 31 }, value: 2 }]);
   });
 });
