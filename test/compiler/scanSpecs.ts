@@ -4,7 +4,7 @@
  * differences, <JV, U> = <V, JᵀU>, H·V against differences of the gradient,
  * and the compiled kernels against the reference evaluation. Each case is a
  * loop of another kind: stacked outputs, a reversed loop's final carry with
- * the step index read, and a while loop.
+ * the step index read, a loop nested in a loop body, and a while loop.
  */
 import { add, constant, lt, mul, sin } from '../../compiler/ir/build.ts';
 import { tanh } from '../../compiler/ir/nn.ts';
@@ -37,6 +37,20 @@ function reversed(c0: Tensor, xs: Tensor): number[] {
   return c;
 }
 
+/** Rows of a nested loop: g runs over each row of x from h; h ← g + sin(h); out_t = g after row t. */
+function nested(h0: Tensor, xs: Tensor, w: Tensor): number[][] {
+  const [rows, cols, n] = [xs.shape[0]!, xs.shape[1]!, h0.data.length];
+  let h = [...h0.data];
+  const out: number[][] = [];
+  for (let t = 0; t < rows; t++) {
+    let g = [...h];
+    for (let s = 0; s < cols; s++) g = g.map((v, i) => Math.tanh(v * w.data[i]! + xs.data[(t * cols + s) * n + i]!));
+    out.push(g);
+    h = g.map((v, i) => v + Math.sin(h[i]!));
+  }
+  return out;
+}
+
 export const SCAN_SPEC: TensorSpec = {
   kind: 'tensor',
   cases: [
@@ -62,6 +76,20 @@ export const SCAN_SPEC: TensorSpec = {
           step: ({ c }, { x }, t) => ({ carry: { c: add(mul(c!, x!), mul(sin(c!), t)) } }),
         }).carry['c']!,
       oracle: ([c0, xs], index, out) => reversed(c0!, xs!)[flatIndex(index, out)]!,
+    },
+    {
+      note: 'a loop nested in a loop body',
+      operands: [real([2]), real([3, 4, 2]), real([2], -1, 1)],
+      build: ([h0, xs, w]) =>
+        scan({
+          init: { h: h0! },
+          sequences: { row: xs! },
+          step: ({ h }, { row }) => {
+            const g = scan({ init: { g: h! }, sequences: { x: row! }, step: ({ g: v }, { x }) => ({ carry: { g: tanh(add(mul(v!, w!), x!)) } }) }).carry['g']!;
+            return { carry: { h: add(g, sin(h!)) }, outputs: { g } };
+          },
+        }).outputs['g']!,
+      oracle: ([h0, xs, w], index) => nested(h0!, xs!, w!)[index[0]!]![index[1]!]!,
     },
     {
       note: 'a while loop (three steps of a bound of six) carrying a scalar and a vector',

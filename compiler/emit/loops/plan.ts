@@ -9,6 +9,7 @@ import type { Node } from '../../ir/node.ts';
 import { isElementwise } from '../../ir/ops.ts';
 import { topoSort } from '../../ir/program.ts';
 import { shapesEqual } from '../../ir/shape.ts';
+import { bodyOf } from '../../ir/scanBody.ts';
 import { loopKey } from '../../ir/scanNode.ts';
 import { sizeExpr } from './dims.ts';
 import { isCheckpointedHistory } from './tape.ts';
@@ -131,6 +132,23 @@ function groupLoops(order: readonly Node[]): Node[] {
   return out;
 }
 
+/** A loop's results are named after what they hold (`h`, `hSteps`, `hHistory`); other buffers after their op. */
+function bufferName(node: Node): string {
+  if (node.op !== 'scan') return node.op;
+  const b = bodyOf(node.attrs['body'] as string);
+  const index = node.attrs['index'] as number;
+  switch (node.attrs['part']) {
+    case 'carry':
+      return b.hints.carries[index]!;
+    case 'stack':
+      return `${b.hints.outputs[index]!}Steps`;
+    case 'history':
+      return `${b.hints.carries[index]!}History`;
+    default:
+      return 'steps';
+  }
+}
+
 /** The node whose buffer an alias reads. */
 export function baseOf(node: Node, storage: ReadonlyMap<Node, Storage>): Node {
   let n = node;
@@ -185,7 +203,7 @@ function assignBuffers(
     } else {
       const size = sizeExpr(node.shape);
       const reuse = free.findIndex((s) => s.size === size);
-      const slot = reuse >= 0 ? free.splice(reuse, 1)[0]! : { name: claim(node.op), size };
+      const slot = reuse >= 0 ? free.splice(reuse, 1)[0]! : { name: claim(bufferName(node)), size };
       if (reuse < 0) slots.push(slot);
       holder.set(node, slot);
       storage.set(node, { kind: 'buffer', array: slot.name, offset: '0' });
