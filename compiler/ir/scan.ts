@@ -60,6 +60,10 @@ export function scan(spec: ScanSpec): ScanResult {
   const sequences = spec.sequences ?? {};
   const length = spec.length ?? Object.values(sequences)[0]?.shape[0];
   if (length === undefined) throw new IRError('scan: give a length, or at least one sequence to run over');
+  if (typeof length === 'string' && !Object.values(sequences).some((xs) => xs.shape[0] === length)) {
+    // A named size reaches the kernel as an argument bound from an input's shape.
+    throw new IRError(`scan: the named length '${length}' must be the leading axis of one of the sequences`);
+  }
   const built = buildBody(spec.init, sequences, length, (c, x, t) => ({ ...spec.step(c, x, t), cond: null }));
   const attrs = loopAttrsFor(spec, length, built.carryNames);
   return {

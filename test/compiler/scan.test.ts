@@ -9,7 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { gradient } from '../../compiler/autodiff/reverse.ts';
 import { compileModel } from '../../compiler/compileModel.ts';
 import type { CompiledModel } from '../../compiler/compileModel.ts';
+import { input } from '../../compiler/ir/build.ts';
 import { evaluateTensors } from '../../compiler/ir/evaluate.ts';
+import { scan } from '../../compiler/ir/scan.ts';
 import { topoSort } from '../../compiler/ir/program.ts';
 import type { Tensor } from '../../compiler/ir/tensor.ts';
 import { along, close, differentiate, dot, mismatches, seededRandom } from './gradcheck.ts';
@@ -178,5 +180,22 @@ describe('emitted size does not depend on the trip count', () => {
       const theta = thetaOf(fixed, values);
       expect(kernelsAt(named, values, [T]).gradient(theta)).toEqual(kernelsAt(fixed, values).gradient(theta));
     }
+  });
+});
+
+describe('building loops', () => {
+  const h = input('h', [3]);
+  it('says what is wrong with a step whose carry changes shape', () => {
+    expect(() => scan({ init: { h }, length: 4, step: () => ({ carry: { h: input('other', [2]) } }) })).toThrow(
+      "carry h has shape [3] but the step makes it [2]",
+    );
+  });
+  it('needs a named length to be the leading axis of a sequence', () => {
+    expect(() => scan({ init: { h }, length: 'T', step: ({ h: c }) => ({ carry: { h: c! } }) })).toThrow(
+      "the named length 'T' must be the leading axis of one of the sequences",
+    );
+  });
+  it('names carries missing from the step', () => {
+    expect(() => scan({ init: { h }, length: 2, step: () => ({ carry: {} }) })).toThrow("the step does not return carry 'h'");
   });
 });
