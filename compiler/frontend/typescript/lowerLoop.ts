@@ -10,6 +10,7 @@
 import { add, constant, mul } from '../../ir/build.ts';
 import type { Node } from '../../ir/node.ts';
 import { withOrigin } from '../../ir/origin.ts';
+import { transpose } from '../../ir/buildTensor.ts';
 import { scan } from '../../ir/scan.ts';
 import type { Dim } from '../../ir/shape.ts';
 import type { ForLoop, Pos, Stmt } from './ast.ts';
@@ -73,6 +74,24 @@ export function lowerLoop(ctx: Context, env: Env, loop: ForLoop, at: Pos): Env {
   return current;
 }
 
+/** The sequence a loop over a named dimension runs along, only so the loop can read its length. */
+const SIZE_SOURCE = 'size';
+
+/**
+ * A tensor in scope with the named dimension as its leading axis (moved
+ * there if it is another axis): a loop node's run-time length is bound from
+ * a sequence's shape.
+ */
+function sizeSource(ctx: Context, env: Env, dim: string, at: Pos): Node {
+  for (const { value } of env.values()) {
+    if (!isNode(value)) continue;
+    const axis = value.shape.indexOf(dim);
+    if (axis === 0) return value;
+    if (axis > 0) return transpose(value, [axis, ...value.shape.map((_, i) => i).filter((i) => i !== axis)]);
+  }
+  fail(ctx, at, `no tensor in scope has the dimension '${dim}', which this loop runs over`, `Pass a tensor with a '${dim}' axis to this function.`);
+}
+
 /** Names a statement list assigns (at any depth). */
 function assigned(stmts: readonly Stmt[]): string[] {
   return stmts.flatMap((s): string[] => {
@@ -96,6 +115,7 @@ function loopNode(ctx: Context, env: Env, loop: ForLoop, at: Pos, length: Dim, s
   const result = build(ctx, at, () => scan({
     init,
     length,
+    sequences: typeof length === 'string' ? { [SIZE_SOURCE]: sizeSource(ctx, env, length, at) } : {},
     step: (carry, _x, t) => {
       const inner: Env = new Map(env);
       for (const name of carried) inner.set(name, { value: carry[name]!, mutable: true });
