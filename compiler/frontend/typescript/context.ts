@@ -19,6 +19,9 @@ import type { ModuleScope } from './scope.ts';
  */
 export type Value = Node | string | readonly Value[];
 
+/** The value of `let y;` before an assignment: reading it is an error. */
+export const UNASSIGNED: readonly Value[] = Object.freeze([]);
+
 export const isList = (v: Value): v is readonly Value[] => Array.isArray(v);
 export const isNode = (v: Value): v is Node => typeof v === 'object' && !Array.isArray(v);
 

@@ -89,8 +89,10 @@ class Fence {
       case 'unsupported': return this.reportKind(s.at, s.what);
       case 'declare':
         if (s.type !== null && s.type.kind === 'other') this.report(s.type.at, `the type '${s.type.text}' is not a model type`, 'Use number, boolean or Tensor<[…]>, or leave the type to inference.');
+        // `let y: number;` assigned later is fine; the lowering checks every read has a value.
         if (s.init === null) {
-          return this.report(s.at, `'${s.name}' is declared without a value`, `Give it an initial value: let ${s.name} = 0;`);
+          if (!s.mutable) this.report(s.at, `'${s.name}' is declared without a value`, `Give it a value: const ${s.name} = …;`);
+          return;
         }
         return this.checkExpr(s.init);
       case 'assign': return this.checkExpr(s.value);

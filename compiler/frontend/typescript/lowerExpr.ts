@@ -15,7 +15,7 @@ import type { ArgKind, ArgValue, PreludeOpName } from '../../prelude/opTable.ts'
 import { expressionText, interpolationName, lowerExpression } from '../../prelude/lowerExpr.ts';
 import type { BinaryOp, Expr, Pos } from './ast.ts';
 import { LoweringAbort } from './diagnostics.ts';
-import { build, fail, isList, isNode } from './context.ts';
+import { UNASSIGNED, build, fail, isList, isNode } from './context.ts';
 import type { Context, Env, Value } from './context.ts';
 import { MATH_CONSTANTS, MATH_LOWERINGS } from './mathNames.ts';
 import { namespaceBinding } from './scope.ts';
@@ -118,6 +118,9 @@ function lowerBinary(ctx: Context, env: Env, e: Expr & { kind: 'binary' }): Valu
 
 function lowerName(ctx: Context, env: Env, name: string, at: Pos): Value {
   const v = env.get(name);
+  if (v?.value === UNASSIGNED) {
+    fail(ctx, at, `'${name}' is used before it is assigned on every path`, `Assign ${name} in every branch before this line, or give it an initial value.`, 'unknownVariable');
+  }
   if (v !== undefined) return v.value;
   const b = ctx.scope.bindings.get(name);
   if (b?.kind === 'constant') return lowerConstant(ctx, b);

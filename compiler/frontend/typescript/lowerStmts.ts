@@ -8,7 +8,7 @@ import { apply } from '../../ir/build.ts';
 import type { Node } from '../../ir/node.ts';
 import { withOrigin } from '../../ir/origin.ts';
 import type { FunctionDecl, Pos, Stmt } from './ast.ts';
-import { fail, isNode, origin } from './context.ts';
+import { UNASSIGNED, fail, isNode, origin } from './context.ts';
 import type { Context, Env, Value } from './context.ts';
 import { lowerLoop } from './lowerLoop.ts';
 import { constantValue, expectNode, fold, lowerExpr, selectValues } from './lowerExpr.ts';
@@ -91,7 +91,7 @@ function lowerStatement(ctx: Context, env: Env, s: Stmt): Env {
   switch (s.kind) {
     case 'declare': {
       const next = new Map(env);
-      next.set(s.name, { value: lowerExpr(ctx, env, s.init!), mutable: s.mutable });
+      next.set(s.name, { value: s.init === null ? UNASSIGNED : lowerExpr(ctx, env, s.init), mutable: s.mutable });
       return next;
     }
     case 'assign': {
@@ -100,6 +100,7 @@ function lowerStatement(ctx: Context, env: Env, s: Stmt): Env {
       if (!v.mutable) fail(ctx, s.at, `'${s.name}' is a const (or a loop variable) and cannot be reassigned`, `Declare it with let: let ${s.name} = …;`);
       let value = lowerExpr(ctx, env, s.value);
       if (s.op !== '=') {
+        if (v.value === UNASSIGNED) fail(ctx, s.at, `'${s.name}' is used before it is assigned`, `Assign it first: ${s.name} = …;`, 'unknownVariable');
         const a = expectNode(ctx, v.value, s.at);
         const b = expectNode(ctx, value, s.value.at);
         if (a.shape.length > 0 || b.shape.length > 0) {
@@ -150,6 +151,8 @@ function lowerIf(ctx: Context, env: Env, s: Stmt & { kind: 'if' }, rest: readonl
 /** The value of a variable after a data-dependent if: `select(test, then, else)`. */
 function merge(ctx: Context, at: Pos, test: Node, a: Value, b: Value): Value {
   if (a === b) return a;
+  // Assigned on one path only: still unassigned after the if.
+  if (a === UNASSIGNED || b === UNASSIGNED) return UNASSIGNED;
   if (!isNode(a) || !isNode(b)) fail(ctx, at, 'a list cannot differ between the branches of a data-dependent if', 'Choose between numbers or tensors instead.');
   return selectValues(test, a, b);
 }

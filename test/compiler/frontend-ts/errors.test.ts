@@ -64,6 +64,11 @@ const CASES: readonly { name: string; source: string; message: RegExp }[] = [
     message: /in expr: unknown function 'frob'/,
   },
   {
+    name: 'a variable assigned on one path only',
+    source: 'export function f(x: Param<number>): number {\n  let y: number;\n  if (x > 0) {\n    y = x;\n  }\n  return @@y;\n}\n',
+    message: /'y' is used before it is assigned on every path/,
+  },
+  {
     name: 'an unknown variable',
     source: 'export function f(x: Param<number>): number {\n  return x * @@scale;\n}\n',
     message: /unknown variable 'scale'/,
