@@ -8,7 +8,7 @@
  * Each op lists the kind of each argument: tensors become nodes, static
  * arguments (axes, shapes, sizes) must be known at compile time.
  */
-import { apply, bool, constant, select } from '../ir/build.ts';
+import { apply, constant, select } from '../ir/build.ts';
 import {
   broadcastTo, concat, gather, oneHot, pad, reshape, slice, sum, transpose,
 } from '../ir/buildTensor.ts';
@@ -152,6 +152,3 @@ export type PreludeOpName = keyof typeof PRELUDE_OPS;
 export function isPreludeOp(name: string): name is PreludeOpName {
   return Object.hasOwn(PRELUDE_OPS, name);
 }
-
-/** A boolean constant node, for `true`/`false` arguments. */
-export const boolNode = (value: boolean): Node => bool(value);

@@ -14,7 +14,6 @@ import { PRELUDE_OPS, asBool, asNumber } from '../../prelude/opTable.ts';
 import type { ArgKind, ArgValue, PreludeOpName } from '../../prelude/opTable.ts';
 import { expressionText, interpolationName, lowerExpression } from '../../prelude/lowerExpr.ts';
 import type { BinaryOp, Expr, Pos } from './ast.ts';
-import { LoweringAbort } from './diagnostics.ts';
 import { UNASSIGNED, build, fail, isList, isNode } from './context.ts';
 import type { Context, Env, Value } from './context.ts';
 import { MATH_CONSTANTS, MATH_LOWERINGS } from './mathNames.ts';
@@ -253,7 +252,8 @@ function lowerTagged(ctx: Context, env: Env, e: Expr & { kind: 'tagged' }): Node
   try {
     return build(ctx, e.at, () => lowerExpression(text, values, ctx.scope.module.path));
   } catch (err) {
-    if (!(err instanceof SourceError) || err instanceof LoweringAbort) throw err;
+    // The mathjs adapter's own errors (syntax, unknown names); anything else is not the user's.
+    if (!(err instanceof SourceError)) throw err;
     fail(ctx, templatePosition(e, err.location), `in expr: ${err.message}`, err.hint ?? 'The template is a mathjs expression over the variables named in expr({ … }) and the ${…} values.', 'unsupported');
   }
 }
