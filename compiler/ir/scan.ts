@@ -30,11 +30,16 @@ export interface LoopOptions {
   readonly truncate?: number | { readonly every: number; readonly carries?: readonly string[] };
   /**
    * Reverse mode's tape: by default every carry of every step is kept for the
-   * backward sweep; `k` keeps every k-th and recomputes the others from
-   * there, `'sqrt'` takes k = ⌈√length⌉. Gradients are bit-identical either way.
+   * backward sweep. `k` keeps every k-th and recomputes the others from there
+   * (`'sqrt'`: k = ⌈√length⌉, about 2√T states, T extra steps); `'log'` keeps a
+   * stack of about log₂ T states, refined by halving (about ½ T log₂ T extra
+   * steps); `{ budget: n }` takes the cheapest of these that keeps at most n
+   * states. Gradients are bit-identical whichever is chosen.
    */
-  readonly checkpoint?: number | 'sqrt';
+  readonly checkpoint?: Checkpoint;
 }
+
+export type Checkpoint = number | 'sqrt' | 'log' | { readonly budget: number };
 
 export interface StepResult {
   readonly carry: Named;
@@ -110,8 +115,7 @@ function loopAttrsFor(spec: LoopOptions, length: Dim, carryNames: readonly strin
     if (k < 0) throw new IRError(`truncate: '${name}' is not a carry (carries: ${carryNames.join(', ')})`);
     return k;
   });
-  const c = spec.checkpoint ?? 0;
-  if (c !== 'sqrt' && (!Number.isInteger(c) || c < 0)) throw new IRError(`checkpoint: give a positive number of steps or 'sqrt', got ${c}`);
+  const c = checkpointAttr(spec.checkpoint ?? 0, length);
   return {
     body: '',
     length,
@@ -119,9 +123,31 @@ function loopAttrsFor(spec: LoopOptions, length: Dim, carryNames: readonly strin
     every,
     stop: every > 0 ? stop.sort((a, b) => a - b) : [],
     zero: [],
-    checkpoint: c === 'sqrt' ? -1 : c,
+    checkpoint: c,
     counted: false,
   };
+}
+
+/** States kept by each checkpointing scheme for T steps (with the one being rebuilt). */
+export const keptBySegments = (T: number, k: number): number => Math.ceil(T / k) + k + 1;
+export const keptByHalving = (T: number): number => Math.floor(Math.log2(Math.max(T, 1))) + 3;
+
+/** The checkpoint attribute: 0 full, k > 0 every k-th, -1 every ⌈√T⌉-th, -2 halving. */
+function checkpointAttr(c: Checkpoint, length: Dim): number {
+  if (c === 'sqrt') return -1;
+  if (c === 'log') return -2;
+  if (typeof c === 'number') {
+    if (!Number.isInteger(c) || c < 0) throw new IRError(`checkpoint: give a positive number of steps, 'sqrt', 'log' or { budget }, got ${c}`);
+    return c;
+  }
+  if (typeof length !== 'number') throw new IRError(`checkpoint: a budget needs a trip count known at compile time; with '${length}' use 'sqrt' or 'log'`);
+  const T = length;
+  if (c.budget >= T) return 0;
+  // Evenly spaced snapshots rerun each step at most once, and fewer the more
+  // snapshots there are: the smallest spacing that fits (the count falls until k ≈ √T).
+  for (let k = 1; k * k <= 4 * T; k++) if (keptBySegments(T, k) <= c.budget) return k;
+  if (keptByHalving(T) <= c.budget) return -2;
+  throw new IRError(`checkpoint: a budget of ${c.budget} states is too small for ${T} steps; the least is ${keptByHalving(T)} (checkpoint: 'log')`);
 }
 
 interface BuiltBody {

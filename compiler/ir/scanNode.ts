@@ -31,7 +31,7 @@ export interface LoopAttrs {
   readonly stop: readonly number[];
   /** Carries set to zero at window boundaries (the cotangents and tangents of cut carries). */
   readonly zero: readonly number[];
-  /** Checkpointing of the carry history: 0 keeps all of it; k > 0 keeps every k-th carry; -1 every ⌈√length⌉-th. */
+  /** Checkpointing of the carry history: 0 keeps all of it; k > 0 keeps every k-th carry; -1 every ⌈√length⌉-th; -2 a stack refined by halving. */
   readonly checkpoint: number;
   /** The last operand is the number of steps to run (≤ length). */
   readonly counted: boolean;

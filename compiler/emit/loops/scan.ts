@@ -19,7 +19,7 @@ import type { Placement, Storage } from './plan.ts';
 import { memoryOf, readElement, SCALAR_LOOP } from './reads.ts';
 import type { StatementContext } from './statements.ts';
 import { statementFor } from './statements.ts';
-import { segmentExpr, snapshotCountExpr, timesExpr } from './tape.ts';
+import { halvingSlotsExpr, segmentExpr, snapshotCountExpr, timesExpr } from './tape.ts';
 
 type Target = { readonly array: string; readonly offset: string };
 /** Where a value lives for the body: memory (array and offset) or a scalar local. */
@@ -281,7 +281,8 @@ export function scanStatement(node: ApplyNode, ctx: StatementContext): string[] 
   const tapeReads = readTapes(info, step, steps, ctx, setup, perStep);
   const sequences = info.sequences.map((x, i): Place => {
     const fromTape = tapeReads.get(x);
-    if (fromTape !== undefined) return sequencePlace(x, b.sequences[i]!, fromTape, '0', ctx, perStep);
+    if (fromTape?.kind === 'scalar') return fromTape;
+    if (fromTape !== undefined) return sequencePlace(x, b.sequences[i]!, fromTape.at, '0', ctx, perStep);
     return sequencePlace(x, b.sequences[i]!, outerMemory(x, b.hints.sequences[i]!, ctx, setup), step, ctx, perStep);
   });
   const stacks = b.outputs.map((_, j): Target | null => {
@@ -305,89 +306,166 @@ export function scanStatement(node: ApplyNode, ctx: StatementContext): string[] 
 
 /** Snapshots of every carry at steps 0, K, 2K, …, for the backward loops to restart from. */
 function writeSnapshots(info: ScanInfo, places: readonly (Place | null)[], members: readonly ApplyNode[], step: string, ctx: StatementContext): string[] {
-  const K = segmentExpr(info);
+  const halving = info.checkpoint === -2;
+  const rows = halving ? halvingSlotsExpr(info) : snapshotCountExpr(info);
   const snaps = info.bodyDef.carries.map((c, k) => {
-    const name = ctx.claim(`${info.bodyDef.hints.carries[k]}Snapshots`);
-    ctx.addSlot(name, timesExpr(snapshotCountExpr(info), sizeExpr(c.shape)));
+    const name = ctx.claim(`${info.bodyDef.hints.carries[k]}${halving ? 'Stack' : 'Snapshots'}`);
+    ctx.addSlot(name, timesExpr(rows, sizeExpr(c.shape)));
     return { array: name, offset: '0' };
   });
   ctx.tapes.set(loopKey(members[0]!), snaps.map((s) => s.array));
-  const lines = recordCarries(info, places, snaps, `${step} / ${/^\d+$/.test(K) ? K : `(${K})`}`, ctx);
-  return [`if (${step} % ${/^\d+$/.test(K) ? K : `(${K})`} === 0) {`, ...indent(lines), '}'];
+  // Halving starts from the first state alone; segments keep every K-th.
+  if (halving) return [`if (${step} === 0) {`, ...indent(recordCarries(info, places, snaps, '0', ctx)), '}'];
+  const K = segmentExpr(info);
+  const k = /^\d+$/.test(K) ? K : `(${K})`;
+  return [`if (${step} % ${k} === 0) {`, ...indent(recordCarries(info, places, snaps, `${step} / ${k}`, ctx)), '}'];
 }
 
+/** Where a backward loop reads a checkpointed history's row for this step. */
+type TapeRow = { readonly kind: 'memory'; readonly at: Target } | { readonly kind: 'scalar'; readonly name: string };
+
 /**
- * A backward loop reading checkpointed histories: entering each segment
- * (from its last step), it reruns the forward step from the segment's
- * snapshot and records the segment's carries; it then reads row
- * step - segmentStart. Returns where each such sequence's row 0 is.
+ * A backward loop reading checkpointed histories of a forward loop rebuilds
+ * the forward states it needs by rerunning the forward step:
+ * - segments: entering each segment (from its last step), it reruns the
+ *   segment from its snapshot and records its states, then reads row
+ *   step − segmentStart;
+ * - halving: it keeps a stack of states (steps 0 = p₀ < p₁ < …); for step s it
+ *   drops the states past s and, from the top one p, pushes the state halfway
+ *   to s until it reaches s, whose state it then reads.
  */
-function readTapes(reader: ScanInfo, step: string, steps: string, ctx: StatementContext, setup: string[], perStep: string[]): Map<Node, Target> {
-  const out = new Map<Node, Target>();
+function readTapes(reader: ScanInfo, step: string, steps: string, ctx: StatementContext, setup: string[], perStep: string[]): Map<Node, TapeRow> {
+  const out = new Map<Node, TapeRow>();
   const sources = new Map<string, ApplyNode[]>();
   for (const x of reader.sequences) {
-    if (ctx.storage.get(x)?.kind !== 'tape' || out.has(x)) continue;
+    if (ctx.storage.get(x)?.kind !== 'tape') continue;
     const key = loopKey(x as ApplyNode);
-    sources.set(key, [...(sources.get(key) ?? []), x as ApplyNode]);
+    if (!sources.get(key)?.includes(x as ApplyNode)) sources.set(key, [...(sources.get(key) ?? []), x as ApplyNode]);
   }
   for (const [key, histories] of sources) {
     const source = scanInfo(histories[0]!);
-    const b = source.bodyDef;
-    const K = segmentExpr(source);
-    const k = /^\d+$/.test(K) ? K : `(${K})`;
-    const start = ctx.claim('segmentStart');
-    setup.push(`let ${start} = 0;`);
-    const segments = histories.map((h) => {
-      const name = ctx.claim(`${b.hints.carries[h.attrs['index'] as number]}Segment`);
-      ctx.addSlot(name, timesExpr(K, sizeExpr(h.shape.slice(1))));
-      out.set(h, { array: name, offset: times(`(${step} - ${start})`, sizeExpr(h.shape.slice(1))) });
-      return { index: h.attrs['index'] as number, at: { array: name, offset: '0' } };
-    });
-    // The forward step's own carries, restored from a snapshot.
-    const snaps = ctx.tapes.get(key)!;
-    const local: string[] = [];
-    const places = b.carries.map((c, ci): Place => {
-      if (c.shape.length === 0) {
-        const name = ctx.claim(b.hints.carries[ci]!);
-        local.push(`let ${name} = ${snaps[ci]}[${start} / ${k}];`);
-        return { kind: 'scalar', name };
-      }
-      const name = ctx.claim(`${b.hints.carries[ci]}Rerun`);
-      ctx.addSlot(name, sizeExpr(c.shape));
-      const size = sizeExpr(c.shape);
-      local.push(copyLoop(size, ctx, (i) => `${name}[${i}]`, (i) => `${snaps[ci]}[${plus(times(`${start} / ${k}`, size), i)}]`));
-      return { kind: 'memory', at: { array: name, offset: '0' } };
-    });
-    const r = ctx.claim('r');
-    const into = b.carries.map((_, ci) => segments.find((s) => s.index === ci)?.at ?? null);
-    const scalarSeqs: string[] = [];
-    const rerunSpec: StepSpec = {
-      info: source,
-      carries: places,
-      step: r,
-      steps,
-      sequences: source.sequences.map((x, i) => sequencePlace(x, b.sequences[i]!, outerMemory(x, b.hints.sequences[i]!, ctx, setup), r, ctx, scalarSeqs)),
-      closures: source.closures.map((w): Place => {
-        const m = memoryOf(w, ctx);
-        return m !== null ? { kind: 'memory', at: m } : { kind: 'scalar', name: `(${readScalar(w, ctx)})` };
-      }),
-      stacks: b.outputs.map(() => null),
-      outputs: b.outputs.map(() => false),
-      before: [],
-      countVar: null,
-    };
-    const rerun = [
-      ...boundaryLines(rerunSpec, ctx),
-      ...recordCarries(source, places, into, `(${r} - ${start})`, ctx),
-      `if (${r} === ${step}) break;`,
-      ...scalarSeqs,
-      ...stepLines(rerunSpec, ctx),
-    ];
-    perStep.push(
-      `if (${step} === ${steps} - 1 || (${step} + 1) % ${k} === 0) {`,
-      ...indent([`${start} = ${step} - ${step} % ${k};`, ...local, `for (let ${r} = ${start}; ; ${r}++) {`, ...indent(rerun), '}']),
-      '}',
-    );
+    const lines = source.checkpoint === -2
+      ? refillByHalving(source, histories, ctx.tapes.get(key)!, step, steps, ctx, setup, out)
+      : refillSegments(source, histories, ctx.tapes.get(key)!, step, steps, ctx, setup, out);
+    perStep.push(...lines);
   }
   return out;
+}
+
+/** The forward step rerun on `places` at step `r`, for rebuilding states. */
+function rerunStep(source: ScanInfo, places: readonly Place[], r: string, steps: string, ctx: StatementContext, setup: string[]) {
+  const b = source.bodyDef;
+  const scalarSeqs: string[] = [];
+  const spec: StepSpec = {
+    info: source,
+    carries: places,
+    step: r,
+    steps,
+    sequences: source.sequences.map((x, i) => sequencePlace(x, b.sequences[i]!, outerMemory(x, b.hints.sequences[i]!, ctx, setup), r, ctx, scalarSeqs)),
+    closures: source.closures.map((w): Place => {
+      const m = memoryOf(w, ctx);
+      return m !== null ? { kind: 'memory', at: m } : { kind: 'scalar', name: `(${readScalar(w, ctx)})` };
+    }),
+    stacks: b.outputs.map(() => null),
+    outputs: b.outputs.map(() => false),
+    before: [],
+    countVar: null,
+  };
+  return { boundary: boundaryLines(spec, ctx), body: [...scalarSeqs, ...stepLines(spec, ctx)] };
+}
+
+/** Working copies of the forward loop's carries: workspace buffers, or `let` locals declared in `declare`. */
+function workingCarries(b: ScanBody, suffix: string, ctx: StatementContext, declare: string[]): Place[] {
+  return b.carries.map((c, ci): Place => {
+    if (c.shape.length === 0) {
+      const name = ctx.claim(`${b.hints.carries[ci]}${suffix}`);
+      declare.push(`let ${name} = 0;`);
+      return { kind: 'scalar', name };
+    }
+    const name = ctx.claim(`${b.hints.carries[ci]}${suffix}`);
+    ctx.addSlot(name, sizeExpr(c.shape));
+    return { kind: 'memory', at: { array: name, offset: '0' } };
+  });
+}
+
+/** Copies row `row` of the state buffers `from` into the working carries. */
+function restore(b: ScanBody, places: readonly Place[], from: readonly string[], row: string, ctx: StatementContext): string[] {
+  return b.carries.flatMap((c, ci) => {
+    const p = places[ci]!;
+    const size = sizeExpr(c.shape);
+    const base = times(row, size);
+    if (p.kind === 'scalar') return [`${p.name} = ${from[ci]}[${base}];`];
+    return [copyLoop(size, ctx, (i) => elem(p.at, i), (i) => `${from[ci]}[${plus(base, i)}]`)];
+  });
+}
+
+function refillSegments(
+  source: ScanInfo, histories: readonly ApplyNode[], snaps: readonly string[], step: string, steps: string,
+  ctx: StatementContext, setup: string[], out: Map<Node, TapeRow>,
+): string[] {
+  const b = source.bodyDef;
+  const K = segmentExpr(source);
+  const k = /^\d+$/.test(K) ? K : `(${K})`;
+  const start = ctx.claim('segmentStart');
+  setup.push(`let ${start} = 0;`);
+  const segments = histories.map((h) => {
+    const name = ctx.claim(`${b.hints.carries[h.attrs['index'] as number]}Segment`);
+    ctx.addSlot(name, timesExpr(K, sizeExpr(h.shape.slice(1))));
+    out.set(h, { kind: 'memory', at: { array: name, offset: times(`(${step} - ${start})`, sizeExpr(h.shape.slice(1))) } });
+    return { index: h.attrs['index'] as number, at: { array: name, offset: '0' } };
+  });
+  const places = workingCarries(b, 'Rerun', ctx, setup);
+  const r = ctx.claim('r');
+  const into = b.carries.map((_, ci) => segments.find((s) => s.index === ci)?.at ?? null);
+  const rerun = rerunStep(source, places, r, steps, ctx, setup);
+  const loop = [...rerun.boundary, ...recordCarries(source, places, into, `(${r} - ${start})`, ctx), `if (${r} === ${step}) break;`, ...rerun.body];
+  return [
+    `if (${step} === ${steps} - 1 || (${step} + 1) % ${k} === 0) {`,
+    ...indent([`${start} = ${step} - ${step} % ${k};`, ...restore(b, places, snaps, `${start} / ${k}`, ctx), `for (let ${r} = ${start}; ; ${r}++) {`, ...indent(loop), '}']),
+    '}',
+  ];
+}
+
+function refillByHalving(
+  source: ScanInfo, histories: readonly ApplyNode[], stack: readonly string[], step: string, steps: string,
+  ctx: StatementContext, setup: string[], out: Map<Node, TapeRow>,
+): string[] {
+  const b = source.bodyDef;
+  const slots = halvingSlotsExpr(source);
+  const at = ctx.claim(`${b.hints.carries[0] ?? 'state'}StackSteps`);
+  ctx.addSlot(at, slots);
+  const depth = ctx.claim('depth');
+  setup.push(`let ${depth} = 1;`, `${at}[0] = 0;`);
+  const places = workingCarries(b, 'Current', ctx, setup);
+  for (const h of histories) {
+    const p = places[h.attrs['index'] as number]!;
+    out.set(h, p.kind === 'scalar' ? { kind: 'scalar', name: p.name } : { kind: 'memory', at: p.at });
+  }
+  const [p, m, r] = [ctx.claim('p'), ctx.claim('m'), ctx.claim('r')];
+  const rerun = rerunStep(source, places, r, steps, ctx, setup);
+  const push = b.carries.flatMap((c, ci) => {
+    const place = places[ci]!;
+    const size = sizeExpr(c.shape);
+    const base = times(depth, size);
+    if (place.kind === 'scalar') return [`${stack[ci]}[${base}] = ${place.name};`];
+    return [copyLoop(size, ctx, (i) => `${stack[ci]}[${plus(base, i)}]`, (i) => elem(place.at, i))];
+  });
+  return [
+    `while (${at}[${depth} - 1] > ${step}) ${depth}--;`,
+    `let ${p} = ${at}[${depth} - 1];`,
+    ...restore(b, places, stack, `(${depth} - 1)`, ctx),
+    `while (${p} < ${step}) {`,
+    ...indent([
+      `const ${m} = ${p} + ((${step} - ${p} + 1) >> 1);`,
+      `for (let ${r} = ${p}; ; ${r}++) {`,
+      ...indent([...rerun.boundary, `if (${r} === ${m}) break;`, ...rerun.body]),
+      '}',
+      `if (${depth} === ${slots}) throw new Error('gradc: checkpoint stack overflow');`,
+      `${at}[${depth}] = ${m};`,
+      ...push,
+      `${depth}++;`,
+      `${p} = ${m};`,
+    ]),
+    '}',
+  ];
 }

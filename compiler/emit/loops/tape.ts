@@ -11,7 +11,6 @@ import { topoSort } from '../../ir/program.ts';
 import { loopKey as loopKeyOf, scanInfo } from '../../ir/scanNode.ts';
 import type { ScanInfo } from '../../ir/scanNode.ts';
 import { concreteShape, sizeOf } from '../../ir/tensor.ts';
-import { productExpr } from './dims.ts';
 
 /**
  * Whether a history result is kept as a checkpointed tape: its loop asks for
@@ -29,6 +28,29 @@ export function isCheckpointedHistory(node: Node, users: readonly Node[], isRoot
   });
 }
 
+/** Slots of the halving stack: ⌊log₂ T⌋ + 2 states (the deepest the stack gets). */
+export function halvingSlotsExpr(info: ScanInfo): string {
+  if (typeof info.length === 'number') return String(Math.floor(Math.log2(Math.max(info.length, 1))) + 2);
+  return `Math.floor(Math.log2(Math.max(${info.length}, 1))) + 2`;
+}
+
+/** Steps rerun by halving over T steps: the stack's pushes, simulated. */
+export function halvingReruns(T: number): number {
+  const stack = [0];
+  let reruns = 0;
+  for (let t = T - 1; t >= 0; t--) {
+    while (stack[stack.length - 1]! > t) stack.pop();
+    let p = stack[stack.length - 1]!;
+    while (p < t) {
+      const m = p + ((t - p + 1) >> 1);
+      reruns += m - p;
+      stack.push(m);
+      p = m;
+    }
+  }
+  return reruns;
+}
+
 /** The segment length K as an expression: fixed, or ⌈√T⌉. */
 export function segmentExpr(info: ScanInfo): string {
   if (info.checkpoint > 0) return String(info.checkpoint);
@@ -43,7 +65,11 @@ export function snapshotCountExpr(info: ScanInfo): string {
   return `Math.ceil(${String(info.length)} / ${k})`;
 }
 
-export const timesExpr = (count: string, size: string): string => (/^\d+$/.test(count) && /^\d+$/.test(size) ? String(Number(count) * Number(size)) : `${count} * ${productExpr([size])}`);
+export function timesExpr(count: string, size: string): string {
+  if (/^\d+$/.test(count) && /^\d+$/.test(size)) return String(Number(count) * Number(size));
+  const wrap = (e: string) => (/[+-]/.test(e) ? `(${e})` : e);
+  return `${wrap(count)} * ${wrap(size)}`;
+}
 
 export interface TapeReport {
   /** Elements of the full history, as if every carry of every step were kept. */
@@ -69,7 +95,7 @@ export function tapeReport(roots: readonly Node[], sizes: Readonly<Record<string
   let full = 0;
   let kept = 0;
   let recomputed = 0;
-  const loops = new Set<string>();
+  const seen = new Set<string>();
   for (const node of order) {
     if (node.op !== 'scan' || node.attrs['part'] !== 'history') continue;
     const info = scanInfo(node as ApplyNode);
@@ -80,23 +106,26 @@ export function tapeReport(roots: readonly Node[], sizes: Readonly<Record<string
       kept += T * rows;
       continue;
     }
+    const halving = info.checkpoint === -2;
     const K = info.checkpoint > 0 ? info.checkpoint : Math.max(1, Math.ceil(Math.sqrt(T)));
-    // Snapshots of every carry of the loop, once per loop; one segment per reader.
-    const loopKey = loopKeyOf(node as ApplyNode);
-    if (!loops.has(loopKey)) {
-      loops.add(loopKey);
-      const carries = info.bodyDef.carries.reduce((acc, c) => acc + sizeOf(concreteShape(c.shape, sizes)), 0);
-      kept += Math.ceil(T / K) * carries;
+    const slots = Math.floor(Math.log2(Math.max(T, 1))) + 2;
+    const state = info.bodyDef.carries.reduce((acc, c) => acc + sizeOf(concreteShape(c.shape, sizes)), 0);
+    // Once per loop: its snapshots (or the halving stack and its step numbers).
+    const loop = loopKeyOf(node as ApplyNode);
+    if (!seen.has(loop)) {
+      seen.add(loop);
+      kept += halving ? slots * state + slots : Math.ceil(T / K) * state;
     }
     const readers = new Set(users.get(node)!.map((u) => loopKeyOf(u as ApplyNode)));
     for (const reader of readers) {
-      kept += K * rows;
-      // A reader refills all of one loop's segments at once: T - ⌈T/K⌉ reruns of the step.
-      const pair = `${reader}→${loopKey}`;
-      if (!loops.has(pair)) {
-        loops.add(pair);
-        recomputed += T - Math.ceil(T / K);
-      }
+      // Each reader refills a segment of this history (halving reads the working state itself).
+      if (!halving) kept += K * rows;
+      const pair = `${reader}→${loop}`;
+      if (seen.has(pair)) continue;
+      seen.add(pair);
+      // Once per reader and loop: the working state the step reruns on, and the reruns.
+      kept += state;
+      recomputed += halving ? halvingReruns(T) : T - Math.ceil(T / K);
     }
   }
   return { fullElements: full, elements: kept, bytes: 8 * kept, recomputedSteps: recomputed };
