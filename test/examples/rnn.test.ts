@@ -57,10 +57,11 @@ describe('examples/rnn', () => {
     expect(end).toBeLessThan(0.5 * start);
   });
 
-  it('checkpointing keeps a fifth of the full tape for 100 steps', () => {
+  it('checkpointing every 10 steps keeps about a fifth of the full tape for 100 steps', () => {
     const tape = (m: CompiledModel) => tapeReport([m.derivatives.value, ...m.derivatives.gradient]);
     const [full, checkpointed] = [tape(compileRnn(SMALL)), tape(compileRnn(SMALL, { checkpoint: 'sqrt' }))];
     expect(full.elements).toBe(SMALL.steps * SMALL.batch * SMALL.hidden);
-    expect(checkpointed.elements).toBe((10 + 10) * SMALL.batch * SMALL.hidden);
+    // 10 snapshots, a 10-step segment and the state being rerun.
+    expect(checkpointed.elements).toBe((10 + 10 + 1) * SMALL.batch * SMALL.hidden);
   });
 });
