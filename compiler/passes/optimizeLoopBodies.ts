@@ -18,7 +18,9 @@ import type { RewriteNote, RewriteResult } from './rewrite.ts';
 function optimizeBody(b: ScanBody, options: OptimizeOptions, notes: RewriteNote[]): ScanBody {
   const roots = bodyRoots(b);
   const inputs = [...b.carries, ...b.sequences, ...b.closures, ...(b.index === null ? [] : [b.index])];
-  const result = optimize({ inputs, outputs: roots.map((node, i) => ({ name: `r${i}`, node })) }, { ...options, verifyEachPass: false });
+  // IR dumps show the program's passes, not every body's.
+  const { dump: _dump, ...rest } = options;
+  const result = optimize({ inputs, outputs: roots.map((node, i) => ({ name: `r${i}`, node })) }, rest);
   notes.push(...result.notes);
   const out = result.program.outputs.map((o) => o.node);
   if (out.every((n, i) => n === roots[i])) return b;

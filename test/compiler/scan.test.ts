@@ -12,6 +12,8 @@ import type { CompiledModel } from '../../compiler/compileModel.ts';
 import { input } from '../../compiler/ir/build.ts';
 import { evaluateTensors } from '../../compiler/ir/evaluate.ts';
 import { scan } from '../../compiler/ir/scan.ts';
+import { bodyOf } from '../../compiler/ir/scanBody.ts';
+import { derive } from '../../compiler/derive.ts';
 import { topoSort } from '../../compiler/ir/program.ts';
 import type { Tensor } from '../../compiler/ir/tensor.ts';
 import { along, close, differentiate, dot, mismatches, seededRandom } from './gradcheck.ts';
@@ -179,6 +181,20 @@ describe('emitted size does not depend on the trip count', () => {
       const fixed = compile(scanRnn(sizes(T)));
       const theta = thetaOf(fixed, values);
       expect(kernelsAt(named, values, [T]).gradient(theta)).toEqual(kernelsAt(fixed, values).gradient(theta));
+    }
+  });
+});
+
+describe('optimizing loops', () => {
+  it('verifies every pass over the program and over each loop body, and simplifies the bodies', () => {
+    const m = scanRnn(SIZES, { truncate: 4 });
+    const d = derive({ inputs: [...m.params, ...m.data], outputs: [{ name: 'loss', node: m.loss }] }, m.params.map((x) => x.name), { verifyEachPass: true });
+    const bodies = topoSort(d.gradient).filter((n) => n.op === 'scan').map((n) => bodyOf(n.attrs['body'] as string));
+    expect(bodies.length).toBeGreaterThan(0);
+    // No multiplication by a literal 1 survives in the backward loop's body.
+    for (const b of bodies) {
+      const ones = topoSort([...b.next, ...b.outputs]).filter((n) => n.op === 'mul' && n.inputs.some((x) => x.op === 'const' && x.value === 1 && x.shape.length === 0));
+      expect(ones).toEqual([]);
     }
   });
 });
