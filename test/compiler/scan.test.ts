@@ -11,6 +11,7 @@ import { compileModel } from '../../compiler/compileModel.ts';
 import type { CompiledModel } from '../../compiler/compileModel.ts';
 import { input } from '../../compiler/ir/build.ts';
 import { evaluateTensors } from '../../compiler/ir/evaluate.ts';
+import type { ApplyNode } from '../../compiler/ir/node.ts';
 import { scan } from '../../compiler/ir/scan.ts';
 import { bodyOf } from '../../compiler/ir/scanBody.ts';
 import { derive } from '../../compiler/derive.ts';
@@ -189,7 +190,7 @@ describe('optimizing loops', () => {
   it('verifies every pass over the program and over each loop body, and simplifies the bodies', () => {
     const m = scanRnn(SIZES, { truncate: 4 });
     const d = derive({ inputs: [...m.params, ...m.data], outputs: [{ name: 'loss', node: m.loss }] }, m.params.map((x) => x.name), { verifyEachPass: true });
-    const bodies = topoSort(d.gradient).filter((n) => n.op === 'scan').map((n) => bodyOf(n.attrs['body'] as string));
+    const bodies = topoSort(d.gradient).filter((n): n is ApplyNode => n.op === 'scan').map((n) => bodyOf(n.attrs['body'] as string));
     expect(bodies.length).toBeGreaterThan(0);
     // No multiplication by a literal 1 survives in the backward loop's body.
     for (const b of bodies) {
