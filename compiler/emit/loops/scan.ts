@@ -296,7 +296,9 @@ export function scanStatement(node: ApplyNode, ctx: StatementContext): string[] 
     before.push(...recordCarries(info, carries.places, into, step, ctx));
   }
   const spec: StepSpec = { info, carries: carries.places, step, steps, sequences, closures, stacks, outputs: live.outputs, before, countVar };
+  const carried = b.hints.carries.filter((_, k) => carries.places[k] !== null);
   const loop = [
+    `// ${info.reverse ? `steps ${steps} - 1 down to 0` : `steps 0 to ${steps} - 1`}${carried.length > 0 ? `, carrying ${carried.join(', ')}` : ''}${checkpointed ? ` (tape: ${info.checkpoint === -2 ? 'the first state, for halving' : `every ${segmentExpr(info)}-th state`})` : ''}`,
     loopHeader(info, step, steps),
     ...indent([...boundaryLines(spec, ctx), ...before, ...perStep, ...stepLines(spec, ctx)]),
     '}',
