@@ -127,7 +127,7 @@ interface StepSpec {
 }
 
 /** Zeroes the carries the loop cuts at a window boundary. */
-function boundaryLines(spec: StepSpec, ctx: StatementContext): string[] {
+function boundaryLines(spec: StepSpec): string[] {
   const { info, step, steps } = spec;
   if (info.every <= 0 || info.zero.length === 0) return [];
   const cond = info.reverse ? `${step} < ${steps} - 1 && (${step} + 1) % ${info.every} === 0` : `${step} > 0 && ${step} % ${info.every} === 0`;
@@ -138,7 +138,6 @@ function boundaryLines(spec: StepSpec, ctx: StatementContext): string[] {
     const size = sizeExpr(info.bodyDef.carries[k]!.shape);
     return [`${p.at.array}.fill(0, ${p.at.offset}, ${plus(p.at.offset, size)});`];
   });
-  void ctx;
   return zeroes.length === 0 ? [] : [`if (${cond}) {`, ...indent(zeroes), '}'];
 }
 
@@ -240,13 +239,12 @@ function loopHeader(info: ScanInfo, step: string, steps: string): string {
 }
 
 /** The per-step slice of sequence i: memory at row `step`, or a scalar local read there. */
-function sequencePlace(x: Node, bodyInput: InputNode, at: Target, step: string, ctx: StatementContext, lines: string[]): Place {
+function sequencePlace(bodyInput: InputNode, at: Target, step: string, ctx: StatementContext, lines: string[]): Place {
   const size = sizeExpr(bodyInput.shape);
   const row = plus(at.offset, times(step, size));
   if (bodyInput.shape.length > 0) return { kind: 'memory', at: { array: at.array, offset: row } };
   const name = ctx.temporary();
   lines.push(`const ${name} = ${at.array}[${row}];`);
-  void x;
   return { kind: 'scalar', name };
 }
 
@@ -282,8 +280,8 @@ export function scanStatement(node: ApplyNode, ctx: StatementContext): string[] 
   const sequences = info.sequences.map((x, i): Place => {
     const fromTape = tapeReads.get(x);
     if (fromTape?.kind === 'scalar') return fromTape;
-    if (fromTape !== undefined) return sequencePlace(x, b.sequences[i]!, fromTape.at, '0', ctx, perStep);
-    return sequencePlace(x, b.sequences[i]!, outerMemory(x, b.hints.sequences[i]!, ctx, setup), step, ctx, perStep);
+    if (fromTape !== undefined) return sequencePlace(b.sequences[i]!, fromTape.at, '0', ctx, perStep);
+    return sequencePlace(b.sequences[i]!, outerMemory(x, b.hints.sequences[i]!, ctx, setup), step, ctx, perStep);
   });
   const stacks = b.outputs.map((_, j): Target | null => {
     const m = memberStorage(members, 'stack', j, ctx);
@@ -300,7 +298,7 @@ export function scanStatement(node: ApplyNode, ctx: StatementContext): string[] 
   const loop = [
     `// ${info.reverse ? `steps ${steps} - 1 down to 0` : `steps 0 to ${steps} - 1`}${carried.length > 0 ? `, carrying ${carried.join(', ')}` : ''}${checkpointed ? ` (tape: ${info.checkpoint === -2 ? 'the first state, for halving' : `every ${segmentExpr(info)}-th state`})` : ''}`,
     loopHeader(info, step, steps),
-    ...indent([...boundaryLines(spec, ctx), ...before, ...perStep, ...stepLines(spec, ctx)]),
+    ...indent([...boundaryLines(spec), ...before, ...perStep, ...stepLines(spec, ctx)]),
     '}',
   ];
   return [...setup, ...loop];
@@ -363,7 +361,7 @@ function rerunStep(source: ScanInfo, places: readonly Place[], r: string, steps:
     carries: places,
     step: r,
     steps,
-    sequences: source.sequences.map((x, i) => sequencePlace(x, b.sequences[i]!, outerMemory(x, b.hints.sequences[i]!, ctx, setup), r, ctx, scalarSeqs)),
+    sequences: source.sequences.map((x, i) => sequencePlace(b.sequences[i]!, outerMemory(x, b.hints.sequences[i]!, ctx, setup), r, ctx, scalarSeqs)),
     closures: source.closures.map((w): Place => {
       const m = memoryOf(w, ctx);
       return m !== null ? { kind: 'memory', at: m } : { kind: 'scalar', name: `(${readScalar(w, ctx)})` };
@@ -373,7 +371,7 @@ function rerunStep(source: ScanInfo, places: readonly Place[], r: string, steps:
     before: [],
     countVar: null,
   };
-  return { boundary: boundaryLines(spec, ctx), body: [...scalarSeqs, ...stepLines(spec, ctx)] };
+  return { boundary: boundaryLines(spec), body: [...scalarSeqs, ...stepLines(spec, ctx)] };
 }
 
 /** Working copies of the forward loop's carries: workspace buffers, or `let` locals declared in `declare`. */

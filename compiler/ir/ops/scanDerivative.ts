@@ -135,7 +135,7 @@ export function scanGroupVjp(nodes: readonly ApplyNode[], bars: readonly (Node |
   const first = nodes[0]!;
   const info = scanInfo(first);
   const b = info.bodyDef;
-  const [nc, ns, nw] = [b.carries.length, b.sequences.length, b.closures.length];
+  const nc = b.carries.length;
   const barOf = (part: string, index: number): Node | null => {
     const k = nodes.findIndex((n) => n.attrs['part'] === part && n.attrs['index'] === index);
     return k < 0 ? null : bars[k] ?? null;
@@ -158,12 +158,13 @@ export function scanGroupVjp(nodes: readonly ApplyNode[], bars: readonly (Node |
     ...(backward.count === null ? [] : [backward.count]),
   ];
   const result = (part: 'carry' | 'stack', index: number) => scanNode(backward.attrs, operands, part, index);
+  // In operand order: initial carries, sequences, closed-over values, and the count (piecewise constant).
   return [
     ...b.carries.map((_, k) => result('carry', k)),
     ...b.sequences.map((_, i) => result('stack', i)),
     ...b.closures.map((_, j) => result('carry', nc + j)),
     ...(info.counted ? [null] : []),
-  ].slice(0, nc + ns + nw + (info.counted ? 1 : 0));
+  ];
 }
 
 /** The backward loop's attributes: the other direction, cut carries' cotangents zeroed, started from the actual count. */
