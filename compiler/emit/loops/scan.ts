@@ -5,8 +5,8 @@
  * Carries live in workspace buffers (or `let` locals for scalars) and are
  * updated after each step; per-step outputs are written straight into their
  * row of the stacked result; the carry history is written as the step
- * starts — every row, or for a checkpointed loop every K-th row, which the
- * backward loop reading it refills segment by segment (see tape.ts).
+ * starts — every row, or for a checkpointed loop only snapshots, from which
+ * the backward loop reading it rebuilds the rest (scanRefill.ts, tape.ts).
  */
 import type { ApplyNode, Node } from '../../ir/node.ts';
 import { topoSort } from '../../ir/program.ts';
