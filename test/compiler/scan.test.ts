@@ -9,10 +9,12 @@ import { describe, expect, it } from 'vitest';
 import { gradient } from '../../compiler/autodiff/reverse.ts';
 import { compileModel } from '../../compiler/compileModel.ts';
 import type { CompiledModel } from '../../compiler/compileModel.ts';
-import { input } from '../../compiler/ir/build.ts';
+import { add, exp, input, mul, sin } from '../../compiler/ir/build.ts';
+import { sum } from '../../compiler/ir/buildTensor.ts';
 import { evaluateTensors } from '../../compiler/ir/evaluate.ts';
 import type { ApplyNode } from '../../compiler/ir/node.ts';
 import { scan } from '../../compiler/ir/scan.ts';
+import type { LoopOptions } from '../../compiler/ir/scan.ts';
 import { bodyOf } from '../../compiler/ir/scanBody.ts';
 import { derive } from '../../compiler/derive.ts';
 import { topoSort } from '../../compiler/ir/program.ts';
@@ -215,4 +217,36 @@ describe('building loops', () => {
   it('names carries missing from the step', () => {
     expect(() => scan({ init: { h }, length: 2, step: () => ({ carry: {} }) })).toThrow("the step does not return carry 'h'");
   });
+});
+
+describe('a loop over scalars (carry, sequence slice and closed-over value are numbers)', () => {
+  const [a, c0, xs] = [input('a'), input('c0'), input('xs', [6])];
+  const values = { a: 0.4, c0: 0.2, xs: { shape: [6], data: Float64Array.of(0.1, -0.3, 0.5, 0.7, -0.2, 0.9) } };
+  const build = (options: LoopOptions) => {
+    const r = scan({
+      init: { c: c0 },
+      sequences: { x: xs },
+      // exp(a) does not depend on the step: it is computed once, outside the loop.
+      step: ({ c }, { x }) => ({ carry: { c: add(mul(sin(c!), exp(a)), mul(x!, a)) }, outputs: { y: mul(c!, x!) } }),
+      ...options,
+    });
+    return add(r.carry['c']!, sum(r.outputs['y']!));
+  };
+
+  it.each([['full tape', {}], ['checkpoint 2', { checkpoint: 2 }], ["checkpoint 'log'", { checkpoint: 'log' }]] as const)(
+    '%s: compiled gradient equals the reference evaluation',
+    (_, options) => {
+      const loss = build(options);
+      const model = compileModel({ inputs: [a, c0, xs], loss, wrt: [a, c0, xs] });
+      const g = gradient(loss, [a, c0, xs]);
+      const reference = evaluateTensors([loss, ...g], values);
+      const out = new Float64Array(model.size);
+      const args = model.derivatives.inputs.map((x) => (x.name === 'xs' ? values.xs.data : values[x.name as 'a' | 'c0']));
+      const value = (model.kernels['valueAndGradient'] as Kernel)(...args, out) as number;
+      expect(close(value, reference.get(loss)!.data[0]!, EXACT)).toBe(true);
+      expectClose([...out], g.flatMap((n) => [...reference.get(n)!.data]), EXACT, 'gradient');
+      // exp(a) is an operand of the loop, not part of its body.
+      expect(topoSort([loss]).some((n) => n.op === 'scan' && n.inputs.some((x) => x.op === 'exp'))).toBe(true);
+    },
+  );
 });
