@@ -7,6 +7,19 @@
 import type { InputNode, Node } from './ir/node.ts';
 import type { SourceOrigin } from './ir/origin.ts';
 
+/**
+ * A scalar loss L(z) convex in the model's outputs z (logits, predictions):
+ * what the generalized Gauss-Newton product Jᵀ H_L J v of the function needs.
+ */
+export interface ConvexOuterLoss {
+  /** The prelude op the function returns (softmaxCrossEntropy, mse). */
+  readonly op: string;
+  /** z: the tensor the loss reads. */
+  readonly outputs: Node;
+  /** L as a function of z: called with a stand-in of z's shape, it builds the loss with the other arguments as they are. */
+  readonly loss: (z: Node) => Node;
+}
+
 export interface ModelFunctionIR {
   /** The exported function's name. */
   readonly name: string;
@@ -20,6 +33,8 @@ export interface ModelFunctionIR {
   readonly origin: SourceOrigin;
   /** The function's JSDoc summary, carried into the generated docs. */
   readonly doc?: string;
+  /** Set when the returned value is a convex loss of the model's outputs whose other arguments do not depend on `wrt`. */
+  readonly gaussNewton?: ConvexOuterLoss;
 }
 
 export interface ModelFileIR {

@@ -75,6 +75,15 @@ function kernelSpecs(d: FunctionDerivatives, names: GeneratedNames): Map<KernelK
       writes: { param: 'out', nodes: d.hvp, labels: fn.wrt.map((p) => `(H·v) along ${p.name}`) },
     });
   }
+  if (d.ggnvp !== null) {
+    specs.set('ggnvp', {
+      ...base,
+      name: names.kernel('ggnvp'),
+      doc: doc(names.ggnvp),
+      params: withTangents,
+      writes: { param: 'out', nodes: d.ggnvp, labels: fn.wrt.map((p) => `(G·v) along ${p.name}`) },
+    });
+  }
   return specs;
 }
 
@@ -117,6 +126,7 @@ function claimTopLevel(planned: readonly Planned[], helperNames: readonly string
     if (p.specs.has('valueAndGradient')) own.push(p.names.valueAndGradient, p.names.gradient);
     if (p.specs.has('jvp')) own.push(p.names.jvp);
     if (p.specs.has('hvp')) own.push(p.names.hvp);
+    if (p.specs.has('ggnvp')) own.push(p.names.ggnvp);
     for (const k of p.specs.values()) own.push(k.name, ...workspaceNames(k.name));
     for (const name of own) {
       const first = owner.get(name);

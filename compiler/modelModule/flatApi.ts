@@ -59,6 +59,12 @@ function scalarClosures(ctx: FunctionContext, sig: Signature, l: FlatLocals, fla
     returnType: 'void',
     body: [...readX('hvp'), ...readV('hvp'), expectFlat(ctx, where('hvp'), l.out), `${kernelCall(ctx, 'hvp', { param, size, tangent, out: l.out })};`],
   };
+  const ggnvp: Closure | null = ctx.kernels.has('ggnvp')
+    ? {
+      params: [l.x, l.v, l.out],
+      body: [...readX('ggnvp'), ...readV('ggnvp'), expectFlat(ctx, where('ggnvp'), l.out), `${kernelCall(ctx, 'ggnvp', { param, size, tangent, out: l.out })};`],
+    }
+    : null;
   return {
     hvp,
     entries: [
@@ -67,6 +73,7 @@ function scalarClosures(ctx: FunctionContext, sig: Signature, l: FlatLocals, fla
       ['jvp', closureText(jvp, '    ')],
       ['hvp', l.hvp],
       ['hessian', `${ctx.use('hessianFromHvp')}(${q(where('hessian'))}, ${ctx.size}, ${l.hvp})`],
+      ...(ggnvp === null ? [] : [['ggnvp', closureText(ggnvp, '    ')] as [string, string]]),
     ],
   };
 }
@@ -112,7 +119,7 @@ export function flatSection(ctx: FunctionContext): string[] {
     const closures = scalarClosures(ctx, sig, l, names.flat);
     lines.push(`const ${l.hvp} = ${closureText(closures.hvp, '  ')};`);
     entries = closures.entries;
-    type = ctx.use('FlatObjective');
+    type = ctx.use(ctx.kernels.has('ggnvp') ? 'FlatLoss' : 'FlatObjective');
   } else {
     const outputSize = sig.names.claim('outputSize');
     lines.push(`const ${outputSize} = ${sizeOf(d.fn.output.shape, sig.locals)};`);

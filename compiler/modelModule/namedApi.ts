@@ -154,22 +154,32 @@ function jvpFunction(ctx: FunctionContext): string {
   });
 }
 
-function hvpFunction(ctx: FunctionContext): string {
+/** What a curvature product computes, for its docs. */
+function productDoc(ctx: FunctionContext, kind: 'hvp' | 'ggnvp', v: string, out: string): string {
+  const { fn } = ctx.d;
+  if (kind === 'hvp') return `The Hessian-vector product ∇²${fn.name}·${v} by forward over reverse mode, written into \`${out}\` (allocated when omitted) and returned.`;
+  const gn = fn.gaussNewton!;
+  return (
+    `The generalized Gauss-Newton product G·${v} = Jᵀ H_L J ${v} of \`${fn.name}\` = ${gn.op}(z, …), with J = ∂z/∂θ and H_L the loss's Hessian in z, ` +
+    `written into \`${out}\` (allocated when omitted) and returned. G is positive semi-definite` +
+    (gn.op === 'softmaxCrossEntropy' ? '; for softmax cross-entropy it is the Fisher information matrix, so this is the natural gradient\'s Fisher-vector product.' : '.')
+  );
+}
+
+/** `fHvp` or `fGgnvp`: a product with a flat direction, written into a flat buffer. */
+function productFunction(ctx: FunctionContext, kind: 'hvp' | 'ggnvp'): string {
   const { names, d } = ctx;
   return wrapper(ctx, {
-    name: names.hvp,
+    name: names[kind],
     build: (sig) => {
       const v = sig.names.claim('v');
       const out = sig.names.claim('out');
       const t = sig.names.claim('t');
       const binding = { param: sig.locals.arg, size: sig.locals.size, tangent: (i: number) => fromFlat(ctx, v, t)(d.fn.wrt[i]!), out };
       return {
-        doc: [
-          `The Hessian-vector product ∇²${d.fn.name}·${v} by forward over reverse mode, written into \`${out}\` (allocated when omitted) and returned.`,
-          `\`${v}\` and \`${out}\` are flat, in \`${names.layout}\` order.`,
-        ],
+        doc: [productDoc(ctx, kind, v, out), `\`${v}\` and \`${out}\` are flat, in \`${names.layout}\` order.`],
         params: [`${v}: Float64Array`, `${out}: Float64Array = new Float64Array(${ctx.size})`],
-        body: [expectFlat(ctx, names.hvp, v), expectFlat(ctx, names.hvp, out), ...viewsOf(ctx, t, v), `return ${kernelCall(ctx, 'hvp', binding)};`],
+        body: [expectFlat(ctx, names[kind], v), expectFlat(ctx, names[kind], out), ...viewsOf(ctx, t, v), `return ${kernelCall(ctx, kind, binding)};`],
         returnType: 'Float64Array',
       };
     },
@@ -180,6 +190,7 @@ export function namedApiSection(ctx: FunctionContext): string[] {
   const out = [valueFunction(ctx)];
   if (ctx.kernels.has('valueAndGradient')) out.push(...gradientFunctions(ctx));
   if (ctx.kernels.has('jvp')) out.push(jvpFunction(ctx));
-  if (ctx.kernels.has('hvp')) out.push(hvpFunction(ctx));
+  if (ctx.kernels.has('hvp')) out.push(productFunction(ctx, 'hvp'));
+  if (ctx.kernels.has('ggnvp')) out.push(productFunction(ctx, 'ggnvp'));
   return out;
 }

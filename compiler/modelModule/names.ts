@@ -17,6 +17,8 @@ export interface GeneratedNames {
   readonly jvp: string;
   /** fHvp(params…, v, out?) → H·v, flat. */
   readonly hvp: string;
+  /** fGgnvp(params…, v, out?) → G·v (generalized Gauss-Newton, Jᵀ H_L J), flat; for convex losses of the outputs. */
+  readonly ggnvp: string;
   /** fLayout: every differentiated parameter with shape, offset and size. */
   readonly layout: string;
   /** FParams: the differentiated parameters by name, as views of a flat vector. */
@@ -32,7 +34,7 @@ export interface GeneratedNames {
   readonly kernel: (kind: KernelKind) => string;
 }
 
-export type KernelKind = 'value' | 'valueAndGradient' | 'jvp' | 'hvp';
+export type KernelKind = 'value' | 'valueAndGradient' | 'jvp' | 'hvp' | 'ggnvp';
 
 export function generatedNames(f: string): GeneratedNames {
   const F = capitalize(f);
@@ -42,6 +44,7 @@ export function generatedNames(f: string): GeneratedNames {
     gradient: `${f}Gradient`,
     jvp: `${f}Jvp`,
     hvp: `${f}Hvp`,
+    ggnvp: `${f}Ggnvp`,
     layout: `${f}Layout`,
     params: `${F}Params`,
     pack: `pack${F}`,

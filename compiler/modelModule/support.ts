@@ -5,7 +5,7 @@
  * when something in the module uses it.
  */
 
-export type SupportName = 'FlatObjective' | 'FlatTensorFunction' | 'expectLength' | 'expectWhole' | 'hessianFromHvp';
+export type SupportName = 'FlatObjective' | 'FlatLoss' | 'FlatTensorFunction' | 'expectLength' | 'expectWhole' | 'hessianFromHvp';
 
 export const SUPPORT_SOURCE: Readonly<Record<SupportName, string>> = {
   FlatObjective: `/**
@@ -25,6 +25,18 @@ export interface FlatObjective {
   readonly hvp: (x: Float64Array, v: Float64Array, out: Float64Array) => void;
   /** out ← ∇²f(x), dense row-major, from \`size\` Hessian-vector products (small problems): the runtime's DenseHessian. */
   readonly hessian: (x: Float64Array, out: Float64Array) => void;
+}`,
+  FlatLoss: `/**
+ * A FlatObjective whose function is a convex loss of the model's outputs,
+ * L(z(θ)) (softmaxCrossEntropy(z, …), mse(z, …)): with the generalized
+ * Gauss-Newton product too.
+ */
+export interface FlatLoss extends FlatObjective {
+  /**
+   * out ← G(x)·v with G = Jᵀ H_L J (J = ∂z/∂x, H_L the loss's Hessian in z): positive semi-definite, the Fisher
+   * matrix for softmax cross-entropy; the runtime's FisherVectorProduct and Krylov descent's curvature product.
+   */
+  readonly ggnvp: (x: Float64Array, v: Float64Array, out: Float64Array) => void;
 }`,
   FlatTensorFunction: `/** A tensor-valued model function of one flat parameter vector, its data bound. */
 export interface FlatTensorFunction {
@@ -81,4 +93,5 @@ function hessianFromHvp(
 /** Support code that other support code calls. */
 export const SUPPORT_DEPENDENCIES: Readonly<Partial<Record<SupportName, readonly SupportName[]>>> = {
   hessianFromHvp: ['expectLength'],
+  FlatLoss: ['FlatObjective'],
 };

@@ -35,6 +35,12 @@ export type ArgValue = Node | readonly Node[] | number | readonly Dim[] | boolea
 export interface PreludeOp {
   readonly args: readonly ArgKind[];
   readonly lower: (args: readonly ArgValue[]) => Node;
+  /**
+   * For a loss that is convex in one tensor argument (the model's outputs z,
+   * e.g. logits): that argument's index. A model function returning such a
+   * call gets a Gauss-Newton product Jᵀ H_L J v with J = ∂z/∂θ.
+   */
+  readonly convexIn?: number;
 }
 
 /** Booleans used as numbers are 1 or 0. */
@@ -129,9 +135,11 @@ export const PRELUDE_OPS = {
   // softmax family and losses
   softmax: composed(['tensor', 'number?'], ([x, axis]) => softmax(node(x), numOr(axis, -1))),
   logSoftmax: composed(['tensor', 'number?'], ([x, axis]) => logSoftmax(node(x), numOr(axis, -1))),
-  softmaxCrossEntropy: composed(['tensor', 'tensor', 'reduction?'], ([z, labels, r]) =>
-    softmaxCrossEntropy(node(z), node(labels), r === 'sum' ? 'sum' : 'mean')),
-  mse: composed(['tensor', 'tensor'], ([p, t]) => mse(node(p), node(t))),
+  softmaxCrossEntropy: {
+    ...composed(['tensor', 'tensor', 'reduction?'], ([z, labels, r]) => softmaxCrossEntropy(node(z), node(labels), r === 'sum' ? 'sum' : 'mean')),
+    convexIn: 0,
+  },
+  mse: { ...composed(['tensor', 'tensor'], ([p, t]) => mse(node(p), node(t))), convexIn: 0 },
   // shapes and indexing
   reshape: composed(['tensor', 'shape'], ([x, shape]) => reshape(node(x), dims(shape))),
   broadcastTo: composed(['tensor', 'shape'], ([x, shape]) => broadcastTo(node(x), dims(shape))),

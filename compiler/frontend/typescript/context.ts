@@ -12,6 +12,7 @@ import type { Pos } from './ast.ts';
 import { LoweringAbort, diagnostic } from './diagnostics.ts';
 import type { ErrorCategory } from './diagnostics.ts';
 import type { ModuleScope } from './scope.ts';
+import type { ConvexOuterLoss } from '../../modelFile.ts';
 
 /**
  * A value in the lowering: a node (number, boolean or tensor), a list (an
@@ -39,6 +40,8 @@ export interface Context {
   readonly inlining: readonly string[];
   /** Lowered module constants, shared by every function of a run. */
   readonly constants: Map<object, Value>;
+  /** Calls of convex losses (softmaxCrossEntropy, mse) by the node they built, for the Gauss-Newton product. */
+  readonly convexLosses: Map<Node, ConvexOuterLoss>;
 }
 
 export function origin(ctx: Context, at: Pos): SourceOrigin {

@@ -11,7 +11,7 @@ import { isElementwise } from '../../ir/ops.ts';
 import type { ApplyOp } from '../../ir/ops.ts';
 import { OP_TABLE } from '../../ir/opTable.ts';
 import { PRELUDE_OPS, asBool, asNumber } from '../../prelude/opTable.ts';
-import type { ArgKind, ArgValue, PreludeOpName } from '../../prelude/opTable.ts';
+import type { ArgKind, ArgValue, PreludeOp, PreludeOpName } from '../../prelude/opTable.ts';
 import { expressionText, interpolationName, lowerExpression } from '../../prelude/lowerExpr.ts';
 import type { BinaryOp, Expr, Pos } from './ast.ts';
 import { UNASSIGNED, build, fail, isList, isNode } from './context.ts';
@@ -194,7 +194,13 @@ function lowerOp(ctx: Context, env: Env, name: PreludeOpName, args: readonly Exp
     }
     return argument(ctx, kind, lowerExpr(ctx, env, a), a.at, name);
   });
-  return fold(op.lower(values));
+  const result = fold(op.lower(values));
+  const convexIn = (op as PreludeOp).convexIn;
+  if (convexIn !== undefined) {
+    const outputs = values[convexIn] as Node;
+    ctx.convexLosses.set(result, { op: name, outputs, loss: (z) => op.lower(values.map((v, i) => (i === convexIn ? z : v))) });
+  }
+  return result;
 }
 
 /** One argument of a prelude op, converted to what its position takes. */

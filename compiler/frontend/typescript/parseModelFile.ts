@@ -11,7 +11,10 @@ import { input } from '../../ir/build.ts';
 import type { InputNode } from '../../ir/node.ts';
 import { setOriginIfAbsent } from '../../ir/origin.ts';
 import type { Shape } from '../../ir/shape.ts';
-import type { ModelFileIR, ModelFunctionIR } from '../../modelFile.ts';
+import type { ConvexOuterLoss, ModelFileIR, ModelFunctionIR } from '../../modelFile.ts';
+import { topoSort } from '../../ir/program.ts';
+import { freshInput } from '../../autodiff/substitute.ts';
+import type { Node } from '../../ir/node.ts';
 import type { FunctionDecl, TypeRef } from './ast.ts';
 import { fail, isNode, origin } from './context.ts';
 import type { Context, Env } from './context.ts';
@@ -38,7 +41,7 @@ export function parseModelFile(path: string, options: ParseModelFileOptions = {}
   for (const imported of loader.loaded.values()) errors.push(...fenceModule(imported));
   if (errors.length > 0) throw new ModelFileError(errors);
 
-  const ctx: Context = { scope, inlining: [], constants: new Map() };
+  const ctx: Context = { scope, inlining: [], constants: new Map(), convexLosses: new Map() };
   const functions: ModelFunctionIR[] = [];
   for (const fn of scope.module.functions) {
     if (!isEntry(scope, fn)) continue;
@@ -94,14 +97,31 @@ function lowerModelFunction(ctx: Context, fn: FunctionDecl, wrtOverride: readonl
   checkReturnType(ctx, fn, output.shape);
   const names = wrtNames(fn, marked, wrtOverride);
   const byName = new Map(params.map((p) => [p.name, p]));
+  const wrt = names.map((n) => byName.get(n)!);
+  const gaussNewton = convexOuterLoss(ctx, output, wrt);
   return {
     name: fn.name,
     params,
     output,
-    wrt: names.map((n) => byName.get(n)!),
+    wrt,
     origin: fnOrigin,
     ...(fn.doc === undefined ? {} : { doc: fn.doc }),
+    ...(gaussNewton === undefined ? {} : { gaussNewton }),
   };
+}
+
+/**
+ * The returned value as L(z) with L convex in z, when it is a call of a convex
+ * loss whose other arguments (targets) do not depend on the differentiated
+ * parameters: only then is Jᵀ H_L J v the Gauss-Newton matrix of the function.
+ */
+function convexOuterLoss(ctx: Context, output: Node, wrt: readonly InputNode[]): ConvexOuterLoss | undefined {
+  const call = ctx.convexLosses.get(output);
+  if (call === undefined || wrt.length === 0) return undefined;
+  const stand = freshInput('outputs', call.outputs, [output]);
+  const rest = topoSort([call.loss(stand)]);
+  const dependsOnWrt = rest.some((n) => n !== stand && wrt.includes(n as InputNode));
+  return dependsOnWrt ? undefined : call;
 }
 
 /** The override when this function has every name in it, else the @wrt tag, else the Param<…> parameters. */
