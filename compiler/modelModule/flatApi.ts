@@ -11,6 +11,7 @@ import type { FunctionContext } from './context.ts';
 import { isWrt, jsDoc } from './context.ts';
 import { expectFlat, flatParam, flatTangent, kernelCall, prologue, signature, viewsOf } from './calls.ts';
 import type { Signature } from './calls.ts';
+import type { InputNode } from '../ir/node.ts';
 import { argumentsDoc } from './namedApi.ts';
 import { q, sizeOf } from './sizes.ts';
 
@@ -104,26 +105,52 @@ function tensorClosures(ctx: FunctionContext, sig: Signature, l: FlatLocals, fla
   ];
 }
 
+/**
+ * The bound data: one object `bound` holding each data argument and named size,
+ * and `setData(data…)` that checks new data and rebinds it in place, so a
+ * trainer switching mini-batches allocates nothing (the closures read `bound`).
+ */
+function boundData(ctx: FunctionContext, sig: Signature, data: readonly InputNode[], flat: string): { lines: string[]; sig: Signature; setData: string } {
+  const bound = sig.names.claim('bound');
+  const setData = sig.names.claim('setData');
+  const args = data.map((p) => sig.locals.arg(p));
+  const sizes = [...ctx.sizes.inferred.map((x) => x.dim), ...ctx.sizes.explicit].map((dim) => sig.locals.size(dim));
+  const assign = [...args, ...sizes].map((n) => `${bound}.${n} = ${n};`);
+  const boundLocals = { arg: (p: InputNode) => `${bound}.${sig.locals.arg(p)}`, size: (dim: string) => `${bound}.${sig.locals.size(dim)}` };
+  // The same checks twice, so that a message names the call that was given the data.
+  const lines = [
+    ...prologue(ctx, sig, data, flat),
+    `const ${bound} = { ${[...args, ...sizes].join(', ')} };`,
+    `const ${setData} = (${sig.params.join(', ')}): void => {`,
+    ...[...prologue(ctx, sig, data, `${flat}(…).${setData}`), ...assign].map((line) => `  ${line}`),
+    '};',
+  ];
+  return { lines, sig: { ...sig, locals: boundLocals }, setData };
+}
+
 export function flatSection(ctx: FunctionContext): string[] {
   if (ctx.layout.length === 0) return [];
   const { names, d } = ctx;
   const data = d.fn.params.filter((p) => !isWrt(ctx, p));
-  const sig = signature(ctx, data);
-  const head = prologue(ctx, sig, data, names.flat);
-  const l = claimLocals(sig);
+  const outer = signature(ctx, data);
+  const l = claimLocals(outer);
   const scalarOut = d.fn.output.shape.length === 0;
-  const lines = [...head];
-  let entries: [string, string][];
+  const hasData = outer.params.length > 0;
+  const rebind = hasData ? boundData(ctx, outer, data, names.flat) : null;
+  const sig = rebind?.sig ?? outer;
+  const lines = rebind?.lines ?? [];
+  const entries: string[] = [`size: ${ctx.size}`, rebind === null ? 'setData: () => {}' : rebind.setData];
+  const dataType = `[${outer.params.join(', ')}]`;
   let type: string;
   if (scalarOut) {
     const closures = scalarClosures(ctx, sig, l, names.flat);
     lines.push(`const ${l.hvp} = ${closureText(closures.hvp, '  ')};`);
-    entries = closures.entries;
+    entries.push(...closures.entries.map(([k, v]) => (k === v ? k : `${k}: ${v}`)));
     type = ctx.use(ctx.kernels.has('ggnvp') ? 'FlatLoss' : 'FlatObjective');
   } else {
-    const outputSize = sig.names.claim('outputSize');
-    lines.push(`const ${outputSize} = ${sizeOf(d.fn.output.shape, sig.locals)};`);
-    entries = [['outputSize', outputSize], ...tensorClosures(ctx, sig, l, names.flat, outputSize)];
+    const outputSize = sizeOf(d.fn.output.shape, sig.locals);
+    entries.push(`get outputSize(): number {\n      return ${outputSize};\n    }`);
+    entries.push(...tensorClosures(ctx, sig, l, names.flat, outputSize).map(([k, v]) => `${k}: ${v}`));
     type = ctx.use('FlatTensorFunction');
   }
   const dataNames = data.map((p) => p.name);
@@ -133,14 +160,15 @@ export function flatSection(ctx: FunctionContext): string[] {
         `The flat-vector variants of \`${d.fn.name}\`${dataNames.length > 0 ? ` with the data (${dataNames.join(', ')}) bound` : ''}: ` +
           `functions of one Float64Array laid out as \`${names.layout}\`, ` +
           (scalarOut ? 'ready for the runtime\'s minimizers and optimizers (`minimizeLBFGS(f.objective, x0)`, `minimizeNewtonCG(f.objective, f.hvp, x0)`).' : 'for predictions with trained flat parameters.'),
-        'Sizes are read and checked once, here; an evaluation allocates nothing.',
+        hasData
+          ? 'Sizes are read and checked here and by `setData(…)`, which rebinds new data (the next mini-batch) in place; an evaluation or a rebinding allocates nothing.'
+          : 'An evaluation allocates nothing.',
         argumentsDoc(ctx),
       ]),
-      `export function ${names.flat}(${sig.params.join(', ')}): ${type} {`,
+      `export function ${names.flat}(${outer.params.join(', ')}): ${type}<${dataType}> {`,
       ...lines.map((line) => `  ${line}`),
       '  return {',
-      `    size: ${ctx.size},`,
-      ...entries.map(([k, v]) => (k === v ? `    ${k},` : `    ${k}: ${v},`)),
+      ...entries.map((e) => `    ${e},`),
       '  };',
       '}',
     ].join('\n'),

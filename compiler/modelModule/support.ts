@@ -12,9 +12,11 @@ export const SUPPORT_SOURCE: Readonly<Record<SupportName, string>> = {
  * A scalar model function of one flat parameter vector, its data bound: the
  * shapes the runtime's minimizers and optimizers take, with no glue.
  */
-export interface FlatObjective {
+export interface FlatObjective<Data extends readonly unknown[] = []> {
   /** Length of the flat vector x (the layout's size). */
   readonly size: number;
+  /** Binds new data of the same kinds (the next mini-batch, any batch size), checked, in place: the functions below then read it. */
+  readonly setData: (...data: Data) => void;
   /** f(x). */
   readonly value: (x: Float64Array) => number;
   /** f(x), with ∇f(x) written into gradOut (reverse mode): the runtime's Objective. */
@@ -31,7 +33,7 @@ export interface FlatObjective {
  * L(z(θ)) (softmaxCrossEntropy(z, …), mse(z, …)): with the generalized
  * Gauss-Newton product too.
  */
-export interface FlatLoss extends FlatObjective {
+export interface FlatLoss<Data extends readonly unknown[] = []> extends FlatObjective<Data> {
   /**
    * out ← G(x)·v with G = Jᵀ H_L J (J = ∂z/∂x, H_L the loss's Hessian in z): positive semi-definite, the Fisher
    * matrix for softmax cross-entropy; the runtime's FisherVectorProduct and Krylov descent's curvature product.
@@ -39,10 +41,12 @@ export interface FlatLoss extends FlatObjective {
   readonly ggnvp: (x: Float64Array, v: Float64Array, out: Float64Array) => void;
 }`,
   FlatTensorFunction: `/** A tensor-valued model function of one flat parameter vector, its data bound. */
-export interface FlatTensorFunction {
+export interface FlatTensorFunction<Data extends readonly unknown[] = []> {
   /** Length of the flat vector x (the layout's size). */
   readonly size: number;
-  /** Elements of the output (row-major). */
+  /** Binds new data of the same kinds (any batch size), checked, in place. */
+  readonly setData: (...data: Data) => void;
+  /** Elements of the output (row-major) at the bound data's sizes. */
   readonly outputSize: number;
   /** f(x), written into out (allocated when omitted) and returned. */
   readonly value: (x: Float64Array, out?: Float64Array) => Float64Array;

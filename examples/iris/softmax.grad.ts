@@ -5,9 +5,11 @@
  * A scalar model function of one flat parameter vector, its data bound: the
  * shapes the runtime's minimizers and optimizers take, with no glue.
  */
-export interface FlatObjective {
+export interface FlatObjective<Data extends readonly unknown[] = []> {
   /** Length of the flat vector x (the layout's size). */
   readonly size: number;
+  /** Binds new data of the same kinds (the next mini-batch, any batch size), checked, in place: the functions below then read it. */
+  readonly setData: (...data: Data) => void;
   /** f(x). */
   readonly value: (x: Float64Array) => number;
   /** f(x), with ∇f(x) written into gradOut (reverse mode): the runtime's Objective. */
@@ -25,7 +27,7 @@ export interface FlatObjective {
  * L(z(θ)) (softmaxCrossEntropy(z, …), mse(z, …)): with the generalized
  * Gauss-Newton product too.
  */
-export interface FlatLoss extends FlatObjective {
+export interface FlatLoss<Data extends readonly unknown[] = []> extends FlatObjective<Data> {
   /**
    * out ← G(x)·v with G = Jᵀ H_L J (J = ∂z/∂x, H_L the loss's Hessian in z): positive semi-definite, the Fisher
    * matrix for softmax cross-entropy; the runtime's FisherVectorProduct and Krylov descent's curvature product.
@@ -34,10 +36,12 @@ export interface FlatLoss extends FlatObjective {
 }
 
 /** A tensor-valued model function of one flat parameter vector, its data bound. */
-export interface FlatTensorFunction {
+export interface FlatTensorFunction<Data extends readonly unknown[] = []> {
   /** Length of the flat vector x (the layout's size). */
   readonly size: number;
-  /** Elements of the output (row-major). */
+  /** Binds new data of the same kinds (any batch size), checked, in place. */
+  readonly setData: (...data: Data) => void;
+  /** Elements of the output (row-major) at the bound data's sizes. */
   readonly outputSize: number;
   /** f(x), written into out (allocated when omitted) and returned. */
   readonly value: (x: Float64Array, out?: Float64Array) => Float64Array;
@@ -120,30 +124,39 @@ export function logitsJvp(W: Float64Array, b: Float64Array, X: Float64Array, v: 
 /**
  * The flat-vector variants of `logits` with the data (X) bound: functions of one Float64Array laid out as `logitsLayout`, for predictions with trained flat parameters.
  *
- * Sizes are read and checked once, here; an evaluation allocates nothing.
+ * Sizes are read and checked here and by `setData(…)`, which rebinds new data (the next mini-batch) in place; an evaluation or a rebinding allocates nothing.
  *
  * Compiled from examples/iris/softmax.model.ts:10. Tensors are row-major Float64Arrays: W [4, 3], b [3], X [batch, 4]. `batch` is read from X.length. Differentiated: W, b (laid out as `logitsLayout`).
  */
-export function logitsFlat(X: Float64Array): FlatTensorFunction {
+export function logitsFlat(X: Float64Array): FlatTensorFunction<[X: Float64Array]> {
   expectWhole('logitsFlat', 'X', X, 4, '[batch, 4]');
   const batch = X.length / 4;
-  const outputSize = 3 * batch;
+  const bound = { X, batch };
+  const setData = (X: Float64Array): void => {
+    expectWhole('logitsFlat(…).setData', 'X', X, 4, '[batch, 4]');
+    const batch = X.length / 4;
+    bound.X = X;
+    bound.batch = batch;
+  };
   return {
     size: 15,
-    outputSize,
-    value: (x, out = new Float64Array(outputSize)) => {
+    setData,
+    get outputSize(): number {
+      return 3 * bound.batch;
+    },
+    value: (x, out = new Float64Array(3 * bound.batch)) => {
       expectLength('logitsFlat(…).value', 'x', x, 15, 'logitsLayout.size');
       const p = logitsViews(x);
-      expectLength('logitsFlat(…).value', 'out', out, outputSize, 'the output');
-      return logitsValueKernel(p.W, p.b, X, batch, out);
+      expectLength('logitsFlat(…).value', 'out', out, 3 * bound.batch, 'the output');
+      return logitsValueKernel(p.W, p.b, bound.X, bound.batch, out);
     },
-    jvp: (x, v, out = new Float64Array(outputSize)) => {
+    jvp: (x, v, out = new Float64Array(3 * bound.batch)) => {
       expectLength('logitsFlat(…).jvp', 'x', x, 15, 'logitsLayout.size');
       const p = logitsViews(x);
       expectLength('logitsFlat(…).jvp', 'v', v, 15, 'logitsLayout.size');
       const t = logitsViews(v);
-      expectLength('logitsFlat(…).jvp', 'out', out, outputSize, 'the output');
-      return logitsJvpKernel(p.W, p.b, X, t.W, t.b, batch, out);
+      expectLength('logitsFlat(…).jvp', 'out', out, 3 * bound.batch, 'the output');
+      return logitsJvpKernel(p.W, p.b, bound.X, t.W, t.b, bound.batch, out);
     },
   };
 }
@@ -367,41 +380,51 @@ export function lossGgnvp(W: Float64Array, b: Float64Array, X: Float64Array, lab
 /**
  * The flat-vector variants of `loss` with the data (X, labels) bound: functions of one Float64Array laid out as `lossLayout`, ready for the runtime's minimizers and optimizers (`minimizeLBFGS(f.objective, x0)`, `minimizeNewtonCG(f.objective, f.hvp, x0)`).
  *
- * Sizes are read and checked once, here; an evaluation allocates nothing.
+ * Sizes are read and checked here and by `setData(…)`, which rebinds new data (the next mini-batch) in place; an evaluation or a rebinding allocates nothing.
  *
  * Compiled from examples/iris/softmax.model.ts:15. Tensors are row-major Float64Arrays: W [4, 3], b [3], X [batch, 4], labels [batch]. `batch` is read from X.length. Differentiated: W, b (laid out as `lossLayout`).
  */
-export function lossFlat(X: Float64Array, labels: Float64Array): FlatLoss {
+export function lossFlat(X: Float64Array, labels: Float64Array): FlatLoss<[X: Float64Array, labels: Float64Array]> {
   expectWhole('lossFlat', 'X', X, 4, '[batch, 4]');
   const batch = X.length / 4;
   expectLength('lossFlat', 'labels', labels, batch, '[batch]');
+  const bound = { X, labels, batch };
+  const setData = (X: Float64Array, labels: Float64Array): void => {
+    expectWhole('lossFlat(…).setData', 'X', X, 4, '[batch, 4]');
+    const batch = X.length / 4;
+    expectLength('lossFlat(…).setData', 'labels', labels, batch, '[batch]');
+    bound.X = X;
+    bound.labels = labels;
+    bound.batch = batch;
+  };
   const hvp = (x: Float64Array, v: Float64Array, out: Float64Array): void => {
     expectLength('lossFlat(…).hvp', 'x', x, 15, 'lossLayout.size');
     const p = lossViews(x);
     expectLength('lossFlat(…).hvp', 'v', v, 15, 'lossLayout.size');
     const t = lossViews(v);
     expectLength('lossFlat(…).hvp', 'out', out, 15, 'lossLayout.size');
-    lossHvpKernel(p.W, p.b, X, labels, t.W, t.b, batch, out);
+    lossHvpKernel(p.W, p.b, bound.X, bound.labels, t.W, t.b, bound.batch, out);
   };
   return {
     size: 15,
+    setData,
     value: (x) => {
       expectLength('lossFlat(…).value', 'x', x, 15, 'lossLayout.size');
       const p = lossViews(x);
-      return lossValueKernel(p.W, p.b, X, labels, batch);
+      return lossValueKernel(p.W, p.b, bound.X, bound.labels, bound.batch);
     },
     objective: (x, gradOut) => {
       expectLength('lossFlat(…).objective', 'x', x, 15, 'lossLayout.size');
       const p = lossViews(x);
       expectLength('lossFlat(…).objective', 'gradOut', gradOut, 15, 'lossLayout.size');
-      return lossValueAndGradientKernel(p.W, p.b, X, labels, batch, gradOut);
+      return lossValueAndGradientKernel(p.W, p.b, bound.X, bound.labels, bound.batch, gradOut);
     },
     jvp: (x, v) => {
       expectLength('lossFlat(…).jvp', 'x', x, 15, 'lossLayout.size');
       const p = lossViews(x);
       expectLength('lossFlat(…).jvp', 'v', v, 15, 'lossLayout.size');
       const t = lossViews(v);
-      return lossJvpKernel(p.W, p.b, X, labels, t.W, t.b, batch);
+      return lossJvpKernel(p.W, p.b, bound.X, bound.labels, t.W, t.b, bound.batch);
     },
     hvp,
     hessian: hessianFromHvp('lossFlat(…).hessian', 15, hvp),
@@ -411,7 +434,7 @@ export function lossFlat(X: Float64Array, labels: Float64Array): FlatLoss {
       expectLength('lossFlat(…).ggnvp', 'v', v, 15, 'lossLayout.size');
       const t = lossViews(v);
       expectLength('lossFlat(…).ggnvp', 'out', out, 15, 'lossLayout.size');
-      lossGgnvpKernel(p.W, p.b, X, labels, t.W, t.b, batch, out);
+      lossGgnvpKernel(p.W, p.b, bound.X, bound.labels, t.W, t.b, bound.batch, out);
     },
   };
 }

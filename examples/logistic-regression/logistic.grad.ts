@@ -5,9 +5,11 @@
  * A scalar model function of one flat parameter vector, its data bound: the
  * shapes the runtime's minimizers and optimizers take, with no glue.
  */
-export interface FlatObjective {
+export interface FlatObjective<Data extends readonly unknown[] = []> {
   /** Length of the flat vector x (the layout's size). */
   readonly size: number;
+  /** Binds new data of the same kinds (the next mini-batch, any batch size), checked, in place: the functions below then read it. */
+  readonly setData: (...data: Data) => void;
   /** f(x). */
   readonly value: (x: Float64Array) => number;
   /** f(x), with ∇f(x) written into gradOut (reverse mode): the runtime's Objective. */
@@ -21,10 +23,12 @@ export interface FlatObjective {
 }
 
 /** A tensor-valued model function of one flat parameter vector, its data bound. */
-export interface FlatTensorFunction {
+export interface FlatTensorFunction<Data extends readonly unknown[] = []> {
   /** Length of the flat vector x (the layout's size). */
   readonly size: number;
-  /** Elements of the output (row-major). */
+  /** Binds new data of the same kinds (any batch size), checked, in place. */
+  readonly setData: (...data: Data) => void;
+  /** Elements of the output (row-major) at the bound data's sizes. */
   readonly outputSize: number;
   /** f(x), written into out (allocated when omitted) and returned. */
   readonly value: (x: Float64Array, out?: Float64Array) => Float64Array;
@@ -150,41 +154,52 @@ export function lossHvp(w: Float64Array, b: number, X: Float64Array, y: Float64A
 /**
  * The flat-vector variants of `loss` with the data (X, y, lambda) bound: functions of one Float64Array laid out as `lossLayout`, ready for the runtime's minimizers and optimizers (`minimizeLBFGS(f.objective, x0)`, `minimizeNewtonCG(f.objective, f.hvp, x0)`).
  *
- * Sizes are read and checked once, here; an evaluation allocates nothing.
+ * Sizes are read and checked here and by `setData(…)`, which rebinds new data (the next mini-batch) in place; an evaluation or a rebinding allocates nothing.
  *
  * Compiled from examples/logistic-regression/logistic.model.ts:18. Tensors are row-major Float64Arrays: w [4], X [batch, 4], y [batch]. `batch` is read from X.length. Differentiated: w, b (laid out as `lossLayout`).
  */
-export function lossFlat(X: Float64Array, y: Float64Array, lambda: number): FlatObjective {
+export function lossFlat(X: Float64Array, y: Float64Array, lambda: number): FlatObjective<[X: Float64Array, y: Float64Array, lambda: number]> {
   expectWhole('lossFlat', 'X', X, 4, '[batch, 4]');
   const batch = X.length / 4;
   expectLength('lossFlat', 'y', y, batch, '[batch]');
+  const bound = { X, y, lambda, batch };
+  const setData = (X: Float64Array, y: Float64Array, lambda: number): void => {
+    expectWhole('lossFlat(…).setData', 'X', X, 4, '[batch, 4]');
+    const batch = X.length / 4;
+    expectLength('lossFlat(…).setData', 'y', y, batch, '[batch]');
+    bound.X = X;
+    bound.y = y;
+    bound.lambda = lambda;
+    bound.batch = batch;
+  };
   const hvp = (x: Float64Array, v: Float64Array, out: Float64Array): void => {
     expectLength('lossFlat(…).hvp', 'x', x, 5, 'lossLayout.size');
     const p = lossViews(x);
     expectLength('lossFlat(…).hvp', 'v', v, 5, 'lossLayout.size');
     const t = lossViews(v);
     expectLength('lossFlat(…).hvp', 'out', out, 5, 'lossLayout.size');
-    lossHvpKernel(p.w, x[4], X, y, lambda, t.w, v[4], batch, out);
+    lossHvpKernel(p.w, x[4], bound.X, bound.y, bound.lambda, t.w, v[4], bound.batch, out);
   };
   return {
     size: 5,
+    setData,
     value: (x) => {
       expectLength('lossFlat(…).value', 'x', x, 5, 'lossLayout.size');
       const p = lossViews(x);
-      return lossValueKernel(p.w, x[4], X, y, lambda, batch);
+      return lossValueKernel(p.w, x[4], bound.X, bound.y, bound.lambda, bound.batch);
     },
     objective: (x, gradOut) => {
       expectLength('lossFlat(…).objective', 'x', x, 5, 'lossLayout.size');
       const p = lossViews(x);
       expectLength('lossFlat(…).objective', 'gradOut', gradOut, 5, 'lossLayout.size');
-      return lossValueAndGradientKernel(p.w, x[4], X, y, lambda, batch, gradOut);
+      return lossValueAndGradientKernel(p.w, x[4], bound.X, bound.y, bound.lambda, bound.batch, gradOut);
     },
     jvp: (x, v) => {
       expectLength('lossFlat(…).jvp', 'x', x, 5, 'lossLayout.size');
       const p = lossViews(x);
       expectLength('lossFlat(…).jvp', 'v', v, 5, 'lossLayout.size');
       const t = lossViews(v);
-      return lossJvpKernel(p.w, x[4], X, y, lambda, t.w, v[4], batch);
+      return lossJvpKernel(p.w, x[4], bound.X, bound.y, bound.lambda, t.w, v[4], bound.batch);
     },
     hvp,
     hessian: hessianFromHvp('lossFlat(…).hessian', 5, hvp),
@@ -515,30 +530,39 @@ export function probabilityJvp(w: Float64Array, b: number, X: Float64Array, v: F
 /**
  * The flat-vector variants of `probability` with the data (X) bound: functions of one Float64Array laid out as `probabilityLayout`, for predictions with trained flat parameters.
  *
- * Sizes are read and checked once, here; an evaluation allocates nothing.
+ * Sizes are read and checked here and by `setData(…)`, which rebinds new data (the next mini-batch) in place; an evaluation or a rebinding allocates nothing.
  *
  * Compiled from examples/logistic-regression/logistic.model.ts:24. Tensors are row-major Float64Arrays: w [4], X [batch, 4]. `batch` is read from X.length. Differentiated: w, b (laid out as `probabilityLayout`).
  */
-export function probabilityFlat(X: Float64Array): FlatTensorFunction {
+export function probabilityFlat(X: Float64Array): FlatTensorFunction<[X: Float64Array]> {
   expectWhole('probabilityFlat', 'X', X, 4, '[batch, 4]');
   const batch = X.length / 4;
-  const outputSize = batch;
+  const bound = { X, batch };
+  const setData = (X: Float64Array): void => {
+    expectWhole('probabilityFlat(…).setData', 'X', X, 4, '[batch, 4]');
+    const batch = X.length / 4;
+    bound.X = X;
+    bound.batch = batch;
+  };
   return {
     size: 5,
-    outputSize,
-    value: (x, out = new Float64Array(outputSize)) => {
+    setData,
+    get outputSize(): number {
+      return bound.batch;
+    },
+    value: (x, out = new Float64Array(bound.batch)) => {
       expectLength('probabilityFlat(…).value', 'x', x, 5, 'probabilityLayout.size');
       const p = probabilityViews(x);
-      expectLength('probabilityFlat(…).value', 'out', out, outputSize, 'the output');
-      return probabilityValueKernel(p.w, x[4], X, batch, out);
+      expectLength('probabilityFlat(…).value', 'out', out, bound.batch, 'the output');
+      return probabilityValueKernel(p.w, x[4], bound.X, bound.batch, out);
     },
-    jvp: (x, v, out = new Float64Array(outputSize)) => {
+    jvp: (x, v, out = new Float64Array(bound.batch)) => {
       expectLength('probabilityFlat(…).jvp', 'x', x, 5, 'probabilityLayout.size');
       const p = probabilityViews(x);
       expectLength('probabilityFlat(…).jvp', 'v', v, 5, 'probabilityLayout.size');
       const t = probabilityViews(v);
-      expectLength('probabilityFlat(…).jvp', 'out', out, outputSize, 'the output');
-      return probabilityJvpKernel(p.w, x[4], X, t.w, v[4], batch, out);
+      expectLength('probabilityFlat(…).jvp', 'out', out, bound.batch, 'the output');
+      return probabilityJvpKernel(p.w, x[4], bound.X, t.w, v[4], bound.batch, out);
     },
   };
 }

@@ -94,7 +94,7 @@ describe('compileModelFile', () => {
     const g1 = exported<(x: number, y: number) => Float64Array>(fromJs, 'rosenbrockGradient')(-1.2, 1);
     const g2 = exported<(x: number, y: number) => Float64Array>(fromTs, 'rosenbrockGradient')(-1.2, 1);
     expect(Array.from(g1)).toEqual(Array.from(g2));
-    expect(dts!.content).toContain('export declare function rosenbrockFlat(): FlatObjective;');
+    expect(dts!.content).toContain('export declare function rosenbrockFlat(): FlatObjective<[]>;');
   });
 
   it('--emit js: a strict consumer type-checks against the declarations, and misuse is a type error', () => {

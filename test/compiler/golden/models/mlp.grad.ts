@@ -5,9 +5,11 @@
  * A scalar model function of one flat parameter vector, its data bound: the
  * shapes the runtime's minimizers and optimizers take, with no glue.
  */
-export interface FlatObjective {
+export interface FlatObjective<Data extends readonly unknown[] = []> {
   /** Length of the flat vector x (the layout's size). */
   readonly size: number;
+  /** Binds new data of the same kinds (the next mini-batch, any batch size), checked, in place: the functions below then read it. */
+  readonly setData: (...data: Data) => void;
   /** f(x). */
   readonly value: (x: Float64Array) => number;
   /** f(x), with ∇f(x) written into gradOut (reverse mode): the runtime's Objective. */
@@ -21,10 +23,12 @@ export interface FlatObjective {
 }
 
 /** A tensor-valued model function of one flat parameter vector, its data bound. */
-export interface FlatTensorFunction {
+export interface FlatTensorFunction<Data extends readonly unknown[] = []> {
   /** Length of the flat vector x (the layout's size). */
   readonly size: number;
-  /** Elements of the output (row-major). */
+  /** Binds new data of the same kinds (any batch size), checked, in place. */
+  readonly setData: (...data: Data) => void;
+  /** Elements of the output (row-major) at the bound data's sizes. */
   readonly outputSize: number;
   /** f(x), written into out (allocated when omitted) and returned. */
   readonly value: (x: Float64Array, out?: Float64Array) => Float64Array;
@@ -175,41 +179,51 @@ export function lossHvp(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2
 /**
  * The flat-vector variants of `loss` with the data (X, labels) bound: functions of one Float64Array laid out as `lossLayout`, ready for the runtime's minimizers and optimizers (`minimizeLBFGS(f.objective, x0)`, `minimizeNewtonCG(f.objective, f.hvp, x0)`).
  *
- * Sizes are read and checked once, here; an evaluation allocates nothing.
+ * Sizes are read and checked here and by `setData(…)`, which rebinds new data (the next mini-batch) in place; an evaluation or a rebinding allocates nothing.
  *
  * Compiled from models/mlp.model.ts:3. Tensors are row-major Float64Arrays: W1 [4, 5], b1 [5], W2 [5, 3], b2 [3], X [batch, 4], labels [batch]. `batch` is read from X.length. Differentiated: W1, b1, W2, b2 (laid out as `lossLayout`).
  */
-export function lossFlat(X: Float64Array, labels: Float64Array): FlatObjective {
+export function lossFlat(X: Float64Array, labels: Float64Array): FlatObjective<[X: Float64Array, labels: Float64Array]> {
   expectWhole('lossFlat', 'X', X, 4, '[batch, 4]');
   const batch = X.length / 4;
   expectLength('lossFlat', 'labels', labels, batch, '[batch]');
+  const bound = { X, labels, batch };
+  const setData = (X: Float64Array, labels: Float64Array): void => {
+    expectWhole('lossFlat(…).setData', 'X', X, 4, '[batch, 4]');
+    const batch = X.length / 4;
+    expectLength('lossFlat(…).setData', 'labels', labels, batch, '[batch]');
+    bound.X = X;
+    bound.labels = labels;
+    bound.batch = batch;
+  };
   const hvp = (x: Float64Array, v: Float64Array, out: Float64Array): void => {
     expectLength('lossFlat(…).hvp', 'x', x, 43, 'lossLayout.size');
     const p = lossViews(x);
     expectLength('lossFlat(…).hvp', 'v', v, 43, 'lossLayout.size');
     const t = lossViews(v);
     expectLength('lossFlat(…).hvp', 'out', out, 43, 'lossLayout.size');
-    lossHvpKernel(p.W1, p.b1, p.W2, p.b2, X, labels, t.W1, t.b1, t.W2, t.b2, batch, out);
+    lossHvpKernel(p.W1, p.b1, p.W2, p.b2, bound.X, bound.labels, t.W1, t.b1, t.W2, t.b2, bound.batch, out);
   };
   return {
     size: 43,
+    setData,
     value: (x) => {
       expectLength('lossFlat(…).value', 'x', x, 43, 'lossLayout.size');
       const p = lossViews(x);
-      return lossValueKernel(p.W1, p.b1, p.W2, p.b2, X, labels, batch);
+      return lossValueKernel(p.W1, p.b1, p.W2, p.b2, bound.X, bound.labels, bound.batch);
     },
     objective: (x, gradOut) => {
       expectLength('lossFlat(…).objective', 'x', x, 43, 'lossLayout.size');
       const p = lossViews(x);
       expectLength('lossFlat(…).objective', 'gradOut', gradOut, 43, 'lossLayout.size');
-      return lossValueAndGradientKernel(p.W1, p.b1, p.W2, p.b2, X, labels, batch, gradOut);
+      return lossValueAndGradientKernel(p.W1, p.b1, p.W2, p.b2, bound.X, bound.labels, bound.batch, gradOut);
     },
     jvp: (x, v) => {
       expectLength('lossFlat(…).jvp', 'x', x, 43, 'lossLayout.size');
       const p = lossViews(x);
       expectLength('lossFlat(…).jvp', 'v', v, 43, 'lossLayout.size');
       const t = lossViews(v);
-      return lossJvpKernel(p.W1, p.b1, p.W2, p.b2, X, labels, t.W1, t.b1, t.W2, t.b2, batch);
+      return lossJvpKernel(p.W1, p.b1, p.W2, p.b2, bound.X, bound.labels, t.W1, t.b1, t.W2, t.b2, bound.batch);
     },
     hvp,
     hessian: hessianFromHvp('lossFlat(…).hessian', 43, hvp),
@@ -853,30 +867,39 @@ export function logitsJvp(W1: Float64Array, b1: Float64Array, W2: Float64Array, 
 /**
  * The flat-vector variants of `logits` with the data (X) bound: functions of one Float64Array laid out as `logitsLayout`, for predictions with trained flat parameters.
  *
- * Sizes are read and checked once, here; an evaluation allocates nothing.
+ * Sizes are read and checked here and by `setData(…)`, which rebinds new data (the next mini-batch) in place; an evaluation or a rebinding allocates nothing.
  *
  * Compiled from models/mlp.model.ts:9. Tensors are row-major Float64Arrays: W1 [4, 5], b1 [5], W2 [5, 3], b2 [3], X [batch, 4]. `batch` is read from X.length. Differentiated: W1, b1, W2, b2 (laid out as `logitsLayout`).
  */
-export function logitsFlat(X: Float64Array): FlatTensorFunction {
+export function logitsFlat(X: Float64Array): FlatTensorFunction<[X: Float64Array]> {
   expectWhole('logitsFlat', 'X', X, 4, '[batch, 4]');
   const batch = X.length / 4;
-  const outputSize = 3 * batch;
+  const bound = { X, batch };
+  const setData = (X: Float64Array): void => {
+    expectWhole('logitsFlat(…).setData', 'X', X, 4, '[batch, 4]');
+    const batch = X.length / 4;
+    bound.X = X;
+    bound.batch = batch;
+  };
   return {
     size: 43,
-    outputSize,
-    value: (x, out = new Float64Array(outputSize)) => {
+    setData,
+    get outputSize(): number {
+      return 3 * bound.batch;
+    },
+    value: (x, out = new Float64Array(3 * bound.batch)) => {
       expectLength('logitsFlat(…).value', 'x', x, 43, 'logitsLayout.size');
       const p = logitsViews(x);
-      expectLength('logitsFlat(…).value', 'out', out, outputSize, 'the output');
-      return logitsValueKernel(p.W1, p.b1, p.W2, p.b2, X, batch, out);
+      expectLength('logitsFlat(…).value', 'out', out, 3 * bound.batch, 'the output');
+      return logitsValueKernel(p.W1, p.b1, p.W2, p.b2, bound.X, bound.batch, out);
     },
-    jvp: (x, v, out = new Float64Array(outputSize)) => {
+    jvp: (x, v, out = new Float64Array(3 * bound.batch)) => {
       expectLength('logitsFlat(…).jvp', 'x', x, 43, 'logitsLayout.size');
       const p = logitsViews(x);
       expectLength('logitsFlat(…).jvp', 'v', v, 43, 'logitsLayout.size');
       const t = logitsViews(v);
-      expectLength('logitsFlat(…).jvp', 'out', out, outputSize, 'the output');
-      return logitsJvpKernel(p.W1, p.b1, p.W2, p.b2, X, t.W1, t.b1, t.W2, t.b2, batch, out);
+      expectLength('logitsFlat(…).jvp', 'out', out, 3 * bound.batch, 'the output');
+      return logitsJvpKernel(p.W1, p.b1, p.W2, p.b2, bound.X, t.W1, t.b1, t.W2, t.b2, bound.batch, out);
     },
   };
 }

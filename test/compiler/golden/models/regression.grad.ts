@@ -5,9 +5,11 @@
  * A scalar model function of one flat parameter vector, its data bound: the
  * shapes the runtime's minimizers and optimizers take, with no glue.
  */
-export interface FlatObjective {
+export interface FlatObjective<Data extends readonly unknown[] = []> {
   /** Length of the flat vector x (the layout's size). */
   readonly size: number;
+  /** Binds new data of the same kinds (the next mini-batch, any batch size), checked, in place: the functions below then read it. */
+  readonly setData: (...data: Data) => void;
   /** f(x). */
   readonly value: (x: Float64Array) => number;
   /** f(x), with ∇f(x) written into gradOut (reverse mode): the runtime's Objective. */
@@ -21,10 +23,12 @@ export interface FlatObjective {
 }
 
 /** A tensor-valued model function of one flat parameter vector, its data bound. */
-export interface FlatTensorFunction {
+export interface FlatTensorFunction<Data extends readonly unknown[] = []> {
   /** Length of the flat vector x (the layout's size). */
   readonly size: number;
-  /** Elements of the output (row-major). */
+  /** Binds new data of the same kinds (any batch size), checked, in place. */
+  readonly setData: (...data: Data) => void;
+  /** Elements of the output (row-major) at the bound data's sizes. */
   readonly outputSize: number;
   /** f(x), written into out (allocated when omitted) and returned. */
   readonly value: (x: Float64Array, out?: Float64Array) => Float64Array;
@@ -149,41 +153,52 @@ export function logisticHvp(w: Float64Array, b: number, X: Float64Array, y: Floa
 /**
  * The flat-vector variants of `logistic` with the data (X, y, lambda) bound: functions of one Float64Array laid out as `logisticLayout`, ready for the runtime's minimizers and optimizers (`minimizeLBFGS(f.objective, x0)`, `minimizeNewtonCG(f.objective, f.hvp, x0)`).
  *
- * Sizes are read and checked once, here; an evaluation allocates nothing.
+ * Sizes are read and checked here and by `setData(…)`, which rebinds new data (the next mini-batch) in place; an evaluation or a rebinding allocates nothing.
  *
  * Compiled from models/regression.model.ts:3. Tensors are row-major Float64Arrays: w [3], X [n, 3], y [n]. `n` is read from X.length. Differentiated: w, b (laid out as `logisticLayout`).
  */
-export function logisticFlat(X: Float64Array, y: Float64Array, lambda: number): FlatObjective {
+export function logisticFlat(X: Float64Array, y: Float64Array, lambda: number): FlatObjective<[X: Float64Array, y: Float64Array, lambda: number]> {
   expectWhole('logisticFlat', 'X', X, 3, '[n, 3]');
   const n = X.length / 3;
   expectLength('logisticFlat', 'y', y, n, '[n]');
+  const bound = { X, y, lambda, n };
+  const setData = (X: Float64Array, y: Float64Array, lambda: number): void => {
+    expectWhole('logisticFlat(…).setData', 'X', X, 3, '[n, 3]');
+    const n = X.length / 3;
+    expectLength('logisticFlat(…).setData', 'y', y, n, '[n]');
+    bound.X = X;
+    bound.y = y;
+    bound.lambda = lambda;
+    bound.n = n;
+  };
   const hvp = (x: Float64Array, v: Float64Array, out: Float64Array): void => {
     expectLength('logisticFlat(…).hvp', 'x', x, 4, 'logisticLayout.size');
     const p = logisticViews(x);
     expectLength('logisticFlat(…).hvp', 'v', v, 4, 'logisticLayout.size');
     const t = logisticViews(v);
     expectLength('logisticFlat(…).hvp', 'out', out, 4, 'logisticLayout.size');
-    logisticHvpKernel(p.w, x[3], X, y, lambda, t.w, v[3], n, out);
+    logisticHvpKernel(p.w, x[3], bound.X, bound.y, bound.lambda, t.w, v[3], bound.n, out);
   };
   return {
     size: 4,
+    setData,
     value: (x) => {
       expectLength('logisticFlat(…).value', 'x', x, 4, 'logisticLayout.size');
       const p = logisticViews(x);
-      return logisticValueKernel(p.w, x[3], X, y, lambda, n);
+      return logisticValueKernel(p.w, x[3], bound.X, bound.y, bound.lambda, bound.n);
     },
     objective: (x, gradOut) => {
       expectLength('logisticFlat(…).objective', 'x', x, 4, 'logisticLayout.size');
       const p = logisticViews(x);
       expectLength('logisticFlat(…).objective', 'gradOut', gradOut, 4, 'logisticLayout.size');
-      return logisticValueAndGradientKernel(p.w, x[3], X, y, lambda, n, gradOut);
+      return logisticValueAndGradientKernel(p.w, x[3], bound.X, bound.y, bound.lambda, bound.n, gradOut);
     },
     jvp: (x, v) => {
       expectLength('logisticFlat(…).jvp', 'x', x, 4, 'logisticLayout.size');
       const p = logisticViews(x);
       expectLength('logisticFlat(…).jvp', 'v', v, 4, 'logisticLayout.size');
       const t = logisticViews(v);
-      return logisticJvpKernel(p.w, x[3], X, y, lambda, t.w, v[3], n);
+      return logisticJvpKernel(p.w, x[3], bound.X, bound.y, bound.lambda, t.w, v[3], bound.n);
     },
     hvp,
     hessian: hessianFromHvp('logisticFlat(…).hessian', 4, hvp),
@@ -517,30 +532,39 @@ export function predictJvp(w: Float64Array, b: number, X: Float64Array, v: Float
 /**
  * The flat-vector variants of `predict` with the data (X) bound: functions of one Float64Array laid out as `predictLayout`, for predictions with trained flat parameters.
  *
- * Sizes are read and checked once, here; an evaluation allocates nothing.
+ * Sizes are read and checked here and by `setData(…)`, which rebinds new data (the next mini-batch) in place; an evaluation or a rebinding allocates nothing.
  *
  * Compiled from models/regression.model.ts:9. Tensors are row-major Float64Arrays: w [3], X [n, 3]. `n` is read from X.length. Differentiated: w, b (laid out as `predictLayout`).
  */
-export function predictFlat(X: Float64Array): FlatTensorFunction {
+export function predictFlat(X: Float64Array): FlatTensorFunction<[X: Float64Array]> {
   expectWhole('predictFlat', 'X', X, 3, '[n, 3]');
   const n = X.length / 3;
-  const outputSize = n;
+  const bound = { X, n };
+  const setData = (X: Float64Array): void => {
+    expectWhole('predictFlat(…).setData', 'X', X, 3, '[n, 3]');
+    const n = X.length / 3;
+    bound.X = X;
+    bound.n = n;
+  };
   return {
     size: 4,
-    outputSize,
-    value: (x, out = new Float64Array(outputSize)) => {
+    setData,
+    get outputSize(): number {
+      return bound.n;
+    },
+    value: (x, out = new Float64Array(bound.n)) => {
       expectLength('predictFlat(…).value', 'x', x, 4, 'predictLayout.size');
       const p = predictViews(x);
-      expectLength('predictFlat(…).value', 'out', out, outputSize, 'the output');
-      return predictValueKernel(p.w, x[3], X, n, out);
+      expectLength('predictFlat(…).value', 'out', out, bound.n, 'the output');
+      return predictValueKernel(p.w, x[3], bound.X, bound.n, out);
     },
-    jvp: (x, v, out = new Float64Array(outputSize)) => {
+    jvp: (x, v, out = new Float64Array(bound.n)) => {
       expectLength('predictFlat(…).jvp', 'x', x, 4, 'predictLayout.size');
       const p = predictViews(x);
       expectLength('predictFlat(…).jvp', 'v', v, 4, 'predictLayout.size');
       const t = predictViews(v);
-      expectLength('predictFlat(…).jvp', 'out', out, outputSize, 'the output');
-      return predictJvpKernel(p.w, x[3], X, t.w, v[3], n, out);
+      expectLength('predictFlat(…).jvp', 'out', out, bound.n, 'the output');
+      return predictJvpKernel(p.w, x[3], bound.X, t.w, v[3], bound.n, out);
     },
   };
 }
@@ -740,41 +764,51 @@ export function leastSquaresHvp(v: Float64Array, A: Float64Array, t: Float64Arra
 /**
  * The flat-vector variants of `leastSquares` with the data (A, t) bound: functions of one Float64Array laid out as `leastSquaresLayout`, ready for the runtime's minimizers and optimizers (`minimizeLBFGS(f.objective, x0)`, `minimizeNewtonCG(f.objective, f.hvp, x0)`).
  *
- * Sizes are read and checked once, here; an evaluation allocates nothing.
+ * Sizes are read and checked here and by `setData(…)`, which rebinds new data (the next mini-batch) in place; an evaluation or a rebinding allocates nothing.
  *
  * Compiled from models/regression.model.ts:13. Tensors are row-major Float64Arrays: v [4], A [m, 4], t [m]. `m` is read from A.length. Differentiated: v (laid out as `leastSquaresLayout`).
  */
-export function leastSquaresFlat(A: Float64Array, t: Float64Array): FlatObjective {
+export function leastSquaresFlat(A: Float64Array, t: Float64Array): FlatObjective<[A: Float64Array, t: Float64Array]> {
   expectWhole('leastSquaresFlat', 'A', A, 4, '[m, 4]');
   const m = A.length / 4;
   expectLength('leastSquaresFlat', 't', t, m, '[m]');
+  const bound = { A, t, m };
+  const setData = (A: Float64Array, t: Float64Array): void => {
+    expectWhole('leastSquaresFlat(…).setData', 'A', A, 4, '[m, 4]');
+    const m = A.length / 4;
+    expectLength('leastSquaresFlat(…).setData', 't', t, m, '[m]');
+    bound.A = A;
+    bound.t = t;
+    bound.m = m;
+  };
   const hvp = (x: Float64Array, v: Float64Array, out: Float64Array): void => {
     expectLength('leastSquaresFlat(…).hvp', 'x', x, 4, 'leastSquaresLayout.size');
     const p = leastSquaresViews(x);
     expectLength('leastSquaresFlat(…).hvp', 'v', v, 4, 'leastSquaresLayout.size');
     const t1 = leastSquaresViews(v);
     expectLength('leastSquaresFlat(…).hvp', 'out', out, 4, 'leastSquaresLayout.size');
-    leastSquaresHvpKernel(p.v, A, t, t1.v, m, out);
+    leastSquaresHvpKernel(p.v, bound.A, bound.t, t1.v, bound.m, out);
   };
   return {
     size: 4,
+    setData,
     value: (x) => {
       expectLength('leastSquaresFlat(…).value', 'x', x, 4, 'leastSquaresLayout.size');
       const p = leastSquaresViews(x);
-      return leastSquaresValueKernel(p.v, A, t, m);
+      return leastSquaresValueKernel(p.v, bound.A, bound.t, bound.m);
     },
     objective: (x, gradOut) => {
       expectLength('leastSquaresFlat(…).objective', 'x', x, 4, 'leastSquaresLayout.size');
       const p = leastSquaresViews(x);
       expectLength('leastSquaresFlat(…).objective', 'gradOut', gradOut, 4, 'leastSquaresLayout.size');
-      return leastSquaresValueAndGradientKernel(p.v, A, t, m, gradOut);
+      return leastSquaresValueAndGradientKernel(p.v, bound.A, bound.t, bound.m, gradOut);
     },
     jvp: (x, v) => {
       expectLength('leastSquaresFlat(…).jvp', 'x', x, 4, 'leastSquaresLayout.size');
       const p = leastSquaresViews(x);
       expectLength('leastSquaresFlat(…).jvp', 'v', v, 4, 'leastSquaresLayout.size');
       const t1 = leastSquaresViews(v);
-      return leastSquaresJvpKernel(p.v, A, t, t1.v, m);
+      return leastSquaresJvpKernel(p.v, bound.A, bound.t, t1.v, bound.m);
     },
     hvp,
     hessian: hessianFromHvp('leastSquaresFlat(…).hessian', 4, hvp),

@@ -5,9 +5,11 @@
  * A scalar model function of one flat parameter vector, its data bound: the
  * shapes the runtime's minimizers and optimizers take, with no glue.
  */
-export interface FlatObjective {
+export interface FlatObjective<Data extends readonly unknown[] = []> {
   /** Length of the flat vector x (the layout's size). */
   readonly size: number;
+  /** Binds new data of the same kinds (the next mini-batch, any batch size), checked, in place: the functions below then read it. */
+  readonly setData: (...data: Data) => void;
   /** f(x). */
   readonly value: (x: Float64Array) => number;
   /** f(x), with ∇f(x) written into gradOut (reverse mode): the runtime's Objective. */
@@ -116,11 +118,11 @@ export function rosenbrockHvp(x: number, y: number, v: Float64Array, out: Float6
 /**
  * The flat-vector variants of `rosenbrock`: functions of one Float64Array laid out as `rosenbrockLayout`, ready for the runtime's minimizers and optimizers (`minimizeLBFGS(f.objective, x0)`, `minimizeNewtonCG(f.objective, f.hvp, x0)`).
  *
- * Sizes are read and checked once, here; an evaluation allocates nothing.
+ * An evaluation allocates nothing.
  *
  * Compiled from models/rosenbrock.model.ts:3. Differentiated: x, y (laid out as `rosenbrockLayout`).
  */
-export function rosenbrockFlat(): FlatObjective {
+export function rosenbrockFlat(): FlatObjective<[]> {
   const hvp = (x: Float64Array, v: Float64Array, out: Float64Array): void => {
     expectLength('rosenbrockFlat(…).hvp', 'x', x, 2, 'rosenbrockLayout.size');
     expectLength('rosenbrockFlat(…).hvp', 'v', v, 2, 'rosenbrockLayout.size');
@@ -129,6 +131,7 @@ export function rosenbrockFlat(): FlatObjective {
   };
   return {
     size: 2,
+    setData: () => {},
     value: (x) => {
       expectLength('rosenbrockFlat(…).value', 'x', x, 2, 'rosenbrockLayout.size');
       return rosenbrockValueKernel(x[0], x[1]);
