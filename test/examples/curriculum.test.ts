@@ -7,11 +7,12 @@
  * and a short run learns with and without it.
  */
 import { describe, expect, it } from 'vitest';
-import { addingData, BASELINE, gatherBatch, HIDDEN, initAdding, lastHidden } from '../../examples/curriculum/adding.ts';
-import { lossFlat, unpackLoss } from '../../examples/curriculum/adding.grad.ts';
+import { addingData, BASELINE, gatherBatch, HIDDEN, initAdding, lastHidden, type AddingBatch } from '../../examples/curriculum/adding.ts';
+import { lossFlat, lossValueAndGradient, loss as lossValue, unpackLoss } from '../../examples/curriculum/adding.grad.ts';
 import { loss as eagerLoss } from '../../examples/curriculum/adding.model.ts';
 import { addingSetup, trainAdding } from '../../examples/curriculum/train.ts';
-import { admittedCount, pacing } from '../../runtime/index.ts';
+import { admittedCount, pacing, truncatedBPTT, type RecurrentStep, type TrainUnit } from '../../runtime/index.ts';
+import { differentiate } from '../compiler/gradcheck.ts';
 import { checkAgainstEagerAndDifferences, viewAs } from './checkModel.ts';
 
 const data = addingData(6, 3, 9, 4);
@@ -73,4 +74,59 @@ describe('examples/curriculum', () => {
       expect(last.validation['loss']).toBeLessThan(BASELINE / 3);
     });
   }
+
+  it('truncated BPTT with the compiled RNN: each window\'s gradient holds the incoming state fixed, and the state carries exactly', () => {
+    // Sequences of one length (12), split into two windows of 6 steps; h0 is a data input, so it is a constant.
+    const even = addingData(4, 12, 12, 8);
+    const full = gatherBatch(even, [0, 1, 2, 3]);
+    const B = even.count;
+    const windowOf = (w: number, hIn: Float64Array): AddingBatch => ({
+      X: full.X.subarray(w * 6 * B * 2, (w + 1) * 6 * B * 2),
+      mask: full.mask.subarray(w * 6 * B, (w + 1) * 6 * B),
+      h0: hIn,
+      target: full.target,
+      time: 6,
+    });
+    const step: RecurrentStep<number> = (p, w, hIn, gradOut, hOut) => {
+      const { Wx, Wh, b, Wy, c } = unpackLoss(p);
+      const win = windowOf(w, hIn);
+      hOut.set(lastHidden(p, win));
+      return lossValueAndGradient(Wx, Wh, b, Wy, c[0]!, win.X, win.mask, win.h0, win.target, gradOut);
+    };
+    const tbptt = truncatedBPTT({ step, stateSize: HIDDEN, windows: 2, window: (_indices, w) => w });
+    const unit = (window: number): TrainUnit => ({ indices: Int32Array.from([0, 1, 2, 3]), window, windows: 2, epoch: 0 });
+    const grads = [new Float64Array(params.length), new Float64Array(params.length)];
+    tbptt.loss(params, unit(0), grads[0]!);
+    const carried = tbptt.carry.saveState();
+    // The state after window 0 is the state after the first 6 steps of the whole sequences.
+    const firstHalf = lastHidden(params, windowOf(0, new Float64Array(B * HIDDEN)));
+    carried.forEach((h, i) => expect(h).toBe(firstHalf[i]));
+    tbptt.loss(params, unit(1), grads[1]!);
+    // Two windows end where the whole sequence ends.
+    const end = lastHidden(params, full);
+    tbptt.carry.saveState().forEach((h, i) => expect(h).toBeCloseTo(end[i]!, 14));
+    // Each window's gradient equals central differences of that window's loss with its incoming state held fixed.
+    const starts = [new Float64Array(B * HIDDEN), carried];
+    for (const w of [0, 1]) {
+      const win = windowOf(w, starts[w]!);
+      const windowLoss = (x: Float64Array) => {
+        const { Wx, Wh, b, Wy, c } = unpackLoss(x);
+        return lossValue(Wx, Wh, b, Wy, c[0]!, win.X, win.mask, win.h0, win.target);
+      };
+      for (const k of [0, 40, 290, 310, 320]) {
+        const estimate = differentiate((t) => {
+          const x = params.slice();
+          x[k]! += t;
+          return [windowLoss(x)];
+        }, 1e-4);
+        expect(estimate.reliable, estimate.why).toBe(true);
+        expect(grads[w]![k]).toBeCloseTo(estimate.derivative[0]!, 8);
+      }
+    }
+    // And it is not the full-BPTT gradient: window 1 ignores how the parameters shaped its incoming state.
+    const fullGrad = new Float64Array(params.length);
+    const { Wx, Wh, b, Wy, c } = unpackLoss(params);
+    lossValueAndGradient(Wx, Wh, b, Wy, c[0]!, full.X, full.mask, full.h0, full.target, fullGrad);
+    expect(fullGrad.some((g, i) => Math.abs(g - grads[1]![i]!) > 1e-6)).toBe(true);
+  });
 });
