@@ -5,9 +5,11 @@
  * A scalar model function of one flat parameter vector, its data bound: the
  * shapes the runtime's minimizers and optimizers take, with no glue.
  */
-export interface FlatObjective {
+export interface FlatObjective<Data extends readonly unknown[] = []> {
   /** Length of the flat vector x (the layout's size). */
   readonly size: number;
+  /** Binds new data of the same kinds (the next mini-batch, any batch size), checked, in place: the functions below then read it. */
+  readonly setData: (...data: Data) => void;
   /** f(x). */
   readonly value: (x: Float64Array) => number;
   /** f(x), with ∇f(x) written into gradOut (reverse mode): the runtime's Objective. */
@@ -21,10 +23,12 @@ export interface FlatObjective {
 }
 
 /** A tensor-valued model function of one flat parameter vector, its data bound. */
-export interface FlatTensorFunction {
+export interface FlatTensorFunction<Data extends readonly unknown[] = []> {
   /** Length of the flat vector x (the layout's size). */
   readonly size: number;
-  /** Elements of the output (row-major). */
+  /** Binds new data of the same kinds (any batch size), checked, in place. */
+  readonly setData: (...data: Data) => void;
+  /** Elements of the output (row-major) at the bound data's sizes. */
   readonly outputSize: number;
   /** f(x), written into out (allocated when omitted) and returned. */
   readonly value: (x: Float64Array, out?: Float64Array) => Float64Array;
@@ -121,33 +125,48 @@ export function finalStateJvp(Wx: Float64Array, Wh: Float64Array, b: Float64Arra
 /**
  * The flat-vector variants of `finalState` with the data (X, mask, h0) bound: functions of one Float64Array laid out as `finalStateLayout`, for predictions with trained flat parameters.
  *
- * Sizes are read and checked once, here; an evaluation allocates nothing.
+ * Sizes are read and checked here and by `setData(…)`, which rebinds new data (the next mini-batch) in place; an evaluation or a rebinding allocates nothing.
  *
  * Compiled from examples/curriculum/adding.model.ts:17. Tensors are row-major Float64Arrays: Wx [2, 16], Wh [16, 16], b [16], X [time, batch, 2], mask [time, batch, 1], h0 [batch, 16]. `batch` is read from h0.length. `time` is read from X.length. Differentiated: Wx, Wh, b (laid out as `finalStateLayout`).
  */
-export function finalStateFlat(X: Float64Array, mask: Float64Array, h0: Float64Array): FlatTensorFunction {
+export function finalStateFlat(X: Float64Array, mask: Float64Array, h0: Float64Array): FlatTensorFunction<[X: Float64Array, mask: Float64Array, h0: Float64Array]> {
   expectWhole('finalStateFlat', 'h0', h0, 16, '[batch, 16]');
   const batch = h0.length / 16;
   expectWhole('finalStateFlat', 'X', X, 2 * batch, '[time, batch, 2]');
   const time = X.length / (2 * batch);
   expectLength('finalStateFlat', 'mask', mask, time * batch, '[time, batch, 1]');
-  const outputSize = 16 * batch;
+  const bound = { X, mask, h0, batch, time };
+  const setData = (X: Float64Array, mask: Float64Array, h0: Float64Array): void => {
+    expectWhole('finalStateFlat(…).setData', 'h0', h0, 16, '[batch, 16]');
+    const batch = h0.length / 16;
+    expectWhole('finalStateFlat(…).setData', 'X', X, 2 * batch, '[time, batch, 2]');
+    const time = X.length / (2 * batch);
+    expectLength('finalStateFlat(…).setData', 'mask', mask, time * batch, '[time, batch, 1]');
+    bound.X = X;
+    bound.mask = mask;
+    bound.h0 = h0;
+    bound.batch = batch;
+    bound.time = time;
+  };
   return {
     size: 304,
-    outputSize,
-    value: (x, out = new Float64Array(outputSize)) => {
+    setData,
+    get outputSize(): number {
+      return 16 * bound.batch;
+    },
+    value: (x, out = new Float64Array(16 * bound.batch)) => {
       expectLength('finalStateFlat(…).value', 'x', x, 304, 'finalStateLayout.size');
       const p = finalStateViews(x);
-      expectLength('finalStateFlat(…).value', 'out', out, outputSize, 'the output');
-      return finalStateValueKernel(p.Wx, p.Wh, p.b, X, mask, h0, batch, time, out);
+      expectLength('finalStateFlat(…).value', 'out', out, 16 * bound.batch, 'the output');
+      return finalStateValueKernel(p.Wx, p.Wh, p.b, bound.X, bound.mask, bound.h0, bound.batch, bound.time, out);
     },
-    jvp: (x, v, out = new Float64Array(outputSize)) => {
+    jvp: (x, v, out = new Float64Array(16 * bound.batch)) => {
       expectLength('finalStateFlat(…).jvp', 'x', x, 304, 'finalStateLayout.size');
       const p = finalStateViews(x);
       expectLength('finalStateFlat(…).jvp', 'v', v, 304, 'finalStateLayout.size');
       const t = finalStateViews(v);
-      expectLength('finalStateFlat(…).jvp', 'out', out, outputSize, 'the output');
-      return finalStateJvpKernel(p.Wx, p.Wh, p.b, X, mask, h0, t.Wx, t.Wh, t.b, batch, time, out);
+      expectLength('finalStateFlat(…).jvp', 'out', out, 16 * bound.batch, 'the output');
+      return finalStateJvpKernel(p.Wx, p.Wh, p.b, bound.X, bound.mask, bound.h0, t.Wx, t.Wh, t.b, bound.batch, bound.time, out);
     },
   };
 }
@@ -430,33 +449,48 @@ export function predictJvp(Wx: Float64Array, Wh: Float64Array, b: Float64Array, 
 /**
  * The flat-vector variants of `predict` with the data (X, mask, h0) bound: functions of one Float64Array laid out as `predictLayout`, for predictions with trained flat parameters.
  *
- * Sizes are read and checked once, here; an evaluation allocates nothing.
+ * Sizes are read and checked here and by `setData(…)`, which rebinds new data (the next mini-batch) in place; an evaluation or a rebinding allocates nothing.
  *
  * Compiled from examples/curriculum/adding.model.ts:31. Tensors are row-major Float64Arrays: Wx [2, 16], Wh [16, 16], b [16], Wy [16], X [time, batch, 2], mask [time, batch, 1], h0 [batch, 16]. `batch` is read from h0.length. `time` is read from X.length. Differentiated: Wx, Wh, b, Wy, c (laid out as `predictLayout`).
  */
-export function predictFlat(X: Float64Array, mask: Float64Array, h0: Float64Array): FlatTensorFunction {
+export function predictFlat(X: Float64Array, mask: Float64Array, h0: Float64Array): FlatTensorFunction<[X: Float64Array, mask: Float64Array, h0: Float64Array]> {
   expectWhole('predictFlat', 'h0', h0, 16, '[batch, 16]');
   const batch = h0.length / 16;
   expectWhole('predictFlat', 'X', X, 2 * batch, '[time, batch, 2]');
   const time = X.length / (2 * batch);
   expectLength('predictFlat', 'mask', mask, time * batch, '[time, batch, 1]');
-  const outputSize = batch;
+  const bound = { X, mask, h0, batch, time };
+  const setData = (X: Float64Array, mask: Float64Array, h0: Float64Array): void => {
+    expectWhole('predictFlat(…).setData', 'h0', h0, 16, '[batch, 16]');
+    const batch = h0.length / 16;
+    expectWhole('predictFlat(…).setData', 'X', X, 2 * batch, '[time, batch, 2]');
+    const time = X.length / (2 * batch);
+    expectLength('predictFlat(…).setData', 'mask', mask, time * batch, '[time, batch, 1]');
+    bound.X = X;
+    bound.mask = mask;
+    bound.h0 = h0;
+    bound.batch = batch;
+    bound.time = time;
+  };
   return {
     size: 321,
-    outputSize,
-    value: (x, out = new Float64Array(outputSize)) => {
+    setData,
+    get outputSize(): number {
+      return bound.batch;
+    },
+    value: (x, out = new Float64Array(bound.batch)) => {
       expectLength('predictFlat(…).value', 'x', x, 321, 'predictLayout.size');
       const p = predictViews(x);
-      expectLength('predictFlat(…).value', 'out', out, outputSize, 'the output');
-      return predictValueKernel(p.Wx, p.Wh, p.b, p.Wy, x[320], X, mask, h0, batch, time, out);
+      expectLength('predictFlat(…).value', 'out', out, bound.batch, 'the output');
+      return predictValueKernel(p.Wx, p.Wh, p.b, p.Wy, x[320], bound.X, bound.mask, bound.h0, bound.batch, bound.time, out);
     },
-    jvp: (x, v, out = new Float64Array(outputSize)) => {
+    jvp: (x, v, out = new Float64Array(bound.batch)) => {
       expectLength('predictFlat(…).jvp', 'x', x, 321, 'predictLayout.size');
       const p = predictViews(x);
       expectLength('predictFlat(…).jvp', 'v', v, 321, 'predictLayout.size');
       const t = predictViews(v);
-      expectLength('predictFlat(…).jvp', 'out', out, outputSize, 'the output');
-      return predictJvpKernel(p.Wx, p.Wh, p.b, p.Wy, x[320], X, mask, h0, t.Wx, t.Wh, t.b, t.Wy, v[320], batch, time, out);
+      expectLength('predictFlat(…).jvp', 'out', out, bound.batch, 'the output');
+      return predictJvpKernel(p.Wx, p.Wh, p.b, p.Wy, x[320], bound.X, bound.mask, bound.h0, t.Wx, t.Wh, t.b, t.Wy, v[320], bound.batch, bound.time, out);
     },
   };
 }
@@ -871,44 +905,60 @@ export function lossHvp(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy:
 /**
  * The flat-vector variants of `loss` with the data (X, mask, h0, target) bound: functions of one Float64Array laid out as `lossLayout`, ready for the runtime's minimizers and optimizers (`minimizeLBFGS(f.objective, x0)`, `minimizeNewtonCG(f.objective, f.hvp, x0)`).
  *
- * Sizes are read and checked once, here; an evaluation allocates nothing.
+ * Sizes are read and checked here and by `setData(…)`, which rebinds new data (the next mini-batch) in place; an evaluation or a rebinding allocates nothing.
  *
  * Compiled from examples/curriculum/adding.model.ts:40. Tensors are row-major Float64Arrays: Wx [2, 16], Wh [16, 16], b [16], Wy [16], X [time, batch, 2], mask [time, batch, 1], h0 [batch, 16], target [batch]. `batch` is read from h0.length. `time` is read from X.length. Differentiated: Wx, Wh, b, Wy, c (laid out as `lossLayout`).
  */
-export function lossFlat(X: Float64Array, mask: Float64Array, h0: Float64Array, target: Float64Array): FlatObjective {
+export function lossFlat(X: Float64Array, mask: Float64Array, h0: Float64Array, target: Float64Array): FlatObjective<[X: Float64Array, mask: Float64Array, h0: Float64Array, target: Float64Array]> {
   expectWhole('lossFlat', 'h0', h0, 16, '[batch, 16]');
   const batch = h0.length / 16;
   expectWhole('lossFlat', 'X', X, 2 * batch, '[time, batch, 2]');
   const time = X.length / (2 * batch);
   expectLength('lossFlat', 'mask', mask, time * batch, '[time, batch, 1]');
   expectLength('lossFlat', 'target', target, batch, '[batch]');
+  const bound = { X, mask, h0, target, batch, time };
+  const setData = (X: Float64Array, mask: Float64Array, h0: Float64Array, target: Float64Array): void => {
+    expectWhole('lossFlat(…).setData', 'h0', h0, 16, '[batch, 16]');
+    const batch = h0.length / 16;
+    expectWhole('lossFlat(…).setData', 'X', X, 2 * batch, '[time, batch, 2]');
+    const time = X.length / (2 * batch);
+    expectLength('lossFlat(…).setData', 'mask', mask, time * batch, '[time, batch, 1]');
+    expectLength('lossFlat(…).setData', 'target', target, batch, '[batch]');
+    bound.X = X;
+    bound.mask = mask;
+    bound.h0 = h0;
+    bound.target = target;
+    bound.batch = batch;
+    bound.time = time;
+  };
   const hvp = (x: Float64Array, v: Float64Array, out: Float64Array): void => {
     expectLength('lossFlat(…).hvp', 'x', x, 321, 'lossLayout.size');
     const p = lossViews(x);
     expectLength('lossFlat(…).hvp', 'v', v, 321, 'lossLayout.size');
     const t = lossViews(v);
     expectLength('lossFlat(…).hvp', 'out', out, 321, 'lossLayout.size');
-    lossHvpKernel(p.Wx, p.Wh, p.b, p.Wy, x[320], X, mask, h0, target, t.Wx, t.Wh, t.b, t.Wy, v[320], batch, time, out);
+    lossHvpKernel(p.Wx, p.Wh, p.b, p.Wy, x[320], bound.X, bound.mask, bound.h0, bound.target, t.Wx, t.Wh, t.b, t.Wy, v[320], bound.batch, bound.time, out);
   };
   return {
     size: 321,
+    setData,
     value: (x) => {
       expectLength('lossFlat(…).value', 'x', x, 321, 'lossLayout.size');
       const p = lossViews(x);
-      return lossValueKernel(p.Wx, p.Wh, p.b, p.Wy, x[320], X, mask, h0, target, batch, time);
+      return lossValueKernel(p.Wx, p.Wh, p.b, p.Wy, x[320], bound.X, bound.mask, bound.h0, bound.target, bound.batch, bound.time);
     },
     objective: (x, gradOut) => {
       expectLength('lossFlat(…).objective', 'x', x, 321, 'lossLayout.size');
       const p = lossViews(x);
       expectLength('lossFlat(…).objective', 'gradOut', gradOut, 321, 'lossLayout.size');
-      return lossValueAndGradientKernel(p.Wx, p.Wh, p.b, p.Wy, x[320], X, mask, h0, target, batch, time, gradOut);
+      return lossValueAndGradientKernel(p.Wx, p.Wh, p.b, p.Wy, x[320], bound.X, bound.mask, bound.h0, bound.target, bound.batch, bound.time, gradOut);
     },
     jvp: (x, v) => {
       expectLength('lossFlat(…).jvp', 'x', x, 321, 'lossLayout.size');
       const p = lossViews(x);
       expectLength('lossFlat(…).jvp', 'v', v, 321, 'lossLayout.size');
       const t = lossViews(v);
-      return lossJvpKernel(p.Wx, p.Wh, p.b, p.Wy, x[320], X, mask, h0, target, t.Wx, t.Wh, t.b, t.Wy, v[320], batch, time);
+      return lossJvpKernel(p.Wx, p.Wh, p.b, p.Wy, x[320], bound.X, bound.mask, bound.h0, bound.target, t.Wx, t.Wh, t.b, t.Wy, v[320], bound.batch, bound.time);
     },
     hvp,
     hessian: hessianFromHvp('lossFlat(…).hessian', 321, hvp),
