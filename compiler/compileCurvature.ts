@@ -87,8 +87,8 @@ function extraKernels(def: CurvatureDefinition, d: Derivatives, options: DeriveO
   while (taken.has(barName)) barName += '_';
   const outputsBar = input(barName, def.outputs.shape);
   // Stability rewrites see the model and the loss before they are differentiated.
-  const z = optimize({ inputs: d.inputs, outputs: [{ name: 'z', node: def.outputs }] }, options).program.outputs[0]!.node;
-  const loss = (s: Node): Node => optimize({ inputs: [], outputs: [{ name: 'l', node: def.loss(s) }] }, options).program.outputs[0]!.node;
+  const z = optimize({ inputs: d.inputs, outputs: [{ name: 'z', node: def.outputs }] }, { ...options, keepCustomRules: true }).program.outputs[0]!.node;
+  const loss = (s: Node): Node => optimize({ inputs: [], outputs: [{ name: 'l', node: def.loss(s) }] }, { ...options, keepCustomRules: true }).program.outputs[0]!.node;
   const gv = gaussNewtonVectorProduct({ outputs: z, loss, wrt: d.wrt }, d.tangents);
   const [zDot] = jvp([z], new Map(d.wrt.map((x, i) => [x, d.tangents[i]!])));
   const uJ = vectorJacobianProduct([z], d.wrt, [outputsBar]);

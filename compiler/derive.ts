@@ -53,7 +53,7 @@ export function derive(prog: Program, wrtNames: readonly string[], options: Deri
   const tangents = wrt.map((x) => input(tangentName(x.name, taken), x.shape));
 
   // Stability rewrites must see the model before it is differentiated.
-  const primal = optimize({ inputs, outputs: prog.outputs.slice(0, 1) }, options);
+  const primal = optimize({ inputs, outputs: prog.outputs.slice(0, 1) }, { ...options, keepCustomRules: true });
   const f = primal.program.outputs[0]!.node;
 
   const grad = gradient(f, wrt);

@@ -6,6 +6,7 @@ import type { ApplyOp } from './ops.ts';
 import type { OpDef } from './opDef.ts';
 import { arithmeticOps } from './ops/arithmetic.ts';
 import { controlOps } from './ops/control.ts';
+import { customOps } from './ops/custom.ts';
 import { elementaryOps } from './ops/elementary.ts';
 import { indexingOps } from './ops/indexing.ts';
 import { linalgOps } from './ops/linalg.ts';
@@ -22,4 +23,5 @@ export const OP_TABLE: { readonly [K in ApplyOp]: OpDef } = {
   ...linalgOps,
   ...indexingOps,
   ...controlOps,
+  ...customOps,
 };

@@ -23,6 +23,8 @@ export const OPS = [
   'matmul', 'gather', 'scatterAdd', 'oneHot', 'dimSize',
   // structured loops and derivative control
   'scan', 'stopGradient',
+  // a function with derivative rules of the user's own
+  'custom',
 ] as const;
 
 export type Op = (typeof OPS)[number];
@@ -46,7 +48,7 @@ export const VARIADIC = group('logsumexp', 'concat');
 export const STRUCTURAL = group(
   'broadcastTo', 'reshape', 'transpose', 'slice', 'pad', 'concat',
   'reduceSum', 'reduceMax', 'reduceMin', 'reduceLogSumExp',
-  'matmul', 'gather', 'scatterAdd', 'oneHot', 'dimSize', 'scan',
+  'matmul', 'gather', 'scatterAdd', 'oneHot', 'dimSize', 'scan', 'custom',
 );
 /** Ops that steer differentiation rather than compute: value-wise identities, neither elementwise nor structural. */
 export const DERIVATIVE_CONTROL = group('stopGradient');

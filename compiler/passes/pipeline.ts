@@ -7,6 +7,7 @@ import type { Program } from '../ir/program.ts';
 import { verify } from '../ir/verify.ts';
 import { eliminateCommonSubexpressions } from './eliminateCommonSubexpressions.ts';
 import { foldConstants } from './foldConstants.ts';
+import { inlineCustomRules } from './inlineCustomRules.ts';
 import { optimizeLoopBodies } from './optimizeLoopBodies.ts';
 import type { RewriteNote, RewriteResult } from './rewrite.ts';
 import { rewriteForStability } from './rewriteForStability.ts';
@@ -18,6 +19,11 @@ export interface OptimizeOptions extends SimplifyOptions {
   readonly stability?: boolean;
   /** Run the verifier after every pass (tests turn this on). */
   readonly verifyEachPass?: boolean;
+  /**
+   * Keep custom-rule nodes (customDerivative) instead of inlining their primal
+   * graphs: set by the drivers on every program they will still differentiate.
+   */
+  readonly keepCustomRules?: boolean;
   /** Called with the program after each pass, for IR dumps. */
   readonly dump?: (passName: string, prog: Program) => void;
 }
@@ -29,6 +35,7 @@ interface Pass {
 }
 
 export const PASSES: readonly Pass[] = [
+  { name: 'inlineCustomRules', run: inlineCustomRules, enabled: (o) => o.keepCustomRules !== true },
   { name: 'foldConstants', run: foldConstants },
   { name: 'rewriteForStability', run: rewriteForStability, enabled: (o) => o.stability !== false },
   { name: 'simplify', run: simplify },

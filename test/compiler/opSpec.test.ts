@@ -33,6 +33,7 @@ import {
   absDot, along, close, compileNode, differentiate, dot, maxAbs, mismatches, referenceEvaluator, seededRandom, valueKernel,
 } from './gradcheck.ts';
 import type { Evaluator, Tolerance } from './gradcheck.ts';
+import { CUSTOM_SPEC } from './customRuleSpecs.ts';
 import { SCAN_SPEC } from './scanSpecs.ts';
 import { TENSOR_SPECS, checkCompiledTensor, checkDerivatives, checkOracle, checkTensorKink } from './tensorSpecs.ts';
 import type { TensorSpec } from './tensorSpecs.ts';
@@ -227,6 +228,7 @@ const SPECS: { readonly [K in ApplyOp]: OpSpec } = {
   ...TENSOR_SPECS,
   scan: SCAN_SPEC,
   stopGradient: { kind: 'cut', samples: [-2, -0.5, 0, 0.75, 3] },
+  custom: CUSTOM_SPEC,
 };
 
 const POINTS_PER_CASE = 6;
