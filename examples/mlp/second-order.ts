@@ -6,11 +6,12 @@
  * (second-order.svg/png) shows the full training loss and the held-out accuracy
  * against the work done, in passes over the training data.
  *
- * The curvature comes from `compileCurvature`, which compiles the generalized
- * Gauss–Newton product Jᵀ H_L J v of the same network. The network is built here
- * with the IR API, since the model file's generated module has no curvature kernel.
- * For softmax cross-entropy that product is the Fisher-vector product, so the natural
- * gradient and KSD take it as it is.
+ * Everything comes from the generated module mlp.grad.ts with no glue code: the loss
+ * returns softmaxCrossEntropy(logits, labels), a convex loss of the logits, so
+ * `lossFlat(X, labels)` has `ggnvp`, the generalized Gauss–Newton product Jᵀ H_L J v;
+ * for softmax cross-entropy that is the Fisher-vector product, so the natural gradient
+ * and KSD take it as it is. Each run binds one flat loss and moves it from batch to
+ * batch with `setData`, which allocates nothing.
  *
  * Work is counted in example-gradients: a gradient or a Gauss–Newton product on b
  * examples costs b, a loss without gradient b/2 (it is a forward pass, and a
@@ -24,22 +25,32 @@
  *
  * Run: `npx tsx examples/mlp/second-order.ts` (about half a minute).
  */
-import { add, compileCurvature, input, matmul, relu, softmaxCrossEntropy, type BoundCurvature, type Node } from '../../compiler/index.ts';
-import { tensor } from '../../compiler/ir/tensor.ts';
-import { Adam, NaturalGradient, loadMnist, minimizeKrylovSubspace, mulberry32, trainValidationSplit, type Dataset } from '../../runtime/index.ts';
+import { Adam, NaturalGradient, loadMnist, minimizeKrylovSubspace, mulberry32, trainValidationSplit } from '../../runtime/index.ts';
+import { logitsFlat, lossFlat, lossLayout } from './mlp.grad.ts';
 
 export const HIDDEN = 64;
 const CLASSES = 10;
 const PIXELS = 784;
 
+/** The flat loss of mlp.model.ts with one batch bound: value, objective, hvp, ggnvp, setData. */
+export type FlatLoss = ReturnType<typeof lossFlat>;
+
+/** Images and labels of a batch (views of the training set, made once). */
+export interface Batch {
+  readonly X: Float64Array;
+  readonly labels: Float64Array;
+}
+
 export interface Setup {
   readonly size: number;
-  /** Consecutive batches of the training set, bound to the compiled kernels. */
-  readonly batches: readonly BoundCurvature[];
+  /** Consecutive batches of the training set. */
+  readonly batches: readonly Batch[];
   readonly batchSize: number;
-  /** The whole training set. */
-  readonly full: BoundCurvature;
+  /** The loss on the whole training set. */
+  readonly full: FlatLoss;
   readonly trainCount: number;
+  /** A flat loss bound to batch 0; `setData(b.X, b.labels)` moves it to batch b. */
+  batchLoss(): FlatLoss;
   /** Accuracy on the held-out digits. */
   accuracy(theta: Float64Array): number;
   /** Glorot-uniform weights, zero biases. */
@@ -47,34 +58,25 @@ export interface Setup {
 }
 
 export function setup(trainCount: number, testCount: number, batchSize: number, seed = 7): Setup {
-  const W1 = input('W1', [PIXELS, HIDDEN]);
-  const b1 = input('b1', [HIDDEN]);
-  const W2 = input('W2', [HIDDEN, CLASSES]);
-  const b2 = input('b2', [CLASSES]);
-  const X = input('X', ['batch', PIXELS]);
-  const y = input('y', ['batch']);
-  const z = add(matmul(relu(add(matmul(X, W1), b1)), W2), b2);
-  const model = compileCurvature({
-    inputs: [W1, b1, W2, b2, X, y],
-    wrt: [W1, b1, W2, b2],
-    outputs: z,
-    loss: (s: Node) => softmaxCrossEntropy(s, y),
-    source: 'examples/mlp/second-order.ts',
-  });
   const { train, validation } = trainValidationSplit(loadMnist(), { validationFraction: 0.2, seed, stratify: true });
-  const bind = (data: Dataset, from: number, count: number): BoundCurvature =>
-    model.bind({ X: tensor([count, PIXELS], data.x.subarray(from * PIXELS, (from + count) * PIXELS)), y: tensor([count], data.y.subarray(from, from + count)) });
-  const batches = Array.from({ length: Math.floor(trainCount / batchSize) }, (_, b) => bind(train, b * batchSize, batchSize));
-  const test = bind(validation, 0, testCount);
-  const logits = new Float64Array(testCount * CLASSES);
+  const slice = (from: number, count: number): Batch => ({
+    X: train.x.subarray(from * PIXELS, (from + count) * PIXELS),
+    labels: train.y.subarray(from, from + count),
+  });
+  const batches = Array.from({ length: Math.floor(trainCount / batchSize) }, (_, b) => slice(b * batchSize, batchSize));
+  const all = slice(0, trainCount);
+  const test = logitsFlat(validation.x.subarray(0, testCount * PIXELS));
+  const logits = new Float64Array(test.outputSize);
+  const offset = (name: string) => lossLayout.params.find((p) => p.name === name)!.offset;
   return {
-    size: model.size,
+    size: lossLayout.size,
     batches,
     batchSize,
-    full: bind(train, 0, trainCount),
+    full: lossFlat(all.X, all.labels),
     trainCount,
+    batchLoss: () => lossFlat(batches[0]!.X, batches[0]!.labels),
     accuracy(theta) {
-      test.outputs(theta, logits);
+      test.value(theta, logits);
       let right = 0;
       for (let i = 0; i < testCount; i++) {
         let best = 0;
@@ -85,13 +87,13 @@ export function setup(trainCount: number, testCount: number, batchSize: number, 
     },
     init(initSeed) {
       const rand = mulberry32(initSeed);
-      const theta = new Float64Array(model.size);
+      const theta = new Float64Array(lossLayout.size);
       const glorot = (from: number, fanIn: number, fanOut: number) => {
         const a = Math.sqrt(6 / (fanIn + fanOut));
         for (let i = from; i < from + fanIn * fanOut; i++) theta[i] = a * (2 * rand() - 1);
       };
-      glorot(0, PIXELS, HIDDEN);
-      glorot(PIXELS * HIDDEN + HIDDEN, HIDDEN, CLASSES);
+      glorot(offset('W1'), PIXELS, HIDDEN);
+      glorot(offset('W2'), HIDDEN, CLASSES);
       return theta;
     },
   };
@@ -129,10 +131,12 @@ export function runAdam(s: Setup, passes: number, lr = 1e-2, seed = 1): Run {
   const g = new Float64Array(s.size);
   const opt = new Adam({ lr });
   const rec = new Recorder(s);
+  const f = s.batchLoss();
   rec.record(theta);
   for (let epoch = 0; epoch < passes; epoch++) {
     for (const batch of s.batches) {
-      batch.valueAndGradient(theta, g);
+      f.setData(batch.X, batch.labels);
+      f.objective(theta, g);
       opt.step(theta, g);
       rec.work += s.batchSize;
     }
@@ -150,19 +154,13 @@ export function runNaturalGradient(s: Setup, passes: number, cgMaxIter = 3, damp
   const theta = s.init(seed);
   const g = new Float64Array(s.size);
   const rec = new Recorder(s);
-  let current = s.batches[0]!;
-  const opt = new NaturalGradient((x, v, out) => current.gaussNewtonVectorProduct(x, v, out), {
-    lr: 1,
-    damping,
-    cgMaxIter,
-    cgTol: 1e-4,
-    adaptDamping: true,
-    loss: (x) => current.value(x),
-  });
+  const f = s.batchLoss();
+  const opt = new NaturalGradient(f.ggnvp, { lr: 1, damping, cgMaxIter, cgTol: 1e-4, adaptDamping: true, loss: f.value });
   rec.record(theta);
   for (let step = 0; rec.work < passes * s.trainCount; step++) {
-    current = s.batches[step % s.batches.length]!;
-    current.valueAndGradient(theta, g);
+    const batch = s.batches[step % s.batches.length]!;
+    f.setData(batch.X, batch.labels);
+    f.objective(theta, g);
     const products = opt.fisherVectorProducts;
     opt.step(theta, g);
     rec.work += s.batchSize * (2 + opt.fisherVectorProducts - products); // gradient + 2 half-cost losses + products
@@ -179,22 +177,31 @@ export function runNaturalGradient(s: Setup, passes: number, cgMaxIter = 3, damp
  */
 export function runKrylov(s: Setup, passes: number, subspaceDimension = 10, subspaceIterations = 10, seed = 1): Run {
   const rec = new Recorder(s);
+  // Two flat losses: the curvature batch and the held-out batch of the subspace BFGS.
+  const curvature = s.batchLoss();
+  const heldOut = s.batchLoss();
+  const rotate = (iteration: number) => {
+    for (const [f, offset] of [[curvature, 0], [heldOut, 1]] as const) {
+      const b = s.batches[(2 * iteration + offset) % s.batches.length]!;
+      f.setData(b.X, b.labels);
+    }
+  };
   let iteration = 0;
-  const batch = (offset: number) => s.batches[(2 * iteration + offset) % s.batches.length]!;
+  rotate(iteration);
   const theta0 = s.init(seed);
   rec.record(theta0);
   minimizeKrylovSubspace(
-    (x, gOut) => ((rec.work += s.trainCount), s.full.valueAndGradient(x, gOut)),
-    (x, v, out) => ((rec.work += s.batchSize), batch(0).gaussNewtonVectorProduct(x, v, out)),
+    (x, gOut) => ((rec.work += s.trainCount), s.full.objective(x, gOut)),
+    (x, v, out) => ((rec.work += s.batchSize), curvature.ggnvp(x, v, out)),
     theta0,
     {
       subspaceDimension,
       subspaceIterations,
-      subspaceObjective: (x, gOut) => ((rec.work += s.batchSize), batch(1).valueAndGradient(x, gOut)),
+      subspaceObjective: (x, gOut) => ((rec.work += s.batchSize), heldOut.objective(x, gOut)),
       gradTol: 0,
       callback: (info) => {
         rec.record(info.x);
-        iteration++;
+        rotate(++iteration);
         return rec.work >= passes * s.trainCount;
       },
     },
