@@ -28,17 +28,23 @@ export {
   softmax, softmaxCrossEntropy, softplus, stack, tanh, where,
 } from './ir/nn.ts';
 export type { InputNode, Node } from './ir/node.ts';
+// Concrete data for compileModel/compileCurvature's bind: tensor([rows, cols], values).
+export { tensor } from './ir/tensor.ts';
+export type { Tensor } from './ir/tensor.ts';
 // Loops: scan and bounded while loops, stopGradient, and the tape memory reverse mode through them keeps.
 export { scan, stopGradient, whileLoop } from './ir/scan.ts';
 export type { LoopOptions, ScanResult, ScanSpec, StepResult, WhileResult, WhileSpec } from './ir/scan.ts';
 export { tapeReport } from './emit/loops/tape.ts';
 export type { TapeReport } from './emit/loops/tape.ts';
 
-// Model files: *.model.ts → the generated module (see "Generated module contract" in the README).
+// Model files: *.model.ts → the generated module (see "Generated module contract" in the README;
+// the model-file language is described in compiler/prelude/README.md).
+export { ModelFileError, parseModelFile } from './frontend/typescript/parseModelFile.ts';
+export type { ParseModelFileOptions } from './frontend/typescript/parseModelFile.ts';
 export { compileModelFile, generatedModulePath } from './compileModelFile.ts';
 export type { CompileModelFileOptions, CompiledModelFile } from './compileModelFile.ts';
 export { emitModelModule } from './modelModule/emitModelModule.ts';
 export type { EmitModelModuleOptions } from './modelModule/emitModelModule.ts';
 export { toJavaScript } from './modelModule/toJavaScript.ts';
 export type { JavaScriptModule } from './modelModule/toJavaScript.ts';
-export type { ModelFileIR, ModelFunctionIR } from './modelFile.ts';
+export type { ConvexOuterLoss, ModelFileIR, ModelFunctionIR } from './modelFile.ts';

@@ -5,9 +5,8 @@
  * Gauss-Newton product compileCurvature builds for the same network.
  */
 import { describe, expect, it } from 'vitest';
-import { add, compileCurvature, input, matmul, relu, softmaxCrossEntropy } from '../../compiler/index.ts';
+import { add, compileCurvature, input, matmul, relu, softmaxCrossEntropy, tensor } from '../../compiler/index.ts';
 import type { Node } from '../../compiler/index.ts';
-import { tensor } from '../../compiler/ir/tensor.ts';
 import { lossFlat } from '../../examples/mlp/mlp.grad.ts';
 import { runKrylov, runNaturalGradient, setup } from '../../examples/mlp/second-order.ts';
 import { mulberry32 } from '../../runtime/index.ts';
