@@ -3,7 +3,8 @@
 // and schedule steps, validation, early stopping, checkpoints, progress, metrics and
 // learning curves. Every random choice comes from one seeded generator whose state is
 // checkpointed, so a resumed run repeats the uninterrupted one bit for bit.
-import { appendFileSync, existsSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { clipGradNorm } from '../clip/clipGradNorm.ts';
 import { clipGradValue } from '../clip/clipGradValue.ts';
 import { ReduceLROnPlateau } from '../schedule/reduceLROnPlateau.ts';
@@ -208,7 +209,11 @@ class Run {
   }
 
   private log(entry: Record<string, unknown>): void {
-    if (this.o.metricsPath !== undefined) appendFileSync(this.o.metricsPath, `${JSON.stringify(entry)}\n`);
+    if (this.o.metricsPath !== undefined) {
+      // Appends (a resumed run continues the same file); the folder is made on first use.
+      mkdirSync(dirname(this.o.metricsPath), { recursive: true });
+      appendFileSync(this.o.metricsPath, `${JSON.stringify(entry)}\n`);
+    }
   }
 }
 
