@@ -22,6 +22,19 @@ export interface FlatObjective<Data extends readonly unknown[] = []> {
   readonly hessian: (x: Float64Array, out: Float64Array) => void;
 }
 
+/**
+ * A FlatObjective whose function is a convex loss of the model's outputs,
+ * L(z(θ)) (softmaxCrossEntropy(z, …), mse(z, …)): with the generalized
+ * Gauss-Newton product too.
+ */
+export interface FlatLoss<Data extends readonly unknown[] = []> extends FlatObjective<Data> {
+  /**
+   * out ← G(x)·v with G = Jᵀ H_L J (J = ∂z/∂x, H_L the loss's Hessian in z): positive semi-definite, the Fisher
+   * matrix for softmax cross-entropy; the runtime's FisherVectorProduct and Krylov descent's curvature product.
+   */
+  readonly ggnvp: (x: Float64Array, v: Float64Array, out: Float64Array) => void;
+}
+
 /** A tensor-valued model function of one flat parameter vector, its data bound. */
 export interface FlatTensorFunction<Data extends readonly unknown[] = []> {
   /** Length of the flat vector x (the layout's size). */
@@ -177,13 +190,34 @@ export function lossHvp(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2
 }
 
 /**
+ * The generalized Gauss-Newton product G·v = Jᵀ H_L J v of `loss` = softmaxCrossEntropy(z, …), with J = ∂z/∂θ and H_L the loss's Hessian in z, written into `out` (allocated when omitted) and returned. G is positive semi-definite; for softmax cross-entropy it is the Fisher information matrix, so this is the natural gradient's Fisher-vector product.
+ *
+ * `v` and `out` are flat, in `lossLayout` order.
+ *
+ * Compiled from models/mlp.model.ts:3. Tensors are row-major Float64Arrays: W1 [4, 5], b1 [5], W2 [5, 3], b2 [3], X [batch, 4], labels [batch]. `batch` is read from X.length. Differentiated: W1, b1, W2, b2 (laid out as `lossLayout`).
+ */
+export function lossGgnvp(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2: Float64Array, X: Float64Array, labels: Float64Array, v: Float64Array, out: Float64Array = new Float64Array(43)): Float64Array {
+  expectWhole('lossGgnvp', 'X', X, 4, '[batch, 4]');
+  const batch = X.length / 4;
+  expectLength('lossGgnvp', 'W1', W1, 20, '[4, 5]');
+  expectLength('lossGgnvp', 'b1', b1, 5, '[5]');
+  expectLength('lossGgnvp', 'W2', W2, 15, '[5, 3]');
+  expectLength('lossGgnvp', 'b2', b2, 3, '[3]');
+  expectLength('lossGgnvp', 'labels', labels, batch, '[batch]');
+  expectLength('lossGgnvp', 'v', v, 43, 'lossLayout.size');
+  expectLength('lossGgnvp', 'out', out, 43, 'lossLayout.size');
+  const t = lossViews(v);
+  return lossGgnvpKernel(W1, b1, W2, b2, X, labels, t.W1, t.b1, t.W2, t.b2, batch, out);
+}
+
+/**
  * The flat-vector variants of `loss` with the data (X, labels) bound: functions of one Float64Array laid out as `lossLayout`, ready for the runtime's minimizers and optimizers (`minimizeLBFGS(f.objective, x0)`, `minimizeNewtonCG(f.objective, f.hvp, x0)`).
  *
  * Sizes are read and checked here and by `setData(…)`, which rebinds new data (the next mini-batch) in place; an evaluation or a rebinding allocates nothing.
  *
  * Compiled from models/mlp.model.ts:3. Tensors are row-major Float64Arrays: W1 [4, 5], b1 [5], W2 [5, 3], b2 [3], X [batch, 4], labels [batch]. `batch` is read from X.length. Differentiated: W1, b1, W2, b2 (laid out as `lossLayout`).
  */
-export function lossFlat(X: Float64Array, labels: Float64Array): FlatObjective<[X: Float64Array, labels: Float64Array]> {
+export function lossFlat(X: Float64Array, labels: Float64Array): FlatLoss<[X: Float64Array, labels: Float64Array]> {
   expectWhole('lossFlat', 'X', X, 4, '[batch, 4]');
   const batch = X.length / 4;
   expectLength('lossFlat', 'labels', labels, batch, '[batch]');
@@ -227,6 +261,14 @@ export function lossFlat(X: Float64Array, labels: Float64Array): FlatObjective<[
     },
     hvp,
     hessian: hessianFromHvp('lossFlat(…).hessian', 43, hvp),
+    ggnvp: (x, v, out) => {
+      expectLength('lossFlat(…).ggnvp', 'x', x, 43, 'lossLayout.size');
+      const p = lossViews(x);
+      expectLength('lossFlat(…).ggnvp', 'v', v, 43, 'lossLayout.size');
+      const t = lossViews(v);
+      expectLength('lossFlat(…).ggnvp', 'out', out, 43, 'lossLayout.size');
+      lossGgnvpKernel(p.W1, p.b1, p.W2, p.b2, bound.X, bound.labels, t.W1, t.b1, t.W2, t.b2, bound.batch, out);
+    },
   };
 }
 
@@ -773,6 +815,149 @@ function lossHvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
   // (H·v) along b1: written in place at out[20]
   // (H·v) along W2: written in place at out[25]
   // (H·v) along b2: written in place at out[40]
+  return out;
+}
+
+interface LossGgnvpKernelWorkspace {
+  readonly batch: number;
+  readonly matmul: Float64Array;
+  readonly add: Float64Array;
+  readonly matmul1: Float64Array;
+  readonly select: Float64Array;
+  readonly matmul2: Float64Array;
+  readonly matmul3: Float64Array;
+  readonly add1: Float64Array;
+  readonly reduceLogSumExp: Float64Array;
+  readonly broadcastTo: Float64Array;
+  readonly lseMax: Float64Array;
+}
+const lossGgnvpKernelWorkspaces = new Map<string, LossGgnvpKernelWorkspace>();
+let lossGgnvpKernelWorkspaceLast: LossGgnvpKernelWorkspace | undefined;
+function lossGgnvpKernelWorkspace(batch: number): LossGgnvpKernelWorkspace {
+  const last = lossGgnvpKernelWorkspaceLast;
+  if (last !== undefined && last.batch === batch) return last;
+  const key = `${batch}`;
+  let ws = lossGgnvpKernelWorkspaces.get(key);
+  if (ws === undefined) {
+    ws = { batch, matmul: new Float64Array(5 * batch), add: new Float64Array(5 * batch), matmul1: new Float64Array(5 * batch), select: new Float64Array(5 * batch), matmul2: new Float64Array(3 * batch), matmul3: new Float64Array(3 * batch), add1: new Float64Array(3 * batch), reduceLogSumExp: new Float64Array(batch), broadcastTo: new Float64Array(batch), lseMax: new Float64Array(batch) };
+    lossGgnvpKernelWorkspaces.set(key, ws);
+  }
+  lossGgnvpKernelWorkspaceLast = ws;
+  return ws;
+}
+
+/** The kernel of `lossGgnvp`: sizes passed explicitly, arguments unchecked. */
+function lossGgnvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2: Float64Array, X: Float64Array, _labels: Float64Array, W1Dot: Float64Array, b1Dot: Float64Array, W2Dot: Float64Array, b2Dot: Float64Array, batch: number, out: Float64Array = new Float64Array(43)): Float64Array {
+  const ws = lossGgnvpKernelWorkspace(batch);
+  const matmul = ws.matmul;
+  const add = ws.add;
+  const matmul1 = ws.matmul1;
+  const select = ws.select;
+  const matmul2 = ws.matmul2;
+  const matmul3 = ws.matmul3;
+  const add1 = ws.add1;
+  const reduceLogSumExp = ws.reduceLogSumExp;
+  const broadcastTo = ws.broadcastTo;
+  const lseMax = ws.lseMax;
+  // models/mlp.model.ts:4  const hidden = relu(add(matmul(X, W1), b1));
+  gemm(batch, 5, 4, X, 0, 4, 1, W1, 0, 5, 1, matmul, 0);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 5; i1++) {
+      add[i0 * 5 + i1] = b1[i1] + matmul[i0 * 5 + i1];
+    }
+  }
+  for (let i = 0; i < 5 * batch; i++) {
+    matmul[i] = add[i] > 0 ? 1 : 0;
+  }
+  gemm(batch, 5, 4, X, 0, 4, 1, W1Dot, 0, 5, 1, matmul1, 0);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 5; i1++) {
+      select[i0 * 5 + i1] = matmul[i0 * 5 + i1] !== 0 ? b1Dot[i1] + matmul1[i0 * 5 + i1] : 0;
+    }
+  }
+  // models/mlp.model.ts:5  const logits = add(matmul(hidden, W2), b2);
+  gemm(batch, 3, 5, select, 0, 5, 1, W2, 0, 3, 1, matmul2, 0);
+  // models/mlp.model.ts:4  const hidden = relu(add(matmul(X, W1), b1));
+  for (let i = 0; i < 5 * batch; i++) {
+    matmul1[i] = Math.max(add[i], 0);
+  }
+  // models/mlp.model.ts:5  const logits = add(matmul(hidden, W2), b2);
+  gemm(batch, 3, 5, matmul1, 0, 5, 1, W2Dot, 0, 3, 1, matmul3, 0);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      add1[i0 * 3 + i1] = b2Dot[i1] + (matmul2[i0 * 3 + i1] + matmul3[i0 * 3 + i1]);
+    }
+  }
+  gemm(batch, 3, 5, matmul1, 0, 5, 1, W2, 0, 3, 1, matmul2, 0);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      matmul3[i0 * 3 + i1] = b2[i1] + matmul2[i0 * 3 + i1];
+    }
+  }
+  // models/mlp.model.ts:6  return softmaxCrossEntropy(logits, labels);
+  lseMax.fill(-Infinity);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      lseMax[i0] = Math.max(lseMax[i0], matmul3[i0 * 3 + i1]);
+    }
+  }
+  reduceLogSumExp.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceLogSumExp[i0] += Math.exp(matmul3[i0 * 3 + i1] - lseMax[i0]);
+    }
+  }
+  for (let i = 0; i < batch; i++) {
+    reduceLogSumExp[i] = lseMax[i] === Infinity || lseMax[i] === -Infinity ? lseMax[i] : lseMax[i] + Math.log(reduceLogSumExp[i]);
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      matmul2[i0 * 3 + i1] = Math.exp(matmul3[i0 * 3 + i1] - reduceLogSumExp[i0]);
+    }
+  }
+  for (let i = 0; i < 3 * batch; i++) {
+    matmul3[i] = matmul2[i] * add1[i];
+  }
+  reduceLogSumExp.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceLogSumExp[i0] += matmul3[i0 * 3 + i1];
+    }
+  }
+  const t0 = 1 / batch;
+  for (let i0 = 0; i0 < batch; i0++) {
+    broadcastTo[i0] = t0;
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      matmul3[i0 * 3 + i1] = 1 * ((add1[i0 * 3 + i1] - reduceLogSumExp[i0]) * matmul2[i0 * 3 + i1] * broadcastTo[i0]);
+    }
+  }
+  // models/mlp.model.ts:5  const logits = add(matmul(hidden, W2), b2);
+  gemm(batch, 5, 3, matmul3, 0, 3, 1, W2, 0, 1, 3, select, 0);
+  // models/mlp.model.ts:4  const hidden = relu(add(matmul(X, W1), b1));
+  for (let i = 0; i < 5 * batch; i++) {
+    add[i] = matmul[i] !== 0 ? select[i] : 0;
+  }
+  gemm(4, 5, batch, X, 0, 1, 4, add, 0, 5, 1, out, 0);
+  out.fill(0, 20, 20 + 5);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 5; i1++) {
+      out[20 + i1] += add[i0 * 5 + i1];
+    }
+  }
+  // models/mlp.model.ts:5  const logits = add(matmul(hidden, W2), b2);
+  gemm(5, 3, batch, matmul1, 0, 1, 5, matmul3, 0, 3, 1, out, 25);
+  out.fill(0, 40, 40 + 3);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      out[40 + i1] += matmul3[i0 * 3 + i1];
+    }
+  }
+  // (G·v) along W1: written in place at out[0]
+  // (G·v) along b1: written in place at out[20]
+  // (G·v) along W2: written in place at out[25]
+  // (G·v) along b2: written in place at out[40]
   return out;
 }
 
