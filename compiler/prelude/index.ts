@@ -189,3 +189,6 @@ export function full<S extends Shape>(shape: S, value: number): Tensor<S> { retu
 
 // ── embedded math ──────────────────────────────────────────────────────────
 export const expr = exprTag;
+
+export { customDerivative } from './customDerivative.ts';
+export type { Cotangents, DerivativeRules } from './customDerivative.ts';

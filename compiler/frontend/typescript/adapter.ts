@@ -7,7 +7,7 @@
  */
 import { Node as TsNode, Project, SyntaxKind } from 'ts-morph';
 import type {
-  ArrowFunction, Block, Expression, ForStatement, FunctionDeclaration, FunctionExpression, JSDocableNode,
+  ArrowFunction, Block, CallExpression, Expression, ForStatement, FunctionDeclaration, FunctionExpression, JSDocableNode,
   ParameterDeclaration, SourceFile, Statement, TypeNode, VariableStatement,
 } from 'ts-morph';
 import type {
@@ -392,6 +392,64 @@ class Reader {
   }
 }
 
+const CUSTOM_DERIVATIVE = 'customDerivative';
+
+/** `customDerivative(…)` or `p.customDerivative(…)`; whether the name is the prelude's is the fence's question. */
+function isCustomDerivativeCall(node: Expression): node is CallExpression {
+  if (!TsNode.isCallExpression(node)) return false;
+  const callee = node.getExpression();
+  return (TsNode.isIdentifier(callee) && callee.getText() === CUSTOM_DERIVATIVE)
+    || (TsNode.isPropertyAccessExpression(callee) && callee.getName() === CUSTOM_DERIVATIVE);
+}
+
+const RULE_HINT = 'Write customDerivative((x: number): number => …, { jvp: (x, xDot) => …, vjp: (x, y, yBar) => … }) with function literals.';
+
+/**
+ * `const name = customDerivative(primal, { jvp, vjp })`: the primal as the
+ * declaration, its rules beside it. Anything malformed is kept as a problem
+ * for the fence (with a placeholder primal, never lowered).
+ */
+function customRuleDecl(reader: Reader, call: CallExpression, name: string, exported: boolean, docs: JSDocableNode, at: Pos): FunctionDecl {
+  const problems: { at: Pos; message: string; hint: string }[] = [];
+  const callAt = reader.at(call);
+  const [primalNode, rulesNode, ...extra] = call.getArguments();
+  const isFunction = (n: TsNode | undefined): n is ArrowFunction | FunctionExpression =>
+    n !== undefined && (TsNode.isArrowFunction(n) || TsNode.isFunctionExpression(n));
+  if (extra.length > 0) problems.push({ at: reader.at(extra[0]!), message: 'customDerivative takes two arguments (the function and its rules)', hint: RULE_HINT });
+  const primal: FunctionDecl = isFunction(primalNode)
+    ? reader.function(primalNode, name, exported, docs, at)
+    : { at, name, exported, params: [], returnType: null, body: [], doc: undefined, wrtTag: null, isAsync: false, isGenerator: false };
+  if (!isFunction(primalNode)) {
+    problems.push({ at: primalNode === undefined ? callAt : reader.at(primalNode), message: `the first argument of customDerivative must be a function literal (the primal of '${name}')`, hint: RULE_HINT });
+  }
+  let jvp: FunctionDecl | null = null;
+  let vjp: FunctionDecl | null = null;
+  if (rulesNode === undefined || !TsNode.isObjectLiteralExpression(rulesNode)) {
+    problems.push({ at: rulesNode === undefined ? callAt : reader.at(rulesNode), message: `the second argument of customDerivative must be an object literal of rules ({ jvp, vjp }) for '${name}'`, hint: RULE_HINT });
+  } else {
+    for (const p of rulesNode.getProperties()) {
+      const pAt = reader.at(p);
+      const key = TsNode.isPropertyAssignment(p) || TsNode.isMethodDeclaration(p) || TsNode.isShorthandPropertyAssignment(p) ? p.getName() : p.getText();
+      if (key !== 'jvp' && key !== 'vjp') {
+        problems.push({ at: pAt, message: `'${key}' is not a rule of customDerivative`, hint: 'The rules are jvp (the tangent of the output) and vjp (the cotangents of the arguments).' });
+        continue;
+      }
+      const value = TsNode.isPropertyAssignment(p) ? p.getInitializer() : undefined;
+      if (!isFunction(value)) {
+        problems.push({ at: pAt, message: `the ${key} rule of '${name}' must be a function literal`, hint: key === 'jvp' ? 'Write jvp: (x, xDot) => … (the arguments, then their tangents, then optionally the output).' : 'Write vjp: (x, y, yBar) => … (the arguments, the output and its cotangent).' });
+        continue;
+      }
+      const decl: FunctionDecl = { ...reader.function(value, `${name}.${key}`, false, docs, reader.at(value)), doc: undefined, wrtTag: null, isRule: true };
+      if (key === 'jvp') jvp = decl;
+      else vjp = decl;
+    }
+    if (jvp === null && vjp === null && problems.length === 0) {
+      problems.push({ at: reader.at(rulesNode), message: `customDerivative for '${name}' gives no rule`, hint: 'Give jvp, vjp or both; without rules, write the function itself.' });
+    }
+  }
+  return { ...primal, custom: { at: callAt, callee: reader.expr(call.getExpression()), jvp, vjp, problems } };
+}
+
 /** The model-file AST of `text` (the contents of `path`). */
 export function readModule(path: string, text: string): ModuleAst {
   const file = sharedProject().createSourceFile(`/model${path.startsWith('/') ? '' : '/'}${path}`, text, { overwrite: true });
@@ -433,6 +491,8 @@ function convertModule(reader: Reader, file: SourceFile, path: string, text: str
         if (!TsNode.isIdentifier(d.getNameNode())) unsupported.push(reader.unsupported(d, 'destructuring'));
         else if (init !== undefined && (TsNode.isArrowFunction(init) || TsNode.isFunctionExpression(init)) && s.getDeclarationKind() === 'const') {
           functions.push(reader.function(init, d.getName(), s.isExported(), s, dAt));
+        } else if (init !== undefined && isCustomDerivativeCall(init) && s.getDeclarationKind() === 'const') {
+          functions.push(customRuleDecl(reader, init, d.getName(), s.isExported(), s, dAt));
         } else {
           constants.push({ at: dAt, name: d.getName(), mutable: s.getDeclarationKind() !== 'const', init: init === undefined ? null : reader.expr(init), exported: s.isExported() });
         }

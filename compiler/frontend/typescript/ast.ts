@@ -110,6 +110,22 @@ export interface FunctionDecl {
   readonly wrtTag: readonly string[] | null;
   readonly isAsync: boolean;
   readonly isGenerator: boolean;
+  /** `const f = customDerivative(primal, { jvp, vjp })`: this declaration is the primal, with its rules. */
+  readonly custom?: CustomRuleDecl;
+  /** A jvp/vjp rule body: its parameters take their types from the primal, so they need no annotation. */
+  readonly isRule?: boolean;
+}
+
+/** The rules of a `customDerivative(primal, { jvp, vjp })` declaration. */
+export interface CustomRuleDecl {
+  /** The customDerivative call. */
+  readonly at: Pos;
+  /** What is called: `customDerivative` or `p.customDerivative`, checked against the prelude by the fence. */
+  readonly callee: Expr;
+  readonly jvp: FunctionDecl | null;
+  readonly vjp: FunctionDecl | null;
+  /** What the adapter found malformed (the primal or a rule not a function literal, unknown keys, …), for the fence. */
+  readonly problems: readonly { readonly at: Pos; readonly message: string; readonly hint: string }[];
 }
 
 export interface ImportDecl {

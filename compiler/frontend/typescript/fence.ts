@@ -57,6 +57,8 @@ class Fence {
       return this.report(p.at, `default values for parameters are not supported ('${p.name}' of ${fn.name})`,
         'Pass every argument explicitly, or keep the value as a const inside the function.');
     }
+    // A rule's parameters are typed by the primal it belongs to.
+    if (p.type === null && fn.isRule === true) return;
     if (p.type === null) {
       return this.report(p.at, `the parameter '${p.name}' has no type annotation`,
         `Annotate it: '${p.name}: number' for a scalar, '${p.name}: Tensor<[3, 4]>' or '${p.name}: Tensor<['batch', 784]>' for a tensor, wrapped in Param<…> to differentiate with respect to it.`);
@@ -76,6 +78,36 @@ class Fence {
     if (t.kind === 'any' || t.kind === 'number' || t.kind === 'boolean' || t.kind === 'tensor') return;
     const text = t.kind === 'other' ? t.text : t.kind;
     this.report(type.at, `the parameter '${name}' has the unsupported type '${text}'`, "Model parameters are numbers or tensors: 'number', 'Tensor<[n, m]>', optionally wrapped in Param<…> (helpers may also take 'boolean' and 'Tensor').");
+  }
+
+  /** `customDerivative(primal, { jvp, vjp })`: the prelude's, well formed, rules of the right arity, bodies in the subset. */
+  checkCustom(fn: FunctionDecl): void {
+    const custom = fn.custom;
+    if (custom === undefined) return;
+    const c = custom.callee;
+    const binding = c.kind === 'name' ? this.scope.bindings.get(c.name)
+      : c.kind === 'member' && c.object.kind === 'name' ? namespaceBinding(this.scope, c.object.name, c.property) ?? undefined : undefined;
+    if (binding?.kind !== 'runtime' || binding.name !== 'customDerivative') {
+      this.report(custom.at, `'customDerivative' is not imported from gradc/prelude`, "Add it to the prelude import: import { customDerivative } from 'gradc/prelude';", 'unknownFunction');
+    }
+    for (const p of custom.problems) this.report(p.at, p.message, p.hint);
+    if (custom.problems.length > 0) return;
+    const n = fn.params.length;
+    const names = fn.params.map((p) => p.name);
+    const arity = (rule: FunctionDecl, counts: readonly number[], expected: string, example: string): void => {
+      if (!counts.includes(rule.params.length)) {
+        this.report(rule.at, `the ${rule.name.slice(fn.name.length + 1)} rule of '${fn.name}' takes ${rule.params.length} parameter(s); it must take ${expected}`, `For ${fn.name}(${names.join(', ')}) write ${example}.`, 'semantic');
+      }
+      this.checkFunction(rule);
+    };
+    if (custom.jvp !== null) {
+      arity(custom.jvp, [2 * n, 2 * n + 1], `${2 * n} (the arguments, then one tangent per argument) or ${2 * n + 1} (then the output)`,
+        `jvp: (${[...names, ...names.map((m) => `${m}Dot`)].join(', ')}) => …`);
+    }
+    if (custom.vjp !== null) {
+      arity(custom.vjp, [n + 2], `${n + 2} (the arguments, the output and its cotangent)`,
+        `vjp: (${[...names, 'y', 'yBar'].join(', ')}) => ${n === 1 ? '…' : `[${names.map((m) => `${m}Bar`).join(', ')}]`}`);
+    }
   }
 
   // ── statements ───────────────────────────────────────────────────────────
@@ -210,6 +242,10 @@ class Fence {
     if (binding.kind === 'expr') {
       return this.report(e.at, 'expr must be used as a template tag', 'Write expr`x^2 + ${y}` or expr({ x, y })`x^2 + y`.');
     }
+    if (binding.kind === 'runtime' && binding.name === 'customDerivative') {
+      return this.report(e.at, 'customDerivative defines a function: it may be called only at the top level of the file',
+        'Write const f = customDerivative((x: number): number => …, { jvp, vjp }); at the top level and call f here.');
+    }
     if (binding.kind === 'runtime') {
       return this.report(e.at, `'${binding.name}' makes a tensor from data, which a model function cannot do`,
         'Pass the tensor in as a parameter, or use zeros/ones/full for a constant tensor.');
@@ -308,7 +344,10 @@ export function fenceModule(scope: ModuleScope): SourceError[] {
       fence.report(c.at, `the module-level variable '${c.name}' is mutable`, `Module state is not supported: declare it with const (const ${c.name} = …) or pass it in as a parameter.`);
     } else if (c.init !== null) fence.checkExpr(c.init);
   }
-  for (const fn of module.functions) fence.checkFunction(fn);
+  for (const fn of module.functions) {
+    fence.checkFunction(fn);
+    fence.checkCustom(fn);
+  }
   for (const r of recursiveCalls(module.functions)) {
     fence.report(r.at, r.message, 'Helpers are inlined at compile time, so recursion would not end; write the repetition as a for loop with a constant bound.');
   }

@@ -13,6 +13,7 @@ import type { Context, Env, Value } from './context.ts';
 import { lowerLoop } from './lowerLoop.ts';
 import { constantValue, expectNode, fold, lowerExpr, selectValues } from './lowerExpr.ts';
 import type { Binding } from './scope.ts';
+import { lowerCustomCall } from './lowerCustom.ts';
 
 /** What a statement list leaves: the variables after it and, if it returned, the value. */
 export interface Flow {
@@ -160,6 +161,7 @@ function merge(ctx: Context, at: Pos, test: Node, a: Value, b: Value): Value {
 /** Inlines a call of a model function: its body is lowered with the parameters bound to the arguments. */
 export function inlineCall(ctx: Context, binding: Binding & { kind: 'function' }, args: readonly Value[], at: Pos): Value {
   const { fn, scope } = binding;
+  if (fn.custom !== undefined) return lowerCustomCall(ctx, fn, scope, args, at);
   if (ctx.inlining.includes(fn.name) || ctx.inlining.length > 64) fail(ctx, at, `recursion is not supported: '${fn.name}' calls itself`);
   if (args.length !== fn.params.length) {
     fail(ctx, at, `${fn.name} takes ${fn.params.length} argument(s), got ${args.length}`, `Parameters: ${fn.params.map((p) => p.name).join(', ')}.`);

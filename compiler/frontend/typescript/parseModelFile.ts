@@ -21,6 +21,7 @@ import type { Context, Env } from './context.ts';
 import { LoweringAbort, ModelFileError, diagnostic } from './diagnostics.ts';
 import { fenceModule, isEntry, resolveAlias } from './fence.ts';
 import { loadScope, newLoader } from './loadModule.ts';
+import { lowerCustomCall } from './lowerCustom.ts';
 import { functionResult } from './lowerStmts.ts';
 import type { ModuleScope } from './scope.ts';
 
@@ -91,7 +92,8 @@ function lowerModelFunction(ctx: Context, fn: FunctionDecl, wrtOverride: readonl
     return node;
   });
   const env: Env = new Map(params.map((node) => [node.name, { value: node, mutable: true }]));
-  const output = functionResult(ctx, env, fn);
+  // An exported customDerivative function compiles to its custom node: its rules give the derivatives.
+  const output = fn.custom === undefined ? functionResult(ctx, env, fn) : lowerCustomCall(ctx, fn, ctx.scope, params, fn.at);
   if (!isNode(output)) fail(ctx, fn.at, `'${fn.name}' returns a list`, 'Return a number or a tensor; use stack([...]) to make a tensor from a list.');
   if (output.dtype !== 'f64') fail(ctx, fn.at, `'${fn.name}' returns a boolean`, 'Return a number or a tensor; for a 0/1 value write c ? 1 : 0 or where(c, 1, 0).');
   checkReturnType(ctx, fn, output.shape);

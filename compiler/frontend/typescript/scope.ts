@@ -10,7 +10,7 @@ import type { ConstantDecl, FunctionDecl, ModuleAst, TypeAliasDecl } from './ast
 export type Binding =
   | { readonly kind: 'op'; readonly op: PreludeOpName }
   | { readonly kind: 'expr' }
-  /** The prelude's `tensor` factory and `Tensor` class: for scripts, not for model functions. */
+  /** The prelude's `tensor` factory and `Tensor` class (for scripts), and `customDerivative` (top level only): not for model function bodies. */
   | { readonly kind: 'runtime'; readonly name: string }
   | { readonly kind: 'function'; readonly fn: FunctionDecl; readonly scope: ModuleScope }
   | { readonly kind: 'constant'; readonly decl: ConstantDecl; readonly scope: ModuleScope };
@@ -31,7 +31,8 @@ export const PRELUDE_TYPES = new Set(['Tensor', 'Param', 'Dim', 'Shape', 'Value'
 export function preludeBinding(name: string): Binding | null {
   if (isPreludeOp(name)) return { kind: 'op', op: name };
   if (name === 'expr') return { kind: 'expr' };
-  if (name === 'tensor' || PRELUDE_TYPES.has(name)) return { kind: 'runtime', name };
+  // customDerivative defines a top-level function (read by the adapter); it is no op to call in a body.
+  if (name === 'tensor' || name === 'customDerivative' || PRELUDE_TYPES.has(name)) return { kind: 'runtime', name };
   return null;
 }
 
