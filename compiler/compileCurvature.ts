@@ -87,13 +87,13 @@ function extraKernels(def: CurvatureDefinition, d: Derivatives, options: DeriveO
   while (taken.has(barName)) barName += '_';
   const outputsBar = input(barName, def.outputs.shape);
   // Stability rewrites see the model and the loss before they are differentiated.
-  const z = optimize({ inputs: d.inputs, outputs: [{ name: 'z', node: def.outputs }] }, { ...options, keepCustomRules: true }).program.outputs[0]!.node;
-  const loss = (s: Node): Node => optimize({ inputs: [], outputs: [{ name: 'l', node: def.loss(s) }] }, { ...options, keepCustomRules: true }).program.outputs[0]!.node;
+  const z = optimize({ inputs: d.inputs, outputs: [{ name: 'z', node: def.outputs }] }, options).program.outputs[0]!.node;
+  const loss = (s: Node): Node => optimize({ inputs: [], outputs: [{ name: 'l', node: def.loss(s) }] }, options).program.outputs[0]!.node;
   const gv = gaussNewtonVectorProduct({ outputs: z, loss, wrt: d.wrt }, d.tangents);
   const [zDot] = jvp([z], new Map(d.wrt.map((x, i) => [x, d.tangents[i]!])));
   const uJ = vectorJacobianProduct([z], d.wrt, [outputsBar]);
   const all = [...gv, z, zDot!, ...uJ];
-  const o = optimize({ inputs: [...d.inputs, ...d.tangents, outputsBar], outputs: all.map((node, i) => ({ name: `o${i}`, node })) }, options)
+  const o = optimize({ inputs: [...d.inputs, ...d.tangents, outputsBar], outputs: all.map((node, i) => ({ name: `o${i}`, node })) }, { ...options, inlineCustomRules: true })
     .program.outputs.map((out) => out.node);
   const n = d.wrt.length;
   const names = d.wrt.map((x) => x.name);

@@ -53,7 +53,7 @@ export function derive(prog: Program, wrtNames: readonly string[], options: Deri
   const tangents = wrt.map((x) => input(tangentName(x.name, taken), x.shape));
 
   // Stability rewrites must see the model before it is differentiated.
-  const primal = optimize({ inputs, outputs: prog.outputs.slice(0, 1) }, { ...options, keepCustomRules: true });
+  const primal = optimize({ inputs, outputs: prog.outputs.slice(0, 1) }, options);
   const f = primal.program.outputs[0]!.node;
 
   const grad = gradient(f, wrt);
@@ -68,7 +68,8 @@ export function derive(prog: Program, wrtNames: readonly string[], options: Deri
   const n = wrt.length;
   const all = [f, ...grad, dot!, ...hv, ...rows.flat()];
   const outputs = all.map((node, i) => ({ name: `o${i}`, node }));
-  const optimized = optimize({ inputs: [...inputs, ...tangents], outputs }, options);
+  // The last optimization before emission: custom rules have done their work.
+  const optimized = optimize({ inputs: [...inputs, ...tangents], outputs }, { ...options, inlineCustomRules: true });
   const o = optimized.program.outputs.map((out) => out.node);
   return {
     inputs,

@@ -6,10 +6,10 @@
  * hash-consing merges the result with what already exists, and each rebuilt
  * node keeps the source line of the node it replaces.
  */
-import { input, withInputs } from '../ir/build.ts';
+import { input } from '../ir/build.ts';
 import type { InputNode, Node } from '../ir/node.ts';
-import { originOf, withOrigin } from '../ir/origin.ts';
 import { topoSort } from '../ir/program.ts';
+import { replaceInputs } from '../ir/replaceInputs.ts';
 import { shapeToString, shapesEqual } from '../ir/shape.ts';
 import { DifferentiationError } from './reverse.ts';
 
@@ -19,17 +19,7 @@ export function substitute(roots: readonly Node[], replacements: ReadonlyMap<Inp
       throw new DifferentiationError(`cannot substitute ${shapeToString(to.shape)} for '${from.name}' ${shapeToString(from.shape)}`);
     }
   }
-  const memo = new Map<Node, Node>(replacements);
-  for (const node of topoSort(roots)) {
-    if (memo.has(node)) continue;
-    if (node.op === 'const' || node.op === 'input') {
-      memo.set(node, node);
-      continue;
-    }
-    const inputs = node.inputs.map((n) => memo.get(n)!);
-    memo.set(node, withOrigin(originOf(node), () => withInputs(node, inputs)));
-  }
-  return roots.map((r) => memo.get(r)!);
+  return replaceInputs(roots, replacements);
 }
 
 /**

@@ -8,11 +8,10 @@
  * - the VJP: arguments, the value and its cotangent → one cotangent per argument.
  * A missing JVP or VJP falls back to differentiating the primal.
  */
-import { applyWith, input, IRError, withInputs } from './build.ts';
+import { applyWith, input, IRError } from './build.ts';
 import { broadcastTo } from './buildTensor.ts';
 import type { InputNode, Node } from './node.ts';
-import { originOf, withOrigin } from './origin.ts';
-import { topoSort } from './program.ts';
+import { replaceInputs } from './replaceInputs.ts';
 import type { Shape } from './shape.ts';
 
 export interface CustomRule {
@@ -56,19 +55,7 @@ export function registerCustomRule(rule: CustomRule): CustomRule {
 }
 
 /** `roots` with the inputs in `map` replaced, everything above them rebuilt (origins kept). */
-export function instantiate(roots: readonly Node[], map: ReadonlyMap<Node, Node>): Node[] {
-  const done = new Map<Node, Node>(map);
-  for (const node of topoSort(roots)) {
-    if (done.has(node)) continue;
-    if (node.op === 'const' || node.op === 'input') {
-      done.set(node, node);
-      continue;
-    }
-    const inputs = node.inputs.map((n) => done.get(n)!);
-    done.set(node, withOrigin(originOf(node), () => withInputs(node, inputs)));
-  }
-  return roots.map((n) => done.get(n)!);
-}
+export const instantiate = replaceInputs;
 
 /** The rule's primal graph applied to `args`. */
 export function primalOf(rule: CustomRule, args: readonly Node[]): Node {

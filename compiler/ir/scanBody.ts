@@ -6,10 +6,10 @@
  * in any order) gives the same key, and the scans over it hash-cons as usual.
  */
 import { createHash } from 'node:crypto';
-import { input, IRError, withInputs } from './build.ts';
+import { input, IRError } from './build.ts';
 import type { InputNode, Node } from './node.ts';
-import { originOf, withOrigin } from './origin.ts';
 import { topoSort } from './program.ts';
+import { replaceInputs } from './replaceInputs.ts';
 import type { Shape } from './shape.ts';
 
 export interface ScanBody {
@@ -81,21 +81,6 @@ function fingerprint(parts: BodyParts, roots: readonly Node[]): string {
   return createHash('sha256').update(lines.join('\n')).digest('hex').slice(0, 16);
 }
 
-/** The body with its inputs replaced by `map`, everything above them rebuilt. */
-function substitute(parts: BodyParts, map: ReadonlyMap<Node, InputNode>, roots: readonly Node[]): Node[] {
-  const done = new Map<Node, Node>(map);
-  for (const node of topoSort(roots)) {
-    if (done.has(node)) continue;
-    if (node.op === 'const' || node.op === 'input') {
-      done.set(node, node);
-      continue;
-    }
-    const inputs = node.inputs.map((n) => done.get(n)!);
-    done.set(node, withOrigin(originOf(node), () => withInputs(node, inputs)));
-  }
-  void parts;
-  return roots.map((n) => done.get(n)!);
-}
 
 /**
  * The interned body with these parts. Bodies are content-addressed: the
@@ -120,7 +105,7 @@ export function internBody(parts: BodyParts): ScanBody {
   if (known !== undefined) return known;
   const map = new Map<Node, InputNode>();
   for (const [role, n] of rolesOf(parts)) map.set(n, input(`§${key}.${role}`, n.shape, n.dtype));
-  const renamed = substitute(parts, map, roots);
+  const renamed = replaceInputs(roots, map);
   const [nc, ny] = [parts.next.length, parts.outputs.length];
   const body: ScanBody = Object.freeze({
     key,

@@ -33,10 +33,10 @@ export interface FunctionDerivatives {
 /** G·v along the tangents, optimized over the parameters and tangents. */
 function gaussNewtonProduct(fn: ModelFunctionIR, gn: ConvexOuterLoss, tangents: readonly InputNode[], options: DeriveOptions): Node[] {
   // Stability rewrites see the model and the loss before they are differentiated (as compileCurvature does).
-  const z = optimize({ inputs: fn.params, outputs: [{ name: 'z', node: gn.outputs }] }, { ...options, keepCustomRules: true }).program.outputs[0]!.node;
-  const loss = (s: Node): Node => optimize({ inputs: [], outputs: [{ name: 'l', node: gn.loss(s) }] }, { ...options, keepCustomRules: true }).program.outputs[0]!.node;
+  const z = optimize({ inputs: fn.params, outputs: [{ name: 'z', node: gn.outputs }] }, options).program.outputs[0]!.node;
+  const loss = (s: Node): Node => optimize({ inputs: [], outputs: [{ name: 'l', node: gn.loss(s) }] }, options).program.outputs[0]!.node;
   const gv = gaussNewtonVectorProduct({ outputs: z, loss, wrt: fn.wrt }, tangents);
-  return optimize({ inputs: [...fn.params, ...tangents], outputs: gv.map((node, i) => ({ name: `g${i}`, node })) }, options)
+  return optimize({ inputs: [...fn.params, ...tangents], outputs: gv.map((node, i) => ({ name: `g${i}`, node })) }, { ...options, inlineCustomRules: true })
     .program.outputs.map((o) => o.node);
 }
 
@@ -54,7 +54,7 @@ function tangentInputs(fn: ModelFunctionIR): InputNode[] {
 export function deriveFunction(fn: ModelFunctionIR, options: DeriveOptions = {}): FunctionDerivatives {
   const outputs = [{ name: fn.name, node: fn.output }];
   if (fn.wrt.length === 0) {
-    const value = optimize({ inputs: fn.params, outputs }, options).program.outputs[0]!.node;
+    const value = optimize({ inputs: fn.params, outputs }, { ...options, inlineCustomRules: true }).program.outputs[0]!.node;
     return { fn, value, tangents: [], jvp: null, gradient: null, hvp: null, ggnvp: null };
   }
   if (fn.output.shape.length === 0) {
@@ -65,11 +65,11 @@ export function deriveFunction(fn: ModelFunctionIR, options: DeriveOptions = {})
   // A tensor output: forward mode is one pass of the same size as the value.
   const tangents = tangentInputs(fn);
   // Stability rewrites must see the function before it is differentiated.
-  const primal = optimize({ inputs: fn.params, outputs }, { ...options, keepCustomRules: true }).program.outputs[0]!.node;
+  const primal = optimize({ inputs: fn.params, outputs }, options).program.outputs[0]!.node;
   const [dot] = jvp([primal], new Map(fn.wrt.map((p, i) => [p, tangents[i]!])));
   const both = optimize(
     { inputs: [...fn.params, ...tangents], outputs: [{ name: 'value', node: primal }, { name: 'jvp', node: dot! }] },
-    options,
+    { ...options, inlineCustomRules: true },
   ).program.outputs;
   return { fn, value: both[0]!.node, tangents, jvp: both[1]!.node, gradient: null, hvp: null, ggnvp: null };
 }

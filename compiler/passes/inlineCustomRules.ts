@@ -1,8 +1,8 @@
 /**
- * Replaces each `custom` node by its rule's primal graph. Runs once
- * differentiation is done (the drivers keep the nodes while they
- * differentiate: `keepCustomRules`), so the derivatives use the user's
- * rules and the emitter sees ordinary ops only.
+ * Replaces each `custom` node by its rule's primal graph. Runs only in the
+ * last optimization before emission (`inlineCustomRules: true`), once
+ * differentiation is done, so the derivatives use the user's rules and the
+ * emitter sees ordinary ops only.
  */
 import { customRuleOf, primalOf } from '../ir/customRule.ts';
 import type { Program } from '../ir/program.ts';

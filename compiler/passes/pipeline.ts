@@ -20,10 +20,13 @@ export interface OptimizeOptions extends SimplifyOptions {
   /** Run the verifier after every pass (tests turn this on). */
   readonly verifyEachPass?: boolean;
   /**
-   * Keep custom-rule nodes (customDerivative) instead of inlining their primal
-   * graphs: set by the drivers on every program they will still differentiate.
+   * Replace custom-rule nodes (customDerivative) by their primal graphs. Only
+   * the last optimization before emission asks for it: a program that will
+   * still be differentiated must keep the nodes, or the user's rules would be
+   * silently replaced by the ordinary derivative. Forgetting to inline is loud
+   * instead (the emitter has no code for the node).
    */
-  readonly keepCustomRules?: boolean;
+  readonly inlineCustomRules?: boolean;
   /** Called with the program after each pass, for IR dumps. */
   readonly dump?: (passName: string, prog: Program) => void;
 }
@@ -35,7 +38,7 @@ interface Pass {
 }
 
 export const PASSES: readonly Pass[] = [
-  { name: 'inlineCustomRules', run: inlineCustomRules, enabled: (o) => o.keepCustomRules !== true },
+  { name: 'inlineCustomRules', run: inlineCustomRules, enabled: (o) => o.inlineCustomRules === true },
   { name: 'foldConstants', run: foldConstants },
   { name: 'rewriteForStability', run: rewriteForStability, enabled: (o) => o.stability !== false },
   { name: 'simplify', run: simplify },
