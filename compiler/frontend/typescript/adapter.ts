@@ -7,11 +7,11 @@
  */
 import { Node as TsNode, Project, SyntaxKind } from 'ts-morph';
 import type {
-  ArrowFunction, Block, CallExpression, Expression, ForStatement, FunctionDeclaration, FunctionExpression, JSDocableNode,
+  ArrowFunction, Block, CallExpression, Expression, ForStatement, FunctionDeclaration, FunctionExpression, JSDocableNode, NumericLiteral,
   ParameterDeclaration, SourceFile, Statement, TypeNode, VariableStatement,
 } from 'ts-morph';
 import type {
-  AssignOp, BinaryOp, ConstantDecl, Expr, FunctionDecl, ImportDecl, ModuleAst, ParamDecl, Pos, Stmt,
+  AssignOp, BinaryOp, ConstantDecl, Expr, FunctionDecl, ImportDecl, LoopDirective, ModuleAst, ParamDecl, Pos, Stmt,
   TypeAliasDecl, TypeRef, UnsupportedKind,
 } from './ast.ts';
 
@@ -64,6 +64,13 @@ const REJECTED: Partial<Record<SyntaxKind, UnsupportedKind>> = {
   [SyntaxKind.ExportAssignment]: 'export-default',
 };
 
+/**
+ * A number literal's value. ts-morph's getLiteralValue reads `1e-20` as 1;
+ * the compiler's own text is normalised (`0x10` → "16", `1_000` → "1000",
+ * `1e-20` stays), and Number reads all of them.
+ */
+const numericValue = (node: NumericLiteral): number => Number(node.compilerNode.text);
+
 class Reader {
   constructor(private readonly file: SourceFile) {}
 
@@ -86,7 +93,7 @@ class Reader {
       || TsNode.isSatisfiesExpression(node) || TsNode.isTypeAssertion(node)) {
       return this.expr(node.getExpression());
     }
-    if (TsNode.isNumericLiteral(node)) return { kind: 'number', at, value: node.getLiteralValue() };
+    if (TsNode.isNumericLiteral(node)) return { kind: 'number', at, value: numericValue(node) };
     if (TsNode.isTrueLiteral(node) || TsNode.isFalseLiteral(node)) return { kind: 'boolean', at, value: node.getLiteralValue() };
     if (TsNode.isStringLiteral(node) || TsNode.isNoSubstitutionTemplateLiteral(node)) {
       return { kind: 'string', at, value: node.getLiteralValue() };
@@ -285,8 +292,15 @@ class Reader {
     if (decls.length !== 1 || first === undefined || !TsNode.isIdentifier(first.getNameNode())) return bad;
     const variable = first.getName();
     const start = first.getInitializer();
-    if (start === undefined || !TsNode.isBinaryExpression(cond) || cond.getLeft().getText() !== variable) return bad;
-    const compare = BINARY[cond.getOperatorToken().getKind()];
+    // `i < N && a && b`: the counter's test leads, the data conditions follow.
+    const extra: Expression[] = [];
+    let counter: Expression = cond;
+    while (TsNode.isBinaryExpression(counter) && counter.getOperatorToken().getKind() === SyntaxKind.AmpersandAmpersandToken) {
+      extra.unshift(counter.getRight());
+      counter = counter.getLeft();
+    }
+    if (start === undefined || !TsNode.isBinaryExpression(counter) || counter.getLeft().getText() !== variable) return bad;
+    const compare = BINARY[counter.getOperatorToken().getKind()];
     if (compare !== '<' && compare !== '<=' && compare !== '>' && compare !== '>=') return bad;
     let step: Expr | null = null;
     const unit = this.increment(inc);
@@ -300,8 +314,27 @@ class Reader {
     if (step === null) return bad;
     return {
       kind: 'for', at,
-      loop: { variable, start: this.expr(start), compare, bound: this.expr(cond.getRight()), step, body: this.block(node.getStatement()) },
+      loop: {
+        variable, start: this.expr(start), compare, bound: this.expr(counter.getRight()), step,
+        condition: extra.map((e) => this.expr(e)).reduce<Expr | null>((a, b) => (a === null ? b : { kind: 'binary', at: a.at, op: '&&', left: a, right: b }), null),
+        directives: this.loopDirectives(node),
+        body: this.block(node.getStatement()),
+      },
     };
+  }
+
+  /** The `@name text` tags of `/** … *\/` comments directly before a loop. */
+  private loopDirectives(node: ForStatement): LoopDirective[] {
+    const found: LoopDirective[] = [];
+    for (const comment of node.getLeadingCommentRanges()) {
+      const text = comment.getText();
+      if (!text.startsWith('/**')) continue;
+      for (const m of text.matchAll(/@(\w*)([^@\n]*)/g)) {
+        const { line, column } = this.file.getLineAndColumnAtPos(comment.getPos() + m.index);
+        found.push({ at: { line, column }, name: m[1]!, text: m[2]!.replace(/\*\/\s*$/, '').trim() });
+      }
+    }
+    return found;
   }
 
   // ── types ────────────────────────────────────────────────────────────────
@@ -330,7 +363,7 @@ class Reader {
     for (const element of node.getElements()) {
       if (!TsNode.isLiteralTypeNode(element)) return null;
       const literal = element.getLiteral();
-      if (TsNode.isNumericLiteral(literal)) dims.push(literal.getLiteralValue());
+      if (TsNode.isNumericLiteral(literal)) dims.push(numericValue(literal));
       else if (TsNode.isStringLiteral(literal)) dims.push(literal.getLiteralValue());
       else return null;
     }

@@ -67,13 +67,30 @@ export type Stmt =
   /** A function declared inside a function body (rejected). */
   | { readonly kind: 'function'; readonly at: Pos; readonly name: string; readonly assigned: readonly string[]; readonly names: readonly string[] };
 
-/** `for (let i = start; i < bound; i += step)`: the only loop form. */
+/** A `@name text` tag of the doc comment written directly before a loop (`/** @checkpoint sqrt *\/`). */
+export interface LoopDirective {
+  /** Where the `@` is. */
+  readonly at: Pos;
+  readonly name: string;
+  /** The rest of the tag, trimmed. */
+  readonly text: string;
+}
+
+/**
+ * `for (let i = start; i < bound; i += step)`: the only loop form, optionally
+ * with a data condition (`i < 100 && err > tol`), which makes it a bounded
+ * while loop.
+ */
 export interface ForLoop {
   readonly variable: string;
   readonly start: Expr;
   readonly compare: '<' | '<=' | '>' | '>=';
   readonly bound: Expr;
   readonly step: Expr;
+  /** The data-dependent part of the condition after `&&`, or null. */
+  readonly condition: Expr | null;
+  /** The loop's directives (checkpointing, truncation), unchecked. */
+  readonly directives: readonly LoopDirective[];
   readonly body: readonly Stmt[];
 }
 

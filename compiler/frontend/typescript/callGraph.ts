@@ -29,7 +29,7 @@ function callsIn(stmts: readonly Stmt[], out: { name: string; at: Pos }[] = []):
     else if (s.kind === 'return' && s.value !== null) visit(s.value);
     else if (s.kind === 'expression') visit(s.expr);
     else if (s.kind === 'if') { visit(s.test); callsIn(s.then, out); callsIn(s.otherwise ?? [], out); }
-    else if (s.kind === 'for') { visit(s.loop.start); visit(s.loop.bound); visit(s.loop.step); callsIn(s.loop.body, out); }
+    else if (s.kind === 'for') { visit(s.loop.start); visit(s.loop.bound); visit(s.loop.step); if (s.loop.condition !== null) visit(s.loop.condition); callsIn(s.loop.body, out); }
     else if (s.kind === 'block') callsIn(s.body, out);
   }
   return out;

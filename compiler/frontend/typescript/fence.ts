@@ -10,6 +10,7 @@ import type { Expr, FunctionDecl, ParamDecl, Pos, Stmt, TypeRef, UnsupportedKind
 import { recursiveCalls } from './callGraph.ts';
 import { diagnostic } from './diagnostics.ts';
 import { MUTATORS, PURE, RULES } from './fenceRules.ts';
+import { readLoopDirectives } from './loopDirectives.ts';
 import type { ErrorCategory } from './diagnostics.ts';
 import { MATH_CONSTANT_NAMES, MATH_FUNCTION_NAMES } from './mathNames.ts';
 import { namespaceBinding } from './scope.ts';
@@ -141,6 +142,8 @@ class Fence {
         this.checkExpr(s.loop.start);
         this.checkExpr(s.loop.bound);
         this.checkExpr(s.loop.step);
+        if (s.loop.condition !== null) this.checkExpr(s.loop.condition);
+        for (const p of readLoopDirectives(s.loop.directives).problems) this.report(p.at, p.message, p.hint);
         this.loopDepth++;
         this.checkBlock(s.loop.body);
         this.loopDepth--;

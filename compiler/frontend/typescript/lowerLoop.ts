@@ -5,18 +5,23 @@
  * arguments (slice bounds, axes). A longer loop, or one bounded by a named
  * dimension (`i < x.shape[0]` of a ['time', …] tensor), becomes one
  * structured loop node (`scan`): the variables the body reassigns are its
- * carries and the loop variable is a run-time number.
+ * carries and the loop variable is a run-time number. So does a loop with
+ * directives (`/** @checkpoint sqrt *\/`, loopDirectives.ts), and a loop
+ * with a data condition (`i < 100 && err > tol`) becomes a bounded while
+ * loop node (`whileLoop`).
  */
 import { add, constant, mul } from '../../ir/build.ts';
 import type { Node } from '../../ir/node.ts';
 import { withOrigin } from '../../ir/origin.ts';
 import { transpose } from '../../ir/buildTensor.ts';
-import { scan } from '../../ir/scan.ts';
+import { scan, whileLoop } from '../../ir/scan.ts';
 import type { Dim } from '../../ir/shape.ts';
 import type { ForLoop, Pos, Stmt } from './ast.ts';
 import { build, fail, isNode, origin } from './context.ts';
 import type { Context, Env } from './context.ts';
 import { constantValue, expectNode, lowerExpr } from './lowerExpr.ts';
+import { readLoopDirectives } from './loopDirectives.ts';
+import type { LoopDirectiveOptions } from './loopDirectives.ts';
 import { lowerStatements, scoped } from './lowerStmts.ts';
 
 /** Loops with more iterations than this become a loop node instead of being unrolled. */
@@ -38,7 +43,7 @@ function bound(ctx: Context, env: Env, loop: ForLoop, which: 'start' | 'bound' |
   if (n.op === 'dimSize' && which === 'bound') return { dim: String(n.attrs['dim']) };
   fail(ctx, e.at, `the loop ${which === 'bound' ? 'bound' : which} must be known at compile time`,
     which === 'bound'
-      ? 'Use a literal, a module constant or a size from x.shape (a named dimension makes a loop node); loops over data-dependent counts are not supported.'
+      ? 'Use a literal, a module constant or a size from x.shape (a named dimension makes a loop node); for a data-dependent count, bound it: for (let i = 0; i < 100 && err > tol; i++).'
       : 'Use a literal or a module constant.');
 }
 
@@ -55,15 +60,25 @@ function tripCount(loop: ForLoop, start: number, end: number, step: number): num
 export function lowerLoop(ctx: Context, env: Env, loop: ForLoop, at: Pos): Env {
   const [start, end, step] = withOrigin(origin(ctx, at), () => [bound(ctx, env, loop, 'start'), bound(ctx, env, loop, 'bound'), bound(ctx, env, loop, 'step')]);
   if (typeof start !== 'number' || typeof step !== 'number') throw new Error('unreachable: start and step are numbers');
+  // The fence has reported malformed directives; what is left are the options asked for.
+  const options = readLoopDirectives(loop.directives).options;
   if (typeof end !== 'number') {
     if (start !== 0 || step !== 1 || loop.compare !== '<') {
       fail(ctx, loop.bound.at, `a loop over the named dimension '${end.dim}' must count up from 0 in steps of 1`, `Write for (let ${loop.variable} = 0; ${loop.variable} < x.shape[k]; ${loop.variable}++).`);
     }
-    return loopNode(ctx, env, loop, at, end.dim, start, step);
+    if (loop.condition !== null) {
+      fail(ctx, loop.condition.at, `a loop with a data condition needs a bound known at compile time, not the named dimension '${end.dim}'`, `Write for (let ${loop.variable} = 0; ${loop.variable} < 100 && …; ${loop.variable}++) with a literal or module constant as the most steps.`);
+    }
+    if (options.checkpoint !== undefined && typeof options.checkpoint === 'object') {
+      fail(ctx, at, `@checkpoint budget=… needs a trip count known at compile time; this loop runs over the named dimension '${end.dim}'`, 'Write @checkpoint sqrt or @checkpoint log.');
+    }
+    return loopNode(ctx, env, loop, at, end.dim, start, step, options);
   }
   const count = tripCount(loop, start, end, step);
   if (count === null) fail(ctx, at, 'this loop never ends', 'Make the step move the loop variable towards the bound.');
-  if (count > UNROLL_LIMIT) return loopNode(ctx, env, loop, at, count, start, step);
+  if (loop.condition !== null) return count === 0 ? env : whileNode(ctx, env, loop, at, count, start, step, options);
+  // A loop with directives is a loop node at any length: its options are about the node's tape.
+  if (count > UNROLL_LIMIT || (loop.directives.length > 0 && count > 0)) return loopNode(ctx, env, loop, at, count, start, step, options);
   let current = env;
   for (let k = 0, i = start; k < count; k++, i += step) {
     const inner: Env = new Map(current);
@@ -103,29 +118,70 @@ function assigned(stmts: readonly Stmt[]): string[] {
   });
 }
 
-/** The loop as one scan node: the reassigned outer variables are carried from step to step. */
-function loopNode(ctx: Context, env: Env, loop: ForLoop, at: Pos, length: Dim, start: number, step: number): Env {
+/** The reassigned outer variables a loop node carries from step to step, with their values before the loop. */
+function carriesOf(ctx: Context, env: Env, loop: ForLoop, at: Pos): { carried: string[]; init: Record<string, Node> } {
   const carried = [...new Set(assigned(loop.body))].filter((name) => env.has(name));
   const init: Record<string, Node> = {};
   for (const name of carried) {
     const v = env.get(name)!.value;
-    if (!isNode(v) || v.dtype !== 'f64') fail(ctx, at, `'${name}' is carried through a loop node, so it must be a number or a tensor`, 'Keep lists and booleans out of loops over named dimensions.');
+    if (!isNode(v) || v.dtype !== 'f64') fail(ctx, at, `'${name}' is carried through a loop node, so it must be a number or a tensor`, 'Keep lists and booleans out of loops over named dimensions, long loops and loops with directives or data conditions.');
     init[name] = v;
   }
+  return { carried, init };
+}
+
+/** The body's scope at step t: the carries and the loop variable start + step·t. */
+function stepEnv(env: Env, loop: ForLoop, carried: readonly string[], carry: Readonly<Record<string, Node>>, t: Node, start: number, step: number): Env {
+  const inner: Env = new Map(env);
+  for (const name of carried) inner.set(name, { value: carry[name]!, mutable: true });
+  const i = start === 0 && step === 1 ? t : add(constant(start), mul(constant(step), t));
+  inner.set(loop.variable, { value: i, mutable: false });
+  return inner;
+}
+
+function lowerBody(ctx: Context, inner: Env, loop: ForLoop, carried: readonly string[], at: Pos): Record<string, Node> {
+  const after = lowerStatements(ctx, inner, scoped(loop.body, inner)).env;
+  return Object.fromEntries(carried.map((name) => [name, expectNode(ctx, after.get(name)!.value, at)]));
+}
+
+function afterLoop(env: Env, carried: readonly string[], carry: Readonly<Record<string, Node>>): Env {
+  const next: Env = new Map(env);
+  for (const name of carried) next.set(name, { value: carry[name]!, mutable: true });
+  return next;
+}
+
+/** The loop as one scan node: the reassigned outer variables are carried from step to step. */
+function loopNode(ctx: Context, env: Env, loop: ForLoop, at: Pos, length: Dim, start: number, step: number, options: LoopDirectiveOptions): Env {
+  const { carried, init } = carriesOf(ctx, env, loop, at);
   const result = build(ctx, at, () => scan({
     init,
     length,
+    ...options,
     sequences: typeof length === 'string' ? { [SIZE_SOURCE]: sizeSource(ctx, env, length, at) } : {},
-    step: (carry, _x, t) => {
-      const inner: Env = new Map(env);
-      for (const name of carried) inner.set(name, { value: carry[name]!, mutable: true });
-      const i = start === 0 && step === 1 ? t : add(constant(start), mul(constant(step), t));
-      inner.set(loop.variable, { value: i, mutable: false });
-      const after = lowerStatements(ctx, inner, scoped(loop.body, inner)).env;
-      return { carry: Object.fromEntries(carried.map((name) => [name, expectNode(ctx, after.get(name)!.value, at)])) };
-    },
+    step: (carry, _x, t) => ({ carry: lowerBody(ctx, stepEnv(env, loop, carried, carry, t, start, step), loop, carried, at) }),
   }));
-  const next: Env = new Map(env);
-  for (const name of carried) next.set(name, { value: result.carry[name]!, mutable: true });
-  return next;
+  return afterLoop(env, carried, result.carry);
+}
+
+/**
+ * `for (let i = 0; i < N && cond; i++)`: a bounded while loop. The data
+ * condition is checked before each step, as JavaScript does; N sizes the tape.
+ */
+function whileNode(ctx: Context, env: Env, loop: ForLoop, at: Pos, maxSteps: number, start: number, step: number, options: LoopDirectiveOptions): Env {
+  const condition = loop.condition!;
+  const { carried, init } = carriesOf(ctx, env, loop, at);
+  const result = build(ctx, at, () => whileLoop({
+    init,
+    maxSteps,
+    ...options,
+    cond: (carry, t) => {
+      const c = expectNode(ctx, lowerExpr(ctx, stepEnv(env, loop, carried, carry, t, start, step), condition), condition.at);
+      if (c.dtype !== 'bool' || c.shape.length > 0) {
+        fail(ctx, condition.at, 'the condition of a loop must be a true/false number comparison', 'Compare numbers: for (let i = 0; i < 100 && err > tol; i++).');
+      }
+      return c;
+    },
+    step: (carry, t) => lowerBody(ctx, stepEnv(env, loop, carried, carry, t, start, step), loop, carried, at),
+  }));
+  return afterLoop(env, carried, result.carry);
 }

@@ -168,7 +168,7 @@ describe('error reports', () => {
       'errors.model.ts:5:3: error: `while` loops are not supported',
       '    while (y > 1) {',
       '    ^',
-      'Use `for (let i = 0; i < N; i++)` with N known at compile time.',
+      'Use `for (let i = 0; i < N; i++)` with N known at compile time; for a data-dependent stop, bound it: `for (let i = 0; i < 100 && err > tol; i++)`.',
     ].join('\n'));
     expect(report).toContain([
       'errors.model.ts:8:14: error: `Math.random` is not supported',
