@@ -11,7 +11,10 @@ import type { LoopDirective, Pos } from './ast.ts';
 
 export interface LoopDirectiveOptions {
   readonly checkpoint?: Checkpoint;
-  readonly truncate?: number;
+  /** `@truncate K` cuts every carried variable; `@truncate K h c` only those named (an accumulator keeps its gradient). */
+  readonly truncate?: { readonly every: number; readonly carries?: readonly string[] };
+  /** Where `@truncate` is, for an error about the names it gives. */
+  readonly truncateAt?: Pos;
 }
 
 export interface DirectiveProblem {
@@ -20,7 +23,7 @@ export interface DirectiveProblem {
   readonly hint: string;
 }
 
-const SYNTAX = '@checkpoint sqrt | log | budget=N | K (keep every K-th state), @truncate K (cut gradients every K steps)';
+const SYNTAX = '@checkpoint sqrt | log | budget=N | K (keep every K-th state), @truncate K [carried variables] (cut gradients every K steps)';
 const HINT = `Loop directives: ${SYNTAX}, in a /** … */ comment directly before the loop.`;
 
 const positiveInteger = (text: string): number | null => (/^[1-9]\d*$/.test(text) ? Number(text) : null);
@@ -39,7 +42,8 @@ function checkpointOf(text: string): Checkpoint | null {
 export function readLoopDirectives(directives: readonly LoopDirective[]): { options: LoopDirectiveOptions; problems: DirectiveProblem[] } {
   const problems: DirectiveProblem[] = [];
   let checkpoint: Checkpoint | undefined;
-  let truncate: number | undefined;
+  let truncate: LoopDirectiveOptions['truncate'];
+  let truncateAt: Pos | undefined;
   const seen = new Set<string>();
   for (const d of directives) {
     if (seen.has(d.name) && (d.name === 'checkpoint' || d.name === 'truncate')) {
@@ -53,13 +57,22 @@ export function readLoopDirectives(directives: readonly LoopDirective[]): { opti
         problems.push({ at: d.at, message: `@checkpoint ${d.text === '' ? 'needs a scheme' : `'${d.text}' is not a checkpointing scheme`}`, hint: 'Write @checkpoint sqrt, @checkpoint log, @checkpoint budget=300 (at most 300 states kept) or @checkpoint 10 (every 10th state).' });
       } else checkpoint = c;
     } else if (d.name === 'truncate') {
-      const k = positiveInteger(d.text);
-      if (k === null) {
-        problems.push({ at: d.at, message: `@truncate ${d.text === '' ? 'needs a window length' : `'${d.text}' is not a window length`}`, hint: 'Write @truncate 10: gradients flow through the carried variables within windows of 10 steps.' });
-      } else truncate = k;
+      const [length = '', ...names] = d.text.split(/[\s,]+/).filter((w) => w !== '');
+      const k = positiveInteger(length);
+      const bad = names.find((n) => !/^[A-Za-z_$][\w$]*$/.test(n));
+      if (k === null || bad !== undefined) {
+        problems.push({
+          at: d.at,
+          message: bad !== undefined ? `@truncate: '${bad}' is not a variable name` : `@truncate ${length === '' ? 'needs a window length' : `'${length}' is not a window length`}`,
+          hint: 'Write @truncate 10 (gradients flow through the carried variables within windows of 10 steps), or @truncate 10 h c to cut only h and c.',
+        });
+      } else {
+        truncate = names.length === 0 ? { every: k } : { every: k, carries: names };
+        truncateAt = d.at;
+      }
     } else {
       problems.push({ at: d.at, message: `unknown loop directive '@${d.name}'`, hint: HINT });
     }
   }
-  return { options: { ...(checkpoint === undefined ? {} : { checkpoint }), ...(truncate === undefined ? {} : { truncate }) }, problems };
+  return { options: { ...(checkpoint === undefined ? {} : { checkpoint }), ...(truncate === undefined ? {} : { truncate, truncateAt }) }, problems };
 }

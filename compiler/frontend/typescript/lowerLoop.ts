@@ -118,6 +118,17 @@ function assigned(stmts: readonly Stmt[]): string[] {
   });
 }
 
+/** The IR's loop options: `@truncate` may name only variables the loop carries. */
+function irOptions(ctx: Context, options: LoopDirectiveOptions, carried: readonly string[]): Omit<LoopDirectiveOptions, 'truncateAt'> {
+  const { truncateAt, ...rest } = options;
+  const unknown = options.truncate?.carries?.find((n) => !carried.includes(n));
+  if (unknown !== undefined) {
+    fail(ctx, truncateAt!, `@truncate names '${unknown}', which this loop does not carry`,
+      carried.length > 0 ? `The loop carries: ${carried.join(', ')} (the variables its body reassigns).` : 'This loop carries no variable; remove @truncate.');
+  }
+  return rest;
+}
+
 /** The reassigned outer variables a loop node carries from step to step, with their values before the loop. */
 function carriesOf(ctx: Context, env: Env, loop: ForLoop, at: Pos): { carried: string[]; init: Record<string, Node> } {
   const carried = [...new Set(assigned(loop.body))].filter((name) => env.has(name));
@@ -156,7 +167,7 @@ function loopNode(ctx: Context, env: Env, loop: ForLoop, at: Pos, length: Dim, s
   const result = build(ctx, at, () => scan({
     init,
     length,
-    ...options,
+    ...irOptions(ctx, options, carried),
     sequences: typeof length === 'string' ? { [SIZE_SOURCE]: sizeSource(ctx, env, length, at) } : {},
     step: (carry, _x, t) => ({ carry: lowerBody(ctx, stepEnv(env, loop, carried, carry, t, start, step), loop, carried, at) }),
   }));
@@ -173,7 +184,7 @@ function whileNode(ctx: Context, env: Env, loop: ForLoop, at: Pos, maxSteps: num
   const result = build(ctx, at, () => whileLoop({
     init,
     maxSteps,
-    ...options,
+    ...irOptions(ctx, options, carried),
     cond: (carry, t) => {
       const c = expectNode(ctx, lowerExpr(ctx, stepEnv(env, loop, carried, carry, t, start, step), condition), condition.at);
       if (c.dtype !== 'bool' || c.shape.length > 0) {

@@ -55,9 +55,11 @@ describe('loop directives reach the loop node', () => {
     expect(loopsOf(find('full')).map((l) => [l.checkpoint, l.every])).toEqual([[0, 0]]);
     expect(loopsOf(find('sqrtTape')).map((l) => [l.checkpoint, l.every])).toEqual([[-1, 0]]);
     expect(loopsOf(find('logTape')).map((l) => [l.checkpoint, l.every])).toEqual([[-2, 0]]);
-    // Truncation cuts every carry (h and total) every 4 steps.
+    // Truncation cuts every carry (h and total) every 4 steps, or those named.
     const [t] = loopsOf(find('truncated'));
     expect([t!.checkpoint, t!.every, t!.stop]).toEqual([-1, 4, [0, 1]]);
+    const [s] = loopsOf(find('truncatedState'));
+    expect([s!.checkpoint, s!.every, s!.stop]).toEqual([0, 4, [0]]);
   });
 
   it('makes a short loop with a directive one loop node, and fits its tape in the budget', () => {
@@ -95,35 +97,40 @@ describe('checkpointed and truncated gradients', () => {
     expect(gradientOf(find('logTape'), [w, h0, X])).toEqual(full);
   });
 
-  it('gives the truncated gradient of the IR-built truncated loop', () => {
-    const [wn, hn, Xn] = [input('w', [3]), input('h0', [3]), input('X', ['time', 3])];
-    const built = scan({
-      init: { h: hn, total: constant(0) },
-      sequences: { x: Xn },
-      truncate: 4,
-      step: ({ h, total }, { x }) => {
-        const next = tanh(add(mul(h!, wn), x!));
-        return { carry: { h: next, total: add(total!, sum(next)) } };
-      },
+  for (const [name, truncate] of [['truncated', 4], ['truncatedState', { every: 4, carries: ['h'] }]] as const) {
+    it(`${name}: gives the truncated gradient of the IR-built truncated loop`, () => {
+      const [wn, hn, Xn] = [input('w', [3]), input('h0', [3]), input('X', ['time', 3])];
+      const built = scan({
+        init: { h: hn, total: constant(0) },
+        sequences: { x: Xn },
+        truncate,
+        step: ({ h, total }, { x }) => {
+          const next = tanh(add(mul(h!, wn), x!));
+          return { carry: { h: next, total: add(total!, sum(next)) } };
+        },
+      });
+      const loss = built.carry['total']!;
+      const expected = evaluateTensors(gradient(loss, [wn, hn]), { w, h0, X }, { time: T });
+      const got = gradientOf(find(name), [w, h0, X]);
+      const want = gradient(loss, [wn, hn]).map((g) => flat(expected.get(g)!));
+      for (let k = 0; k < 2; k++) expect(mismatches(got[k]!, want[k]!, { rtol: 1e-12, atol: 1e-14 })).toEqual([]);
+      // And truncation changed something: the untruncated loop's gradient differs.
+      const untruncated = scan({
+        init: { h: hn, total: constant(0) },
+        sequences: { x: Xn },
+        step: ({ h, total }, { x }) => {
+          const next = tanh(add(mul(h!, wn), x!));
+          return { carry: { h: next, total: add(total!, sum(next)) } };
+        },
+      }).carry['total']!;
+      const [gw] = gradient(untruncated, [wn]);
+      const whole = flat(evaluateTensors([gw!], { w, h0, X }, { time: T }).get(gw!)!);
+      expect(mismatches(got[0]!, whole, { rtol: 1e-3, atol: 1e-6 }).length).toBeGreaterThan(0);
+      // Cutting the running total too leaves only the last window's terms, so nothing reaches h0;
+      // cutting the state only keeps the first window's path from h0.
+      expect(got[1]!.some((v) => v !== 0)).toBe(name === 'truncatedState');
     });
-    const loss = built.carry['total']!;
-    const expected = evaluateTensors(gradient(loss, [wn, hn]), { w, h0, X }, { time: T });
-    const got = gradientOf(find('truncated'), [w, h0, X]);
-    const want = gradient(loss, [wn, hn]).map((g) => flat(expected.get(g)!));
-    for (let k = 0; k < 2; k++) expect(mismatches(got[k]!, want[k]!, { rtol: 1e-12, atol: 1e-14 })).toEqual([]);
-    // And truncation changed something: the untruncated loop's gradient differs.
-    const untruncated = scan({
-      init: { h: hn, total: constant(0) },
-      sequences: { x: Xn },
-      step: ({ h, total }, { x }) => {
-        const next = tanh(add(mul(h!, wn), x!));
-        return { carry: { h: next, total: add(total!, sum(next)) } };
-      },
-    }).carry['total']!;
-    const [gw] = gradient(untruncated, [wn]);
-    const whole = flat(evaluateTensors([gw!], { w, h0, X }, { time: T }).get(gw!)!);
-    expect(mismatches(got[0]!, whole, { rtol: 1e-3, atol: 1e-6 }).length).toBeGreaterThan(0);
-  });
+  }
 });
 
 describe('loops with a data condition', () => {
@@ -196,6 +203,8 @@ describe('bad loop directives and unbounded loops', () => {
     { name: 'a budget that is not a number', source: loop('/** ^@checkpoint budget=many */'), message: /@checkpoint 'budget=many' is not a checkpointing scheme/, hint: /@checkpoint sqrt/ },
     { name: 'a checkpoint without a scheme', source: loop('/** ^@checkpoint */'), message: /@checkpoint needs a scheme/, hint: /@checkpoint log/ },
     { name: 'a truncation window of 0', source: loop('/** ^@truncate 0 */'), message: /@truncate '0' is not a window length/, hint: /@truncate 10/ },
+    { name: 'a truncation naming a variable the loop does not carry', source: loop('/** ^@truncate 4 q */'), message: /@truncate names 'q', which this loop does not carry/, hint: /The loop carries: h/ },
+    { name: 'a truncation naming something that is not a name', source: loop('/** ^@truncate 4 h 1x */'), message: /@truncate: '1x' is not a variable name/, hint: /@truncate 10 h c/ },
     { name: 'a directive given twice', source: loop('/** @truncate 3 ^@truncate 5 */'), message: /@truncate is given twice/, hint: /Keep one @truncate/ },
     { name: 'a budget over a named dimension', source: loop('/** @checkpoint budget=10 */').replace('  for (', '  ^for ('), message: /budget=… needs a trip count known at compile time/, hint: /@checkpoint sqrt or @checkpoint log/ },
     { name: 'a data condition over a named dimension', source: loop('', 't < X.shape[0] && ^sum(h) > 0'), message: /a loop with a data condition needs a bound known at compile time/, hint: /t < 100 && …/ },
