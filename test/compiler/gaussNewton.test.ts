@@ -20,6 +20,7 @@ import {
   CLASSES, FEATURES, centralDifference, dotProduct, mlp, parameterCount, randomData, randomVector, rnn, rnnData, softmaxRegression, unflatten,
 } from './curvatureModels.ts';
 import type { Model } from './curvatureModels.ts';
+import { countFloat64Arrays } from '../allocations.ts';
 
 const BATCH = 4;
 
@@ -201,20 +202,9 @@ describe('Gauss-Newton product structure', () => {
     const v = randomVector(compiled.size, 41);
     const out = new Float64Array(compiled.size);
     bound.gaussNewtonVectorProduct(theta, v, out);
-    const Original = globalThis.Float64Array;
-    let constructed = 0;
-    globalThis.Float64Array = new Proxy(Original, {
-      construct(target, args: unknown[]) {
-        constructed++;
-        return Reflect.construct(target, args) as object;
-      },
-    });
-    try {
+    expect(countFloat64Arrays(() => {
       for (let i = 0; i < 5; i++) bound.gaussNewtonVectorProduct(theta, v, out);
-    } finally {
-      globalThis.Float64Array = Original;
-    }
-    expect(constructed).toBe(0);
+    })).toBe(0);
   });
 });
 

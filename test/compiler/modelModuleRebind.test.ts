@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { compileModelFile } from '../../compiler/compileModelFile.ts';
 import { loadModule } from '../../compiler/emit/loadModule.ts';
 import { mulberry32 } from '../../runtime/index.ts';
+import { countFloat64Arrays } from '../allocations.ts';
 import { exported } from './modelModuleCheck.ts';
 
 const MODEL = `import { add, matmul, softmaxCrossEntropy, tanh } from 'gradc/prelude';
@@ -103,19 +104,8 @@ describe('setData: rebinding data without allocation', () => {
       }
     };
     step();
-    const Original = globalThis.Float64Array;
-    let constructed = 0;
-    globalThis.Float64Array = new Proxy(Original, {
-      construct(target, args: unknown[]) {
-        constructed++;
-        return Reflect.construct(target, args) as object;
-      },
-    });
-    try {
+    expect(countFloat64Arrays(() => {
       for (let i = 0; i < 5; i++) step();
-    } finally {
-      globalThis.Float64Array = Original;
-    }
-    expect(constructed).toBe(0);
+    })).toBe(0);
   });
 });

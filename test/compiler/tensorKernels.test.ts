@@ -13,6 +13,7 @@ import type { InputNode, Node } from '../../compiler/ir/node.ts';
 import { norm, relu, softmaxCrossEntropy, where } from '../../compiler/ir/nn.ts';
 import { tensor } from '../../compiler/ir/tensor.ts';
 import type { Tensor } from '../../compiler/ir/tensor.ts';
+import { countFloat64Arrays } from '../allocations.ts';
 
 type Kernel = (...args: unknown[]) => unknown;
 
@@ -100,28 +101,17 @@ describe('compiled MLP kernels (symbolic batch)', () => {
     const values = randomValues([...params, ...data], batch, seeded(5));
     const gradOut = new Float64Array(model.size);
     callValueAndGradient(model, values, batch, gradOut);
-    const Original = globalThis.Float64Array;
-    let constructed = 0;
-    globalThis.Float64Array = new Proxy(Original, {
-      construct(target, args: unknown[]) {
-        constructed++;
-        return Reflect.construct(target, args) as object;
-      },
-    });
-    try {
+    const steady = countFloat64Arrays(() => {
       for (let i = 0; i < 5; i++) callValueAndGradient(model, values, batch, gradOut);
-      expect(constructed).toBe(0);
-      // A new batch size gets its own workspace once, then none again.
-      const other = randomValues([...params, ...data], 3, seeded(6));
-      callValueAndGradient(model, other, 3, gradOut);
-      const afterNewSize = constructed;
-      expect(afterNewSize).toBeGreaterThan(0);
+    });
+    expect(steady).toBe(0);
+    // A new batch size gets its own workspace once, then none again.
+    const other = randomValues([...params, ...data], 3, seeded(6));
+    expect(countFloat64Arrays(() => callValueAndGradient(model, other, 3, gradOut))).toBeGreaterThan(0);
+    expect(countFloat64Arrays(() => {
       callValueAndGradient(model, other, 3, gradOut);
       callValueAndGradient(model, values, batch, gradOut);
-      expect(constructed).toBe(afterNewSize);
-    } finally {
-      globalThis.Float64Array = Original;
-    }
+    })).toBe(0);
   });
 
   it('never forms the gradient with respect to the input batch', () => {
