@@ -30,35 +30,23 @@ const tensorOf = <S extends Shape>(v: EagerValue) => v as Tensor<S>;
 const numberOf = (v: EagerValue) => v as number;
 
 // ── elementwise arithmetic (broadcasting) ──────────────────────────────────
-export function add(a: number, b: number): number;
-export function add(a: Value, b: Value): Tensor;
-export function add(a: Value, b: Value): Value { return run('add', a, b) as Value; }
-export function sub(a: number, b: number): number;
-export function sub(a: Value, b: Value): Tensor;
-export function sub(a: Value, b: Value): Value { return run('sub', a, b) as Value; }
-export function mul(a: number, b: number): number;
-export function mul(a: Value, b: Value): Tensor;
-export function mul(a: Value, b: Value): Value { return run('mul', a, b) as Value; }
-export function div(a: number, b: number): number;
-export function div(a: Value, b: Value): Tensor;
-export function div(a: Value, b: Value): Value { return run('div', a, b) as Value; }
-export function pow(a: number, b: number): number;
-export function pow(a: Value, b: Value): Tensor;
-export function pow(a: Value, b: Value): Value { return run('pow', a, b) as Value; }
-export function atan2(a: number, b: number): number;
-export function atan2(a: Value, b: Value): Tensor;
-export function atan2(a: Value, b: Value): Value { return run('atan2', a, b) as Value; }
-export function hypot(a: number, b: number): number;
-export function hypot(a: Value, b: Value): Tensor;
-export function hypot(a: Value, b: Value): Value { return run('hypot', a, b) as Value; }
-/** Elementwise maximum (`max` reduces). At a tie the gradient is split evenly. */
-export function maximum(a: number, b: number): number;
-export function maximum(a: Value, b: Value): Tensor;
-export function maximum(a: Value, b: Value): Value { return run('maximum', a, b) as Value; }
-/** Elementwise minimum (`min` reduces). */
-export function minimum(a: number, b: number): number;
-export function minimum(a: Value, b: Value): Tensor;
-export function minimum(a: Value, b: Value): Value { return run('minimum', a, b) as Value; }
+type Binary = {
+  (a: number, b: number): number;
+  (a: Value, b: Value): Tensor;
+};
+const binary = (name: PreludeOpName): Binary => ((a: Value, b: Value) => run(name, a, b)) as Binary;
+
+export const add = binary('add');
+export const sub = binary('sub');
+export const mul = binary('mul');
+export const div = binary('div');
+export const pow = binary('pow');
+export const atan2 = binary('atan2');
+export const hypot = binary('hypot');
+/** Elementwise maximum (`max` reduces). At a tie of two variables the gradient is split evenly; against a constant it is 0 (README, kink policy). */
+export const maximum = binary('maximum');
+/** Elementwise minimum (`min` reduces); ties as for `maximum`. */
+export const minimum = binary('minimum');
 export function clamp(x: number, lo: number, hi: number): number;
 export function clamp(x: Value, lo: Value, hi: Value): Tensor;
 export function clamp(x: Value, lo: Value, hi: Value): Value { return run('clamp', x, lo, hi) as Value; }
