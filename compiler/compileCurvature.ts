@@ -19,6 +19,7 @@ import { emitModule } from './emit/emitModule.ts';
 import type { KernelSpec } from './emit/emitModule.ts';
 import { loadModule } from './emit/loadModule.ts';
 import type { LoadedModule } from './emit/loadModule.ts';
+import { comment, identifier } from './emit/safeText.ts';
 import { UsageError } from './errors.ts';
 import { FlatViews, bindData, flatCaller } from './flatArguments.ts';
 import type { DataValue, Kernel } from './flatArguments.ts';
@@ -102,12 +103,17 @@ function extraKernels(def: CurvatureDefinition, d: Derivatives, options: DeriveO
     gaussNewton: o.slice(0, n),
     outputsBar,
     specs: [
-      { name: 'gaussNewtonVectorProduct', doc: 'The generalized Gauss-Newton product Jᵀ H_L J v (J = ∂z/∂θ, H_L = ∂²L/∂z²), written into out.', params: withTangents, writes: { param: 'out', nodes: o.slice(0, n), labels: names.map((x) => `(G·v) along ${x}`) } },
-      { name: 'outputs', doc: 'The model outputs z, written into out.', params: d.inputs, writes: { param: 'out', nodes: [o[n]!], labels: ['z'] } },
-      { name: 'outputsJvp', doc: 'J·v, the tangent of the model outputs, written into out.', params: withTangents, writes: { param: 'out', nodes: [o[n + 1]!], labels: ['J·v'] } },
-      { name: 'outputsVjp', doc: `uᵀ·J for a cotangent u = ${barName} of the model outputs, written into out.`, params: [...d.inputs, outputsBar], writes: { param: 'out', nodes: o.slice(n + 2), labels: names.map((x) => `(uᵀJ) along ${x}`) } },
+      writer('gaussNewtonVectorProduct', 'The generalized Gauss-Newton product Jᵀ H_L J v (J = ∂z/∂θ, H_L = ∂²L/∂z²), written into out.', withTangents, o.slice(0, n), names.map((x) => `(G·v) along ${x}`)),
+      writer('outputs', 'The model outputs z, written into out.', d.inputs, [o[n]!], ['z']),
+      writer('outputsJvp', 'J·v, the tangent of the model outputs, written into out.', withTangents, [o[n + 1]!], ['J·v']),
+      writer('outputsVjp', `uᵀ·J for a cotangent u = ${barName} of the model outputs, written into out.`, [...d.inputs, outputsBar], o.slice(n + 2), names.map((x) => `(uᵀJ) along ${x}`)),
     ],
   };
+}
+
+/** A kernel writing `nodes` into `out`; names and docs pass the safe-text gate (they hold the user's names). */
+function writer(name: string, doc: string, params: readonly InputNode[], nodes: readonly Node[], labels: readonly string[]): KernelSpec {
+  return { name: identifier(name), doc: comment(doc), params, writes: { param: identifier('out'), nodes, labels: labels.map(comment) } };
 }
 
 export function compileCurvature(def: CurvatureDefinition, options: DeriveOptions = {}): CompiledCurvature {

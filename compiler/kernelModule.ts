@@ -4,6 +4,7 @@
  */
 import type { Derivatives } from './derive.ts';
 import type { ModuleSpec } from './emit/emitModule.ts';
+import { comment, identifier } from './emit/safeText.ts';
 import { VERSION } from './version.ts';
 
 export function kernelModuleSpec(d: Derivatives, source: string, formula: string): ModuleSpec {
@@ -11,45 +12,45 @@ export function kernelModuleSpec(d: Derivatives, source: string, formula: string
   const shapes = d.wrt.map((x) => (x.shape.length === 0 ? '' : `[${x.shape.join(', ')}]`));
   const point = `(${d.inputs.map((x) => x.name).join(', ')})`;
   const kernels: ModuleSpec['kernels'][number][] = [
-    { name: 'value', doc: `f${point} = ${formula}`, params: d.inputs, returns: d.value },
+    { name: identifier('value'), doc: comment(`f${point} = ${formula}`), params: d.inputs, returns: d.value },
     {
-      name: 'valueAndGradient',
-      doc: `f and its gradient by reverse mode; the gradient (${names.map((n, i) => `∂f/∂${n}${shapes[i] === '' ? '' : ` ${shapes[i]}`}`).join(', ')}) is written into gradOut.`,
+      name: identifier('valueAndGradient'),
+      doc: comment(`f and its gradient by reverse mode; the gradient (${names.map((n, i) => `∂f/∂${n}${shapes[i] === '' ? '' : ` ${shapes[i]}`}`).join(', ')}) is written into gradOut.`),
       params: d.inputs,
       returns: d.value,
-      writes: { param: 'gradOut', nodes: d.gradient, labels: names.map((n) => `∂f/∂${n}`) },
+      writes: { param: identifier('gradOut'), nodes: d.gradient, labels: names.map((n) => comment(`∂f/∂${n}`)) },
     },
     {
-      name: 'jvp',
-      doc: `Forward mode: the directional derivative of f at ${point} along (${d.tangents.map((t) => t.name).join(', ')}).`,
+      name: identifier('jvp'),
+      doc: comment(`Forward mode: the directional derivative of f at ${point} along (${d.tangents.map((t) => t.name).join(', ')}).`),
       params: [...d.inputs, ...d.tangents],
       returns: d.jvp,
     },
     {
-      name: 'hvp',
-      doc: `Hessian-vector product H·(${d.tangents.map((t) => t.name).join(', ')}) by forward over reverse mode, written into out.`,
+      name: identifier('hvp'),
+      doc: comment(`Hessian-vector product H·(${d.tangents.map((t) => t.name).join(', ')}) by forward over reverse mode, written into out.`),
       params: [...d.inputs, ...d.tangents],
-      writes: { param: 'out', nodes: d.hvp, labels: names.map((n) => `(H·v) along ${n}`) },
+      writes: { param: identifier('out'), nodes: d.hvp, labels: names.map((n) => comment(`(H·v) along ${n}`)) },
     },
   ];
   if (d.hessian !== null) {
     kernels.push({
-      name: 'hessian',
-      doc: `The dense Hessian of f, row-major ${names.length}×${names.length}, written into out.`,
+      name: identifier('hessian'),
+      doc: comment(`The dense Hessian of f, row-major ${names.length}×${names.length}, written into out.`),
       params: d.inputs,
       writes: {
-        param: 'out',
+        param: identifier('out'),
         nodes: d.hessian.flat(),
-        labels: names.flatMap((a) => names.map((b) => (a === b ? `∂²f/∂${a}²` : `∂²f/∂${a}∂${b}`))),
+        labels: names.flatMap((a) => names.map((b) => comment(a === b ? `∂²f/∂${a}²` : `∂²f/∂${a}∂${b}`))),
       },
     });
   }
   return {
     version: VERSION,
-    source,
+    source: comment(source),
     constants: [
-      { name: 'inputs', doc: 'Kernel parameters, in order.', values: d.inputs.map((x) => x.name) },
-      { name: 'wrt', doc: 'Differentiated inputs, in the order of gradients and Hessians.', values: names },
+      { name: identifier('inputs'), doc: comment('Kernel parameters, in order.'), values: d.inputs.map((x) => x.name) },
+      { name: identifier('wrt'), doc: comment('Differentiated inputs, in the order of gradients and Hessians.'), values: names },
     ],
     kernels,
   };

@@ -9,6 +9,7 @@ import { topoSort } from '../ir/program.ts';
 import { renderNode } from '../ir/render.ts';
 import type { Target } from '../ir/render.ts';
 import { capitalize, NameManager } from './names.ts';
+import { identifier } from './safeText.ts';
 
 export interface Binding {
   readonly name: string;
@@ -59,7 +60,8 @@ export function buildListing(
   const uses = countUses(roots, order);
   const bound = new Map<Node, string>();
   const bindings: Binding[] = [];
-  const lookup = (n: Node) => bound.get(n) ?? params.get(n);
+  // Inputs print by their claimed parameter name; one without (math listings) passes the gate for code.
+  const lookup = (n: Node) => bound.get(n) ?? params.get(n) ?? (target === 'ts' && n.op === 'input' ? identifier(n.name) : undefined);
   for (const node of order) {
     if (node.op === 'const' || node.op === 'input') continue;
     const text = renderNode(node, target, (n) => (n === node ? undefined : lookup(n))).text;

@@ -3,6 +3,9 @@
  * shadows a parameter, a helper or a reserved word, and says what it is
  * where it can (`sinY` for sin(y)), falling back to numbered temporaries.
  */
+import { identifier } from './safeText.ts';
+import type { Identifier } from './safeText.ts';
+
 const RESERVED = new Set([
   'Math', 'Infinity', 'NaN', 'undefined', 'arguments', 'eval', 'await', 'break', 'case', 'catch',
   'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do', 'else', 'enum', 'export',
@@ -24,21 +27,26 @@ export class NameManager {
     return this.taken.has(name);
   }
 
-  /** Claims `preferred` if free, else `preferred1`, `preferred2`, … */
-  claim(preferred: string): string {
+  /**
+   * Claims `preferred` if free, else `preferred1`, `preferred2`, … A user's
+   * name reaches generated code through here, so it passes the identifier
+   * gate first (an unsafe name is an error, never a renamed surprise).
+   */
+  claim(preferred: string): Identifier {
+    identifier(preferred);
     let name = preferred;
     for (let k = 1; this.taken.has(name); k++) name = `${preferred}${k}`;
     this.taken.add(name);
-    return name;
+    return identifier(name);
   }
 
   /** A numbered temporary `t0`, `t1`, … */
-  temporary(): string {
+  temporary(): Identifier {
     let name: string;
     do name = `t${this.counter++}`;
     while (this.taken.has(name));
     this.taken.add(name);
-    return name;
+    return identifier(name);
   }
 }
 

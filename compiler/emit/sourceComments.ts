@@ -9,8 +9,10 @@
 import type { Node } from '../ir/node.ts';
 import { originOf } from '../ir/origin.ts';
 import type { SourceOrigin } from '../ir/origin.ts';
+import { lineComment } from './safeText.ts';
 
-export const sourceComment = (o: SourceOrigin): string => `// ${o.file}:${o.line}  ${o.text.replace(/\s*\n\s*/g, ' ')}`;
+/** The file name and the source line are the user's text: both go through the comment gate. */
+export const sourceComment = (o: SourceOrigin): string => lineComment(`${o.file}:${o.line}  ${o.text}`);
 
 /** Tracks the line of the last block, one tracker per emitted function. */
 export class SourceComments {

@@ -20,6 +20,7 @@ import {
   ExpressionSyntaxError, SourceError, UnknownFunctionError, UnknownVariableError, UnsupportedSyntaxError,
 } from '../errors.ts';
 import { MATH_CONSTANTS, MATH_FUNCTIONS } from './mathFunctions.ts';
+import { identifierProblem } from '../emit/safeText.ts';
 
 export interface ParsedExpression {
   readonly output: Node;
@@ -47,6 +48,9 @@ const RELATIONS: Readonly<Record<string, ApplyOp>> = {
 };
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** A table entry by its own key only: `constructor` or `__proto__` must not find what every object inherits. */
+const own = <T>(table: Readonly<Record<string, T>>, key: string): T | undefined => (Object.hasOwn(table, key) ? table[key] : undefined);
 
 class Converter {
   private readonly variables: string[] = [];
@@ -112,7 +116,7 @@ class Converter {
       // a < b <= c means a < b and b <= c
       const operands = node.params.map((p) => this.asNumber(this.convert(p)));
       const tests = node.conditionals.map((c, i) => {
-        const rel = RELATIONS[c];
+        const rel = own(RELATIONS, c);
         if (rel === undefined) throw this.unsupported(`the relation '${c}'`, node.toString(), 'Use <, <=, >, >=, == or !=.');
         return apply(rel, operands[i]!, operands[i + 1]!);
       });
@@ -132,9 +136,14 @@ class Converter {
   }
 
   private symbol(name: string): Node {
-    const known = MATH_CONSTANTS[name];
+    const known = own(MATH_CONSTANTS, name);
     if (known !== undefined) return constant(known);
     const allowed = this.options.variables;
+    const problem = identifierProblem(name);
+    if (problem !== undefined) {
+      const column = this.columnOf(new RegExp(`(?<![\\w$])${escapeRegExp(name)}(?![\\w$])`));
+      throw this.error(UnsupportedSyntaxError, `the variable name is not usable: ${problem}`, column, 'Rename the variable to a plain name such as x, y or theta1.');
+    }
     if (allowed !== undefined && !allowed.includes(name)) {
       const column = this.columnOf(new RegExp(`(?<![\\w$])${escapeRegExp(name)}(?![\\w$])`));
       throw this.error(
@@ -145,13 +154,21 @@ class Converter {
       );
     }
     if (!this.variables.includes(name)) this.variables.push(name);
-    return input(name, this.options.shapes?.[name]);
+    const shape = this.options.shapes === undefined ? undefined : own(this.options.shapes, name);
+    for (const d of shape ?? []) {
+      const dimProblem = typeof d === 'string' ? identifierProblem(d) : undefined;
+      if (dimProblem !== undefined) {
+        const column = this.columnOf(new RegExp(`(?<![\\w$])${escapeRegExp(name)}(?![\\w$])`));
+        throw this.error(UnsupportedSyntaxError, `the named size in the shape of '${name}' is not usable: ${dimProblem}`, column, "Name sizes with plain names such as 'batch' or 'n'.");
+      }
+    }
+    return input(name, shape);
   }
 
   private operator(fn: string, op: string, args: readonly MathNode[]): Node {
     if (fn === 'unaryPlus') return this.asNumber(this.convert(args[0]!));
     if (fn === 'ctranspose' || fn === 'transpose') return transpose(this.convert(args[0]!));
-    const target = OPERATORS[fn];
+    const target = own(OPERATORS, fn);
     if (target === undefined) {
       throw this.unsupported(`the operator '${op}'`, op, 'Supported operators: + - * / ^ .* ./ .^ < <= > >= == != and or not ?:');
     }
@@ -189,7 +206,7 @@ class Converter {
   private call(node: MathNode & { fn: MathNode; args: MathNode[] }): Node {
     const name = isSymbolNode(node.fn) ? node.fn.name : node.fn.toString();
     const column = this.columnOf(new RegExp(`(?<![\\w$])${escapeRegExp(name)}\\s*\\(`));
-    const fn = MATH_FUNCTIONS[name];
+    const fn = own(MATH_FUNCTIONS, name);
     if (fn === undefined) {
       throw this.error(
         UnknownFunctionError,

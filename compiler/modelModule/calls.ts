@@ -5,6 +5,7 @@
  * the kernel with each argument bound to a local, a view or a flat element.
  */
 import type { NameManager } from '../emit/names.ts';
+import { identifier } from '../emit/safeText.ts';
 import type { InputNode } from '../ir/node.ts';
 import type { FunctionContext } from './context.ts';
 import { isScalar, isWrt, localNames, typeOf } from './context.ts';
@@ -71,7 +72,7 @@ export function kernelCall(ctx: FunctionContext, kind: KernelKind, b: Binding): 
 export function fromFlat(ctx: FunctionContext, flat: string, views: string): (p: InputNode) => string {
   return (p) => {
     const e = ctx.layout.find((entry) => entry.name === p.name)!;
-    return isScalar(p) ? `${flat}[${e.offset}]` : `${views}.${p.name}`;
+    return isScalar(p) ? `${flat}[${e.offset}]` : `${views}.${identifier(p.name)}`;
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import type { KernelSpec } from '../emit/emitModule.ts';
 import { NameManager } from '../emit/names.ts';
+import { docComment } from '../emit/safeText.ts';
 import type { LayoutEntry } from '../compileModel.ts';
 import type { InputNode } from '../ir/node.ts';
 import type { FunctionDerivatives } from './deriveFunction.ts';
@@ -41,13 +42,7 @@ export const typeOf = (p: InputNode): string => (isScalar(p) ? 'number' : 'Float
 /** A name manager for the locals of one generated function. */
 export const localNames = (ctx: FunctionContext): NameManager => new NameManager(ctx.topLevel);
 
-/** A JSDoc block; `*\/` inside the text cannot end it early. */
-export function jsDoc(paragraphs: readonly string[], indent = ''): string {
-  const lines = paragraphs
-    .filter((p) => p !== '')
-    .flatMap((p, i) => [...(i > 0 ? [''] : []), ...p.replace(/\*\//g, '*\\/').split('\n')]);
-  if (lines.length === 1) return `${indent}/** ${lines[0]} */`;
-  return [`${indent}/**`, ...lines.map((l) => (l === '' ? `${indent} *` : `${indent} * ${l}`)), `${indent} */`].join('\n');
-}
+/** A JSDoc block, made by the comment gate (the model's own JSDoc is quoted in these). */
+export const jsDoc = docComment;
 
 export const isWrt = (ctx: FunctionContext, p: InputNode): boolean => ctx.d.fn.wrt.includes(p);

@@ -8,12 +8,13 @@
 import type { ModelFunctionIR } from '../modelFile.ts';
 import type { FunctionContext } from './context.ts';
 import { isScalar, jsDoc, localNames } from './context.ts';
-import { q, shapeText } from './sizes.ts';
+import { identifier } from '../emit/safeText.ts';
+import { q, shapeLiteral, shapeText } from './sizes.ts';
 
 function layoutConstant(ctx: FunctionContext): string {
   const { names, layout, size, d } = ctx;
   const entries = layout.map(
-    (e) => `    { name: ${q(e.name)}, shape: [${e.shape.join(', ')}], offset: ${e.offset}, size: ${e.size} },`,
+    (e) => `    { name: ${q(e.name)}, shape: ${shapeLiteral(e.shape)}, offset: ${e.offset}, size: ${e.size} },`,
   );
   return [
     jsDoc([
@@ -37,7 +38,7 @@ function paramsInterface(ctx: FunctionContext): string {
         '(a scalar is a one-element view), so writing into one writes into the vector.',
     ]),
     `export interface ${names.params} {`,
-    ...layout.map((e) => `${jsDoc([`${e.shape.length === 0 ? 'A scalar' : shapeText(e.shape)} at offset ${e.offset}.`], '  ')}\n  readonly ${e.name}: Float64Array;`),
+    ...layout.map((e) => `${jsDoc([`${e.shape.length === 0 ? 'A scalar' : shapeText(e.shape)} at offset ${e.offset}.`], '  ')}\n  readonly ${identifier(e.name)}: Float64Array;`),
     '}',
   ].join('\n');
 }
@@ -52,9 +53,10 @@ function pack(ctx: FunctionContext): string {
   const body = [`${expect}(${where}, 'out', ${out}, ${size}, ${q(`${names.layout}.size`)});`];
   const fields: string[] = [];
   for (const e of layout) {
-    const value = `${params}.${e.name}`;
+    const field = identifier(e.name);
+    const value = `${params}.${field}`;
     if (isScalar(d.fn.wrt.find((p) => p.name === e.name)!)) {
-      fields.push(`readonly ${e.name}: number | ArrayLike<number>`);
+      fields.push(`readonly ${field}: number | ArrayLike<number>`);
       const v = local.claim(e.name);
       body.push(
         `const ${v} = ${value};`,
@@ -62,7 +64,7 @@ function pack(ctx: FunctionContext): string {
         `${out}[${e.offset}] = typeof ${v} === 'number' ? ${v} : ${v}[0];`,
       );
     } else {
-      fields.push(`readonly ${e.name}: ArrayLike<number>`);
+      fields.push(`readonly ${field}: ArrayLike<number>`);
       body.push(`${expect}(${where}, ${q(e.name)}, ${value}, ${e.size}, ${q(shapeText(e.shape))});`, `${out}.set(${value}, ${e.offset});`);
     }
   }
@@ -89,7 +91,7 @@ function unpack(ctx: FunctionContext): string {
     `export function ${names.unpack}(${x}: Float64Array): ${names.params} {`,
     `  ${ctx.use('expectLength')}(${q(names.unpack)}, 'x', ${x}, ${size}, ${q(`${names.layout}.size`)});`,
     '  return {',
-    ...layout.map((e) => `    ${e.name}: ${x}.subarray(${e.offset}, ${e.offset + e.size}),`),
+    ...layout.map((e) => `    ${identifier(e.name)}: ${x}.subarray(${e.offset}, ${e.offset + e.size}),`),
     '  };',
     '}',
   ].join('\n');

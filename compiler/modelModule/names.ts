@@ -5,54 +5,58 @@
  * caches) carry the function's name too, so two functions never share one.
  */
 import { capitalize } from '../emit/names.ts';
+import { identifier } from '../emit/safeText.ts';
+import type { Identifier } from '../emit/safeText.ts';
 
 export interface GeneratedNames {
   /** f(params…) → value (or writes a tensor output). */
-  readonly value: string;
+  readonly value: Identifier;
   /** fValueAndGradient(params…, gradOut?) → value, gradient written flat. */
-  readonly valueAndGradient: string;
+  readonly valueAndGradient: Identifier;
   /** fGradient(params…, gradOut?) → the gradient, flat (allocated when omitted). */
-  readonly gradient: string;
+  readonly gradient: Identifier;
   /** fJvp(params…, v) → directional derivative along the flat tangent v. */
-  readonly jvp: string;
+  readonly jvp: Identifier;
   /** fHvp(params…, v, out?) → H·v, flat. */
-  readonly hvp: string;
+  readonly hvp: Identifier;
   /** fGgnvp(params…, v, out?) → G·v (generalized Gauss-Newton, Jᵀ H_L J), flat; for convex losses of the outputs. */
-  readonly ggnvp: string;
+  readonly ggnvp: Identifier;
   /** fLayout: every differentiated parameter with shape, offset and size. */
-  readonly layout: string;
+  readonly layout: Identifier;
   /** FParams: the differentiated parameters by name, as views of a flat vector. */
-  readonly params: string;
-  readonly pack: string;
-  readonly unpack: string;
+  readonly params: Identifier;
+  readonly pack: Identifier;
+  readonly unpack: Identifier;
   /** fFlat(data…) → the flat-vector variants optimizers call. */
-  readonly flat: string;
+  readonly flat: Identifier;
   /** Internal: unpackF cached per flat array. */
-  readonly views: string;
-  readonly viewCache: string;
+  readonly views: Identifier;
+  readonly viewCache: Identifier;
   /** Internal: the kernel behind each public function. */
-  readonly kernel: (kind: KernelKind) => string;
+  readonly kernel: (kind: KernelKind) => Identifier;
 }
 
 export type KernelKind = 'value' | 'valueAndGradient' | 'jvp' | 'hvp' | 'ggnvp';
 
+/** Every name is derived from the model function's and checked again (a derived name can be too long, say). */
 export function generatedNames(f: string): GeneratedNames {
-  const F = capitalize(f);
+  const F = capitalize(identifier(f));
+  const id = identifier;
   return {
-    value: f,
-    valueAndGradient: `${f}ValueAndGradient`,
-    gradient: `${f}Gradient`,
-    jvp: `${f}Jvp`,
-    hvp: `${f}Hvp`,
-    ggnvp: `${f}Ggnvp`,
-    layout: `${f}Layout`,
-    params: `${F}Params`,
-    pack: `pack${F}`,
-    unpack: `unpack${F}`,
-    flat: `${f}Flat`,
-    views: `${f}Views`,
-    viewCache: `${f}ViewCache`,
-    kernel: (kind) => `${f}${capitalize(kind)}Kernel`,
+    value: id(f),
+    valueAndGradient: id(`${f}ValueAndGradient`),
+    gradient: id(`${f}Gradient`),
+    jvp: id(`${f}Jvp`),
+    hvp: id(`${f}Hvp`),
+    ggnvp: id(`${f}Ggnvp`),
+    layout: id(`${f}Layout`),
+    params: id(`${F}Params`),
+    pack: id(`pack${F}`),
+    unpack: id(`unpack${F}`),
+    flat: id(`${f}Flat`),
+    views: id(`${f}Views`),
+    viewCache: id(`${f}ViewCache`),
+    kernel: (kind) => id(`${f}${capitalize(kind)}Kernel`),
   };
 }
 

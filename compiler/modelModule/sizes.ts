@@ -7,7 +7,9 @@
  */
 import type { InputNode } from '../ir/node.ts';
 import type { Dim, Shape } from '../ir/shape.ts';
-import { productExpr } from '../emit/loops/dims.ts';
+import { productOfTerms } from '../emit/loops/dims.ts';
+import { numberLiteral, stringLiteral } from '../emit/safeText.ts';
+import type { Literal } from '../emit/safeText.ts';
 
 export interface SizeSource {
   readonly dim: string;
@@ -45,6 +47,10 @@ export function planSizes(params: readonly InputNode[], dims: readonly string[])
   return { inferred, explicit: appearance.filter((d) => dims.includes(d) && !known.has(d)) };
 }
 
+/** A shape as a TypeScript array literal: sizes printed from their values, names as strings. */
+export const shapeLiteral = (shape: Shape): string =>
+  `[${shape.map((d) => (typeof d === 'number' ? numberLiteral(d) : stringLiteral(d))).join(', ')}]`;
+
 /** The text form of a shape, as the model file wrote it. */
 export const shapeText = (shape: Shape): string => `[${shape.join(', ')}]`;
 
@@ -56,7 +62,7 @@ export interface Locals {
 
 /** Element count of `shape` in terms of the local size variables. */
 export function sizeOf(shape: Shape, locals: Locals): string {
-  return productExpr(shape.map((d) => (typeof d === 'string' ? locals.size(d) : d)));
+  return productOfTerms(shape.map((d) => (typeof d === 'string' ? locals.size(d) : d)));
 }
 
 /**
@@ -83,4 +89,4 @@ export function sizeStatements(plan: SizePlan, checked: readonly InputNode[], wh
 }
 
 /** A string literal in generated code. */
-export const q = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+export const q = (s: string): Literal => stringLiteral(s);

@@ -10,6 +10,7 @@ import { hessianRows, hessianVectorProduct } from '../../compiler/autodiff/hessi
 import { derive } from '../../compiler/derive.ts';
 import type { Derivatives } from '../../compiler/derive.ts';
 import { emitModule } from '../../compiler/emit/emitModule.ts';
+import { comment, identifier } from '../../compiler/emit/safeText.ts';
 import { loadModule } from '../../compiler/emit/loadModule.ts';
 import { input, mul } from '../../compiler/ir/build.ts';
 import { evaluateNodes } from '../../compiler/ir/evaluate.ts';
@@ -216,9 +217,9 @@ export type ValueKernel = (...args: number[]) => number;
 export function valueKernel(root: Node, params: readonly InputNode[]): ValueKernel {
   const source = emitModule({
     version: VERSION,
-    source: 'test',
+    source: comment('test'),
     constants: [],
-    kernels: [{ name: 'value', doc: 'test kernel', params, returns: root }],
+    kernels: [{ name: identifier('value'), doc: comment('test kernel'), params, returns: root }],
   });
   return loadModule(source)['value'] as ValueKernel;
 }

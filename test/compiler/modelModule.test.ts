@@ -9,7 +9,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
+import { typeErrors } from './typecheckSources.ts';
 import { describe, expect, it } from 'vitest';
 import type { ModelFunctionIR } from '../../compiler/modelFile.ts';
 import { loadModule } from '../../compiler/emit/loadModule.ts';
@@ -299,25 +299,7 @@ describe('generated model modules', () => {
 
   it('every golden passes tsc --strict --noUnusedLocals --noUnusedParameters with isolated declarations', () => {
     const files = new Map(MODEL_CASES.map((c) => [`/virtual/${c.name}.grad.ts`, readFileSync(goldenPath(c.name), 'utf8')]));
-    const options: ts.CompilerOptions = {
-      strict: true,
-      noUnusedLocals: true,
-      noUnusedParameters: true,
-      noEmit: true,
-      declaration: true,
-      isolatedDeclarations: true,
-      target: ts.ScriptTarget.ES2022,
-      module: ts.ModuleKind.ESNext,
-      lib: ['lib.es2022.d.ts'],
-      types: [],
-    };
-    const host = ts.createCompilerHost(options);
-    const fileExists = host.fileExists.bind(host);
-    const getSourceFile = host.getSourceFile.bind(host);
-    host.fileExists = (f) => files.has(f) || fileExists(f);
-    host.getSourceFile = (f, lang, ...rest) => (files.has(f) ? ts.createSourceFile(f, files.get(f)!, lang) : getSourceFile(f, lang, ...rest));
-    const program = ts.createProgram([...files.keys()], options, host);
-    const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+    const diagnostics = typeErrors(files, { isolatedDeclarations: true });
     expect(diagnostics).toEqual([]);
   });
 });

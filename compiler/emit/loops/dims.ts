@@ -3,12 +3,18 @@
  * dimensions fold at compile time; named dimensions are kernel parameters.
  */
 import type { Dim, Shape } from '../../ir/shape.ts';
+import { identifier } from '../safeText.ts';
 
-/** The product of `dims` as an expression: numbers folded and written first. */
+/** The product of `dims` as an expression: numbers folded and written first; named sizes pass the identifier gate. */
 export function productExpr(dims: readonly Dim[]): string {
+  return productOfTerms(dims.map((d) => (typeof d === 'number' ? d : identifier(d))));
+}
+
+/** The product of numbers and expressions the emitter already made (locals, `bound.n`), numbers folded. */
+export function productOfTerms(terms: readonly (number | string)[]): string {
   let numeric = 1;
   const symbols: string[] = [];
-  for (const d of dims) {
+  for (const d of terms) {
     if (typeof d === 'number') numeric *= d;
     else symbols.push(d);
   }
@@ -18,6 +24,9 @@ export function productExpr(dims: readonly Dim[]): string {
 }
 
 export const sizeExpr = (shape: Shape): string => productExpr(shape);
+
+/** One dimension as an expression: a number, or a named size (which passes the identifier gate). */
+export const dimExpr = (d: Dim): string => productExpr([d]);
 
 /** Row-major strides as expressions. */
 export function strideExprs(shape: Shape): string[] {
@@ -54,6 +63,6 @@ export function indexExpr(indices: readonly string[], strides: readonly string[]
 /** Symbols used by a list of shapes, sorted: the kernel's size parameters. */
 export function symbolsOf(shapes: readonly Shape[]): string[] {
   const out = new Set<string>();
-  for (const s of shapes) for (const d of s) if (typeof d === 'string') out.add(d);
+  for (const s of shapes) for (const d of s) if (typeof d === 'string') out.add(identifier(d));
   return [...out].sort();
 }

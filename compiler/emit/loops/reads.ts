@@ -9,8 +9,8 @@ import { applyForm, renderNumber } from '../../ir/render.ts';
 import type { Rendered } from '../../ir/render.ts';
 import { PREC } from '../../ir/syntax.ts';
 import { shapesEqual } from '../../ir/shape.ts';
-import type { Shape } from '../../ir/shape.ts';
-import { broadcastStrideExprs, indexExpr } from './dims.ts';
+import type { Dim, Shape } from '../../ir/shape.ts';
+import { broadcastStrideExprs, dimExpr, indexExpr } from './dims.ts';
 import type { Storage } from './plan.ts';
 import { baseOf } from './plan.ts';
 
@@ -98,7 +98,7 @@ function readThrough(node: Node, shape: Shape, loop: LoopIndex, ctx: ReadContext
 /** The node's own op applied to its operands, read at the same loop position. */
 export function renderInline(node: Node, loop: LoopIndex, ctx: ReadContext): Rendered {
   if (node.op === 'const' || node.op === 'input') return readElement(node, loop, ctx);
-  if (node.op === 'dimSize') return atom(String(node.attrs['dim']));
+  if (node.op === 'dimSize') return atom(dimExpr(node.attrs['dim'] as Dim));
   // A one-element tensor reshaped to a scalar is its element 0 (reshape has no scalar syntax).
   if (node.op === 'reshape' && node.shape.length === 0) {
     const x = node.inputs[0]!;

@@ -13,7 +13,8 @@ import { topoSort } from '../../ir/program.ts';
 import type { ScanBody } from '../../ir/scanBody.ts';
 import { loopKey, scanInfo } from '../../ir/scanNode.ts';
 import type { ScanInfo } from '../../ir/scanNode.ts';
-import { sizeExpr } from './dims.ts';
+import { dimExpr, sizeExpr } from './dims.ts';
+import { lineComment } from '../safeText.ts';
 import type { Storage } from './plan.ts';
 import { readTapes, writeSnapshots } from './scanRefill.ts';
 import { boundaryLines, copyLoop, elem, indent, loopHeader, outerMemory, readFlat, readScalar, recordCarries, sequencePlace, stepLines } from './scanStep.ts';
@@ -88,7 +89,7 @@ export function scanStatement(node: ApplyNode, ctx: StatementContext): string[] 
   const info = scanInfo(node);
   const b = info.bodyDef;
   const setup: string[] = [];
-  const T = String(info.length);
+  const T = dimExpr(info.length);
   let steps = T;
   if (info.counted) {
     steps = ctx.claim('steps');
@@ -130,7 +131,8 @@ export function scanStatement(node: ApplyNode, ctx: StatementContext): string[] 
   const spec: StepSpec = { info, carries: carries.places, step, steps, sequences, closures, stacks, outputs: live.outputs, before, countVar };
   const carried = b.hints.carries.filter((_, k) => carries.places[k] !== null);
   const loop = [
-    `// ${info.reverse ? `steps ${steps} - 1 down to 0` : `steps 0 to ${steps} - 1`}${carried.length > 0 ? `, carrying ${carried.join(', ')}` : ''}${checkpointed ? ` (tape: ${info.checkpoint === -2 ? 'the first state, for halving' : `every ${segmentExpr(info)}-th state`})` : ''}`,
+    // The carries' names are the model's own: they pass the comment gate.
+    lineComment(`${info.reverse ? `steps ${steps} - 1 down to 0` : `steps 0 to ${steps} - 1`}${carried.length > 0 ? `, carrying ${carried.join(', ')}` : ''}${checkpointed ? ` (tape: ${info.checkpoint === -2 ? 'the first state, for halving' : `every ${segmentExpr(info)}-th state`})` : ''}`),
     loopHeader(info, step, steps),
     ...indent([...boundaryLines(spec), ...before, ...perStep, ...stepLines(spec, ctx)]),
     '}',

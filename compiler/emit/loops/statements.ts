@@ -7,7 +7,7 @@ import type { ApplyNode, Node } from '../../ir/node.ts';
 import { OP_TABLE } from '../../ir/opTable.ts';
 import { renderNumber } from '../../ir/render.ts';
 import { keptShape } from '../../ir/buildTensor.ts';
-import { broadcastStrideExprs, indexExpr, productExpr, sizeExpr, strideExprs } from './dims.ts';
+import { broadcastStrideExprs, dimExpr, indexExpr, productExpr, productOfTerms, sizeExpr, strideExprs } from './dims.ts';
 import type { Storage } from './plan.ts';
 import { elementIndex, flatReadable, memoryOf, readElement, renderInline } from './reads.ts';
 import type { LoopIndex, ReadContext } from './reads.ts';
@@ -28,6 +28,11 @@ export interface StatementContext extends ReadContext {
   readonly addSlot: (name: string, size: string) => void;
   /** Snapshot buffers of each checkpointed loop (by loop key), for the backward loops that read them. */
   readonly tapes: Map<string, readonly string[]>;
+  /**
+   * Locals of the row-copy blocks (gather, scatter-add, one-hot), claimed
+   * after the kernel's named sizes so a size called `r` or `c` is never shadowed.
+   */
+  readonly rowLocals: { readonly row: string; readonly column: string; readonly dst: string; readonly src: string };
 }
 
 type Target = { readonly array: string; readonly offset: string };
@@ -43,7 +48,7 @@ function loopNest(shape: Shape, ctx: StatementContext, body: (loop: LoopIndex) =
   const indices = shape.map((_, k) => ctx.loopVars[k]!);
   let lines = body({ shape, indices });
   for (let k = shape.length - 1; k >= 0; k--) {
-    lines = [`for (let ${indices[k]} = 0; ${indices[k]} < ${String(shape[k])}; ${indices[k]}++) {`, ...indent(lines), '}'];
+    lines = [`for (let ${indices[k]} = 0; ${indices[k]} < ${dimExpr(shape[k]!)}; ${indices[k]}++) {`, ...indent(lines), '}'];
   }
   return lines;
 }
@@ -122,12 +127,12 @@ function matrixOperand(x: Node, ctx: StatementContext, rows: string, cols: strin
 function matmul(node: ApplyNode, ctx: StatementContext): string[] {
   const [a, b] = node.inputs as [Node, Node];
   const r = node.shape.length;
-  const [m, n, k] = [String(node.shape[r - 2]), String(node.shape[r - 1]), String(a.shape[r - 1])];
+  const [m, n, k] = [dimExpr(node.shape[r - 2]!), dimExpr(node.shape[r - 1]!), dimExpr(a.shape[r - 1]!)];
   const A = matrixOperand(a, ctx, m, k);
   const B = matrixOperand(b, ctx, k, n);
   const C = targetOf(node, ctx);
   const batch = productExpr(node.shape.slice(0, r - 2));
-  const off = (base: string, step: string) => (batch === '1' ? base : `${base === '0' ? '' : `${base} + `}${ctx.flatVar} * ${productExpr([step])}`);
+  const off = (base: string, step: string) => (batch === '1' ? base : `${base === '0' ? '' : `${base} + `}${ctx.flatVar} * ${productOfTerms([step])}`);
   const call = (ao: string, bo: string, co: string) =>
     `gemm(${m}, ${n}, ${k}, ${A.array}, ${ao}, ${A.row}, ${A.col}, ${B.array}, ${bo}, ${B.row}, ${B.col}, ${C.array}, ${co});`;
   if (batch === '1') return [call(A.offset, B.offset, C.offset)];
@@ -162,7 +167,7 @@ function padStatement(node: ApplyNode, ctx: StatementContext): string[] {
   const axis = node.attrs['axis'] as number;
   const out = targetOf(node, ctx);
   const outStrides = strideExprs(node.shape);
-  const base = productExpr([node.attrs['before'] as number]) === '0' ? '0' : `${String(node.attrs['before'])} * ${outStrides[axis]}`;
+  const base = productExpr([node.attrs['before'] as number]) === '0' ? '0' : `${dimExpr(node.attrs['before'] as number)} * ${outStrides[axis]}`;
   return [
     fillZero(node, ctx),
     ...loopNest(x.shape, ctx, (loop) => [`${at(out, indexExpr(loop.indices!, outStrides, base))} = ${readElement(x, loop, ctx).text};`]),
@@ -191,14 +196,15 @@ function gatherStatement(node: ApplyNode, ctx: StatementContext): string[] {
   const row = sizeExpr(table.shape.slice(1));
   const i = ctx.flatVar;
   const k = ctx.loopVars[0]!;
+  const { row: r, dst, src } = ctx.rowLocals;
   return [
     `for (let ${i} = 0; ${i} < ${sizeExpr(indices.shape)}; ${i}++) {`,
-    `  const r = ${readElement(indices, { shape: indices.shape, indices: null, flat: i }, ctx).text};`,
-    `  const dst = ${out.offset === '0' ? '' : `${out.offset} + `}${i} * ${row};`,
-    `  if (${validRow('r', String(table.shape[0]))}) {`,
-    `    const src = ${tab.offset === '0' ? '' : `${tab.offset} + `}r * ${row};`,
-    `    for (let ${k} = 0; ${k} < ${row}; ${k}++) ${out.array}[dst + ${k}] = ${tab.array}[src + ${k}];`,
-    `  } else ${out.array}.fill(NaN, dst, dst + ${row});`,
+    `  const ${r} = ${readElement(indices, { shape: indices.shape, indices: null, flat: i }, ctx).text};`,
+    `  const ${dst} = ${out.offset === '0' ? '' : `${out.offset} + `}${i} * ${row};`,
+    `  if (${validRow(r, sizeExpr([table.shape[0]!]))}) {`,
+    `    const ${src} = ${tab.offset === '0' ? '' : `${tab.offset} + `}${r} * ${row};`,
+    `    for (let ${k} = 0; ${k} < ${row}; ${k}++) ${out.array}[${dst} + ${k}] = ${tab.array}[${src} + ${k}];`,
+    `  } else ${out.array}.fill(NaN, ${dst}, ${dst} + ${row});`,
     '}',
   ];
 }
@@ -210,14 +216,15 @@ function scatterAddStatement(node: ApplyNode, ctx: StatementContext): string[] {
   const row = sizeExpr(node.shape.slice(1));
   const i = ctx.flatVar;
   const k = ctx.loopVars[0]!;
+  const { row: r, dst, src } = ctx.rowLocals;
   return [
     fillZero(node, ctx),
     `for (let ${i} = 0; ${i} < ${sizeExpr(indices.shape)}; ${i}++) {`,
-    `  const r = ${readElement(indices, { shape: indices.shape, indices: null, flat: i }, ctx).text};`,
-    `  if (!(${validRow('r', String(node.shape[0]))})) continue;`,
-    `  const dst = ${out.offset === '0' ? '' : `${out.offset} + `}r * ${row};`,
-    `  const src = ${vals.offset === '0' ? '' : `${vals.offset} + `}${i} * ${row};`,
-    `  for (let ${k} = 0; ${k} < ${row}; ${k}++) ${out.array}[dst + ${k}] += ${vals.array}[src + ${k}];`,
+    `  const ${r} = ${readElement(indices, { shape: indices.shape, indices: null, flat: i }, ctx).text};`,
+    `  if (!(${validRow(r, sizeExpr([node.shape[0]!]))})) continue;`,
+    `  const ${dst} = ${out.offset === '0' ? '' : `${out.offset} + `}${r} * ${row};`,
+    `  const ${src} = ${vals.offset === '0' ? '' : `${vals.offset} + `}${i} * ${row};`,
+    `  for (let ${k} = 0; ${k} < ${row}; ${k}++) ${out.array}[${dst} + ${k}] += ${vals.array}[${src} + ${k}];`,
     '}',
   ];
 }
@@ -225,13 +232,14 @@ function scatterAddStatement(node: ApplyNode, ctx: StatementContext): string[] {
 function oneHotStatement(node: ApplyNode, ctx: StatementContext): string[] {
   const indices = node.inputs[0]!;
   const out = targetOf(node, ctx);
-  const depth = String(node.attrs['depth']);
+  const depth = dimExpr(node.attrs['depth'] as number);
   const i = ctx.flatVar;
+  const c = ctx.rowLocals.column;
   return [
     fillZero(node, ctx),
     `for (let ${i} = 0; ${i} < ${sizeExpr(indices.shape)}; ${i}++) {`,
-    `  const c = ${readElement(indices, { shape: indices.shape, indices: null, flat: i }, ctx).text};`,
-    `  if (${validRow('c', depth)}) ${at(out, `${i} * ${depth} + c`)} = 1;`,
+    `  const ${c} = ${readElement(indices, { shape: indices.shape, indices: null, flat: i }, ctx).text};`,
+    `  if (${validRow(c, depth)}) ${at(out, `${i} * ${depth} + ${c}`)} = 1;`,
     '}',
   ];
 }

@@ -11,6 +11,7 @@ import { topoSort } from '../../ir/program.ts';
 import { loopKey as loopKeyOf, scanInfo } from '../../ir/scanNode.ts';
 import type { ScanInfo } from '../../ir/scanNode.ts';
 import { concreteShape, sizeOf } from '../../ir/tensor.ts';
+import { dimExpr } from './dims.ts';
 
 /**
  * Whether a history result is kept as a checkpointed tape: its loop asks for
@@ -62,7 +63,7 @@ export function segmentExpr(info: ScanInfo): string {
 export function snapshotCountExpr(info: ScanInfo): string {
   const k = segmentExpr(info);
   if (typeof info.length === 'number' && /^\d+$/.test(k)) return String(Math.ceil(info.length / Number(k)));
-  return `Math.ceil(${String(info.length)} / ${k})`;
+  return `Math.ceil(${dimExpr(info.length)} / ${k})`;
 }
 
 export function timesExpr(count: string, size: string): string {

@@ -10,6 +10,7 @@ import { bodyOf, bodyRoots } from '../../ir/scanBody.ts';
 import { claimParameterNames } from '../emitModule.ts';
 import type { KernelSpec } from '../emitModule.ts';
 import { NameManager, capitalize } from '../names.ts';
+import { UnsafeNameError } from '../safeText.ts';
 import { SourceComments } from '../sourceComments.ts';
 import { sizeExpr, symbolsOf } from './dims.ts';
 import { planKernel } from './plan.ts';
@@ -50,7 +51,13 @@ export function emitTensorKernel(k: KernelSpec): EmittedKernel {
   const roots = kernelRoots(k);
   const order = topoSort(roots);
   const sizes = symbolsOf([...k.params.map((p) => p.shape), ...order.map((n) => n.shape)]);
-  const names = new NameManager([...sizes, 'gemm', 'r', 'c', 'dst', 'src', 'ws', ...helpersOf(order)]);
+  const helpers = helpersOf(order);
+  const clash = sizes.find((s) => s === 'gemm' || helpers.has(s));
+  if (clash !== undefined) throw new UnsafeNameError(`the named size '${clash}' is the name of a helper function of the generated module; rename the size`);
+  // Sizes are parameters named by the user: claimed first, so the kernel's own locals give way.
+  const names = new NameManager([...sizes, 'gemm', ...helpers]);
+  const ws = names.claim('ws');
+  const rowLocals = { row: names.claim('r'), column: names.claim('c'), dst: names.claim('dst'), src: names.claim('src') };
   const { params: paramNames, out: outParam } = claimParameterNames(k, names);
   const placements = new Map<Node, Placement>();
   const writeOffsets = k.writes ? offsets(k.writes.nodes) : [];
@@ -81,6 +88,7 @@ export function emitTensorKernel(k: KernelSpec): EmittedKernel {
     temporary: () => names.temporary(),
     addSlot: (name, size) => scratchSlots.push({ name, size }),
     tapes: new Map(),
+    rowLocals,
   };
   const body: string[] = [];
   const comments = new SourceComments();
@@ -95,7 +103,7 @@ export function emitTensorKernel(k: KernelSpec): EmittedKernel {
   const slots = [...plan.slots, ...scratchSlots];
   const workspace = slots.length > 0 ? workspaceCode(k.name, sizes, slots) : null;
   if (workspace !== null) {
-    body.unshift(`const ws = ${workspace.fn}(${sizes.join(', ')});`, ...slots.map((s) => `const ${s.name} = ws.${s.name};`));
+    body.unshift(`const ${ws} = ${workspace.fn}(${sizes.join(', ')});`, ...slots.map((s) => `const ${s.name} = ${ws}.${s.name};`));
   }
   const params = [
     ...k.params.map((p) => `${order.includes(p) ? paramNames.get(p)! : `_${paramNames.get(p)!}`}: ${paramType(p)}`),
@@ -160,9 +168,12 @@ function writeOutputs(
 function workspaceCode(kernel: string, sizes: readonly string[], slots: readonly { name: string; size: string }[]) {
   const type = `${capitalize(kernel)}Workspace`;
   const fn = `${kernel}Workspace`;
+  // The function's parameters are the named sizes; its locals give way to them.
+  const locals = new NameManager(sizes);
+  const [last, key, ws] = [locals.claim('last'), locals.claim('key'), locals.claim('ws')];
   const fields = [...sizes.map((s) => `readonly ${s}: number;`), ...slots.map((s) => `readonly ${s.name}: Float64Array;`)];
-  const same = sizes.length === 0 ? 'last !== undefined' : `last !== undefined && ${sizes.map((s) => `last.${s} === ${s}`).join(' && ')}`;
-  const key = sizes.length === 0 ? "''" : `\`${sizes.map((s) => `\${${s}}`).join(',')}\``;
+  const same = sizes.length === 0 ? `${last} !== undefined` : `${last} !== undefined && ${sizes.map((s) => `${last}.${s} === ${s}`).join(' && ')}`;
+  const keyText = sizes.length === 0 ? "''" : `\`${sizes.map((s) => `\${${s}}`).join(',')}\``;
   const text = [
     `interface ${type} {`,
     ...fields.map((f) => `  ${f}`),
@@ -170,16 +181,16 @@ function workspaceCode(kernel: string, sizes: readonly string[], slots: readonly
     `const ${fn}s = new Map<string, ${type}>();`,
     `let ${fn}Last: ${type} | undefined;`,
     `function ${fn}(${sizes.map((s) => `${s}: number`).join(', ')}): ${type} {`,
-    `  const last = ${fn}Last;`,
-    `  if (${same}) return last;`,
-    `  const key = ${key};`,
-    `  let ws = ${fn}s.get(key);`,
-    '  if (ws === undefined) {',
-    `    ws = { ${[...sizes, ...slots.map((s) => `${s.name}: new Float64Array(${s.size})`)].join(', ')} };`,
-    `    ${fn}s.set(key, ws);`,
+    `  const ${last} = ${fn}Last;`,
+    `  if (${same}) return ${last};`,
+    `  const ${key} = ${keyText};`,
+    `  let ${ws} = ${fn}s.get(${key});`,
+    `  if (${ws} === undefined) {`,
+    `    ${ws} = { ${[...sizes, ...slots.map((s) => `${s.name}: new Float64Array(${s.size})`)].join(', ')} };`,
+    `    ${fn}s.set(${key}, ${ws});`,
     '  }',
-    `  ${fn}Last = ws;`,
-    '  return ws;',
+    `  ${fn}Last = ${ws};`,
+    `  return ${ws};`,
     '}',
   ].join('\n');
   return { fn, text };

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../../errors.ts';
+import { identifierProblem } from '../../emit/safeText.ts';
 import type { SourceError } from '../../errors.ts';
 import { input } from '../../ir/build.ts';
 import type { InputNode } from '../../ir/node.ts';
@@ -69,6 +70,15 @@ function readText(path: string): string {
   }
 }
 
+/**
+ * Names become names in the generated module, so each must pass the
+ * identifier gate; saying so here points at the model line.
+ */
+function checkName(ctx: Context, at: Parameters<typeof fail>[1], name: string, what: string): void {
+  const problem = identifierProblem(name);
+  if (problem !== undefined) fail(ctx, at, `the ${what} name cannot be used in generated code: ${problem}`, 'Rename it to a plain name of letters and digits (such as batch, weights or hidden1).');
+}
+
 /** A parameter's shape from its annotation, and whether Param<…> marks it. */
 function parameterType(scope: ModuleScope, type: TypeRef): { shape: Shape; marked: boolean } {
   const t = resolveAlias(scope, type)!;
@@ -80,10 +90,13 @@ function parameterType(scope: ModuleScope, type: TypeRef): { shape: Shape; marke
 function lowerModelFunction(ctx: Context, fn: FunctionDecl, wrtOverride: readonly string[] | undefined): ModelFunctionIR {
   const fnOrigin = origin(ctx, fn.at);
   const marked: string[] = [];
+  checkName(ctx, fn.at, fn.name, 'function');
   const params: InputNode[] = fn.params.map((p) => {
+    checkName(ctx, p.at, p.name, 'parameter');
     const { shape, marked: isParam } = parameterType(ctx.scope, p.type!);
     for (const d of shape) {
       if (typeof d === 'number' && (!Number.isInteger(d) || d < 1)) fail(ctx, p.at, `the size ${d} in the shape of '${p.name}' is not a positive whole number`);
+      if (typeof d === 'string') checkName(ctx, p.at, d, `named size in the shape of '${p.name}'`);
     }
     if (isParam) marked.push(p.name);
     // Leaves are not attributed by the builders; a parameter belongs to its declaration.
