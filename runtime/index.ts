@@ -176,7 +176,8 @@ export {
 } from './train/curriculum.ts';
 export { SeededRng, range, shuffleInPlace } from './train/rng.ts';
 export { decodeCheckpoint, encodeCheckpoint, loadCheckpoint, saveCheckpoint } from './train/checkpoint.ts';
-export { CHECKPOINT_FORMAT, type LoopState, type TrainingState } from './train/trainingState.ts';
+export { CHECKPOINT_FORMAT, CheckpointError, type LoopState, type TrainingState } from './train/trainingState.ts';
+export { removeStaleTemporaries } from './train/staleTemporaries.ts';
 export { createProgress, formatDuration, type Progress, type ProgressInfo, type ProgressStream } from './train/progress.ts';
 export { writeLearningCurves } from './train/curves.ts';
 export {

@@ -46,6 +46,11 @@ export interface RecurrentCarry {
 export type ClipOptions = { readonly maxNorm: number; readonly normType?: number } | { readonly value: number };
 
 export interface CheckpointOptions {
+  /**
+   * The checkpoint file. Every field is checked before resuming (a CheckpointError
+   * names a damaged one). Files named `<path>.<n>` (n a decimal number) beside it are
+   * write-file-atomic's temporaries from an interrupted write and are removed at start.
+   */
   readonly path: string;
   /** Also write one every this many optimizer steps (one is always written after each epoch). */
   readonly everySteps?: number;

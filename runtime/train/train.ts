@@ -16,6 +16,7 @@ import { accumulateGradient } from './accumulate.ts';
 import type { EpochRecord, Metrics, TrainOptions, TrainResult, TrainUnit } from './options.ts';
 import { createProgress, formatLoss, silentProgress, type Progress } from './progress.ts';
 import { SeededRng, range, shuffleInPlace } from './rng.ts';
+import { removeStaleTemporaries } from './staleTemporaries.ts';
 import { CHECKPOINT_FORMAT, checkTrainingState, type LoopState, type TrainingState } from './trainingState.ts';
 
 export async function train(options: TrainOptions): Promise<TrainResult> {
@@ -38,14 +39,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 
 /** The examples one epoch trains on, in order: the curriculum's admitted set, shuffled. */
 export function epochOrder(epoch: number, count: number, rng: SeededRng, options: Pick<TrainOptions, 'curriculum' | 'shuffle'>, easiest: Int32Array | null): Int32Array {
-  let order: Int32Array;
-  if (options.curriculum !== undefined && easiest !== null) {
-    const admitted = admittedCount(pacingFunction(options.curriculum.pacing)(epoch), count);
-    order = easiest.slice(0, admitted);
-  } else {
-    order = range(count);
-  }
+  const order = options.curriculum === undefined || easiest === null ? range(count) : easiest.slice(0, admitted(epoch, { curriculum: options.curriculum, examples: count }, easiest));
   return options.shuffle === false ? order : shuffleInPlace(order, rng);
+}
+
+/** How many examples epoch `epoch` trains on: the curriculum's admitted count, or all. */
+function admitted(epoch: number, options: Pick<TrainOptions, 'curriculum' | 'examples'>, easiest: Int32Array | null): number {
+  if (options.curriculum === undefined || easiest === null) return options.examples;
+  return admittedCount(pacingFunction(options.curriculum.pacing)(epoch), options.examples);
 }
 
 class Run {
@@ -75,8 +76,20 @@ class Run {
   /** Loads the checkpoint if there is one to resume from. */
   resume(): { epoch: number; step: number } | null {
     const c = this.o.checkpoint;
-    if (c === undefined || c.resume === false || !existsSync(c.path)) return null;
-    const s = checkTrainingState(loadCheckpoint(c.path), c.path, this.o.params, this.o.optimizer);
+    if (c === undefined) return null;
+    const removed = removeStaleTemporaries(c.path);
+    if (removed.length > 0) this.progress.note(`removed ${removed.length} temporary file${removed.length === 1 ? '' : 's'} left by an interrupted checkpoint write: ${removed.join(', ')}`);
+    if (c.resume === false || !existsSync(c.path)) return null;
+    const o = this.o;
+    const s = checkTrainingState(loadCheckpoint(c.path), c.path, {
+      params: o.params,
+      optimizer: o.optimizer,
+      schedule: o.schedule,
+      earlyStopping: this.early !== null,
+      recurrent: o.recurrent !== undefined,
+      epochs: o.epochs,
+      unitsInEpoch: (epoch) => this.units(admitted(epoch, o, this.easiest)),
+    });
     this.o.params.set(s.params);
     this.o.optimizer.loadStateDict(s.optimizer);
     if (s.schedule !== null) this.o.schedule?.loadStateDict(s.schedule);
@@ -113,9 +126,7 @@ class Run {
 
   private trainEpoch(order: Int32Array): void {
     const s = this.state;
-    const { batchSize } = this.o;
-    const batches = this.o.dropLast === true ? Math.floor(order.length / batchSize) : Math.ceil(order.length / batchSize);
-    const units = batches * this.windows;
+    const units = this.units(order.length);
     const k = this.o.accumulate ?? 1;
     this.progress.epochStart(s.epoch, units, s.position);
     while (s.position < units) {
@@ -128,6 +139,13 @@ class Run {
       const every = this.o.checkpoint?.everySteps;
       if (every !== undefined && s.step % every === 0 && s.position < units) this.saveCheckpoint();
     }
+  }
+
+  /** Units (batches × windows) of an epoch over `examples` examples. */
+  private units(examples: number): number {
+    const { batchSize } = this.o;
+    const batches = this.o.dropLast === true ? Math.floor(examples / batchSize) : Math.ceil(examples / batchSize);
+    return batches * this.windows;
   }
 
   private unit(order: Int32Array, u: number): TrainUnit {

@@ -1,10 +1,17 @@
 // Everything a run needs to continue exactly where it stopped, as one record: the
-// checkpoint's contents. Capturing copies; applying checks sizes and kinds so that
-// a checkpoint from a different model or optimizer fails with a clear message.
+// checkpoint's contents. Capturing copies; resuming checks every field against a
+// schema built for this run (its parameter count, optimizer, schedule, options), then
+// the facts no field shows alone (the epoch within the run, the position within the
+// epoch), so that a damaged file or one from another run is a sentence naming the
+// field, never a TypeError later or a run that silently continues from garbage.
+import { z } from 'zod';
 import type { Optimizer, OptimizerStateDict } from '../optim/optimizer.ts';
 import type { SchedulerStateDict } from '../schedule/scheduler.ts';
 import type { EarlyStoppingState } from './earlyStopping.ts';
-import type { EpochRecord } from './options.ts';
+import { optimizerStateSchema } from './optimizerStateSchema.ts';
+import type { EpochRecord, Schedule } from './options.ts';
+import { schedulerStateSchema } from './schedulerStateSchema.ts';
+import { anyFloat64, anyNumber, count, describeIssue, describeValue, expected, finite, finiteNonNegative, float64, float64OrNull, integer, notNaN } from './stateSchemas.ts';
 
 export const CHECKPOINT_FORMAT = 'gradc-training-checkpoint/1';
 
@@ -16,6 +23,8 @@ export interface LoopState {
   position: number;
   /** Optimizer steps taken. */
   step: number;
+  /** Steps skipped because their loss or gradient was not finite (nonFinite: 'skip'); absent in older checkpoints. */
+  skippedSteps?: number;
   /** The RNG state before this epoch's shuffle: the epoch's order is redrawn from it on resume. */
   rngAtEpochStart: number[];
   /** Σ (loss × weight) and Σ weight over the epoch so far, for its mean training loss. */
@@ -36,18 +45,155 @@ export interface TrainingState {
   readonly loop: LoopState;
 }
 
+/** What a checkpoint must fit to be resumed by this run. */
+export interface ResumeContext {
+  readonly params: Float64Array;
+  readonly optimizer: Optimizer;
+  readonly schedule: Schedule | undefined;
+  readonly earlyStopping: boolean;
+  readonly recurrent: boolean;
+  readonly epochs: number;
+  /** Units (batches × windows) of 0-based epoch `epoch`, which a curriculum makes vary. */
+  unitsInEpoch(epoch: number): number;
+}
+
+/** A checkpoint that cannot be resumed: which file, which field, and why. */
+export class CheckpointError extends Error {
+  readonly path: string;
+  /** The offending field as it would be written in code: `loop.position`, `optimizer.state.expAvg[3]`. */
+  readonly field: string;
+
+  constructor(path: string, field: string, problem: string, remedy = 'delete it or point checkpoint.path elsewhere') {
+    super(`Cannot resume from the checkpoint ${path}: ${problem}; ${remedy}.`);
+    this.name = 'CheckpointError';
+    this.path = path;
+    this.field = field;
+  }
+}
+
 /** Checks that `value` (a decoded checkpoint) fits this run, and returns it typed. */
-export function checkTrainingState(value: unknown, path: string, params: Float64Array, optimizer: Optimizer): TrainingState {
-  const s = value as Partial<TrainingState> | null;
-  if (s === null || typeof s !== 'object' || s.format !== CHECKPOINT_FORMAT) {
-    throw new Error(`${path} is not a gradc training checkpoint (expected format '${CHECKPOINT_FORMAT}'); delete it or point checkpoint.path elsewhere.`);
+export function checkTrainingState(value: unknown, path: string, run: ResumeContext): TrainingState {
+  checkIdentity(value, path, run);
+  const parsed = trainingStateSchema(run).safeParse(value, { reportInput: true });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const { field, problem } = describeIssue('', issue);
+    throw new CheckpointError(path, field, `${problem}, so ${isOptionMismatch(issue) ? 'it was written by a run with other options' : 'the file is damaged'}`);
   }
-  if (!(s.params instanceof Float64Array) || s.params.length !== params.length) {
-    throw new Error(`The checkpoint ${path} holds ${s.params?.length ?? 0} parameters but the model has ${params.length}; it belongs to a different model.`);
+  const state = parsed.data;
+  checkConsistency(state, path, run);
+  return state;
+}
+
+/** A part this run has and the checkpoint lacks (null), or the other way round. */
+function isOptionMismatch(issue: z.core.$ZodIssue): boolean {
+  const optional = ['schedule', 'earlyStopping', 'carry'];
+  return issue.path.length === 1 && optional.includes(String(issue.path[0])) && (issue.input === null || issue.message.startsWith('null'));
+}
+
+/** Format, parameter count and optimizer type first: a file from another model or optimizer says so. */
+function checkIdentity(value: unknown, path: string, run: ResumeContext): void {
+  const s = value as Partial<Record<keyof TrainingState, unknown>> | null;
+  if (s === null || typeof s !== 'object' || Array.isArray(s) || s.format !== CHECKPOINT_FORMAT) {
+    throw new CheckpointError(path, 'format', `it is not a gradc training checkpoint (expected format '${CHECKPOINT_FORMAT}')`);
   }
-  if (s.optimizer?.type !== optimizer.stateDict().type) {
-    throw new Error(`The checkpoint ${path} was written with ${s.optimizer?.type} but this run uses ${optimizer.stateDict().type}; build the same optimizer to resume.`);
+  const n = run.params.length;
+  if (s.params instanceof Float64Array && s.params.length !== n) {
+    throw new CheckpointError(path, 'params', `it holds ${s.params.length} parameters but the model has ${n}, so it belongs to a different model`);
   }
-  if (s.loop === undefined) throw new Error(`The checkpoint ${path} has no loop state; it is damaged.`);
-  return s as TrainingState;
+  const type = run.optimizer.stateDict().type;
+  const theirs = (s.optimizer as { type?: unknown } | null | undefined)?.type;
+  if (typeof theirs === 'string' && theirs !== type) {
+    throw new CheckpointError(path, 'optimizer.type', `it was written with ${theirs} but this run uses ${type}`, `build a ${theirs} to resume it, or delete it or point checkpoint.path elsewhere`);
+  }
+}
+
+function trainingStateSchema(run: ResumeContext): z.ZodType<TrainingState> {
+  const n = run.params.length;
+  const schedule = run.schedule === undefined ? null : schedulerStateSchema(run.schedule.stateDict());
+  const shape = {
+    format: z.literal(CHECKPOINT_FORMAT),
+    params: float64(n, 'one per model parameter, stored as {"$f64": base64 of the bytes}'),
+    optimizer: optimizerStateSchema(run.optimizer.stateDict(), n),
+    schedule: schedule ?? nullBecause('this run has no schedule'),
+    earlyStopping: run.earlyStopping ? earlyStoppingSchema(n) : nullBecause('this run has no early stopping'),
+    carry: run.recurrent ? anyFloat64 : nullBecause('this run carries no recurrent state'),
+    loop: loopSchema(),
+  };
+  return z.strictObject(shape, { error: 'a checkpoint object' }) as unknown as z.ZodType<TrainingState>;
+}
+
+function nullBecause(reason: string): z.ZodType<null> {
+  return expected<null>(`null (${reason})`, (v) => v === null);
+}
+
+function earlyStoppingSchema(n: number): z.ZodType<EarlyStoppingState> {
+  return z.strictObject(
+    { best: notNaN, bestEpoch: integer(-1), bestParams: float64OrNull(n, 'the best epoch\'s parameters'), badEpochs: count },
+    { error: 'the early-stopping state (an object)' },
+  );
+}
+
+/** xoroshiro128+'s state: four signed 32-bit integers, not all zero (the all-zero state only ever yields zeros). */
+const rngState = expected<number[]>(
+  'four 32-bit integers, not all 0 (the shuffling generator\'s state)',
+  (v) => Array.isArray(v) && v.length === 4 && v.every((x) => Number.isInteger(x) && x >= -(2 ** 31) && x < 2 ** 31) && v.some((x) => x !== 0),
+);
+
+const epochRecord = z.strictObject(
+  {
+    epoch: integer(1),
+    step: count,
+    skippedSteps: count.optional(),
+    trainLoss: anyNumber,
+    lr: finiteNonNegative,
+    examples: count,
+    validation: z.record(z.string(), anyNumber, { error: 'an object of validation metrics' }),
+  },
+  { error: 'an epoch record (an object)' },
+);
+
+function loopSchema(): z.ZodType<LoopState> {
+  return z.strictObject(
+    {
+      epoch: count,
+      position: count,
+      step: count,
+      skippedSteps: count.optional(),
+      rngAtEpochStart: rngState,
+      lossSum: finite,
+      lossExamples: count,
+      lastLr: finiteNonNegative,
+      history: z.array(epochRecord, { error: 'an array of epoch records' }),
+    },
+    { error: 'the loop state (an object)' },
+  ) as unknown as z.ZodType<LoopState>;
+}
+
+/** Facts that involve several fields, or this run's options. */
+function checkConsistency(s: TrainingState, path: string, run: ResumeContext): void {
+  const { loop } = s;
+  const fail = (field: string, problem: string, remedy?: string): never => {
+    throw new CheckpointError(path, field, problem, remedy);
+  };
+  if (loop.epoch > run.epochs) {
+    fail('loop.epoch', `loop.epoch is ${loop.epoch} but this run trains for ${run.epochs} epochs`, `raise epochs to continue it, or delete it or point checkpoint.path elsewhere`);
+  }
+  if (loop.history.length !== loop.epoch) {
+    fail('loop.history', `loop.history holds ${loop.history.length} epoch records but loop.epoch says ${loop.epoch} epochs are done, so the file is damaged`);
+  }
+  const units = loop.epoch < run.epochs ? run.unitsInEpoch(loop.epoch) : 0;
+  if (loop.position !== 0 && loop.position >= units) {
+    fail('loop.position', `loop.position is ${loop.position} but epoch ${loop.epoch + 1} has ${units} units (batches × windows) with these options, so the file is damaged or the batch size, data or curriculum changed`);
+  }
+  const last = loop.history.at(-1);
+  if (last !== undefined && last.step > loop.step) {
+    fail('loop.step', `loop.step is ${loop.step} but the last epoch record says ${last.step} steps were taken, so the file is damaged`);
+  }
+  if (s.earlyStopping !== null && s.earlyStopping.bestEpoch >= loop.epoch) {
+    fail('earlyStopping.bestEpoch', `earlyStopping.bestEpoch is ${s.earlyStopping.bestEpoch} but only ${loop.epoch} epochs are done (0-based, so at most ${loop.epoch - 1}), so the file is damaged`);
+  }
+  if (s.earlyStopping !== null && s.earlyStopping.bestEpoch >= 0 && !Number.isFinite(s.earlyStopping.best)) {
+    fail('earlyStopping.best', `earlyStopping.best is ${describeValue(s.earlyStopping.best)} but a best epoch (${s.earlyStopping.bestEpoch}) was recorded, so the file is damaged`);
+  }
 }
