@@ -43,6 +43,7 @@ function diffCommand(io: Io): Command {
     .option('--explain', 'list the numerical stability rewrites applied')
     .option('--no-stability', 'do not apply numerical stability rewrites')
     .option('--strict-signed-zeros', 'only rewrites exact to the sign of zero')
+    .option('--strict-wrt', 'a --wrt variable the expression does not use is an error (default: its derivatives are 0)')
     .action((expr: string, opts: DiffOptions) => runDiff(expr, opts, io));
 }
 

@@ -32,6 +32,11 @@ export interface CompileExpressionOptions extends DeriveOptions {
   readonly file?: string;
   /** Shapes of matrix and vector variables (numbers, or names such as 'batch'); others are scalars. */
   readonly shapes?: Readonly<Record<string, Shape>>;
+  /**
+   * Refuse a wrt variable the expression does not use. By default its
+   * derivatives are 0 (as in SymPy, JAX and mathjs) and it is listed in `unusedWrt`.
+   */
+  readonly strictWrt?: boolean;
 }
 
 export interface Rewrite {
@@ -43,6 +48,8 @@ export interface Rewrite {
 export interface CompiledExpression {
   readonly expression: string;
   readonly wrt: readonly string[];
+  /** wrt variables the expression does not use: their gradient entries, Hessian rows and columns are 0. */
+  readonly unusedWrt: readonly string[];
   /** Every variable, in kernel parameter order (wrt first). */
   readonly inputs: readonly string[];
   readonly source: string;
@@ -111,18 +118,19 @@ export function compileExpression(expression: string, options: CompileExpression
     ...(options.variables !== undefined ? { variables: options.variables } : {}),
     ...(options.shapes !== undefined ? { shapes: options.shapes } : {}),
   });
-  for (const name of options.wrt) {
-    if (!parsed.variables.includes(name)) {
-      throw new UsageError(
-        `cannot differentiate with respect to '${name}': it does not appear in '${expression}' ` +
-          `(its variables: ${parsed.variables.join(', ') || 'none'})`,
-      );
-    }
-  }
   if (new Set(options.wrt).size !== options.wrt.length) throw new UsageError('wrt lists a variable twice');
+  const unusedWrt = options.wrt.filter((name) => !parsed.variables.includes(name));
+  if (options.strictWrt === true && unusedWrt.length > 0) {
+    throw new UsageError(
+      `cannot differentiate with respect to '${unusedWrt[0]}': it does not appear in '${expression}' ` +
+        `(its variables: ${parsed.variables.join(', ') || 'none'}); without strictWrt its derivatives are 0`,
+    );
+  }
+  // An unused wrt variable is a kernel parameter the expression never reads: its derivatives are 0.
+  const names = [...parsed.variables, ...unusedWrt];
   const derivatives = derive(
     // Inputs are hash-consed: input(name, shape) is the node the front end built.
-    { inputs: parsed.variables.map((name) => input(name, options.shapes?.[name])), outputs: [{ name: 'f', node: parsed.output }] },
+    { inputs: names.map((name) => input(name, options.shapes?.[name])), outputs: [{ name: 'f', node: parsed.output }] },
     options.wrt,
     options,
   );
@@ -134,7 +142,11 @@ export function compileExpression(expression: string, options: CompileExpression
   const layout = parameterLayout(derivatives.wrt);
   const n = layout.reduce((acc, e) => acc + e.size, 0);
 
-  const args = (point: Point) => kernelArguments(derivatives.inputs, point, sizeNames);
+  // An unused variable's value cannot change any result, so it may be left out of a point.
+  const unusedDefaults = Object.fromEntries(
+    derivatives.wrt.filter((x) => unusedWrt.includes(x.name) && x.shape.every((d) => typeof d === 'number')).map((x) => [x.name, zerosFor(x)]),
+  );
+  const args = (point: Point) => kernelArguments(derivatives.inputs, { ...unusedDefaults, ...point }, sizeNames);
   // Kernels take the fixed-size arguments first, then named sizes; tangents go between.
   const withTangents = (point: Point, direction: Point) => {
     const all = args(point);
@@ -156,6 +168,7 @@ export function compileExpression(expression: string, options: CompileExpression
   return {
     expression,
     wrt: [...options.wrt],
+    unusedWrt,
     inputs: order,
     source,
     rewrites,

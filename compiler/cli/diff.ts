@@ -14,6 +14,7 @@ export interface DiffOptions {
   explain?: boolean;
   stability: boolean;
   strictSignedZeros?: boolean;
+  strictWrt?: boolean;
 }
 
 function parseWrt(text: string): string[] {
@@ -57,7 +58,10 @@ export function runDiff(expression: string, opts: DiffOptions, io: Io): void {
     hessian: opts.hessian === true || opts.format === 'ts',
     stability: opts.stability,
     strictSignedZeros: opts.strictSignedZeros === true,
+    strictWrt: opts.strictWrt === true,
   });
+  // Zero derivatives are right, but a misspelt name looks the same: say so where scripts do not parse it.
+  for (const name of f.unusedWrt) io.err(`note: ${name} does not appear in the expression; its derivatives are 0 (--strict-wrt makes this an error)`);
   const explain = opts.explain ? explainLines(f) : [];
   if (opts.format === 'ts') {
     explain.forEach((line) => io.err(line));

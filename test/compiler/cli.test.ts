@@ -56,7 +56,7 @@ describe('gradc diff', () => {
     [['diff', 'x + * y', '--wrt', 'x'], '<expr>:1:5: error: syntax error: Value expected\n  x + * y\n      ^'],
     [['diff', 'sin(x', '--wrt', 'x'], '<expr>:1:6: error: syntax error: Parenthesis ) expected\n  sin(x\n       ^'],
     [['diff', 'x + y', '--wrt', 'x', '--at', 'x=1'], "<expr>:1:5: error: undefined variable 'y'\n  x + y\n      ^"],
-    [['diff', 'x', '--wrt', 'z'], "gradc: error: cannot differentiate with respect to 'z'"],
+    [['diff', 'x', '--wrt', 'z', '--strict-wrt'], "gradc: error: cannot differentiate with respect to 'z'"],
     [['diff', 'x', '--wrt', 'x', '--at', 'x:1'], "gradc: error: --at: 'x:1' is not name=number"],
     [['diff', 'x', '--wrt', 'x', '--format', 'yaml'], "argument 'yaml' is invalid"],
     [['diff', 'x!', '--wrt', 'x'], "<expr>:1:2: error: the operator '!' is not supported"],
