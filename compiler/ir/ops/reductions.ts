@@ -4,6 +4,7 @@ import { broadcastTo, keptShape, reshape, sum } from '../buildTensor.ts';
 import type { ApplyNode, Attrs, Node } from '../node.ts';
 import type { Derivative, OpDef } from '../opDef.ts';
 import { f64 } from '../opDef.ts';
+import { ShapeError, resolveAxes } from '../shape.ts';
 import type { Shape } from '../shape.ts';
 import { helperCall } from '../syntax.ts';
 import { stridesOf, zeros } from '../tensor.ts';
@@ -13,8 +14,18 @@ import { notElementwise } from './shapeOps.ts';
 const axesOf = (attrs: Attrs): number[] => attrs['axes'] as number[];
 const keepDims = (attrs: Attrs): boolean => attrs['keepDims'] === true;
 
-function reducedShape(_op: string, [a]: readonly Shape[], attrs: Attrs): Shape {
-  const axes = axesOf(attrs);
+/**
+ * The builders resolve and sort the axes; the shape rule checks them again,
+ * so a node built (or rebuilt by a pass) over an operand whose rank does not
+ * fit its axes is an error, not a silently different shape.
+ */
+function reducedShape(op: string, [a]: readonly Shape[], attrs: Attrs): Shape {
+  const given = attrs['axes'];
+  if (!Array.isArray(given)) throw new ShapeError(`${op}: the axes attribute must be a list of axes`);
+  const axes = resolveAxes(op, given, a!.length);
+  if (axes.some((axis, i) => axis !== given[i])) {
+    throw new ShapeError(`${op}: axes [${given.join(', ')}] must be resolved and sorted (build reductions with reduce or sum)`);
+  }
   return keepDims(attrs) ? keptShape(a!, axes) : a!.filter((_, i) => !axes.includes(i));
 }
 
