@@ -10,7 +10,7 @@ import { applyMasks, peelMasks } from './masks.ts';
 import type { ApplyNode, Attrs, DType, Node } from './node.ts';
 import type { Tensor } from './tensor.ts';
 import { broadcastShapes } from './shape.ts';
-import type { Shape } from './shape.ts';
+import type { Dim, Shape } from './shape.ts';
 import type { Syntax } from './syntax.ts';
 import type { HelperName } from './helpers.ts';
 
@@ -52,8 +52,25 @@ export interface OpDef {
   readonly helper?: HelperName;
   /** For non-smooth ops: the derivative chosen where the op has a kink. */
   readonly kink?: string;
+  /** For ops that read integer indices: which operand, and the range each index must lie in. */
+  readonly indices?: IndexOperand;
   /** For ops whose nodes come in groups computed together (the results of one loop). */
   readonly group?: NodeGroup;
+}
+
+/**
+ * An operand of integer indices (rows of a table, classes of a one-hot):
+ * each must be an integer in [0, bound), checked where the op runs (see
+ * indexCheck.ts), so a bad label is an error and never a silently wrong loss.
+ */
+export interface IndexOperand {
+  readonly operand: number;
+  /** The exclusive upper bound: the table's rows, the one-hot depth. */
+  readonly bound: (node: ApplyNode) => Dim;
+  /** What one index is, in messages: 'a label', 'a row index'. */
+  readonly what: string;
+  /** The name messages give indices that are not read from a model argument. */
+  readonly fallbackName: string;
 }
 
 /**

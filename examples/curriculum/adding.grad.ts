@@ -226,7 +226,7 @@ function finalStateValueKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Arr
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * batch;
         for (let i0 = 0; i0 < batch; i0++) gather[dst + i0] = mask[src + i0];
-      } else gather.fill(NaN, dst, dst + batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 16, out, 0, 16, 1, Wh, 0, 16, 1, matmul, 0);
     for (let i = 0; i < 1; i++) {
@@ -235,7 +235,7 @@ function finalStateValueKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Arr
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * 2 * batch;
         for (let i0 = 0; i0 < 2 * batch; i0++) gather1[dst + i0] = X[src + i0];
-      } else gather1.fill(NaN, dst, dst + 2 * batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 2, gather1, 0, 2, 1, Wx, 0, 16, 1, matmul1, 0);
     for (let i = 0; i < batch; i++) {
@@ -305,7 +305,7 @@ function finalStateJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * batch;
         for (let i0 = 0; i0 < batch; i0++) gather[dst + i0] = mask[src + i0];
-      } else gather.fill(NaN, dst, dst + batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 16, h, 0, 16, 1, Wh, 0, 16, 1, matmul, 0);
     for (let i = 0; i < 1; i++) {
@@ -314,7 +314,7 @@ function finalStateJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * 2 * batch;
         for (let i0 = 0; i0 < 2 * batch; i0++) gather1[dst + i0] = X[src + i0];
-      } else gather1.fill(NaN, dst, dst + 2 * batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 2, gather1, 0, 2, 1, Wx, 0, 16, 1, matmul1, 0);
     for (let i0 = 0; i0 < batch; i0++) {
@@ -554,7 +554,7 @@ function predictValueKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array,
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * batch;
         for (let i0 = 0; i0 < batch; i0++) gather[dst + i0] = mask[src + i0];
-      } else gather.fill(NaN, dst, dst + batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 16, h, 0, 16, 1, Wh, 0, 16, 1, matmul1, 0);
     for (let i = 0; i < 1; i++) {
@@ -563,7 +563,7 @@ function predictValueKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array,
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * 2 * batch;
         for (let i0 = 0; i0 < 2 * batch; i0++) gather1[dst + i0] = X[src + i0];
-      } else gather1.fill(NaN, dst, dst + 2 * batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 2, gather1, 0, 2, 1, Wx, 0, 16, 1, matmul2, 0);
     for (let i = 0; i < batch; i++) {
@@ -658,7 +658,7 @@ function predictJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, W
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * batch;
         for (let i0 = 0; i0 < batch; i0++) gather[dst + i0] = mask[src + i0];
-      } else gather.fill(NaN, dst, dst + batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 16, h, 0, 16, 1, Wh, 0, 16, 1, matmul2, 0);
     for (let i = 0; i < 1; i++) {
@@ -667,7 +667,7 @@ function predictJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, W
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * 2 * batch;
         for (let i0 = 0; i0 < 2 * batch; i0++) gather1[dst + i0] = X[src + i0];
-      } else gather1.fill(NaN, dst, dst + 2 * batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 2, gather1, 0, 2, 1, Wx, 0, 16, 1, matmul3, 0);
     for (let i0 = 0; i0 < batch; i0++) {
@@ -706,7 +706,7 @@ function predictJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, W
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * batch;
         for (let i0 = 0; i0 < batch; i0++) gather2[dst + i0] = mask[src + i0];
-      } else gather2.fill(NaN, dst, dst + batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 16, hDot, 0, 16, 1, Wh, 0, 16, 1, matmul6, 0);
     for (let i = 0; i < 1; i++) {
@@ -715,7 +715,7 @@ function predictJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, W
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * 2 * batch;
         for (let i0 = 0; i0 < 2 * batch; i0++) gather3[dst + i0] = X[src + i0];
-      } else gather3.fill(NaN, dst, dst + 2 * batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 2, gather3, 0, 2, 1, Wx, 0, 16, 1, matmul7, 0);
     for (let i = 0; i < batch; i++) {
@@ -1026,7 +1026,7 @@ function lossValueKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * batch;
         for (let i0 = 0; i0 < batch; i0++) gather[dst + i0] = mask[src + i0];
-      } else gather.fill(NaN, dst, dst + batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 16, h, 0, 16, 1, Wh, 0, 16, 1, matmul1, 0);
     for (let i = 0; i < 1; i++) {
@@ -1035,7 +1035,7 @@ function lossValueKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * 2 * batch;
         for (let i0 = 0; i0 < 2 * batch; i0++) gather1[dst + i0] = X[src + i0];
-      } else gather1.fill(NaN, dst, dst + 2 * batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 2, gather1, 0, 2, 1, Wx, 0, 16, 1, matmul2, 0);
     for (let i = 0; i < batch; i++) {
@@ -1149,7 +1149,7 @@ function lossValueAndGradientKernel(Wx: Float64Array, Wh: Float64Array, b: Float
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * batch;
         for (let i0 = 0; i0 < batch; i0++) gather[dst + i0] = mask[src + i0];
-      } else gather.fill(NaN, dst, dst + batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 16, h, 0, 16, 1, Wh, 0, 16, 1, matmul3, 0);
     for (let i = 0; i < 1; i++) {
@@ -1158,7 +1158,7 @@ function lossValueAndGradientKernel(Wx: Float64Array, Wh: Float64Array, b: Float
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * 2 * batch;
         for (let i0 = 0; i0 < 2 * batch; i0++) gather1[dst + i0] = X[src + i0];
-      } else gather1.fill(NaN, dst, dst + 2 * batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 2, gather1, 0, 2, 1, Wx, 0, 16, 1, matmul4, 0);
     for (let i = 0; i < batch; i++) {
@@ -1197,7 +1197,7 @@ function lossValueAndGradientKernel(Wx: Float64Array, Wh: Float64Array, b: Float
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * 2 * batch;
         for (let i0 = 0; i0 < 2 * batch; i0++) gather2[dst + i0] = X[src + i0];
-      } else gather2.fill(NaN, dst, dst + 2 * batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 2, gather2, 0, 2, 1, Wx, 0, 16, 1, matmul6, 0);
     for (let i0 = 0; i0 < batch; i0++) {
@@ -1211,7 +1211,7 @@ function lossValueAndGradientKernel(Wx: Float64Array, Wh: Float64Array, b: Float
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * batch;
         for (let i0 = 0; i0 < batch; i0++) gather3[dst + i0] = mask[src + i0];
-      } else gather3.fill(NaN, dst, dst + batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
@@ -1353,7 +1353,7 @@ function lossJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * batch;
         for (let i0 = 0; i0 < batch; i0++) gather[dst + i0] = mask[src + i0];
-      } else gather.fill(NaN, dst, dst + batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 16, h, 0, 16, 1, Wh, 0, 16, 1, matmul3, 0);
     for (let i = 0; i < 1; i++) {
@@ -1362,7 +1362,7 @@ function lossJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * 2 * batch;
         for (let i0 = 0; i0 < 2 * batch; i0++) gather1[dst + i0] = X[src + i0];
-      } else gather1.fill(NaN, dst, dst + 2 * batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 2, gather1, 0, 2, 1, Wx, 0, 16, 1, matmul4, 0);
     for (let i = 0; i < batch; i++) {
@@ -1388,7 +1388,7 @@ function lossJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * batch;
         for (let i0 = 0; i0 < batch; i0++) gather2[dst + i0] = mask[src + i0];
-      } else gather2.fill(NaN, dst, dst + batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 16, h1, 0, 16, 1, Wh, 0, 16, 1, matmul5, 0);
     for (let i = 0; i < 1; i++) {
@@ -1397,7 +1397,7 @@ function lossJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * 2 * batch;
         for (let i0 = 0; i0 < 2 * batch; i0++) gather3[dst + i0] = X[src + i0];
-      } else gather3.fill(NaN, dst, dst + 2 * batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 2, gather3, 0, 2, 1, Wx, 0, 16, 1, matmul6, 0);
     for (let i0 = 0; i0 < batch; i0++) {
@@ -1580,7 +1580,7 @@ function lossHvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * batch;
         for (let i0 = 0; i0 < batch; i0++) gather[dst + i0] = mask[src + i0];
-      } else gather.fill(NaN, dst, dst + batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 16, h, 0, 16, 1, Wh, 0, 16, 1, matmul7, 0);
     for (let i = 0; i < 1; i++) {
@@ -1589,7 +1589,7 @@ function lossHvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * 2 * batch;
         for (let i0 = 0; i0 < 2 * batch; i0++) gather1[dst + i0] = X[src + i0];
-      } else gather1.fill(NaN, dst, dst + 2 * batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 2, gather1, 0, 2, 1, Wx, 0, 16, 1, matmul8, 0);
     for (let i = 0; i < batch; i++) {
@@ -1623,7 +1623,7 @@ function lossHvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * batch;
         for (let i0 = 0; i0 < batch; i0++) gather2[dst + i0] = mask[src + i0];
-      } else gather2.fill(NaN, dst, dst + batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 16, h1, 0, 16, 1, Wh, 0, 16, 1, matmul9, 0);
     for (let i = 0; i < 1; i++) {
@@ -1632,7 +1632,7 @@ function lossHvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * 2 * batch;
         for (let i0 = 0; i0 < 2 * batch; i0++) gather3[dst + i0] = X[src + i0];
-      } else gather3.fill(NaN, dst, dst + 2 * batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 2, gather3, 0, 2, 1, Wx, 0, 16, 1, matmul10, 0);
     for (let i0 = 0; i0 < batch; i0++) {
@@ -1687,7 +1687,7 @@ function lossHvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * batch;
         for (let i0 = 0; i0 < batch; i0++) gather4[dst + i0] = mask[src + i0];
-      } else gather4.fill(NaN, dst, dst + batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
@@ -1706,7 +1706,7 @@ function lossHvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * 2 * batch;
         for (let i0 = 0; i0 < 2 * batch; i0++) gather5[dst + i0] = X[src + i0];
-      } else gather5.fill(NaN, dst, dst + 2 * batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 2, gather5, 0, 2, 1, Wx, 0, 16, 1, matmul14, 0);
     for (let i0 = 0; i0 < batch; i0++) {

@@ -595,7 +595,8 @@ function lossValueKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b
   matmul1.fill(0, 0, 3 * batch);
   for (let i = 0; i < batch; i++) {
     const c = labels[i];
-    if (c >= 0 && c < 3 && c === Math.floor(c)) matmul1[i * 3 + c] = 1;
+    if (!(c >= 0 && c < 3 && c === Math.floor(c))) throw new RangeError('labels[' + i + '] = ' + c + ': a label must be an integer in [0, 3)');
+    matmul1[i * 3 + c] = 1;
   }
   for (let i = 0; i < 3 * batch; i++) {
     mul[i] = matmul1[i] * add[i];
@@ -661,7 +662,8 @@ function lossValueAndGradientKernel(W1: Float64Array, b1: Float64Array, W2: Floa
   oneHot.fill(0, 0, 3 * batch);
   for (let i = 0; i < batch; i++) {
     const c = labels[i];
-    if (c >= 0 && c < 3 && c === Math.floor(c)) oneHot[i * 3 + c] = 1;
+    if (!(c >= 0 && c < 3 && c === Math.floor(c))) throw new RangeError('labels[' + i + '] = ' + c + ': a label must be an integer in [0, 3)');
+    oneHot[i * 3 + c] = 1;
   }
   const t0 = 1 / batch;
   for (let i0 = 0; i0 < batch; i0++) {
@@ -853,7 +855,8 @@ function lossJvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
   matmul2.fill(0, 0, 3 * batch);
   for (let i = 0; i < batch; i++) {
     const c = labels[i];
-    if (c >= 0 && c < 3 && c === Math.floor(c)) matmul2[i * 3 + c] = 1;
+    if (!(c >= 0 && c < 3 && c === Math.floor(c))) throw new RangeError('labels[' + i + '] = ' + c + ': a label must be an integer in [0, 3)');
+    matmul2[i * 3 + c] = 1;
   }
   for (let i = 0; i < 3 * batch; i++) {
     add[i] = matmul2[i] * add1[i];
@@ -935,7 +938,8 @@ function lossHvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
   oneHot.fill(0, 0, 3 * batch);
   for (let i = 0; i < batch; i++) {
     const c = labels[i];
-    if (c >= 0 && c < 3 && c === Math.floor(c)) oneHot[i * 3 + c] = 1;
+    if (!(c >= 0 && c < 3 && c === Math.floor(c))) throw new RangeError('labels[' + i + '] = ' + c + ': a label must be an integer in [0, 3)');
+    oneHot[i * 3 + c] = 1;
   }
   const t0 = 1 / batch;
   for (let i0 = 0; i0 < batch; i0++) {

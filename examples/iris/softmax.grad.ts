@@ -511,7 +511,8 @@ function lossValueKernel(W: Float64Array, b: Float64Array, X: Float64Array, labe
   matmul.fill(0, 0, 3 * batch);
   for (let i = 0; i < batch; i++) {
     const c = labels[i];
-    if (c >= 0 && c < 3 && c === Math.floor(c)) matmul[i * 3 + c] = 1;
+    if (!(c >= 0 && c < 3 && c === Math.floor(c))) throw new RangeError('labels[' + i + '] = ' + c + ': a label must be an integer in [0, 3)');
+    matmul[i * 3 + c] = 1;
   }
   for (let i = 0; i < 3 * batch; i++) {
     mul[i] = matmul[i] * add[i];
@@ -571,7 +572,8 @@ function lossValueAndGradientKernel(W: Float64Array, b: Float64Array, X: Float64
   oneHot.fill(0, 0, 3 * batch);
   for (let i = 0; i < batch; i++) {
     const c = labels[i];
-    if (c >= 0 && c < 3 && c === Math.floor(c)) oneHot[i * 3 + c] = 1;
+    if (!(c >= 0 && c < 3 && c === Math.floor(c))) throw new RangeError('labels[' + i + '] = ' + c + ': a label must be an integer in [0, 3)');
+    oneHot[i * 3 + c] = 1;
   }
   const t0 = 1 / batch;
   for (let i0 = 0; i0 < batch; i0++) {
@@ -716,7 +718,8 @@ function lossJvpKernel(W: Float64Array, b: Float64Array, X: Float64Array, labels
   add1.fill(0, 0, 3 * batch);
   for (let i = 0; i < batch; i++) {
     const c = labels[i];
-    if (c >= 0 && c < 3 && c === Math.floor(c)) add1[i * 3 + c] = 1;
+    if (!(c >= 0 && c < 3 && c === Math.floor(c))) throw new RangeError('labels[' + i + '] = ' + c + ': a label must be an integer in [0, 3)');
+    add1[i * 3 + c] = 1;
   }
   for (let i = 0; i < 3 * batch; i++) {
     matmul[i] = add1[i] * add[i];

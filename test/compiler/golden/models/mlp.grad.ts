@@ -355,7 +355,8 @@ function lossValueKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b
   matmul1.fill(0, 0, 3 * batch);
   for (let i = 0; i < batch; i++) {
     const c = labels[i];
-    if (c >= 0 && c < 3 && c === Math.floor(c)) matmul1[i * 3 + c] = 1;
+    if (!(c >= 0 && c < 3 && c === Math.floor(c))) throw new RangeError('labels[' + i + '] = ' + c + ': a label must be an integer in [0, 3)');
+    matmul1[i * 3 + c] = 1;
   }
   for (let i = 0; i < 3 * batch; i++) {
     mul[i] = matmul1[i] * add[i];
@@ -430,7 +431,8 @@ function lossValueAndGradientKernel(W1: Float64Array, b1: Float64Array, W2: Floa
   oneHot.fill(0, 0, 3 * batch);
   for (let i = 0; i < batch; i++) {
     const c = labels[i];
-    if (c >= 0 && c < 3 && c === Math.floor(c)) oneHot[i * 3 + c] = 1;
+    if (!(c >= 0 && c < 3 && c === Math.floor(c))) throw new RangeError('labels[' + i + '] = ' + c + ': a label must be an integer in [0, 3)');
+    oneHot[i * 3 + c] = 1;
   }
   const t0 = 1 / batch;
   for (let i0 = 0; i0 < batch; i0++) {
@@ -624,7 +626,8 @@ function lossJvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
   matmul3.fill(0, 0, 3 * batch);
   for (let i = 0; i < batch; i++) {
     const c = labels[i];
-    if (c >= 0 && c < 3 && c === Math.floor(c)) matmul3[i * 3 + c] = 1;
+    if (!(c >= 0 && c < 3 && c === Math.floor(c))) throw new RangeError('labels[' + i + '] = ' + c + ': a label must be an integer in [0, 3)');
+    matmul3[i * 3 + c] = 1;
   }
   for (let i = 0; i < 3 * batch; i++) {
     add1[i] = matmul3[i] * add2[i];
@@ -776,7 +779,8 @@ function lossHvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
   add1.fill(0, 0, 3 * batch);
   for (let i = 0; i < batch; i++) {
     const c = labels[i];
-    if (c >= 0 && c < 3 && c === Math.floor(c)) add1[i * 3 + c] = 1;
+    if (!(c >= 0 && c < 3 && c === Math.floor(c))) throw new RangeError('labels[' + i + '] = ' + c + ': a label must be an integer in [0, 3)');
+    add1[i * 3 + c] = 1;
   }
   for (let i = 0; i < batch; i++) {
     reduceLogSumExp[i] = -broadcastTo[i];
