@@ -134,6 +134,8 @@ function groupLoops(order: readonly Node[]): Node[] {
 
 /** A loop's results are named after what they hold (`h`, `hSteps`, `hHistory`); other buffers after their op. */
 function bufferName(node: Node): string {
+  // A tensor constant a matrix product reads from memory needs a buffer; 'const' is a reserved word.
+  if (node.op === 'const') return 'constant';
   if (node.op !== 'scan') return node.op;
   const b = bodyOf(node.attrs['body'] as string);
   const index = node.attrs['index'] as number;
