@@ -73,7 +73,7 @@ function term(key: Key, depth: number): fc.Arbitrary<Node> {
   const operand = fc.constantFrom(...OPERANDS[key]).chain(sub_);
   const full = sub_(key);
   // One operand has the full shape, the others any shape that broadcasts to it, in either order.
-  const pair = fc.tuple(full, operand, fc.boolean()).map(([a, b, swap]) => (swap ? [b, a] : [a, b]) as const);
+  const pair = fc.tuple(full, operand, fc.boolean()).map(([a, b, swap]) => (swap ? [b, a] : [a, b]) as [Node, Node]);
   const options: fc.Arbitrary<Node>[] = [
     leaf,
     fc.tuple(fc.constantFrom(...UNARY), full).map(([f, u]) => f(u)),
