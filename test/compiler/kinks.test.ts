@@ -12,7 +12,10 @@ import { describe, expect, it } from 'vitest';
 import { apply, constant, mul, select, sqrt } from '../../compiler/ir/build.ts';
 import { sum } from '../../compiler/ir/buildTensor.ts';
 import type { Node } from '../../compiler/ir/node.ts';
-import { clamp, elu, leakyRelu, max, norm, relu, stack, where } from '../../compiler/ir/nn.ts';
+import { clamp, elu, leakyRelu, max, min, norm, relu, stack, where } from '../../compiler/ir/nn.ts';
+import { OP_TABLE } from '../../compiler/ir/opTable.ts';
+import { NONSMOOTH } from '../../compiler/ir/ops.ts';
+import type { Op } from '../../compiler/ir/ops.ts';
 import { modelFileFunctions, sizeOf, unit, ways } from './derivativeWays.ts';
 import type { Spelling, Variable } from './derivativeWays.ts';
 
@@ -296,3 +299,102 @@ const ROWS: Row[] = [
 ];
 
 for (const row of ROWS) checkRow(row);
+
+/**
+ * Every op the table marks non-smooth or gives a kink policy, composed with an
+ * op whose derivative is infinite at the kink's value (cbrt at 0, acosh at
+ * 1): where the policy's derivative is 0 (at the kink, or where the op is
+ * flat), 0·∞ must come out 0 in forward mode, reverse mode and H·v alike, not
+ * NaN in one mode and 0 in another. Where the policy's derivative is not 0
+ * (ties), both modes give the same ±∞; atan2's documented NaN is NaN in both.
+ * The keys come from the op table, so a new piecewise op without a row fails.
+ */
+interface KinkComposition {
+  readonly what: string;
+  readonly variables: readonly Variable[];
+  /** The piecewise expression g, its value κ at the points, and the side s it leaves κ to: s·(g − κ) ≥ 0. */
+  readonly g: (vars: readonly Node[]) => Node;
+  readonly value: number;
+  readonly side: 1 | -1;
+  readonly points: readonly (readonly number[])[];
+  /** 'zero': the policy's derivative is 0; 'infinite': a share of ∞ per variable; 'nan': documented NaN. */
+  readonly expect: 'zero' | 'infinite' | 'nan';
+}
+
+const vx: Variable[] = [{ name: 'x' }];
+const vab: Variable[] = [{ name: 'a' }, { name: 'b' }];
+const flat = (what: string, g: KinkComposition['g'], value: number, side: 1 | -1, points: number[][]): KinkComposition => ({
+  what, variables: vx, g, value, side, points, expect: 'zero',
+});
+
+const KINK_COMPOSITIONS: Readonly<Record<string, readonly KinkComposition[]>> = {
+  abs: [flat('abs(x) at 0', ([x]) => apply('abs', x!), 0, 1, [[0]])],
+  sign: [flat('sign(x) at 0 and 0.5', ([x]) => apply('sign', x!), 0, 1, [[0]])],
+  relu: [flat('relu(x) at 0 and -0.5', ([x]) => relu(x!), 0, 1, [[0], [-0.5]])],
+  max: [
+    flat('max(x, 1) at 1 and 0.5 (the issue: acosh(max(x, 1)) at 0.5)', ([x]) => apply('max', x!, constant(1)), 1, 1, [[1], [0.5]]),
+    { what: 'max(a, b) at a tie: ½·∞ each', variables: vab, g: ([a, b]) => apply('max', a!, b!), value: 1, side: 1, points: [[1, 1]], expect: 'infinite' },
+  ],
+  min: [
+    flat('min(x, -1) at -1 and -0.5', ([x]) => apply('min', x!, constant(-1)), -1, -1, [[-1], [-0.5]]),
+    { what: 'min(a, b) at a tie: ½·∞ each', variables: vab, g: ([a, b]) => apply('min', a!, b!), value: 1, side: -1, points: [[1, 1]], expect: 'infinite' },
+  ],
+  clamp: [
+    flat('clamp(x, -1, 1) at and past 1', ([x]) => clamp(x!, -1, 1), 1, -1, [[1], [3]]),
+    flat('clamp(x, -1, 1) at and past -1', ([x]) => clamp(x!, -1, 1), -1, 1, [[-1], [-3]]),
+  ],
+  select: [
+    flat('x > 0 ? x : 0 at 0 and -0.5', ([x]) => select(gt(x!, constant(0)), x!, constant(0)), 0, 1, [[0], [-0.5]]),
+    flat('x <= 1 ? 1 : x at 1 and 0.5', ([x]) => select(apply('le', x!, constant(1)), constant(1), x!), 1, 1, [[1], [0.5]]),
+  ],
+  sqrt: [flat('sqrt(x) at 0', ([x]) => sqrt(x!), 0, 1, [[0]])],
+  hypot: [{ what: 'hypot(a, b) at the origin', variables: vab, g: ([a, b]) => apply('hypot', a!, b!), value: 0, side: 1, points: [[0, 0]], expect: 'zero' }],
+  atan2: [{ what: 'atan2(b, a) at the origin: NaN, as documented', variables: vab, g: ([a, b]) => apply('atan2', b!, a!), value: 0, side: 1, points: [[0, 0]], expect: 'nan' }],
+  pow: [{
+    what: 'stopGradient(a) ^ b at a = 0: the exponent partial is 0',
+    variables: vab, g: ([a, b]) => apply('pow', apply('stopGradient', a!), b!), value: 0, side: 1, points: [[0, 2]], expect: 'zero',
+  }],
+  reduceMax: [{ what: 'max(v) at a three-way tie: ⅓·∞ each', variables: [{ name: 'v', shape: [3] }], g: ([v]) => max(v!), value: 1, side: 1, points: [[1, 1, 1]], expect: 'infinite' }],
+  reduceMin: [{ what: 'min(v) at a three-way tie: ⅓·∞ each', variables: [{ name: 'v', shape: [3] }], g: ([v]) => min(v!), value: -1, side: -1, points: [[-1, -1, -1]], expect: 'infinite' }],
+};
+
+/** Outer functions with an infinite derivative at κ, and the sign of that derivative along s. */
+const OUTERS: readonly { what: string; h: (g: Node, c: KinkComposition) => Node; sign: (c: KinkComposition) => number }[] = [
+  { what: 'cbrt(g − κ)', h: (g, c) => apply('cbrt', apply('sub', g, constant(c.value))), sign: () => 1 },
+  {
+    what: 'acosh(1 + s·(g − κ))',
+    h: (g, c) => apply('acosh', apply(c.side === 1 ? 'add' : 'sub', constant(1), apply('sub', g, constant(c.value)))),
+    sign: (c) => c.side,
+  },
+];
+
+describe('every kink policy against an infinite outer derivative: forward, reverse and H·v agree', () => {
+  const keys = Object.entries(OP_TABLE).filter(([op, def]) => def.kink !== undefined || NONSMOOTH.has(op as Op)).map(([op]) => op);
+  it('has a composition for every op with a kink (and for clamp)', () => {
+    expect([...keys, 'clamp'].filter((op) => (KINK_COMPOSITIONS[op] ?? []).length === 0)).toEqual([]);
+  });
+  for (const [op, compositions] of Object.entries(KINK_COMPOSITIONS)) {
+    for (const c of compositions) {
+      for (const outer of OUTERS) {
+        const spelling = { what: `${outer.what} with g = ${c.what}`, ir: (vars: readonly Node[]) => outer.h(c.g(vars), c) };
+        for (const { how, d } of ways(c.variables, spelling)) {
+          it(`${op}: ${spelling.what} (${how})`, () => {
+            const n = c.variables.reduce((acc, v) => acc + sizeOf(v), 0);
+            const share = c.expect === 'zero' ? 0 : c.expect === 'nan' ? NaN : outer.sign(c) * Infinity;
+            for (const at of c.points) {
+              const where = `at [${at.join(', ')}]`;
+              const reverse = d.gradient(at);
+              const forward = Array.from({ length: n }, (_, i) => d.jvp(at, unit(n, i)));
+              const want = new Array<number>(n).fill(share);
+              expect({ where, reverse, forward }).toEqual({ where, reverse: want, forward: want });
+              if (c.expect === 'zero') {
+                const hvp = Array.from({ length: n }, (_, i) => d.hvp(at, unit(n, i))).flat();
+                expect({ where, hvp: hvp.map((h) => h === 0) }).toEqual({ where, hvp: new Array<boolean>(n * n).fill(true) });
+              }
+            }
+          });
+        }
+      }
+    }
+  }
+});

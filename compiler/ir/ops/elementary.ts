@@ -4,6 +4,7 @@ import {
 } from '../build.ts';
 import type { ApplyNode, Node } from '../node.ts';
 import { broadcast, elementwise, f64 } from '../opDef.ts';
+import { throughMasks } from '../masks.ts';
 import type { Derivative, OpDef } from '../opDef.ts';
 import { helperCall, mathCall } from '../syntax.ts';
 import type { Syntax } from '../syntax.ts';
@@ -74,6 +75,10 @@ function tanhSlope(v: Node, out: ApplyNode): Node {
   return select(apply('lt', a, oneOf()), oneMinusSquare(out), large);
 }
 
+/** 0 where hypot is 0 (the origin), `d` elsewhere. */
+const atOrigin = (node: ApplyNode, like: Node, d: Node): Node =>
+  select(eq(node, constantLike(0, node)), constantLike(0, like), d);
+
 export const elementaryOps = {
   sqrt: unary(
     'square root',
@@ -134,9 +139,19 @@ export const elementaryOps = {
     shape: broadcast,
     evaluate: ([a, b]) => Math.hypot(a!, b!),
     // ∂/∂a = a / hypot(a, b); at the origin taken as 0 (finite subgradient).
-    derivative: elementwise((t, node, i) =>
-      select(eq(node, constantLike(0, node)), constantLike(0, t), div(mul(node.inputs[i]!, t), node)),
-    ),
+    derivative: {
+      ...elementwise((t, node, i) => atOrigin(node, t, div(mul(node.inputs[i]!, t), node))),
+      // One mask around (a ȧ + b ḃ) / hypot, not a sum of two: the tangent
+      // stays a mask that an outer op with an infinite derivative sees (masks.ts).
+      jvp(node, dots) {
+        const terms = dots.flatMap((d, i) => {
+          const term = d === null ? null : throughMasks(d, (t) => mul(node.inputs[i]!, t));
+          return term === null ? [] : [term];
+        });
+        if (terms.length === 0) return null;
+        return atOrigin(node, terms[0]!, div(terms.reduce((acc, t) => add(acc, t)), node));
+      },
+    },
     syntax: mathCall('hypot'),
     kink: 'At the origin the gradient is taken as 0, a subgradient of the norm.',
   },
