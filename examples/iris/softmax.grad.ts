@@ -535,11 +535,12 @@ function lossValueKernel(W: Float64Array, b: Float64Array, X: Float64Array, labe
 interface LossValueAndGradientKernelWorkspace {
   readonly batch: number;
   readonly oneHot: Float64Array;
-  readonly broadcastTo: Float64Array;
   readonly neg: Float64Array;
   readonly matmul: Float64Array;
   readonly add: Float64Array;
-  readonly reduceLogSumExp: Float64Array;
+  readonly reduceMax: Float64Array;
+  readonly div: Float64Array;
+  readonly add1: Float64Array;
   readonly lseMax: Float64Array;
 }
 const lossValueAndGradientKernelWorkspaces = new Map<string, LossValueAndGradientKernelWorkspace>();
@@ -550,7 +551,7 @@ function lossValueAndGradientKernelWorkspace(batch: number): LossValueAndGradien
   const key = `${batch}`;
   let ws = lossValueAndGradientKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, oneHot: new Float64Array(3 * batch), broadcastTo: new Float64Array(batch), neg: new Float64Array(batch), matmul: new Float64Array(3 * batch), add: new Float64Array(3 * batch), reduceLogSumExp: new Float64Array(batch), lseMax: new Float64Array(batch) };
+    ws = { batch, oneHot: new Float64Array(3 * batch), neg: new Float64Array(batch), matmul: new Float64Array(3 * batch), add: new Float64Array(3 * batch), reduceMax: new Float64Array(batch), div: new Float64Array(batch), add1: new Float64Array(3 * batch), lseMax: new Float64Array(batch) };
     lossValueAndGradientKernelWorkspaces.set(key, ws);
   }
   lossValueAndGradientKernelWorkspaceLast = ws;
@@ -561,11 +562,12 @@ function lossValueAndGradientKernelWorkspace(batch: number): LossValueAndGradien
 function lossValueAndGradientKernel(W: Float64Array, b: Float64Array, X: Float64Array, labels: Float64Array, batch: number, gradOut: Float64Array = new Float64Array(15)): number {
   const ws = lossValueAndGradientKernelWorkspace(batch);
   const oneHot = ws.oneHot;
-  const broadcastTo = ws.broadcastTo;
   const neg = ws.neg;
   const matmul = ws.matmul;
   const add = ws.add;
-  const reduceLogSumExp = ws.reduceLogSumExp;
+  const reduceMax = ws.reduceMax;
+  const div = ws.div;
+  const add1 = ws.add1;
   const lseMax = ws.lseMax;
   // examples/iris/softmax.model.ts:16  return softmaxCrossEntropy(logits(W, b, X), labels);
   oneHot.fill(0, 0, 3 * batch);
@@ -575,10 +577,7 @@ function lossValueAndGradientKernel(W: Float64Array, b: Float64Array, X: Float64
   }
   const t0 = 1 / batch;
   for (let i0 = 0; i0 < batch; i0++) {
-    broadcastTo[i0] = t0;
-  }
-  for (let i = 0; i < batch; i++) {
-    neg[i] = -broadcastTo[i];
+    neg[i0] = -t0;
   }
   // examples/iris/softmax.model.ts:11  return add(matmul(X, W), b);
   gemm(batch, 3, 4, X, 0, 4, 1, W, 0, 3, 1, matmul, 0);
@@ -588,50 +587,70 @@ function lossValueAndGradientKernel(W: Float64Array, b: Float64Array, X: Float64
     }
   }
   // examples/iris/softmax.model.ts:16  return softmaxCrossEntropy(logits(W, b, X), labels);
+  reduceMax.fill(-Infinity, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceMax[i0] = Math.max(reduceMax[i0], add[i0 * 3 + i1]);
+    }
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      matmul[i0 * 3 + i1] = Math.exp(add[i0 * 3 + i1] - reduceMax[i0]);
+    }
+  }
+  reduceMax.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceMax[i0] += matmul[i0 * 3 + i1];
+    }
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
+    div[i0] = t0 / reduceMax[i0];
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      add1[i0 * 3 + i1] = oneHot[i0 * 3 + i1] * neg[i0] + div[i0] * matmul[i0 * 3 + i1];
+    }
+  }
+  // examples/iris/softmax.model.ts:11  return add(matmul(X, W), b);
+  gemm(4, 3, batch, X, 0, 1, 4, add1, 0, 3, 1, gradOut, 0);
+  gradOut.fill(0, 12, 12 + 3);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      gradOut[12 + i1] += add1[i0 * 3 + i1];
+    }
+  }
+  // examples/iris/softmax.model.ts:16  return softmaxCrossEntropy(logits(W, b, X), labels);
   lseMax.fill(-Infinity);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
       lseMax[i0] = Math.max(lseMax[i0], add[i0 * 3 + i1]);
     }
   }
-  reduceLogSumExp.fill(0, 0, batch);
+  reduceMax.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceLogSumExp[i0] += Math.exp(add[i0 * 3 + i1] - lseMax[i0]);
+      reduceMax[i0] += Math.exp(add[i0 * 3 + i1] - lseMax[i0]);
     }
   }
   for (let i = 0; i < batch; i++) {
-    reduceLogSumExp[i] = lseMax[i] === Infinity || lseMax[i] === -Infinity ? lseMax[i] : lseMax[i] + Math.log(reduceLogSumExp[i]);
+    reduceMax[i] = lseMax[i] === Infinity || lseMax[i] === -Infinity ? lseMax[i] : lseMax[i] + Math.log(reduceMax[i]);
   }
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      matmul[i0 * 3 + i1] = oneHot[i0 * 3 + i1] * neg[i0] + broadcastTo[i0] * Math.exp(add[i0 * 3 + i1] - reduceLogSumExp[i0]);
-    }
-  }
-  // examples/iris/softmax.model.ts:11  return add(matmul(X, W), b);
-  gemm(4, 3, batch, X, 0, 1, 4, matmul, 0, 3, 1, gradOut, 0);
-  gradOut.fill(0, 12, 12 + 3);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      gradOut[12 + i1] += matmul[i0 * 3 + i1];
-    }
-  }
-  // examples/iris/softmax.model.ts:16  return softmaxCrossEntropy(logits(W, b, X), labels);
   for (let i = 0; i < 3 * batch; i++) {
     matmul[i] = oneHot[i] * add[i];
   }
-  broadcastTo.fill(0, 0, batch);
+  neg.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      broadcastTo[i0] += matmul[i0 * 3 + i1];
+      neg[i0] += matmul[i0 * 3 + i1];
     }
   }
   for (let i = 0; i < batch; i++) {
-    neg[i] = reduceLogSumExp[i] - broadcastTo[i];
+    div[i] = reduceMax[i] - neg[i];
   }
   let t1 = 0;
   for (let i0 = 0; i0 < batch; i0++) {
-    t1 += neg[i0];
+    t1 += div[i0];
   }
   // ∂loss/∂W: written in place at gradOut[0]
   // ∂loss/∂b: written in place at gradOut[12]
@@ -643,10 +662,10 @@ interface LossJvpKernelWorkspace {
   readonly matmul: Float64Array;
   readonly add: Float64Array;
   readonly add1: Float64Array;
-  readonly reduceLogSumExp: Float64Array;
+  readonly reduceMax: Float64Array;
   readonly reduceSum: Float64Array;
+  readonly reduceSum1: Float64Array;
   readonly sub: Float64Array;
-  readonly lseMax: Float64Array;
 }
 const lossJvpKernelWorkspaces = new Map<string, LossJvpKernelWorkspace>();
 let lossJvpKernelWorkspaceLast: LossJvpKernelWorkspace | undefined;
@@ -656,7 +675,7 @@ function lossJvpKernelWorkspace(batch: number): LossJvpKernelWorkspace {
   const key = `${batch}`;
   let ws = lossJvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, matmul: new Float64Array(3 * batch), add: new Float64Array(3 * batch), add1: new Float64Array(3 * batch), reduceLogSumExp: new Float64Array(batch), reduceSum: new Float64Array(batch), sub: new Float64Array(batch), lseMax: new Float64Array(batch) };
+    ws = { batch, matmul: new Float64Array(3 * batch), add: new Float64Array(3 * batch), add1: new Float64Array(3 * batch), reduceMax: new Float64Array(batch), reduceSum: new Float64Array(batch), reduceSum1: new Float64Array(batch), sub: new Float64Array(batch) };
     lossJvpKernelWorkspaces.set(key, ws);
   }
   lossJvpKernelWorkspaceLast = ws;
@@ -669,10 +688,10 @@ function lossJvpKernel(W: Float64Array, b: Float64Array, X: Float64Array, labels
   const matmul = ws.matmul;
   const add = ws.add;
   const add1 = ws.add1;
-  const reduceLogSumExp = ws.reduceLogSumExp;
+  const reduceMax = ws.reduceMax;
   const reduceSum = ws.reduceSum;
+  const reduceSum1 = ws.reduceSum1;
   const sub = ws.sub;
-  const lseMax = ws.lseMax;
   // examples/iris/softmax.model.ts:11  return add(matmul(X, W), b);
   gemm(batch, 3, 4, X, 0, 4, 1, WDot, 0, 3, 1, matmul, 0);
   for (let i0 = 0; i0 < batch; i0++) {
@@ -687,30 +706,30 @@ function lossJvpKernel(W: Float64Array, b: Float64Array, X: Float64Array, labels
     }
   }
   // examples/iris/softmax.model.ts:16  return softmaxCrossEntropy(logits(W, b, X), labels);
-  lseMax.fill(-Infinity);
+  reduceMax.fill(-Infinity, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      lseMax[i0] = Math.max(lseMax[i0], add1[i0 * 3 + i1]);
+      reduceMax[i0] = Math.max(reduceMax[i0], add1[i0 * 3 + i1]);
     }
   }
-  reduceLogSumExp.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceLogSumExp[i0] += Math.exp(add1[i0 * 3 + i1] - lseMax[i0]);
+      matmul[i0 * 3 + i1] = Math.exp(add1[i0 * 3 + i1] - reduceMax[i0]);
     }
   }
-  for (let i = 0; i < batch; i++) {
-    reduceLogSumExp[i] = lseMax[i] === Infinity || lseMax[i] === -Infinity ? lseMax[i] : lseMax[i] + Math.log(reduceLogSumExp[i]);
+  for (let i = 0; i < 3 * batch; i++) {
+    add1[i] = add[i] * matmul[i];
   }
+  reduceMax.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      matmul[i0 * 3 + i1] = add[i0 * 3 + i1] * Math.exp(add1[i0 * 3 + i1] - reduceLogSumExp[i0]);
+      reduceMax[i0] += add1[i0 * 3 + i1];
     }
   }
-  reduceLogSumExp.fill(0, 0, batch);
+  reduceSum.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceLogSumExp[i0] += matmul[i0 * 3 + i1];
+      reduceSum[i0] += matmul[i0 * 3 + i1];
     }
   }
   add1.fill(0, 0, 3 * batch);
@@ -721,14 +740,14 @@ function lossJvpKernel(W: Float64Array, b: Float64Array, X: Float64Array, labels
   for (let i = 0; i < 3 * batch; i++) {
     matmul[i] = add1[i] * add[i];
   }
-  reduceSum.fill(0, 0, batch);
+  reduceSum1.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceSum[i0] += matmul[i0 * 3 + i1];
+      reduceSum1[i0] += matmul[i0 * 3 + i1];
     }
   }
   for (let i = 0; i < batch; i++) {
-    sub[i] = reduceLogSumExp[i] - reduceSum[i];
+    sub[i] = reduceMax[i] / reduceSum[i] - reduceSum1[i];
   }
   let t0 = 0;
   for (let i0 = 0; i0 < batch; i0++) {
@@ -739,12 +758,13 @@ function lossJvpKernel(W: Float64Array, b: Float64Array, X: Float64Array, labels
 
 interface LossHvpKernelWorkspace {
   readonly batch: number;
-  readonly broadcastTo: Float64Array;
   readonly matmul: Float64Array;
   readonly add: Float64Array;
-  readonly reduceLogSumExp: Float64Array;
-  readonly add1: Float64Array;
-  readonly lseMax: Float64Array;
+  readonly reduceMax: Float64Array;
+  readonly div: Float64Array;
+  readonly mul: Float64Array;
+  readonly reduceSum: Float64Array;
+  readonly neg: Float64Array;
 }
 const lossHvpKernelWorkspaces = new Map<string, LossHvpKernelWorkspace>();
 let lossHvpKernelWorkspaceLast: LossHvpKernelWorkspace | undefined;
@@ -754,7 +774,7 @@ function lossHvpKernelWorkspace(batch: number): LossHvpKernelWorkspace {
   const key = `${batch}`;
   let ws = lossHvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, broadcastTo: new Float64Array(batch), matmul: new Float64Array(3 * batch), add: new Float64Array(3 * batch), reduceLogSumExp: new Float64Array(batch), add1: new Float64Array(3 * batch), lseMax: new Float64Array(batch) };
+    ws = { batch, matmul: new Float64Array(3 * batch), add: new Float64Array(3 * batch), reduceMax: new Float64Array(batch), div: new Float64Array(batch), mul: new Float64Array(3 * batch), reduceSum: new Float64Array(batch), neg: new Float64Array(batch) };
     lossHvpKernelWorkspaces.set(key, ws);
   }
   lossHvpKernelWorkspaceLast = ws;
@@ -764,17 +784,15 @@ function lossHvpKernelWorkspace(batch: number): LossHvpKernelWorkspace {
 /** The kernel of `lossHvp`: sizes passed explicitly, arguments unchecked. */
 function lossHvpKernel(W: Float64Array, b: Float64Array, X: Float64Array, _labels: Float64Array, WDot: Float64Array, bDot: Float64Array, batch: number, out: Float64Array = new Float64Array(15)): Float64Array {
   const ws = lossHvpKernelWorkspace(batch);
-  const broadcastTo = ws.broadcastTo;
   const matmul = ws.matmul;
   const add = ws.add;
-  const reduceLogSumExp = ws.reduceLogSumExp;
-  const add1 = ws.add1;
-  const lseMax = ws.lseMax;
+  const reduceMax = ws.reduceMax;
+  const div = ws.div;
+  const mul = ws.mul;
+  const reduceSum = ws.reduceSum;
+  const neg = ws.neg;
   // examples/iris/softmax.model.ts:16  return softmaxCrossEntropy(logits(W, b, X), labels);
   const t0 = 1 / batch;
-  for (let i0 = 0; i0 < batch; i0++) {
-    broadcastTo[i0] = t0;
-  }
   // examples/iris/softmax.model.ts:11  return add(matmul(X, W), b);
   gemm(batch, 3, 4, X, 0, 4, 1, W, 0, 3, 1, matmul, 0);
   for (let i0 = 0; i0 < batch; i0++) {
@@ -783,46 +801,46 @@ function lossHvpKernel(W: Float64Array, b: Float64Array, X: Float64Array, _label
     }
   }
   // examples/iris/softmax.model.ts:16  return softmaxCrossEntropy(logits(W, b, X), labels);
-  lseMax.fill(-Infinity);
+  reduceMax.fill(-Infinity, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      lseMax[i0] = Math.max(lseMax[i0], add[i0 * 3 + i1]);
+      reduceMax[i0] = Math.max(reduceMax[i0], add[i0 * 3 + i1]);
     }
-  }
-  reduceLogSumExp.fill(0, 0, batch);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      reduceLogSumExp[i0] += Math.exp(add[i0 * 3 + i1] - lseMax[i0]);
-    }
-  }
-  for (let i = 0; i < batch; i++) {
-    reduceLogSumExp[i] = lseMax[i] === Infinity || lseMax[i] === -Infinity ? lseMax[i] : lseMax[i] + Math.log(reduceLogSumExp[i]);
   }
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      matmul[i0 * 3 + i1] = Math.exp(add[i0 * 3 + i1] - reduceLogSumExp[i0]);
+      matmul[i0 * 3 + i1] = Math.exp(add[i0 * 3 + i1] - reduceMax[i0]);
     }
+  }
+  reduceMax.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceMax[i0] += matmul[i0 * 3 + i1];
+    }
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
+    div[i0] = t0 / reduceMax[i0];
   }
   // examples/iris/softmax.model.ts:11  return add(matmul(X, W), b);
   gemm(batch, 3, 4, X, 0, 4, 1, WDot, 0, 3, 1, add, 0);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      add1[i0 * 3 + i1] = bDot[i1] + add[i0 * 3 + i1];
-    }
-  }
   // examples/iris/softmax.model.ts:16  return softmaxCrossEntropy(logits(W, b, X), labels);
-  for (let i = 0; i < 3 * batch; i++) {
-    add[i] = add1[i] * matmul[i];
-  }
-  reduceLogSumExp.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceLogSumExp[i0] += add[i0 * 3 + i1];
+      mul[i0 * 3 + i1] = (bDot[i1] + add[i0 * 3 + i1]) * matmul[i0 * 3 + i1];
     }
   }
+  reduceSum.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      add[i0 * 3 + i1] = broadcastTo[i0] * (matmul[i0 * 3 + i1] * (add1[i0 * 3 + i1] - reduceLogSumExp[i0]));
+      reduceSum[i0] += mul[i0 * 3 + i1];
+    }
+  }
+  for (let i = 0; i < batch; i++) {
+    neg[i] = -(reduceSum[i] * div[i] / reduceMax[i]);
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      add[i0 * 3 + i1] = div[i0] * mul[i0 * 3 + i1] + matmul[i0 * 3 + i1] * neg[i0];
     }
   }
   // examples/iris/softmax.model.ts:11  return add(matmul(X, W), b);
@@ -840,12 +858,13 @@ function lossHvpKernel(W: Float64Array, b: Float64Array, X: Float64Array, _label
 
 interface LossGgnvpKernelWorkspace {
   readonly batch: number;
-  readonly broadcastTo: Float64Array;
   readonly matmul: Float64Array;
   readonly add: Float64Array;
-  readonly reduceLogSumExp: Float64Array;
-  readonly add1: Float64Array;
-  readonly lseMax: Float64Array;
+  readonly reduceMax: Float64Array;
+  readonly div: Float64Array;
+  readonly mul: Float64Array;
+  readonly reduceSum: Float64Array;
+  readonly neg: Float64Array;
 }
 const lossGgnvpKernelWorkspaces = new Map<string, LossGgnvpKernelWorkspace>();
 let lossGgnvpKernelWorkspaceLast: LossGgnvpKernelWorkspace | undefined;
@@ -855,7 +874,7 @@ function lossGgnvpKernelWorkspace(batch: number): LossGgnvpKernelWorkspace {
   const key = `${batch}`;
   let ws = lossGgnvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, broadcastTo: new Float64Array(batch), matmul: new Float64Array(3 * batch), add: new Float64Array(3 * batch), reduceLogSumExp: new Float64Array(batch), add1: new Float64Array(3 * batch), lseMax: new Float64Array(batch) };
+    ws = { batch, matmul: new Float64Array(3 * batch), add: new Float64Array(3 * batch), reduceMax: new Float64Array(batch), div: new Float64Array(batch), mul: new Float64Array(3 * batch), reduceSum: new Float64Array(batch), neg: new Float64Array(batch) };
     lossGgnvpKernelWorkspaces.set(key, ws);
   }
   lossGgnvpKernelWorkspaceLast = ws;
@@ -865,17 +884,15 @@ function lossGgnvpKernelWorkspace(batch: number): LossGgnvpKernelWorkspace {
 /** The kernel of `lossGgnvp`: sizes passed explicitly, arguments unchecked. */
 function lossGgnvpKernel(W: Float64Array, b: Float64Array, X: Float64Array, _labels: Float64Array, WDot: Float64Array, bDot: Float64Array, batch: number, out: Float64Array = new Float64Array(15)): Float64Array {
   const ws = lossGgnvpKernelWorkspace(batch);
-  const broadcastTo = ws.broadcastTo;
   const matmul = ws.matmul;
   const add = ws.add;
-  const reduceLogSumExp = ws.reduceLogSumExp;
-  const add1 = ws.add1;
-  const lseMax = ws.lseMax;
+  const reduceMax = ws.reduceMax;
+  const div = ws.div;
+  const mul = ws.mul;
+  const reduceSum = ws.reduceSum;
+  const neg = ws.neg;
   // examples/iris/softmax.model.ts:16  return softmaxCrossEntropy(logits(W, b, X), labels);
   const t0 = 1 / batch;
-  for (let i0 = 0; i0 < batch; i0++) {
-    broadcastTo[i0] = t0;
-  }
   // examples/iris/softmax.model.ts:11  return add(matmul(X, W), b);
   gemm(batch, 3, 4, X, 0, 4, 1, W, 0, 3, 1, matmul, 0);
   for (let i0 = 0; i0 < batch; i0++) {
@@ -884,46 +901,46 @@ function lossGgnvpKernel(W: Float64Array, b: Float64Array, X: Float64Array, _lab
     }
   }
   // examples/iris/softmax.model.ts:16  return softmaxCrossEntropy(logits(W, b, X), labels);
-  lseMax.fill(-Infinity);
+  reduceMax.fill(-Infinity, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      lseMax[i0] = Math.max(lseMax[i0], add[i0 * 3 + i1]);
+      reduceMax[i0] = Math.max(reduceMax[i0], add[i0 * 3 + i1]);
     }
-  }
-  reduceLogSumExp.fill(0, 0, batch);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      reduceLogSumExp[i0] += Math.exp(add[i0 * 3 + i1] - lseMax[i0]);
-    }
-  }
-  for (let i = 0; i < batch; i++) {
-    reduceLogSumExp[i] = lseMax[i] === Infinity || lseMax[i] === -Infinity ? lseMax[i] : lseMax[i] + Math.log(reduceLogSumExp[i]);
   }
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      matmul[i0 * 3 + i1] = Math.exp(add[i0 * 3 + i1] - reduceLogSumExp[i0]);
+      matmul[i0 * 3 + i1] = Math.exp(add[i0 * 3 + i1] - reduceMax[i0]);
     }
+  }
+  reduceMax.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceMax[i0] += matmul[i0 * 3 + i1];
+    }
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
+    div[i0] = t0 / reduceMax[i0];
   }
   // examples/iris/softmax.model.ts:11  return add(matmul(X, W), b);
   gemm(batch, 3, 4, X, 0, 4, 1, WDot, 0, 3, 1, add, 0);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      add1[i0 * 3 + i1] = bDot[i1] + add[i0 * 3 + i1];
-    }
-  }
   // examples/iris/softmax.model.ts:16  return softmaxCrossEntropy(logits(W, b, X), labels);
-  for (let i = 0; i < 3 * batch; i++) {
-    add[i] = add1[i] * matmul[i];
-  }
-  reduceLogSumExp.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceLogSumExp[i0] += add[i0 * 3 + i1];
+      mul[i0 * 3 + i1] = (bDot[i1] + add[i0 * 3 + i1]) * matmul[i0 * 3 + i1];
     }
   }
+  reduceSum.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      add[i0 * 3 + i1] = 1 * (broadcastTo[i0] * (matmul[i0 * 3 + i1] * (add1[i0 * 3 + i1] - reduceLogSumExp[i0])));
+      reduceSum[i0] += mul[i0 * 3 + i1];
+    }
+  }
+  for (let i = 0; i < batch; i++) {
+    neg[i] = -(reduceSum[i] * div[i] / reduceMax[i]);
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      add[i0 * 3 + i1] = (div[i0] * mul[i0 * 3 + i1] + matmul[i0 * 3 + i1] * neg[i0]) * 1;
     }
   }
   // examples/iris/softmax.model.ts:11  return add(matmul(X, W), b);

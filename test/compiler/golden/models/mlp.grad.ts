@@ -381,11 +381,12 @@ interface LossValueAndGradientKernelWorkspace {
   readonly matmul: Float64Array;
   readonly add: Float64Array;
   readonly oneHot: Float64Array;
-  readonly broadcastTo: Float64Array;
   readonly neg: Float64Array;
   readonly matmul1: Float64Array;
   readonly add1: Float64Array;
-  readonly reduceLogSumExp: Float64Array;
+  readonly reduceMax: Float64Array;
+  readonly div: Float64Array;
+  readonly add2: Float64Array;
   readonly matmul2: Float64Array;
   readonly select: Float64Array;
   readonly lseMax: Float64Array;
@@ -398,7 +399,7 @@ function lossValueAndGradientKernelWorkspace(batch: number): LossValueAndGradien
   const key = `${batch}`;
   let ws = lossValueAndGradientKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, matmul: new Float64Array(5 * batch), add: new Float64Array(5 * batch), oneHot: new Float64Array(3 * batch), broadcastTo: new Float64Array(batch), neg: new Float64Array(batch), matmul1: new Float64Array(3 * batch), add1: new Float64Array(3 * batch), reduceLogSumExp: new Float64Array(batch), matmul2: new Float64Array(5 * batch), select: new Float64Array(5 * batch), lseMax: new Float64Array(batch) };
+    ws = { batch, matmul: new Float64Array(5 * batch), add: new Float64Array(5 * batch), oneHot: new Float64Array(3 * batch), neg: new Float64Array(batch), matmul1: new Float64Array(3 * batch), add1: new Float64Array(3 * batch), reduceMax: new Float64Array(batch), div: new Float64Array(batch), add2: new Float64Array(3 * batch), matmul2: new Float64Array(5 * batch), select: new Float64Array(5 * batch), lseMax: new Float64Array(batch) };
     lossValueAndGradientKernelWorkspaces.set(key, ws);
   }
   lossValueAndGradientKernelWorkspaceLast = ws;
@@ -411,11 +412,12 @@ function lossValueAndGradientKernel(W1: Float64Array, b1: Float64Array, W2: Floa
   const matmul = ws.matmul;
   const add = ws.add;
   const oneHot = ws.oneHot;
-  const broadcastTo = ws.broadcastTo;
   const neg = ws.neg;
   const matmul1 = ws.matmul1;
   const add1 = ws.add1;
-  const reduceLogSumExp = ws.reduceLogSumExp;
+  const reduceMax = ws.reduceMax;
+  const div = ws.div;
+  const add2 = ws.add2;
   const matmul2 = ws.matmul2;
   const select = ws.select;
   const lseMax = ws.lseMax;
@@ -434,10 +436,7 @@ function lossValueAndGradientKernel(W1: Float64Array, b1: Float64Array, W2: Floa
   }
   const t0 = 1 / batch;
   for (let i0 = 0; i0 < batch; i0++) {
-    broadcastTo[i0] = t0;
-  }
-  for (let i = 0; i < batch; i++) {
-    neg[i] = -broadcastTo[i];
+    neg[i0] = -t0;
   }
   // models/mlp.model.ts:4  const hidden = relu(add(matmul(X, W1), b1));
   for (let i = 0; i < 5 * batch; i++) {
@@ -451,28 +450,33 @@ function lossValueAndGradientKernel(W1: Float64Array, b1: Float64Array, W2: Floa
     }
   }
   // models/mlp.model.ts:6  return softmaxCrossEntropy(logits, labels);
-  lseMax.fill(-Infinity);
+  reduceMax.fill(-Infinity, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      lseMax[i0] = Math.max(lseMax[i0], add1[i0 * 3 + i1]);
+      reduceMax[i0] = Math.max(reduceMax[i0], add1[i0 * 3 + i1]);
     }
   }
-  reduceLogSumExp.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceLogSumExp[i0] += Math.exp(add1[i0 * 3 + i1] - lseMax[i0]);
+      matmul1[i0 * 3 + i1] = Math.exp(add1[i0 * 3 + i1] - reduceMax[i0]);
     }
   }
-  for (let i = 0; i < batch; i++) {
-    reduceLogSumExp[i] = lseMax[i] === Infinity || lseMax[i] === -Infinity ? lseMax[i] : lseMax[i] + Math.log(reduceLogSumExp[i]);
+  reduceMax.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceMax[i0] += matmul1[i0 * 3 + i1];
+    }
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
+    div[i0] = t0 / reduceMax[i0];
   }
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      matmul1[i0 * 3 + i1] = oneHot[i0 * 3 + i1] * neg[i0] + Math.exp(add1[i0 * 3 + i1] - reduceLogSumExp[i0]) * broadcastTo[i0];
+      add2[i0 * 3 + i1] = oneHot[i0 * 3 + i1] * neg[i0] + div[i0] * matmul1[i0 * 3 + i1];
     }
   }
   // models/mlp.model.ts:5  const logits = add(matmul(hidden, W2), b2);
-  gemm(batch, 5, 3, matmul1, 0, 3, 1, W2, 0, 1, 3, matmul2, 0);
+  gemm(batch, 5, 3, add2, 0, 3, 1, W2, 0, 1, 3, matmul2, 0);
   // models/mlp.model.ts:4  const hidden = relu(add(matmul(X, W1), b1));
   for (let i = 0; i < 5 * batch; i++) {
     select[i] = add[i] > 0 ? matmul2[i] : 0;
@@ -485,29 +489,44 @@ function lossValueAndGradientKernel(W1: Float64Array, b1: Float64Array, W2: Floa
     }
   }
   // models/mlp.model.ts:5  const logits = add(matmul(hidden, W2), b2);
-  gemm(5, 3, batch, matmul, 0, 1, 5, matmul1, 0, 3, 1, gradOut, 25);
+  gemm(5, 3, batch, matmul, 0, 1, 5, add2, 0, 3, 1, gradOut, 25);
   gradOut.fill(0, 40, 40 + 3);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      gradOut[40 + i1] += matmul1[i0 * 3 + i1];
+      gradOut[40 + i1] += add2[i0 * 3 + i1];
     }
   }
   // models/mlp.model.ts:6  return softmaxCrossEntropy(logits, labels);
-  for (let i = 0; i < 3 * batch; i++) {
-    matmul1[i] = oneHot[i] * add1[i];
-  }
-  broadcastTo.fill(0, 0, batch);
+  lseMax.fill(-Infinity);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      broadcastTo[i0] += matmul1[i0 * 3 + i1];
+      lseMax[i0] = Math.max(lseMax[i0], add1[i0 * 3 + i1]);
+    }
+  }
+  reduceMax.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceMax[i0] += Math.exp(add1[i0 * 3 + i1] - lseMax[i0]);
     }
   }
   for (let i = 0; i < batch; i++) {
-    neg[i] = reduceLogSumExp[i] - broadcastTo[i];
+    reduceMax[i] = lseMax[i] === Infinity || lseMax[i] === -Infinity ? lseMax[i] : lseMax[i] + Math.log(reduceMax[i]);
+  }
+  for (let i = 0; i < 3 * batch; i++) {
+    matmul1[i] = oneHot[i] * add1[i];
+  }
+  neg.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      neg[i0] += matmul1[i0 * 3 + i1];
+    }
+  }
+  for (let i = 0; i < batch; i++) {
+    div[i] = reduceMax[i] - neg[i];
   }
   let t1 = 0;
   for (let i0 = 0; i0 < batch; i0++) {
-    t1 += neg[i0];
+    t1 += div[i0];
   }
   // ∂loss/∂W1: written in place at gradOut[0]
   // ∂loss/∂b1: written in place at gradOut[20]
@@ -522,14 +541,14 @@ interface LossJvpKernelWorkspace {
   readonly add: Float64Array;
   readonly matmul1: Float64Array;
   readonly add1: Float64Array;
-  readonly reduceLogSumExp: Float64Array;
+  readonly reduceMax: Float64Array;
   readonly matmul2: Float64Array;
   readonly select: Float64Array;
   readonly matmul3: Float64Array;
   readonly add2: Float64Array;
   readonly reduceSum: Float64Array;
+  readonly reduceSum1: Float64Array;
   readonly sub: Float64Array;
-  readonly lseMax: Float64Array;
 }
 const lossJvpKernelWorkspaces = new Map<string, LossJvpKernelWorkspace>();
 let lossJvpKernelWorkspaceLast: LossJvpKernelWorkspace | undefined;
@@ -539,7 +558,7 @@ function lossJvpKernelWorkspace(batch: number): LossJvpKernelWorkspace {
   const key = `${batch}`;
   let ws = lossJvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, matmul: new Float64Array(5 * batch), add: new Float64Array(5 * batch), matmul1: new Float64Array(3 * batch), add1: new Float64Array(3 * batch), reduceLogSumExp: new Float64Array(batch), matmul2: new Float64Array(5 * batch), select: new Float64Array(5 * batch), matmul3: new Float64Array(3 * batch), add2: new Float64Array(3 * batch), reduceSum: new Float64Array(batch), sub: new Float64Array(batch), lseMax: new Float64Array(batch) };
+    ws = { batch, matmul: new Float64Array(5 * batch), add: new Float64Array(5 * batch), matmul1: new Float64Array(3 * batch), add1: new Float64Array(3 * batch), reduceMax: new Float64Array(batch), matmul2: new Float64Array(5 * batch), select: new Float64Array(5 * batch), matmul3: new Float64Array(3 * batch), add2: new Float64Array(3 * batch), reduceSum: new Float64Array(batch), reduceSum1: new Float64Array(batch), sub: new Float64Array(batch) };
     lossJvpKernelWorkspaces.set(key, ws);
   }
   lossJvpKernelWorkspaceLast = ws;
@@ -553,14 +572,14 @@ function lossJvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
   const add = ws.add;
   const matmul1 = ws.matmul1;
   const add1 = ws.add1;
-  const reduceLogSumExp = ws.reduceLogSumExp;
+  const reduceMax = ws.reduceMax;
   const matmul2 = ws.matmul2;
   const select = ws.select;
   const matmul3 = ws.matmul3;
   const add2 = ws.add2;
   const reduceSum = ws.reduceSum;
+  const reduceSum1 = ws.reduceSum1;
   const sub = ws.sub;
-  const lseMax = ws.lseMax;
   // models/mlp.model.ts:4  const hidden = relu(add(matmul(X, W1), b1));
   gemm(batch, 5, 4, X, 0, 4, 1, W1, 0, 5, 1, matmul, 0);
   for (let i0 = 0; i0 < batch; i0++) {
@@ -579,20 +598,16 @@ function lossJvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
     }
   }
   // models/mlp.model.ts:6  return softmaxCrossEntropy(logits, labels);
-  lseMax.fill(-Infinity);
+  reduceMax.fill(-Infinity, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      lseMax[i0] = Math.max(lseMax[i0], add1[i0 * 3 + i1]);
+      reduceMax[i0] = Math.max(reduceMax[i0], add1[i0 * 3 + i1]);
     }
   }
-  reduceLogSumExp.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceLogSumExp[i0] += Math.exp(add1[i0 * 3 + i1] - lseMax[i0]);
+      matmul1[i0 * 3 + i1] = Math.exp(add1[i0 * 3 + i1] - reduceMax[i0]);
     }
-  }
-  for (let i = 0; i < batch; i++) {
-    reduceLogSumExp[i] = lseMax[i] === Infinity || lseMax[i] === -Infinity ? lseMax[i] : lseMax[i] + Math.log(reduceLogSumExp[i]);
   }
   // models/mlp.model.ts:4  const hidden = relu(add(matmul(X, W1), b1));
   gemm(batch, 5, 4, X, 0, 4, 1, W1Dot, 0, 5, 1, matmul2, 0);
@@ -602,23 +617,27 @@ function lossJvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
     }
   }
   // models/mlp.model.ts:5  const logits = add(matmul(hidden, W2), b2);
-  gemm(batch, 3, 5, select, 0, 5, 1, W2, 0, 3, 1, matmul1, 0);
+  gemm(batch, 3, 5, select, 0, 5, 1, W2, 0, 3, 1, add1, 0);
   gemm(batch, 3, 5, matmul, 0, 5, 1, W2Dot, 0, 3, 1, matmul3, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      add2[i0 * 3 + i1] = b2Dot[i1] + (matmul1[i0 * 3 + i1] + matmul3[i0 * 3 + i1]);
+      add2[i0 * 3 + i1] = b2Dot[i1] + (add1[i0 * 3 + i1] + matmul3[i0 * 3 + i1]);
     }
   }
   // models/mlp.model.ts:6  return softmaxCrossEntropy(logits, labels);
+  for (let i = 0; i < 3 * batch; i++) {
+    add1[i] = matmul1[i] * add2[i];
+  }
+  reduceMax.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      matmul1[i0 * 3 + i1] = Math.exp(add1[i0 * 3 + i1] - reduceLogSumExp[i0]) * add2[i0 * 3 + i1];
+      reduceMax[i0] += add1[i0 * 3 + i1];
     }
   }
-  reduceLogSumExp.fill(0, 0, batch);
+  reduceSum.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceLogSumExp[i0] += matmul1[i0 * 3 + i1];
+      reduceSum[i0] += matmul1[i0 * 3 + i1];
     }
   }
   matmul3.fill(0, 0, 3 * batch);
@@ -629,14 +648,14 @@ function lossJvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
   for (let i = 0; i < 3 * batch; i++) {
     add1[i] = matmul3[i] * add2[i];
   }
-  reduceSum.fill(0, 0, batch);
+  reduceSum1.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceSum[i0] += add1[i0 * 3 + i1];
+      reduceSum1[i0] += add1[i0 * 3 + i1];
     }
   }
   for (let i = 0; i < batch; i++) {
-    sub[i] = reduceLogSumExp[i] - reduceSum[i];
+    sub[i] = reduceMax[i] / reduceSum[i] - reduceSum1[i];
   }
   let t0 = 0;
   for (let i0 = 0; i0 < batch; i0++) {
@@ -649,19 +668,21 @@ interface LossHvpKernelWorkspace {
   readonly batch: number;
   readonly matmul: Float64Array;
   readonly add: Float64Array;
+  readonly oneHot: Float64Array;
+  readonly neg: Float64Array;
+  readonly relu: Float64Array;
   readonly matmul1: Float64Array;
-  readonly select: Float64Array;
-  readonly matmul2: Float64Array;
-  readonly matmul3: Float64Array;
   readonly add1: Float64Array;
-  readonly reduceLogSumExp: Float64Array;
-  readonly broadcastTo: Float64Array;
-  readonly add2: Float64Array;
-  readonly matmul4: Float64Array;
+  readonly reduceMax: Float64Array;
+  readonly div: Float64Array;
+  readonly matmul2: Float64Array;
+  readonly select: Float64Array;
+  readonly matmul3: Float64Array;
+  readonly mul: Float64Array;
+  readonly neg1: Float64Array;
   readonly select1: Float64Array;
+  readonly matmul4: Float64Array;
   readonly matmul5: Float64Array;
-  readonly matmul6: Float64Array;
-  readonly lseMax: Float64Array;
 }
 const lossHvpKernelWorkspaces = new Map<string, LossHvpKernelWorkspace>();
 let lossHvpKernelWorkspaceLast: LossHvpKernelWorkspace | undefined;
@@ -671,7 +692,7 @@ function lossHvpKernelWorkspace(batch: number): LossHvpKernelWorkspace {
   const key = `${batch}`;
   let ws = lossHvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, matmul: new Float64Array(5 * batch), add: new Float64Array(5 * batch), matmul1: new Float64Array(5 * batch), select: new Float64Array(5 * batch), matmul2: new Float64Array(3 * batch), matmul3: new Float64Array(3 * batch), add1: new Float64Array(3 * batch), reduceLogSumExp: new Float64Array(batch), broadcastTo: new Float64Array(batch), add2: new Float64Array(3 * batch), matmul4: new Float64Array(5 * batch), select1: new Float64Array(5 * batch), matmul5: new Float64Array(15), matmul6: new Float64Array(15), lseMax: new Float64Array(batch) };
+    ws = { batch, matmul: new Float64Array(5 * batch), add: new Float64Array(5 * batch), oneHot: new Float64Array(3 * batch), neg: new Float64Array(batch), relu: new Float64Array(5 * batch), matmul1: new Float64Array(3 * batch), add1: new Float64Array(3 * batch), reduceMax: new Float64Array(batch), div: new Float64Array(batch), matmul2: new Float64Array(5 * batch), select: new Float64Array(5 * batch), matmul3: new Float64Array(3 * batch), mul: new Float64Array(3 * batch), neg1: new Float64Array(batch), select1: new Float64Array(5 * batch), matmul4: new Float64Array(15), matmul5: new Float64Array(15) };
     lossHvpKernelWorkspaces.set(key, ws);
   }
   lossHvpKernelWorkspaceLast = ws;
@@ -683,19 +704,21 @@ function lossHvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
   const ws = lossHvpKernelWorkspace(batch);
   const matmul = ws.matmul;
   const add = ws.add;
+  const oneHot = ws.oneHot;
+  const neg = ws.neg;
+  const relu = ws.relu;
   const matmul1 = ws.matmul1;
-  const select = ws.select;
-  const matmul2 = ws.matmul2;
-  const matmul3 = ws.matmul3;
   const add1 = ws.add1;
-  const reduceLogSumExp = ws.reduceLogSumExp;
-  const broadcastTo = ws.broadcastTo;
-  const add2 = ws.add2;
-  const matmul4 = ws.matmul4;
+  const reduceMax = ws.reduceMax;
+  const div = ws.div;
+  const matmul2 = ws.matmul2;
+  const select = ws.select;
+  const matmul3 = ws.matmul3;
+  const mul = ws.mul;
+  const neg1 = ws.neg1;
   const select1 = ws.select1;
+  const matmul4 = ws.matmul4;
   const matmul5 = ws.matmul5;
-  const matmul6 = ws.matmul6;
-  const lseMax = ws.lseMax;
   // models/mlp.model.ts:4  const hidden = relu(add(matmul(X, W1), b1));
   gemm(batch, 5, 4, X, 0, 4, 1, W1, 0, 5, 1, matmul, 0);
   for (let i0 = 0; i0 < batch; i0++) {
@@ -706,91 +729,90 @@ function lossHvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
   for (let i = 0; i < 5 * batch; i++) {
     matmul[i] = add[i] > 0 ? 1 : 0;
   }
-  gemm(batch, 5, 4, X, 0, 4, 1, W1Dot, 0, 5, 1, matmul1, 0);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 5; i1++) {
-      select[i0 * 5 + i1] = matmul[i0 * 5 + i1] !== 0 ? b1Dot[i1] + matmul1[i0 * 5 + i1] : 0;
-    }
-  }
-  // models/mlp.model.ts:5  const logits = add(matmul(hidden, W2), b2);
-  gemm(batch, 3, 5, select, 0, 5, 1, W2, 0, 3, 1, matmul2, 0);
-  // models/mlp.model.ts:4  const hidden = relu(add(matmul(X, W1), b1));
-  for (let i = 0; i < 5 * batch; i++) {
-    matmul1[i] = Math.max(add[i], 0);
-  }
-  // models/mlp.model.ts:5  const logits = add(matmul(hidden, W2), b2);
-  gemm(batch, 3, 5, matmul1, 0, 5, 1, W2Dot, 0, 3, 1, matmul3, 0);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      add1[i0 * 3 + i1] = b2Dot[i1] + (matmul2[i0 * 3 + i1] + matmul3[i0 * 3 + i1]);
-    }
-  }
-  gemm(batch, 3, 5, matmul1, 0, 5, 1, W2, 0, 3, 1, matmul2, 0);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      matmul3[i0 * 3 + i1] = b2[i1] + matmul2[i0 * 3 + i1];
-    }
-  }
   // models/mlp.model.ts:6  return softmaxCrossEntropy(logits, labels);
-  lseMax.fill(-Infinity);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      lseMax[i0] = Math.max(lseMax[i0], matmul3[i0 * 3 + i1]);
-    }
-  }
-  reduceLogSumExp.fill(0, 0, batch);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      reduceLogSumExp[i0] += Math.exp(matmul3[i0 * 3 + i1] - lseMax[i0]);
-    }
-  }
+  oneHot.fill(0, 0, 3 * batch);
   for (let i = 0; i < batch; i++) {
-    reduceLogSumExp[i] = lseMax[i] === Infinity || lseMax[i] === -Infinity ? lseMax[i] : lseMax[i] + Math.log(reduceLogSumExp[i]);
-  }
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      matmul2[i0 * 3 + i1] = Math.exp(matmul3[i0 * 3 + i1] - reduceLogSumExp[i0]);
-    }
-  }
-  for (let i = 0; i < 3 * batch; i++) {
-    matmul3[i] = matmul2[i] * add1[i];
-  }
-  reduceLogSumExp.fill(0, 0, batch);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      reduceLogSumExp[i0] += matmul3[i0 * 3 + i1];
-    }
+    const c = labels[i];
+    if (c >= 0 && c < 3 && c === Math.floor(c)) oneHot[i * 3 + c] = 1;
   }
   const t0 = 1 / batch;
   for (let i0 = 0; i0 < batch; i0++) {
-    broadcastTo[i0] = t0;
+    neg[i0] = -t0;
   }
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      matmul3[i0 * 3 + i1] = (add1[i0 * 3 + i1] - reduceLogSumExp[i0]) * matmul2[i0 * 3 + i1] * broadcastTo[i0];
-    }
-  }
-  // models/mlp.model.ts:5  const logits = add(matmul(hidden, W2), b2);
-  gemm(batch, 5, 3, matmul3, 0, 3, 1, W2, 0, 1, 3, add, 0);
-  // models/mlp.model.ts:6  return softmaxCrossEntropy(logits, labels);
-  add1.fill(0, 0, 3 * batch);
-  for (let i = 0; i < batch; i++) {
-    const c = labels[i];
-    if (c >= 0 && c < 3 && c === Math.floor(c)) add1[i * 3 + c] = 1;
-  }
-  for (let i = 0; i < batch; i++) {
-    reduceLogSumExp[i] = -broadcastTo[i];
-  }
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      add2[i0 * 3 + i1] = add1[i0 * 3 + i1] * reduceLogSumExp[i0] + matmul2[i0 * 3 + i1] * broadcastTo[i0];
-    }
-  }
-  // models/mlp.model.ts:5  const logits = add(matmul(hidden, W2), b2);
-  gemm(batch, 5, 3, add2, 0, 3, 1, W2Dot, 0, 1, 3, matmul4, 0);
   // models/mlp.model.ts:4  const hidden = relu(add(matmul(X, W1), b1));
   for (let i = 0; i < 5 * batch; i++) {
-    select1[i] = matmul[i] !== 0 ? add[i] + matmul4[i] : 0;
+    relu[i] = Math.max(add[i], 0);
+  }
+  // models/mlp.model.ts:5  const logits = add(matmul(hidden, W2), b2);
+  gemm(batch, 3, 5, relu, 0, 5, 1, W2, 0, 3, 1, matmul1, 0);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      add1[i0 * 3 + i1] = b2[i1] + matmul1[i0 * 3 + i1];
+    }
+  }
+  // models/mlp.model.ts:6  return softmaxCrossEntropy(logits, labels);
+  reduceMax.fill(-Infinity, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceMax[i0] = Math.max(reduceMax[i0], add1[i0 * 3 + i1]);
+    }
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      matmul1[i0 * 3 + i1] = Math.exp(add1[i0 * 3 + i1] - reduceMax[i0]);
+    }
+  }
+  reduceMax.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceMax[i0] += matmul1[i0 * 3 + i1];
+    }
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
+    div[i0] = t0 / reduceMax[i0];
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      add1[i0 * 3 + i1] = oneHot[i0 * 3 + i1] * neg[i0] + div[i0] * matmul1[i0 * 3 + i1];
+    }
+  }
+  // models/mlp.model.ts:5  const logits = add(matmul(hidden, W2), b2);
+  gemm(batch, 5, 3, add1, 0, 3, 1, W2Dot, 0, 1, 3, add, 0);
+  // models/mlp.model.ts:4  const hidden = relu(add(matmul(X, W1), b1));
+  gemm(batch, 5, 4, X, 0, 4, 1, W1Dot, 0, 5, 1, matmul2, 0);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 5; i1++) {
+      select[i0 * 5 + i1] = matmul[i0 * 5 + i1] !== 0 ? b1Dot[i1] + matmul2[i0 * 5 + i1] : 0;
+    }
+  }
+  // models/mlp.model.ts:5  const logits = add(matmul(hidden, W2), b2);
+  gemm(batch, 3, 5, select, 0, 5, 1, W2, 0, 3, 1, oneHot, 0);
+  gemm(batch, 3, 5, relu, 0, 5, 1, W2Dot, 0, 3, 1, matmul3, 0);
+  // models/mlp.model.ts:6  return softmaxCrossEntropy(logits, labels);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      mul[i0 * 3 + i1] = matmul1[i0 * 3 + i1] * (b2Dot[i1] + (oneHot[i0 * 3 + i1] + matmul3[i0 * 3 + i1]));
+    }
+  }
+  neg.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      neg[i0] += mul[i0 * 3 + i1];
+    }
+  }
+  for (let i = 0; i < batch; i++) {
+    neg1[i] = -(div[i] * neg[i] / reduceMax[i]);
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      oneHot[i0 * 3 + i1] = div[i0] * mul[i0 * 3 + i1] + matmul1[i0 * 3 + i1] * neg1[i0];
+    }
+  }
+  // models/mlp.model.ts:5  const logits = add(matmul(hidden, W2), b2);
+  gemm(batch, 5, 3, oneHot, 0, 3, 1, W2, 0, 1, 3, matmul2, 0);
+  // models/mlp.model.ts:4  const hidden = relu(add(matmul(X, W1), b1));
+  for (let i = 0; i < 5 * batch; i++) {
+    select1[i] = matmul[i] !== 0 ? add[i] + matmul2[i] : 0;
   }
   gemm(4, 5, batch, X, 0, 1, 4, select1, 0, 5, 1, out, 0);
   out.fill(0, 20, 20 + 5);
@@ -800,15 +822,15 @@ function lossHvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
     }
   }
   // models/mlp.model.ts:5  const logits = add(matmul(hidden, W2), b2);
-  gemm(5, 3, batch, select, 0, 1, 5, add2, 0, 3, 1, matmul5, 0);
-  gemm(5, 3, batch, matmul1, 0, 1, 5, matmul3, 0, 3, 1, matmul6, 0);
+  gemm(5, 3, batch, relu, 0, 1, 5, oneHot, 0, 3, 1, matmul4, 0);
+  gemm(5, 3, batch, select, 0, 1, 5, add1, 0, 3, 1, matmul5, 0);
   for (let i = 0; i < 15; i++) {
-    out[25 + i] = matmul5[i] + matmul6[i];
+    out[25 + i] = matmul4[i] + matmul5[i];
   }
   out.fill(0, 40, 40 + 3);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      out[40 + i1] += matmul3[i0 * 3 + i1];
+      out[40 + i1] += oneHot[i0 * 3 + i1];
     }
   }
   // (H·v) along W1: written in place at out[0]
@@ -822,14 +844,16 @@ interface LossGgnvpKernelWorkspace {
   readonly batch: number;
   readonly matmul: Float64Array;
   readonly add: Float64Array;
+  readonly relu: Float64Array;
   readonly matmul1: Float64Array;
+  readonly add1: Float64Array;
+  readonly reduceMax: Float64Array;
+  readonly div: Float64Array;
   readonly select: Float64Array;
   readonly matmul2: Float64Array;
-  readonly matmul3: Float64Array;
-  readonly add1: Float64Array;
-  readonly reduceLogSumExp: Float64Array;
-  readonly broadcastTo: Float64Array;
-  readonly lseMax: Float64Array;
+  readonly mul: Float64Array;
+  readonly reduceSum: Float64Array;
+  readonly neg: Float64Array;
 }
 const lossGgnvpKernelWorkspaces = new Map<string, LossGgnvpKernelWorkspace>();
 let lossGgnvpKernelWorkspaceLast: LossGgnvpKernelWorkspace | undefined;
@@ -839,7 +863,7 @@ function lossGgnvpKernelWorkspace(batch: number): LossGgnvpKernelWorkspace {
   const key = `${batch}`;
   let ws = lossGgnvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, matmul: new Float64Array(5 * batch), add: new Float64Array(5 * batch), matmul1: new Float64Array(5 * batch), select: new Float64Array(5 * batch), matmul2: new Float64Array(3 * batch), matmul3: new Float64Array(3 * batch), add1: new Float64Array(3 * batch), reduceLogSumExp: new Float64Array(batch), broadcastTo: new Float64Array(batch), lseMax: new Float64Array(batch) };
+    ws = { batch, matmul: new Float64Array(5 * batch), add: new Float64Array(5 * batch), relu: new Float64Array(5 * batch), matmul1: new Float64Array(3 * batch), add1: new Float64Array(3 * batch), reduceMax: new Float64Array(batch), div: new Float64Array(batch), select: new Float64Array(5 * batch), matmul2: new Float64Array(3 * batch), mul: new Float64Array(3 * batch), reduceSum: new Float64Array(batch), neg: new Float64Array(batch) };
     lossGgnvpKernelWorkspaces.set(key, ws);
   }
   lossGgnvpKernelWorkspaceLast = ws;
@@ -851,14 +875,16 @@ function lossGgnvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b
   const ws = lossGgnvpKernelWorkspace(batch);
   const matmul = ws.matmul;
   const add = ws.add;
+  const relu = ws.relu;
   const matmul1 = ws.matmul1;
+  const add1 = ws.add1;
+  const reduceMax = ws.reduceMax;
+  const div = ws.div;
   const select = ws.select;
   const matmul2 = ws.matmul2;
-  const matmul3 = ws.matmul3;
-  const add1 = ws.add1;
-  const reduceLogSumExp = ws.reduceLogSumExp;
-  const broadcastTo = ws.broadcastTo;
-  const lseMax = ws.lseMax;
+  const mul = ws.mul;
+  const reduceSum = ws.reduceSum;
+  const neg = ws.neg;
   // models/mlp.model.ts:4  const hidden = relu(add(matmul(X, W1), b1));
   gemm(batch, 5, 4, X, 0, 4, 1, W1, 0, 5, 1, matmul, 0);
   for (let i0 = 0; i0 < batch; i0++) {
@@ -869,89 +895,89 @@ function lossGgnvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b
   for (let i = 0; i < 5 * batch; i++) {
     matmul[i] = add[i] > 0 ? 1 : 0;
   }
-  gemm(batch, 5, 4, X, 0, 4, 1, W1Dot, 0, 5, 1, matmul1, 0);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 5; i1++) {
-      select[i0 * 5 + i1] = matmul[i0 * 5 + i1] !== 0 ? b1Dot[i1] + matmul1[i0 * 5 + i1] : 0;
-    }
-  }
-  // models/mlp.model.ts:5  const logits = add(matmul(hidden, W2), b2);
-  gemm(batch, 3, 5, select, 0, 5, 1, W2, 0, 3, 1, matmul2, 0);
+  // models/mlp.model.ts:6  return softmaxCrossEntropy(logits, labels);
+  const t0 = 1 / batch;
   // models/mlp.model.ts:4  const hidden = relu(add(matmul(X, W1), b1));
   for (let i = 0; i < 5 * batch; i++) {
-    matmul1[i] = Math.max(add[i], 0);
+    relu[i] = Math.max(add[i], 0);
   }
   // models/mlp.model.ts:5  const logits = add(matmul(hidden, W2), b2);
-  gemm(batch, 3, 5, matmul1, 0, 5, 1, W2Dot, 0, 3, 1, matmul3, 0);
+  gemm(batch, 3, 5, relu, 0, 5, 1, W2, 0, 3, 1, matmul1, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      add1[i0 * 3 + i1] = b2Dot[i1] + (matmul2[i0 * 3 + i1] + matmul3[i0 * 3 + i1]);
-    }
-  }
-  gemm(batch, 3, 5, matmul1, 0, 5, 1, W2, 0, 3, 1, matmul2, 0);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      matmul3[i0 * 3 + i1] = b2[i1] + matmul2[i0 * 3 + i1];
+      add1[i0 * 3 + i1] = b2[i1] + matmul1[i0 * 3 + i1];
     }
   }
   // models/mlp.model.ts:6  return softmaxCrossEntropy(logits, labels);
-  lseMax.fill(-Infinity);
+  reduceMax.fill(-Infinity, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      lseMax[i0] = Math.max(lseMax[i0], matmul3[i0 * 3 + i1]);
+      reduceMax[i0] = Math.max(reduceMax[i0], add1[i0 * 3 + i1]);
     }
   }
-  reduceLogSumExp.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceLogSumExp[i0] += Math.exp(matmul3[i0 * 3 + i1] - lseMax[i0]);
+      matmul1[i0 * 3 + i1] = Math.exp(add1[i0 * 3 + i1] - reduceMax[i0]);
+    }
+  }
+  reduceMax.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceMax[i0] += matmul1[i0 * 3 + i1];
+    }
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
+    div[i0] = t0 / reduceMax[i0];
+  }
+  // models/mlp.model.ts:4  const hidden = relu(add(matmul(X, W1), b1));
+  gemm(batch, 5, 4, X, 0, 4, 1, W1Dot, 0, 5, 1, add, 0);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 5; i1++) {
+      select[i0 * 5 + i1] = matmul[i0 * 5 + i1] !== 0 ? b1Dot[i1] + add[i0 * 5 + i1] : 0;
+    }
+  }
+  // models/mlp.model.ts:5  const logits = add(matmul(hidden, W2), b2);
+  gemm(batch, 3, 5, select, 0, 5, 1, W2, 0, 3, 1, add1, 0);
+  gemm(batch, 3, 5, relu, 0, 5, 1, W2Dot, 0, 3, 1, matmul2, 0);
+  // models/mlp.model.ts:6  return softmaxCrossEntropy(logits, labels);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      mul[i0 * 3 + i1] = matmul1[i0 * 3 + i1] * (b2Dot[i1] + (add1[i0 * 3 + i1] + matmul2[i0 * 3 + i1]));
+    }
+  }
+  reduceSum.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceSum[i0] += mul[i0 * 3 + i1];
     }
   }
   for (let i = 0; i < batch; i++) {
-    reduceLogSumExp[i] = lseMax[i] === Infinity || lseMax[i] === -Infinity ? lseMax[i] : lseMax[i] + Math.log(reduceLogSumExp[i]);
+    neg[i] = -(div[i] * reduceSum[i] / reduceMax[i]);
   }
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      matmul2[i0 * 3 + i1] = Math.exp(matmul3[i0 * 3 + i1] - reduceLogSumExp[i0]);
-    }
-  }
-  for (let i = 0; i < 3 * batch; i++) {
-    matmul3[i] = matmul2[i] * add1[i];
-  }
-  reduceLogSumExp.fill(0, 0, batch);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      reduceLogSumExp[i0] += matmul3[i0 * 3 + i1];
-    }
-  }
-  const t0 = 1 / batch;
-  for (let i0 = 0; i0 < batch; i0++) {
-    broadcastTo[i0] = t0;
-  }
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      matmul3[i0 * 3 + i1] = 1 * ((add1[i0 * 3 + i1] - reduceLogSumExp[i0]) * matmul2[i0 * 3 + i1] * broadcastTo[i0]);
+      add1[i0 * 3 + i1] = 1 * (div[i0] * mul[i0 * 3 + i1] + matmul1[i0 * 3 + i1] * neg[i0]);
     }
   }
   // models/mlp.model.ts:5  const logits = add(matmul(hidden, W2), b2);
-  gemm(batch, 5, 3, matmul3, 0, 3, 1, W2, 0, 1, 3, select, 0);
+  gemm(batch, 5, 3, add1, 0, 3, 1, W2, 0, 1, 3, add, 0);
   // models/mlp.model.ts:4  const hidden = relu(add(matmul(X, W1), b1));
   for (let i = 0; i < 5 * batch; i++) {
-    add[i] = matmul[i] !== 0 ? select[i] : 0;
+    select[i] = matmul[i] !== 0 ? add[i] : 0;
   }
-  gemm(4, 5, batch, X, 0, 1, 4, add, 0, 5, 1, out, 0);
+  gemm(4, 5, batch, X, 0, 1, 4, select, 0, 5, 1, out, 0);
   out.fill(0, 20, 20 + 5);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 5; i1++) {
-      out[20 + i1] += add[i0 * 5 + i1];
+      out[20 + i1] += select[i0 * 5 + i1];
     }
   }
   // models/mlp.model.ts:5  const logits = add(matmul(hidden, W2), b2);
-  gemm(5, 3, batch, matmul1, 0, 1, 5, matmul3, 0, 3, 1, out, 25);
+  gemm(5, 3, batch, relu, 0, 1, 5, add1, 0, 3, 1, out, 25);
   out.fill(0, 40, 40 + 3);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      out[40 + i1] += matmul3[i0 * 3 + i1];
+      out[40 + i1] += add1[i0 * 3 + i1];
     }
   }
   // (G·v) along W1: written in place at out[0]
