@@ -26,7 +26,8 @@ function maskTree(n: Node): MaskTree {
   return { kind: 'select', condition: c, whenTrue, whenFalse };
 }
 
-const hasZero = (t: MaskTree): boolean => t.kind === 'zero' || (t.kind === 'select');
+// A select subtree is only kept open when it has a zero below it.
+const hasZero = (t: MaskTree): boolean => t.kind === 'zero' || t.kind === 'select';
 
 function rebuild(t: MaskTree, f: (leaf: Node) => Node | null): Node | null {
   if (t.kind === 'zero') return null;
