@@ -6,7 +6,7 @@
 // build.ts imports the op table and the rules import build.ts: a cycle that
 // is safe because rules call the builders only when they run, never at load.
 import { add } from './build.ts';
-import { applyMasks, peelMasks } from './masks.ts';
+import { throughMasks } from './masks.ts';
 import type { ApplyNode, Attrs, DType, Node } from './node.ts';
 import type { Tensor } from './tensor.ts';
 import { broadcastShapes } from './shape.ts';
@@ -105,9 +105,8 @@ export function elementwise(...partials: Partial[]): Derivative {
       dots.forEach((dot, i) => {
         if (dot === null) return;
         // A masked tangent stays masked, so 0·∞ is never formed (see masks.ts).
-        const { inner, masks } = peelMasks(dot);
-        const term = partial(i)(inner, node, i);
-        if (term !== null) sum = sum === null ? applyMasks(term, masks) : add(sum, applyMasks(term, masks));
+        const term = throughMasks(dot, (inner) => partial(i)(inner, node, i));
+        if (term !== null) sum = sum === null ? term : add(sum, term);
       });
       return sum;
     },
