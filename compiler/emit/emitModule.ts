@@ -7,7 +7,7 @@ import { HELPER_SOURCE } from '../ir/helpers.ts';
 import type { HelperName } from '../ir/helpers.ts';
 import type { InputNode, Node } from '../ir/node.ts';
 import { topoSort } from '../ir/program.ts';
-import { FINITE_CHECK_HELPERS, FINITE_CHECK_SOURCE, isChecked, scalarCheck } from './finiteChecks.ts';
+import { FINITE_CHECK_HELPERS, FINITE_CHECK_SOURCE, isChecked, scalarCheck, unobserved } from './finiteChecks.ts';
 import type { FiniteChecks } from './finiteChecks.ts';
 import { buildListing } from './listing.ts';
 import { GEMM_SOURCE } from './loops/gemm.ts';
@@ -71,7 +71,9 @@ function emitKernel(k: KernelSpec, helpers: readonly string[]): string {
   const listing = buildListing(kernelRoots(k), 'ts', names, new Map(), paramNames, { bindAll: checks !== undefined });
   const params = k.params.map((p) => `${live.has(p) ? paramNames.get(p)! : `_${paramNames.get(p)!}`}: number`);
   const comments = new SourceComments();
-  const check = (b: { name: string; node: Node }): string[] => (checks !== undefined && isChecked(b.node) ? [scalarCheck(b.node, b.name, k.name, checks)] : []);
+  const hidden = checks === undefined ? new Set<Node>() : unobserved(kernelRoots(k));
+  const check = (b: { name: string; node: Node }): string[] =>
+    checks !== undefined && isChecked(b.node, hidden) ? [scalarCheck(b.node, b.name, k.name, checks)] : [];
   const lines = listing.bindings.flatMap((b) => [...comments.before(b.node), `const ${b.name} = ${b.text};`, ...check(b)]).map((l) => `  ${l}`);
   let returnType = 'number';
   if (k.writes !== undefined) {

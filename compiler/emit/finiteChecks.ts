@@ -13,6 +13,7 @@
  */
 import type { Node } from '../ir/node.ts';
 import { originOf } from '../ir/origin.ts';
+import { topoSort } from '../ir/program.ts';
 import type { SourceOrigin } from '../ir/origin.ts';
 import { numberLiteral, stringLiteral } from './safeText.ts';
 
@@ -54,8 +55,31 @@ function originArguments(node: Node, kernel: string, checks: FiniteChecks): stri
   return [stringLiteral(kernel), stringLiteral(part), stringLiteral(o.file), numberLiteral(o.line), numberLiteral(o.column), stringLiteral(o.text)].join(', ');
 }
 
-/** Whether a node's value gets a check: computed floating-point values only. */
-export const isChecked = (node: Node): boolean => node.op !== 'input' && node.op !== 'const' && node.dtype === 'f64';
+/**
+ * Values that reach no output as numbers: read only as a branch of a select
+ * (the other branch may be taken: sqrt's derivative is `√x = 0 ? 0 : ȳ / 2√x`,
+ * whose untaken branch is ∞ at 0), by comparisons, or by such values. The plain
+ * build may never compute them; the checked one computes them but does not check
+ * them — the select or comparison downstream is what counts.
+ */
+export function unobserved(roots: readonly Node[]): Set<Node> {
+  const order = topoSort(roots);
+  const users = new Map<Node, Node[]>(order.map((n) => [n, []]));
+  for (const n of order) for (const x of n.inputs) users.get(x)!.push(n);
+  const out = new Set<Node>();
+  const rootSet = new Set(roots);
+  for (let i = order.length - 1; i >= 0; i--) {
+    const n = order[i]!;
+    const readers = users.get(n)!;
+    const hidden = (u: Node): boolean => out.has(u) || u.dtype === 'bool' || (u.op === 'select' && u.inputs[0] !== n);
+    if (!rootSet.has(n) && readers.length > 0 && readers.every(hidden)) out.add(n);
+  }
+  return out;
+}
+
+/** Whether a node's value gets a check: computed floating-point values that reach an output. */
+export const isChecked = (node: Node, hidden: ReadonlySet<Node>): boolean =>
+  node.op !== 'input' && node.op !== 'const' && node.dtype === 'f64' && !hidden.has(node);
 
 /** A check of the scalar local `name` holding `node`. */
 export function scalarCheck(node: Node, name: string, kernel: string, checks: FiniteChecks): string {

@@ -34,19 +34,22 @@ export interface ModelOrigin {
 }
 
 export interface NonFiniteFinding {
+  /** 'loss' when the loss is not finite (whatever the gradient), else 'gradient'. */
   readonly quantity: 'loss' | 'gradient';
-  /** The loss, or the first non-finite gradient element. */
-  readonly value: number;
-  /** Flat index into the gradient; −1 for the loss. */
+  readonly loss: number;
+  /** Flat index of the first non-finite gradient element, or −1 when the gradient is finite. */
   readonly index: number;
+  /** That element, or NaN when there is none. */
+  readonly value: number;
 }
 
-/** The first non-finite quantity of a step, loss first; null when all are finite. One pass over `grad`. */
+/** What of a step is not finite; null when the loss and every gradient element are. One pass over `grad`. */
 export function findNonFinite(loss: number, grad: Float64Array): NonFiniteFinding | null {
-  // x − x is NaN exactly for NaN and ±Infinity.
-  if (loss - loss !== 0) return { quantity: 'loss', value: loss, index: -1 };
   const index = firstNonFinite(grad);
-  return index < 0 ? null : { quantity: 'gradient', value: grad[index]!, index };
+  // x − x is NaN exactly for NaN and ±Infinity.
+  const lossFinite = loss - loss === 0;
+  if (lossFinite && index < 0) return null;
+  return { quantity: lossFinite ? 'gradient' : 'loss', loss, index, value: index < 0 ? NaN : grad[index]! };
 }
 
 /** The parameter block holding flat index `index`, and the index within it; null without a layout. */
@@ -96,9 +99,11 @@ export class NonFiniteError extends Error {
   readonly epoch: number;
   readonly batch: number;
   readonly quantity: 'loss' | 'gradient';
-  readonly value: number;
-  /** Flat index of the first non-finite gradient element; −1 for the loss. */
+  readonly loss: number;
+  /** Flat index of the first non-finite gradient element; −1 when the gradient is finite. */
   readonly index: number;
+  /** That element (NaN when there is none). */
+  readonly value: number;
   /** The parameter block of that element (needs the trainer's `layout`), or null. */
   readonly parameter: string | null;
   /** The element's index within its block, or −1. */
@@ -113,6 +118,7 @@ export class NonFiniteError extends Error {
     this.epoch = place.epoch;
     this.batch = place.batch;
     this.quantity = finding.quantity;
+    this.loss = finding.loss;
     this.value = finding.value;
     this.index = finding.index;
     this.parameter = block?.name ?? null;
@@ -123,11 +129,12 @@ export class NonFiniteError extends Error {
 
 function describe(place: StepPlace, f: NonFiniteFinding, block: ReturnType<typeof blockOf>, d: Diagnosis): string {
   const where = `step ${place.step} (epoch ${place.epoch}, batch ${place.batch})`;
-  let what: string;
-  if (f.quantity === 'loss') what = `the loss is ${f.value}`;
-  else if (block !== null) what = `the gradient is not finite: ${f.value} at element ${block.element} of parameter '${block.name}' (flat index ${f.index})`;
-  else what = `the gradient is not finite: ${f.value} at flat index ${f.index} (pass the model's layout to name the parameter)`;
-  return `Non-finite training at ${where}: ${what}. ${diagnosisText(d)}`;
+  const loss = f.quantity === 'loss' ? `the loss is ${f.loss}` : '';
+  let grad = '';
+  if (block !== null) grad = `the gradient is not finite: ${f.value} at element ${block.element} of parameter '${block.name}' (flat index ${f.index})`;
+  else if (f.index >= 0) grad = `the gradient is not finite: ${f.value} at flat index ${f.index} (pass the model's layout to name the parameter)`;
+  const what = [loss, grad].filter((t) => t !== '').join(' and ');
+  return `Non-finite training at ${where}: ${what}; the parameters are left as they were before this step. ${diagnosisText(d)}`;
 }
 
 function diagnosisText(d: Diagnosis): string {

@@ -10,7 +10,7 @@ import { bodyOf, bodyRoots } from '../../ir/scanBody.ts';
 import { claimParameterNames } from '../emitModule.ts';
 import type { KernelSpec } from '../emitModule.ts';
 import { NameManager, capitalize } from '../names.ts';
-import { FINITE_CHECK_HELPERS, bufferCheck, isChecked, scalarCheck } from '../finiteChecks.ts';
+import { FINITE_CHECK_HELPERS, bufferCheck, isChecked, scalarCheck, unobserved } from '../finiteChecks.ts';
 import { UnsafeNameError } from '../safeText.ts';
 import { SourceComments } from '../sourceComments.ts';
 import { sizeExpr, symbolsOf } from './dims.ts';
@@ -67,7 +67,9 @@ export function emitTensorKernel(k: KernelSpec): EmittedKernel {
       placements.set(n, { array: outParam!, offset: writeOffsets[i]! });
     }
   });
-  const plan = planKernel(roots, placements, (preferred) => names.claim(preferred), k.checks !== undefined);
+  // Kernels with loops keep their fused plan (the loop emitter reads it); their values in memory are still checked.
+  const materialize = k.checks !== undefined && !order.some((n) => n.op === 'scan');
+  const plan = planKernel(roots, placements, (preferred) => names.claim(preferred), materialize);
   const nodeNames = new Map<Node, string>();
   for (const p of k.params) nodeNames.set(p, paramNames.get(p)!);
   for (const node of order) {
@@ -132,9 +134,10 @@ export function emitTensorKernel(k: KernelSpec): EmittedKernel {
 /** The check after the statement computing `node` (checkFinite): its local, or its values in memory. */
 function checkFor(k: KernelSpec, ctx: StatementContext, local: string): (node: Node) => string[] {
   const checks = k.checks!;
+  const hidden = unobserved(kernelRoots(k));
   return (node) => {
     const s = ctx.storage.get(node)!;
-    if (!isChecked(node)) return [];
+    if (!isChecked(node, hidden)) return [];
     if (s.kind === 'scalar' && s.bound) return [scalarCheck(node, ctx.names.get(node)!, k.name, checks)];
     if (s.kind === 'buffer') return [bufferCheck(node, s.array, s.offset, sizeExpr(node.shape), local, k.name, checks)];
     return [];
