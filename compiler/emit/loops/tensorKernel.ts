@@ -67,7 +67,7 @@ export function emitTensorKernel(k: KernelSpec): EmittedKernel {
       placements.set(n, { array: outParam!, offset: writeOffsets[i]! });
     }
   });
-  // Kernels with loops keep their fused plan (the loop emitter reads it); their values in memory are still checked.
+  // Kernels with loops keep their usual plan (materializing around loop nodes is not tested yet): their values in memory and bound locals are still checked, loop results at the loop line.
   const materialize = k.checks !== undefined && !order.some((n) => n.op === 'scan');
   const plan = planKernel(roots, placements, (preferred) => names.claim(preferred), materialize);
   const nodeNames = new Map<Node, string>();
