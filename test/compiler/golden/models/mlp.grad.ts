@@ -326,7 +326,8 @@ function lossValueKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b
   oneHot.fill(0, 0, 3 * batch);
   for (let i = 0; i < batch; i++) {
     const c = labels[i];
-    if (c >= 0 && c < 3 && c === Math.floor(c)) oneHot[i * 3 + c] = 1;
+    if (!(c >= 0 && c < 3 && c === Math.floor(c))) throw new RangeError('labels[' + i + '] = ' + c + ': a label must be an integer in [0, 3)');
+    oneHot[i * 3 + c] = 1;
   }
   // models/mlp.model.ts:4  const hidden = relu(add(matmul(X, W1), b1));
   gemm(batch, 5, 4, X, 0, 4, 1, W1, 0, 5, 1, matmul, 0);
@@ -442,7 +443,8 @@ function lossValueAndGradientKernel(W1: Float64Array, b1: Float64Array, W2: Floa
   oneHot.fill(0, 0, 3 * batch);
   for (let i = 0; i < batch; i++) {
     const c = labels[i];
-    if (c >= 0 && c < 3 && c === Math.floor(c)) oneHot[i * 3 + c] = 1;
+    if (!(c >= 0 && c < 3 && c === Math.floor(c))) throw new RangeError('labels[' + i + '] = ' + c + ': a label must be an integer in [0, 3)');
+    oneHot[i * 3 + c] = 1;
   }
   const t0 = 1 / batch;
   for (let i = 0; i < 3 * batch; i++) {
@@ -616,7 +618,8 @@ function lossJvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
   oneHot.fill(0, 0, 3 * batch);
   for (let i = 0; i < batch; i++) {
     const c = labels[i];
-    if (c >= 0 && c < 3 && c === Math.floor(c)) oneHot[i * 3 + c] = 1;
+    if (!(c >= 0 && c < 3 && c === Math.floor(c))) throw new RangeError('labels[' + i + '] = ' + c + ': a label must be an integer in [0, 3)');
+    oneHot[i * 3 + c] = 1;
   }
   for (let i = 0; i < 3 * batch; i++) {
     gt[i] = oneHot[i] > 0 ? 1 : 0;
@@ -810,7 +813,8 @@ function lossHvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
   oneHot.fill(0, 0, 3 * batch);
   for (let i = 0; i < batch; i++) {
     const c = labels[i];
-    if (c >= 0 && c < 3 && c === Math.floor(c)) oneHot[i * 3 + c] = 1;
+    if (!(c >= 0 && c < 3 && c === Math.floor(c))) throw new RangeError('labels[' + i + '] = ' + c + ': a label must be an integer in [0, 3)');
+    oneHot[i * 3 + c] = 1;
   }
   const t0 = 1 / batch;
   for (let i = 0; i < 3 * batch; i++) {
@@ -1054,7 +1058,8 @@ function lossGgnvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b
   oneHot.fill(0, 0, 3 * batch);
   for (let i = 0; i < batch; i++) {
     const c = labels[i];
-    if (c >= 0 && c < 3 && c === Math.floor(c)) oneHot[i * 3 + c] = 1;
+    if (!(c >= 0 && c < 3 && c === Math.floor(c))) throw new RangeError('labels[' + i + '] = ' + c + ': a label must be an integer in [0, 3)');
+    oneHot[i * 3 + c] = 1;
   }
   for (let i = 0; i < 3 * batch; i++) {
     gt[i] = oneHot[i] > 0 ? 1 : 0;
