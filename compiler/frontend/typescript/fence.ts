@@ -338,6 +338,8 @@ export function isEntry(scope: ModuleScope, fn: FunctionDecl): boolean {
 export function fenceModule(scope: ModuleScope): SourceError[] {
   const fence = new Fence(scope);
   const { module } = scope;
+  // An unreadable file has nothing else to check: its AST is empty.
+  for (const p of module.unreadable) fence.report(p.at, p.message, p.hint, 'syntax');
   for (const u of module.unsupported) fence.reportKind(u.at, u.what);
   for (const at of module.anyTypes) {
     fence.report(at, '`any`/`unknown` types are not supported in a model file', 'Give the value a model type: number, boolean or Tensor<[…]>; the front end needs every value\'s shape.');
