@@ -39,6 +39,12 @@ class Fence {
     if (fn.isAsync) this.reportKind(fn.at, 'async');
     if (fn.isGenerator) this.reportKind(fn.at, 'generator');
     fn.params.forEach((p) => this.checkParam(p, fn));
+    // The generated module declares each parameter once: a repeated name would not load.
+    fn.params.forEach((p, i) => {
+      if (fn.params.findIndex((q) => q.name === p.name) < i) {
+        this.report(p.at, `the parameter name '${p.name}' is used twice in ${fn.name}`, 'Give every parameter its own name.', 'semantic');
+      }
+    });
     if (fn.wrtTag !== null) {
       for (const name of fn.wrtTag) {
         if (!fn.params.some((p) => p.name === name)) {
