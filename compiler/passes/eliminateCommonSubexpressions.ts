@@ -24,14 +24,30 @@ function fnv(text: string, seed = 0x811c9dc5): number {
 }
 
 function structuralHash(node: Node, memo: Map<Node, number>): number {
-  const known = memo.get(node);
-  if (known !== undefined) return known;
-  let h: number;
-  if (node.op === 'const') h = fnv(`c${Object.is(node.value, -0) ? '-0' : node.value}`);
-  else if (node.op === 'input') h = fnv(`i${node.name}`);
-  else h = node.inputs.reduce((acc, n) => fnv(String(structuralHash(n, memo)), acc), fnv(node.op));
-  memo.set(node, h);
-  return h;
+  // An explicit stack, stopping at hashed nodes: graphs thousands of nodes deep do not recurse.
+  const stack: Node[] = [node];
+  while (stack.length > 0) {
+    const n = stack[stack.length - 1]!;
+    if (memo.has(n)) {
+      stack.pop();
+      continue;
+    }
+    const pending = n.inputs.filter((m) => !memo.has(m));
+    if (pending.length > 0) {
+      stack.push(...pending);
+      continue;
+    }
+    stack.pop();
+    memo.set(n, hashOf(n, memo));
+  }
+  return memo.get(node)!;
+}
+
+/** One node's hash from its operands' hashes. */
+function hashOf(n: Node, memo: ReadonlyMap<Node, number>): number {
+  if (n.op === 'const') return fnv(`c${Object.is(n.value, -0) ? '-0' : n.value}`);
+  if (n.op === 'input') return fnv(`i${n.name}`);
+  return n.inputs.reduce((acc, m) => fnv(String(memo.get(m)!), acc), fnv(n.op));
 }
 
 /** Constants lead in arithmetic (`2 * x`) and trail in tests (`x === 0`), as people write them. */

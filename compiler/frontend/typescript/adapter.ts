@@ -5,13 +5,13 @@
  * AST. Constructs outside the subset become `unsupported` nodes; judging
  * them is the fence's job, not this file's.
  */
-import { Node as TsNode, Project, SyntaxKind } from 'ts-morph';
+import { Node as TsNode, Project, SyntaxKind, ts } from 'ts-morph';
 import type {
   ArrowFunction, Block, CallExpression, Expression, ForStatement, FunctionDeclaration, FunctionExpression, JSDocableNode, NumericLiteral,
   ParameterDeclaration, SourceFile, Statement, TypeNode, VariableStatement,
 } from 'ts-morph';
 import type {
-  AssignOp, BinaryOp, ConstantDecl, Expr, FunctionDecl, ImportDecl, LoopDirective, ModuleAst, ParamDecl, Pos, Stmt,
+  AssignOp, BinaryOp, ConstantDecl, Expr, FunctionDecl, ImportDecl, LoopDirective, ModuleAst, ParamDecl, Pos, ReadProblem, Stmt,
   TypeAliasDecl, TypeRef, UnsupportedKind,
 } from './ast.ts';
 
@@ -483,14 +483,94 @@ function customRuleDecl(reader: Reader, call: CallExpression, name: string, expo
   return { ...primal, custom: { at: callAt, callee: reader.expr(call.getExpression()), jvp, vjp, problems } };
 }
 
+/**
+ * How deep a model file's syntax tree may be. Reading, the fence and the
+ * lowering walk the tree recursively (one to a few frames a level); at this
+ * depth they use a small part of Node's default stack. No hand-written model
+ * comes near it: it is a 500-term chain of one operator, or 500 nested calls.
+ */
+export const MAX_SYNTAX_DEPTH = 500;
+
+const SYNTAX_HINT = 'A model file must be valid TypeScript; tsc --noEmit reports the same error.';
+const DEPTH_HINT = 'Split the expression into several consts (const a = …; const b = a + …), or sum the terms of a tensor with sum(…).';
+const depthMessage = `expression too deeply nested (limit ${MAX_SYNTAX_DEPTH} levels)`;
+
 /** The model-file AST of `text` (the contents of `path`). */
 export function readModule(path: string, text: string): ModuleAst {
-  const file = sharedProject().createSourceFile(`/model${path.startsWith('/') ? '' : '/'}${path}`, text, { overwrite: true });
+  let file: SourceFile;
+  const at = (pos: number): Pos => lineAndColumn(text, pos);
   try {
+    file = sharedProject().createSourceFile(`/model${path.startsWith('/') ? '' : '/'}${path}`, text, { overwrite: true });
+  } catch (e) {
+    // TypeScript's parser is recursive: a file nested thousands deep overflows it.
+    if (!(e instanceof RangeError)) throw e;
+    project = undefined;
+    return unreadableModule(path, text, [{ at: at(deepBracket(text, MAX_SYNTAX_DEPTH) ?? 0), message: depthMessage, hint: DEPTH_HINT }]);
+  }
+  try {
+    const problems = syntaxProblems(file, at);
+    if (problems.length > 0) return unreadableModule(path, text, problems);
     return convertModule(new Reader(file), file, path, text);
   } finally {
     file.forget();
   }
+}
+
+/** TypeScript's syntax errors, then (for a well-formed file) a node nested deeper than the walks allow. */
+function syntaxProblems(file: SourceFile, at: (pos: number) => Pos): ReadProblem[] {
+  const syntax = sharedProject().getProgram().getSyntacticDiagnostics(file);
+  if (syntax.length > 0) {
+    return syntax.map((d) => ({ at: at(d.getStart() ?? 0), message: `syntax error: ${syntaxMessage(d.getMessageText())}`, hint: SYNTAX_HINT }));
+  }
+  const deep = nodeDeeperThan(file.compilerNode, MAX_SYNTAX_DEPTH);
+  return deep === undefined ? [] : [{ at: at(deep.getStart(file.compilerNode)), message: depthMessage, hint: DEPTH_HINT }];
+}
+
+/** `Expression expected.` → `expression expected`, the way our own messages read. */
+function syntaxMessage(text: string | { getMessageText(): string }): string {
+  const raw = typeof text === 'string' ? text : text.getMessageText();
+  return raw.replace(/\.$/, '').replace(/^[A-Z](?=[a-z])/, (c) => c.toLowerCase());
+}
+
+/** The first node (in source order) more than `limit` levels deep; iterative, so it is safe at any depth. */
+function nodeDeeperThan(root: ts.Node, limit: number): ts.Node | undefined {
+  const stack: { node: ts.Node; depth: number }[] = [{ node: root, depth: 0 }];
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    if (depth > limit) return node;
+    const children: ts.Node[] = [];
+    ts.forEachChild(node, (c) => void children.push(c));
+    for (let i = children.length - 1; i >= 0; i--) stack.push({ node: children[i]!, depth: depth + 1 });
+  }
+  return undefined;
+}
+
+/**
+ * Where brackets first nest more than `limit` deep, by TypeScript's scanner
+ * (which does not recurse), or undefined. It points at what overflowed the parser.
+ */
+function deepBracket(text: string, limit: number): number | undefined {
+  const scanner = ts.createScanner(ts.ScriptTarget.Latest, true, ts.LanguageVariant.Standard, text);
+  const open: ('bracket' | 'template')[] = [];
+  for (let token = scanner.scan(); token !== SyntaxKind.EndOfFileToken; token = scanner.scan()) {
+    if (token === SyntaxKind.OpenParenToken || token === SyntaxKind.OpenBracketToken || token === SyntaxKind.OpenBraceToken) open.push('bracket');
+    else if (token === SyntaxKind.TemplateHead) open.push('template');
+    else if (token === SyntaxKind.CloseBraceToken && open[open.length - 1] === 'template') {
+      // The `}` ending `${…}` continues the template: a middle part keeps it open, the tail closes it.
+      if (scanner.reScanTemplateToken(false) === SyntaxKind.TemplateTail) open.pop();
+    } else if (token === SyntaxKind.CloseParenToken || token === SyntaxKind.CloseBracketToken || token === SyntaxKind.CloseBraceToken) open.pop();
+    if (open.length > limit) return scanner.getTokenStart();
+  }
+  return undefined;
+}
+
+function lineAndColumn(text: string, pos: number): Pos {
+  const before = text.slice(0, pos).split(/\r?\n/);
+  return { line: before.length, column: before[before.length - 1]!.length + 1 };
+}
+
+function unreadableModule(path: string, text: string, unreadable: readonly ReadProblem[]): ModuleAst {
+  return { path, lines: text.split(/\r?\n/), imports: [], functions: [], constants: [], aliases: [], unsupported: [], anyTypes: [], unreadable };
 }
 
 function convertModule(reader: Reader, file: SourceFile, path: string, text: string): ModuleAst {
@@ -542,5 +622,5 @@ function convertModule(reader: Reader, file: SourceFile, path: string, text: str
   const anyTypes = [...file.getDescendantsOfKind(SyntaxKind.AnyKeyword), ...file.getDescendantsOfKind(SyntaxKind.UnknownKeyword)]
     .map((n) => reader.at(n))
     .sort((a, b) => a.line - b.line || a.column - b.column);
-  return { path, lines: text.split(/\r?\n/), imports, functions, constants, aliases, unsupported, anyTypes };
+  return { path, lines: text.split(/\r?\n/), imports, functions, constants, aliases, unsupported, anyTypes, unreadable: [] };
 }

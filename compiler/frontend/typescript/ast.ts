@@ -182,4 +182,16 @@ export interface ModuleAst {
   readonly unsupported: readonly (Stmt & { readonly kind: 'unsupported' })[];
   /** Every `any`/`unknown` type written in the file. */
   readonly anyTypes: readonly Pos[];
+  /**
+   * Why the file could not be read (TypeScript syntax errors, nesting too
+   * deep to walk); when non-empty, nothing else was converted.
+   */
+  readonly unreadable: readonly ReadProblem[];
+}
+
+/** A reason a model file cannot be converted at all, located. */
+export interface ReadProblem {
+  readonly at: Pos;
+  readonly message: string;
+  readonly hint: string;
 }

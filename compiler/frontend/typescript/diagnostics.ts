@@ -14,7 +14,13 @@ export class ModelSemanticError extends SourceError {
   override readonly name = 'ModelSemanticError';
 }
 
+/** A model file TypeScript cannot parse, or one nested too deeply to walk. */
+export class ModelSyntaxError extends SourceError {
+  override readonly name = 'ModelSyntaxError';
+}
+
 export const ERROR_KINDS = {
+  syntax: ModelSyntaxError,
   unsupported: UnsupportedSyntaxError,
   unknownFunction: UnknownFunctionError,
   unknownVariable: UnknownVariableError,

@@ -39,6 +39,12 @@ class Fence {
     if (fn.isAsync) this.reportKind(fn.at, 'async');
     if (fn.isGenerator) this.reportKind(fn.at, 'generator');
     fn.params.forEach((p) => this.checkParam(p, fn));
+    // The generated module declares each parameter once: a repeated name would not load.
+    fn.params.forEach((p, i) => {
+      if (fn.params.findIndex((q) => q.name === p.name) < i) {
+        this.report(p.at, `the parameter name '${p.name}' is used twice in ${fn.name}`, 'Give every parameter its own name.', 'semantic');
+      }
+    });
     if (fn.wrtTag !== null) {
       for (const name of fn.wrtTag) {
         if (!fn.params.some((p) => p.name === name)) {
@@ -338,6 +344,8 @@ export function isEntry(scope: ModuleScope, fn: FunctionDecl): boolean {
 export function fenceModule(scope: ModuleScope): SourceError[] {
   const fence = new Fence(scope);
   const { module } = scope;
+  // An unreadable file has nothing else to check: its AST is empty.
+  for (const p of module.unreadable) fence.report(p.at, p.message, p.hint, 'syntax');
   for (const u of module.unsupported) fence.reportKind(u.at, u.what);
   for (const at of module.anyTypes) {
     fence.report(at, '`any`/`unknown` types are not supported in a model file', 'Give the value a model type: number, boolean or Tensor<[…]>; the front end needs every value\'s shape.');

@@ -56,7 +56,8 @@ function importInto(scope: ModuleScope, imp: ImportDecl, loader: Loader): void {
     return;
   }
   const target = imported(module, imp, loader);
-  if (target === null) return;
+  // An unreadable file's own errors say what is wrong; its names are not missing.
+  if (target === null || target.module.unreadable.length > 0) return;
   if (imp.namespace !== null) {
     loader.diagnostics.push(diagnostic(module, imp.at, 'a namespace import of a model file is not supported', `Import the functions by name: import { f } from '${imp.from}'.`));
   }
