@@ -57,6 +57,7 @@ function compileCommand(io: Io, deps: CliDeps, setCode: (code: number) => void):
     .option('--check', 'write nothing; exit 1 and name the generated files that are stale (for CI)')
     .addOption(new Option('--emit <kind>', 'ts: <name>.grad.ts; js: <name>.grad.js + <name>.grad.d.ts').choices(['ts', 'js']))
     .option('--config <file>', 'the config file (default: gradc.config.ts in the working folder, if any)')
+    .option('--check-finite', 'kernels that throw at the first NaN or ±Infinity, naming its model line (a diagnostic build, slower)')
     .action(async (inputs: string[], flags: CompileFlags) => {
       const generate = deps.generate ?? (await defaultGenerate());
       const cwd = deps.cwd ?? process.cwd();

@@ -21,6 +21,8 @@ export interface CompileModelFileOptions extends DeriveOptions {
   readonly emit?: 'ts' | 'js';
   /** A folder for the generated files instead of beside the model file. */
   readonly outDir?: string;
+  /** Finiteness checks after every value, naming the model line of the first NaN or ±Infinity (see EmitModelModuleOptions). */
+  readonly checkFinite?: boolean;
 }
 
 export interface CompiledModelFile {

@@ -43,6 +43,7 @@ export { ModelFileError, parseModelFile } from './frontend/typescript/parseModel
 export type { ParseModelFileOptions } from './frontend/typescript/parseModelFile.ts';
 export { compileModelFile, generatedModulePath } from './compileModelFile.ts';
 export type { CompileModelFileOptions, CompiledModelFile } from './compileModelFile.ts';
+export { loadModelFile } from './loadModelFile.ts';
 export { emitModelModule } from './modelModule/emitModelModule.ts';
 export type { EmitModelModuleOptions } from './modelModule/emitModelModule.ts';
 export { toJavaScript } from './modelModule/toJavaScript.ts';

@@ -162,6 +162,18 @@ export type {
   UnitLoss,
 } from './train/options.ts';
 export { accumulateGradient, type Accumulated } from './train/accumulate.ts';
+export {
+  NonFiniteError,
+  blockOf,
+  findNonFinite,
+  modelOriginOf,
+  type Diagnosis,
+  type ModelOrigin,
+  type NonFiniteFinding,
+  type NonFiniteMode,
+  type ParameterLayout,
+  type StepPlace,
+} from './train/nonFinite.ts';
 export { truncatedBPTT, type RecurrentStep, type TruncatedBPTT, type TruncatedBPTTOptions } from './train/tbptt.ts';
 export { EarlyStopping, type EarlyStoppingOptions, type EarlyStoppingState } from './train/earlyStopping.ts';
 export {

@@ -4,7 +4,7 @@
  * merges there, so the cost is linear in the size of the graph.
  */
 import { constant, constantLike, sumNodes } from '../ir/build.ts';
-import { applyMasks, peelMasks } from '../ir/masks.ts';
+import { throughMasks } from '../ir/masks.ts';
 import { unbroadcast } from '../ir/buildTensor.ts';
 import type { ApplyNode, InputNode, Node } from '../ir/node.ts';
 import { OP_TABLE } from '../ir/opTable.ts';
@@ -70,13 +70,15 @@ export function gradient(output: Node, wrt: readonly InputNode[]): Node[] {
     // Masks line up element for element only through elementwise ops.
     // The adjoint code of a node is attributed to the source line of the node.
     withOrigin(originOf(node), () => {
-      const { inner, masks } = isElementwise(node.op) && bar !== null ? peelMasks(bar) : { inner: bar!, masks: [] };
-      const operandBars = group !== undefined ? def.group!.vjp(group, bars) : rule.vjp(node, inner);
+      const masked = group === undefined && isElementwise(node.op);
+      const operandBars = group !== undefined ? def.group!.vjp(group, bars) : masked ? [] : rule.vjp(node, bar!);
       node.inputs.forEach((operand, i) => {
-        const operandBar = operandBars[i];
-        if (operandBar == null || !active.has(operand)) return;
+        if (!active.has(operand)) return;
+        // A masked cotangent stays masked, so 0·∞ is never formed (see masks.ts).
+        const operandBar = masked ? throughMasks(bar!, (inner) => rule.vjp(node, inner)[i] ?? null) : operandBars[i];
+        if (operandBar == null) return;
         // Un-broadcasting happens here, once, never in the rules.
-        contribute(operand, unbroadcast(applyMasks(operandBar, masks), operand.shape));
+        contribute(operand, unbroadcast(operandBar, operand.shape));
       });
     });
   }

@@ -15,6 +15,8 @@ export const configSchema = z.strictObject({
   wrt: z.array(name).min(1).optional(),
   /** `ts` (default) writes `.grad.ts`; `js` writes `.grad.js` and `.grad.d.ts`. */
   emit: z.enum(['ts', 'js']).optional(),
+  /** Kernels that test every value for NaN and ±Infinity and name the model line of the first (a diagnostic build). */
+  checkFinite: z.boolean().optional(),
 });
 
 export type GradcConfig = z.input<typeof configSchema>;

@@ -20,6 +20,8 @@ export interface GenerateOptions {
   readonly emit?: 'ts' | 'js';
   /** A folder for the generated files instead of beside the model file. */
   readonly outDir?: string;
+  /** Kernels that throw at the first NaN or ±Infinity, naming its model line (a diagnostic build). */
+  readonly checkFinite?: boolean;
 }
 
 /** Compiles one model file into its generated files; throws a SourceError for a mistake in the file. */

@@ -20,6 +20,7 @@ export interface CompileFlags {
   check?: boolean;
   emit?: 'ts' | 'js';
   config?: string;
+  checkFinite?: boolean;
 }
 
 export interface CompileDeps {
@@ -50,8 +51,10 @@ function plan(patterns: readonly string[], flags: CompileFlags, config: GradcCon
   if (flags.watch === true && flags.check === true) throw new UsageError('--watch and --check do not go together: --check is for CI, --watch for editing');
   const wrt = flags.wrt !== undefined ? wrtFlag(flags.wrt) : config.wrt;
   const outDir = flags.outDir ?? config.outDir;
+  const checkFinite = flags.checkFinite ?? config.checkFinite;
   const options: GenerateOptions = {
     emit: flags.emit ?? config.emit ?? 'ts',
+    ...(checkFinite === true ? { checkFinite } : {}),
     ...(wrt !== undefined ? { wrt } : {}),
     ...(outDir !== undefined ? { outDir } : {}),
   };

@@ -7,6 +7,8 @@ import { HELPER_SOURCE } from '../ir/helpers.ts';
 import type { HelperName } from '../ir/helpers.ts';
 import type { InputNode, Node } from '../ir/node.ts';
 import { topoSort } from '../ir/program.ts';
+import { FINITE_CHECK_HELPERS, FINITE_CHECK_SOURCE, isChecked, scalarCheck, unobserved } from './finiteChecks.ts';
+import type { FiniteChecks } from './finiteChecks.ts';
 import { buildListing } from './listing.ts';
 import { GEMM_SOURCE } from './loops/gemm.ts';
 import { emitTensorKernel, helpersOf, isTensorKernel, kernelRoots } from './loops/tensorKernel.ts';
@@ -31,6 +33,8 @@ export interface KernelSpec {
   readonly writes?: { readonly param: Identifier; readonly nodes: readonly Node[]; readonly labels: readonly CommentText[] };
   /** Default true; a kernel called only through a checked wrapper in the same module is not exported. */
   readonly exported?: boolean;
+  /** Finiteness checks after every value (the checkFinite build); none when absent. */
+  readonly checks?: FiniteChecks;
 }
 
 export interface ConstantSpec {
@@ -63,10 +67,14 @@ function emitKernel(k: KernelSpec, helpers: readonly string[]): string {
   const live = new Set(topoSort(kernelRoots(k)));
   const names = new NameManager(helpers);
   const { params: paramNames, out } = claimParameterNames(k, names);
-  const listing = buildListing(kernelRoots(k), 'ts', names, new Map(), paramNames);
+  const { checks } = k;
+  const listing = buildListing(kernelRoots(k), 'ts', names, new Map(), paramNames, { bindAll: checks !== undefined });
   const params = k.params.map((p) => `${live.has(p) ? paramNames.get(p)! : `_${paramNames.get(p)!}`}: number`);
   const comments = new SourceComments();
-  const lines = listing.bindings.flatMap((b) => [...comments.before(b.node), `const ${b.name} = ${b.text};`]).map((l) => `  ${l}`);
+  const hidden = checks === undefined ? new Set<Node>() : unobserved(kernelRoots(k));
+  const check = (b: { name: string; node: Node }): string[] =>
+    checks !== undefined && isChecked(b.node, hidden) ? [scalarCheck(b.node, b.name, k.name, checks)] : [];
+  const lines = listing.bindings.flatMap((b) => [...comments.before(b.node), `const ${b.name} = ${b.text};`, ...check(b)]).map((l) => `  ${l}`);
   let returnType = 'number';
   if (k.writes !== undefined) {
     const { nodes, labels } = k.writes;
@@ -91,7 +99,8 @@ function emitKernel(k: KernelSpec, helpers: readonly string[]): string {
 
 /** The kernels' text, and the helper functions (sorted by name) they call, each emitted once per module. */
 export function emitKernels(specs: readonly KernelSpec[]): { kernels: string[]; helperNames: string[]; helpers: string[] } {
-  const scalarHelpers = [...helpersOf(topoSort(specs.flatMap(kernelRoots)))];
+  const checkHelpers: readonly string[] = specs.some((k) => k.checks !== undefined) ? FINITE_CHECK_HELPERS : [];
+  const scalarHelpers = [...helpersOf(topoSort(specs.flatMap(kernelRoots))), ...checkHelpers];
   const extra = new Set<string>();
   const kernels = specs.map((k) => {
     if (!isTensorKernel(k)) return emitKernel(k, scalarHelpers);
@@ -100,7 +109,9 @@ export function emitKernels(specs: readonly KernelSpec[]): { kernels: string[]; 
     return emitted.text;
   });
   const helperNames = [...new Set<string>([...scalarHelpers, ...extra])].sort();
-  return { kernels, helperNames, helpers: helperNames.map((h) => (h === 'gemm' ? GEMM_SOURCE : HELPER_SOURCE[h as HelperName])) };
+  const source = (h: string): string =>
+    h === 'gemm' ? GEMM_SOURCE : ((FINITE_CHECK_SOURCE as Readonly<Record<string, string>>)[h] ?? HELPER_SOURCE[h as HelperName]);
+  return { kernels, helperNames, helpers: helperNames.map(source) };
 }
 
 export function emitModule(spec: ModuleSpec): string {

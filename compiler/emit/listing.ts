@@ -55,6 +55,8 @@ export function buildListing(
   preset: ReadonlyMap<Node, string> = new Map(),
   /** Names of the kernel's parameters, where they differ from the inputs' own. */
   params: ReadonlyMap<Node, string> = new Map(),
+  /** `bindAll`: every computed node gets its own `const` (a checkFinite build checks each). */
+  options: { readonly bindAll?: boolean } = {},
 ): Listing {
   const order = topoSort(roots);
   const uses = countUses(roots, order);
@@ -65,7 +67,7 @@ export function buildListing(
   for (const node of order) {
     if (node.op === 'const' || node.op === 'input') continue;
     const text = renderNode(node, target, (n) => (n === node ? undefined : lookup(n))).text;
-    if ((uses.get(node) ?? 0) < 2 && text.length <= MAX_INLINE_LENGTH) continue;
+    if (options.bindAll !== true && (uses.get(node) ?? 0) < 2 && text.length <= MAX_INLINE_LENGTH) continue;
     const preferred = preset.get(node) ?? descriptiveName(node, bound);
     const name = preferred !== undefined && preferred !== null && !names.isTaken(preferred) ? names.claim(preferred) : names.temporary();
     bound.set(node, name);

@@ -4,16 +4,10 @@
  */
 import { applyWith, constant } from './build.ts';
 import type { Node } from './node.ts';
-import { ShapeError, shapeToString, shapesEqual } from './shape.ts';
+import { ShapeError, resolveAxes, shapeToString, shapesEqual } from './shape.ts';
 import type { Dim, Shape } from './shape.ts';
 
-function normalizeAxes(op: string, axes: readonly number[], rank: number): number[] {
-  const out = axes.map((a) => (a < 0 ? a + rank : a));
-  for (const a of out) {
-    if (!Number.isInteger(a) || a < 0 || a >= rank) throw new ShapeError(`${op}: axis ${a} is out of range for rank ${rank}`);
-  }
-  return [...new Set(out)].sort((a, b) => a - b);
-}
+const normalizeAxes = (op: string, axes: readonly number[], rank: number): number[] => resolveAxes(op, axes, rank);
 
 export const allAxes = (x: Node): number[] => x.shape.map((_, i) => i);
 

@@ -5,6 +5,7 @@
  * scalar rule broadcast over tensors; structural ops evaluate whole tensors.
  */
 import type { Attrs, Node } from './node.ts';
+import { checkIndices } from './indexCheck.ts';
 import { isElementwise } from './ops.ts';
 import { OP_TABLE } from './opTable.ts';
 import type { Program } from './program.ts';
@@ -81,6 +82,7 @@ export function evaluateTensors(
       values.set(node, results(node.attrs));
       continue;
     }
+    if (def.indices !== undefined) checkIndices(node, def.indices, args[def.indices.operand]!, sizes);
     const result = isElementwise(node.op) ? applyElementwise(node, args, out) : def.evaluateTensor!(args, node.attrs, out, sizes);
     values.set(node, result);
   }

@@ -88,15 +88,23 @@ export function logSoftmax(x: Node, axis = -1): Node {
 
 /**
  * Mean cross-entropy between logits [batch…, classes] and integer labels
- * [batch…], fused as logsumexp(z) - z[label]: stable for any logits, and its
- * gradient is softmax(z) - onehot(label), divided by the batch size.
+ * [batch…], written as softplus(r) with r = logsumexp(z over the other
+ * classes) - z[label] (the log-odds against the label): equal to
+ * logsumexp(z) - z[label], stable for any logits, and its gradient is
+ * softmax(z) - onehot(label) with the label's entry -σ(r) = -Σ_(j≠label) p_j
+ * computed, not p_label - 1, which rounds to 0 once p_label is within an ulp
+ * of 1 (logits 40 apart) although the true value is 4e-18. The loss itself
+ * keeps its digits too when it is tiny. Divided by the batch size for 'mean'.
  */
 export function softmaxCrossEntropy(logits: Node, labels: Node, reduction: 'mean' | 'sum' = 'mean'): Node {
   const classes = logits.shape[logits.shape.length - 1];
   if (typeof classes !== 'number') throw new ShapeError('softmaxCrossEntropy needs a class count known at compile time');
   const last = logits.shape.length - 1;
-  const picked = sum(mul(logits, oneHot(labels, classes)), [last]);
-  const losses = sub(logsumexp(logits, [last]), picked);
+  const hot = oneHot(labels, classes);
+  const picked = sum(mul(logits, hot), [last]);
+  // One class has no others (the loss is 0): logsumexp(z) - z[label] says so without -∞ - -∞.
+  const others = select(apply('gt', hot, constant(0)), constant(-Infinity), logits);
+  const losses = classes === 1 ? sub(logsumexp(logits, [last]), picked) : softplus(sub(logsumexp(others, [last]), picked));
   if (reduction === 'sum') return sum(losses);
   return div(sum(losses), sizeProduct(losses.shape));
 }

@@ -6,11 +6,11 @@
 // build.ts imports the op table and the rules import build.ts: a cycle that
 // is safe because rules call the builders only when they run, never at load.
 import { add } from './build.ts';
-import { applyMasks, peelMasks } from './masks.ts';
+import { throughMasks } from './masks.ts';
 import type { ApplyNode, Attrs, DType, Node } from './node.ts';
 import type { Tensor } from './tensor.ts';
 import { broadcastShapes } from './shape.ts';
-import type { Shape } from './shape.ts';
+import type { Dim, Shape } from './shape.ts';
 import type { Syntax } from './syntax.ts';
 import type { HelperName } from './helpers.ts';
 
@@ -52,8 +52,25 @@ export interface OpDef {
   readonly helper?: HelperName;
   /** For non-smooth ops: the derivative chosen where the op has a kink. */
   readonly kink?: string;
+  /** For ops that read integer indices: which operand, and the range each index must lie in. */
+  readonly indices?: IndexOperand;
   /** For ops whose nodes come in groups computed together (the results of one loop). */
   readonly group?: NodeGroup;
+}
+
+/**
+ * An operand of integer indices (rows of a table, classes of a one-hot):
+ * each must be an integer in [0, bound), checked where the op runs (see
+ * indexCheck.ts), so a bad label is an error and never a silently wrong loss.
+ */
+export interface IndexOperand {
+  readonly operand: number;
+  /** The exclusive upper bound: the table's rows, the one-hot depth. */
+  readonly bound: (node: ApplyNode) => Dim;
+  /** What one index is, in messages: 'a label', 'a row index'. */
+  readonly what: string;
+  /** The name messages give indices that are not read from a model argument. */
+  readonly fallbackName: string;
 }
 
 /**
@@ -88,9 +105,8 @@ export function elementwise(...partials: Partial[]): Derivative {
       dots.forEach((dot, i) => {
         if (dot === null) return;
         // A masked tangent stays masked, so 0·∞ is never formed (see masks.ts).
-        const { inner, masks } = peelMasks(dot);
-        const term = partial(i)(inner, node, i);
-        if (term !== null) sum = sum === null ? applyMasks(term, masks) : add(sum, applyMasks(term, masks));
+        const term = throughMasks(dot, (inner) => partial(i)(inner, node, i));
+        if (term !== null) sum = sum === null ? term : add(sum, term);
       });
       return sum;
     },

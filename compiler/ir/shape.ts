@@ -43,6 +43,12 @@ export function broadcastShapes(op: string, shapes: readonly Shape[]): Shape {
   return out.length === 0 ? SCALAR : out;
 }
 
+/** Whether a value of shape `from` broadcasts to exactly `to` (NumPy rules, as above). */
+export function broadcastsTo(from: Shape, to: Shape): boolean {
+  if (from.length > to.length) return false;
+  return from.every((d, i) => d === 1 || d === to[to.length - from.length + i]);
+}
+
 /**
  * Whether two shapes hold the same number of elements, symbolically: the
  * products of their numeric dimensions agree and their symbols are the same
@@ -52,4 +58,31 @@ export function sameSize(a: Shape, b: Shape): boolean {
   const numeric = (s: Shape) => s.reduce<number>((p, d) => (typeof d === 'number' ? p * d : p), 1);
   const symbols = (s: Shape) => s.filter((d): d is string => typeof d === 'string').sort().join(',');
   return numeric(a) === numeric(b) && symbols(a) === symbols(b);
+}
+
+/**
+ * Axes `axes` of a tensor of rank `rank` (negative ones counting from the
+ * end), resolved and sorted; a ShapeError for an axis that is not an
+ * integer, is out of range, or is listed twice (as NumPy and PyTorch refuse
+ * `sum(x, (1, 1))`), since each would otherwise give a wrong shape silently.
+ */
+export function resolveAxes(op: string, axes: readonly unknown[], rank: number): number[] {
+  const seen = new Map<number, unknown>();
+  for (const axis of axes) {
+    if (typeof axis !== 'number' || !Number.isInteger(axis)) {
+      throw new ShapeError(`${op}: axis ${String(axis)} is not an integer; axes are whole numbers`);
+    }
+    const resolved = axis < 0 ? axis + rank : axis;
+    if (resolved < 0 || resolved >= rank) {
+      const range = rank === 0 ? 'a scalar has no axes' : `axes run from 0 to ${rank - 1}, or -${rank} to -1 from the end`;
+      throw new ShapeError(`${op}: axis ${axis} is out of range for rank ${rank} (${range})`);
+    }
+    if (seen.has(resolved)) {
+      const first = seen.get(resolved);
+      const as = first === axis ? '' : ` (as ${String(first)} and ${axis})`;
+      throw new ShapeError(`${op}: axis ${resolved} is listed twice${as}; list each axis once`);
+    }
+    seen.set(resolved, axis);
+  }
+  return [...seen.keys()].sort((a, b) => a - b);
 }

@@ -30,18 +30,28 @@ import { planSizes } from './sizes.ts';
 import { SUPPORT_DEPENDENCIES, SUPPORT_SOURCE } from './support.ts';
 import type { SupportName } from './support.ts';
 
-export type EmitModelModuleOptions = DeriveOptions;
+export interface EmitModelModuleOptions extends DeriveOptions {
+  /**
+   * Emit a finiteness check after every value and derivative the kernels compute,
+   * throwing at the first NaN or ±Infinity with the model line it came from (a
+   * diagnostic build: slower, nothing fused). Default false: the module is unchanged.
+   */
+  readonly checkFinite?: boolean;
+}
+
+const CHECKED_NOTE = '// A checkFinite build: every value is tested for NaN and ±Infinity and the first names its model line (diagnostic, slower).';
 
 const displayPath = (path: string): string => path.replace(/\\/g, '/').replace(/\s*\n\s*/g, ' ');
 
-function kernelSpecs(d: FunctionDerivatives, names: GeneratedNames): Map<KernelKind, KernelSpec> {
+function kernelSpecs(d: FunctionDerivatives, names: GeneratedNames, checkFinite: boolean): Map<KernelKind, KernelSpec> {
   const { fn } = d;
   const scalarOut = fn.output.shape.length === 0;
   const withTangents = [...fn.params, ...d.tangents];
   const doc = (of: string) => comment(`The kernel of \`${of}\`: sizes passed explicitly, arguments unchecked.`);
   const out = identifier('out');
   const specs = new Map<KernelKind, KernelSpec>();
-  const base = { exported: false };
+  const checks = checkFinite ? { checks: { primal: new Set(topoSort([d.value])), fallback: fn.origin } } : {};
+  const base = { exported: false, ...checks };
   specs.set('value', {
     ...base,
     name: names.kernel('value'),
@@ -146,11 +156,12 @@ function claimTopLevel(planned: readonly Planned[], helperNames: readonly string
 }
 
 export function emitModelModule(file: ModelFileIR, options: EmitModelModuleOptions = {}): string {
+  const { checkFinite = false, ...derive } = options;
   const planned: Planned[] = file.functions.map((fn) => {
     const layout = layoutOf(fn);
-    const d = deriveFunction(fn, options);
+    const d = deriveFunction(fn, derive);
     const names = generatedNames(fn.name);
-    return { d, names, layout, specs: kernelSpecs(d, names) };
+    return { d, names, layout, specs: kernelSpecs(d, names, checkFinite) };
   });
   const allSpecs = planned.flatMap((p) => [...p.specs.values()]);
   const emitted = emitKernels(allSpecs);
@@ -184,7 +195,7 @@ export function emitModelModule(file: ModelFileIR, options: EmitModelModuleOptio
   const types = support.filter((n) => /^[A-Z]/.test(n));
   const functions = support.filter((n) => /^[a-z]/.test(n));
   const parts = [
-    `${generatedHeader(VERSION, displayPath(file.path))}\n/* eslint-disable */`,
+    `${generatedHeader(VERSION, displayPath(file.path))}\n${checkFinite ? `${CHECKED_NOTE}\n` : ''}/* eslint-disable */`,
     ...types.map((n) => SUPPORT_SOURCE[n]),
     ...sections,
     ...functions.map((n) => SUPPORT_SOURCE[n]),

@@ -4,7 +4,7 @@
  * schedule is what the outputs reach, so whatever a rewrite orphans is gone.
  */
 import type { Program } from '../ir/program.ts';
-import { verify } from '../ir/verify.ts';
+import { verifyPass } from '../ir/verify.ts';
 import { eliminateCommonSubexpressions } from './eliminateCommonSubexpressions.ts';
 import { foldConstants } from './foldConstants.ts';
 import { inlineCustomRules } from './inlineCustomRules.ts';
@@ -17,7 +17,7 @@ import type { SimplifyOptions } from './simplify.ts';
 export interface OptimizeOptions extends SimplifyOptions {
   /** Apply the numerical stability rewrites (default true). */
   readonly stability?: boolean;
-  /** Run the verifier after every pass (tests turn this on). */
+  /** Run the verifier after every pass, and check the pass kept every output's shape and type (tests turn this on). */
   readonly verifyEachPass?: boolean;
   /**
    * Replace custom-rule nodes (customDerivative) by their primal graphs. Only
@@ -59,9 +59,9 @@ export function optimize(prog: Program, options: OptimizeOptions = {}): RewriteR
     for (const pass of PASSES) {
       if (pass.enabled !== undefined && !pass.enabled(options)) continue;
       const result = pass.run(current, options);
+      if (options.verifyEachPass) verifyPass(current, result.program, pass.name);
       current = result.program;
       notes.push(...result.notes);
-      if (options.verifyEachPass) verify(current);
       options.dump?.(pass.name, current);
     }
     if (sameOutputs(start, current)) break;

@@ -5,10 +5,13 @@
  * that returns to an earlier form returns the very same node).
  */
 import { withInputs } from '../ir/build.ts';
+import { broadcastTo } from '../ir/buildTensor.ts';
 import type { ApplyNode, Node } from '../ir/node.ts';
+import { isElementwise } from '../ir/ops.ts';
 import type { Program } from '../ir/program.ts';
 import { mapOutputs, schedule } from '../ir/program.ts';
 import { originOf, withOrigin } from '../ir/origin.ts';
+import { broadcastsTo, shapesEqual } from '../ir/shape.ts';
 
 /**
  * How faithful a rule is to IEEE-754 double arithmetic:
@@ -39,6 +42,22 @@ export interface RewriteResult {
   readonly notes: readonly RewriteNote[];
 }
 
+/**
+ * A rule's result in the place of `before`, or null when it cannot stand
+ * there. Rules match on values (`isConst(c, 1)`), not shapes, so the driver
+ * holds every result to the node it replaces: same element type and shape.
+ * An elementwise identity still holds element by element where broadcasting
+ * made the node larger than the result (`x * ones[3] → x` for a scalar x),
+ * so such a result is broadcast back; any other mismatch is refused, and the
+ * next rule is tried. Every rule, present or future, passes through here.
+ */
+export function fitResult(before: ApplyNode, after: Node): Node | null {
+  if (after.dtype !== before.dtype) return null;
+  if (shapesEqual(after.shape, before.shape)) return after;
+  if (!isElementwise(before.op) || !broadcastsTo(after.shape, before.shape)) return null;
+  return broadcastTo(after, before.shape);
+}
+
 /** Rewrites applied to one node before the driver gives up on it. */
 const MAX_REWRITES_PER_NODE = 32;
 
@@ -54,8 +73,9 @@ export function rewriteProgram(prog: Program, rules: readonly RewriteRule[]): Re
       const current: ApplyNode = node;
       let next: Node | null = null;
       for (const rule of rules) {
-        next = rule.apply(current);
-        if (next !== null && next !== current) {
+        const proposed = rule.apply(current);
+        next = proposed === null || proposed === current ? null : fitResult(current, proposed);
+        if (next !== null) {
           notes.push({ rule: rule.name, exactness: rule.exactness, before: current, after: next });
           break;
         }

@@ -226,7 +226,7 @@ function finalStateValueKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Arr
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * batch;
         for (let i0 = 0; i0 < batch; i0++) gather[dst + i0] = mask[src + i0];
-      } else gather.fill(NaN, dst, dst + batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 16, out, 0, 16, 1, Wh, 0, 16, 1, matmul, 0);
     for (let i = 0; i < 1; i++) {
@@ -235,7 +235,7 @@ function finalStateValueKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Arr
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * 2 * batch;
         for (let i0 = 0; i0 < 2 * batch; i0++) gather1[dst + i0] = X[src + i0];
-      } else gather1.fill(NaN, dst, dst + 2 * batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 2, gather1, 0, 2, 1, Wx, 0, 16, 1, matmul1, 0);
     for (let i = 0; i < batch; i++) {
@@ -257,14 +257,15 @@ interface FinalStateJvpKernelWorkspace {
   readonly time: number;
   readonly h: Float64Array;
   readonly gather: Float64Array;
+  readonly sub: Float64Array;
   readonly matmul: Float64Array;
   readonly gather1: Float64Array;
   readonly matmul1: Float64Array;
-  readonly tanh: Float64Array;
-  readonly sub: Float64Array;
+  readonly add: Float64Array;
+  readonly abs: Float64Array;
   readonly matmul2: Float64Array;
   readonly matmul3: Float64Array;
-  readonly add: Float64Array;
+  readonly add1: Float64Array;
 }
 const finalStateJvpKernelWorkspaces = new Map<string, FinalStateJvpKernelWorkspace>();
 let finalStateJvpKernelWorkspaceLast: FinalStateJvpKernelWorkspace | undefined;
@@ -274,7 +275,7 @@ function finalStateJvpKernelWorkspace(batch: number, time: number): FinalStateJv
   const key = `${batch},${time}`;
   let ws = finalStateJvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, time, h: new Float64Array(16 * batch), gather: new Float64Array(batch), matmul: new Float64Array(16 * batch), gather1: new Float64Array(2 * batch), matmul1: new Float64Array(16 * batch), tanh: new Float64Array(16 * batch), sub: new Float64Array(batch), matmul2: new Float64Array(16 * batch), matmul3: new Float64Array(16 * batch), add: new Float64Array(16 * batch) };
+    ws = { batch, time, h: new Float64Array(16 * batch), gather: new Float64Array(batch), sub: new Float64Array(batch), matmul: new Float64Array(16 * batch), gather1: new Float64Array(2 * batch), matmul1: new Float64Array(16 * batch), add: new Float64Array(16 * batch), abs: new Float64Array(16 * batch), matmul2: new Float64Array(16 * batch), matmul3: new Float64Array(16 * batch), add1: new Float64Array(16 * batch) };
     finalStateJvpKernelWorkspaces.set(key, ws);
   }
   finalStateJvpKernelWorkspaceLast = ws;
@@ -286,14 +287,15 @@ function finalStateJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array
   const ws = finalStateJvpKernelWorkspace(batch, time);
   const h = ws.h;
   const gather = ws.gather;
+  const sub = ws.sub;
   const matmul = ws.matmul;
   const gather1 = ws.gather1;
   const matmul1 = ws.matmul1;
-  const tanh = ws.tanh;
-  const sub = ws.sub;
+  const add = ws.add;
+  const abs = ws.abs;
   const matmul2 = ws.matmul2;
   const matmul3 = ws.matmul3;
-  const add = ws.add;
+  const add1 = ws.add1;
   // examples/curriculum/adding.model.ts:22  for (let t = 0; t < X.shape[0]; t++) {
   for (let i = 0; i < 16 * batch; i++) h[i] = h0[i];
   for (let i = 0; i < 16 * batch; i++) out[i] = 0;
@@ -305,7 +307,10 @@ function finalStateJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * batch;
         for (let i0 = 0; i0 < batch; i0++) gather[dst + i0] = mask[src + i0];
-      } else gather.fill(NaN, dst, dst + batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
+    }
+    for (let i = 0; i < batch; i++) {
+      sub[i] = 1 - gather[i];
     }
     gemm(batch, 16, 16, h, 0, 16, 1, Wh, 0, 16, 1, matmul, 0);
     for (let i = 0; i < 1; i++) {
@@ -314,32 +319,35 @@ function finalStateJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * 2 * batch;
         for (let i0 = 0; i0 < 2 * batch; i0++) gather1[dst + i0] = X[src + i0];
-      } else gather1.fill(NaN, dst, dst + 2 * batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 2, gather1, 0, 2, 1, Wx, 0, 16, 1, matmul1, 0);
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        tanh[i0 * 16 + i1] = Math.tanh(b[i1] + (matmul[i0 * 16 + i1] + matmul1[i0 * 16 + i1]));
+        add[i0 * 16 + i1] = b[i1] + (matmul[i0 * 16 + i1] + matmul1[i0 * 16 + i1]);
       }
     }
-    for (let i = 0; i < batch; i++) {
-      sub[i] = 1 - gather[i];
+    for (let i = 0; i < 16 * batch; i++) {
+      matmul[i] = Math.tanh(add[i]);
     }
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        matmul[i0 * 16 + i1] = gather[i0] * tanh[i0 * 16 + i1] + h[i0 * 16 + i1] * sub[i0];
+        matmul1[i0 * 16 + i1] = h[i0 * 16 + i1] * sub[i0] + gather[i0] * matmul[i0 * 16 + i1];
       }
     }
-    gemm(batch, 16, 16, out, 0, 16, 1, Wh, 0, 16, 1, matmul1, 0);
+    for (let i = 0; i < 16 * batch; i++) {
+      abs[i] = Math.abs(add[i]);
+    }
+    gemm(batch, 16, 2, gather1, 0, 2, 1, WxDot, 0, 16, 1, add, 0);
     gemm(batch, 16, 16, h, 0, 16, 1, WhDot, 0, 16, 1, matmul2, 0);
-    gemm(batch, 16, 2, gather1, 0, 2, 1, WxDot, 0, 16, 1, matmul3, 0);
+    gemm(batch, 16, 16, out, 0, 16, 1, Wh, 0, 16, 1, matmul3, 0);
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        add[i0 * 16 + i1] = gather[i0] * ((1 - tanh[i0 * 16 + i1] * tanh[i0 * 16 + i1]) * (bDot[i1] + (matmul1[i0 * 16 + i1] + matmul2[i0 * 16 + i1] + matmul3[i0 * 16 + i1]))) + out[i0 * 16 + i1] * sub[i0];
+        add1[i0 * 16 + i1] = gather[i0] * ((abs[i0 * 16 + i1] < 1 ? 1 - matmul[i0 * 16 + i1] * matmul[i0 * 16 + i1] : 2 * sigmoid(-2 * abs[i0 * 16 + i1]) * (1 + Math.abs(matmul[i0 * 16 + i1]))) * (bDot[i1] + (add[i0 * 16 + i1] + (matmul2[i0 * 16 + i1] + matmul3[i0 * 16 + i1])))) + out[i0 * 16 + i1] * sub[i0];
       }
     }
-    for (let i = 0; i < 16 * batch; i++) h[i] = matmul[i];
-    for (let i = 0; i < 16 * batch; i++) out[i] = add[i];
+    for (let i = 0; i < 16 * batch; i++) h[i] = matmul1[i];
+    for (let i = 0; i < 16 * batch; i++) out[i] = add1[i];
   }
   // J·v of finalState: written in place at out[0]
   return out;
@@ -554,7 +562,7 @@ function predictValueKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array,
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * batch;
         for (let i0 = 0; i0 < batch; i0++) gather[dst + i0] = mask[src + i0];
-      } else gather.fill(NaN, dst, dst + batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 16, h, 0, 16, 1, Wh, 0, 16, 1, matmul1, 0);
     for (let i = 0; i < 1; i++) {
@@ -563,7 +571,7 @@ function predictValueKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array,
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * 2 * batch;
         for (let i0 = 0; i0 < 2 * batch; i0++) gather1[dst + i0] = X[src + i0];
-      } else gather1.fill(NaN, dst, dst + 2 * batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 2, gather1, 0, 2, 1, Wx, 0, 16, 1, matmul2, 0);
     for (let i = 0; i < batch; i++) {
@@ -594,20 +602,21 @@ interface PredictJvpKernelWorkspace {
   readonly add: Float64Array;
   readonly h: Float64Array;
   readonly gather: Float64Array;
+  readonly sub: Float64Array;
   readonly matmul2: Float64Array;
   readonly gather1: Float64Array;
   readonly matmul3: Float64Array;
-  readonly tanh: Float64Array;
-  readonly sub: Float64Array;
+  readonly add1: Float64Array;
+  readonly abs: Float64Array;
   readonly matmul4: Float64Array;
   readonly matmul5: Float64Array;
-  readonly add1: Float64Array;
+  readonly add2: Float64Array;
   readonly gather2: Float64Array;
   readonly matmul6: Float64Array;
   readonly gather3: Float64Array;
   readonly matmul7: Float64Array;
   readonly sub1: Float64Array;
-  readonly add2: Float64Array;
+  readonly add3: Float64Array;
 }
 const predictJvpKernelWorkspaces = new Map<string, PredictJvpKernelWorkspace>();
 let predictJvpKernelWorkspaceLast: PredictJvpKernelWorkspace | undefined;
@@ -617,7 +626,7 @@ function predictJvpKernelWorkspace(batch: number, time: number): PredictJvpKerne
   const key = `${batch},${time}`;
   let ws = predictJvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, time, hDot: new Float64Array(16 * batch), matmul: new Float64Array(batch), matmul1: new Float64Array(batch), add: new Float64Array(batch), h: new Float64Array(16 * batch), gather: new Float64Array(batch), matmul2: new Float64Array(16 * batch), gather1: new Float64Array(2 * batch), matmul3: new Float64Array(16 * batch), tanh: new Float64Array(16 * batch), sub: new Float64Array(batch), matmul4: new Float64Array(16 * batch), matmul5: new Float64Array(16 * batch), add1: new Float64Array(16 * batch), gather2: new Float64Array(batch), matmul6: new Float64Array(16 * batch), gather3: new Float64Array(2 * batch), matmul7: new Float64Array(16 * batch), sub1: new Float64Array(batch), add2: new Float64Array(16 * batch) };
+    ws = { batch, time, hDot: new Float64Array(16 * batch), matmul: new Float64Array(batch), matmul1: new Float64Array(batch), add: new Float64Array(batch), h: new Float64Array(16 * batch), gather: new Float64Array(batch), sub: new Float64Array(batch), matmul2: new Float64Array(16 * batch), gather1: new Float64Array(2 * batch), matmul3: new Float64Array(16 * batch), add1: new Float64Array(16 * batch), abs: new Float64Array(16 * batch), matmul4: new Float64Array(16 * batch), matmul5: new Float64Array(16 * batch), add2: new Float64Array(16 * batch), gather2: new Float64Array(batch), matmul6: new Float64Array(16 * batch), gather3: new Float64Array(2 * batch), matmul7: new Float64Array(16 * batch), sub1: new Float64Array(batch), add3: new Float64Array(16 * batch) };
     predictJvpKernelWorkspaces.set(key, ws);
   }
   predictJvpKernelWorkspaceLast = ws;
@@ -633,20 +642,21 @@ function predictJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, W
   const add = ws.add;
   const h = ws.h;
   const gather = ws.gather;
+  const sub = ws.sub;
   const matmul2 = ws.matmul2;
   const gather1 = ws.gather1;
   const matmul3 = ws.matmul3;
-  const tanh = ws.tanh;
-  const sub = ws.sub;
+  const add1 = ws.add1;
+  const abs = ws.abs;
   const matmul4 = ws.matmul4;
   const matmul5 = ws.matmul5;
-  const add1 = ws.add1;
+  const add2 = ws.add2;
   const gather2 = ws.gather2;
   const matmul6 = ws.matmul6;
   const gather3 = ws.gather3;
   const matmul7 = ws.matmul7;
   const sub1 = ws.sub1;
-  const add2 = ws.add2;
+  const add3 = ws.add3;
   // examples/curriculum/adding.model.ts:22  for (let t = 0; t < X.shape[0]; t++) {
   for (let i = 0; i < 16 * batch; i++) h[i] = h0[i];
   for (let i = 0; i < 16 * batch; i++) hDot[i] = 0;
@@ -658,7 +668,10 @@ function predictJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, W
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * batch;
         for (let i0 = 0; i0 < batch; i0++) gather[dst + i0] = mask[src + i0];
-      } else gather.fill(NaN, dst, dst + batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
+    }
+    for (let i = 0; i < batch; i++) {
+      sub[i] = 1 - gather[i];
     }
     gemm(batch, 16, 16, h, 0, 16, 1, Wh, 0, 16, 1, matmul2, 0);
     for (let i = 0; i < 1; i++) {
@@ -667,32 +680,35 @@ function predictJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, W
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * 2 * batch;
         for (let i0 = 0; i0 < 2 * batch; i0++) gather1[dst + i0] = X[src + i0];
-      } else gather1.fill(NaN, dst, dst + 2 * batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 2, gather1, 0, 2, 1, Wx, 0, 16, 1, matmul3, 0);
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        tanh[i0 * 16 + i1] = Math.tanh(b[i1] + (matmul2[i0 * 16 + i1] + matmul3[i0 * 16 + i1]));
+        add1[i0 * 16 + i1] = b[i1] + (matmul2[i0 * 16 + i1] + matmul3[i0 * 16 + i1]);
       }
     }
-    for (let i = 0; i < batch; i++) {
-      sub[i] = 1 - gather[i];
+    for (let i = 0; i < 16 * batch; i++) {
+      matmul2[i] = Math.tanh(add1[i]);
     }
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        matmul2[i0 * 16 + i1] = gather[i0] * tanh[i0 * 16 + i1] + h[i0 * 16 + i1] * sub[i0];
+        matmul3[i0 * 16 + i1] = h[i0 * 16 + i1] * sub[i0] + gather[i0] * matmul2[i0 * 16 + i1];
       }
     }
-    gemm(batch, 16, 16, hDot, 0, 16, 1, Wh, 0, 16, 1, matmul3, 0);
+    for (let i = 0; i < 16 * batch; i++) {
+      abs[i] = Math.abs(add1[i]);
+    }
+    gemm(batch, 16, 2, gather1, 0, 2, 1, WxDot, 0, 16, 1, add1, 0);
     gemm(batch, 16, 16, h, 0, 16, 1, WhDot, 0, 16, 1, matmul4, 0);
-    gemm(batch, 16, 2, gather1, 0, 2, 1, WxDot, 0, 16, 1, matmul5, 0);
+    gemm(batch, 16, 16, hDot, 0, 16, 1, Wh, 0, 16, 1, matmul5, 0);
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        add1[i0 * 16 + i1] = gather[i0] * ((1 - tanh[i0 * 16 + i1] * tanh[i0 * 16 + i1]) * (bDot[i1] + (matmul3[i0 * 16 + i1] + matmul4[i0 * 16 + i1] + matmul5[i0 * 16 + i1]))) + hDot[i0 * 16 + i1] * sub[i0];
+        add2[i0 * 16 + i1] = gather[i0] * ((abs[i0 * 16 + i1] < 1 ? 1 - matmul2[i0 * 16 + i1] * matmul2[i0 * 16 + i1] : 2 * sigmoid(-2 * abs[i0 * 16 + i1]) * (1 + Math.abs(matmul2[i0 * 16 + i1]))) * (bDot[i1] + (add1[i0 * 16 + i1] + (matmul4[i0 * 16 + i1] + matmul5[i0 * 16 + i1])))) + hDot[i0 * 16 + i1] * sub[i0];
       }
     }
-    for (let i = 0; i < 16 * batch; i++) h[i] = matmul2[i];
-    for (let i = 0; i < 16 * batch; i++) hDot[i] = add1[i];
+    for (let i = 0; i < 16 * batch; i++) h[i] = matmul3[i];
+    for (let i = 0; i < 16 * batch; i++) hDot[i] = add2[i];
   }
   // examples/curriculum/adding.model.ts:36  return add(matmul(finalState(Wx, Wh, b, X, mask, h0), Wy), c);
   gemm(batch, 1, 16, hDot, 0, 16, 1, Wy, 0, 1, 1, matmul, 0);
@@ -706,7 +722,7 @@ function predictJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, W
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * batch;
         for (let i0 = 0; i0 < batch; i0++) gather2[dst + i0] = mask[src + i0];
-      } else gather2.fill(NaN, dst, dst + batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 16, hDot, 0, 16, 1, Wh, 0, 16, 1, matmul6, 0);
     for (let i = 0; i < 1; i++) {
@@ -715,7 +731,7 @@ function predictJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, W
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * 2 * batch;
         for (let i0 = 0; i0 < 2 * batch; i0++) gather3[dst + i0] = X[src + i0];
-      } else gather3.fill(NaN, dst, dst + 2 * batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 2, gather3, 0, 2, 1, Wx, 0, 16, 1, matmul7, 0);
     for (let i = 0; i < batch; i++) {
@@ -723,10 +739,10 @@ function predictJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, W
     }
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        add2[i0 * 16 + i1] = gather2[i0] * Math.tanh(b[i1] + (matmul6[i0 * 16 + i1] + matmul7[i0 * 16 + i1])) + hDot[i0 * 16 + i1] * sub1[i0];
+        add3[i0 * 16 + i1] = gather2[i0] * Math.tanh(b[i1] + (matmul6[i0 * 16 + i1] + matmul7[i0 * 16 + i1])) + hDot[i0 * 16 + i1] * sub1[i0];
       }
     }
-    for (let i = 0; i < 16 * batch; i++) hDot[i] = add2[i];
+    for (let i = 0; i < 16 * batch; i++) hDot[i] = add3[i];
   }
   // examples/curriculum/adding.model.ts:36  return add(matmul(finalState(Wx, Wh, b, X, mask, h0), Wy), c);
   gemm(batch, 1, 16, hDot, 0, 16, 1, WyDot, 0, 1, 1, matmul1, 0);
@@ -1026,7 +1042,7 @@ function lossValueKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * batch;
         for (let i0 = 0; i0 < batch; i0++) gather[dst + i0] = mask[src + i0];
-      } else gather.fill(NaN, dst, dst + batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 16, h, 0, 16, 1, Wh, 0, 16, 1, matmul1, 0);
     for (let i = 0; i < 1; i++) {
@@ -1035,7 +1051,7 @@ function lossValueKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * 2 * batch;
         for (let i0 = 0; i0 < 2 * batch; i0++) gather1[dst + i0] = X[src + i0];
-      } else gather1.fill(NaN, dst, dst + 2 * batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 2, gather1, 0, 2, 1, Wx, 0, 16, 1, matmul2, 0);
     for (let i = 0; i < batch; i++) {
@@ -1080,13 +1096,13 @@ interface LossValueAndGradientKernelWorkspace {
   readonly sub1: Float64Array;
   readonly add: Float64Array;
   readonly hBar: Float64Array;
-  readonly matmul5: Float64Array;
   readonly gather2: Float64Array;
+  readonly matmul5: Float64Array;
   readonly matmul6: Float64Array;
-  readonly tanh: Float64Array;
-  readonly gather3: Float64Array;
-  readonly sub2: Float64Array;
   readonly add1: Float64Array;
+  readonly gather3: Float64Array;
+  readonly mul: Float64Array;
+  readonly sub2: Float64Array;
   readonly matmul7: Float64Array;
   readonly add2: Float64Array;
   readonly matmul8: Float64Array;
@@ -1102,7 +1118,7 @@ function lossValueAndGradientKernelWorkspace(batch: number, time: number): LossV
   const key = `${batch},${time}`;
   let ws = lossValueAndGradientKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, time, h: new Float64Array(16 * batch), hHistory: new Float64Array(16 * time * batch), matmul: new Float64Array(batch), sub: new Float64Array(batch), matmul1: new Float64Array(16 * batch), matmul2: new Float64Array(16), gather: new Float64Array(batch), matmul3: new Float64Array(16 * batch), gather1: new Float64Array(2 * batch), matmul4: new Float64Array(16 * batch), sub1: new Float64Array(batch), add: new Float64Array(16 * batch), hBar: new Float64Array(16 * batch), matmul5: new Float64Array(16 * batch), gather2: new Float64Array(2 * batch), matmul6: new Float64Array(16 * batch), tanh: new Float64Array(16 * batch), gather3: new Float64Array(batch), sub2: new Float64Array(batch), add1: new Float64Array(16 * batch), matmul7: new Float64Array(32), add2: new Float64Array(32), matmul8: new Float64Array(256), add3: new Float64Array(256), reduceSum: new Float64Array(16), add4: new Float64Array(16) };
+    ws = { batch, time, h: new Float64Array(16 * batch), hHistory: new Float64Array(16 * time * batch), matmul: new Float64Array(batch), sub: new Float64Array(batch), matmul1: new Float64Array(16 * batch), matmul2: new Float64Array(16), gather: new Float64Array(batch), matmul3: new Float64Array(16 * batch), gather1: new Float64Array(2 * batch), matmul4: new Float64Array(16 * batch), sub1: new Float64Array(batch), add: new Float64Array(16 * batch), hBar: new Float64Array(16 * batch), gather2: new Float64Array(2 * batch), matmul5: new Float64Array(16 * batch), matmul6: new Float64Array(16 * batch), add1: new Float64Array(16 * batch), gather3: new Float64Array(batch), mul: new Float64Array(16 * batch), sub2: new Float64Array(batch), matmul7: new Float64Array(32), add2: new Float64Array(32), matmul8: new Float64Array(256), add3: new Float64Array(256), reduceSum: new Float64Array(16), add4: new Float64Array(16) };
     lossValueAndGradientKernelWorkspaces.set(key, ws);
   }
   lossValueAndGradientKernelWorkspaceLast = ws;
@@ -1125,13 +1141,13 @@ function lossValueAndGradientKernel(Wx: Float64Array, Wh: Float64Array, b: Float
   const sub1 = ws.sub1;
   const add = ws.add;
   const hBar = ws.hBar;
-  const matmul5 = ws.matmul5;
   const gather2 = ws.gather2;
+  const matmul5 = ws.matmul5;
   const matmul6 = ws.matmul6;
-  const tanh = ws.tanh;
-  const gather3 = ws.gather3;
-  const sub2 = ws.sub2;
   const add1 = ws.add1;
+  const gather3 = ws.gather3;
+  const mul = ws.mul;
+  const sub2 = ws.sub2;
   const matmul7 = ws.matmul7;
   const add2 = ws.add2;
   const matmul8 = ws.matmul8;
@@ -1149,7 +1165,7 @@ function lossValueAndGradientKernel(Wx: Float64Array, Wh: Float64Array, b: Float
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * batch;
         for (let i0 = 0; i0 < batch; i0++) gather[dst + i0] = mask[src + i0];
-      } else gather.fill(NaN, dst, dst + batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 16, h, 0, 16, 1, Wh, 0, 16, 1, matmul3, 0);
     for (let i = 0; i < 1; i++) {
@@ -1158,7 +1174,7 @@ function lossValueAndGradientKernel(Wx: Float64Array, Wh: Float64Array, b: Float
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * 2 * batch;
         for (let i0 = 0; i0 < 2 * batch; i0++) gather1[dst + i0] = X[src + i0];
-      } else gather1.fill(NaN, dst, dst + 2 * batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 2, gather1, 0, 2, 1, Wx, 0, 16, 1, matmul4, 0);
     for (let i = 0; i < batch; i++) {
@@ -1190,20 +1206,26 @@ function lossValueAndGradientKernel(Wx: Float64Array, Wh: Float64Array, b: Float
   for (let i = 0; i < 16; i++) gradOut[288 + i] = 0;
   // steps time - 1 down to 0, carrying hBar, WxBar, WhBar, bBar
   for (let t3 = time - 1; t3 >= 0; t3--) {
-    gemm(batch, 16, 16, hHistory, t3 * 16 * batch, 16, 1, Wh, 0, 16, 1, matmul5, 0);
     for (let i = 0; i < 1; i++) {
       const r = t3;
       const dst = i * 2 * batch;
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * 2 * batch;
         for (let i0 = 0; i0 < 2 * batch; i0++) gather2[dst + i0] = X[src + i0];
-      } else gather2.fill(NaN, dst, dst + 2 * batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
-    gemm(batch, 16, 2, gather2, 0, 2, 1, Wx, 0, 16, 1, matmul6, 0);
+    gemm(batch, 16, 2, gather2, 0, 2, 1, Wx, 0, 16, 1, matmul5, 0);
+    gemm(batch, 16, 16, hHistory, t3 * 16 * batch, 16, 1, Wh, 0, 16, 1, matmul6, 0);
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        tanh[i0 * 16 + i1] = Math.tanh(b[i1] + (matmul5[i0 * 16 + i1] + matmul6[i0 * 16 + i1]));
+        add1[i0 * 16 + i1] = b[i1] + (matmul5[i0 * 16 + i1] + matmul6[i0 * 16 + i1]);
       }
+    }
+    for (let i = 0; i < 16 * batch; i++) {
+      matmul5[i] = Math.abs(add1[i]);
+    }
+    for (let i = 0; i < 16 * batch; i++) {
+      matmul6[i] = Math.tanh(add1[i]);
     }
     for (let i = 0; i < 1; i++) {
       const r = t3;
@@ -1211,45 +1233,45 @@ function lossValueAndGradientKernel(Wx: Float64Array, Wh: Float64Array, b: Float
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * batch;
         for (let i0 = 0; i0 < batch; i0++) gather3[dst + i0] = mask[src + i0];
-      } else gather3.fill(NaN, dst, dst + batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        matmul5[i0 * 16 + i1] = hBar[i0 * 16 + i1] * 1;
+        add1[i0 * 16 + i1] = hBar[i0 * 16 + i1] * 1;
       }
     }
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        matmul6[i0 * 16 + i1] = (1 - tanh[i0 * 16 + i1] * tanh[i0 * 16 + i1]) * (gather3[i0] * matmul5[i0 * 16 + i1]);
+        mul[i0 * 16 + i1] = (matmul5[i0 * 16 + i1] < 1 ? 1 - matmul6[i0 * 16 + i1] * matmul6[i0 * 16 + i1] : 2 * sigmoid(-2 * matmul5[i0 * 16 + i1]) * (1 + Math.abs(matmul6[i0 * 16 + i1]))) * (gather3[i0] * add1[i0 * 16 + i1]);
       }
     }
-    gemm(batch, 16, 16, matmul6, 0, 16, 1, Wh, 0, 1, 16, tanh, 0);
+    gemm(batch, 16, 16, mul, 0, 16, 1, Wh, 0, 1, 16, matmul5, 0);
     for (let i = 0; i < batch; i++) {
       sub2[i] = 1 - gather3[i];
     }
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        add1[i0 * 16 + i1] = tanh[i0 * 16 + i1] + matmul5[i0 * 16 + i1] * sub2[i0];
+        matmul6[i0 * 16 + i1] = matmul5[i0 * 16 + i1] + sub2[i0] * add1[i0 * 16 + i1];
       }
     }
-    gemm(2, 16, batch, gather2, 0, 1, 2, matmul6, 0, 16, 1, matmul7, 0);
+    gemm(2, 16, batch, gather2, 0, 1, 2, mul, 0, 16, 1, matmul7, 0);
     for (let i = 0; i < 32; i++) {
       add2[i] = gradOut[i] + matmul7[i];
     }
-    gemm(16, 16, batch, hHistory, t3 * 16 * batch, 1, 16, matmul6, 0, 16, 1, matmul8, 0);
+    gemm(16, 16, batch, hHistory, t3 * 16 * batch, 1, 16, mul, 0, 16, 1, matmul8, 0);
     for (let i = 0; i < 256; i++) {
       add3[i] = gradOut[32 + i] + matmul8[i];
     }
     reduceSum.fill(0, 0, 16);
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        reduceSum[i1] += matmul6[i0 * 16 + i1];
+        reduceSum[i1] += mul[i0 * 16 + i1];
       }
     }
     for (let i = 0; i < 16; i++) {
       add4[i] = gradOut[288 + i] + reduceSum[i];
     }
-    for (let i = 0; i < 16 * batch; i++) hBar[i] = add1[i];
+    for (let i = 0; i < 16 * batch; i++) hBar[i] = matmul6[i];
     for (let i = 0; i < 32; i++) gradOut[i] = add2[i];
     for (let i = 0; i < 256; i++) gradOut[32 + i] = add3[i];
     for (let i = 0; i < 16; i++) gradOut[288 + i] = add4[i];
@@ -1294,14 +1316,15 @@ interface LossJvpKernelWorkspace {
   readonly add1: Float64Array;
   readonly h1: Float64Array;
   readonly gather2: Float64Array;
+  readonly sub1: Float64Array;
   readonly matmul5: Float64Array;
   readonly gather3: Float64Array;
   readonly matmul6: Float64Array;
-  readonly tanh: Float64Array;
-  readonly sub1: Float64Array;
+  readonly add2: Float64Array;
+  readonly abs: Float64Array;
   readonly matmul7: Float64Array;
   readonly matmul8: Float64Array;
-  readonly add2: Float64Array;
+  readonly add3: Float64Array;
 }
 const lossJvpKernelWorkspaces = new Map<string, LossJvpKernelWorkspace>();
 let lossJvpKernelWorkspaceLast: LossJvpKernelWorkspace | undefined;
@@ -1311,7 +1334,7 @@ function lossJvpKernelWorkspace(batch: number, time: number): LossJvpKernelWorks
   const key = `${batch},${time}`;
   let ws = lossJvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, time, h: new Float64Array(16 * batch), matmul: new Float64Array(batch), hDot: new Float64Array(16 * batch), matmul1: new Float64Array(batch), matmul2: new Float64Array(batch), add: new Float64Array(batch), gather: new Float64Array(batch), matmul3: new Float64Array(16 * batch), gather1: new Float64Array(2 * batch), matmul4: new Float64Array(16 * batch), sub: new Float64Array(batch), add1: new Float64Array(16 * batch), h1: new Float64Array(16 * batch), gather2: new Float64Array(batch), matmul5: new Float64Array(16 * batch), gather3: new Float64Array(2 * batch), matmul6: new Float64Array(16 * batch), tanh: new Float64Array(16 * batch), sub1: new Float64Array(batch), matmul7: new Float64Array(16 * batch), matmul8: new Float64Array(16 * batch), add2: new Float64Array(16 * batch) };
+    ws = { batch, time, h: new Float64Array(16 * batch), matmul: new Float64Array(batch), hDot: new Float64Array(16 * batch), matmul1: new Float64Array(batch), matmul2: new Float64Array(batch), add: new Float64Array(batch), gather: new Float64Array(batch), matmul3: new Float64Array(16 * batch), gather1: new Float64Array(2 * batch), matmul4: new Float64Array(16 * batch), sub: new Float64Array(batch), add1: new Float64Array(16 * batch), h1: new Float64Array(16 * batch), gather2: new Float64Array(batch), sub1: new Float64Array(batch), matmul5: new Float64Array(16 * batch), gather3: new Float64Array(2 * batch), matmul6: new Float64Array(16 * batch), add2: new Float64Array(16 * batch), abs: new Float64Array(16 * batch), matmul7: new Float64Array(16 * batch), matmul8: new Float64Array(16 * batch), add3: new Float64Array(16 * batch) };
     lossJvpKernelWorkspaces.set(key, ws);
   }
   lossJvpKernelWorkspaceLast = ws;
@@ -1335,14 +1358,15 @@ function lossJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
   const add1 = ws.add1;
   const h1 = ws.h1;
   const gather2 = ws.gather2;
+  const sub1 = ws.sub1;
   const matmul5 = ws.matmul5;
   const gather3 = ws.gather3;
   const matmul6 = ws.matmul6;
-  const tanh = ws.tanh;
-  const sub1 = ws.sub1;
+  const add2 = ws.add2;
+  const abs = ws.abs;
   const matmul7 = ws.matmul7;
   const matmul8 = ws.matmul8;
-  const add2 = ws.add2;
+  const add3 = ws.add3;
   // examples/curriculum/adding.model.ts:22  for (let t = 0; t < X.shape[0]; t++) {
   for (let i = 0; i < 16 * batch; i++) h[i] = h0[i];
   // steps 0 to time - 1, carrying h
@@ -1353,7 +1377,7 @@ function lossJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * batch;
         for (let i0 = 0; i0 < batch; i0++) gather[dst + i0] = mask[src + i0];
-      } else gather.fill(NaN, dst, dst + batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 16, h, 0, 16, 1, Wh, 0, 16, 1, matmul3, 0);
     for (let i = 0; i < 1; i++) {
@@ -1362,7 +1386,7 @@ function lossJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * 2 * batch;
         for (let i0 = 0; i0 < 2 * batch; i0++) gather1[dst + i0] = X[src + i0];
-      } else gather1.fill(NaN, dst, dst + 2 * batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 2, gather1, 0, 2, 1, Wx, 0, 16, 1, matmul4, 0);
     for (let i = 0; i < batch; i++) {
@@ -1388,7 +1412,10 @@ function lossJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * batch;
         for (let i0 = 0; i0 < batch; i0++) gather2[dst + i0] = mask[src + i0];
-      } else gather2.fill(NaN, dst, dst + batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
+    }
+    for (let i = 0; i < batch; i++) {
+      sub1[i] = 1 - gather2[i];
     }
     gemm(batch, 16, 16, h1, 0, 16, 1, Wh, 0, 16, 1, matmul5, 0);
     for (let i = 0; i < 1; i++) {
@@ -1397,32 +1424,35 @@ function lossJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * 2 * batch;
         for (let i0 = 0; i0 < 2 * batch; i0++) gather3[dst + i0] = X[src + i0];
-      } else gather3.fill(NaN, dst, dst + 2 * batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 2, gather3, 0, 2, 1, Wx, 0, 16, 1, matmul6, 0);
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        tanh[i0 * 16 + i1] = Math.tanh(b[i1] + (matmul5[i0 * 16 + i1] + matmul6[i0 * 16 + i1]));
+        add2[i0 * 16 + i1] = b[i1] + (matmul5[i0 * 16 + i1] + matmul6[i0 * 16 + i1]);
       }
     }
-    for (let i = 0; i < batch; i++) {
-      sub1[i] = 1 - gather2[i];
+    for (let i = 0; i < 16 * batch; i++) {
+      matmul5[i] = Math.tanh(add2[i]);
     }
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        matmul5[i0 * 16 + i1] = gather2[i0] * tanh[i0 * 16 + i1] + h1[i0 * 16 + i1] * sub1[i0];
+        matmul6[i0 * 16 + i1] = h1[i0 * 16 + i1] * sub1[i0] + gather2[i0] * matmul5[i0 * 16 + i1];
       }
     }
-    gemm(batch, 16, 16, hDot, 0, 16, 1, Wh, 0, 16, 1, matmul6, 0);
+    for (let i = 0; i < 16 * batch; i++) {
+      abs[i] = Math.abs(add2[i]);
+    }
+    gemm(batch, 16, 2, gather3, 0, 2, 1, WxDot, 0, 16, 1, add2, 0);
     gemm(batch, 16, 16, h1, 0, 16, 1, WhDot, 0, 16, 1, matmul7, 0);
-    gemm(batch, 16, 2, gather3, 0, 2, 1, WxDot, 0, 16, 1, matmul8, 0);
+    gemm(batch, 16, 16, hDot, 0, 16, 1, Wh, 0, 16, 1, matmul8, 0);
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        add2[i0 * 16 + i1] = gather2[i0] * ((1 - tanh[i0 * 16 + i1] * tanh[i0 * 16 + i1]) * (bDot[i1] + (matmul6[i0 * 16 + i1] + matmul7[i0 * 16 + i1] + matmul8[i0 * 16 + i1]))) + hDot[i0 * 16 + i1] * sub1[i0];
+        add3[i0 * 16 + i1] = gather2[i0] * ((abs[i0 * 16 + i1] < 1 ? 1 - matmul5[i0 * 16 + i1] * matmul5[i0 * 16 + i1] : 2 * sigmoid(-2 * abs[i0 * 16 + i1]) * (1 + Math.abs(matmul5[i0 * 16 + i1]))) * (bDot[i1] + (add2[i0 * 16 + i1] + (matmul7[i0 * 16 + i1] + matmul8[i0 * 16 + i1])))) + hDot[i0 * 16 + i1] * sub1[i0];
       }
     }
-    for (let i = 0; i < 16 * batch; i++) h1[i] = matmul5[i];
-    for (let i = 0; i < 16 * batch; i++) hDot[i] = add2[i];
+    for (let i = 0; i < 16 * batch; i++) h1[i] = matmul6[i];
+    for (let i = 0; i < 16 * batch; i++) hDot[i] = add3[i];
   }
   // examples/curriculum/adding.model.ts:36  return add(matmul(finalState(Wx, Wh, b, X, mask, h0), Wy), c);
   gemm(batch, 1, 16, hDot, 0, 16, 1, Wy, 0, 1, 1, matmul1, 0);
@@ -1467,36 +1497,44 @@ interface LossHvpKernelWorkspace {
   readonly add3: Float64Array;
   readonly h1: Float64Array;
   readonly gather2: Float64Array;
+  readonly sub1: Float64Array;
   readonly matmul9: Float64Array;
   readonly gather3: Float64Array;
   readonly matmul10: Float64Array;
-  readonly tanh: Float64Array;
-  readonly sub1: Float64Array;
+  readonly add4: Float64Array;
+  readonly abs: Float64Array;
   readonly matmul11: Float64Array;
   readonly matmul12: Float64Array;
-  readonly add4: Float64Array;
+  readonly add5: Float64Array;
   readonly hBar: Float64Array;
   readonly hBarDot: Float64Array;
-  readonly gather4: Float64Array;
   readonly mul1: Float64Array;
+  readonly gather4: Float64Array;
   readonly mul2: Float64Array;
-  readonly matmul13: Float64Array;
   readonly gather5: Float64Array;
+  readonly matmul13: Float64Array;
   readonly matmul14: Float64Array;
-  readonly tanh1: Float64Array;
+  readonly add6: Float64Array;
+  readonly tanh: Float64Array;
+  readonly mul3: Float64Array;
+  readonly mul4: Float64Array;
+  readonly add7: Float64Array;
+  readonly select: Float64Array;
+  readonly mul5: Float64Array;
   readonly matmul15: Float64Array;
   readonly sub2: Float64Array;
-  readonly add5: Float64Array;
+  readonly add8: Float64Array;
   readonly matmul16: Float64Array;
   readonly matmul17: Float64Array;
-  readonly sub3: Float64Array;
   readonly matmul18: Float64Array;
-  readonly add6: Float64Array;
+  readonly add9: Float64Array;
   readonly matmul19: Float64Array;
+  readonly add10: Float64Array;
   readonly matmul20: Float64Array;
-  readonly add7: Float64Array;
+  readonly matmul21: Float64Array;
+  readonly add11: Float64Array;
   readonly reduceSum: Float64Array;
-  readonly add8: Float64Array;
+  readonly add12: Float64Array;
 }
 const lossHvpKernelWorkspaces = new Map<string, LossHvpKernelWorkspace>();
 let lossHvpKernelWorkspaceLast: LossHvpKernelWorkspace | undefined;
@@ -1506,7 +1544,7 @@ function lossHvpKernelWorkspace(batch: number, time: number): LossHvpKernelWorks
   const key = `${batch},${time}`;
   let ws = lossHvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, time, h: new Float64Array(16 * batch), hHistory: new Float64Array(16 * time * batch), matmul: new Float64Array(batch), mul: new Float64Array(batch), matmul1: new Float64Array(16 * batch), hDot: new Float64Array(16 * batch), hDotHistory: new Float64Array(16 * time * batch), matmul2: new Float64Array(batch), add: new Float64Array(batch), matmul3: new Float64Array(16 * batch), matmul4: new Float64Array(16 * batch), add1: new Float64Array(16 * batch), matmul5: new Float64Array(16), matmul6: new Float64Array(16), add2: new Float64Array(16), gather: new Float64Array(batch), matmul7: new Float64Array(16 * batch), gather1: new Float64Array(2 * batch), matmul8: new Float64Array(16 * batch), sub: new Float64Array(batch), add3: new Float64Array(16 * batch), h1: new Float64Array(16 * batch), gather2: new Float64Array(batch), matmul9: new Float64Array(16 * batch), gather3: new Float64Array(2 * batch), matmul10: new Float64Array(16 * batch), tanh: new Float64Array(16 * batch), sub1: new Float64Array(batch), matmul11: new Float64Array(16 * batch), matmul12: new Float64Array(16 * batch), add4: new Float64Array(16 * batch), hBar: new Float64Array(16 * batch), hBarDot: new Float64Array(16 * batch), gather4: new Float64Array(batch), mul1: new Float64Array(16 * batch), mul2: new Float64Array(16 * batch), matmul13: new Float64Array(16 * batch), gather5: new Float64Array(2 * batch), matmul14: new Float64Array(16 * batch), tanh1: new Float64Array(16 * batch), matmul15: new Float64Array(16 * batch), sub2: new Float64Array(batch), add5: new Float64Array(16 * batch), matmul16: new Float64Array(16 * batch), matmul17: new Float64Array(16 * batch), sub3: new Float64Array(16 * batch), matmul18: new Float64Array(32), add6: new Float64Array(32), matmul19: new Float64Array(256), matmul20: new Float64Array(256), add7: new Float64Array(256), reduceSum: new Float64Array(16), add8: new Float64Array(16) };
+    ws = { batch, time, h: new Float64Array(16 * batch), hHistory: new Float64Array(16 * time * batch), matmul: new Float64Array(batch), mul: new Float64Array(batch), matmul1: new Float64Array(16 * batch), hDot: new Float64Array(16 * batch), hDotHistory: new Float64Array(16 * time * batch), matmul2: new Float64Array(batch), add: new Float64Array(batch), matmul3: new Float64Array(16 * batch), matmul4: new Float64Array(16 * batch), add1: new Float64Array(16 * batch), matmul5: new Float64Array(16), matmul6: new Float64Array(16), add2: new Float64Array(16), gather: new Float64Array(batch), matmul7: new Float64Array(16 * batch), gather1: new Float64Array(2 * batch), matmul8: new Float64Array(16 * batch), sub: new Float64Array(batch), add3: new Float64Array(16 * batch), h1: new Float64Array(16 * batch), gather2: new Float64Array(batch), sub1: new Float64Array(batch), matmul9: new Float64Array(16 * batch), gather3: new Float64Array(2 * batch), matmul10: new Float64Array(16 * batch), add4: new Float64Array(16 * batch), abs: new Float64Array(16 * batch), matmul11: new Float64Array(16 * batch), matmul12: new Float64Array(16 * batch), add5: new Float64Array(16 * batch), hBar: new Float64Array(16 * batch), hBarDot: new Float64Array(16 * batch), mul1: new Float64Array(16 * batch), gather4: new Float64Array(batch), mul2: new Float64Array(16 * batch), gather5: new Float64Array(2 * batch), matmul13: new Float64Array(16 * batch), matmul14: new Float64Array(16 * batch), add6: new Float64Array(16 * batch), tanh: new Float64Array(16 * batch), mul3: new Float64Array(16 * batch), mul4: new Float64Array(16 * batch), add7: new Float64Array(16 * batch), select: new Float64Array(16 * batch), mul5: new Float64Array(16 * batch), matmul15: new Float64Array(16 * batch), sub2: new Float64Array(batch), add8: new Float64Array(16 * batch), matmul16: new Float64Array(16 * batch), matmul17: new Float64Array(16 * batch), matmul18: new Float64Array(16 * batch), add9: new Float64Array(16 * batch), matmul19: new Float64Array(32), add10: new Float64Array(32), matmul20: new Float64Array(256), matmul21: new Float64Array(256), add11: new Float64Array(256), reduceSum: new Float64Array(16), add12: new Float64Array(16) };
     lossHvpKernelWorkspaces.set(key, ws);
   }
   lossHvpKernelWorkspaceLast = ws;
@@ -1539,36 +1577,44 @@ function lossHvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
   const add3 = ws.add3;
   const h1 = ws.h1;
   const gather2 = ws.gather2;
+  const sub1 = ws.sub1;
   const matmul9 = ws.matmul9;
   const gather3 = ws.gather3;
   const matmul10 = ws.matmul10;
-  const tanh = ws.tanh;
-  const sub1 = ws.sub1;
+  const add4 = ws.add4;
+  const abs = ws.abs;
   const matmul11 = ws.matmul11;
   const matmul12 = ws.matmul12;
-  const add4 = ws.add4;
+  const add5 = ws.add5;
   const hBar = ws.hBar;
   const hBarDot = ws.hBarDot;
-  const gather4 = ws.gather4;
   const mul1 = ws.mul1;
+  const gather4 = ws.gather4;
   const mul2 = ws.mul2;
-  const matmul13 = ws.matmul13;
   const gather5 = ws.gather5;
+  const matmul13 = ws.matmul13;
   const matmul14 = ws.matmul14;
-  const tanh1 = ws.tanh1;
+  const add6 = ws.add6;
+  const tanh = ws.tanh;
+  const mul3 = ws.mul3;
+  const mul4 = ws.mul4;
+  const add7 = ws.add7;
+  const select = ws.select;
+  const mul5 = ws.mul5;
   const matmul15 = ws.matmul15;
   const sub2 = ws.sub2;
-  const add5 = ws.add5;
+  const add8 = ws.add8;
   const matmul16 = ws.matmul16;
   const matmul17 = ws.matmul17;
-  const sub3 = ws.sub3;
   const matmul18 = ws.matmul18;
-  const add6 = ws.add6;
+  const add9 = ws.add9;
   const matmul19 = ws.matmul19;
+  const add10 = ws.add10;
   const matmul20 = ws.matmul20;
-  const add7 = ws.add7;
+  const matmul21 = ws.matmul21;
+  const add11 = ws.add11;
   const reduceSum = ws.reduceSum;
-  const add8 = ws.add8;
+  const add12 = ws.add12;
   // examples/curriculum/adding.model.ts:22  for (let t = 0; t < X.shape[0]; t++) {
   for (let i = 0; i < 16 * batch; i++) h[i] = h0[i];
   // steps 0 to time - 1, carrying h
@@ -1580,7 +1626,7 @@ function lossHvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * batch;
         for (let i0 = 0; i0 < batch; i0++) gather[dst + i0] = mask[src + i0];
-      } else gather.fill(NaN, dst, dst + batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 16, h, 0, 16, 1, Wh, 0, 16, 1, matmul7, 0);
     for (let i = 0; i < 1; i++) {
@@ -1589,7 +1635,7 @@ function lossHvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * 2 * batch;
         for (let i0 = 0; i0 < 2 * batch; i0++) gather1[dst + i0] = X[src + i0];
-      } else gather1.fill(NaN, dst, dst + 2 * batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 2, gather1, 0, 2, 1, Wx, 0, 16, 1, matmul8, 0);
     for (let i = 0; i < batch; i++) {
@@ -1623,7 +1669,10 @@ function lossHvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * batch;
         for (let i0 = 0; i0 < batch; i0++) gather2[dst + i0] = mask[src + i0];
-      } else gather2.fill(NaN, dst, dst + batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
+    }
+    for (let i = 0; i < batch; i++) {
+      sub1[i] = 1 - gather2[i];
     }
     gemm(batch, 16, 16, h1, 0, 16, 1, Wh, 0, 16, 1, matmul9, 0);
     for (let i = 0; i < 1; i++) {
@@ -1632,32 +1681,35 @@ function lossHvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * 2 * batch;
         for (let i0 = 0; i0 < 2 * batch; i0++) gather3[dst + i0] = X[src + i0];
-      } else gather3.fill(NaN, dst, dst + 2 * batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     gemm(batch, 16, 2, gather3, 0, 2, 1, Wx, 0, 16, 1, matmul10, 0);
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        tanh[i0 * 16 + i1] = Math.tanh(b[i1] + (matmul9[i0 * 16 + i1] + matmul10[i0 * 16 + i1]));
+        add4[i0 * 16 + i1] = b[i1] + (matmul9[i0 * 16 + i1] + matmul10[i0 * 16 + i1]);
       }
     }
-    for (let i = 0; i < batch; i++) {
-      sub1[i] = 1 - gather2[i];
+    for (let i = 0; i < 16 * batch; i++) {
+      matmul9[i] = Math.tanh(add4[i]);
     }
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        matmul9[i0 * 16 + i1] = gather2[i0] * tanh[i0 * 16 + i1] + h1[i0 * 16 + i1] * sub1[i0];
+        matmul10[i0 * 16 + i1] = h1[i0 * 16 + i1] * sub1[i0] + gather2[i0] * matmul9[i0 * 16 + i1];
       }
     }
-    gemm(batch, 16, 16, hDot, 0, 16, 1, Wh, 0, 16, 1, matmul10, 0);
+    for (let i = 0; i < 16 * batch; i++) {
+      abs[i] = Math.abs(add4[i]);
+    }
+    gemm(batch, 16, 2, gather3, 0, 2, 1, WxDot, 0, 16, 1, add4, 0);
     gemm(batch, 16, 16, h1, 0, 16, 1, WhDot, 0, 16, 1, matmul11, 0);
-    gemm(batch, 16, 2, gather3, 0, 2, 1, WxDot, 0, 16, 1, matmul12, 0);
+    gemm(batch, 16, 16, hDot, 0, 16, 1, Wh, 0, 16, 1, matmul12, 0);
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        add4[i0 * 16 + i1] = gather2[i0] * ((1 - tanh[i0 * 16 + i1] * tanh[i0 * 16 + i1]) * (bDot[i1] + (matmul10[i0 * 16 + i1] + matmul11[i0 * 16 + i1] + matmul12[i0 * 16 + i1]))) + hDot[i0 * 16 + i1] * sub1[i0];
+        add5[i0 * 16 + i1] = gather2[i0] * ((abs[i0 * 16 + i1] < 1 ? 1 - matmul9[i0 * 16 + i1] * matmul9[i0 * 16 + i1] : 2 * sigmoid(-2 * abs[i0 * 16 + i1]) * (1 + Math.abs(matmul9[i0 * 16 + i1]))) * (bDot[i1] + (add4[i0 * 16 + i1] + (matmul11[i0 * 16 + i1] + matmul12[i0 * 16 + i1])))) + hDot[i0 * 16 + i1] * sub1[i0];
       }
     }
-    for (let i = 0; i < 16 * batch; i++) h1[i] = matmul9[i];
-    for (let i = 0; i < 16 * batch; i++) hDot[i] = add4[i];
+    for (let i = 0; i < 16 * batch; i++) h1[i] = matmul10[i];
+    for (let i = 0; i < 16 * batch; i++) hDot[i] = add5[i];
   }
   // examples/curriculum/adding.model.ts:36  return add(matmul(finalState(Wx, Wh, b, X, mask, h0), Wy), c);
   gemm(batch, 1, 16, hDot, 0, 16, 1, Wy, 0, 1, 1, matmul, 0);
@@ -1681,52 +1733,73 @@ function lossHvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
   for (let i = 0; i < 16; i++) out[288 + i] = 0;
   // steps time - 1 down to 0, carrying hBar, hBarDot, WxBarDot, WhBarDot, bBarDot
   for (let t3 = time - 1; t3 >= 0; t3--) {
+    for (let i0 = 0; i0 < batch; i0++) {
+      for (let i1 = 0; i1 < 16; i1++) {
+        mul1[i0 * 16 + i1] = hBar[i0 * 16 + i1] * 1;
+      }
+    }
     for (let i = 0; i < 1; i++) {
       const r = t3;
       const dst = i * batch;
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * batch;
         for (let i0 = 0; i0 < batch; i0++) gather4[dst + i0] = mask[src + i0];
-      } else gather4.fill(NaN, dst, dst + batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        mul1[i0 * 16 + i1] = hBar[i0 * 16 + i1] * 1;
+        mul2[i0 * 16 + i1] = mul1[i0 * 16 + i1] * gather4[i0];
       }
     }
-    for (let i0 = 0; i0 < batch; i0++) {
-      for (let i1 = 0; i1 < 16; i1++) {
-        mul2[i0 * 16 + i1] = gather4[i0] * mul1[i0 * 16 + i1];
-      }
-    }
-    gemm(batch, 16, 16, hHistory, t3 * 16 * batch, 16, 1, Wh, 0, 16, 1, matmul13, 0);
     for (let i = 0; i < 1; i++) {
       const r = t3;
       const dst = i * 2 * batch;
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * 2 * batch;
         for (let i0 = 0; i0 < 2 * batch; i0++) gather5[dst + i0] = X[src + i0];
-      } else gather5.fill(NaN, dst, dst + 2 * batch);
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
-    gemm(batch, 16, 2, gather5, 0, 2, 1, Wx, 0, 16, 1, matmul14, 0);
+    gemm(batch, 16, 2, gather5, 0, 2, 1, Wx, 0, 16, 1, matmul13, 0);
+    gemm(batch, 16, 16, hHistory, t3 * 16 * batch, 16, 1, Wh, 0, 16, 1, matmul14, 0);
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        tanh1[i0 * 16 + i1] = Math.tanh(b[i1] + (matmul13[i0 * 16 + i1] + matmul14[i0 * 16 + i1]));
+        add6[i0 * 16 + i1] = b[i1] + (matmul13[i0 * 16 + i1] + matmul14[i0 * 16 + i1]);
       }
     }
     for (let i = 0; i < 16 * batch; i++) {
-      matmul13[i] = 1 - tanh1[i] * tanh1[i];
+      matmul13[i] = Math.abs(add6[i]);
     }
     for (let i = 0; i < 16 * batch; i++) {
-      matmul14[i] = mul2[i] * matmul13[i];
+      matmul14[i] = matmul13[i] < 1 ? 1 : 0;
     }
-    gemm(batch, 16, 16, matmul14, 0, 16, 1, Wh, 0, 1, 16, matmul15, 0);
+    for (let i = 0; i < 16 * batch; i++) {
+      tanh[i] = Math.tanh(add6[i]);
+    }
+    for (let i = 0; i < 16 * batch; i++) {
+      mul3[i] = -2 * matmul13[i];
+    }
+    for (let i = 0; i < 16 * batch; i++) {
+      matmul13[i] = sigmoid(mul3[i]);
+    }
+    for (let i = 0; i < 16 * batch; i++) {
+      mul4[i] = 2 * matmul13[i];
+    }
+    for (let i = 0; i < 16 * batch; i++) {
+      add7[i] = 1 + Math.abs(tanh[i]);
+    }
+    for (let i = 0; i < 16 * batch; i++) {
+      select[i] = matmul14[i] !== 0 ? 1 - tanh[i] * tanh[i] : mul4[i] * add7[i];
+    }
+    for (let i = 0; i < 16 * batch; i++) {
+      mul5[i] = mul2[i] * select[i];
+    }
+    gemm(batch, 16, 16, mul5, 0, 16, 1, Wh, 0, 1, 16, matmul15, 0);
     for (let i = 0; i < batch; i++) {
       sub2[i] = 1 - gather4[i];
     }
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        add5[i0 * 16 + i1] = matmul15[i0 * 16 + i1] + mul1[i0 * 16 + i1] * sub2[i0];
+        add8[i0 * 16 + i1] = matmul15[i0 * 16 + i1] + mul1[i0 * 16 + i1] * sub2[i0];
       }
     }
     for (let i0 = 0; i0 < batch; i0++) {
@@ -1734,44 +1807,52 @@ function lossHvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
         mul1[i0 * 16 + i1] = hBarDot[i0 * 16 + i1] * 1;
       }
     }
-    gemm(batch, 16, 2, gather5, 0, 2, 1, WxDot, 0, 16, 1, matmul15, 0);
-    gemm(batch, 16, 16, hDotHistory, t3 * 16 * batch, 16, 1, Wh, 0, 16, 1, matmul16, 0);
-    gemm(batch, 16, 16, hHistory, t3 * 16 * batch, 16, 1, WhDot, 0, 16, 1, matmul17, 0);
+    gemm(batch, 16, 16, mul5, 0, 16, 1, WhDot, 0, 1, 16, matmul15, 0);
+    gemm(batch, 16, 2, gather5, 0, 2, 1, WxDot, 0, 16, 1, matmul16, 0);
+    gemm(batch, 16, 16, hDotHistory, t3 * 16 * batch, 16, 1, Wh, 0, 16, 1, matmul17, 0);
+    gemm(batch, 16, 16, hHistory, t3 * 16 * batch, 16, 1, WhDot, 0, 16, 1, matmul18, 0);
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        sub3[i0 * 16 + i1] = matmul13[i0 * 16 + i1] * (mul1[i0 * 16 + i1] * gather4[i0]) - mul2[i0 * 16 + i1] * (2 * (matmul13[i0 * 16 + i1] * (bDot[i1] + (matmul15[i0 * 16 + i1] + (matmul16[i0 * 16 + i1] + matmul17[i0 * 16 + i1]))) * tanh1[i0 * 16 + i1]));
+        add9[i0 * 16 + i1] = bDot[i1] + (matmul16[i0 * 16 + i1] + (matmul17[i0 * 16 + i1] + matmul18[i0 * 16 + i1]));
       }
     }
-    gemm(batch, 16, 16, sub3, 0, 16, 1, Wh, 0, 1, 16, mul2, 0);
-    gemm(batch, 16, 16, matmul14, 0, 16, 1, WhDot, 0, 1, 16, tanh1, 0);
+    for (let i = 0; i < 16 * batch; i++) {
+      matmul16[i] = select[i] * add9[i];
+    }
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        matmul13[i0 * 16 + i1] = mul1[i0 * 16 + i1] * sub2[i0] + (mul2[i0 * 16 + i1] + tanh1[i0 * 16 + i1]);
+        matmul17[i0 * 16 + i1] = mul2[i0 * 16 + i1] * (matmul14[i0 * 16 + i1] !== 0 ? -(2 * (tanh[i0 * 16 + i1] * matmul16[i0 * 16 + i1])) : (tanh[i0 * 16 + i1] !== 0 ? mul4[i0 * 16 + i1] * (Math.sign(tanh[i0 * 16 + i1]) * matmul16[i0 * 16 + i1]) : 0) + (add6[i0 * 16 + i1] !== 0 ? 2 * (sigmoid(-mul3[i0 * 16 + i1]) * matmul13[i0 * 16 + i1] * (-2 * (Math.sign(add6[i0 * 16 + i1]) * add9[i0 * 16 + i1]))) * add7[i0 * 16 + i1] : 0)) + gather4[i0] * mul1[i0 * 16 + i1] * select[i0 * 16 + i1];
       }
     }
-    gemm(2, 16, batch, gather5, 0, 1, 2, sub3, 0, 16, 1, matmul18, 0);
+    gemm(batch, 16, 16, matmul17, 0, 16, 1, Wh, 0, 1, 16, matmul18, 0);
+    for (let i0 = 0; i0 < batch; i0++) {
+      for (let i1 = 0; i1 < 16; i1++) {
+        mul2[i0 * 16 + i1] = sub2[i0] * mul1[i0 * 16 + i1] + (matmul15[i0 * 16 + i1] + matmul18[i0 * 16 + i1]);
+      }
+    }
+    gemm(2, 16, batch, gather5, 0, 1, 2, matmul17, 0, 16, 1, matmul19, 0);
     for (let i = 0; i < 32; i++) {
-      add6[i] = out[i] + matmul18[i];
+      add10[i] = out[i] + matmul19[i];
     }
-    gemm(16, 16, batch, hDotHistory, t3 * 16 * batch, 1, 16, matmul14, 0, 16, 1, matmul19, 0);
-    gemm(16, 16, batch, hHistory, t3 * 16 * batch, 1, 16, sub3, 0, 16, 1, matmul20, 0);
+    gemm(16, 16, batch, hDotHistory, t3 * 16 * batch, 1, 16, mul5, 0, 16, 1, matmul20, 0);
+    gemm(16, 16, batch, hHistory, t3 * 16 * batch, 1, 16, matmul17, 0, 16, 1, matmul21, 0);
     for (let i = 0; i < 256; i++) {
-      add7[i] = out[32 + i] + (matmul19[i] + matmul20[i]);
+      add11[i] = out[32 + i] + (matmul20[i] + matmul21[i]);
     }
     reduceSum.fill(0, 0, 16);
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        reduceSum[i1] += sub3[i0 * 16 + i1];
+        reduceSum[i1] += matmul17[i0 * 16 + i1];
       }
     }
     for (let i = 0; i < 16; i++) {
-      add8[i] = out[288 + i] + reduceSum[i];
+      add12[i] = out[288 + i] + reduceSum[i];
     }
-    for (let i = 0; i < 16 * batch; i++) hBar[i] = add5[i];
-    for (let i = 0; i < 16 * batch; i++) hBarDot[i] = matmul13[i];
-    for (let i = 0; i < 32; i++) out[i] = add6[i];
-    for (let i = 0; i < 256; i++) out[32 + i] = add7[i];
-    for (let i = 0; i < 16; i++) out[288 + i] = add8[i];
+    for (let i = 0; i < 16 * batch; i++) hBar[i] = add8[i];
+    for (let i = 0; i < 16 * batch; i++) hBarDot[i] = mul2[i];
+    for (let i = 0; i < 32; i++) out[i] = add10[i];
+    for (let i = 0; i < 256; i++) out[32 + i] = add11[i];
+    for (let i = 0; i < 16; i++) out[288 + i] = add12[i];
   }
   // examples/curriculum/adding.model.ts:36  return add(matmul(finalState(Wx, Wh, b, X, mask, h0), Wy), c);
   gemm(16, 1, batch, hDot, 0, 1, 16, mul, 0, 1, 1, matmul5, 0);
@@ -1892,4 +1973,10 @@ function gemm(
       C[cOff + i * n + j] = s;
     }
   }
+}
+
+function sigmoid(x: number): number {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
 }

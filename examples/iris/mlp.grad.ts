@@ -236,10 +236,11 @@ function logitsValueKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array,
 interface LogitsJvpKernelWorkspace {
   readonly batch: number;
   readonly matmul: Float64Array;
-  readonly matmul1: Float64Array;
+  readonly add: Float64Array;
   readonly tanh: Float64Array;
+  readonly mul: Float64Array;
+  readonly matmul1: Float64Array;
   readonly matmul2: Float64Array;
-  readonly matmul3: Float64Array;
 }
 const logitsJvpKernelWorkspaces = new Map<string, LogitsJvpKernelWorkspace>();
 let logitsJvpKernelWorkspaceLast: LogitsJvpKernelWorkspace | undefined;
@@ -249,7 +250,7 @@ function logitsJvpKernelWorkspace(batch: number): LogitsJvpKernelWorkspace {
   const key = `${batch}`;
   let ws = logitsJvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, matmul: new Float64Array(8 * batch), matmul1: new Float64Array(8 * batch), tanh: new Float64Array(8 * batch), matmul2: new Float64Array(3 * batch), matmul3: new Float64Array(3 * batch) };
+    ws = { batch, matmul: new Float64Array(8 * batch), add: new Float64Array(8 * batch), tanh: new Float64Array(8 * batch), mul: new Float64Array(8 * batch), matmul1: new Float64Array(3 * batch), matmul2: new Float64Array(3 * batch) };
     logitsJvpKernelWorkspaces.set(key, ws);
   }
   logitsJvpKernelWorkspaceLast = ws;
@@ -260,29 +261,36 @@ function logitsJvpKernelWorkspace(batch: number): LogitsJvpKernelWorkspace {
 function logitsJvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, _b2: Float64Array, X: Float64Array, W1Dot: Float64Array, b1Dot: Float64Array, W2Dot: Float64Array, b2Dot: Float64Array, batch: number, out: Float64Array = new Float64Array(0 + 3 * batch)): Float64Array {
   const ws = logitsJvpKernelWorkspace(batch);
   const matmul = ws.matmul;
-  const matmul1 = ws.matmul1;
+  const add = ws.add;
   const tanh = ws.tanh;
+  const mul = ws.mul;
+  const matmul1 = ws.matmul1;
   const matmul2 = ws.matmul2;
-  const matmul3 = ws.matmul3;
   // examples/iris/mlp.model.ts:15  const hidden = tanh(add(matmul(X, W1), b1));
-  gemm(batch, 8, 4, X, 0, 4, 1, W1Dot, 0, 8, 1, matmul, 0);
-  gemm(batch, 8, 4, X, 0, 4, 1, W1, 0, 8, 1, matmul1, 0);
+  gemm(batch, 8, 4, X, 0, 4, 1, W1, 0, 8, 1, matmul, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 8; i1++) {
-      tanh[i0 * 8 + i1] = Math.tanh(b1[i1] + matmul1[i0 * 8 + i1]);
+      add[i0 * 8 + i1] = b1[i1] + matmul[i0 * 8 + i1];
     }
   }
+  for (let i = 0; i < 8 * batch; i++) {
+    matmul[i] = Math.abs(add[i]);
+  }
+  for (let i = 0; i < 8 * batch; i++) {
+    tanh[i] = Math.tanh(add[i]);
+  }
+  gemm(batch, 8, 4, X, 0, 4, 1, W1Dot, 0, 8, 1, add, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 8; i1++) {
-      matmul1[i0 * 8 + i1] = (b1Dot[i1] + matmul[i0 * 8 + i1]) * (1 - tanh[i0 * 8 + i1] * tanh[i0 * 8 + i1]);
+      mul[i0 * 8 + i1] = (matmul[i0 * 8 + i1] < 1 ? 1 - tanh[i0 * 8 + i1] * tanh[i0 * 8 + i1] : (1 + Math.abs(tanh[i0 * 8 + i1])) * (2 * sigmoid(-2 * matmul[i0 * 8 + i1]))) * (b1Dot[i1] + add[i0 * 8 + i1]);
     }
   }
   // examples/iris/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 3, 8, matmul1, 0, 8, 1, W2, 0, 3, 1, matmul2, 0);
-  gemm(batch, 3, 8, tanh, 0, 8, 1, W2Dot, 0, 3, 1, matmul3, 0);
+  gemm(batch, 3, 8, mul, 0, 8, 1, W2, 0, 3, 1, matmul1, 0);
+  gemm(batch, 3, 8, tanh, 0, 8, 1, W2Dot, 0, 3, 1, matmul2, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      out[i0 * 3 + i1] = b2Dot[i1] + (matmul2[i0 * 3 + i1] + matmul3[i0 * 3 + i1]);
+      out[i0 * 3 + i1] = b2Dot[i1] + (matmul1[i0 * 3 + i1] + matmul2[i0 * 3 + i1]);
     }
   }
   // J·v of logits: written in place at out[0]
@@ -525,14 +533,14 @@ function lossViews(x: Float64Array): LossParams {
 
 interface LossValueKernelWorkspace {
   readonly batch: number;
+  readonly oneHot: Float64Array;
   readonly matmul: Float64Array;
   readonly tanh: Float64Array;
   readonly matmul1: Float64Array;
   readonly add: Float64Array;
   readonly reduceLogSumExp: Float64Array;
-  readonly mul: Float64Array;
   readonly reduceSum: Float64Array;
-  readonly sub: Float64Array;
+  readonly softplus1: Float64Array;
   readonly lseMax: Float64Array;
 }
 const lossValueKernelWorkspaces = new Map<string, LossValueKernelWorkspace>();
@@ -543,7 +551,7 @@ function lossValueKernelWorkspace(batch: number): LossValueKernelWorkspace {
   const key = `${batch}`;
   let ws = lossValueKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, matmul: new Float64Array(8 * batch), tanh: new Float64Array(8 * batch), matmul1: new Float64Array(3 * batch), add: new Float64Array(3 * batch), reduceLogSumExp: new Float64Array(batch), mul: new Float64Array(3 * batch), reduceSum: new Float64Array(batch), sub: new Float64Array(batch), lseMax: new Float64Array(batch) };
+    ws = { batch, oneHot: new Float64Array(3 * batch), matmul: new Float64Array(8 * batch), tanh: new Float64Array(8 * batch), matmul1: new Float64Array(3 * batch), add: new Float64Array(3 * batch), reduceLogSumExp: new Float64Array(batch), reduceSum: new Float64Array(batch), softplus1: new Float64Array(batch), lseMax: new Float64Array(batch) };
     lossValueKernelWorkspaces.set(key, ws);
   }
   lossValueKernelWorkspaceLast = ws;
@@ -553,15 +561,22 @@ function lossValueKernelWorkspace(batch: number): LossValueKernelWorkspace {
 /** The kernel of `loss`: sizes passed explicitly, arguments unchecked. */
 function lossValueKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2: Float64Array, X: Float64Array, labels: Float64Array, batch: number): number {
   const ws = lossValueKernelWorkspace(batch);
+  const oneHot = ws.oneHot;
   const matmul = ws.matmul;
   const tanh = ws.tanh;
   const matmul1 = ws.matmul1;
   const add = ws.add;
   const reduceLogSumExp = ws.reduceLogSumExp;
-  const mul = ws.mul;
   const reduceSum = ws.reduceSum;
-  const sub = ws.sub;
+  const softplus1 = ws.softplus1;
   const lseMax = ws.lseMax;
+  // examples/iris/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
+  oneHot.fill(0, 0, 3 * batch);
+  for (let i = 0; i < batch; i++) {
+    const c = labels[i];
+    if (!(c >= 0 && c < 3 && c === Math.floor(c))) throw new RangeError('labels[' + i + '] = ' + c + ': a label must be an integer in [0, 3)');
+    oneHot[i * 3 + c] = 1;
+  }
   // examples/iris/mlp.model.ts:15  const hidden = tanh(add(matmul(X, W1), b1));
   gemm(batch, 8, 4, X, 0, 4, 1, W1, 0, 8, 1, matmul, 0);
   for (let i0 = 0; i0 < batch; i0++) {
@@ -577,41 +592,39 @@ function lossValueKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b
     }
   }
   // examples/iris/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
+  for (let i = 0; i < 3 * batch; i++) {
+    matmul1[i] = oneHot[i] > 0 ? -Infinity : add[i];
+  }
   lseMax.fill(-Infinity);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      lseMax[i0] = Math.max(lseMax[i0], add[i0 * 3 + i1]);
+      lseMax[i0] = Math.max(lseMax[i0], matmul1[i0 * 3 + i1]);
     }
   }
   reduceLogSumExp.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceLogSumExp[i0] += Math.exp(add[i0 * 3 + i1] - lseMax[i0]);
+      reduceLogSumExp[i0] += Math.exp(matmul1[i0 * 3 + i1] - lseMax[i0]);
     }
   }
   for (let i = 0; i < batch; i++) {
     reduceLogSumExp[i] = lseMax[i] === Infinity || lseMax[i] === -Infinity ? lseMax[i] : lseMax[i] + Math.log(reduceLogSumExp[i]);
   }
-  matmul1.fill(0, 0, 3 * batch);
-  for (let i = 0; i < batch; i++) {
-    const c = labels[i];
-    if (c >= 0 && c < 3 && c === Math.floor(c)) matmul1[i * 3 + c] = 1;
-  }
   for (let i = 0; i < 3 * batch; i++) {
-    mul[i] = matmul1[i] * add[i];
+    matmul1[i] = oneHot[i] * add[i];
   }
   reduceSum.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceSum[i0] += mul[i0 * 3 + i1];
+      reduceSum[i0] += matmul1[i0 * 3 + i1];
     }
   }
   for (let i = 0; i < batch; i++) {
-    sub[i] = reduceLogSumExp[i] - reduceSum[i];
+    softplus1[i] = softplus(reduceLogSumExp[i] - reduceSum[i]);
   }
   let t0 = 0;
   for (let i0 = 0; i0 < batch; i0++) {
-    t0 += sub[i0];
+    t0 += softplus1[i0];
   }
   return t0 / batch;
 }
@@ -619,14 +632,18 @@ function lossValueKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b
 interface LossValueAndGradientKernelWorkspace {
   readonly batch: number;
   readonly oneHot: Float64Array;
-  readonly broadcastTo: Float64Array;
-  readonly neg: Float64Array;
+  readonly gt: Float64Array;
   readonly matmul: Float64Array;
-  readonly tanh: Float64Array;
-  readonly matmul1: Float64Array;
   readonly add: Float64Array;
-  readonly reduceLogSumExp: Float64Array;
-  readonly mul: Float64Array;
+  readonly matmul1: Float64Array;
+  readonly add1: Float64Array;
+  readonly reduceMax: Float64Array;
+  readonly exp: Float64Array;
+  readonly reduceSum: Float64Array;
+  readonly sub: Float64Array;
+  readonly div: Float64Array;
+  readonly matmul2: Float64Array;
+  readonly abs: Float64Array;
   readonly lseMax: Float64Array;
 }
 const lossValueAndGradientKernelWorkspaces = new Map<string, LossValueAndGradientKernelWorkspace>();
@@ -637,7 +654,7 @@ function lossValueAndGradientKernelWorkspace(batch: number): LossValueAndGradien
   const key = `${batch}`;
   let ws = lossValueAndGradientKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, oneHot: new Float64Array(3 * batch), broadcastTo: new Float64Array(batch), neg: new Float64Array(batch), matmul: new Float64Array(8 * batch), tanh: new Float64Array(8 * batch), matmul1: new Float64Array(3 * batch), add: new Float64Array(3 * batch), reduceLogSumExp: new Float64Array(batch), mul: new Float64Array(8 * batch), lseMax: new Float64Array(batch) };
+    ws = { batch, oneHot: new Float64Array(3 * batch), gt: new Float64Array(3 * batch), matmul: new Float64Array(8 * batch), add: new Float64Array(8 * batch), matmul1: new Float64Array(3 * batch), add1: new Float64Array(3 * batch), reduceMax: new Float64Array(batch), exp: new Float64Array(3 * batch), reduceSum: new Float64Array(batch), sub: new Float64Array(batch), div: new Float64Array(batch), matmul2: new Float64Array(8 * batch), abs: new Float64Array(8 * batch), lseMax: new Float64Array(batch) };
     lossValueAndGradientKernelWorkspaces.set(key, ws);
   }
   lossValueAndGradientKernelWorkspaceLast = ws;
@@ -648,100 +665,140 @@ function lossValueAndGradientKernelWorkspace(batch: number): LossValueAndGradien
 function lossValueAndGradientKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2: Float64Array, X: Float64Array, labels: Float64Array, batch: number, gradOut: Float64Array = new Float64Array(67)): number {
   const ws = lossValueAndGradientKernelWorkspace(batch);
   const oneHot = ws.oneHot;
-  const broadcastTo = ws.broadcastTo;
-  const neg = ws.neg;
+  const gt = ws.gt;
   const matmul = ws.matmul;
-  const tanh = ws.tanh;
-  const matmul1 = ws.matmul1;
   const add = ws.add;
-  const reduceLogSumExp = ws.reduceLogSumExp;
-  const mul = ws.mul;
+  const matmul1 = ws.matmul1;
+  const add1 = ws.add1;
+  const reduceMax = ws.reduceMax;
+  const exp = ws.exp;
+  const reduceSum = ws.reduceSum;
+  const sub = ws.sub;
+  const div = ws.div;
+  const matmul2 = ws.matmul2;
+  const abs = ws.abs;
   const lseMax = ws.lseMax;
   // examples/iris/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
   oneHot.fill(0, 0, 3 * batch);
   for (let i = 0; i < batch; i++) {
     const c = labels[i];
-    if (c >= 0 && c < 3 && c === Math.floor(c)) oneHot[i * 3 + c] = 1;
+    if (!(c >= 0 && c < 3 && c === Math.floor(c))) throw new RangeError('labels[' + i + '] = ' + c + ': a label must be an integer in [0, 3)');
+    oneHot[i * 3 + c] = 1;
   }
-  const t0 = 1 / batch;
-  for (let i0 = 0; i0 < batch; i0++) {
-    broadcastTo[i0] = t0;
-  }
-  for (let i = 0; i < batch; i++) {
-    neg[i] = -broadcastTo[i];
+  for (let i = 0; i < 3 * batch; i++) {
+    gt[i] = oneHot[i] > 0 ? 1 : 0;
   }
   // examples/iris/mlp.model.ts:15  const hidden = tanh(add(matmul(X, W1), b1));
   gemm(batch, 8, 4, X, 0, 4, 1, W1, 0, 8, 1, matmul, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 8; i1++) {
-      tanh[i0 * 8 + i1] = Math.tanh(b1[i1] + matmul[i0 * 8 + i1]);
+      add[i0 * 8 + i1] = b1[i1] + matmul[i0 * 8 + i1];
     }
   }
-  // examples/iris/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 3, 8, tanh, 0, 8, 1, W2, 0, 3, 1, matmul1, 0);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      add[i0 * 3 + i1] = b2[i1] + matmul1[i0 * 3 + i1];
-    }
-  }
-  // examples/iris/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
-  lseMax.fill(-Infinity);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      lseMax[i0] = Math.max(lseMax[i0], add[i0 * 3 + i1]);
-    }
-  }
-  reduceLogSumExp.fill(0, 0, batch);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      reduceLogSumExp[i0] += Math.exp(add[i0 * 3 + i1] - lseMax[i0]);
-    }
-  }
-  for (let i = 0; i < batch; i++) {
-    reduceLogSumExp[i] = lseMax[i] === Infinity || lseMax[i] === -Infinity ? lseMax[i] : lseMax[i] + Math.log(reduceLogSumExp[i]);
-  }
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      matmul1[i0 * 3 + i1] = oneHot[i0 * 3 + i1] * neg[i0] + broadcastTo[i0] * Math.exp(add[i0 * 3 + i1] - reduceLogSumExp[i0]);
-    }
-  }
-  // examples/iris/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 8, 3, matmul1, 0, 3, 1, W2, 0, 1, 3, matmul, 0);
-  // examples/iris/mlp.model.ts:15  const hidden = tanh(add(matmul(X, W1), b1));
   for (let i = 0; i < 8 * batch; i++) {
-    mul[i] = matmul[i] * (1 - tanh[i] * tanh[i]);
-  }
-  gemm(4, 8, batch, X, 0, 1, 4, mul, 0, 8, 1, gradOut, 0);
-  gradOut.fill(0, 32, 32 + 8);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 8; i1++) {
-      gradOut[32 + i1] += mul[i0 * 8 + i1];
-    }
+    matmul[i] = Math.tanh(add[i]);
   }
   // examples/iris/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(8, 3, batch, tanh, 0, 1, 8, matmul1, 0, 3, 1, gradOut, 40);
-  gradOut.fill(0, 64, 64 + 3);
+  gemm(batch, 3, 8, matmul, 0, 8, 1, W2, 0, 3, 1, matmul1, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      gradOut[64 + i1] += matmul1[i0 * 3 + i1];
+      add1[i0 * 3 + i1] = b2[i1] + matmul1[i0 * 3 + i1];
     }
   }
   // examples/iris/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
   for (let i = 0; i < 3 * batch; i++) {
-    matmul1[i] = oneHot[i] * add[i];
+    matmul1[i] = gt[i] !== 0 ? -Infinity : add1[i];
   }
-  broadcastTo.fill(0, 0, batch);
+  reduceMax.fill(-Infinity, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      broadcastTo[i0] += matmul1[i0 * 3 + i1];
+      reduceMax[i0] = Math.max(reduceMax[i0], matmul1[i0 * 3 + i1]);
+    }
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      exp[i0 * 3 + i1] = Math.exp(matmul1[i0 * 3 + i1] - reduceMax[i0]);
+    }
+  }
+  lseMax.fill(-Infinity);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      lseMax[i0] = Math.max(lseMax[i0], matmul1[i0 * 3 + i1]);
+    }
+  }
+  reduceMax.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceMax[i0] += Math.exp(matmul1[i0 * 3 + i1] - lseMax[i0]);
     }
   }
   for (let i = 0; i < batch; i++) {
-    neg[i] = reduceLogSumExp[i] - broadcastTo[i];
+    reduceMax[i] = lseMax[i] === Infinity || lseMax[i] === -Infinity ? lseMax[i] : lseMax[i] + Math.log(reduceMax[i]);
+  }
+  for (let i = 0; i < 3 * batch; i++) {
+    matmul1[i] = oneHot[i] * add1[i];
+  }
+  reduceSum.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceSum[i0] += matmul1[i0 * 3 + i1];
+    }
+  }
+  for (let i = 0; i < batch; i++) {
+    sub[i] = reduceMax[i] - reduceSum[i];
+  }
+  const t0 = 1 / batch;
+  for (let i0 = 0; i0 < batch; i0++) {
+    reduceMax[i0] = sigmoid(sub[i0]) * t0;
+  }
+  reduceSum.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceSum[i0] += exp[i0 * 3 + i1];
+    }
+  }
+  for (let i = 0; i < batch; i++) {
+    div[i] = reduceMax[i] / reduceSum[i];
+  }
+  for (let i = 0; i < batch; i++) {
+    reduceSum[i] = -reduceMax[i];
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      add1[i0 * 3 + i1] = (gt[i0 * 3 + i1] !== 0 ? 0 : exp[i0 * 3 + i1] * div[i0]) + oneHot[i0 * 3 + i1] * reduceSum[i0];
+    }
+  }
+  // examples/iris/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
+  gemm(batch, 8, 3, add1, 0, 3, 1, W2, 0, 1, 3, matmul2, 0);
+  // examples/iris/mlp.model.ts:15  const hidden = tanh(add(matmul(X, W1), b1));
+  for (let i = 0; i < 8 * batch; i++) {
+    abs[i] = Math.abs(add[i]);
+  }
+  for (let i = 0; i < 8 * batch; i++) {
+    add[i] = matmul2[i] * (abs[i] < 1 ? 1 - matmul[i] * matmul[i] : (1 + Math.abs(matmul[i])) * (2 * sigmoid(-2 * abs[i])));
+  }
+  gemm(4, 8, batch, X, 0, 1, 4, add, 0, 8, 1, gradOut, 0);
+  gradOut.fill(0, 32, 32 + 8);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 8; i1++) {
+      gradOut[32 + i1] += add[i0 * 8 + i1];
+    }
+  }
+  // examples/iris/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
+  gemm(8, 3, batch, matmul, 0, 1, 8, add1, 0, 3, 1, gradOut, 40);
+  gradOut.fill(0, 64, 64 + 3);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      gradOut[64 + i1] += add1[i0 * 3 + i1];
+    }
+  }
+  // examples/iris/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
+  for (let i = 0; i < batch; i++) {
+    reduceMax[i] = softplus(sub[i]);
   }
   let t1 = 0;
   for (let i0 = 0; i0 < batch; i0++) {
-    t1 += neg[i0];
+    t1 += reduceMax[i0];
   }
   // ∂loss/∂W1: written in place at gradOut[0]
   // ∂loss/∂b1: written in place at gradOut[32]
@@ -752,16 +809,22 @@ function lossValueAndGradientKernel(W1: Float64Array, b1: Float64Array, W2: Floa
 
 interface LossJvpKernelWorkspace {
   readonly batch: number;
+  readonly oneHot: Float64Array;
+  readonly gt: Float64Array;
   readonly matmul: Float64Array;
-  readonly tanh: Float64Array;
-  readonly matmul1: Float64Array;
   readonly add: Float64Array;
+  readonly matmul1: Float64Array;
+  readonly add1: Float64Array;
   readonly reduceLogSumExp: Float64Array;
   readonly mul: Float64Array;
-  readonly matmul2: Float64Array;
-  readonly add1: Float64Array;
   readonly reduceSum: Float64Array;
-  readonly sub: Float64Array;
+  readonly abs: Float64Array;
+  readonly mul1: Float64Array;
+  readonly add2: Float64Array;
+  readonly reduceMax: Float64Array;
+  readonly reduceSum1: Float64Array;
+  readonly reduceSum2: Float64Array;
+  readonly mul2: Float64Array;
   readonly lseMax: Float64Array;
 }
 const lossJvpKernelWorkspaces = new Map<string, LossJvpKernelWorkspace>();
@@ -772,7 +835,7 @@ function lossJvpKernelWorkspace(batch: number): LossJvpKernelWorkspace {
   const key = `${batch}`;
   let ws = lossJvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, matmul: new Float64Array(8 * batch), tanh: new Float64Array(8 * batch), matmul1: new Float64Array(3 * batch), add: new Float64Array(3 * batch), reduceLogSumExp: new Float64Array(batch), mul: new Float64Array(8 * batch), matmul2: new Float64Array(3 * batch), add1: new Float64Array(3 * batch), reduceSum: new Float64Array(batch), sub: new Float64Array(batch), lseMax: new Float64Array(batch) };
+    ws = { batch, oneHot: new Float64Array(3 * batch), gt: new Float64Array(3 * batch), matmul: new Float64Array(8 * batch), add: new Float64Array(8 * batch), matmul1: new Float64Array(3 * batch), add1: new Float64Array(3 * batch), reduceLogSumExp: new Float64Array(batch), mul: new Float64Array(3 * batch), reduceSum: new Float64Array(batch), abs: new Float64Array(8 * batch), mul1: new Float64Array(8 * batch), add2: new Float64Array(3 * batch), reduceMax: new Float64Array(batch), reduceSum1: new Float64Array(batch), reduceSum2: new Float64Array(batch), mul2: new Float64Array(batch), lseMax: new Float64Array(batch) };
     lossJvpKernelWorkspaces.set(key, ws);
   }
   lossJvpKernelWorkspaceLast = ws;
@@ -782,117 +845,174 @@ function lossJvpKernelWorkspace(batch: number): LossJvpKernelWorkspace {
 /** The kernel of `lossJvp`: sizes passed explicitly, arguments unchecked. */
 function lossJvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2: Float64Array, X: Float64Array, labels: Float64Array, W1Dot: Float64Array, b1Dot: Float64Array, W2Dot: Float64Array, b2Dot: Float64Array, batch: number): number {
   const ws = lossJvpKernelWorkspace(batch);
+  const oneHot = ws.oneHot;
+  const gt = ws.gt;
   const matmul = ws.matmul;
-  const tanh = ws.tanh;
-  const matmul1 = ws.matmul1;
   const add = ws.add;
+  const matmul1 = ws.matmul1;
+  const add1 = ws.add1;
   const reduceLogSumExp = ws.reduceLogSumExp;
   const mul = ws.mul;
-  const matmul2 = ws.matmul2;
-  const add1 = ws.add1;
   const reduceSum = ws.reduceSum;
-  const sub = ws.sub;
+  const abs = ws.abs;
+  const mul1 = ws.mul1;
+  const add2 = ws.add2;
+  const reduceMax = ws.reduceMax;
+  const reduceSum1 = ws.reduceSum1;
+  const reduceSum2 = ws.reduceSum2;
+  const mul2 = ws.mul2;
   const lseMax = ws.lseMax;
+  // examples/iris/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
+  oneHot.fill(0, 0, 3 * batch);
+  for (let i = 0; i < batch; i++) {
+    const c = labels[i];
+    if (!(c >= 0 && c < 3 && c === Math.floor(c))) throw new RangeError('labels[' + i + '] = ' + c + ': a label must be an integer in [0, 3)');
+    oneHot[i * 3 + c] = 1;
+  }
+  for (let i = 0; i < 3 * batch; i++) {
+    gt[i] = oneHot[i] > 0 ? 1 : 0;
+  }
   // examples/iris/mlp.model.ts:15  const hidden = tanh(add(matmul(X, W1), b1));
   gemm(batch, 8, 4, X, 0, 4, 1, W1, 0, 8, 1, matmul, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 8; i1++) {
-      tanh[i0 * 8 + i1] = Math.tanh(b1[i1] + matmul[i0 * 8 + i1]);
+      add[i0 * 8 + i1] = b1[i1] + matmul[i0 * 8 + i1];
     }
   }
+  for (let i = 0; i < 8 * batch; i++) {
+    matmul[i] = Math.tanh(add[i]);
+  }
   // examples/iris/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 3, 8, tanh, 0, 8, 1, W2, 0, 3, 1, matmul1, 0);
+  gemm(batch, 3, 8, matmul, 0, 8, 1, W2, 0, 3, 1, matmul1, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      add[i0 * 3 + i1] = b2[i1] + matmul1[i0 * 3 + i1];
+      add1[i0 * 3 + i1] = b2[i1] + matmul1[i0 * 3 + i1];
     }
   }
   // examples/iris/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
+  for (let i = 0; i < 3 * batch; i++) {
+    matmul1[i] = gt[i] !== 0 ? -Infinity : add1[i];
+  }
   lseMax.fill(-Infinity);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      lseMax[i0] = Math.max(lseMax[i0], add[i0 * 3 + i1]);
+      lseMax[i0] = Math.max(lseMax[i0], matmul1[i0 * 3 + i1]);
     }
   }
   reduceLogSumExp.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceLogSumExp[i0] += Math.exp(add[i0 * 3 + i1] - lseMax[i0]);
+      reduceLogSumExp[i0] += Math.exp(matmul1[i0 * 3 + i1] - lseMax[i0]);
     }
   }
   for (let i = 0; i < batch; i++) {
     reduceLogSumExp[i] = lseMax[i] === Infinity || lseMax[i] === -Infinity ? lseMax[i] : lseMax[i] + Math.log(reduceLogSumExp[i]);
   }
-  // examples/iris/mlp.model.ts:15  const hidden = tanh(add(matmul(X, W1), b1));
-  gemm(batch, 8, 4, X, 0, 4, 1, W1Dot, 0, 8, 1, matmul, 0);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 8; i1++) {
-      mul[i0 * 8 + i1] = (b1Dot[i1] + matmul[i0 * 8 + i1]) * (1 - tanh[i0 * 8 + i1] * tanh[i0 * 8 + i1]);
-    }
-  }
-  // examples/iris/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 3, 8, mul, 0, 8, 1, W2, 0, 3, 1, matmul1, 0);
-  gemm(batch, 3, 8, tanh, 0, 8, 1, W2Dot, 0, 3, 1, matmul2, 0);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      add1[i0 * 3 + i1] = b2Dot[i1] + (matmul1[i0 * 3 + i1] + matmul2[i0 * 3 + i1]);
-    }
-  }
-  // examples/iris/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      matmul1[i0 * 3 + i1] = Math.exp(add[i0 * 3 + i1] - reduceLogSumExp[i0]) * add1[i0 * 3 + i1];
-    }
-  }
-  reduceLogSumExp.fill(0, 0, batch);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      reduceLogSumExp[i0] += matmul1[i0 * 3 + i1];
-    }
-  }
-  matmul2.fill(0, 0, 3 * batch);
-  for (let i = 0; i < batch; i++) {
-    const c = labels[i];
-    if (c >= 0 && c < 3 && c === Math.floor(c)) matmul2[i * 3 + c] = 1;
-  }
   for (let i = 0; i < 3 * batch; i++) {
-    add[i] = matmul2[i] * add1[i];
+    mul[i] = oneHot[i] * add1[i];
   }
   reduceSum.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceSum[i0] += add[i0 * 3 + i1];
+      reduceSum[i0] += mul[i0 * 3 + i1];
+    }
+  }
+  // examples/iris/mlp.model.ts:15  const hidden = tanh(add(matmul(X, W1), b1));
+  for (let i = 0; i < 8 * batch; i++) {
+    abs[i] = Math.abs(add[i]);
+  }
+  gemm(batch, 8, 4, X, 0, 4, 1, W1Dot, 0, 8, 1, add, 0);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 8; i1++) {
+      mul1[i0 * 8 + i1] = (abs[i0 * 8 + i1] < 1 ? 1 - matmul[i0 * 8 + i1] * matmul[i0 * 8 + i1] : (1 + Math.abs(matmul[i0 * 8 + i1])) * (2 * sigmoid(-2 * abs[i0 * 8 + i1]))) * (b1Dot[i1] + add[i0 * 8 + i1]);
+    }
+  }
+  // examples/iris/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
+  gemm(batch, 3, 8, mul1, 0, 8, 1, W2, 0, 3, 1, add1, 0);
+  gemm(batch, 3, 8, matmul, 0, 8, 1, W2Dot, 0, 3, 1, mul, 0);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      add2[i0 * 3 + i1] = b2Dot[i1] + (add1[i0 * 3 + i1] + mul[i0 * 3 + i1]);
+    }
+  }
+  // examples/iris/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
+  reduceMax.fill(-Infinity, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceMax[i0] = Math.max(reduceMax[i0], matmul1[i0 * 3 + i1]);
+    }
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      add1[i0 * 3 + i1] = Math.exp(matmul1[i0 * 3 + i1] - reduceMax[i0]);
+    }
+  }
+  for (let i = 0; i < 3 * batch; i++) {
+    mul[i] = (gt[i] !== 0 ? 0 : add2[i]) * add1[i];
+  }
+  reduceMax.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceMax[i0] += mul[i0 * 3 + i1];
+    }
+  }
+  reduceSum1.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceSum1[i0] += add1[i0 * 3 + i1];
+    }
+  }
+  for (let i = 0; i < 3 * batch; i++) {
+    matmul1[i] = oneHot[i] * add2[i];
+  }
+  reduceSum2.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceSum2[i0] += matmul1[i0 * 3 + i1];
     }
   }
   for (let i = 0; i < batch; i++) {
-    sub[i] = reduceLogSumExp[i] - reduceSum[i];
+    mul2[i] = sigmoid(reduceLogSumExp[i] - reduceSum[i]) * (reduceMax[i] / reduceSum1[i] - reduceSum2[i]);
   }
   let t0 = 0;
   for (let i0 = 0; i0 < batch; i0++) {
-    t0 += sub[i0];
+    t0 += mul2[i0];
   }
   return t0 / batch;
 }
 
 interface LossHvpKernelWorkspace {
   readonly batch: number;
-  readonly oneHot: Float64Array;
-  readonly broadcastTo: Float64Array;
-  readonly neg: Float64Array;
   readonly matmul: Float64Array;
-  readonly tanh: Float64Array;
-  readonly matmul1: Float64Array;
   readonly add: Float64Array;
-  readonly reduceLogSumExp: Float64Array;
-  readonly matmul2: Float64Array;
-  readonly sub: Float64Array;
-  readonly mul: Float64Array;
-  readonly matmul3: Float64Array;
+  readonly lt: Float64Array;
+  readonly tanh: Float64Array;
   readonly add1: Float64Array;
+  readonly mul: Float64Array;
+  readonly mul1: Float64Array;
+  readonly select: Float64Array;
+  readonly oneHot: Float64Array;
+  readonly gt: Float64Array;
+  readonly matmul1: Float64Array;
+  readonly add2: Float64Array;
+  readonly matmul2: Float64Array;
+  readonly matmul3: Float64Array;
+  readonly add3: Float64Array;
+  readonly reduceMax: Float64Array;
+  readonly exp: Float64Array;
+  readonly mul2: Float64Array;
+  readonly reduceSum: Float64Array;
+  readonly reduceSum1: Float64Array;
+  readonly reduceLogSumExp: Float64Array;
+  readonly reduceSum2: Float64Array;
+  readonly sigmoid1: Float64Array;
+  readonly mul3: Float64Array;
   readonly matmul4: Float64Array;
-  readonly sub1: Float64Array;
   readonly matmul5: Float64Array;
   readonly matmul6: Float64Array;
+  readonly add4: Float64Array;
+  readonly matmul7: Float64Array;
+  readonly matmul8: Float64Array;
   readonly lseMax: Float64Array;
 }
 const lossHvpKernelWorkspaces = new Map<string, LossHvpKernelWorkspace>();
@@ -903,7 +1023,7 @@ function lossHvpKernelWorkspace(batch: number): LossHvpKernelWorkspace {
   const key = `${batch}`;
   let ws = lossHvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, oneHot: new Float64Array(3 * batch), broadcastTo: new Float64Array(batch), neg: new Float64Array(batch), matmul: new Float64Array(8 * batch), tanh: new Float64Array(8 * batch), matmul1: new Float64Array(3 * batch), add: new Float64Array(3 * batch), reduceLogSumExp: new Float64Array(batch), matmul2: new Float64Array(8 * batch), sub: new Float64Array(8 * batch), mul: new Float64Array(8 * batch), matmul3: new Float64Array(3 * batch), add1: new Float64Array(3 * batch), matmul4: new Float64Array(8 * batch), sub1: new Float64Array(8 * batch), matmul5: new Float64Array(24), matmul6: new Float64Array(24), lseMax: new Float64Array(batch) };
+    ws = { batch, matmul: new Float64Array(8 * batch), add: new Float64Array(8 * batch), lt: new Float64Array(8 * batch), tanh: new Float64Array(8 * batch), add1: new Float64Array(8 * batch), mul: new Float64Array(8 * batch), mul1: new Float64Array(8 * batch), select: new Float64Array(8 * batch), oneHot: new Float64Array(3 * batch), gt: new Float64Array(3 * batch), matmul1: new Float64Array(8 * batch), add2: new Float64Array(8 * batch), matmul2: new Float64Array(3 * batch), matmul3: new Float64Array(3 * batch), add3: new Float64Array(3 * batch), reduceMax: new Float64Array(batch), exp: new Float64Array(3 * batch), mul2: new Float64Array(3 * batch), reduceSum: new Float64Array(batch), reduceSum1: new Float64Array(batch), reduceLogSumExp: new Float64Array(batch), reduceSum2: new Float64Array(batch), sigmoid1: new Float64Array(batch), mul3: new Float64Array(batch), matmul4: new Float64Array(8 * batch), matmul5: new Float64Array(8 * batch), matmul6: new Float64Array(8 * batch), add4: new Float64Array(8 * batch), matmul7: new Float64Array(24), matmul8: new Float64Array(24), lseMax: new Float64Array(batch) };
     lossHvpKernelWorkspaces.set(key, ws);
   }
   lossHvpKernelWorkspaceLast = ws;
@@ -913,136 +1033,236 @@ function lossHvpKernelWorkspace(batch: number): LossHvpKernelWorkspace {
 /** The kernel of `lossHvp`: sizes passed explicitly, arguments unchecked. */
 function lossHvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2: Float64Array, X: Float64Array, labels: Float64Array, W1Dot: Float64Array, b1Dot: Float64Array, W2Dot: Float64Array, b2Dot: Float64Array, batch: number, out: Float64Array = new Float64Array(67)): Float64Array {
   const ws = lossHvpKernelWorkspace(batch);
-  const oneHot = ws.oneHot;
-  const broadcastTo = ws.broadcastTo;
-  const neg = ws.neg;
   const matmul = ws.matmul;
-  const tanh = ws.tanh;
-  const matmul1 = ws.matmul1;
   const add = ws.add;
-  const reduceLogSumExp = ws.reduceLogSumExp;
-  const matmul2 = ws.matmul2;
-  const sub = ws.sub;
-  const mul = ws.mul;
-  const matmul3 = ws.matmul3;
+  const lt = ws.lt;
+  const tanh = ws.tanh;
   const add1 = ws.add1;
+  const mul = ws.mul;
+  const mul1 = ws.mul1;
+  const select = ws.select;
+  const oneHot = ws.oneHot;
+  const gt = ws.gt;
+  const matmul1 = ws.matmul1;
+  const add2 = ws.add2;
+  const matmul2 = ws.matmul2;
+  const matmul3 = ws.matmul3;
+  const add3 = ws.add3;
+  const reduceMax = ws.reduceMax;
+  const exp = ws.exp;
+  const mul2 = ws.mul2;
+  const reduceSum = ws.reduceSum;
+  const reduceSum1 = ws.reduceSum1;
+  const reduceLogSumExp = ws.reduceLogSumExp;
+  const reduceSum2 = ws.reduceSum2;
+  const sigmoid1 = ws.sigmoid1;
+  const mul3 = ws.mul3;
   const matmul4 = ws.matmul4;
-  const sub1 = ws.sub1;
   const matmul5 = ws.matmul5;
   const matmul6 = ws.matmul6;
+  const add4 = ws.add4;
+  const matmul7 = ws.matmul7;
+  const matmul8 = ws.matmul8;
   const lseMax = ws.lseMax;
-  // examples/iris/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
-  oneHot.fill(0, 0, 3 * batch);
-  for (let i = 0; i < batch; i++) {
-    const c = labels[i];
-    if (c >= 0 && c < 3 && c === Math.floor(c)) oneHot[i * 3 + c] = 1;
-  }
-  const t0 = 1 / batch;
-  for (let i0 = 0; i0 < batch; i0++) {
-    broadcastTo[i0] = t0;
-  }
-  for (let i = 0; i < batch; i++) {
-    neg[i] = -broadcastTo[i];
-  }
   // examples/iris/mlp.model.ts:15  const hidden = tanh(add(matmul(X, W1), b1));
   gemm(batch, 8, 4, X, 0, 4, 1, W1, 0, 8, 1, matmul, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 8; i1++) {
-      tanh[i0 * 8 + i1] = Math.tanh(b1[i1] + matmul[i0 * 8 + i1]);
+      add[i0 * 8 + i1] = b1[i1] + matmul[i0 * 8 + i1];
     }
   }
+  for (let i = 0; i < 8 * batch; i++) {
+    matmul[i] = Math.abs(add[i]);
+  }
+  for (let i = 0; i < 8 * batch; i++) {
+    lt[i] = matmul[i] < 1 ? 1 : 0;
+  }
+  for (let i = 0; i < 8 * batch; i++) {
+    tanh[i] = Math.tanh(add[i]);
+  }
+  for (let i = 0; i < 8 * batch; i++) {
+    add1[i] = 1 + Math.abs(tanh[i]);
+  }
+  for (let i = 0; i < 8 * batch; i++) {
+    mul[i] = -2 * matmul[i];
+  }
+  for (let i = 0; i < 8 * batch; i++) {
+    matmul[i] = sigmoid(mul[i]);
+  }
+  for (let i = 0; i < 8 * batch; i++) {
+    mul1[i] = 2 * matmul[i];
+  }
+  for (let i = 0; i < 8 * batch; i++) {
+    select[i] = lt[i] !== 0 ? 1 - tanh[i] * tanh[i] : add1[i] * mul1[i];
+  }
+  // examples/iris/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
+  oneHot.fill(0, 0, 3 * batch);
+  for (let i = 0; i < batch; i++) {
+    const c = labels[i];
+    if (!(c >= 0 && c < 3 && c === Math.floor(c))) throw new RangeError('labels[' + i + '] = ' + c + ': a label must be an integer in [0, 3)');
+    oneHot[i * 3 + c] = 1;
+  }
+  for (let i = 0; i < 3 * batch; i++) {
+    gt[i] = oneHot[i] > 0 ? 1 : 0;
+  }
+  const t0 = 1 / batch;
+  // examples/iris/mlp.model.ts:15  const hidden = tanh(add(matmul(X, W1), b1));
+  gemm(batch, 8, 4, X, 0, 4, 1, W1Dot, 0, 8, 1, matmul1, 0);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 8; i1++) {
+      add2[i0 * 8 + i1] = b1Dot[i1] + matmul1[i0 * 8 + i1];
+    }
+  }
+  for (let i = 0; i < 8 * batch; i++) {
+    matmul1[i] = select[i] * add2[i];
+  }
   // examples/iris/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 3, 8, tanh, 0, 8, 1, W2, 0, 3, 1, matmul1, 0);
+  gemm(batch, 3, 8, matmul1, 0, 8, 1, W2, 0, 3, 1, matmul2, 0);
+  gemm(batch, 3, 8, tanh, 0, 8, 1, W2Dot, 0, 3, 1, matmul3, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      add[i0 * 3 + i1] = b2[i1] + matmul1[i0 * 3 + i1];
+      add3[i0 * 3 + i1] = b2Dot[i1] + (matmul2[i0 * 3 + i1] + matmul3[i0 * 3 + i1]);
+    }
+  }
+  gemm(batch, 3, 8, tanh, 0, 8, 1, W2, 0, 3, 1, matmul2, 0);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      matmul3[i0 * 3 + i1] = b2[i1] + matmul2[i0 * 3 + i1];
     }
   }
   // examples/iris/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
+  for (let i = 0; i < 3 * batch; i++) {
+    matmul2[i] = gt[i] !== 0 ? -Infinity : matmul3[i];
+  }
+  reduceMax.fill(-Infinity, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceMax[i0] = Math.max(reduceMax[i0], matmul2[i0 * 3 + i1]);
+    }
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      exp[i0 * 3 + i1] = Math.exp(matmul2[i0 * 3 + i1] - reduceMax[i0]);
+    }
+  }
+  for (let i = 0; i < 3 * batch; i++) {
+    mul2[i] = (gt[i] !== 0 ? 0 : add3[i]) * exp[i];
+  }
+  reduceMax.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceMax[i0] += mul2[i0 * 3 + i1];
+    }
+  }
+  reduceSum.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceSum[i0] += exp[i0 * 3 + i1];
+    }
+  }
+  for (let i = 0; i < 3 * batch; i++) {
+    mul2[i] = oneHot[i] * add3[i];
+  }
+  reduceSum1.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceSum1[i0] += mul2[i0 * 3 + i1];
+    }
+  }
   lseMax.fill(-Infinity);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      lseMax[i0] = Math.max(lseMax[i0], add[i0 * 3 + i1]);
+      lseMax[i0] = Math.max(lseMax[i0], matmul2[i0 * 3 + i1]);
     }
   }
   reduceLogSumExp.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceLogSumExp[i0] += Math.exp(add[i0 * 3 + i1] - lseMax[i0]);
+      reduceLogSumExp[i0] += Math.exp(matmul2[i0 * 3 + i1] - lseMax[i0]);
     }
   }
   for (let i = 0; i < batch; i++) {
     reduceLogSumExp[i] = lseMax[i] === Infinity || lseMax[i] === -Infinity ? lseMax[i] : lseMax[i] + Math.log(reduceLogSumExp[i]);
   }
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      matmul1[i0 * 3 + i1] = Math.exp(add[i0 * 3 + i1] - reduceLogSumExp[i0]);
-    }
-  }
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      add[i0 * 3 + i1] = oneHot[i0 * 3 + i1] * neg[i0] + broadcastTo[i0] * matmul1[i0 * 3 + i1];
-    }
-  }
-  // examples/iris/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 8, 3, add, 0, 3, 1, W2Dot, 0, 1, 3, matmul, 0);
-  // examples/iris/mlp.model.ts:15  const hidden = tanh(add(matmul(X, W1), b1));
-  gemm(batch, 8, 4, X, 0, 4, 1, W1Dot, 0, 8, 1, matmul2, 0);
-  for (let i = 0; i < 8 * batch; i++) {
-    sub[i] = 1 - tanh[i] * tanh[i];
-  }
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 8; i1++) {
-      mul[i0 * 8 + i1] = (b1Dot[i1] + matmul2[i0 * 8 + i1]) * sub[i0 * 8 + i1];
-    }
-  }
-  // examples/iris/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 3, 8, mul, 0, 8, 1, W2, 0, 3, 1, oneHot, 0);
-  gemm(batch, 3, 8, tanh, 0, 8, 1, W2Dot, 0, 3, 1, matmul3, 0);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      add1[i0 * 3 + i1] = b2Dot[i1] + (oneHot[i0 * 3 + i1] + matmul3[i0 * 3 + i1]);
-    }
-  }
-  // examples/iris/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
   for (let i = 0; i < 3 * batch; i++) {
-    oneHot[i] = matmul1[i] * add1[i];
+    mul2[i] = oneHot[i] * matmul3[i];
   }
-  reduceLogSumExp.fill(0, 0, batch);
+  reduceSum2.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceLogSumExp[i0] += oneHot[i0 * 3 + i1];
+      reduceSum2[i0] += mul2[i0 * 3 + i1];
+    }
+  }
+  for (let i = 0; i < batch; i++) {
+    sigmoid1[i] = sigmoid(reduceLogSumExp[i] - reduceSum2[i]);
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
+    mul3[i0] = t0 * ((reduceMax[i0] / reduceSum[i0] - reduceSum1[i0]) * (sigmoid1[i0] * sigmoid(reduceSum2[i0] - reduceLogSumExp[i0])));
+  }
+  for (let i = 0; i < 3 * batch; i++) {
+    matmul2[i] = add3[i] * exp[i];
+  }
+  for (let i = 0; i < 3 * batch; i++) {
+    matmul3[i] = gt[i] !== 0 ? 0 : matmul2[i];
+  }
+  reduceMax.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceMax[i0] += matmul3[i0 * 3 + i1];
     }
   }
   for (let i0 = 0; i0 < batch; i0++) {
+    reduceSum1[i0] = sigmoid1[i0] * t0;
+  }
+  for (let i = 0; i < batch; i++) {
+    reduceLogSumExp[i] = reduceSum1[i] / reduceSum[i];
+  }
+  for (let i = 0; i < batch; i++) {
+    reduceSum2[i] = mul3[i] / reduceSum[i] - reduceMax[i] * reduceLogSumExp[i] / reduceSum[i];
+  }
+  for (let i = 0; i < batch; i++) {
+    sigmoid1[i] = -mul3[i];
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      matmul3[i0 * 3 + i1] = matmul1[i0 * 3 + i1] * (add1[i0 * 3 + i1] - reduceLogSumExp[i0]) * broadcastTo[i0];
+      mul2[i0 * 3 + i1] = (gt[i0 * 3 + i1] !== 0 ? 0 : reduceSum2[i0] * exp[i0 * 3 + i1] + (gt[i0 * 3 + i1] !== 0 ? 0 : matmul2[i0 * 3 + i1] * reduceLogSumExp[i0])) + oneHot[i0 * 3 + i1] * sigmoid1[i0];
     }
   }
   // examples/iris/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 8, 3, matmul3, 0, 3, 1, W2, 0, 1, 3, matmul2, 0);
-  gemm(batch, 8, 3, add, 0, 3, 1, W2, 0, 1, 3, matmul4, 0);
+  gemm(batch, 8, 3, mul2, 0, 3, 1, W2, 0, 1, 3, matmul4, 0);
+  // examples/iris/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
+  for (let i = 0; i < batch; i++) {
+    reduceSum[i] = -reduceSum1[i];
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      add3[i0 * 3 + i1] = (gt[i0 * 3 + i1] !== 0 ? 0 : exp[i0 * 3 + i1] * reduceLogSumExp[i0]) + oneHot[i0 * 3 + i1] * reduceSum[i0];
+    }
+  }
+  // examples/iris/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
+  gemm(batch, 8, 3, add3, 0, 3, 1, W2Dot, 0, 1, 3, matmul5, 0);
+  gemm(batch, 8, 3, add3, 0, 3, 1, W2, 0, 1, 3, matmul6, 0);
   // examples/iris/mlp.model.ts:15  const hidden = tanh(add(matmul(X, W1), b1));
   for (let i = 0; i < 8 * batch; i++) {
-    sub1[i] = (matmul[i] + matmul2[i]) * sub[i] - matmul4[i] * (2 * (mul[i] * tanh[i]));
+    add4[i] = select[i] * (matmul4[i] + matmul5[i]) + matmul6[i] * (lt[i] !== 0 ? -(2 * (matmul1[i] * tanh[i])) : (tanh[i] !== 0 ? matmul1[i] * Math.sign(tanh[i]) * mul1[i] : 0) + (add[i] !== 0 ? add1[i] * (2 * (sigmoid(-mul[i]) * matmul[i] * (-2 * (Math.sign(add[i]) * add2[i])))) : 0));
   }
-  gemm(4, 8, batch, X, 0, 1, 4, sub1, 0, 8, 1, out, 0);
+  gemm(4, 8, batch, X, 0, 1, 4, add4, 0, 8, 1, out, 0);
   out.fill(0, 32, 32 + 8);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 8; i1++) {
-      out[32 + i1] += sub1[i0 * 8 + i1];
+      out[32 + i1] += add4[i0 * 8 + i1];
     }
   }
   // examples/iris/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(8, 3, batch, tanh, 0, 1, 8, matmul3, 0, 3, 1, matmul5, 0);
-  gemm(8, 3, batch, mul, 0, 1, 8, add, 0, 3, 1, matmul6, 0);
+  gemm(8, 3, batch, tanh, 0, 1, 8, mul2, 0, 3, 1, matmul7, 0);
+  gemm(8, 3, batch, matmul1, 0, 1, 8, add3, 0, 3, 1, matmul8, 0);
   for (let i = 0; i < 24; i++) {
-    out[40 + i] = matmul5[i] + matmul6[i];
+    out[40 + i] = matmul7[i] + matmul8[i];
   }
   out.fill(0, 64, 64 + 3);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      out[64 + i1] += matmul3[i0 * 3 + i1];
+      out[64 + i1] += mul2[i0 * 3 + i1];
     }
   }
   // (H·v) along W1: written in place at out[0]
@@ -1055,15 +1275,23 @@ function lossHvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
 interface LossGgnvpKernelWorkspace {
   readonly batch: number;
   readonly matmul: Float64Array;
-  readonly tanh: Float64Array;
-  readonly matmul1: Float64Array;
   readonly add: Float64Array;
-  readonly reduceLogSumExp: Float64Array;
-  readonly matmul2: Float64Array;
+  readonly tanh: Float64Array;
+  readonly oneHot: Float64Array;
+  readonly gt: Float64Array;
   readonly mul: Float64Array;
-  readonly matmul3: Float64Array;
+  readonly matmul1: Float64Array;
+  readonly matmul2: Float64Array;
   readonly add1: Float64Array;
-  readonly broadcastTo: Float64Array;
+  readonly reduceMax: Float64Array;
+  readonly exp: Float64Array;
+  readonly mul1: Float64Array;
+  readonly reduceSum: Float64Array;
+  readonly reduceSum1: Float64Array;
+  readonly reduceLogSumExp: Float64Array;
+  readonly reduceSum2: Float64Array;
+  readonly sigmoid1: Float64Array;
+  readonly mul2: Float64Array;
   readonly lseMax: Float64Array;
 }
 const lossGgnvpKernelWorkspaces = new Map<string, LossGgnvpKernelWorkspace>();
@@ -1074,7 +1302,7 @@ function lossGgnvpKernelWorkspace(batch: number): LossGgnvpKernelWorkspace {
   const key = `${batch}`;
   let ws = lossGgnvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, matmul: new Float64Array(8 * batch), tanh: new Float64Array(8 * batch), matmul1: new Float64Array(3 * batch), add: new Float64Array(3 * batch), reduceLogSumExp: new Float64Array(batch), matmul2: new Float64Array(8 * batch), mul: new Float64Array(8 * batch), matmul3: new Float64Array(3 * batch), add1: new Float64Array(3 * batch), broadcastTo: new Float64Array(batch), lseMax: new Float64Array(batch) };
+    ws = { batch, matmul: new Float64Array(8 * batch), add: new Float64Array(8 * batch), tanh: new Float64Array(8 * batch), oneHot: new Float64Array(3 * batch), gt: new Float64Array(3 * batch), mul: new Float64Array(8 * batch), matmul1: new Float64Array(3 * batch), matmul2: new Float64Array(3 * batch), add1: new Float64Array(3 * batch), reduceMax: new Float64Array(batch), exp: new Float64Array(3 * batch), mul1: new Float64Array(3 * batch), reduceSum: new Float64Array(batch), reduceSum1: new Float64Array(batch), reduceLogSumExp: new Float64Array(batch), reduceSum2: new Float64Array(batch), sigmoid1: new Float64Array(batch), mul2: new Float64Array(batch), lseMax: new Float64Array(batch) };
     lossGgnvpKernelWorkspaces.set(key, ws);
   }
   lossGgnvpKernelWorkspaceLast = ws;
@@ -1082,96 +1310,175 @@ function lossGgnvpKernelWorkspace(batch: number): LossGgnvpKernelWorkspace {
 }
 
 /** The kernel of `lossGgnvp`: sizes passed explicitly, arguments unchecked. */
-function lossGgnvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2: Float64Array, X: Float64Array, _labels: Float64Array, W1Dot: Float64Array, b1Dot: Float64Array, W2Dot: Float64Array, b2Dot: Float64Array, batch: number, out: Float64Array = new Float64Array(67)): Float64Array {
+function lossGgnvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2: Float64Array, X: Float64Array, labels: Float64Array, W1Dot: Float64Array, b1Dot: Float64Array, W2Dot: Float64Array, b2Dot: Float64Array, batch: number, out: Float64Array = new Float64Array(67)): Float64Array {
   const ws = lossGgnvpKernelWorkspace(batch);
   const matmul = ws.matmul;
-  const tanh = ws.tanh;
-  const matmul1 = ws.matmul1;
   const add = ws.add;
-  const reduceLogSumExp = ws.reduceLogSumExp;
-  const matmul2 = ws.matmul2;
+  const tanh = ws.tanh;
+  const oneHot = ws.oneHot;
+  const gt = ws.gt;
   const mul = ws.mul;
-  const matmul3 = ws.matmul3;
+  const matmul1 = ws.matmul1;
+  const matmul2 = ws.matmul2;
   const add1 = ws.add1;
-  const broadcastTo = ws.broadcastTo;
+  const reduceMax = ws.reduceMax;
+  const exp = ws.exp;
+  const mul1 = ws.mul1;
+  const reduceSum = ws.reduceSum;
+  const reduceSum1 = ws.reduceSum1;
+  const reduceLogSumExp = ws.reduceLogSumExp;
+  const reduceSum2 = ws.reduceSum2;
+  const sigmoid1 = ws.sigmoid1;
+  const mul2 = ws.mul2;
   const lseMax = ws.lseMax;
   // examples/iris/mlp.model.ts:15  const hidden = tanh(add(matmul(X, W1), b1));
   gemm(batch, 8, 4, X, 0, 4, 1, W1, 0, 8, 1, matmul, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 8; i1++) {
-      tanh[i0 * 8 + i1] = Math.tanh(b1[i1] + matmul[i0 * 8 + i1]);
+      add[i0 * 8 + i1] = b1[i1] + matmul[i0 * 8 + i1];
     }
   }
   for (let i = 0; i < 8 * batch; i++) {
-    matmul[i] = 1 - tanh[i] * tanh[i];
+    matmul[i] = Math.abs(add[i]);
+  }
+  for (let i = 0; i < 8 * batch; i++) {
+    tanh[i] = Math.tanh(add[i]);
+  }
+  for (let i = 0; i < 8 * batch; i++) {
+    add[i] = matmul[i] < 1 ? 1 - tanh[i] * tanh[i] : (1 + Math.abs(tanh[i])) * (2 * sigmoid(-2 * matmul[i]));
+  }
+  // examples/iris/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
+  oneHot.fill(0, 0, 3 * batch);
+  for (let i = 0; i < batch; i++) {
+    const c = labels[i];
+    if (!(c >= 0 && c < 3 && c === Math.floor(c))) throw new RangeError('labels[' + i + '] = ' + c + ': a label must be an integer in [0, 3)');
+    oneHot[i * 3 + c] = 1;
+  }
+  for (let i = 0; i < 3 * batch; i++) {
+    gt[i] = oneHot[i] > 0 ? 1 : 0;
+  }
+  const t0 = 1 / batch;
+  // examples/iris/mlp.model.ts:15  const hidden = tanh(add(matmul(X, W1), b1));
+  gemm(batch, 8, 4, X, 0, 4, 1, W1Dot, 0, 8, 1, matmul, 0);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 8; i1++) {
+      mul[i0 * 8 + i1] = add[i0 * 8 + i1] * (b1Dot[i1] + matmul[i0 * 8 + i1]);
+    }
   }
   // examples/iris/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
+  gemm(batch, 3, 8, mul, 0, 8, 1, W2, 0, 3, 1, matmul1, 0);
+  gemm(batch, 3, 8, tanh, 0, 8, 1, W2Dot, 0, 3, 1, matmul2, 0);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      add1[i0 * 3 + i1] = b2Dot[i1] + (matmul1[i0 * 3 + i1] + matmul2[i0 * 3 + i1]);
+    }
+  }
   gemm(batch, 3, 8, tanh, 0, 8, 1, W2, 0, 3, 1, matmul1, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      add[i0 * 3 + i1] = b2[i1] + matmul1[i0 * 3 + i1];
+      matmul2[i0 * 3 + i1] = b2[i1] + matmul1[i0 * 3 + i1];
     }
   }
   // examples/iris/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
+  for (let i = 0; i < 3 * batch; i++) {
+    matmul1[i] = gt[i] !== 0 ? -Infinity : matmul2[i];
+  }
+  reduceMax.fill(-Infinity, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceMax[i0] = Math.max(reduceMax[i0], matmul1[i0 * 3 + i1]);
+    }
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      exp[i0 * 3 + i1] = Math.exp(matmul1[i0 * 3 + i1] - reduceMax[i0]);
+    }
+  }
+  for (let i = 0; i < 3 * batch; i++) {
+    mul1[i] = (gt[i] !== 0 ? 0 : add1[i]) * exp[i];
+  }
+  reduceMax.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceMax[i0] += mul1[i0 * 3 + i1];
+    }
+  }
+  reduceSum.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceSum[i0] += exp[i0 * 3 + i1];
+    }
+  }
+  for (let i = 0; i < 3 * batch; i++) {
+    mul1[i] = oneHot[i] * add1[i];
+  }
+  reduceSum1.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceSum1[i0] += mul1[i0 * 3 + i1];
+    }
+  }
   lseMax.fill(-Infinity);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      lseMax[i0] = Math.max(lseMax[i0], add[i0 * 3 + i1]);
+      lseMax[i0] = Math.max(lseMax[i0], matmul1[i0 * 3 + i1]);
     }
   }
   reduceLogSumExp.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceLogSumExp[i0] += Math.exp(add[i0 * 3 + i1] - lseMax[i0]);
+      reduceLogSumExp[i0] += Math.exp(matmul1[i0 * 3 + i1] - lseMax[i0]);
     }
   }
   for (let i = 0; i < batch; i++) {
     reduceLogSumExp[i] = lseMax[i] === Infinity || lseMax[i] === -Infinity ? lseMax[i] : lseMax[i] + Math.log(reduceLogSumExp[i]);
   }
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      matmul1[i0 * 3 + i1] = Math.exp(add[i0 * 3 + i1] - reduceLogSumExp[i0]);
-    }
-  }
-  // examples/iris/mlp.model.ts:15  const hidden = tanh(add(matmul(X, W1), b1));
-  gemm(batch, 8, 4, X, 0, 4, 1, W1Dot, 0, 8, 1, matmul2, 0);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 8; i1++) {
-      mul[i0 * 8 + i1] = (b1Dot[i1] + matmul2[i0 * 8 + i1]) * matmul[i0 * 8 + i1];
-    }
-  }
-  // examples/iris/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 3, 8, mul, 0, 8, 1, W2, 0, 3, 1, add, 0);
-  gemm(batch, 3, 8, tanh, 0, 8, 1, W2Dot, 0, 3, 1, matmul3, 0);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      add1[i0 * 3 + i1] = b2Dot[i1] + (add[i0 * 3 + i1] + matmul3[i0 * 3 + i1]);
-    }
-  }
-  // examples/iris/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
   for (let i = 0; i < 3 * batch; i++) {
-    add[i] = matmul1[i] * add1[i];
+    mul1[i] = oneHot[i] * matmul2[i];
   }
-  reduceLogSumExp.fill(0, 0, batch);
+  reduceSum2.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceLogSumExp[i0] += add[i0 * 3 + i1];
+      reduceSum2[i0] += mul1[i0 * 3 + i1];
     }
   }
-  const t0 = 1 / batch;
+  for (let i = 0; i < batch; i++) {
+    sigmoid1[i] = sigmoid(reduceLogSumExp[i] - reduceSum2[i]);
+  }
   for (let i0 = 0; i0 < batch; i0++) {
-    broadcastTo[i0] = t0;
+    mul2[i0] = t0 * ((reduceMax[i0] / reduceSum[i0] - reduceSum1[i0]) * (sigmoid1[i0] * sigmoid(reduceSum2[i0] - reduceLogSumExp[i0])));
+  }
+  for (let i = 0; i < 3 * batch; i++) {
+    matmul1[i] = add1[i] * exp[i];
+  }
+  for (let i = 0; i < 3 * batch; i++) {
+    matmul2[i] = gt[i] !== 0 ? 0 : matmul1[i];
+  }
+  reduceMax.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceMax[i0] += matmul2[i0 * 3 + i1];
+    }
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
+    reduceSum1[i0] = sigmoid1[i0] * t0 / reduceSum[i0];
+  }
+  for (let i = 0; i < batch; i++) {
+    reduceLogSumExp[i] = mul2[i] / reduceSum[i] - reduceMax[i] * reduceSum1[i] / reduceSum[i];
+  }
+  for (let i = 0; i < batch; i++) {
+    reduceSum2[i] = -mul2[i];
   }
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      matmul3[i0 * 3 + i1] = matmul1[i0 * 3 + i1] * (add1[i0 * 3 + i1] - reduceLogSumExp[i0]) * broadcastTo[i0] * 1;
+      mul1[i0 * 3 + i1] = 1 * ((gt[i0 * 3 + i1] !== 0 ? 0 : reduceLogSumExp[i0] * exp[i0 * 3 + i1] + (gt[i0 * 3 + i1] !== 0 ? 0 : matmul1[i0 * 3 + i1] * reduceSum1[i0])) + oneHot[i0 * 3 + i1] * reduceSum2[i0]);
     }
   }
   // examples/iris/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 8, 3, matmul3, 0, 3, 1, W2, 0, 1, 3, matmul2, 0);
+  gemm(batch, 8, 3, mul1, 0, 3, 1, W2, 0, 1, 3, matmul, 0);
   // examples/iris/mlp.model.ts:15  const hidden = tanh(add(matmul(X, W1), b1));
   for (let i = 0; i < 8 * batch; i++) {
-    mul[i] = matmul[i] * matmul2[i];
+    mul[i] = add[i] * matmul[i];
   }
   gemm(4, 8, batch, X, 0, 1, 4, mul, 0, 8, 1, out, 0);
   out.fill(0, 32, 32 + 8);
@@ -1181,11 +1488,11 @@ function lossGgnvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b
     }
   }
   // examples/iris/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(8, 3, batch, tanh, 0, 1, 8, matmul3, 0, 3, 1, out, 40);
+  gemm(8, 3, batch, tanh, 0, 1, 8, mul1, 0, 3, 1, out, 40);
   out.fill(0, 64, 64 + 3);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      out[64 + i1] += matmul3[i0 * 3 + i1];
+      out[64 + i1] += mul1[i0 * 3 + i1];
     }
   }
   // (G·v) along W1: written in place at out[0]
@@ -1295,4 +1602,14 @@ function gemm(
       C[cOff + i * n + j] = s;
     }
   }
+}
+
+function sigmoid(x: number): number {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+}
+
+function softplus(x: number): number {
+  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
 }

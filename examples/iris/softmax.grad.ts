@@ -452,12 +452,12 @@ function lossViews(x: Float64Array): LossParams {
 
 interface LossValueKernelWorkspace {
   readonly batch: number;
+  readonly oneHot: Float64Array;
   readonly matmul: Float64Array;
   readonly add: Float64Array;
   readonly reduceLogSumExp: Float64Array;
-  readonly mul: Float64Array;
   readonly reduceSum: Float64Array;
-  readonly sub: Float64Array;
+  readonly softplus1: Float64Array;
   readonly lseMax: Float64Array;
 }
 const lossValueKernelWorkspaces = new Map<string, LossValueKernelWorkspace>();
@@ -468,7 +468,7 @@ function lossValueKernelWorkspace(batch: number): LossValueKernelWorkspace {
   const key = `${batch}`;
   let ws = lossValueKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, matmul: new Float64Array(3 * batch), add: new Float64Array(3 * batch), reduceLogSumExp: new Float64Array(batch), mul: new Float64Array(3 * batch), reduceSum: new Float64Array(batch), sub: new Float64Array(batch), lseMax: new Float64Array(batch) };
+    ws = { batch, oneHot: new Float64Array(3 * batch), matmul: new Float64Array(3 * batch), add: new Float64Array(3 * batch), reduceLogSumExp: new Float64Array(batch), reduceSum: new Float64Array(batch), softplus1: new Float64Array(batch), lseMax: new Float64Array(batch) };
     lossValueKernelWorkspaces.set(key, ws);
   }
   lossValueKernelWorkspaceLast = ws;
@@ -478,13 +478,20 @@ function lossValueKernelWorkspace(batch: number): LossValueKernelWorkspace {
 /** The kernel of `loss`: sizes passed explicitly, arguments unchecked. */
 function lossValueKernel(W: Float64Array, b: Float64Array, X: Float64Array, labels: Float64Array, batch: number): number {
   const ws = lossValueKernelWorkspace(batch);
+  const oneHot = ws.oneHot;
   const matmul = ws.matmul;
   const add = ws.add;
   const reduceLogSumExp = ws.reduceLogSumExp;
-  const mul = ws.mul;
   const reduceSum = ws.reduceSum;
-  const sub = ws.sub;
+  const softplus1 = ws.softplus1;
   const lseMax = ws.lseMax;
+  // examples/iris/softmax.model.ts:16  return softmaxCrossEntropy(logits(W, b, X), labels);
+  oneHot.fill(0, 0, 3 * batch);
+  for (let i = 0; i < batch; i++) {
+    const c = labels[i];
+    if (!(c >= 0 && c < 3 && c === Math.floor(c))) throw new RangeError('labels[' + i + '] = ' + c + ': a label must be an integer in [0, 3)');
+    oneHot[i * 3 + c] = 1;
+  }
   // examples/iris/softmax.model.ts:11  return add(matmul(X, W), b);
   gemm(batch, 3, 4, X, 0, 4, 1, W, 0, 3, 1, matmul, 0);
   for (let i0 = 0; i0 < batch; i0++) {
@@ -493,41 +500,39 @@ function lossValueKernel(W: Float64Array, b: Float64Array, X: Float64Array, labe
     }
   }
   // examples/iris/softmax.model.ts:16  return softmaxCrossEntropy(logits(W, b, X), labels);
+  for (let i = 0; i < 3 * batch; i++) {
+    matmul[i] = oneHot[i] > 0 ? -Infinity : add[i];
+  }
   lseMax.fill(-Infinity);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      lseMax[i0] = Math.max(lseMax[i0], add[i0 * 3 + i1]);
+      lseMax[i0] = Math.max(lseMax[i0], matmul[i0 * 3 + i1]);
     }
   }
   reduceLogSumExp.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceLogSumExp[i0] += Math.exp(add[i0 * 3 + i1] - lseMax[i0]);
+      reduceLogSumExp[i0] += Math.exp(matmul[i0 * 3 + i1] - lseMax[i0]);
     }
   }
   for (let i = 0; i < batch; i++) {
     reduceLogSumExp[i] = lseMax[i] === Infinity || lseMax[i] === -Infinity ? lseMax[i] : lseMax[i] + Math.log(reduceLogSumExp[i]);
   }
-  matmul.fill(0, 0, 3 * batch);
-  for (let i = 0; i < batch; i++) {
-    const c = labels[i];
-    if (c >= 0 && c < 3 && c === Math.floor(c)) matmul[i * 3 + c] = 1;
-  }
   for (let i = 0; i < 3 * batch; i++) {
-    mul[i] = matmul[i] * add[i];
+    matmul[i] = oneHot[i] * add[i];
   }
   reduceSum.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceSum[i0] += mul[i0 * 3 + i1];
+      reduceSum[i0] += matmul[i0 * 3 + i1];
     }
   }
   for (let i = 0; i < batch; i++) {
-    sub[i] = reduceLogSumExp[i] - reduceSum[i];
+    softplus1[i] = softplus(reduceLogSumExp[i] - reduceSum[i]);
   }
   let t0 = 0;
   for (let i0 = 0; i0 < batch; i0++) {
-    t0 += sub[i0];
+    t0 += softplus1[i0];
   }
   return t0 / batch;
 }
@@ -535,11 +540,15 @@ function lossValueKernel(W: Float64Array, b: Float64Array, X: Float64Array, labe
 interface LossValueAndGradientKernelWorkspace {
   readonly batch: number;
   readonly oneHot: Float64Array;
-  readonly broadcastTo: Float64Array;
-  readonly neg: Float64Array;
+  readonly gt: Float64Array;
   readonly matmul: Float64Array;
   readonly add: Float64Array;
   readonly reduceLogSumExp: Float64Array;
+  readonly mul: Float64Array;
+  readonly reduceSum: Float64Array;
+  readonly sub: Float64Array;
+  readonly reduceMax: Float64Array;
+  readonly div: Float64Array;
   readonly lseMax: Float64Array;
 }
 const lossValueAndGradientKernelWorkspaces = new Map<string, LossValueAndGradientKernelWorkspace>();
@@ -550,7 +559,7 @@ function lossValueAndGradientKernelWorkspace(batch: number): LossValueAndGradien
   const key = `${batch}`;
   let ws = lossValueAndGradientKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, oneHot: new Float64Array(3 * batch), broadcastTo: new Float64Array(batch), neg: new Float64Array(batch), matmul: new Float64Array(3 * batch), add: new Float64Array(3 * batch), reduceLogSumExp: new Float64Array(batch), lseMax: new Float64Array(batch) };
+    ws = { batch, oneHot: new Float64Array(3 * batch), gt: new Float64Array(3 * batch), matmul: new Float64Array(3 * batch), add: new Float64Array(3 * batch), reduceLogSumExp: new Float64Array(batch), mul: new Float64Array(3 * batch), reduceSum: new Float64Array(batch), sub: new Float64Array(batch), reduceMax: new Float64Array(batch), div: new Float64Array(batch), lseMax: new Float64Array(batch) };
     lossValueAndGradientKernelWorkspaces.set(key, ws);
   }
   lossValueAndGradientKernelWorkspaceLast = ws;
@@ -561,24 +570,25 @@ function lossValueAndGradientKernelWorkspace(batch: number): LossValueAndGradien
 function lossValueAndGradientKernel(W: Float64Array, b: Float64Array, X: Float64Array, labels: Float64Array, batch: number, gradOut: Float64Array = new Float64Array(15)): number {
   const ws = lossValueAndGradientKernelWorkspace(batch);
   const oneHot = ws.oneHot;
-  const broadcastTo = ws.broadcastTo;
-  const neg = ws.neg;
+  const gt = ws.gt;
   const matmul = ws.matmul;
   const add = ws.add;
   const reduceLogSumExp = ws.reduceLogSumExp;
+  const mul = ws.mul;
+  const reduceSum = ws.reduceSum;
+  const sub = ws.sub;
+  const reduceMax = ws.reduceMax;
+  const div = ws.div;
   const lseMax = ws.lseMax;
   // examples/iris/softmax.model.ts:16  return softmaxCrossEntropy(logits(W, b, X), labels);
   oneHot.fill(0, 0, 3 * batch);
   for (let i = 0; i < batch; i++) {
     const c = labels[i];
-    if (c >= 0 && c < 3 && c === Math.floor(c)) oneHot[i * 3 + c] = 1;
+    if (!(c >= 0 && c < 3 && c === Math.floor(c))) throw new RangeError('labels[' + i + '] = ' + c + ': a label must be an integer in [0, 3)');
+    oneHot[i * 3 + c] = 1;
   }
-  const t0 = 1 / batch;
-  for (let i0 = 0; i0 < batch; i0++) {
-    broadcastTo[i0] = t0;
-  }
-  for (let i = 0; i < batch; i++) {
-    neg[i] = -broadcastTo[i];
+  for (let i = 0; i < 3 * batch; i++) {
+    gt[i] = oneHot[i] > 0 ? 1 : 0;
   }
   // examples/iris/softmax.model.ts:11  return add(matmul(X, W), b);
   gemm(batch, 3, 4, X, 0, 4, 1, W, 0, 3, 1, matmul, 0);
@@ -588,50 +598,83 @@ function lossValueAndGradientKernel(W: Float64Array, b: Float64Array, X: Float64
     }
   }
   // examples/iris/softmax.model.ts:16  return softmaxCrossEntropy(logits(W, b, X), labels);
+  for (let i = 0; i < 3 * batch; i++) {
+    matmul[i] = gt[i] !== 0 ? -Infinity : add[i];
+  }
   lseMax.fill(-Infinity);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      lseMax[i0] = Math.max(lseMax[i0], add[i0 * 3 + i1]);
+      lseMax[i0] = Math.max(lseMax[i0], matmul[i0 * 3 + i1]);
     }
   }
   reduceLogSumExp.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceLogSumExp[i0] += Math.exp(add[i0 * 3 + i1] - lseMax[i0]);
+      reduceLogSumExp[i0] += Math.exp(matmul[i0 * 3 + i1] - lseMax[i0]);
     }
   }
   for (let i = 0; i < batch; i++) {
     reduceLogSumExp[i] = lseMax[i] === Infinity || lseMax[i] === -Infinity ? lseMax[i] : lseMax[i] + Math.log(reduceLogSumExp[i]);
   }
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      matmul[i0 * 3 + i1] = oneHot[i0 * 3 + i1] * neg[i0] + broadcastTo[i0] * Math.exp(add[i0 * 3 + i1] - reduceLogSumExp[i0]);
-    }
-  }
-  // examples/iris/softmax.model.ts:11  return add(matmul(X, W), b);
-  gemm(4, 3, batch, X, 0, 1, 4, matmul, 0, 3, 1, gradOut, 0);
-  gradOut.fill(0, 12, 12 + 3);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      gradOut[12 + i1] += matmul[i0 * 3 + i1];
-    }
-  }
-  // examples/iris/softmax.model.ts:16  return softmaxCrossEntropy(logits(W, b, X), labels);
   for (let i = 0; i < 3 * batch; i++) {
-    matmul[i] = oneHot[i] * add[i];
+    mul[i] = oneHot[i] * add[i];
   }
-  broadcastTo.fill(0, 0, batch);
+  reduceSum.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      broadcastTo[i0] += matmul[i0 * 3 + i1];
+      reduceSum[i0] += mul[i0 * 3 + i1];
     }
   }
   for (let i = 0; i < batch; i++) {
-    neg[i] = reduceLogSumExp[i] - broadcastTo[i];
+    sub[i] = reduceLogSumExp[i] - reduceSum[i];
+  }
+  const t0 = 1 / batch;
+  for (let i0 = 0; i0 < batch; i0++) {
+    reduceLogSumExp[i0] = sigmoid(sub[i0]) * t0;
+  }
+  for (let i = 0; i < batch; i++) {
+    reduceSum[i] = -reduceLogSumExp[i];
+  }
+  reduceMax.fill(-Infinity, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceMax[i0] = Math.max(reduceMax[i0], matmul[i0 * 3 + i1]);
+    }
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      add[i0 * 3 + i1] = Math.exp(matmul[i0 * 3 + i1] - reduceMax[i0]);
+    }
+  }
+  reduceMax.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceMax[i0] += add[i0 * 3 + i1];
+    }
+  }
+  for (let i = 0; i < batch; i++) {
+    div[i] = reduceLogSumExp[i] / reduceMax[i];
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      mul[i0 * 3 + i1] = oneHot[i0 * 3 + i1] * reduceSum[i0] + (gt[i0 * 3 + i1] !== 0 ? 0 : div[i0] * add[i0 * 3 + i1]);
+    }
+  }
+  // examples/iris/softmax.model.ts:11  return add(matmul(X, W), b);
+  gemm(4, 3, batch, X, 0, 1, 4, mul, 0, 3, 1, gradOut, 0);
+  gradOut.fill(0, 12, 12 + 3);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      gradOut[12 + i1] += mul[i0 * 3 + i1];
+    }
+  }
+  // examples/iris/softmax.model.ts:16  return softmaxCrossEntropy(logits(W, b, X), labels);
+  for (let i = 0; i < batch; i++) {
+    reduceLogSumExp[i] = softplus(sub[i]);
   }
   let t1 = 0;
   for (let i0 = 0; i0 < batch; i0++) {
-    t1 += neg[i0];
+    t1 += reduceLogSumExp[i0];
   }
   // ∂loss/∂W: written in place at gradOut[0]
   // ∂loss/∂b: written in place at gradOut[12]
@@ -640,12 +683,17 @@ function lossValueAndGradientKernel(W: Float64Array, b: Float64Array, X: Float64
 
 interface LossJvpKernelWorkspace {
   readonly batch: number;
+  readonly oneHot: Float64Array;
+  readonly gt: Float64Array;
   readonly matmul: Float64Array;
   readonly add: Float64Array;
-  readonly add1: Float64Array;
   readonly reduceLogSumExp: Float64Array;
+  readonly mul: Float64Array;
   readonly reduceSum: Float64Array;
-  readonly sub: Float64Array;
+  readonly reduceMax: Float64Array;
+  readonly reduceSum1: Float64Array;
+  readonly reduceSum2: Float64Array;
+  readonly mul1: Float64Array;
   readonly lseMax: Float64Array;
 }
 const lossJvpKernelWorkspaces = new Map<string, LossJvpKernelWorkspace>();
@@ -656,7 +704,7 @@ function lossJvpKernelWorkspace(batch: number): LossJvpKernelWorkspace {
   const key = `${batch}`;
   let ws = lossJvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, matmul: new Float64Array(3 * batch), add: new Float64Array(3 * batch), add1: new Float64Array(3 * batch), reduceLogSumExp: new Float64Array(batch), reduceSum: new Float64Array(batch), sub: new Float64Array(batch), lseMax: new Float64Array(batch) };
+    ws = { batch, oneHot: new Float64Array(3 * batch), gt: new Float64Array(3 * batch), matmul: new Float64Array(3 * batch), add: new Float64Array(3 * batch), reduceLogSumExp: new Float64Array(batch), mul: new Float64Array(3 * batch), reduceSum: new Float64Array(batch), reduceMax: new Float64Array(batch), reduceSum1: new Float64Array(batch), reduceSum2: new Float64Array(batch), mul1: new Float64Array(batch), lseMax: new Float64Array(batch) };
     lossJvpKernelWorkspaces.set(key, ws);
   }
   lossJvpKernelWorkspaceLast = ws;
@@ -666,84 +714,132 @@ function lossJvpKernelWorkspace(batch: number): LossJvpKernelWorkspace {
 /** The kernel of `lossJvp`: sizes passed explicitly, arguments unchecked. */
 function lossJvpKernel(W: Float64Array, b: Float64Array, X: Float64Array, labels: Float64Array, WDot: Float64Array, bDot: Float64Array, batch: number): number {
   const ws = lossJvpKernelWorkspace(batch);
+  const oneHot = ws.oneHot;
+  const gt = ws.gt;
   const matmul = ws.matmul;
   const add = ws.add;
-  const add1 = ws.add1;
   const reduceLogSumExp = ws.reduceLogSumExp;
+  const mul = ws.mul;
   const reduceSum = ws.reduceSum;
-  const sub = ws.sub;
+  const reduceMax = ws.reduceMax;
+  const reduceSum1 = ws.reduceSum1;
+  const reduceSum2 = ws.reduceSum2;
+  const mul1 = ws.mul1;
   const lseMax = ws.lseMax;
-  // examples/iris/softmax.model.ts:11  return add(matmul(X, W), b);
-  gemm(batch, 3, 4, X, 0, 4, 1, WDot, 0, 3, 1, matmul, 0);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      add[i0 * 3 + i1] = bDot[i1] + matmul[i0 * 3 + i1];
-    }
+  // examples/iris/softmax.model.ts:16  return softmaxCrossEntropy(logits(W, b, X), labels);
+  oneHot.fill(0, 0, 3 * batch);
+  for (let i = 0; i < batch; i++) {
+    const c = labels[i];
+    if (!(c >= 0 && c < 3 && c === Math.floor(c))) throw new RangeError('labels[' + i + '] = ' + c + ': a label must be an integer in [0, 3)');
+    oneHot[i * 3 + c] = 1;
   }
+  for (let i = 0; i < 3 * batch; i++) {
+    gt[i] = oneHot[i] > 0 ? 1 : 0;
+  }
+  // examples/iris/softmax.model.ts:11  return add(matmul(X, W), b);
   gemm(batch, 3, 4, X, 0, 4, 1, W, 0, 3, 1, matmul, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      add1[i0 * 3 + i1] = b[i1] + matmul[i0 * 3 + i1];
+      add[i0 * 3 + i1] = b[i1] + matmul[i0 * 3 + i1];
     }
   }
   // examples/iris/softmax.model.ts:16  return softmaxCrossEntropy(logits(W, b, X), labels);
+  for (let i = 0; i < 3 * batch; i++) {
+    matmul[i] = gt[i] !== 0 ? -Infinity : add[i];
+  }
   lseMax.fill(-Infinity);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      lseMax[i0] = Math.max(lseMax[i0], add1[i0 * 3 + i1]);
+      lseMax[i0] = Math.max(lseMax[i0], matmul[i0 * 3 + i1]);
     }
   }
   reduceLogSumExp.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceLogSumExp[i0] += Math.exp(add1[i0 * 3 + i1] - lseMax[i0]);
+      reduceLogSumExp[i0] += Math.exp(matmul[i0 * 3 + i1] - lseMax[i0]);
     }
   }
   for (let i = 0; i < batch; i++) {
     reduceLogSumExp[i] = lseMax[i] === Infinity || lseMax[i] === -Infinity ? lseMax[i] : lseMax[i] + Math.log(reduceLogSumExp[i]);
   }
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      matmul[i0 * 3 + i1] = add[i0 * 3 + i1] * Math.exp(add1[i0 * 3 + i1] - reduceLogSumExp[i0]);
-    }
-  }
-  reduceLogSumExp.fill(0, 0, batch);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      reduceLogSumExp[i0] += matmul[i0 * 3 + i1];
-    }
-  }
-  add1.fill(0, 0, 3 * batch);
-  for (let i = 0; i < batch; i++) {
-    const c = labels[i];
-    if (c >= 0 && c < 3 && c === Math.floor(c)) add1[i * 3 + c] = 1;
-  }
   for (let i = 0; i < 3 * batch; i++) {
-    matmul[i] = add1[i] * add[i];
+    mul[i] = oneHot[i] * add[i];
   }
   reduceSum.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceSum[i0] += matmul[i0 * 3 + i1];
+      reduceSum[i0] += mul[i0 * 3 + i1];
+    }
+  }
+  reduceMax.fill(-Infinity, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceMax[i0] = Math.max(reduceMax[i0], matmul[i0 * 3 + i1]);
+    }
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      add[i0 * 3 + i1] = Math.exp(matmul[i0 * 3 + i1] - reduceMax[i0]);
+    }
+  }
+  // examples/iris/softmax.model.ts:11  return add(matmul(X, W), b);
+  gemm(batch, 3, 4, X, 0, 4, 1, WDot, 0, 3, 1, mul, 0);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      matmul[i0 * 3 + i1] = bDot[i1] + mul[i0 * 3 + i1];
+    }
+  }
+  // examples/iris/softmax.model.ts:16  return softmaxCrossEntropy(logits(W, b, X), labels);
+  for (let i = 0; i < 3 * batch; i++) {
+    mul[i] = add[i] * (gt[i] !== 0 ? 0 : matmul[i]);
+  }
+  reduceMax.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceMax[i0] += mul[i0 * 3 + i1];
+    }
+  }
+  reduceSum1.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceSum1[i0] += add[i0 * 3 + i1];
+    }
+  }
+  for (let i = 0; i < 3 * batch; i++) {
+    gt[i] = oneHot[i] * matmul[i];
+  }
+  reduceSum2.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceSum2[i0] += gt[i0 * 3 + i1];
     }
   }
   for (let i = 0; i < batch; i++) {
-    sub[i] = reduceLogSumExp[i] - reduceSum[i];
+    mul1[i] = sigmoid(reduceLogSumExp[i] - reduceSum[i]) * (reduceMax[i] / reduceSum1[i] - reduceSum2[i]);
   }
   let t0 = 0;
   for (let i0 = 0; i0 < batch; i0++) {
-    t0 += sub[i0];
+    t0 += mul1[i0];
   }
   return t0 / batch;
 }
 
 interface LossHvpKernelWorkspace {
   readonly batch: number;
-  readonly broadcastTo: Float64Array;
+  readonly oneHot: Float64Array;
+  readonly gt: Float64Array;
   readonly matmul: Float64Array;
   readonly add: Float64Array;
-  readonly reduceLogSumExp: Float64Array;
+  readonly reduceMax: Float64Array;
+  readonly exp: Float64Array;
+  readonly matmul1: Float64Array;
   readonly add1: Float64Array;
+  readonly reduceSum: Float64Array;
+  readonly reduceSum1: Float64Array;
+  readonly reduceLogSumExp: Float64Array;
+  readonly reduceSum2: Float64Array;
+  readonly sigmoid1: Float64Array;
+  readonly mul: Float64Array;
   readonly lseMax: Float64Array;
 }
 const lossHvpKernelWorkspaces = new Map<string, LossHvpKernelWorkspace>();
@@ -754,7 +850,7 @@ function lossHvpKernelWorkspace(batch: number): LossHvpKernelWorkspace {
   const key = `${batch}`;
   let ws = lossHvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, broadcastTo: new Float64Array(batch), matmul: new Float64Array(3 * batch), add: new Float64Array(3 * batch), reduceLogSumExp: new Float64Array(batch), add1: new Float64Array(3 * batch), lseMax: new Float64Array(batch) };
+    ws = { batch, oneHot: new Float64Array(3 * batch), gt: new Float64Array(3 * batch), matmul: new Float64Array(3 * batch), add: new Float64Array(3 * batch), reduceMax: new Float64Array(batch), exp: new Float64Array(3 * batch), matmul1: new Float64Array(3 * batch), add1: new Float64Array(3 * batch), reduceSum: new Float64Array(batch), reduceSum1: new Float64Array(batch), reduceLogSumExp: new Float64Array(batch), reduceSum2: new Float64Array(batch), sigmoid1: new Float64Array(batch), mul: new Float64Array(batch), lseMax: new Float64Array(batch) };
     lossHvpKernelWorkspaces.set(key, ws);
   }
   lossHvpKernelWorkspaceLast = ws;
@@ -762,18 +858,32 @@ function lossHvpKernelWorkspace(batch: number): LossHvpKernelWorkspace {
 }
 
 /** The kernel of `lossHvp`: sizes passed explicitly, arguments unchecked. */
-function lossHvpKernel(W: Float64Array, b: Float64Array, X: Float64Array, _labels: Float64Array, WDot: Float64Array, bDot: Float64Array, batch: number, out: Float64Array = new Float64Array(15)): Float64Array {
+function lossHvpKernel(W: Float64Array, b: Float64Array, X: Float64Array, labels: Float64Array, WDot: Float64Array, bDot: Float64Array, batch: number, out: Float64Array = new Float64Array(15)): Float64Array {
   const ws = lossHvpKernelWorkspace(batch);
-  const broadcastTo = ws.broadcastTo;
+  const oneHot = ws.oneHot;
+  const gt = ws.gt;
   const matmul = ws.matmul;
   const add = ws.add;
-  const reduceLogSumExp = ws.reduceLogSumExp;
+  const reduceMax = ws.reduceMax;
+  const exp = ws.exp;
+  const matmul1 = ws.matmul1;
   const add1 = ws.add1;
+  const reduceSum = ws.reduceSum;
+  const reduceSum1 = ws.reduceSum1;
+  const reduceLogSumExp = ws.reduceLogSumExp;
+  const reduceSum2 = ws.reduceSum2;
+  const sigmoid1 = ws.sigmoid1;
+  const mul = ws.mul;
   const lseMax = ws.lseMax;
   // examples/iris/softmax.model.ts:16  return softmaxCrossEntropy(logits(W, b, X), labels);
-  const t0 = 1 / batch;
-  for (let i0 = 0; i0 < batch; i0++) {
-    broadcastTo[i0] = t0;
+  oneHot.fill(0, 0, 3 * batch);
+  for (let i = 0; i < batch; i++) {
+    const c = labels[i];
+    if (!(c >= 0 && c < 3 && c === Math.floor(c))) throw new RangeError('labels[' + i + '] = ' + c + ': a label must be an integer in [0, 3)');
+    oneHot[i * 3 + c] = 1;
+  }
+  for (let i = 0; i < 3 * batch; i++) {
+    gt[i] = oneHot[i] > 0 ? 1 : 0;
   }
   // examples/iris/softmax.model.ts:11  return add(matmul(X, W), b);
   gemm(batch, 3, 4, X, 0, 4, 1, W, 0, 3, 1, matmul, 0);
@@ -783,54 +893,115 @@ function lossHvpKernel(W: Float64Array, b: Float64Array, X: Float64Array, _label
     }
   }
   // examples/iris/softmax.model.ts:16  return softmaxCrossEntropy(logits(W, b, X), labels);
+  for (let i = 0; i < 3 * batch; i++) {
+    matmul[i] = gt[i] !== 0 ? -Infinity : add[i];
+  }
+  reduceMax.fill(-Infinity, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceMax[i0] = Math.max(reduceMax[i0], matmul[i0 * 3 + i1]);
+    }
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      exp[i0 * 3 + i1] = Math.exp(matmul[i0 * 3 + i1] - reduceMax[i0]);
+    }
+  }
+  // examples/iris/softmax.model.ts:11  return add(matmul(X, W), b);
+  gemm(batch, 3, 4, X, 0, 4, 1, WDot, 0, 3, 1, matmul1, 0);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      add1[i0 * 3 + i1] = bDot[i1] + matmul1[i0 * 3 + i1];
+    }
+  }
+  // examples/iris/softmax.model.ts:16  return softmaxCrossEntropy(logits(W, b, X), labels);
+  for (let i = 0; i < 3 * batch; i++) {
+    matmul1[i] = exp[i] * (gt[i] !== 0 ? 0 : add1[i]);
+  }
+  reduceMax.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceMax[i0] += matmul1[i0 * 3 + i1];
+    }
+  }
+  reduceSum.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceSum[i0] += exp[i0 * 3 + i1];
+    }
+  }
+  for (let i = 0; i < 3 * batch; i++) {
+    matmul1[i] = oneHot[i] * add1[i];
+  }
+  reduceSum1.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceSum1[i0] += matmul1[i0 * 3 + i1];
+    }
+  }
   lseMax.fill(-Infinity);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      lseMax[i0] = Math.max(lseMax[i0], add[i0 * 3 + i1]);
+      lseMax[i0] = Math.max(lseMax[i0], matmul[i0 * 3 + i1]);
     }
   }
   reduceLogSumExp.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceLogSumExp[i0] += Math.exp(add[i0 * 3 + i1] - lseMax[i0]);
+      reduceLogSumExp[i0] += Math.exp(matmul[i0 * 3 + i1] - lseMax[i0]);
     }
   }
   for (let i = 0; i < batch; i++) {
     reduceLogSumExp[i] = lseMax[i] === Infinity || lseMax[i] === -Infinity ? lseMax[i] : lseMax[i] + Math.log(reduceLogSumExp[i]);
   }
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      matmul[i0 * 3 + i1] = Math.exp(add[i0 * 3 + i1] - reduceLogSumExp[i0]);
-    }
-  }
-  // examples/iris/softmax.model.ts:11  return add(matmul(X, W), b);
-  gemm(batch, 3, 4, X, 0, 4, 1, WDot, 0, 3, 1, add, 0);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      add1[i0 * 3 + i1] = bDot[i1] + add[i0 * 3 + i1];
-    }
-  }
-  // examples/iris/softmax.model.ts:16  return softmaxCrossEntropy(logits(W, b, X), labels);
   for (let i = 0; i < 3 * batch; i++) {
-    add[i] = add1[i] * matmul[i];
+    matmul1[i] = oneHot[i] * add[i];
   }
-  reduceLogSumExp.fill(0, 0, batch);
+  reduceSum2.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceLogSumExp[i0] += add[i0 * 3 + i1];
+      reduceSum2[i0] += matmul1[i0 * 3 + i1];
+    }
+  }
+  for (let i = 0; i < batch; i++) {
+    sigmoid1[i] = sigmoid(reduceLogSumExp[i] - reduceSum2[i]);
+  }
+  const t0 = 1 / batch;
+  for (let i0 = 0; i0 < batch; i0++) {
+    mul[i0] = (reduceMax[i0] / reduceSum[i0] - reduceSum1[i0]) * (sigmoid1[i0] * sigmoid(reduceSum2[i0] - reduceLogSumExp[i0])) * t0;
+  }
+  for (let i = 0; i < batch; i++) {
+    reduceMax[i] = -mul[i];
+  }
+  for (let i = 0; i < 3 * batch; i++) {
+    matmul[i] = add1[i] * exp[i];
+  }
+  for (let i = 0; i < 3 * batch; i++) {
+    add[i] = gt[i] !== 0 ? 0 : matmul[i];
+  }
+  reduceSum1.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceSum1[i0] += add[i0 * 3 + i1];
     }
   }
   for (let i0 = 0; i0 < batch; i0++) {
+    reduceLogSumExp[i0] = sigmoid1[i0] * t0 / reduceSum[i0];
+  }
+  for (let i = 0; i < batch; i++) {
+    reduceSum2[i] = mul[i] / reduceSum[i] - reduceSum1[i] * reduceLogSumExp[i] / reduceSum[i];
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      add[i0 * 3 + i1] = broadcastTo[i0] * (matmul[i0 * 3 + i1] * (add1[i0 * 3 + i1] - reduceLogSumExp[i0]));
+      matmul1[i0 * 3 + i1] = oneHot[i0 * 3 + i1] * reduceMax[i0] + (gt[i0 * 3 + i1] !== 0 ? 0 : exp[i0 * 3 + i1] * reduceSum2[i0] + (gt[i0 * 3 + i1] !== 0 ? 0 : reduceLogSumExp[i0] * matmul[i0 * 3 + i1]));
     }
   }
   // examples/iris/softmax.model.ts:11  return add(matmul(X, W), b);
-  gemm(4, 3, batch, X, 0, 1, 4, add, 0, 3, 1, out, 0);
+  gemm(4, 3, batch, X, 0, 1, 4, matmul1, 0, 3, 1, out, 0);
   out.fill(0, 12, 12 + 3);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      out[12 + i1] += add[i0 * 3 + i1];
+      out[12 + i1] += matmul1[i0 * 3 + i1];
     }
   }
   // (H·v) along W: written in place at out[0]
@@ -840,11 +1011,20 @@ function lossHvpKernel(W: Float64Array, b: Float64Array, X: Float64Array, _label
 
 interface LossGgnvpKernelWorkspace {
   readonly batch: number;
-  readonly broadcastTo: Float64Array;
+  readonly oneHot: Float64Array;
+  readonly gt: Float64Array;
   readonly matmul: Float64Array;
   readonly add: Float64Array;
-  readonly reduceLogSumExp: Float64Array;
+  readonly reduceMax: Float64Array;
+  readonly exp: Float64Array;
+  readonly matmul1: Float64Array;
   readonly add1: Float64Array;
+  readonly reduceSum: Float64Array;
+  readonly reduceSum1: Float64Array;
+  readonly reduceLogSumExp: Float64Array;
+  readonly reduceSum2: Float64Array;
+  readonly sigmoid1: Float64Array;
+  readonly mul: Float64Array;
   readonly lseMax: Float64Array;
 }
 const lossGgnvpKernelWorkspaces = new Map<string, LossGgnvpKernelWorkspace>();
@@ -855,7 +1035,7 @@ function lossGgnvpKernelWorkspace(batch: number): LossGgnvpKernelWorkspace {
   const key = `${batch}`;
   let ws = lossGgnvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, broadcastTo: new Float64Array(batch), matmul: new Float64Array(3 * batch), add: new Float64Array(3 * batch), reduceLogSumExp: new Float64Array(batch), add1: new Float64Array(3 * batch), lseMax: new Float64Array(batch) };
+    ws = { batch, oneHot: new Float64Array(3 * batch), gt: new Float64Array(3 * batch), matmul: new Float64Array(3 * batch), add: new Float64Array(3 * batch), reduceMax: new Float64Array(batch), exp: new Float64Array(3 * batch), matmul1: new Float64Array(3 * batch), add1: new Float64Array(3 * batch), reduceSum: new Float64Array(batch), reduceSum1: new Float64Array(batch), reduceLogSumExp: new Float64Array(batch), reduceSum2: new Float64Array(batch), sigmoid1: new Float64Array(batch), mul: new Float64Array(batch), lseMax: new Float64Array(batch) };
     lossGgnvpKernelWorkspaces.set(key, ws);
   }
   lossGgnvpKernelWorkspaceLast = ws;
@@ -863,18 +1043,32 @@ function lossGgnvpKernelWorkspace(batch: number): LossGgnvpKernelWorkspace {
 }
 
 /** The kernel of `lossGgnvp`: sizes passed explicitly, arguments unchecked. */
-function lossGgnvpKernel(W: Float64Array, b: Float64Array, X: Float64Array, _labels: Float64Array, WDot: Float64Array, bDot: Float64Array, batch: number, out: Float64Array = new Float64Array(15)): Float64Array {
+function lossGgnvpKernel(W: Float64Array, b: Float64Array, X: Float64Array, labels: Float64Array, WDot: Float64Array, bDot: Float64Array, batch: number, out: Float64Array = new Float64Array(15)): Float64Array {
   const ws = lossGgnvpKernelWorkspace(batch);
-  const broadcastTo = ws.broadcastTo;
+  const oneHot = ws.oneHot;
+  const gt = ws.gt;
   const matmul = ws.matmul;
   const add = ws.add;
-  const reduceLogSumExp = ws.reduceLogSumExp;
+  const reduceMax = ws.reduceMax;
+  const exp = ws.exp;
+  const matmul1 = ws.matmul1;
   const add1 = ws.add1;
+  const reduceSum = ws.reduceSum;
+  const reduceSum1 = ws.reduceSum1;
+  const reduceLogSumExp = ws.reduceLogSumExp;
+  const reduceSum2 = ws.reduceSum2;
+  const sigmoid1 = ws.sigmoid1;
+  const mul = ws.mul;
   const lseMax = ws.lseMax;
   // examples/iris/softmax.model.ts:16  return softmaxCrossEntropy(logits(W, b, X), labels);
-  const t0 = 1 / batch;
-  for (let i0 = 0; i0 < batch; i0++) {
-    broadcastTo[i0] = t0;
+  oneHot.fill(0, 0, 3 * batch);
+  for (let i = 0; i < batch; i++) {
+    const c = labels[i];
+    if (!(c >= 0 && c < 3 && c === Math.floor(c))) throw new RangeError('labels[' + i + '] = ' + c + ': a label must be an integer in [0, 3)');
+    oneHot[i * 3 + c] = 1;
+  }
+  for (let i = 0; i < 3 * batch; i++) {
+    gt[i] = oneHot[i] > 0 ? 1 : 0;
   }
   // examples/iris/softmax.model.ts:11  return add(matmul(X, W), b);
   gemm(batch, 3, 4, X, 0, 4, 1, W, 0, 3, 1, matmul, 0);
@@ -884,54 +1078,115 @@ function lossGgnvpKernel(W: Float64Array, b: Float64Array, X: Float64Array, _lab
     }
   }
   // examples/iris/softmax.model.ts:16  return softmaxCrossEntropy(logits(W, b, X), labels);
+  for (let i = 0; i < 3 * batch; i++) {
+    matmul[i] = gt[i] !== 0 ? -Infinity : add[i];
+  }
+  reduceMax.fill(-Infinity, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceMax[i0] = Math.max(reduceMax[i0], matmul[i0 * 3 + i1]);
+    }
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      exp[i0 * 3 + i1] = Math.exp(matmul[i0 * 3 + i1] - reduceMax[i0]);
+    }
+  }
+  // examples/iris/softmax.model.ts:11  return add(matmul(X, W), b);
+  gemm(batch, 3, 4, X, 0, 4, 1, WDot, 0, 3, 1, matmul1, 0);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      add1[i0 * 3 + i1] = bDot[i1] + matmul1[i0 * 3 + i1];
+    }
+  }
+  // examples/iris/softmax.model.ts:16  return softmaxCrossEntropy(logits(W, b, X), labels);
+  for (let i = 0; i < 3 * batch; i++) {
+    matmul1[i] = exp[i] * (gt[i] !== 0 ? 0 : add1[i]);
+  }
+  reduceMax.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceMax[i0] += matmul1[i0 * 3 + i1];
+    }
+  }
+  reduceSum.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceSum[i0] += exp[i0 * 3 + i1];
+    }
+  }
+  for (let i = 0; i < 3 * batch; i++) {
+    matmul1[i] = oneHot[i] * add1[i];
+  }
+  reduceSum1.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceSum1[i0] += matmul1[i0 * 3 + i1];
+    }
+  }
   lseMax.fill(-Infinity);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      lseMax[i0] = Math.max(lseMax[i0], add[i0 * 3 + i1]);
+      lseMax[i0] = Math.max(lseMax[i0], matmul[i0 * 3 + i1]);
     }
   }
   reduceLogSumExp.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceLogSumExp[i0] += Math.exp(add[i0 * 3 + i1] - lseMax[i0]);
+      reduceLogSumExp[i0] += Math.exp(matmul[i0 * 3 + i1] - lseMax[i0]);
     }
   }
   for (let i = 0; i < batch; i++) {
     reduceLogSumExp[i] = lseMax[i] === Infinity || lseMax[i] === -Infinity ? lseMax[i] : lseMax[i] + Math.log(reduceLogSumExp[i]);
   }
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      matmul[i0 * 3 + i1] = Math.exp(add[i0 * 3 + i1] - reduceLogSumExp[i0]);
-    }
-  }
-  // examples/iris/softmax.model.ts:11  return add(matmul(X, W), b);
-  gemm(batch, 3, 4, X, 0, 4, 1, WDot, 0, 3, 1, add, 0);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      add1[i0 * 3 + i1] = bDot[i1] + add[i0 * 3 + i1];
-    }
-  }
-  // examples/iris/softmax.model.ts:16  return softmaxCrossEntropy(logits(W, b, X), labels);
   for (let i = 0; i < 3 * batch; i++) {
-    add[i] = add1[i] * matmul[i];
+    matmul1[i] = oneHot[i] * add[i];
   }
-  reduceLogSumExp.fill(0, 0, batch);
+  reduceSum2.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceLogSumExp[i0] += add[i0 * 3 + i1];
+      reduceSum2[i0] += matmul1[i0 * 3 + i1];
+    }
+  }
+  for (let i = 0; i < batch; i++) {
+    sigmoid1[i] = sigmoid(reduceLogSumExp[i] - reduceSum2[i]);
+  }
+  const t0 = 1 / batch;
+  for (let i0 = 0; i0 < batch; i0++) {
+    mul[i0] = (reduceMax[i0] / reduceSum[i0] - reduceSum1[i0]) * (sigmoid1[i0] * sigmoid(reduceSum2[i0] - reduceLogSumExp[i0])) * t0;
+  }
+  for (let i = 0; i < batch; i++) {
+    reduceMax[i] = -mul[i];
+  }
+  for (let i = 0; i < 3 * batch; i++) {
+    matmul[i] = add1[i] * exp[i];
+  }
+  for (let i = 0; i < 3 * batch; i++) {
+    add[i] = gt[i] !== 0 ? 0 : matmul[i];
+  }
+  reduceSum1.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceSum1[i0] += add[i0 * 3 + i1];
     }
   }
   for (let i0 = 0; i0 < batch; i0++) {
+    reduceLogSumExp[i0] = sigmoid1[i0] * t0 / reduceSum[i0];
+  }
+  for (let i = 0; i < batch; i++) {
+    reduceSum2[i] = mul[i] / reduceSum[i] - reduceSum1[i] * reduceLogSumExp[i] / reduceSum[i];
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      add[i0 * 3 + i1] = 1 * (broadcastTo[i0] * (matmul[i0 * 3 + i1] * (add1[i0 * 3 + i1] - reduceLogSumExp[i0])));
+      matmul1[i0 * 3 + i1] = 1 * (oneHot[i0 * 3 + i1] * reduceMax[i0] + (gt[i0 * 3 + i1] !== 0 ? 0 : exp[i0 * 3 + i1] * reduceSum2[i0] + (gt[i0 * 3 + i1] !== 0 ? 0 : reduceLogSumExp[i0] * matmul[i0 * 3 + i1])));
     }
   }
   // examples/iris/softmax.model.ts:11  return add(matmul(X, W), b);
-  gemm(4, 3, batch, X, 0, 1, 4, add, 0, 3, 1, out, 0);
+  gemm(4, 3, batch, X, 0, 1, 4, matmul1, 0, 3, 1, out, 0);
   out.fill(0, 12, 12 + 3);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      out[12 + i1] += add[i0 * 3 + i1];
+      out[12 + i1] += matmul1[i0 * 3 + i1];
     }
   }
   // (G·v) along W: written in place at out[0]
@@ -1039,4 +1294,14 @@ function gemm(
       C[cOff + i * n + j] = s;
     }
   }
+}
+
+function sigmoid(x: number): number {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+}
+
+function softplus(x: number): number {
+  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
 }

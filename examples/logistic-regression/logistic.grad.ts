@@ -397,9 +397,9 @@ interface LossHvpKernelWorkspace {
   readonly batch: number;
   readonly mul: Float64Array;
   readonly matmul: Float64Array;
-  readonly sigmoid1: Float64Array;
-  readonly mul1: Float64Array;
   readonly matmul1: Float64Array;
+  readonly add: Float64Array;
+  readonly matmul2: Float64Array;
 }
 const lossHvpKernelWorkspaces = new Map<string, LossHvpKernelWorkspace>();
 let lossHvpKernelWorkspaceLast: LossHvpKernelWorkspace | undefined;
@@ -409,7 +409,7 @@ function lossHvpKernelWorkspace(batch: number): LossHvpKernelWorkspace {
   const key = `${batch}`;
   let ws = lossHvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, mul: new Float64Array(4), matmul: new Float64Array(batch), sigmoid1: new Float64Array(batch), mul1: new Float64Array(batch), matmul1: new Float64Array(4) };
+    ws = { batch, mul: new Float64Array(4), matmul: new Float64Array(batch), matmul1: new Float64Array(batch), add: new Float64Array(batch), matmul2: new Float64Array(4) };
     lossHvpKernelWorkspaces.set(key, ws);
   }
   lossHvpKernelWorkspaceLast = ws;
@@ -421,9 +421,9 @@ function lossHvpKernel(w: Float64Array, b: number, X: Float64Array, _y: Float64A
   const ws = lossHvpKernelWorkspace(batch);
   const mul = ws.mul;
   const matmul = ws.matmul;
-  const sigmoid1 = ws.sigmoid1;
-  const mul1 = ws.mul1;
   const matmul1 = ws.matmul1;
+  const add = ws.add;
+  const matmul2 = ws.matmul2;
   // examples/logistic-regression/logistic.model.ts:20  return mean(sub(softplus(z), mul(y, z))) + 0.5 * lambda * sum(square(w));
   const t0 = 0.5 * lambda;
   for (let i0 = 0; i0 < 4; i0++) {
@@ -431,25 +431,23 @@ function lossHvpKernel(w: Float64Array, b: number, X: Float64Array, _y: Float64A
   }
   const t1 = 1 / batch;
   // examples/logistic-regression/logistic.model.ts:11  return add(matmul(X, w), b);
-  gemm(batch, 1, 4, X, 0, 4, 1, w, 0, 1, 1, matmul, 0);
-  // examples/logistic-regression/logistic.model.ts:20  return mean(sub(softplus(z), mul(y, z))) + 0.5 * lambda * sum(square(w));
-  for (let i = 0; i < batch; i++) {
-    sigmoid1[i] = sigmoid(b + matmul[i]);
-  }
-  // examples/logistic-regression/logistic.model.ts:11  return add(matmul(X, w), b);
   gemm(batch, 1, 4, X, 0, 4, 1, wDot, 0, 1, 1, matmul, 0);
+  gemm(batch, 1, 4, X, 0, 4, 1, w, 0, 1, 1, matmul1, 0);
+  for (let i = 0; i < batch; i++) {
+    add[i] = b + matmul1[i];
+  }
   // examples/logistic-regression/logistic.model.ts:20  return mean(sub(softplus(z), mul(y, z))) + 0.5 * lambda * sum(square(w));
   for (let i0 = 0; i0 < batch; i0++) {
-    mul1[i0] = t1 * ((1 - sigmoid1[i0]) * sigmoid1[i0] * (bDot + matmul[i0]));
+    matmul1[i0] = t1 * ((bDot + matmul[i0]) * (sigmoid(-add[i0]) * sigmoid(add[i0])));
   }
   // examples/logistic-regression/logistic.model.ts:11  return add(matmul(X, w), b);
-  gemm(4, 1, batch, X, 0, 1, 4, mul1, 0, 1, 1, matmul1, 0);
+  gemm(4, 1, batch, X, 0, 1, 4, matmul1, 0, 1, 1, matmul2, 0);
   for (let i = 0; i < 4; i++) {
-    out[i] = mul[i] + matmul1[i] + mul[i];
+    out[i] = mul[i] + (matmul2[i] + mul[i]);
   }
   let t2 = 0;
   for (let i0 = 0; i0 < batch; i0++) {
-    t2 += mul1[i0];
+    t2 += matmul1[i0];
   }
   // (H·v) along w: written in place at out[0]
   out[4] = t2; // (H·v) along b
@@ -614,7 +612,8 @@ function probabilityValueKernel(w: Float64Array, b: number, X: Float64Array, bat
 interface ProbabilityJvpKernelWorkspace {
   readonly batch: number;
   readonly matmul: Float64Array;
-  readonly sigmoid1: Float64Array;
+  readonly matmul1: Float64Array;
+  readonly add: Float64Array;
 }
 const probabilityJvpKernelWorkspaces = new Map<string, ProbabilityJvpKernelWorkspace>();
 let probabilityJvpKernelWorkspaceLast: ProbabilityJvpKernelWorkspace | undefined;
@@ -624,7 +623,7 @@ function probabilityJvpKernelWorkspace(batch: number): ProbabilityJvpKernelWorks
   const key = `${batch}`;
   let ws = probabilityJvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, matmul: new Float64Array(batch), sigmoid1: new Float64Array(batch) };
+    ws = { batch, matmul: new Float64Array(batch), matmul1: new Float64Array(batch), add: new Float64Array(batch) };
     probabilityJvpKernelWorkspaces.set(key, ws);
   }
   probabilityJvpKernelWorkspaceLast = ws;
@@ -635,18 +634,17 @@ function probabilityJvpKernelWorkspace(batch: number): ProbabilityJvpKernelWorks
 function probabilityJvpKernel(w: Float64Array, b: number, X: Float64Array, wDot: Float64Array, bDot: number, batch: number, out: Float64Array = new Float64Array(0 + batch)): Float64Array {
   const ws = probabilityJvpKernelWorkspace(batch);
   const matmul = ws.matmul;
-  const sigmoid1 = ws.sigmoid1;
-  // examples/logistic-regression/logistic.model.ts:11  return add(matmul(X, w), b);
-  gemm(batch, 1, 4, X, 0, 4, 1, w, 0, 1, 1, matmul, 0);
-  // examples/logistic-regression/logistic.model.ts:20  return mean(sub(softplus(z), mul(y, z))) + 0.5 * lambda * sum(square(w));
-  for (let i = 0; i < batch; i++) {
-    sigmoid1[i] = sigmoid(b + matmul[i]);
-  }
+  const matmul1 = ws.matmul1;
+  const add = ws.add;
   // examples/logistic-regression/logistic.model.ts:11  return add(matmul(X, w), b);
   gemm(batch, 1, 4, X, 0, 4, 1, wDot, 0, 1, 1, matmul, 0);
+  gemm(batch, 1, 4, X, 0, 4, 1, w, 0, 1, 1, matmul1, 0);
+  for (let i = 0; i < batch; i++) {
+    add[i] = b + matmul1[i];
+  }
   // examples/logistic-regression/logistic.model.ts:20  return mean(sub(softplus(z), mul(y, z))) + 0.5 * lambda * sum(square(w));
   for (let i = 0; i < batch; i++) {
-    out[i] = (1 - sigmoid1[i]) * sigmoid1[i] * (bDot + matmul[i]);
+    out[i] = (bDot + matmul[i]) * (sigmoid(-add[i]) * sigmoid(add[i]));
   }
   // J·v of probability: written in place at out[0]
   return out;

@@ -530,14 +530,14 @@ function lossViews(x: Float64Array): LossParams {
 
 interface LossValueKernelWorkspace {
   readonly batch: number;
+  readonly oneHot: Float64Array;
   readonly matmul: Float64Array;
   readonly relu: Float64Array;
   readonly matmul1: Float64Array;
   readonly add: Float64Array;
   readonly reduceLogSumExp: Float64Array;
-  readonly mul: Float64Array;
   readonly reduceSum: Float64Array;
-  readonly sub: Float64Array;
+  readonly softplus1: Float64Array;
   readonly lseMax: Float64Array;
 }
 const lossValueKernelWorkspaces = new Map<string, LossValueKernelWorkspace>();
@@ -548,7 +548,7 @@ function lossValueKernelWorkspace(batch: number): LossValueKernelWorkspace {
   const key = `${batch}`;
   let ws = lossValueKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, matmul: new Float64Array(64 * batch), relu: new Float64Array(64 * batch), matmul1: new Float64Array(10 * batch), add: new Float64Array(10 * batch), reduceLogSumExp: new Float64Array(batch), mul: new Float64Array(10 * batch), reduceSum: new Float64Array(batch), sub: new Float64Array(batch), lseMax: new Float64Array(batch) };
+    ws = { batch, oneHot: new Float64Array(10 * batch), matmul: new Float64Array(64 * batch), relu: new Float64Array(64 * batch), matmul1: new Float64Array(10 * batch), add: new Float64Array(10 * batch), reduceLogSumExp: new Float64Array(batch), reduceSum: new Float64Array(batch), softplus1: new Float64Array(batch), lseMax: new Float64Array(batch) };
     lossValueKernelWorkspaces.set(key, ws);
   }
   lossValueKernelWorkspaceLast = ws;
@@ -558,15 +558,22 @@ function lossValueKernelWorkspace(batch: number): LossValueKernelWorkspace {
 /** The kernel of `loss`: sizes passed explicitly, arguments unchecked. */
 function lossValueKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2: Float64Array, X: Float64Array, labels: Float64Array, batch: number): number {
   const ws = lossValueKernelWorkspace(batch);
+  const oneHot = ws.oneHot;
   const matmul = ws.matmul;
   const relu = ws.relu;
   const matmul1 = ws.matmul1;
   const add = ws.add;
   const reduceLogSumExp = ws.reduceLogSumExp;
-  const mul = ws.mul;
   const reduceSum = ws.reduceSum;
-  const sub = ws.sub;
+  const softplus1 = ws.softplus1;
   const lseMax = ws.lseMax;
+  // examples/mlp/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
+  oneHot.fill(0, 0, 10 * batch);
+  for (let i = 0; i < batch; i++) {
+    const c = labels[i];
+    if (!(c >= 0 && c < 10 && c === Math.floor(c))) throw new RangeError('labels[' + i + '] = ' + c + ': a label must be an integer in [0, 10)');
+    oneHot[i * 10 + c] = 1;
+  }
   // examples/mlp/mlp.model.ts:15  const hidden = relu(add(matmul(X, W1), b1));
   gemm(batch, 64, 784, X, 0, 784, 1, W1, 0, 64, 1, matmul, 0);
   for (let i0 = 0; i0 < batch; i0++) {
@@ -582,41 +589,39 @@ function lossValueKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b
     }
   }
   // examples/mlp/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
+  for (let i = 0; i < 10 * batch; i++) {
+    matmul1[i] = oneHot[i] > 0 ? -Infinity : add[i];
+  }
   lseMax.fill(-Infinity);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      lseMax[i0] = Math.max(lseMax[i0], add[i0 * 10 + i1]);
+      lseMax[i0] = Math.max(lseMax[i0], matmul1[i0 * 10 + i1]);
     }
   }
   reduceLogSumExp.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      reduceLogSumExp[i0] += Math.exp(add[i0 * 10 + i1] - lseMax[i0]);
+      reduceLogSumExp[i0] += Math.exp(matmul1[i0 * 10 + i1] - lseMax[i0]);
     }
   }
   for (let i = 0; i < batch; i++) {
     reduceLogSumExp[i] = lseMax[i] === Infinity || lseMax[i] === -Infinity ? lseMax[i] : lseMax[i] + Math.log(reduceLogSumExp[i]);
   }
-  matmul1.fill(0, 0, 10 * batch);
-  for (let i = 0; i < batch; i++) {
-    const c = labels[i];
-    if (c >= 0 && c < 10 && c === Math.floor(c)) matmul1[i * 10 + c] = 1;
-  }
   for (let i = 0; i < 10 * batch; i++) {
-    mul[i] = matmul1[i] * add[i];
+    matmul1[i] = oneHot[i] * add[i];
   }
   reduceSum.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      reduceSum[i0] += mul[i0 * 10 + i1];
+      reduceSum[i0] += matmul1[i0 * 10 + i1];
     }
   }
   for (let i = 0; i < batch; i++) {
-    sub[i] = reduceLogSumExp[i] - reduceSum[i];
+    softplus1[i] = softplus(reduceLogSumExp[i] - reduceSum[i]);
   }
   let t0 = 0;
   for (let i0 = 0; i0 < batch; i0++) {
-    t0 += sub[i0];
+    t0 += softplus1[i0];
   }
   return t0 / batch;
 }
@@ -626,11 +631,15 @@ interface LossValueAndGradientKernelWorkspace {
   readonly matmul: Float64Array;
   readonly add: Float64Array;
   readonly oneHot: Float64Array;
-  readonly broadcastTo: Float64Array;
-  readonly neg: Float64Array;
+  readonly gt: Float64Array;
   readonly matmul1: Float64Array;
   readonly add1: Float64Array;
   readonly reduceLogSumExp: Float64Array;
+  readonly mul: Float64Array;
+  readonly reduceSum: Float64Array;
+  readonly sub: Float64Array;
+  readonly reduceMax: Float64Array;
+  readonly div: Float64Array;
   readonly matmul2: Float64Array;
   readonly select: Float64Array;
   readonly lseMax: Float64Array;
@@ -643,7 +652,7 @@ function lossValueAndGradientKernelWorkspace(batch: number): LossValueAndGradien
   const key = `${batch}`;
   let ws = lossValueAndGradientKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, matmul: new Float64Array(64 * batch), add: new Float64Array(64 * batch), oneHot: new Float64Array(10 * batch), broadcastTo: new Float64Array(batch), neg: new Float64Array(batch), matmul1: new Float64Array(10 * batch), add1: new Float64Array(10 * batch), reduceLogSumExp: new Float64Array(batch), matmul2: new Float64Array(64 * batch), select: new Float64Array(64 * batch), lseMax: new Float64Array(batch) };
+    ws = { batch, matmul: new Float64Array(64 * batch), add: new Float64Array(64 * batch), oneHot: new Float64Array(10 * batch), gt: new Float64Array(10 * batch), matmul1: new Float64Array(10 * batch), add1: new Float64Array(10 * batch), reduceLogSumExp: new Float64Array(batch), mul: new Float64Array(10 * batch), reduceSum: new Float64Array(batch), sub: new Float64Array(batch), reduceMax: new Float64Array(batch), div: new Float64Array(batch), matmul2: new Float64Array(64 * batch), select: new Float64Array(64 * batch), lseMax: new Float64Array(batch) };
     lossValueAndGradientKernelWorkspaces.set(key, ws);
   }
   lossValueAndGradientKernelWorkspaceLast = ws;
@@ -656,11 +665,15 @@ function lossValueAndGradientKernel(W1: Float64Array, b1: Float64Array, W2: Floa
   const matmul = ws.matmul;
   const add = ws.add;
   const oneHot = ws.oneHot;
-  const broadcastTo = ws.broadcastTo;
-  const neg = ws.neg;
+  const gt = ws.gt;
   const matmul1 = ws.matmul1;
   const add1 = ws.add1;
   const reduceLogSumExp = ws.reduceLogSumExp;
+  const mul = ws.mul;
+  const reduceSum = ws.reduceSum;
+  const sub = ws.sub;
+  const reduceMax = ws.reduceMax;
+  const div = ws.div;
   const matmul2 = ws.matmul2;
   const select = ws.select;
   const lseMax = ws.lseMax;
@@ -675,14 +688,12 @@ function lossValueAndGradientKernel(W1: Float64Array, b1: Float64Array, W2: Floa
   oneHot.fill(0, 0, 10 * batch);
   for (let i = 0; i < batch; i++) {
     const c = labels[i];
-    if (c >= 0 && c < 10 && c === Math.floor(c)) oneHot[i * 10 + c] = 1;
+    if (!(c >= 0 && c < 10 && c === Math.floor(c))) throw new RangeError('labels[' + i + '] = ' + c + ': a label must be an integer in [0, 10)');
+    oneHot[i * 10 + c] = 1;
   }
   const t0 = 1 / batch;
-  for (let i0 = 0; i0 < batch; i0++) {
-    broadcastTo[i0] = t0;
-  }
-  for (let i = 0; i < batch; i++) {
-    neg[i] = -broadcastTo[i];
+  for (let i = 0; i < 10 * batch; i++) {
+    gt[i] = oneHot[i] > 0 ? 1 : 0;
   }
   // examples/mlp/mlp.model.ts:15  const hidden = relu(add(matmul(X, W1), b1));
   for (let i = 0; i < 64 * batch; i++) {
@@ -696,28 +707,69 @@ function lossValueAndGradientKernel(W1: Float64Array, b1: Float64Array, W2: Floa
     }
   }
   // examples/mlp/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
+  for (let i = 0; i < 10 * batch; i++) {
+    matmul1[i] = gt[i] !== 0 ? -Infinity : add1[i];
+  }
   lseMax.fill(-Infinity);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      lseMax[i0] = Math.max(lseMax[i0], add1[i0 * 10 + i1]);
+      lseMax[i0] = Math.max(lseMax[i0], matmul1[i0 * 10 + i1]);
     }
   }
   reduceLogSumExp.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      reduceLogSumExp[i0] += Math.exp(add1[i0 * 10 + i1] - lseMax[i0]);
+      reduceLogSumExp[i0] += Math.exp(matmul1[i0 * 10 + i1] - lseMax[i0]);
     }
   }
   for (let i = 0; i < batch; i++) {
     reduceLogSumExp[i] = lseMax[i] === Infinity || lseMax[i] === -Infinity ? lseMax[i] : lseMax[i] + Math.log(reduceLogSumExp[i]);
   }
+  for (let i = 0; i < 10 * batch; i++) {
+    mul[i] = oneHot[i] * add1[i];
+  }
+  reduceSum.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      matmul1[i0 * 10 + i1] = oneHot[i0 * 10 + i1] * neg[i0] + Math.exp(add1[i0 * 10 + i1] - reduceLogSumExp[i0]) * broadcastTo[i0];
+      reduceSum[i0] += mul[i0 * 10 + i1];
+    }
+  }
+  for (let i = 0; i < batch; i++) {
+    sub[i] = reduceLogSumExp[i] - reduceSum[i];
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
+    reduceLogSumExp[i0] = t0 * sigmoid(sub[i0]);
+  }
+  for (let i = 0; i < batch; i++) {
+    reduceSum[i] = -reduceLogSumExp[i];
+  }
+  reduceMax.fill(-Infinity, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 10; i1++) {
+      reduceMax[i0] = Math.max(reduceMax[i0], matmul1[i0 * 10 + i1]);
+    }
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 10; i1++) {
+      add1[i0 * 10 + i1] = Math.exp(matmul1[i0 * 10 + i1] - reduceMax[i0]);
+    }
+  }
+  reduceMax.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 10; i1++) {
+      reduceMax[i0] += add1[i0 * 10 + i1];
+    }
+  }
+  for (let i = 0; i < batch; i++) {
+    div[i] = reduceLogSumExp[i] / reduceMax[i];
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 10; i1++) {
+      mul[i0 * 10 + i1] = oneHot[i0 * 10 + i1] * reduceSum[i0] + (gt[i0 * 10 + i1] !== 0 ? 0 : add1[i0 * 10 + i1] * div[i0]);
     }
   }
   // examples/mlp/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 64, 10, matmul1, 0, 10, 1, W2, 0, 1, 10, matmul2, 0);
+  gemm(batch, 64, 10, mul, 0, 10, 1, W2, 0, 1, 10, matmul2, 0);
   // examples/mlp/mlp.model.ts:15  const hidden = relu(add(matmul(X, W1), b1));
   for (let i = 0; i < 64 * batch; i++) {
     select[i] = add[i] > 0 ? matmul2[i] : 0;
@@ -730,29 +782,20 @@ function lossValueAndGradientKernel(W1: Float64Array, b1: Float64Array, W2: Floa
     }
   }
   // examples/mlp/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(64, 10, batch, matmul, 0, 1, 64, matmul1, 0, 10, 1, gradOut, 50240);
+  gemm(64, 10, batch, matmul, 0, 1, 64, mul, 0, 10, 1, gradOut, 50240);
   gradOut.fill(0, 50880, 50880 + 10);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      gradOut[50880 + i1] += matmul1[i0 * 10 + i1];
+      gradOut[50880 + i1] += mul[i0 * 10 + i1];
     }
   }
   // examples/mlp/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
-  for (let i = 0; i < 10 * batch; i++) {
-    matmul1[i] = oneHot[i] * add1[i];
-  }
-  broadcastTo.fill(0, 0, batch);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 10; i1++) {
-      broadcastTo[i0] += matmul1[i0 * 10 + i1];
-    }
-  }
   for (let i = 0; i < batch; i++) {
-    neg[i] = reduceLogSumExp[i] - broadcastTo[i];
+    reduceLogSumExp[i] = softplus(sub[i]);
   }
   let t1 = 0;
   for (let i0 = 0; i0 < batch; i0++) {
-    t1 += neg[i0];
+    t1 += reduceLogSumExp[i0];
   }
   // ∂loss/∂W1: written in place at gradOut[0]
   // ∂loss/∂b1: written in place at gradOut[50176]
@@ -763,17 +806,22 @@ function lossValueAndGradientKernel(W1: Float64Array, b1: Float64Array, W2: Floa
 
 interface LossJvpKernelWorkspace {
   readonly batch: number;
+  readonly oneHot: Float64Array;
+  readonly gt: Float64Array;
   readonly matmul: Float64Array;
   readonly add: Float64Array;
   readonly matmul1: Float64Array;
   readonly add1: Float64Array;
   readonly reduceLogSumExp: Float64Array;
+  readonly mul: Float64Array;
+  readonly reduceSum: Float64Array;
   readonly matmul2: Float64Array;
   readonly select: Float64Array;
-  readonly matmul3: Float64Array;
   readonly add2: Float64Array;
-  readonly reduceSum: Float64Array;
-  readonly sub: Float64Array;
+  readonly reduceMax: Float64Array;
+  readonly reduceSum1: Float64Array;
+  readonly reduceSum2: Float64Array;
+  readonly mul1: Float64Array;
   readonly lseMax: Float64Array;
 }
 const lossJvpKernelWorkspaces = new Map<string, LossJvpKernelWorkspace>();
@@ -784,7 +832,7 @@ function lossJvpKernelWorkspace(batch: number): LossJvpKernelWorkspace {
   const key = `${batch}`;
   let ws = lossJvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, matmul: new Float64Array(64 * batch), add: new Float64Array(64 * batch), matmul1: new Float64Array(10 * batch), add1: new Float64Array(10 * batch), reduceLogSumExp: new Float64Array(batch), matmul2: new Float64Array(64 * batch), select: new Float64Array(64 * batch), matmul3: new Float64Array(10 * batch), add2: new Float64Array(10 * batch), reduceSum: new Float64Array(batch), sub: new Float64Array(batch), lseMax: new Float64Array(batch) };
+    ws = { batch, oneHot: new Float64Array(10 * batch), gt: new Float64Array(10 * batch), matmul: new Float64Array(64 * batch), add: new Float64Array(64 * batch), matmul1: new Float64Array(10 * batch), add1: new Float64Array(10 * batch), reduceLogSumExp: new Float64Array(batch), mul: new Float64Array(10 * batch), reduceSum: new Float64Array(batch), matmul2: new Float64Array(64 * batch), select: new Float64Array(64 * batch), add2: new Float64Array(10 * batch), reduceMax: new Float64Array(batch), reduceSum1: new Float64Array(batch), reduceSum2: new Float64Array(batch), mul1: new Float64Array(batch), lseMax: new Float64Array(batch) };
     lossJvpKernelWorkspaces.set(key, ws);
   }
   lossJvpKernelWorkspaceLast = ws;
@@ -794,18 +842,33 @@ function lossJvpKernelWorkspace(batch: number): LossJvpKernelWorkspace {
 /** The kernel of `lossJvp`: sizes passed explicitly, arguments unchecked. */
 function lossJvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2: Float64Array, X: Float64Array, labels: Float64Array, W1Dot: Float64Array, b1Dot: Float64Array, W2Dot: Float64Array, b2Dot: Float64Array, batch: number): number {
   const ws = lossJvpKernelWorkspace(batch);
+  const oneHot = ws.oneHot;
+  const gt = ws.gt;
   const matmul = ws.matmul;
   const add = ws.add;
   const matmul1 = ws.matmul1;
   const add1 = ws.add1;
   const reduceLogSumExp = ws.reduceLogSumExp;
+  const mul = ws.mul;
+  const reduceSum = ws.reduceSum;
   const matmul2 = ws.matmul2;
   const select = ws.select;
-  const matmul3 = ws.matmul3;
   const add2 = ws.add2;
-  const reduceSum = ws.reduceSum;
-  const sub = ws.sub;
+  const reduceMax = ws.reduceMax;
+  const reduceSum1 = ws.reduceSum1;
+  const reduceSum2 = ws.reduceSum2;
+  const mul1 = ws.mul1;
   const lseMax = ws.lseMax;
+  // examples/mlp/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
+  oneHot.fill(0, 0, 10 * batch);
+  for (let i = 0; i < batch; i++) {
+    const c = labels[i];
+    if (!(c >= 0 && c < 10 && c === Math.floor(c))) throw new RangeError('labels[' + i + '] = ' + c + ': a label must be an integer in [0, 10)');
+    oneHot[i * 10 + c] = 1;
+  }
+  for (let i = 0; i < 10 * batch; i++) {
+    gt[i] = oneHot[i] > 0 ? 1 : 0;
+  }
   // examples/mlp/mlp.model.ts:15  const hidden = relu(add(matmul(X, W1), b1));
   gemm(batch, 64, 784, X, 0, 784, 1, W1, 0, 64, 1, matmul, 0);
   for (let i0 = 0; i0 < batch; i0++) {
@@ -824,20 +887,32 @@ function lossJvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
     }
   }
   // examples/mlp/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
+  for (let i = 0; i < 10 * batch; i++) {
+    matmul1[i] = gt[i] !== 0 ? -Infinity : add1[i];
+  }
   lseMax.fill(-Infinity);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      lseMax[i0] = Math.max(lseMax[i0], add1[i0 * 10 + i1]);
+      lseMax[i0] = Math.max(lseMax[i0], matmul1[i0 * 10 + i1]);
     }
   }
   reduceLogSumExp.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      reduceLogSumExp[i0] += Math.exp(add1[i0 * 10 + i1] - lseMax[i0]);
+      reduceLogSumExp[i0] += Math.exp(matmul1[i0 * 10 + i1] - lseMax[i0]);
     }
   }
   for (let i = 0; i < batch; i++) {
     reduceLogSumExp[i] = lseMax[i] === Infinity || lseMax[i] === -Infinity ? lseMax[i] : lseMax[i] + Math.log(reduceLogSumExp[i]);
+  }
+  for (let i = 0; i < 10 * batch; i++) {
+    mul[i] = oneHot[i] * add1[i];
+  }
+  reduceSum.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 10; i1++) {
+      reduceSum[i0] += mul[i0 * 10 + i1];
+    }
   }
   // examples/mlp/mlp.model.ts:15  const hidden = relu(add(matmul(X, W1), b1));
   gemm(batch, 64, 784, X, 0, 784, 1, W1Dot, 0, 64, 1, matmul2, 0);
@@ -847,45 +922,55 @@ function lossJvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
     }
   }
   // examples/mlp/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 10, 64, select, 0, 64, 1, W2, 0, 10, 1, matmul1, 0);
-  gemm(batch, 10, 64, matmul, 0, 64, 1, W2Dot, 0, 10, 1, matmul3, 0);
+  gemm(batch, 10, 64, select, 0, 64, 1, W2, 0, 10, 1, add1, 0);
+  gemm(batch, 10, 64, matmul, 0, 64, 1, W2Dot, 0, 10, 1, mul, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      add2[i0 * 10 + i1] = b2Dot[i1] + (matmul1[i0 * 10 + i1] + matmul3[i0 * 10 + i1]);
+      add2[i0 * 10 + i1] = b2Dot[i1] + (add1[i0 * 10 + i1] + mul[i0 * 10 + i1]);
     }
   }
   // examples/mlp/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
+  reduceMax.fill(-Infinity, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      matmul1[i0 * 10 + i1] = Math.exp(add1[i0 * 10 + i1] - reduceLogSumExp[i0]) * add2[i0 * 10 + i1];
+      reduceMax[i0] = Math.max(reduceMax[i0], matmul1[i0 * 10 + i1]);
     }
   }
-  reduceLogSumExp.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      reduceLogSumExp[i0] += matmul1[i0 * 10 + i1];
+      add1[i0 * 10 + i1] = Math.exp(matmul1[i0 * 10 + i1] - reduceMax[i0]);
     }
-  }
-  matmul3.fill(0, 0, 10 * batch);
-  for (let i = 0; i < batch; i++) {
-    const c = labels[i];
-    if (c >= 0 && c < 10 && c === Math.floor(c)) matmul3[i * 10 + c] = 1;
   }
   for (let i = 0; i < 10 * batch; i++) {
-    add1[i] = matmul3[i] * add2[i];
+    mul[i] = (gt[i] !== 0 ? 0 : add2[i]) * add1[i];
   }
-  reduceSum.fill(0, 0, batch);
+  reduceMax.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      reduceSum[i0] += add1[i0 * 10 + i1];
+      reduceMax[i0] += mul[i0 * 10 + i1];
+    }
+  }
+  reduceSum1.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 10; i1++) {
+      reduceSum1[i0] += add1[i0 * 10 + i1];
+    }
+  }
+  for (let i = 0; i < 10 * batch; i++) {
+    matmul1[i] = oneHot[i] * add2[i];
+  }
+  reduceSum2.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 10; i1++) {
+      reduceSum2[i0] += matmul1[i0 * 10 + i1];
     }
   }
   for (let i = 0; i < batch; i++) {
-    sub[i] = reduceLogSumExp[i] - reduceSum[i];
+    mul1[i] = sigmoid(reduceLogSumExp[i] - reduceSum[i]) * (reduceMax[i] / reduceSum1[i] - reduceSum2[i]);
   }
   let t0 = 0;
   for (let i0 = 0; i0 < batch; i0++) {
-    t0 += sub[i0];
+    t0 += mul1[i0];
   }
   return t0 / batch;
 }
@@ -894,18 +979,27 @@ interface LossHvpKernelWorkspace {
   readonly batch: number;
   readonly matmul: Float64Array;
   readonly add: Float64Array;
+  readonly oneHot: Float64Array;
+  readonly gt: Float64Array;
+  readonly relu: Float64Array;
   readonly matmul1: Float64Array;
-  readonly select: Float64Array;
-  readonly matmul2: Float64Array;
-  readonly matmul3: Float64Array;
   readonly add1: Float64Array;
   readonly reduceLogSumExp: Float64Array;
-  readonly broadcastTo: Float64Array;
+  readonly mul: Float64Array;
+  readonly reduceSum: Float64Array;
+  readonly sigmoid1: Float64Array;
+  readonly mul1: Float64Array;
+  readonly neg: Float64Array;
+  readonly reduceMax: Float64Array;
+  readonly div: Float64Array;
+  readonly matmul2: Float64Array;
+  readonly select: Float64Array;
+  readonly matmul3: Float64Array;
   readonly add2: Float64Array;
-  readonly matmul4: Float64Array;
+  readonly mul2: Float64Array;
   readonly select1: Float64Array;
+  readonly matmul4: Float64Array;
   readonly matmul5: Float64Array;
-  readonly matmul6: Float64Array;
   readonly lseMax: Float64Array;
 }
 const lossHvpKernelWorkspaces = new Map<string, LossHvpKernelWorkspace>();
@@ -916,7 +1010,7 @@ function lossHvpKernelWorkspace(batch: number): LossHvpKernelWorkspace {
   const key = `${batch}`;
   let ws = lossHvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, matmul: new Float64Array(64 * batch), add: new Float64Array(64 * batch), matmul1: new Float64Array(64 * batch), select: new Float64Array(64 * batch), matmul2: new Float64Array(10 * batch), matmul3: new Float64Array(10 * batch), add1: new Float64Array(10 * batch), reduceLogSumExp: new Float64Array(batch), broadcastTo: new Float64Array(batch), add2: new Float64Array(10 * batch), matmul4: new Float64Array(64 * batch), select1: new Float64Array(64 * batch), matmul5: new Float64Array(640), matmul6: new Float64Array(640), lseMax: new Float64Array(batch) };
+    ws = { batch, matmul: new Float64Array(64 * batch), add: new Float64Array(64 * batch), oneHot: new Float64Array(10 * batch), gt: new Float64Array(10 * batch), relu: new Float64Array(64 * batch), matmul1: new Float64Array(10 * batch), add1: new Float64Array(10 * batch), reduceLogSumExp: new Float64Array(batch), mul: new Float64Array(10 * batch), reduceSum: new Float64Array(batch), sigmoid1: new Float64Array(batch), mul1: new Float64Array(batch), neg: new Float64Array(batch), reduceMax: new Float64Array(batch), div: new Float64Array(batch), matmul2: new Float64Array(64 * batch), select: new Float64Array(64 * batch), matmul3: new Float64Array(10 * batch), add2: new Float64Array(10 * batch), mul2: new Float64Array(batch), select1: new Float64Array(64 * batch), matmul4: new Float64Array(640), matmul5: new Float64Array(640), lseMax: new Float64Array(batch) };
     lossHvpKernelWorkspaces.set(key, ws);
   }
   lossHvpKernelWorkspaceLast = ws;
@@ -928,18 +1022,27 @@ function lossHvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
   const ws = lossHvpKernelWorkspace(batch);
   const matmul = ws.matmul;
   const add = ws.add;
+  const oneHot = ws.oneHot;
+  const gt = ws.gt;
+  const relu = ws.relu;
   const matmul1 = ws.matmul1;
-  const select = ws.select;
-  const matmul2 = ws.matmul2;
-  const matmul3 = ws.matmul3;
   const add1 = ws.add1;
   const reduceLogSumExp = ws.reduceLogSumExp;
-  const broadcastTo = ws.broadcastTo;
+  const mul = ws.mul;
+  const reduceSum = ws.reduceSum;
+  const sigmoid1 = ws.sigmoid1;
+  const mul1 = ws.mul1;
+  const neg = ws.neg;
+  const reduceMax = ws.reduceMax;
+  const div = ws.div;
+  const matmul2 = ws.matmul2;
+  const select = ws.select;
+  const matmul3 = ws.matmul3;
   const add2 = ws.add2;
-  const matmul4 = ws.matmul4;
+  const mul2 = ws.mul2;
   const select1 = ws.select1;
+  const matmul4 = ws.matmul4;
   const matmul5 = ws.matmul5;
-  const matmul6 = ws.matmul6;
   const lseMax = ws.lseMax;
   // examples/mlp/mlp.model.ts:15  const hidden = relu(add(matmul(X, W1), b1));
   gemm(batch, 64, 784, X, 0, 784, 1, W1, 0, 64, 1, matmul, 0);
@@ -951,91 +1054,157 @@ function lossHvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
   for (let i = 0; i < 64 * batch; i++) {
     matmul[i] = add[i] > 0 ? 1 : 0;
   }
-  gemm(batch, 64, 784, X, 0, 784, 1, W1Dot, 0, 64, 1, matmul1, 0);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 64; i1++) {
-      select[i0 * 64 + i1] = matmul[i0 * 64 + i1] !== 0 ? b1Dot[i1] + matmul1[i0 * 64 + i1] : 0;
-    }
+  // examples/mlp/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
+  oneHot.fill(0, 0, 10 * batch);
+  for (let i = 0; i < batch; i++) {
+    const c = labels[i];
+    if (!(c >= 0 && c < 10 && c === Math.floor(c))) throw new RangeError('labels[' + i + '] = ' + c + ': a label must be an integer in [0, 10)');
+    oneHot[i * 10 + c] = 1;
   }
-  // examples/mlp/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 10, 64, select, 0, 64, 1, W2, 0, 10, 1, matmul2, 0);
+  const t0 = 1 / batch;
+  for (let i = 0; i < 10 * batch; i++) {
+    gt[i] = oneHot[i] > 0 ? 1 : 0;
+  }
   // examples/mlp/mlp.model.ts:15  const hidden = relu(add(matmul(X, W1), b1));
   for (let i = 0; i < 64 * batch; i++) {
-    matmul1[i] = Math.max(add[i], 0);
+    relu[i] = Math.max(add[i], 0);
   }
   // examples/mlp/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 10, 64, matmul1, 0, 64, 1, W2Dot, 0, 10, 1, matmul3, 0);
+  gemm(batch, 10, 64, relu, 0, 64, 1, W2, 0, 10, 1, matmul1, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      add1[i0 * 10 + i1] = b2Dot[i1] + (matmul2[i0 * 10 + i1] + matmul3[i0 * 10 + i1]);
-    }
-  }
-  gemm(batch, 10, 64, matmul1, 0, 64, 1, W2, 0, 10, 1, matmul2, 0);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 10; i1++) {
-      matmul3[i0 * 10 + i1] = b2[i1] + matmul2[i0 * 10 + i1];
+      add1[i0 * 10 + i1] = b2[i1] + matmul1[i0 * 10 + i1];
     }
   }
   // examples/mlp/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
+  for (let i = 0; i < 10 * batch; i++) {
+    matmul1[i] = gt[i] !== 0 ? -Infinity : add1[i];
+  }
   lseMax.fill(-Infinity);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      lseMax[i0] = Math.max(lseMax[i0], matmul3[i0 * 10 + i1]);
+      lseMax[i0] = Math.max(lseMax[i0], matmul1[i0 * 10 + i1]);
     }
   }
   reduceLogSumExp.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      reduceLogSumExp[i0] += Math.exp(matmul3[i0 * 10 + i1] - lseMax[i0]);
+      reduceLogSumExp[i0] += Math.exp(matmul1[i0 * 10 + i1] - lseMax[i0]);
     }
   }
   for (let i = 0; i < batch; i++) {
     reduceLogSumExp[i] = lseMax[i] === Infinity || lseMax[i] === -Infinity ? lseMax[i] : lseMax[i] + Math.log(reduceLogSumExp[i]);
   }
+  for (let i = 0; i < 10 * batch; i++) {
+    mul[i] = oneHot[i] * add1[i];
+  }
+  reduceSum.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      matmul2[i0 * 10 + i1] = Math.exp(matmul3[i0 * 10 + i1] - reduceLogSumExp[i0]);
+      reduceSum[i0] += mul[i0 * 10 + i1];
+    }
+  }
+  for (let i = 0; i < batch; i++) {
+    sigmoid1[i] = sigmoid(reduceLogSumExp[i] - reduceSum[i]);
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
+    mul1[i0] = t0 * sigmoid1[i0];
+  }
+  for (let i = 0; i < batch; i++) {
+    neg[i] = -mul1[i];
+  }
+  reduceMax.fill(-Infinity, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 10; i1++) {
+      reduceMax[i0] = Math.max(reduceMax[i0], matmul1[i0 * 10 + i1]);
+    }
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 10; i1++) {
+      add1[i0 * 10 + i1] = Math.exp(matmul1[i0 * 10 + i1] - reduceMax[i0]);
+    }
+  }
+  reduceMax.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 10; i1++) {
+      reduceMax[i0] += add1[i0 * 10 + i1];
+    }
+  }
+  for (let i = 0; i < batch; i++) {
+    div[i] = mul1[i] / reduceMax[i];
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 10; i1++) {
+      mul[i0 * 10 + i1] = oneHot[i0 * 10 + i1] * neg[i0] + (gt[i0 * 10 + i1] !== 0 ? 0 : add1[i0 * 10 + i1] * div[i0]);
+    }
+  }
+  // examples/mlp/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
+  gemm(batch, 64, 10, mul, 0, 10, 1, W2Dot, 0, 1, 10, add, 0);
+  // examples/mlp/mlp.model.ts:15  const hidden = relu(add(matmul(X, W1), b1));
+  gemm(batch, 64, 784, X, 0, 784, 1, W1Dot, 0, 64, 1, matmul2, 0);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 64; i1++) {
+      select[i0 * 64 + i1] = matmul[i0 * 64 + i1] !== 0 ? b1Dot[i1] + matmul2[i0 * 64 + i1] : 0;
+    }
+  }
+  // examples/mlp/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
+  gemm(batch, 10, 64, select, 0, 64, 1, W2, 0, 10, 1, matmul1, 0);
+  gemm(batch, 10, 64, relu, 0, 64, 1, W2Dot, 0, 10, 1, matmul3, 0);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 10; i1++) {
+      add2[i0 * 10 + i1] = b2Dot[i1] + (matmul1[i0 * 10 + i1] + matmul3[i0 * 10 + i1]);
+    }
+  }
+  // examples/mlp/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
+  for (let i = 0; i < 10 * batch; i++) {
+    matmul1[i] = (gt[i] !== 0 ? 0 : add2[i]) * add1[i];
+  }
+  mul1.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 10; i1++) {
+      mul1[i0] += matmul1[i0 * 10 + i1];
     }
   }
   for (let i = 0; i < 10 * batch; i++) {
-    matmul3[i] = matmul2[i] * add1[i];
+    matmul3[i] = oneHot[i] * add2[i];
   }
-  reduceLogSumExp.fill(0, 0, batch);
+  neg.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      reduceLogSumExp[i0] += matmul3[i0 * 10 + i1];
+      neg[i0] += matmul3[i0 * 10 + i1];
     }
   }
-  const t0 = 1 / batch;
   for (let i0 = 0; i0 < batch; i0++) {
-    broadcastTo[i0] = t0;
+    mul2[i0] = sigmoid1[i0] * sigmoid(reduceSum[i0] - reduceLogSumExp[i0]) * (mul1[i0] / reduceMax[i0] - neg[i0]) * t0;
+  }
+  for (let i = 0; i < batch; i++) {
+    reduceLogSumExp[i] = -mul2[i];
+  }
+  for (let i = 0; i < 10 * batch; i++) {
+    matmul1[i] = add1[i] * add2[i];
+  }
+  for (let i = 0; i < 10 * batch; i++) {
+    matmul3[i] = gt[i] !== 0 ? 0 : matmul1[i];
+  }
+  reduceSum.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 10; i1++) {
+      reduceSum[i0] += matmul3[i0 * 10 + i1];
+    }
+  }
+  for (let i = 0; i < batch; i++) {
+    sigmoid1[i] = mul2[i] / reduceMax[i] - div[i] * reduceSum[i] / reduceMax[i];
   }
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      matmul3[i0 * 10 + i1] = (add1[i0 * 10 + i1] - reduceLogSumExp[i0]) * matmul2[i0 * 10 + i1] * broadcastTo[i0];
+      add2[i0 * 10 + i1] = oneHot[i0 * 10 + i1] * reduceLogSumExp[i0] + (gt[i0 * 10 + i1] !== 0 ? 0 : sigmoid1[i0] * add1[i0 * 10 + i1] + (gt[i0 * 10 + i1] !== 0 ? 0 : matmul1[i0 * 10 + i1] * div[i0]));
     }
   }
   // examples/mlp/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 64, 10, matmul3, 0, 10, 1, W2, 0, 1, 10, add, 0);
-  // examples/mlp/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
-  add1.fill(0, 0, 10 * batch);
-  for (let i = 0; i < batch; i++) {
-    const c = labels[i];
-    if (c >= 0 && c < 10 && c === Math.floor(c)) add1[i * 10 + c] = 1;
-  }
-  for (let i = 0; i < batch; i++) {
-    reduceLogSumExp[i] = -broadcastTo[i];
-  }
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 10; i1++) {
-      add2[i0 * 10 + i1] = add1[i0 * 10 + i1] * reduceLogSumExp[i0] + matmul2[i0 * 10 + i1] * broadcastTo[i0];
-    }
-  }
-  // examples/mlp/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 64, 10, add2, 0, 10, 1, W2Dot, 0, 1, 10, matmul4, 0);
+  gemm(batch, 64, 10, add2, 0, 10, 1, W2, 0, 1, 10, matmul2, 0);
   // examples/mlp/mlp.model.ts:15  const hidden = relu(add(matmul(X, W1), b1));
   for (let i = 0; i < 64 * batch; i++) {
-    select1[i] = matmul[i] !== 0 ? add[i] + matmul4[i] : 0;
+    select1[i] = matmul[i] !== 0 ? add[i] + matmul2[i] : 0;
   }
   gemm(784, 64, batch, X, 0, 1, 784, select1, 0, 64, 1, out, 0);
   out.fill(0, 50176, 50176 + 64);
@@ -1045,15 +1214,15 @@ function lossHvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
     }
   }
   // examples/mlp/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(64, 10, batch, select, 0, 1, 64, add2, 0, 10, 1, matmul5, 0);
-  gemm(64, 10, batch, matmul1, 0, 1, 64, matmul3, 0, 10, 1, matmul6, 0);
+  gemm(64, 10, batch, select, 0, 1, 64, mul, 0, 10, 1, matmul4, 0);
+  gemm(64, 10, batch, relu, 0, 1, 64, add2, 0, 10, 1, matmul5, 0);
   for (let i = 0; i < 640; i++) {
-    out[50240 + i] = matmul5[i] + matmul6[i];
+    out[50240 + i] = matmul4[i] + matmul5[i];
   }
   out.fill(0, 50880, 50880 + 10);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      out[50880 + i1] += matmul3[i0 * 10 + i1];
+      out[50880 + i1] += add2[i0 * 10 + i1];
     }
   }
   // (H·v) along W1: written in place at out[0]
@@ -1067,13 +1236,21 @@ interface LossGgnvpKernelWorkspace {
   readonly batch: number;
   readonly matmul: Float64Array;
   readonly add: Float64Array;
+  readonly oneHot: Float64Array;
+  readonly gt: Float64Array;
+  readonly relu: Float64Array;
   readonly matmul1: Float64Array;
-  readonly select: Float64Array;
-  readonly matmul2: Float64Array;
-  readonly matmul3: Float64Array;
   readonly add1: Float64Array;
   readonly reduceLogSumExp: Float64Array;
-  readonly broadcastTo: Float64Array;
+  readonly mul: Float64Array;
+  readonly reduceSum: Float64Array;
+  readonly sigmoid1: Float64Array;
+  readonly select: Float64Array;
+  readonly add2: Float64Array;
+  readonly reduceMax: Float64Array;
+  readonly reduceSum1: Float64Array;
+  readonly reduceSum2: Float64Array;
+  readonly mul1: Float64Array;
   readonly lseMax: Float64Array;
 }
 const lossGgnvpKernelWorkspaces = new Map<string, LossGgnvpKernelWorkspace>();
@@ -1084,7 +1261,7 @@ function lossGgnvpKernelWorkspace(batch: number): LossGgnvpKernelWorkspace {
   const key = `${batch}`;
   let ws = lossGgnvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, matmul: new Float64Array(64 * batch), add: new Float64Array(64 * batch), matmul1: new Float64Array(64 * batch), select: new Float64Array(64 * batch), matmul2: new Float64Array(10 * batch), matmul3: new Float64Array(10 * batch), add1: new Float64Array(10 * batch), reduceLogSumExp: new Float64Array(batch), broadcastTo: new Float64Array(batch), lseMax: new Float64Array(batch) };
+    ws = { batch, matmul: new Float64Array(64 * batch), add: new Float64Array(64 * batch), oneHot: new Float64Array(10 * batch), gt: new Float64Array(10 * batch), relu: new Float64Array(64 * batch), matmul1: new Float64Array(10 * batch), add1: new Float64Array(10 * batch), reduceLogSumExp: new Float64Array(batch), mul: new Float64Array(10 * batch), reduceSum: new Float64Array(batch), sigmoid1: new Float64Array(batch), select: new Float64Array(64 * batch), add2: new Float64Array(10 * batch), reduceMax: new Float64Array(batch), reduceSum1: new Float64Array(batch), reduceSum2: new Float64Array(batch), mul1: new Float64Array(batch), lseMax: new Float64Array(batch) };
     lossGgnvpKernelWorkspaces.set(key, ws);
   }
   lossGgnvpKernelWorkspaceLast = ws;
@@ -1092,17 +1269,25 @@ function lossGgnvpKernelWorkspace(batch: number): LossGgnvpKernelWorkspace {
 }
 
 /** The kernel of `lossGgnvp`: sizes passed explicitly, arguments unchecked. */
-function lossGgnvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2: Float64Array, X: Float64Array, _labels: Float64Array, W1Dot: Float64Array, b1Dot: Float64Array, W2Dot: Float64Array, b2Dot: Float64Array, batch: number, out: Float64Array = new Float64Array(50890)): Float64Array {
+function lossGgnvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2: Float64Array, X: Float64Array, labels: Float64Array, W1Dot: Float64Array, b1Dot: Float64Array, W2Dot: Float64Array, b2Dot: Float64Array, batch: number, out: Float64Array = new Float64Array(50890)): Float64Array {
   const ws = lossGgnvpKernelWorkspace(batch);
   const matmul = ws.matmul;
   const add = ws.add;
+  const oneHot = ws.oneHot;
+  const gt = ws.gt;
+  const relu = ws.relu;
   const matmul1 = ws.matmul1;
-  const select = ws.select;
-  const matmul2 = ws.matmul2;
-  const matmul3 = ws.matmul3;
   const add1 = ws.add1;
   const reduceLogSumExp = ws.reduceLogSumExp;
-  const broadcastTo = ws.broadcastTo;
+  const mul = ws.mul;
+  const reduceSum = ws.reduceSum;
+  const sigmoid1 = ws.sigmoid1;
+  const select = ws.select;
+  const add2 = ws.add2;
+  const reduceMax = ws.reduceMax;
+  const reduceSum1 = ws.reduceSum1;
+  const reduceSum2 = ws.reduceSum2;
+  const mul1 = ws.mul1;
   const lseMax = ws.lseMax;
   // examples/mlp/mlp.model.ts:15  const hidden = relu(add(matmul(X, W1), b1));
   gemm(batch, 64, 784, X, 0, 784, 1, W1, 0, 64, 1, matmul, 0);
@@ -1114,89 +1299,158 @@ function lossGgnvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b
   for (let i = 0; i < 64 * batch; i++) {
     matmul[i] = add[i] > 0 ? 1 : 0;
   }
-  gemm(batch, 64, 784, X, 0, 784, 1, W1Dot, 0, 64, 1, matmul1, 0);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 64; i1++) {
-      select[i0 * 64 + i1] = matmul[i0 * 64 + i1] !== 0 ? b1Dot[i1] + matmul1[i0 * 64 + i1] : 0;
-    }
+  // examples/mlp/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
+  oneHot.fill(0, 0, 10 * batch);
+  for (let i = 0; i < batch; i++) {
+    const c = labels[i];
+    if (!(c >= 0 && c < 10 && c === Math.floor(c))) throw new RangeError('labels[' + i + '] = ' + c + ': a label must be an integer in [0, 10)');
+    oneHot[i * 10 + c] = 1;
   }
-  // examples/mlp/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 10, 64, select, 0, 64, 1, W2, 0, 10, 1, matmul2, 0);
+  for (let i = 0; i < 10 * batch; i++) {
+    gt[i] = oneHot[i] > 0 ? 1 : 0;
+  }
   // examples/mlp/mlp.model.ts:15  const hidden = relu(add(matmul(X, W1), b1));
   for (let i = 0; i < 64 * batch; i++) {
-    matmul1[i] = Math.max(add[i], 0);
+    relu[i] = Math.max(add[i], 0);
   }
   // examples/mlp/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 10, 64, matmul1, 0, 64, 1, W2Dot, 0, 10, 1, matmul3, 0);
+  gemm(batch, 10, 64, relu, 0, 64, 1, W2, 0, 10, 1, matmul1, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      add1[i0 * 10 + i1] = b2Dot[i1] + (matmul2[i0 * 10 + i1] + matmul3[i0 * 10 + i1]);
-    }
-  }
-  gemm(batch, 10, 64, matmul1, 0, 64, 1, W2, 0, 10, 1, matmul2, 0);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 10; i1++) {
-      matmul3[i0 * 10 + i1] = b2[i1] + matmul2[i0 * 10 + i1];
+      add1[i0 * 10 + i1] = b2[i1] + matmul1[i0 * 10 + i1];
     }
   }
   // examples/mlp/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
+  for (let i = 0; i < 10 * batch; i++) {
+    matmul1[i] = gt[i] !== 0 ? -Infinity : add1[i];
+  }
   lseMax.fill(-Infinity);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      lseMax[i0] = Math.max(lseMax[i0], matmul3[i0 * 10 + i1]);
+      lseMax[i0] = Math.max(lseMax[i0], matmul1[i0 * 10 + i1]);
     }
   }
   reduceLogSumExp.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      reduceLogSumExp[i0] += Math.exp(matmul3[i0 * 10 + i1] - lseMax[i0]);
+      reduceLogSumExp[i0] += Math.exp(matmul1[i0 * 10 + i1] - lseMax[i0]);
     }
   }
   for (let i = 0; i < batch; i++) {
     reduceLogSumExp[i] = lseMax[i] === Infinity || lseMax[i] === -Infinity ? lseMax[i] : lseMax[i] + Math.log(reduceLogSumExp[i]);
   }
+  for (let i = 0; i < 10 * batch; i++) {
+    mul[i] = oneHot[i] * add1[i];
+  }
+  reduceSum.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      matmul2[i0 * 10 + i1] = Math.exp(matmul3[i0 * 10 + i1] - reduceLogSumExp[i0]);
+      reduceSum[i0] += mul[i0 * 10 + i1];
+    }
+  }
+  for (let i = 0; i < batch; i++) {
+    sigmoid1[i] = sigmoid(reduceLogSumExp[i] - reduceSum[i]);
+  }
+  // examples/mlp/mlp.model.ts:15  const hidden = relu(add(matmul(X, W1), b1));
+  gemm(batch, 64, 784, X, 0, 784, 1, W1Dot, 0, 64, 1, add, 0);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 64; i1++) {
+      select[i0 * 64 + i1] = matmul[i0 * 64 + i1] !== 0 ? b1Dot[i1] + add[i0 * 64 + i1] : 0;
+    }
+  }
+  // examples/mlp/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
+  gemm(batch, 10, 64, select, 0, 64, 1, W2, 0, 10, 1, add1, 0);
+  gemm(batch, 10, 64, relu, 0, 64, 1, W2Dot, 0, 10, 1, mul, 0);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 10; i1++) {
+      add2[i0 * 10 + i1] = b2Dot[i1] + (add1[i0 * 10 + i1] + mul[i0 * 10 + i1]);
+    }
+  }
+  // examples/mlp/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
+  reduceMax.fill(-Infinity, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 10; i1++) {
+      reduceMax[i0] = Math.max(reduceMax[i0], matmul1[i0 * 10 + i1]);
+    }
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 10; i1++) {
+      add1[i0 * 10 + i1] = Math.exp(matmul1[i0 * 10 + i1] - reduceMax[i0]);
     }
   }
   for (let i = 0; i < 10 * batch; i++) {
-    matmul3[i] = matmul2[i] * add1[i];
+    mul[i] = (gt[i] !== 0 ? 0 : add2[i]) * add1[i];
   }
-  reduceLogSumExp.fill(0, 0, batch);
+  reduceMax.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      reduceLogSumExp[i0] += matmul3[i0 * 10 + i1];
+      reduceMax[i0] += mul[i0 * 10 + i1];
+    }
+  }
+  reduceSum1.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 10; i1++) {
+      reduceSum1[i0] += add1[i0 * 10 + i1];
+    }
+  }
+  for (let i = 0; i < 10 * batch; i++) {
+    matmul1[i] = oneHot[i] * add2[i];
+  }
+  reduceSum2.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 10; i1++) {
+      reduceSum2[i0] += matmul1[i0 * 10 + i1];
     }
   }
   const t0 = 1 / batch;
   for (let i0 = 0; i0 < batch; i0++) {
-    broadcastTo[i0] = t0;
+    mul1[i0] = sigmoid1[i0] * sigmoid(reduceSum[i0] - reduceLogSumExp[i0]) * (reduceMax[i0] / reduceSum1[i0] - reduceSum2[i0]) * t0;
+  }
+  for (let i = 0; i < batch; i++) {
+    reduceLogSumExp[i] = -mul1[i];
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
+    reduceSum[i0] = t0 * sigmoid1[i0] / reduceSum1[i0];
+  }
+  for (let i = 0; i < 10 * batch; i++) {
+    mul[i] = add1[i] * add2[i];
+  }
+  for (let i = 0; i < 10 * batch; i++) {
+    matmul1[i] = gt[i] !== 0 ? 0 : mul[i];
+  }
+  reduceMax.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 10; i1++) {
+      reduceMax[i0] += matmul1[i0 * 10 + i1];
+    }
+  }
+  for (let i = 0; i < batch; i++) {
+    reduceSum2[i] = mul1[i] / reduceSum1[i] - reduceSum[i] * reduceMax[i] / reduceSum1[i];
   }
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      matmul3[i0 * 10 + i1] = 1 * ((add1[i0 * 10 + i1] - reduceLogSumExp[i0]) * matmul2[i0 * 10 + i1] * broadcastTo[i0]);
+      add2[i0 * 10 + i1] = 1 * (oneHot[i0 * 10 + i1] * reduceLogSumExp[i0] + (gt[i0 * 10 + i1] !== 0 ? 0 : reduceSum2[i0] * add1[i0 * 10 + i1] + (gt[i0 * 10 + i1] !== 0 ? 0 : mul[i0 * 10 + i1] * reduceSum[i0])));
     }
   }
   // examples/mlp/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 64, 10, matmul3, 0, 10, 1, W2, 0, 1, 10, select, 0);
+  gemm(batch, 64, 10, add2, 0, 10, 1, W2, 0, 1, 10, add, 0);
   // examples/mlp/mlp.model.ts:15  const hidden = relu(add(matmul(X, W1), b1));
   for (let i = 0; i < 64 * batch; i++) {
-    add[i] = matmul[i] !== 0 ? select[i] : 0;
+    select[i] = matmul[i] !== 0 ? add[i] : 0;
   }
-  gemm(784, 64, batch, X, 0, 1, 784, add, 0, 64, 1, out, 0);
+  gemm(784, 64, batch, X, 0, 1, 784, select, 0, 64, 1, out, 0);
   out.fill(0, 50176, 50176 + 64);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 64; i1++) {
-      out[50176 + i1] += add[i0 * 64 + i1];
+      out[50176 + i1] += select[i0 * 64 + i1];
     }
   }
   // examples/mlp/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(64, 10, batch, matmul1, 0, 1, 64, matmul3, 0, 10, 1, out, 50240);
+  gemm(64, 10, batch, relu, 0, 1, 64, add2, 0, 10, 1, out, 50240);
   out.fill(0, 50880, 50880 + 10);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      out[50880 + i1] += matmul3[i0 * 10 + i1];
+      out[50880 + i1] += add2[i0 * 10 + i1];
     }
   }
   // (G·v) along W1: written in place at out[0]
@@ -1306,4 +1560,14 @@ function gemm(
       C[cOff + i * n + j] = s;
     }
   }
+}
+
+function sigmoid(x: number): number {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+}
+
+function softplus(x: number): number {
+  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
 }

@@ -3,6 +3,7 @@ import type { Optimizer } from '../optim/optimizer.ts';
 import type { SchedulerStateDict } from '../schedule/scheduler.ts';
 import type { CurriculumOptions } from './curriculum.ts';
 import type { EarlyStoppingOptions } from './earlyStopping.ts';
+import type { NonFiniteError, NonFiniteMode, ParameterLayout } from './nonFinite.ts';
 import type { ProgressStream } from './progress.ts';
 
 /**
@@ -70,6 +71,8 @@ export interface EpochRecord {
   readonly epoch: number;
   /** Optimizer steps completed. */
   readonly step: number;
+  /** Steps skipped so far for a non-finite loss or gradient (nonFinite: 'skip'); absent when none were. */
+  readonly skippedSteps?: number;
   /** Mean training loss over the epoch's examples (weighted by batch size). */
   readonly trainLoss: number;
   /** Learning rate of the epoch's last step. */
@@ -84,6 +87,8 @@ export interface TrainCallbacks {
   /** Return 'stop' to end training after this epoch. */
   onEpoch?(record: EpochRecord): void | 'stop';
   onCheckpoint?(path: string, step: number): void;
+  /** A step skipped under nonFinite: 'skip': what was not finite, and where (the error 'stop' would throw). */
+  onSkip?(error: NonFiniteError): void;
 }
 
 export interface TrainOptions {
@@ -126,11 +131,28 @@ export interface TrainOptions {
   readonly plot?: { readonly path: string; readonly title?: string };
   /** Progress output; false for none. Default process.stderr. */
   readonly progress?: ProgressStream | false;
+  /**
+   * A step whose loss or gradient holds NaN or ±Infinity, found before the update:
+   * 'stop' throws a NonFiniteError naming the step, the parameter and (with `diagnose`)
+   * the model line; 'skip' leaves the parameters and optimizer as they were and counts
+   * the step in `skippedSteps`; 'ignore' updates anyway (as PyTorch does). Default 'stop'.
+   */
+  readonly nonFinite?: NonFiniteMode;
+  /** The model's layout (the generated `<f>Layout`), so a non-finite gradient element is named by parameter. */
+  readonly layout?: ParameterLayout;
+  /**
+   * The same loss as `loss`, over a build of the model compiled with finiteness checks
+   * (gradc compile --check-finite, or compileModelFile(path, { checkFinite: true })):
+   * run only to re-run a non-finite step, whose first non-finite value it names by model line.
+   */
+  readonly diagnose?: UnitLoss;
 }
 
 export interface TrainResult {
   readonly history: readonly EpochRecord[];
   readonly steps: number;
+  /** Steps skipped for a non-finite loss or gradient (nonFinite: 'skip'). */
+  readonly skippedSteps: number;
   readonly stoppedEarly: boolean;
   /** The epoch (1-based) whose parameters were restored by early stopping, or null. */
   readonly restoredEpoch: number | null;

@@ -2,7 +2,8 @@
 // optionally windows of truncated BPTT), gradient accumulation, clipping, optimizer
 // and schedule steps, validation, early stopping, checkpoints, progress, metrics and
 // learning curves. Every random choice comes from one seeded generator whose state is
-// checkpointed, so a resumed run repeats the uninterrupted one bit for bit.
+// checkpointed, so a resumed run repeats the uninterrupted one bit for bit. A step whose
+// loss or gradient is NaN or ±Infinity stops the run (or is skipped) before the update.
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { clipGradNorm } from '../clip/clipGradNorm.ts';
@@ -13,9 +14,11 @@ import { admittedCount, easiestFirst, pacingFunction } from './curriculum.ts';
 import { writeLearningCurves } from './curves.ts';
 import { EarlyStopping } from './earlyStopping.ts';
 import { accumulateGradient } from './accumulate.ts';
+import { NonFiniteError, findNonFinite, modelOriginOf, blockOf, type Diagnosis, type NonFiniteFinding } from './nonFinite.ts';
 import type { EpochRecord, Metrics, TrainOptions, TrainResult, TrainUnit } from './options.ts';
 import { createProgress, formatLoss, silentProgress, type Progress } from './progress.ts';
 import { SeededRng, range, shuffleInPlace } from './rng.ts';
+import { firstNonFinite } from './stateSchemas.ts';
 import { removeStaleTemporaries } from './staleTemporaries.ts';
 import { CHECKPOINT_FORMAT, checkTrainingState, type LoopState, type TrainingState } from './trainingState.ts';
 
@@ -34,7 +37,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const restoredEpoch = run.finish(stoppedEarly);
   const plot = options.plot === undefined ? null : await writeLearningCurves(run.state.history, options.plot.path, options.plot.title);
   if (plot !== null) run.progress.note(`learning curves: ${plot.pngPath}`);
-  return { history: run.state.history, steps: run.state.step, stoppedEarly, restoredEpoch, resumedFrom, plot };
+  return { history: run.state.history, steps: run.state.step, skippedSteps: run.state.skippedSteps ?? 0, stoppedEarly, restoredEpoch, resumedFrom, plot };
 }
 
 /** The examples one epoch trains on, in order: the curriculum's admitted set, shuffled. */
@@ -57,6 +60,8 @@ class Run {
   private readonly easiest: Int32Array | null;
   private readonly grad: Float64Array;
   private readonly scratch: Float64Array;
+  /** The recurrent carry before the step, kept only when a diagnosis may re-run the step. */
+  private carryBefore: Float64Array | null = null;
   private readonly windows: number;
   private readonly startTime = performance.now();
   private unitsDone = 0;
@@ -158,7 +163,12 @@ class Run {
   private step(group: readonly TrainUnit[]): void {
     const { o, state: s, grad } = this;
     const reduction = o.reduction ?? 'mean';
+    if (o.diagnose !== undefined && o.recurrent !== undefined) this.carryBefore = o.recurrent.saveState();
     const { loss, examples } = accumulateGradient(o.loss, o.params, group, reduction, grad, this.scratch);
+    if (o.nonFinite !== 'ignore') {
+      const finding = findNonFinite(loss, grad);
+      if (finding !== null) return this.nonFiniteStep(group, finding);
+    }
     if (o.clip !== undefined) {
       if ('maxNorm' in o.clip) clipGradNorm(grad, o.clip.maxNorm, o.clip.normType ?? 2);
       else clipGradValue(grad, o.clip.value);
@@ -172,11 +182,51 @@ class Run {
     o.callbacks?.onStep?.({ epoch: s.epoch, step: s.step, loss, lr: s.lastLr });
   }
 
+  /** Before any update: throws a NonFiniteError ('stop', the default) or counts the step as skipped. */
+  private nonFiniteStep(group: readonly TrainUnit[], finding: NonFiniteFinding): void {
+    const { o, state: s } = this;
+    const skipped = s.skippedSteps ?? 0;
+    const place = { step: s.step + skipped + 1, epoch: s.epoch + 1, batch: s.position + 1 };
+    const error = new NonFiniteError(place, finding, o.layout, this.diagnose(group));
+    if (o.nonFinite !== 'skip') throw error;
+    s.skippedSteps = skipped + 1;
+    if (skipped === 0) this.progress.note(`skipping non-finite steps (nonFinite: 'skip'); the first: ${error.message}`);
+    o.callbacks?.onSkip?.(error);
+  }
+
+  /** Re-runs the step's units with the check-finite build, from the same parameters (and carry). */
+  private diagnose(group: readonly TrainUnit[]): Diagnosis {
+    const { o } = this;
+    if (o.diagnose === undefined) return { kind: 'none' };
+    const after = this.carryBefore === null ? null : o.recurrent!.saveState();
+    if (this.carryBefore !== null) o.recurrent!.loadState(this.carryBefore);
+    // Allocated only here: a diagnosis happens once per bad step, never in steady state.
+    const scratch = new Float64Array(o.params.length);
+    try {
+      for (const unit of group) o.diagnose(o.params, unit, scratch);
+      return { kind: 'clean' };
+    } catch (error) {
+      const origin = modelOriginOf(error);
+      return origin !== null ? { kind: 'found', origin } : { kind: 'failed', message: error instanceof Error ? error.message : String(error) };
+    } finally {
+      if (after !== null) o.recurrent!.loadState(after);
+    }
+  }
+
   /** Validation, bookkeeping and the stop decision at the end of an epoch. */
   private endEpoch(examples: number): boolean {
     const { o, state: s } = this;
     const validation: Metrics = o.validate?.(o.params) ?? {};
-    const record: EpochRecord = { epoch: s.epoch + 1, step: s.step, trainLoss: s.lossSum / s.lossExamples, lr: s.lastLr, examples, validation };
+    const skipped = s.skippedSteps ?? 0;
+    const record: EpochRecord = {
+      epoch: s.epoch + 1,
+      step: s.step,
+      ...(skipped > 0 ? { skippedSteps: skipped } : {}),
+      trainLoss: s.lossSum / s.lossExamples,
+      lr: s.lastLr,
+      examples,
+      validation,
+    };
     s.history.push(record);
     let stop = this.early !== null && this.early.update(this.monitored(validation, this.early.monitor), s.epoch, o.params);
     if (o.schedule !== undefined && o.scheduleInterval !== 'step') {
@@ -206,7 +256,7 @@ class Run {
 
   private saveCheckpoint(): void {
     const c = this.o.checkpoint;
-    if (c === undefined) return;
+    if (c === undefined || !this.finiteForCheckpoint(c.path)) return;
     const state: TrainingState = {
       format: CHECKPOINT_FORMAT,
       params: this.o.params,
@@ -218,6 +268,23 @@ class Run {
     };
     saveCheckpoint(c.path, state);
     this.o.callbacks?.onCheckpoint?.(c.path, this.state.step);
+  }
+
+  /**
+   * A checkpoint with NaN or ±Infinity parameters could never be resumed (and would
+   * replace a good one): refused, with an error, or with a note under nonFinite: 'ignore'.
+   */
+  private finiteForCheckpoint(path: string): boolean {
+    const i = firstNonFinite(this.o.params);
+    if (i < 0) return true;
+    const block = blockOf(this.o.layout, i);
+    const where = block === null ? `flat index ${i}` : `element ${block.element} of parameter '${block.name}' (flat index ${i})`;
+    const problem = `the parameters are not finite after step ${this.state.step} (${this.o.params[i]} at ${where})`;
+    if (this.o.nonFinite === 'ignore') {
+      this.progress.note(`checkpoint ${path} not written: ${problem}`);
+      return false;
+    }
+    throw new RangeError(`Refusing to write the checkpoint ${path}: ${problem}; the last checkpoint written is kept. Lower the learning rate or clip the gradients.`);
   }
 
   private eta(unitsPerEpoch: number): number {
@@ -239,6 +306,7 @@ function epochSummary(r: EpochRecord, epochs: number): string {
   const parts = [`epoch ${r.epoch}/${epochs}`, `train loss ${formatLoss(r.trainLoss)}`];
   for (const [k, v] of Object.entries(r.validation)) parts.push(`val ${k} ${k === 'accuracy' ? `${(100 * v).toFixed(2)}%` : formatLoss(v)}`);
   parts.push(`lr ${r.lr.toExponential(2)}`);
+  if (r.skippedSteps !== undefined) parts.push(`skipped ${r.skippedSteps} non-finite steps`);
   return parts.join('  ');
 }
 
@@ -252,6 +320,9 @@ function checkOptions(o: TrainOptions): void {
   positiveInt(o.examples, 'examples');
   positiveInt(o.checkpoint?.everySteps, 'checkpoint.everySteps');
   positiveInt(o.recurrent?.windows, 'recurrent.windows');
+  if (o.nonFinite !== undefined && !['stop', 'skip', 'ignore'].includes(o.nonFinite)) {
+    throw new RangeError(`Invalid nonFinite '${String(o.nonFinite)}'; it must be 'stop', 'skip' or 'ignore'.`);
+  }
   if (o.schedule instanceof ReduceLROnPlateau && o.scheduleInterval === 'step') {
     throw new RangeError('ReduceLROnPlateau steps on a validation metric, which exists once per epoch; use scheduleInterval: \'epoch\'.');
   }

@@ -9,36 +9,15 @@
  * the kink show that every spelling computes the same function.
  */
 import { describe, expect, it } from 'vitest';
-import { jvp } from '../../compiler/autodiff/forward.ts';
-import { hessianVectorProduct } from '../../compiler/autodiff/hessian.ts';
-import { gradient } from '../../compiler/autodiff/reverse.ts';
-import { compileExpression } from '../../compiler/compileExpression.ts';
-import { compileModel } from '../../compiler/compileModel.ts';
-import { parseExpression } from '../../compiler/frontend/mathjs.ts';
-import { apply, constant, input, mul, select, sqrt } from '../../compiler/ir/build.ts';
+import { apply, constant, mul, select, sqrt } from '../../compiler/ir/build.ts';
 import { sum } from '../../compiler/ir/buildTensor.ts';
-import { evaluateTensors } from '../../compiler/ir/evaluate.ts';
-import type { InputNode, Node } from '../../compiler/ir/node.ts';
-import { clamp, elu, leakyRelu, max, norm, relu, stack, where } from '../../compiler/ir/nn.ts';
-import type { Shape } from '../../compiler/ir/shape.ts';
-import { tensor } from '../../compiler/ir/tensor.ts';
-import { parseModelFile } from '../../compiler/frontend/typescript/parseModelFile.ts';
-import type { ModelFunctionIR } from '../../compiler/modelFile.ts';
-
-/** A variable of the function: its name and shape (scalar unless given). */
-interface Variable {
-  readonly name: string;
-  readonly shape?: readonly number[];
-}
-
-interface Spelling {
-  readonly what: string;
-  /** Built with the IR API from the variables' input nodes, or a mathjs expression. */
-  readonly ir?: (vars: readonly InputNode[]) => Node;
-  readonly mathjs?: string;
-  /** An exported function of MODEL_FILE below, lowered by the TypeScript front end. */
-  readonly modelFile?: string;
-}
+import type { Node } from '../../compiler/ir/node.ts';
+import { clamp, elu, leakyRelu, max, min, norm, relu, stack, where } from '../../compiler/ir/nn.ts';
+import { OP_TABLE } from '../../compiler/ir/opTable.ts';
+import { NONSMOOTH } from '../../compiler/ir/ops.ts';
+import type { Op } from '../../compiler/ir/ops.ts';
+import { modelFileFunctions, sizeOf, unit, ways } from './derivativeWays.ts';
+import type { Spelling, Variable } from './derivativeWays.ts';
 
 interface Point {
   /** The variables' values, flattened in order. */
@@ -53,112 +32,6 @@ interface Row {
   readonly variables: readonly Variable[];
   readonly spellings: readonly Spelling[];
   readonly points: readonly Point[];
-}
-
-/** The derivatives one way of computing them gives at a flat point. */
-interface Derivatives {
-  gradient(x: readonly number[]): number[];
-  /** J·v for the scalar function. */
-  jvp(x: readonly number[], v: readonly number[]): number;
-  hvp(x: readonly number[], v: readonly number[]): number[];
-  /** H·v by reverse over forward mode, where available. */
-  hvpReverseOverForward?(x: readonly number[], v: readonly number[]): number[];
-}
-
-const sizeOf = (v: Variable): number => (v.shape ?? []).reduce((a, b) => a * b, 1);
-
-/** Flat values → one value per variable (numbers for scalars, Float64Arrays for vectors). */
-function split(vars: readonly Variable[], x: readonly number[]): (number | Float64Array)[] {
-  let offset = 0;
-  return vars.map((v) => {
-    const n = sizeOf(v);
-    const part = x.slice(offset, offset + n);
-    offset += n;
-    return v.shape === undefined ? part[0]! : Float64Array.from(part);
-  });
-}
-
-function record(vars: readonly Variable[], x: readonly number[], suffix = ''): Record<string, number | Float64Array> {
-  const parts = split(vars, x);
-  return Object.fromEntries(vars.map((v, i) => [`${v.name}${suffix}`, parts[i]!]));
-}
-
-const asTensors = (r: Record<string, number | Float64Array>) =>
-  Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? v : tensor([v.length], v)]));
-
-/** The rules as the IR states them, before any optimization, by the reference evaluator. */
-function reference(f: Node, inputs: readonly InputNode[], vars: readonly Variable[]): Derivatives {
-  const tangents = inputs.map((x) => input(`${x.name}Dot`, x.shape));
-  const grad = gradient(f, inputs);
-  const [dot] = jvp([f], new Map(inputs.map((x, i) => [x, tangents[i]!])));
-  const hv = hessianVectorProduct(f, inputs, tangents);
-  // The other nesting, reverse over forward: ∇ₓ(J·v) = H·v as well.
-  const hvReverse = gradient(dot!, inputs);
-  const flat = (nodes: readonly Node[], values: Record<string, number | Float64Array>): number[] => {
-    const result = evaluateTensors(nodes, asTensors(values));
-    return nodes.flatMap((n) => Array.from(result.get(n)!.data));
-  };
-  return {
-    gradient: (x) => flat(grad, record(vars, x)),
-    jvp: (x, v) => flat([dot!], { ...record(vars, x), ...record(vars, v, 'Dot') })[0]!,
-    hvp: (x, v) => flat(hv, { ...record(vars, x), ...record(vars, v, 'Dot') }),
-    hvpReverseOverForward: (x, v) => flat(hvReverse, { ...record(vars, x), ...record(vars, v, 'Dot') }),
-  };
-}
-
-type Kernel = (...args: unknown[]) => unknown;
-
-/** Optimized, emitted and loaded: the path users' kernels take. */
-function compiledModel(f: Node, inputs: readonly InputNode[], vars: readonly Variable[]): Derivatives {
-  const model = compileModel({ inputs, loss: f, wrt: inputs });
-  const k = (name: string) => model.kernels[name] as Kernel;
-  return {
-    gradient(x) {
-      const g = new Float64Array(model.size);
-      k('valueAndGradient')(...split(vars, x), g);
-      return Array.from(g);
-    },
-    jvp: (x, v) => k('jvp')(...split(vars, x), ...split(vars, v)) as number,
-    hvp(x, v) {
-      const out = new Float64Array(model.size);
-      k('hvp')(...split(vars, x), ...split(vars, v), out);
-      return Array.from(out);
-    },
-  };
-}
-
-function compiledExpression(text: string, vars: readonly Variable[]): Derivatives {
-  const shapes: Record<string, Shape> = Object.fromEntries(vars.filter((v) => v.shape).map((v) => [v.name, v.shape!]));
-  const c = compileExpression(text, { wrt: vars.map((v) => v.name), shapes });
-  return {
-    gradient: (x) => c.gradient(record(vars, x)),
-    jvp: (x, v) => c.jvp(record(vars, x), record(vars, v)),
-    hvp: (x, v) => c.hvp(record(vars, x), record(vars, v)),
-  };
-}
-
-/** Every way a spelling is differentiated. */
-function ways(row: Row, s: Spelling): { how: string; d: Derivatives }[] {
-  const inputs = row.variables.map((v) => input(v.name, v.shape ?? []));
-  const out: { how: string; d: Derivatives }[] = [];
-  if (s.ir) {
-    const f = s.ir(inputs);
-    out.push({ how: 'IR, reference', d: reference(f, inputs, row.variables) });
-    out.push({ how: 'IR, compiled', d: compiledModel(f, inputs, row.variables) });
-  }
-  if (s.modelFile) {
-    const fn = modelFunctions().find((f) => f.name === s.modelFile)!;
-    expect(fn.params.map((p) => p.name)).toEqual(row.variables.map((v) => v.name));
-    out.push({ how: 'model file, reference', d: reference(fn.output, fn.params, row.variables) });
-    out.push({ how: 'model file, compiled', d: compiledModel(fn.output, fn.params, row.variables) });
-  }
-  if (s.mathjs) {
-    const shapes = Object.fromEntries(row.variables.filter((v) => v.shape).map((v) => [v.name, v.shape!]));
-    const f = parseExpression(s.mathjs, { shapes }).output;
-    out.push({ how: 'mathjs, reference', d: reference(f, inputs, row.variables) });
-    out.push({ how: 'mathjs, compiled', d: compiledExpression(s.mathjs, row.variables) });
-  }
-  return out;
 }
 
 /** The kinks spelled in a model file, as users write them in TypeScript. */
@@ -206,10 +79,7 @@ export function reluNonStrict(x: Param<number>): number { return x >= 0 ? x : 0;
 export function halfPower(x: Param<number>): number { return x ** 0.5; }
 `;
 
-let lowered: readonly ModelFunctionIR[] | undefined;
-const modelFunctions = (): readonly ModelFunctionIR[] => (lowered ??= parseModelFile('test/compiler/kinks.model.ts', { text: MODEL_FILE }).functions);
-
-const unit = (n: number, i: number): number[] => Array.from({ length: n }, (_, k) => (k === i ? 1 : 0));
+const modelFunctions = modelFileFunctions('test/compiler/kinks.model.ts', MODEL_FILE);
 
 /** Exact equality, except that the two zeros are one value and NaN matches NaN. */
 const same = (a: number, b: number): boolean => a === b || (Number.isNaN(a) && Number.isNaN(b));
@@ -217,7 +87,7 @@ const same = (a: number, b: number): boolean => a === b || (Number.isNaN(a) && N
 function checkRow(row: Row): void {
   describe(row.row, () => {
     for (const s of row.spellings) {
-      for (const { how, d } of ways(row, s)) {
+      for (const { how, d } of ways(row.variables, s, modelFunctions)) {
         it(`${s.what} (${how})`, () => {
           const n = row.variables.reduce((acc, v) => acc + sizeOf(v), 0);
           for (const p of row.points) {
@@ -429,3 +299,102 @@ const ROWS: Row[] = [
 ];
 
 for (const row of ROWS) checkRow(row);
+
+/**
+ * Every op the table marks non-smooth or gives a kink policy, composed with an
+ * op whose derivative is infinite at the kink's value (cbrt at 0, acosh at
+ * 1): where the policy's derivative is 0 (at the kink, or where the op is
+ * flat), 0·∞ must come out 0 in forward mode, reverse mode and H·v alike, not
+ * NaN in one mode and 0 in another. Where the policy's derivative is not 0
+ * (ties), both modes give the same ±∞; atan2's documented NaN is NaN in both.
+ * The keys come from the op table, so a new piecewise op without a row fails.
+ */
+interface KinkComposition {
+  readonly what: string;
+  readonly variables: readonly Variable[];
+  /** The piecewise expression g, its value κ at the points, and the side s it leaves κ to: s·(g − κ) ≥ 0. */
+  readonly g: (vars: readonly Node[]) => Node;
+  readonly value: number;
+  readonly side: 1 | -1;
+  readonly points: readonly (readonly number[])[];
+  /** 'zero': the policy's derivative is 0; 'infinite': a share of ∞ per variable; 'nan': documented NaN. */
+  readonly expect: 'zero' | 'infinite' | 'nan';
+}
+
+const vx: Variable[] = [{ name: 'x' }];
+const vab: Variable[] = [{ name: 'a' }, { name: 'b' }];
+const flat = (what: string, g: KinkComposition['g'], value: number, side: 1 | -1, points: number[][]): KinkComposition => ({
+  what, variables: vx, g, value, side, points, expect: 'zero',
+});
+
+const KINK_COMPOSITIONS: Readonly<Record<string, readonly KinkComposition[]>> = {
+  abs: [flat('abs(x) at 0', ([x]) => apply('abs', x!), 0, 1, [[0]])],
+  sign: [flat('sign(x) at 0 and 0.5', ([x]) => apply('sign', x!), 0, 1, [[0]])],
+  relu: [flat('relu(x) at 0 and -0.5', ([x]) => relu(x!), 0, 1, [[0], [-0.5]])],
+  max: [
+    flat('max(x, 1) at 1 and 0.5 (the issue: acosh(max(x, 1)) at 0.5)', ([x]) => apply('max', x!, constant(1)), 1, 1, [[1], [0.5]]),
+    { what: 'max(a, b) at a tie: ½·∞ each', variables: vab, g: ([a, b]) => apply('max', a!, b!), value: 1, side: 1, points: [[1, 1]], expect: 'infinite' },
+  ],
+  min: [
+    flat('min(x, -1) at -1 and -0.5', ([x]) => apply('min', x!, constant(-1)), -1, -1, [[-1], [-0.5]]),
+    { what: 'min(a, b) at a tie: ½·∞ each', variables: vab, g: ([a, b]) => apply('min', a!, b!), value: 1, side: -1, points: [[1, 1]], expect: 'infinite' },
+  ],
+  clamp: [
+    flat('clamp(x, -1, 1) at and past 1', ([x]) => clamp(x!, -1, 1), 1, -1, [[1], [3]]),
+    flat('clamp(x, -1, 1) at and past -1', ([x]) => clamp(x!, -1, 1), -1, 1, [[-1], [-3]]),
+  ],
+  select: [
+    flat('x > 0 ? x : 0 at 0 and -0.5', ([x]) => select(gt(x!, constant(0)), x!, constant(0)), 0, 1, [[0], [-0.5]]),
+    flat('x <= 1 ? 1 : x at 1 and 0.5', ([x]) => select(apply('le', x!, constant(1)), constant(1), x!), 1, 1, [[1], [0.5]]),
+  ],
+  sqrt: [flat('sqrt(x) at 0', ([x]) => sqrt(x!), 0, 1, [[0]])],
+  hypot: [{ what: 'hypot(a, b) at the origin', variables: vab, g: ([a, b]) => apply('hypot', a!, b!), value: 0, side: 1, points: [[0, 0]], expect: 'zero' }],
+  atan2: [{ what: 'atan2(b, a) at the origin: NaN, as documented', variables: vab, g: ([a, b]) => apply('atan2', b!, a!), value: 0, side: 1, points: [[0, 0]], expect: 'nan' }],
+  pow: [{
+    what: 'stopGradient(a) ^ b at a = 0: the exponent partial is 0',
+    variables: vab, g: ([a, b]) => apply('pow', apply('stopGradient', a!), b!), value: 0, side: 1, points: [[0, 2]], expect: 'zero',
+  }],
+  reduceMax: [{ what: 'max(v) at a three-way tie: ⅓·∞ each', variables: [{ name: 'v', shape: [3] }], g: ([v]) => max(v!), value: 1, side: 1, points: [[1, 1, 1]], expect: 'infinite' }],
+  reduceMin: [{ what: 'min(v) at a three-way tie: ⅓·∞ each', variables: [{ name: 'v', shape: [3] }], g: ([v]) => min(v!), value: -1, side: -1, points: [[-1, -1, -1]], expect: 'infinite' }],
+};
+
+/** Outer functions with an infinite derivative at κ, and the sign of that derivative along s. */
+const OUTERS: readonly { what: string; h: (g: Node, c: KinkComposition) => Node; sign: (c: KinkComposition) => number }[] = [
+  { what: 'cbrt(g − κ)', h: (g, c) => apply('cbrt', apply('sub', g, constant(c.value))), sign: () => 1 },
+  {
+    what: 'acosh(1 + s·(g − κ))',
+    h: (g, c) => apply('acosh', apply(c.side === 1 ? 'add' : 'sub', constant(1), apply('sub', g, constant(c.value)))),
+    sign: (c) => c.side,
+  },
+];
+
+describe('every kink policy against an infinite outer derivative: forward, reverse and H·v agree', () => {
+  const keys = Object.entries(OP_TABLE).filter(([op, def]) => def.kink !== undefined || NONSMOOTH.has(op as Op)).map(([op]) => op);
+  it('has a composition for every op with a kink (and for clamp)', () => {
+    expect([...keys, 'clamp'].filter((op) => (KINK_COMPOSITIONS[op] ?? []).length === 0)).toEqual([]);
+  });
+  for (const [op, compositions] of Object.entries(KINK_COMPOSITIONS)) {
+    for (const c of compositions) {
+      for (const outer of OUTERS) {
+        const spelling = { what: `${outer.what} with g = ${c.what}`, ir: (vars: readonly Node[]) => outer.h(c.g(vars), c) };
+        for (const { how, d } of ways(c.variables, spelling)) {
+          it(`${op}: ${spelling.what} (${how})`, () => {
+            const n = c.variables.reduce((acc, v) => acc + sizeOf(v), 0);
+            const share = c.expect === 'zero' ? 0 : c.expect === 'nan' ? NaN : outer.sign(c) * Infinity;
+            for (const at of c.points) {
+              const where = `at [${at.join(', ')}]`;
+              const reverse = d.gradient(at);
+              const forward = Array.from({ length: n }, (_, i) => d.jvp(at, unit(n, i)));
+              const want = new Array<number>(n).fill(share);
+              expect({ where, reverse, forward }).toEqual({ where, reverse: want, forward: want });
+              if (c.expect === 'zero') {
+                const hvp = Array.from({ length: n }, (_, i) => d.hvp(at, unit(n, i))).flat();
+                expect({ where, hvp: hvp.map((h) => h === 0) }).toEqual({ where, hvp: new Array<boolean>(n * n).fill(true) });
+              }
+            }
+          });
+        }
+      }
+    }
+  }
+});

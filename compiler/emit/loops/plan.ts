@@ -56,11 +56,11 @@ function usersOf(order: readonly Node[]): Map<Node, Node[]> {
 const isMatrixTranspose = (n: Node): boolean =>
   n.op === 'transpose' && n.shape.length === 2 && (n.attrs['perm'] as number[])[0] === 1;
 
-function decide(node: Node, users: readonly Node[], isRoot: boolean): Storage | 'buffer' {
+function decide(node: Node, users: readonly Node[], isRoot: boolean, materialize: boolean): Storage | 'buffer' {
   if (node.op === 'input') return { kind: 'param' };
   if (node.op === 'const') return { kind: 'literal' };
   if (node.shape.length === 0) {
-    const bound = users.length + (isRoot ? 1 : 0) > 1 || users.some((u) => u.shape.length > 0) || !isElementwise(node.op);
+    const bound = materialize || users.length + (isRoot ? 1 : 0) > 1 || users.some((u) => u.shape.length > 0) || !isElementwise(node.op);
     return { kind: 'scalar', bound: node.op === 'dimSize' ? false : bound };
   }
   if (isRoot) return 'buffer';
@@ -71,7 +71,7 @@ function decide(node: Node, users: readonly Node[], isRoot: boolean): Storage | 
   if (node.op === 'broadcastTo' && allElementwise) return { kind: 'view' };
   if (node.op === 'reshape') return { kind: 'alias', of: node.inputs[0]! };
   if (isMatrixTranspose(node) && users.every((u) => u.op === 'matmul' && u.shape.length === 2)) return { kind: 'transposed' };
-  if (isElementwise(node.op) && users.length === 1 && isElementwise(users[0]!.op) && shapesEqual(users[0]!.shape, node.shape)) {
+  if (!materialize && isElementwise(node.op) && users.length === 1 && isElementwise(users[0]!.op) && shapesEqual(users[0]!.shape, node.shape)) {
     return { kind: 'fused' };
   }
   return 'buffer';
@@ -86,12 +86,14 @@ export function planKernel(
   roots: readonly Node[],
   placements: ReadonlyMap<Node, Placement>,
   claim: (preferred: string) => string,
+  /** Every computed value in memory or a local of its own, none fused (the checkFinite build checks each). */
+  materialize = false,
 ): Plan {
   const order = groupLoops(topoSort(roots));
   const users = usersOf(order);
   const rootSet = new Set(roots);
   const decided = new Map<Node, Storage | 'buffer'>();
-  for (const node of order) decided.set(node, decide(node, users.get(node)!, rootSet.has(node)));
+  for (const node of order) decided.set(node, decide(node, users.get(node)!, rootSet.has(node), materialize));
   // Operands of reshapes, transposed views and structural ops must be in memory.
   for (const node of order) {
     const s = decided.get(node)!;
@@ -134,6 +136,8 @@ function groupLoops(order: readonly Node[]): Node[] {
 
 /** A loop's results are named after what they hold (`h`, `hSteps`, `hHistory`); other buffers after their op. */
 function bufferName(node: Node): string {
+  // A tensor constant a matrix product reads from memory needs a buffer; 'const' is a reserved word.
+  if (node.op === 'const') return 'constant';
   if (node.op !== 'scan') return node.op;
   const b = bodyOf(node.attrs['body'] as string);
   const index = node.attrs['index'] as number;

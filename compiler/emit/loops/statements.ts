@@ -7,6 +7,8 @@ import type { ApplyNode, Node } from '../../ir/node.ts';
 import { OP_TABLE } from '../../ir/opTable.ts';
 import { renderNumber } from '../../ir/render.ts';
 import { keptShape } from '../../ir/buildTensor.ts';
+import { indexArgumentName } from '../../ir/indexCheck.ts';
+import { stringLiteral } from '../safeText.ts';
 import { broadcastStrideExprs, dimExpr, indexExpr, productExpr, productOfTerms, sizeExpr, strideExprs } from './dims.ts';
 import type { Storage } from './plan.ts';
 import { elementIndex, flatReadable, memoryOf, readElement, renderInline } from './reads.ts';
@@ -189,6 +191,22 @@ function concatStatement(node: ApplyNode, ctx: StatementContext): string[] {
 /** `r` is a valid row of a table with `rows` rows: an integer in range. */
 const validRow = (r: string, rows: string) => `${r} >= 0 && ${r} < ${rows} && ${r} === Math.floor(${r})`;
 
+/**
+ * `throw new RangeError(…)` for index `value` at flat position `position`,
+ * the message built at run time exactly as indexCheck.ts's indexMessage: the
+ * argument's name (user text) reaches the code only as a string literal.
+ */
+function indexError(node: ApplyNode, position: string, value: string): string {
+  const spec = OP_TABLE[node.op].indices!;
+  const bound = spec.bound(node);
+  const name = indexArgumentName(node, spec);
+  const range = `: ${spec.what} must be an integer in [0, `;
+  const tail = typeof bound === 'number'
+    ? stringLiteral(`${range}${bound})`)
+    : `${stringLiteral(range)} + ${dimExpr(bound)} + ${stringLiteral(')')}`;
+  return `throw new RangeError(${stringLiteral(`${name}[`)} + ${position} + ${stringLiteral('] = ')} + ${value} + ${tail});`;
+}
+
 function gatherStatement(node: ApplyNode, ctx: StatementContext): string[] {
   const [table, indices] = node.inputs as [Node, Node];
   const out = targetOf(node, ctx);
@@ -204,7 +222,7 @@ function gatherStatement(node: ApplyNode, ctx: StatementContext): string[] {
     `  if (${validRow(r, sizeExpr([table.shape[0]!]))}) {`,
     `    const ${src} = ${tab.offset === '0' ? '' : `${tab.offset} + `}${r} * ${row};`,
     `    for (let ${k} = 0; ${k} < ${row}; ${k}++) ${out.array}[${dst} + ${k}] = ${tab.array}[${src} + ${k}];`,
-    `  } else ${out.array}.fill(NaN, ${dst}, ${dst} + ${row});`,
+    `  } else ${indexError(node, i, r)}`,
     '}',
   ];
 }
@@ -221,7 +239,7 @@ function scatterAddStatement(node: ApplyNode, ctx: StatementContext): string[] {
     fillZero(node, ctx),
     `for (let ${i} = 0; ${i} < ${sizeExpr(indices.shape)}; ${i}++) {`,
     `  const ${r} = ${readElement(indices, { shape: indices.shape, indices: null, flat: i }, ctx).text};`,
-    `  if (!(${validRow(r, sizeExpr([node.shape[0]!]))})) continue;`,
+    `  if (!(${validRow(r, sizeExpr([node.shape[0]!]))})) ${indexError(node, i, r)}`,
     `  const ${dst} = ${out.offset === '0' ? '' : `${out.offset} + `}${r} * ${row};`,
     `  const ${src} = ${vals.offset === '0' ? '' : `${vals.offset} + `}${i} * ${row};`,
     `  for (let ${k} = 0; ${k} < ${row}; ${k}++) ${out.array}[${dst} + ${k}] += ${vals.array}[${src} + ${k}];`,
@@ -239,7 +257,8 @@ function oneHotStatement(node: ApplyNode, ctx: StatementContext): string[] {
     fillZero(node, ctx),
     `for (let ${i} = 0; ${i} < ${sizeExpr(indices.shape)}; ${i}++) {`,
     `  const ${c} = ${readElement(indices, { shape: indices.shape, indices: null, flat: i }, ctx).text};`,
-    `  if (${validRow(c, depth)}) ${at(out, `${i} * ${depth} + ${c}`)} = 1;`,
+    `  if (!(${validRow(c, depth)})) ${indexError(node, i, c)}`,
+    `  ${at(out, `${i} * ${depth} + ${c}`)} = 1;`,
     '}',
   ];
 }

@@ -10,6 +10,7 @@ import { bodyOf, bodyRoots } from '../../ir/scanBody.ts';
 import { claimParameterNames } from '../emitModule.ts';
 import type { KernelSpec } from '../emitModule.ts';
 import { NameManager, capitalize } from '../names.ts';
+import { FINITE_CHECK_HELPERS, bufferCheck, isChecked, scalarCheck, unobserved } from '../finiteChecks.ts';
 import { UnsafeNameError } from '../safeText.ts';
 import { SourceComments } from '../sourceComments.ts';
 import { sizeExpr, symbolsOf } from './dims.ts';
@@ -55,7 +56,7 @@ export function emitTensorKernel(k: KernelSpec): EmittedKernel {
   const clash = sizes.find((s) => s === 'gemm' || helpers.has(s));
   if (clash !== undefined) throw new UnsafeNameError(`the named size '${clash}' is the name of a helper function of the generated module; rename the size`);
   // Sizes are parameters named by the user: claimed first, so the kernel's own locals give way.
-  const names = new NameManager([...sizes, 'gemm', ...helpers]);
+  const names = new NameManager([...sizes, 'gemm', ...helpers, ...(k.checks === undefined ? [] : FINITE_CHECK_HELPERS)]);
   const ws = names.claim('ws');
   const rowLocals = { row: names.claim('r'), column: names.claim('c'), dst: names.claim('dst'), src: names.claim('src') };
   const { params: paramNames, out: outParam } = claimParameterNames(k, names);
@@ -66,7 +67,9 @@ export function emitTensorKernel(k: KernelSpec): EmittedKernel {
       placements.set(n, { array: outParam!, offset: writeOffsets[i]! });
     }
   });
-  const plan = planKernel(roots, placements, (preferred) => names.claim(preferred));
+  // Kernels with loops keep their usual plan (materializing around loop nodes is not tested yet): their values in memory and bound locals are still checked, loop results at the loop line.
+  const materialize = k.checks !== undefined && !order.some((n) => n.op === 'scan');
+  const plan = planKernel(roots, placements, (preferred) => names.claim(preferred), materialize);
   const nodeNames = new Map<Node, string>();
   for (const p of k.params) nodeNames.set(p, paramNames.get(p)!);
   for (const node of order) {
@@ -92,10 +95,12 @@ export function emitTensorKernel(k: KernelSpec): EmittedKernel {
   };
   const body: string[] = [];
   const comments = new SourceComments();
+  const check = k.checks === undefined ? null : checkFor(k, ctx, names.claim('firstBad'));
   // The plan's order: the results of one loop are computed together.
   for (const node of plan.order) {
     const statement = statementFor(node, ctx);
     if (statement.length > 0) body.push(...comments.before(node), ...statement);
+    if (check !== null) body.push(...check(node));
   }
   body.push(...writeOutputs(k, outParam, writeOffsets, plan.storage, ctx));
   if (k.returns !== undefined) body.push(`return ${readElement(k.returns, { shape: [], indices: [] }, ctx).text};`);
@@ -124,6 +129,19 @@ export function emitTensorKernel(k: KernelSpec): EmittedKernel {
     '}',
   ].join('\n');
   return { text: workspace === null ? fn : `${workspace.text}\n\n${fn}`, helpers: helpersOf(order) };
+}
+
+/** The check after the statement computing `node` (checkFinite): its local, or its values in memory. */
+function checkFor(k: KernelSpec, ctx: StatementContext, local: string): (node: Node) => string[] {
+  const checks = k.checks!;
+  const hidden = unobserved(kernelRoots(k));
+  return (node) => {
+    const s = ctx.storage.get(node)!;
+    if (!isChecked(node, hidden)) return [];
+    if (s.kind === 'scalar' && s.bound) return [scalarCheck(node, ctx.names.get(node)!, k.name, checks)];
+    if (s.kind === 'buffer') return [bufferCheck(node, s.array, s.offset, sizeExpr(node.shape), local, k.name, checks)];
+    return [];
+  };
 }
 
 function totalSize(nodes: readonly Node[]): string {

@@ -19,8 +19,9 @@ const common = (op: string) => ({ inputTypes: f64, output: 'f64' as const, evalu
 export const indexingOps = {
   gather: {
     ...common('gather'),
-    doc: 'rows of a table (first axis) at integer indices: out[i…, r…] = table[indices[i…], r…]; an invalid index gives NaN',
+    doc: 'rows of a table (first axis) at integer indices: out[i…, r…] = table[indices[i…], r…]; an index outside [0, rows) is a RangeError',
     arity: 2,
+    indices: { operand: 1, bound: (node) => node.inputs[0]!.shape[0]!, what: 'a row index', fallbackName: 'indices' },
     shape: (_op, [table, indices]) => [...indices!, ...table!.slice(1)],
     evaluateTensor([table, indices], _attrs, out) {
       const result = zeros(out);
@@ -39,8 +40,9 @@ export const indexingOps = {
   },
   scatterAdd: {
     ...common('scatterAdd'),
-    doc: 'the adjoint of gather: out[r, …] = Σ values[i…, …] over indices[i…] = r; invalid indices are dropped',
+    doc: 'the adjoint of gather: out[r, …] = Σ values[i…, …] over indices[i…] = r; an index outside [0, rows) is a RangeError',
     arity: 2,
+    indices: { operand: 0, bound: (node) => node.shape[0]!, what: 'a row index', fallbackName: 'indices' },
     shape(op, [indices, values], attrs: Attrs) {
       const lead = indices!.length;
       if (!indices!.every((d, i) => d === values![i])) {
@@ -65,8 +67,9 @@ export const indexingOps = {
   },
   oneHot: {
     ...common('oneHot'),
-    doc: 'out[i…, c] = 1 where indices[i…] = c, else 0',
+    doc: 'out[i…, c] = 1 where indices[i…] = c, else 0; an index outside [0, depth) is a RangeError (a dropped label would be a wrong loss)',
     arity: 1,
+    indices: { operand: 0, bound: (node) => node.attrs['depth'] as number, what: 'a label', fallbackName: 'labels' },
     shape: (_op, [indices], attrs) => [...indices!, attrs['depth'] as number],
     evaluateTensor([indices], attrs, out) {
       const depth = attrs['depth'] as number;

@@ -3,7 +3,7 @@
  * op states the derivative it picks at its kink, matching PyTorch where
  * PyTorch has a choice.
  */
-import { constantLike, eq, gt, lt, mul, num, select, sign } from '../build.ts';
+import { apply, constantLike, eq, gt, lt, mul, num, select, sign } from '../build.ts';
 import type { ApplyNode, Node } from '../node.ts';
 import { topoSort } from '../program.ts';
 import { boolType, broadcast, elementwise, f64 } from '../opDef.ts';
@@ -36,8 +36,9 @@ function isConstantExpression(n: Node): boolean {
 function tieSplit(wins: (a: Node, b: Node) => Node) {
   return (t: Node, node: ApplyNode, i: number): Node => {
     const [a, b] = i === 0 ? node.inputs : [node.inputs[1]!, node.inputs[0]!];
-    const tie = isConstantExpression(b!) ? zeroLike(t) : mul(num(0.5), t);
-    return select(wins(a!, b!), t, select(eq(a!, b!), tie, zeroLike(t)));
+    // Against a constant the losing side is one exact zero, which masks.ts sees.
+    if (isConstantExpression(b!)) return select(wins(a!, b!), t, zeroLike(t));
+    return select(wins(a!, b!), t, select(eq(a!, b!), mul(num(0.5), t), zeroLike(t)));
   };
 }
 
@@ -62,7 +63,11 @@ export const piecewiseOps = {
     arity: 1,
     doc: '|a|',
     evaluate: ([a]) => Math.abs(a!),
-    derivative: elementwise((t, { inputs: [a] }) => mul(sign(a!), t)),
+    // sign(a)·t behind a ≠ 0, so that at 0 the cotangent is an exact, masked
+    // zero: sign(0)·∞ would be NaN where an infinite derivative meets the kink.
+    derivative: elementwise((t, { inputs: [a] }) =>
+      select(apply('ne', a!, constantLike(0, a!)), mul(sign(a!), t), zeroLike(t)),
+    ),
     syntax: mathCall('abs'),
     kink: "d|x|/dx at 0 is 0 (sign(0)), as in PyTorch.",
   },
@@ -108,12 +113,20 @@ export const piecewiseOps = {
     output: 'f64',
     shape: broadcast,
     evaluate: ([c, a, b]) => (c !== 0 ? a! : b!),
-    // The condition has no tangent; each branch receives the cotangent where it is taken.
-    derivative: elementwise(
-      () => null,
-      (t, { inputs: [c] }) => select(c!, t, zeroLike(t)),
-      (t, { inputs: [c] }) => select(c!, zeroLike(t), t),
-    ),
+    // The condition has no tangent; each branch receives the cotangent where it
+    // is taken. Forward mode builds one select of the branches' tangents, not
+    // the sum of two masked ones, so the result is still a mask (masks.ts).
+    derivative: {
+      jvp(node, [, da, db]) {
+        const c = node.inputs[0]!;
+        if (da === null && db === null) return null;
+        return select(c, da ?? constantLike(0, db!), db ?? constantLike(0, da!));
+      },
+      vjp: (node, bar) => {
+        const c = node.inputs[0]!;
+        return [null, select(c, bar, zeroLike(bar)), select(c, zeroLike(bar), bar)];
+      },
+    },
     syntax: ternarySyntax,
     kink: 'At the switching point the derivative is that of the branch taken.',
   },

@@ -1,9 +1,10 @@
 /** Reductions over axes: sum, max, min and the stable log-sum-exp. */
-import { constantLike, div, eq, exp, mul, select, sub } from '../build.ts';
+import { applyWith, constantLike, div, eq, exp, mul, select, sub } from '../build.ts';
 import { broadcastTo, keptShape, reshape, sum } from '../buildTensor.ts';
 import type { ApplyNode, Attrs, Node } from '../node.ts';
 import type { Derivative, OpDef } from '../opDef.ts';
 import { f64 } from '../opDef.ts';
+import { ShapeError, resolveAxes } from '../shape.ts';
 import type { Shape } from '../shape.ts';
 import { helperCall } from '../syntax.ts';
 import { stridesOf, zeros } from '../tensor.ts';
@@ -13,8 +14,18 @@ import { notElementwise } from './shapeOps.ts';
 const axesOf = (attrs: Attrs): number[] => attrs['axes'] as number[];
 const keepDims = (attrs: Attrs): boolean => attrs['keepDims'] === true;
 
-function reducedShape(_op: string, [a]: readonly Shape[], attrs: Attrs): Shape {
-  const axes = axesOf(attrs);
+/**
+ * The builders resolve and sort the axes; the shape rule checks them again,
+ * so a node built (or rebuilt by a pass) over an operand whose rank does not
+ * fit its axes is an error, not a silently different shape.
+ */
+function reducedShape(op: string, [a]: readonly Shape[], attrs: Attrs): Shape {
+  const given = attrs['axes'];
+  if (!Array.isArray(given)) throw new ShapeError(`${op}: the axes attribute must be a list of axes`);
+  const axes = resolveAxes(op, given, a!.length);
+  if (axes.some((axis, i) => axis !== given[i])) {
+    throw new ShapeError(`${op}: axes [${given.join(', ')}] must be resolved and sorted (build reductions with reduce or sum)`);
+  }
   return keepDims(attrs) ? keptShape(a!, axes) : a!.filter((_, i) => !axes.includes(i));
 }
 
@@ -68,6 +79,20 @@ const extremeDerivative: Derivative = {
   },
 };
 
+/**
+ * ∂/∂xᵢ log Σ eˣ = e^(xᵢ - m) / Σⱼ e^(xⱼ - m), m the maximum along the
+ * reduced axes: the softmax, shifted. The textbook e^(xᵢ - lse) subtracts two
+ * rounded large numbers and loses digits (at 1e15 every ulp of lse is 0.125);
+ * xᵢ - m is exact where it matters. m is a constant to differentiation (the
+ * softmax does not depend on it), so second derivatives carry no max terms.
+ */
+function softmaxParts(node: ApplyNode): { shifted: Node; total: Node } {
+  const x = node.inputs[0]!;
+  const m = applyWith('stopGradient', [applyWith('reduceMax', [x], node.attrs)], {});
+  const shifted = exp(sub(x, spread(node, m)));
+  return { shifted, total: reduceAgain(node, shifted) };
+}
+
 function reduction(op: string, doc: string): Pick<OpDef, 'doc' | 'arity' | 'inputTypes' | 'output' | 'evaluate' | 'syntax' | 'shape'> {
   return { doc, arity: 1, inputTypes: f64, output: 'f64', evaluate: notElementwise(op), syntax: helperCall(op), shape: reducedShape };
 }
@@ -113,10 +138,15 @@ export const reductionOps = {
       const s = reduceTensor(shifted, kept, mKept.shape, 0, (a, v) => a + v);
       return { shape: [...out], data: m.data.map((mi, i) => (Number.isFinite(mi) ? mi + Math.log(s.data[i]!) : mi)) };
     },
-    // ∂/∂xᵢ = exp(xᵢ - lse): the softmax along the reduced axes.
     derivative: {
-      jvp: (node, [dot]) => reduceAgain(node, mul(exp(sub(node.inputs[0]!, spread(node, node))), dot!)),
-      vjp: (node, bar) => [mul(exp(sub(node.inputs[0]!, spread(node, node))), spread(node, bar))],
+      jvp(node, [dot]) {
+        const { shifted, total } = softmaxParts(node);
+        return div(reduceAgain(node, mul(shifted, dot!)), total);
+      },
+      vjp(node, bar) {
+        const { shifted, total } = softmaxParts(node);
+        return [mul(shifted, spread(node, div(bar, total)))];
+      },
     },
   },
 } satisfies Record<string, OpDef>;

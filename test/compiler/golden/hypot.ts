@@ -24,17 +24,16 @@ export function valueAndGradient(x: number, y: number, gradOut: Float64Array = n
 /** Forward mode: the directional derivative of f at (x, y) along (xDot, yDot). */
 export function jvp(x: number, y: number, xDot: number, yDot: number): number {
   const t0 = Math.hypot(x, y);
-  const t1 = t0 === 0;
-  return (t1 ? 0 : x * xDot / t0) + (t1 ? 0 : y * yDot / t0);
+  return t0 === 0 ? 0 : (y * yDot + x * xDot) / t0;
 }
 
 /** Hessian-vector product H·(xDot, yDot) by forward over reverse mode, written into out. */
 export function hvp(x: number, y: number, xDot: number, yDot: number, out: Float64Array = new Float64Array(2)): Float64Array {
   const t0 = Math.hypot(x, y);
   const t1 = t0 === 0;
-  const t2 = (t1 ? 0 : x * xDot / t0) + (t1 ? 0 : y * yDot / t0);
-  out[0] = t1 ? 0 : xDot / t0 - x / t0 * t2 / t0; // (H·v) along x
-  out[1] = t1 ? 0 : yDot / t0 - y / t0 * t2 / t0; // (H·v) along y
+  const t2 = (y * yDot + x * xDot) / t0;
+  out[0] = t1 ? 0 : xDot / t0 + (t1 ? 0 : -(x / t0 * t2 / t0)); // (H·v) along x
+  out[1] = t1 ? 0 : yDot / t0 + (t1 ? 0 : -(t2 * (y / t0) / t0)); // (H·v) along y
   return out;
 }
 

@@ -14,51 +14,66 @@ export function value(x: number, y: number, z: number): number {
 
 /** f and its gradient by reverse mode; the gradient (∂f/∂x, ∂f/∂y, ∂f/∂z) is written into gradOut. */
 export function valueAndGradient(x: number, y: number, z: number, gradOut: Float64Array = new Float64Array(3)): number {
-  const t0 = logsumexp(x, y, z);
-  gradOut[0] = Math.exp(x - t0); // ∂f/∂x
-  gradOut[1] = Math.exp(y - t0); // ∂f/∂y
-  gradOut[2] = Math.exp(z - t0); // ∂f/∂z
-  return t0;
+  const t0 = (Math.max(z, Math.max(x, y)));
+  const t1 = Math.exp(x - t0);
+  const t2 = Math.exp(y - t0);
+  const t3 = Math.exp(z - t0);
+  const t4 = t1 + t2 + t3;
+  gradOut[0] = t1 / t4; // ∂f/∂x
+  gradOut[1] = t2 / t4; // ∂f/∂y
+  gradOut[2] = t3 / t4; // ∂f/∂z
+  return logsumexp(x, y, z);
 }
 
 /** Forward mode: the directional derivative of f at (x, y, z) along (xDot, yDot, zDot). */
 export function jvp(x: number, y: number, z: number, xDot: number, yDot: number, zDot: number): number {
-  const t0 = logsumexp(x, y, z);
-  const t1 = yDot * Math.exp(y - t0) + xDot * Math.exp(x - t0) + zDot * Math.exp(z - t0);
-  return t1;
+  const t0 = (Math.max(z, Math.max(x, y)));
+  const t1 = Math.exp(y - t0);
+  const t2 = Math.exp(x - t0);
+  const t3 = Math.exp(z - t0);
+  const t4 = t2 + t1 + t3;
+  return yDot * t1 / t4 + xDot * t2 / t4 + zDot * t3 / t4;
 }
 
 /** Hessian-vector product H·(xDot, yDot, zDot) by forward over reverse mode, written into out. */
 export function hvp(x: number, y: number, z: number, xDot: number, yDot: number, zDot: number, out: Float64Array = new Float64Array(3)): Float64Array {
-  const t0 = logsumexp(x, y, z);
+  const t0 = (Math.max(z, Math.max(x, y)));
   const t1 = Math.exp(x - t0);
-  const t2 = Math.exp(y - t0);
-  const t3 = Math.exp(z - t0);
-  const t4 = yDot * t2 + xDot * t1 + zDot * t3;
-  out[0] = t1 * (xDot - t4); // (H·v) along x
-  out[1] = t2 * (yDot - t4); // (H·v) along y
-  out[2] = (zDot - t4) * t3; // (H·v) along z
+  const t2 = xDot * t1;
+  const t3 = Math.exp(y - t0);
+  const t4 = Math.exp(z - t0);
+  const t5 = t1 + t3 + t4;
+  const t6 = zDot * t4;
+  const t7 = yDot * t3;
+  const t8 = t6 + (t2 + t7);
+  out[0] = t2 / t5 - t8 * (t1 / t5) / t5; // (H·v) along x
+  out[1] = t7 / t5 - t3 / t5 * t8 / t5; // (H·v) along y
+  out[2] = t6 / t5 - t8 * (t4 / t5) / t5; // (H·v) along z
   return out;
 }
 
 /** The dense Hessian of f, row-major 3×3, written into out. */
 export function hessian(x: number, y: number, z: number, out: Float64Array = new Float64Array(9)): Float64Array {
-  const t0 = logsumexp(x, y, z);
+  const t0 = (Math.max(z, Math.max(x, y)));
   const t1 = Math.exp(x - t0);
   const t2 = Math.exp(y - t0);
-  const t3 = -(t2 * t1);
-  const t4 = Math.exp(z - t0);
-  const t5 = -(t1 * t4);
-  const t6 = -(t2 * t4);
-  out[0] = (1 - t1) * t1; // ∂²f/∂x²
-  out[1] = t3; // ∂²f/∂x∂y
-  out[2] = t5; // ∂²f/∂x∂z
-  out[3] = t3; // ∂²f/∂y∂x
-  out[4] = (1 - t2) * t2; // ∂²f/∂y²
-  out[5] = t6; // ∂²f/∂y∂z
-  out[6] = t5; // ∂²f/∂z∂x
-  out[7] = t6; // ∂²f/∂z∂y
-  out[8] = (1 - t4) * t4; // ∂²f/∂z²
+  const t3 = Math.exp(z - t0);
+  const t4 = t1 + t2 + t3;
+  const t5 = t1 / t4;
+  const t6 = t2 / t4;
+  const t7 = -(t1 * t6 / t4);
+  const t8 = t3 / t4;
+  const t9 = -(t1 * t8 / t4);
+  const t10 = -(t2 * t8 / t4);
+  out[0] = t5 - t1 * t5 / t4; // ∂²f/∂x²
+  out[1] = t7; // ∂²f/∂x∂y
+  out[2] = t9; // ∂²f/∂x∂z
+  out[3] = t7; // ∂²f/∂y∂x
+  out[4] = t6 - t6 * t2 / t4; // ∂²f/∂y²
+  out[5] = t10; // ∂²f/∂y∂z
+  out[6] = t9; // ∂²f/∂z∂x
+  out[7] = t10; // ∂²f/∂z∂y
+  out[8] = t8 - t3 * t8 / t4; // ∂²f/∂z²
   return out;
 }
 

@@ -14,37 +14,71 @@ export function value(w: number, b: number, x: number): number {
 
 /** f and its gradient by reverse mode; the gradient (∂f/∂w, ∂f/∂b) is written into gradOut. */
 export function valueAndGradient(w: number, b: number, x: number, gradOut: Float64Array = new Float64Array(2)): number {
-  const t0 = Math.tanh(b + w * x);
-  const t1 = 1 - t0 * t0;
-  gradOut[0] = x * t1; // ∂f/∂w
-  gradOut[1] = t1; // ∂f/∂b
-  return t0;
+  const t0 = b + w * x;
+  const t1 = Math.abs(t0);
+  const t2 = Math.tanh(t0);
+  const t3 = t1 < 1 ? 1 - t2 * t2 : (1 + Math.abs(t2)) * (2 * sigmoid(-2 * t1));
+  gradOut[0] = x * t3; // ∂f/∂w
+  gradOut[1] = t3; // ∂f/∂b
+  return t2;
 }
 
 /** Forward mode: the directional derivative of f at (w, b, x) along (wDot, bDot). */
 export function jvp(w: number, b: number, x: number, wDot: number, bDot: number): number {
-  const t0 = Math.tanh(b + w * x);
-  return (1 - t0 * t0) * (bDot + wDot * x);
+  const t0 = b + w * x;
+  const t1 = Math.abs(t0);
+  const t2 = Math.tanh(t0);
+  const t3 = (bDot + wDot * x) * (t1 < 1 ? 1 - t2 * t2 : (1 + Math.abs(t2)) * (2 * sigmoid(-2 * t1)));
+  return t3;
 }
 
 /** Hessian-vector product H·(wDot, bDot) by forward over reverse mode, written into out. */
 export function hvp(w: number, b: number, x: number, wDot: number, bDot: number, out: Float64Array = new Float64Array(2)): Float64Array {
-  const t0 = Math.tanh(b + w * x);
-  const t1 = 2 * (t0 * ((1 - t0 * t0) * (bDot + wDot * x)));
-  out[0] = -(x * t1); // (H·v) along w
-  out[1] = -t1; // (H·v) along b
+  const t0 = b + w * x;
+  const t1 = Math.abs(t0);
+  const t2 = t1 < 1;
+  const t3 = bDot + wDot * x;
+  const t4 = Math.tanh(t0);
+  const t5 = 1 + Math.abs(t4);
+  const t6 = -2 * t1;
+  const t7 = sigmoid(t6);
+  const t8 = 2 * t7;
+  const t9 = t3 * (t2 ? 1 - t4 * t4 : t5 * t8);
+  const t10 = t0 !== 0 ? t5 * (2 * (-2 * (Math.sign(t0) * t3) * (sigmoid(-t6) * t7))) : 0;
+  const t11 = t2 ? -(2 * (t9 * t4)) : (t4 !== 0 ? t9 * Math.sign(t4) * t8 : 0) + t10;
+  out[0] = x * t11; // (H·v) along w
+  out[1] = t11; // (H·v) along b
   return out;
 }
 
 /** The dense Hessian of f, row-major 2×2, written into out. */
 export function hessian(w: number, b: number, x: number, out: Float64Array = new Float64Array(4)): Float64Array {
-  const t0 = Math.tanh(b + w * x);
-  const t1 = 1 - t0 * t0;
-  const t2 = 2 * (t0 * (x * t1));
-  const t3 = -t2;
-  out[0] = -(x * t2); // ∂²f/∂w²
-  out[1] = t3; // ∂²f/∂w∂b
-  out[2] = t3; // ∂²f/∂b∂w
-  out[3] = -(2 * (t0 * t1)); // ∂²f/∂b²
+  const t0 = b + w * x;
+  const t1 = Math.abs(t0);
+  const t2 = t1 < 1;
+  const t3 = Math.tanh(t0);
+  const t4 = 1 + Math.abs(t3);
+  const t5 = -2 * t1;
+  const t6 = sigmoid(t5);
+  const t7 = 2 * t6;
+  const t8 = t2 ? 1 - t3 * t3 : t4 * t7;
+  const t9 = x * t8;
+  const t10 = t0 !== 0;
+  const t11 = Math.sign(t0);
+  const t12 = sigmoid(-t5) * t6;
+  const t13 = t3 !== 0;
+  const t14 = Math.sign(t3);
+  const t15 = t2 ? -(2 * (t3 * t9)) : (t10 ? 2 * (-2 * (x * t11) * t12) * t4 : 0) + (t13 ? t9 * t14 * t7 : 0);
+  const t16 = t2 ? -(2 * (t3 * t8)) : (t13 ? t8 * t14 * t7 : 0) + (t10 ? t4 * (2 * (-2 * t11 * t12)) : 0);
+  out[0] = x * t15; // ∂²f/∂w²
+  out[1] = t15; // ∂²f/∂w∂b
+  out[2] = t15; // ∂²f/∂b∂w
+  out[3] = t16; // ∂²f/∂b²
   return out;
+}
+
+function sigmoid(x: number): number {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
 }

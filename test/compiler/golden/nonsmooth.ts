@@ -19,7 +19,7 @@ export function valueAndGradient(x: number, y: number, z: number, gradOut: Float
   const t1 = Math.max(x, y);
   gradOut[0] = x > y ? absZ : t0; // ∂f/∂x
   gradOut[1] = y > x ? absZ : t0; // ∂f/∂y
-  gradOut[2] = t1 * Math.sign(z); // ∂f/∂z
+  gradOut[2] = z !== 0 ? t1 * Math.sign(z) : 0; // ∂f/∂z
   return t1 * absZ;
 }
 
@@ -27,38 +27,42 @@ export function valueAndGradient(x: number, y: number, z: number, gradOut: Float
 export function jvp(x: number, y: number, z: number, xDot: number, yDot: number, zDot: number): number {
   const t0 = x === y;
   const t1 = (y > x ? yDot : t0 ? 0.5 * yDot : 0) + (x > y ? xDot : t0 ? 0.5 * xDot : 0);
-  return Math.max(x, y) * (zDot * Math.sign(z)) + t1 * Math.abs(z);
+  const t2 = (z !== 0 ? Math.max(x, y) * (zDot * Math.sign(z)) : 0) + t1 * Math.abs(z);
+  return t2;
 }
 
 /** Hessian-vector product H·(xDot, yDot, zDot) by forward over reverse mode, written into out. */
 export function hvp(x: number, y: number, z: number, xDot: number, yDot: number, zDot: number, out: Float64Array = new Float64Array(3)): Float64Array {
-  const t0 = x === y;
-  const t1 = x > y;
+  const t0 = x > y;
+  const t1 = z !== 0;
   const signZ = Math.sign(z);
   const t2 = zDot * signZ;
-  const t3 = 0.5 * t2;
-  const t4 = y > x;
-  const t5 = ((t4 ? yDot : t0 ? 0.5 * yDot : 0) + (t1 ? xDot : t0 ? 0.5 * xDot : 0)) * signZ;
-  out[0] = (t0 ? t1 ? 0 : t3 : 0) + (t1 ? t2 : 0); // (H·v) along x
-  out[1] = (t0 ? t4 ? 0 : t3 : 0) + (t4 ? t2 : 0); // (H·v) along y
-  out[2] = t5; // (H·v) along z
+  const t3 = t1 ? t2 : 0;
+  const t4 = x === y;
+  const t5 = t4 ? t1 ? 0.5 * t2 : 0 : 0;
+  const t6 = y > x;
+  const t7 = ((t6 ? yDot : t4 ? 0.5 * yDot : 0) + (t0 ? xDot : t4 ? 0.5 * xDot : 0)) * signZ;
+  out[0] = t0 ? t3 : t5; // (H·v) along x
+  out[1] = t6 ? t3 : t5; // (H·v) along y
+  out[2] = t1 ? t7 : 0; // (H·v) along z
   return out;
 }
 
 /** The dense Hessian of f, row-major 3×3, written into out. */
 export function hessian(x: number, y: number, z: number, out: Float64Array = new Float64Array(9)): Float64Array {
-  const t0 = x === y ? 0.5 : 0;
+  const t0 = z !== 0;
   const signZ = Math.sign(z);
-  const t1 = (x > y ? 1 : t0) * signZ;
-  const t2 = (y > x ? 1 : t0) * signZ;
+  const t1 = x === y ? 0.5 * signZ : 0;
+  const t2 = t0 ? x > y ? signZ : t1 : 0;
+  const t3 = t0 ? y > x ? signZ : t1 : 0;
   out[0] = 0; // ∂²f/∂x²
   out[1] = 0; // ∂²f/∂x∂y
-  out[2] = t1; // ∂²f/∂x∂z
+  out[2] = t2; // ∂²f/∂x∂z
   out[3] = 0; // ∂²f/∂y∂x
   out[4] = 0; // ∂²f/∂y²
-  out[5] = t2; // ∂²f/∂y∂z
-  out[6] = t1; // ∂²f/∂z∂x
-  out[7] = t2; // ∂²f/∂z∂y
+  out[5] = t3; // ∂²f/∂y∂z
+  out[6] = t2; // ∂²f/∂z∂x
+  out[7] = t3; // ∂²f/∂z∂y
   out[8] = 0; // ∂²f/∂z²
   return out;
 }

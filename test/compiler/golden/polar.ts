@@ -26,22 +26,21 @@ export function valueAndGradient(x: number, y: number, gradOut: Float64Array = n
 export function jvp(x: number, y: number, xDot: number, yDot: number): number {
   const t0 = y * y + x * x;
   const t1 = Math.hypot(x, y);
-  const t2 = t1 === 0;
-  const t3 = x * yDot / t0 - xDot * y / t0 + ((t2 ? 0 : x * xDot / t1) + (t2 ? 0 : y * yDot / t1));
-  return t3;
+  const t2 = x * yDot / t0 - xDot * y / t0 + (t1 === 0 ? 0 : (y * yDot + x * xDot) / t1);
+  return t2;
 }
 
 /** Hessian-vector product H·(xDot, yDot) by forward over reverse mode, written into out. */
 export function hvp(x: number, y: number, xDot: number, yDot: number, out: Float64Array = new Float64Array(2)): Float64Array {
   const t0 = Math.hypot(x, y);
   const t1 = t0 === 0;
-  const t2 = x * xDot;
-  const t3 = y * yDot;
-  const t4 = (t1 ? 0 : t2 / t0) + (t1 ? 0 : t3 / t0);
-  const t5 = 2 * t2 + 2 * t3;
+  const t2 = y * yDot;
+  const t3 = x * xDot;
+  const t4 = (t2 + t3) / t0;
+  const t5 = 2 * t3 + 2 * t2;
   const t6 = y * y + x * x;
-  const t7 = (t1 ? 0 : xDot / t0 - x / t0 * t4 / t0) + (t5 * (y / t6) / t6 - yDot / t6);
-  const t8 = (t1 ? 0 : yDot / t0 - y / t0 * t4 / t0) + (xDot / t6 - t5 * (x / t6) / t6);
+  const t7 = (t1 ? 0 : xDot / t0 + (t1 ? 0 : -(x / t0 * t4 / t0))) + (t5 * (y / t6) / t6 - yDot / t6);
+  const t8 = (t1 ? 0 : yDot / t0 + (t1 ? 0 : -(t4 * (y / t0) / t0))) + (xDot / t6 - t5 * (x / t6) / t6);
   out[0] = t7; // (H·v) along x
   out[1] = t8; // (H·v) along y
   return out;

@@ -15,29 +15,28 @@ export function value(x: number): number {
 /** f and its gradient by reverse mode; the gradient (∂f/∂x) is written into gradOut. */
 export function valueAndGradient(x: number, gradOut: Float64Array = new Float64Array(1)): number {
   const sigmoidX = sigmoid(x);
-  gradOut[0] = (1 - sigmoidX) * sigmoidX; // ∂f/∂x
+  gradOut[0] = sigmoid(-x) * sigmoidX; // ∂f/∂x
   return sigmoidX;
 }
 
 /** Forward mode: the directional derivative of f at (x) along (xDot). */
 export function jvp(x: number, xDot: number): number {
-  const sigmoidX = sigmoid(x);
-  return xDot * ((1 - sigmoidX) * sigmoidX);
+  return xDot * (sigmoid(-x) * sigmoid(x));
 }
 
 /** Hessian-vector product H·(xDot) by forward over reverse mode, written into out. */
 export function hvp(x: number, xDot: number, out: Float64Array = new Float64Array(1)): Float64Array {
+  const t0 = sigmoid(-x);
   const sigmoidX = sigmoid(x);
-  const t0 = 1 - sigmoidX;
   const t1 = xDot * (t0 * sigmoidX);
-  out[0] = t1 * t0 - t1 * sigmoidX; // (H·v) along x
+  out[0] = t0 * t1 - t1 * sigmoidX; // (H·v) along x
   return out;
 }
 
 /** The dense Hessian of f, row-major 1×1, written into out. */
 export function hessian(x: number, out: Float64Array = new Float64Array(1)): Float64Array {
+  const t0 = sigmoid(-x);
   const sigmoidX = sigmoid(x);
-  const t0 = 1 - sigmoidX;
   const t1 = t0 * sigmoidX;
   out[0] = t0 * t1 - t1 * sigmoidX; // ∂²f/∂x²
   return out;

@@ -25,15 +25,13 @@ export function jvp(x: number, xDot: number): number {
 
 /** Hessian-vector product H·(xDot) by forward over reverse mode, written into out. */
 export function hvp(x: number, xDot: number, out: Float64Array = new Float64Array(1)): Float64Array {
-  const sigmoidX = sigmoid(x);
-  out[0] = xDot * ((1 - sigmoidX) * sigmoidX); // (H·v) along x
+  out[0] = xDot * (sigmoid(-x) * sigmoid(x)); // (H·v) along x
   return out;
 }
 
 /** The dense Hessian of f, row-major 1×1, written into out. */
 export function hessian(x: number, out: Float64Array = new Float64Array(1)): Float64Array {
-  const sigmoidX = sigmoid(x);
-  out[0] = (1 - sigmoidX) * sigmoidX; // ∂²f/∂x²
+  out[0] = sigmoid(-x) * sigmoid(x); // ∂²f/∂x²
   return out;
 }
 

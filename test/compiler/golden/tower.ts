@@ -51,7 +51,7 @@ export function hvp(x: number, y: number, z: number, xDot: number, yDot: number,
   const t13 = logX * ((t2 ? 0 : t12 * t9) + xDot * (t3 * t0)) + t11 * (xDot / x);
   out[0] = (xDot * (t1 * x ** (t1 - 1)) + (t2 ? 0 : logX * t3 * t9)) * t0 + t3 * t9; // (H·v) along x
   out[1] = t2 ? 0 : t10 * t12 + t6 * t13; // (H·v) along y
-  out[2] = t7 ? 0 : t2 ? 0 : (logY * t9 + yDot / y * t0) * t12 + t8 * t13; // (H·v) along z
+  out[2] = t2 ? 0 : t7 ? 0 : (logY * t9 + yDot / y * t0) * t12 + t8 * t13; // (H·v) along z
   return out;
 }
 
@@ -69,11 +69,11 @@ export function hessian(x: number, y: number, z: number, out: Float64Array = new
   const t8 = y === 0;
   const logY = Math.log(y);
   const t9 = logY * t0;
-  const t10 = t8 ? 0 : t2 ? 0 : t6 * t9;
+  const t10 = t2 ? 0 : t8 ? 0 : t6 * t9;
   const t11 = t5 * logX;
   const t12 = logX * (t4 * t11);
-  const t13 = t8 ? 0 : t2 ? 0 : (1 / y * t0 + t4 * logY) * t11 + (t2 ? 0 : t9 * t12);
-  const t14 = t2 ? 0 : (t8 ? 0 : t9 * logY * t11) + (t8 ? 0 : t2 ? 0 : logX * (t9 * t11) * t9);
+  const t13 = t2 ? 0 : t8 ? 0 : (1 / y * t0 + t4 * logY) * t11 + (t2 ? 0 : t9 * t12);
+  const t14 = t8 ? 0 : (t8 ? 0 : t9 * logY * t11) + (t8 ? 0 : t2 ? 0 : logX * (t9 * t11) * t9);
   out[0] = t1 * x ** (t1 - 1) * t0; // ∂²f/∂x²
   out[1] = t7; // ∂²f/∂x∂y
   out[2] = t10; // ∂²f/∂x∂z
@@ -82,6 +82,6 @@ export function hessian(x: number, y: number, z: number, out: Float64Array = new
   out[5] = t13; // ∂²f/∂y∂z
   out[6] = t10; // ∂²f/∂z∂x
   out[7] = t13; // ∂²f/∂z∂y
-  out[8] = t8 ? 0 : t14; // ∂²f/∂z²
+  out[8] = t2 ? 0 : t14; // ∂²f/∂z²
   return out;
 }

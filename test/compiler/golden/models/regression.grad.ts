@@ -398,9 +398,9 @@ interface LogisticHvpKernelWorkspace {
   readonly n: number;
   readonly mul: Float64Array;
   readonly matmul: Float64Array;
-  readonly sigmoid1: Float64Array;
-  readonly mul1: Float64Array;
   readonly matmul1: Float64Array;
+  readonly add: Float64Array;
+  readonly matmul2: Float64Array;
 }
 const logisticHvpKernelWorkspaces = new Map<string, LogisticHvpKernelWorkspace>();
 let logisticHvpKernelWorkspaceLast: LogisticHvpKernelWorkspace | undefined;
@@ -410,7 +410,7 @@ function logisticHvpKernelWorkspace(n: number): LogisticHvpKernelWorkspace {
   const key = `${n}`;
   let ws = logisticHvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { n, mul: new Float64Array(3), matmul: new Float64Array(n), sigmoid1: new Float64Array(n), mul1: new Float64Array(n), matmul1: new Float64Array(3) };
+    ws = { n, mul: new Float64Array(3), matmul: new Float64Array(n), matmul1: new Float64Array(n), add: new Float64Array(n), matmul2: new Float64Array(3) };
     logisticHvpKernelWorkspaces.set(key, ws);
   }
   logisticHvpKernelWorkspaceLast = ws;
@@ -422,9 +422,9 @@ function logisticHvpKernel(w: Float64Array, b: number, X: Float64Array, _y: Floa
   const ws = logisticHvpKernelWorkspace(n);
   const mul = ws.mul;
   const matmul = ws.matmul;
-  const sigmoid1 = ws.sigmoid1;
-  const mul1 = ws.mul1;
   const matmul1 = ws.matmul1;
+  const add = ws.add;
+  const matmul2 = ws.matmul2;
   // models/regression.model.ts:6  return nll + 0.5 * lambda * sum(square(w));
   const t0 = 0.5 * lambda;
   for (let i0 = 0; i0 < 3; i0++) {
@@ -433,25 +433,23 @@ function logisticHvpKernel(w: Float64Array, b: number, X: Float64Array, _y: Floa
   // models/regression.model.ts:5  const nll = mean(sub(softplus(z), mul(y, z)));
   const t1 = 1 / n;
   // models/regression.model.ts:4  const z = add(matmul(X, w), b);
-  gemm(n, 1, 3, X, 0, 3, 1, w, 0, 1, 1, matmul, 0);
-  // models/regression.model.ts:5  const nll = mean(sub(softplus(z), mul(y, z)));
-  for (let i = 0; i < n; i++) {
-    sigmoid1[i] = sigmoid(b + matmul[i]);
-  }
-  // models/regression.model.ts:4  const z = add(matmul(X, w), b);
   gemm(n, 1, 3, X, 0, 3, 1, wDot, 0, 1, 1, matmul, 0);
+  gemm(n, 1, 3, X, 0, 3, 1, w, 0, 1, 1, matmul1, 0);
+  for (let i = 0; i < n; i++) {
+    add[i] = b + matmul1[i];
+  }
   // models/regression.model.ts:5  const nll = mean(sub(softplus(z), mul(y, z)));
   for (let i0 = 0; i0 < n; i0++) {
-    mul1[i0] = t1 * ((1 - sigmoid1[i0]) * sigmoid1[i0] * (bDot + matmul[i0]));
+    matmul1[i0] = t1 * ((bDot + matmul[i0]) * (sigmoid(-add[i0]) * sigmoid(add[i0])));
   }
   // models/regression.model.ts:4  const z = add(matmul(X, w), b);
-  gemm(3, 1, n, X, 0, 1, 3, mul1, 0, 1, 1, matmul1, 0);
+  gemm(3, 1, n, X, 0, 1, 3, matmul1, 0, 1, 1, matmul2, 0);
   for (let i = 0; i < 3; i++) {
-    out[i] = mul[i] + matmul1[i] + mul[i];
+    out[i] = mul[i] + (matmul2[i] + mul[i]);
   }
   let t2 = 0;
   for (let i0 = 0; i0 < n; i0++) {
-    t2 += mul1[i0];
+    t2 += matmul1[i0];
   }
   // (H·v) along w: written in place at out[0]
   out[3] = t2; // (H·v) along b
@@ -616,7 +614,8 @@ function predictValueKernel(w: Float64Array, b: number, X: Float64Array, n: numb
 interface PredictJvpKernelWorkspace {
   readonly n: number;
   readonly matmul: Float64Array;
-  readonly sigmoid1: Float64Array;
+  readonly matmul1: Float64Array;
+  readonly add: Float64Array;
 }
 const predictJvpKernelWorkspaces = new Map<string, PredictJvpKernelWorkspace>();
 let predictJvpKernelWorkspaceLast: PredictJvpKernelWorkspace | undefined;
@@ -626,7 +625,7 @@ function predictJvpKernelWorkspace(n: number): PredictJvpKernelWorkspace {
   const key = `${n}`;
   let ws = predictJvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { n, matmul: new Float64Array(n), sigmoid1: new Float64Array(n) };
+    ws = { n, matmul: new Float64Array(n), matmul1: new Float64Array(n), add: new Float64Array(n) };
     predictJvpKernelWorkspaces.set(key, ws);
   }
   predictJvpKernelWorkspaceLast = ws;
@@ -637,18 +636,17 @@ function predictJvpKernelWorkspace(n: number): PredictJvpKernelWorkspace {
 function predictJvpKernel(w: Float64Array, b: number, X: Float64Array, wDot: Float64Array, bDot: number, n: number, out: Float64Array = new Float64Array(0 + n)): Float64Array {
   const ws = predictJvpKernelWorkspace(n);
   const matmul = ws.matmul;
-  const sigmoid1 = ws.sigmoid1;
-  // models/regression.model.ts:4  const z = add(matmul(X, w), b);
-  gemm(n, 1, 3, X, 0, 3, 1, w, 0, 1, 1, matmul, 0);
-  // models/regression.model.ts:5  const nll = mean(sub(softplus(z), mul(y, z)));
-  for (let i = 0; i < n; i++) {
-    sigmoid1[i] = sigmoid(b + matmul[i]);
-  }
+  const matmul1 = ws.matmul1;
+  const add = ws.add;
   // models/regression.model.ts:4  const z = add(matmul(X, w), b);
   gemm(n, 1, 3, X, 0, 3, 1, wDot, 0, 1, 1, matmul, 0);
+  gemm(n, 1, 3, X, 0, 3, 1, w, 0, 1, 1, matmul1, 0);
+  for (let i = 0; i < n; i++) {
+    add[i] = b + matmul1[i];
+  }
   // models/regression.model.ts:5  const nll = mean(sub(softplus(z), mul(y, z)));
   for (let i = 0; i < n; i++) {
-    out[i] = (1 - sigmoid1[i]) * sigmoid1[i] * (bDot + matmul[i]);
+    out[i] = (bDot + matmul[i]) * (sigmoid(-add[i]) * sigmoid(add[i]));
   }
   // J·v of predict: written in place at out[0]
   return out;
