@@ -132,6 +132,8 @@ class Converter {
   private constantNode(value: unknown, node: MathNode): Node {
     if (typeof value === 'number') return constant(value);
     if (typeof value === 'boolean') return bool(value);
+    // mathjs parses an empty text (or one holding only a # comment) as the constant undefined.
+    if (value === undefined) throw this.error(ExpressionSyntaxError, 'the expression is empty', 1, 'Write a scalar expression, e.g. x^2 + sin(y).');
     throw this.unsupported(`the constant ${node.toString()}`, node.toString(), 'Only numbers and true/false are supported.');
   }
 

@@ -80,6 +80,8 @@ export function softmax(x: Node, axis = -1): Node {
 }
 
 export function logSoftmax(x: Node, axis = -1): Node {
+  // A scalar has no axis to normalize over: say so in the user's words, not the reduction's.
+  if (x.shape.length === 0) throw new ShapeError('softmax and logSoftmax need a vector or a matrix, not a scalar');
   const ax = axisOf(x, axis);
   return sub(x, broadcastTo(logsumexp(x, [ax], true), x.shape));
 }
