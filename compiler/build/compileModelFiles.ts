@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { Generate, GenerateOptions, GeneratedFile } from './generate.ts';
 import { isUpToDate, writeIfChanged } from './writeIfChanged.ts';
+import { loadModule } from '../emit/loadModule.ts';
 
 /** written/unchanged when compiling; stale/unchanged when checking. */
 export type OutputStatus = 'written' | 'unchanged' | 'stale';
@@ -48,6 +49,20 @@ function settle(file: GeneratedFile, cwd: string, check: boolean): OutputReport 
 }
 
 /**
+ * A generated module that does not load is a bug in gradc, not in the model:
+ * it is reported as an internal error before anything is written, so a
+ * compile never leaves a module on disk that breaks the program importing it.
+ */
+function assertLoads(file: GeneratedFile): void {
+  if (file.path.endsWith('.d.ts')) return;
+  try {
+    loadModule(file.content);
+  } catch (e) {
+    throw new Error(`the generated module ${file.path} does not load, so it was not written: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+}
+
+/**
  * Compiles (or checks) one model file; every output is generated before any
  * is written. The model text is read here, relative to `cwd`, so the compile
  * step sees exactly the bytes that were compared.
@@ -57,6 +72,7 @@ export function buildModelFile(input: string, request: Omit<CompileRequest, 'fil
   try {
     const text = readFileSync(onDisk(input, request.cwd), 'utf8');
     files = request.generate(input, { ...request.options, text }).files;
+    for (const file of files) assertLoads(file);
   } catch (error) {
     return { input, outputs: [], error };
   }

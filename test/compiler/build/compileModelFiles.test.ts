@@ -1,5 +1,5 @@
 /** The build mechanics with a stand-in compile step: globs, byte comparison, atomic writes of changed files only. */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { compileModelFiles } from '../../../compiler/build/compileModelFiles.ts'
 import { findModelFiles } from '../../../compiler/build/findModelFiles.ts';
 import { exitCode, reportLines } from '../../../compiler/build/report.ts';
 import { UsageError } from '../../../compiler/errors.ts';
+import type { Generate } from '../../../compiler/build/generate.ts';
 import { echoGenerate } from './echoGenerate.ts';
 
 let dir: string;
@@ -86,5 +87,16 @@ describe('compileModelFiles', () => {
     expect(reports[0]!.outputs.map((o) => o.path)).toEqual(['gen/a.grad.js', 'gen/a.grad.d.ts']);
     expect(readdirSync(join(dir, 'gen')).sort()).toEqual(['a.grad.d.ts', 'a.grad.js']);
     expect(reportLines(reports[0]!, false)[0]!.text).toMatch(/→ gen\/a\.grad\.js, gen\/a\.grad\.d\.ts \(1 function, /);
+  });
+
+  it('never writes a generated module that does not load: an internal error naming the model, and no file', () => {
+    const broken: Generate = (path) => ({ files: [{ path: path.replace(/\.model\.ts$/, '.grad.ts'), content: 'export function f(a, a) { return a; }\nexport const x = ;\n' }] });
+    const reports = compileModelFiles({ files: ['src/a.model.ts'], cwd: dir, check: false, options: {}, generate: broken });
+    expect(reports[0]!.outputs).toEqual([]);
+    expect(existsSync(join(dir, 'src/a.grad.ts'))).toBe(false);
+    const [line] = reportLines(reports[0]!, false);
+    expect(line!.stream).toBe('err');
+    expect(line!.text).toMatch(/^gradc: internal error while compiling src\/a\.model\.ts \(please report\): .*the generated module src\/a\.grad\.ts does not load, so it was not written/);
+    expect(exitCode(reports)).toBe(1);
   });
 });
