@@ -228,6 +228,31 @@ class Converter {
   }
 }
 
+/** Deepest nesting of operators and calls an expression may have (x+x+…+x of 1 000 terms is 1 000 deep). */
+export const MAX_EXPRESSION_DEPTH = 1000;
+
+function nestingDepth(root: MathNode): number {
+  let deepest = 0;
+  const stack: [MathNode, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (depth > deepest) deepest = depth;
+    if (deepest > MAX_EXPRESSION_DEPTH) break;
+    node.forEach((child: MathNode) => stack.push([child, depth + 1]));
+  }
+  return deepest;
+}
+
+/** `why`: mathjs's parser ran out of stack, or the tree is deeper than gradc's own limit. */
+function tooDeep(converter: Converter, why: string): SourceError {
+  return converter.error(
+    UnsupportedSyntaxError,
+    `the expression is nested too deeply ${why}`,
+    1,
+    'Write long sums with sum(…) over a vector, or split the formula into a model file with named parts.',
+  );
+}
+
 export function parseExpression(text: string, options: ParseOptions = {}): ParsedExpression {
   const converter = new Converter(text, options);
   let tree: MathNode;
@@ -237,9 +262,13 @@ export function parseExpression(text: string, options: ParseOptions = {}): Parse
     // mathjs reports a 1-based character position in `char`.
     const char = (e as { char?: unknown }).char;
     const column = typeof char === 'number' ? Math.min(char, text.length + 1) : 1;
+    if (e instanceof RangeError) throw tooDeep(converter, 'for the math parser');
     const message = e instanceof Error ? e.message.replace(/\s*\(char \d+\)$/, '') : String(e);
     throw converter.error(ExpressionSyntaxError, `syntax error: ${message}`, column);
   }
+  // The converter and the IR walks after it recurse once per level: bound the depth here,
+  // with an iterative walk, so a long chain is a located error and never a stack overflow.
+  if (nestingDepth(tree) > MAX_EXPRESSION_DEPTH) throw tooDeep(converter, `(limit ${MAX_EXPRESSION_DEPTH} levels of operators and calls)`);
   const output = converter.convert(tree);
   if (output.shape.length > 0) {
     throw converter.error(UnsupportedSyntaxError, `the expression is a [${output.shape.join(', ')}] tensor, not a scalar`, 1, 'Reduce it to a scalar, e.g. with sum(…) or norm(…).');
