@@ -365,6 +365,13 @@ class Reader {
       const literal = element.getLiteral();
       if (TsNode.isNumericLiteral(literal)) dims.push(numericValue(literal));
       else if (TsNode.isStringLiteral(literal)) dims.push(literal.getLiteralValue());
+      // Tensor<[-3]>: kept as the number -3 so the shape check refuses it, located, instead of the
+      // function silently counting as a helper (not an entry) and the module coming out empty.
+      else if (TsNode.isPrefixUnaryExpression(literal) && literal.getOperatorToken() === SyntaxKind.MinusToken) {
+        const operand = literal.getOperand();
+        if (!TsNode.isNumericLiteral(operand)) return null;
+        dims.push(-numericValue(operand));
+      }
       else return null;
     }
     return dims;

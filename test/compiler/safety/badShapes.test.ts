@@ -1,0 +1,37 @@
+/**
+ * Sizes in model-file shapes must be positive whole numbers or names: a
+ * negative, zero or fractional size is a located error. `Tensor<[-3]>` used to
+ * make the function a helper (not compiled) and the module silently empty.
+ */
+import { describe, expect, it } from 'vitest';
+import { compileModelFile, SourceError } from '../../../compiler/index.ts';
+
+const model = (size: string) => `import { sum } from 'gradc/prelude';
+import type { Param, Tensor } from 'gradc/prelude';
+export function f(x: Param<Tensor<[${size}]>>): number {
+  return sum(x);
+}
+`;
+
+function refusal(text: string): SourceError {
+  try {
+    compileModelFile('bad.model.ts', { text });
+  } catch (e) {
+    if (e instanceof SourceError) return e;
+    throw e;
+  }
+  throw new Error('compiled');
+}
+
+describe('bad sizes in model-file shapes', () => {
+  it.each(['-3', '0', '2.5', '-0.5'])('Tensor<[%s]> is a located error', (size) => {
+    const e = refusal(model(size));
+    expect(e.message).toBe(`the size ${Number(size)} in the shape of 'x' is not a positive whole number`);
+    expect(e.location).toMatchObject({ file: 'bad.model.ts', line: 3, column: 19 });
+  });
+
+  it('Tensor<[3]> compiles, with one exported value function', () => {
+    const { files } = compileModelFile('good.model.ts', { text: model('3') });
+    expect(files[0]!.content).toMatch(/^export function f\(x: Float64Array\): number/m);
+  });
+});
