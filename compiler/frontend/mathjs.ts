@@ -158,10 +158,11 @@ class Converter {
     if (!this.variables.includes(name)) this.variables.push(name);
     const shape = this.options.shapes === undefined ? undefined : own(this.options.shapes, name);
     for (const d of shape ?? []) {
-      const dimProblem = typeof d === 'string' ? identifierProblem(d) : undefined;
+      const dimProblem = typeof d === 'string' ? identifierProblem(d) : !(Number.isInteger(d) && d >= 0) ? `${d} is not a whole number ≥ 0` : undefined;
       if (dimProblem !== undefined) {
         const column = this.columnOf(new RegExp(`(?<![\\w$])${escapeRegExp(name)}(?![\\w$])`));
-        throw this.error(UnsupportedSyntaxError, `the named size in the shape of '${name}' is not usable: ${dimProblem}`, column, "Name sizes with plain names such as 'batch' or 'n'.");
+        const what = typeof d === 'string' ? 'named size' : 'size';
+        throw this.error(UnsupportedSyntaxError, `the ${what} in the shape of '${name}' is not usable: ${dimProblem}`, column, "Give sizes as whole numbers such as 3, or names such as 'batch' or 'n'.");
       }
     }
     return input(name, shape);

@@ -9,23 +9,37 @@ import { NO_ATTRS } from './node.ts';
 import type { ApplyNode, Attrs, ConstNode, DType, InputNode, Node } from './node.ts';
 import type { ApplyOp } from './ops.ts';
 import { OP_TABLE } from './opTable.ts';
-import { SCALAR } from './shape.ts';
+import { SCALAR, ShapeError } from './shape.ts';
 import type { Shape } from './shape.ts';
 
 export class IRError extends Error {
   override readonly name = 'IRError';
 }
 
+/**
+ * Leaves are where shapes enter the IR (every other node's shape is computed
+ * from its operands), so a size that is negative, fractional or not finite is
+ * refused here, before it can become a loop bound. Zero is a size, as in PyTorch.
+ */
+function checkedShape(shape: Shape, what: string): Shape {
+  for (const d of shape) {
+    if (typeof d === 'number' && !(Number.isInteger(d) && d >= 0)) {
+      throw new ShapeError(`the size ${d} in the shape of ${what} is not a whole number ≥ 0`);
+    }
+  }
+  return shape;
+}
+
 export function constant(value: number, shape: Shape = SCALAR): ConstNode {
-  return internConst(value, 'f64', shape);
+  return internConst(value, 'f64', checkedShape(shape, 'a constant'));
 }
 
 export function bool(value: boolean, shape: Shape = SCALAR): ConstNode {
-  return internConst(value ? 1 : 0, 'bool', shape);
+  return internConst(value ? 1 : 0, 'bool', checkedShape(shape, 'a constant'));
 }
 
 export function input(name: string, shape: Shape = SCALAR, dtype: DType = 'f64'): InputNode {
-  return internInput(name, dtype, shape);
+  return internInput(name, dtype, checkedShape(shape, `'${name}'`));
 }
 
 /** A constant of the same shape and type as `like`. */
