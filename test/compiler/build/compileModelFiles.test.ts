@@ -99,4 +99,13 @@ describe('compileModelFiles', () => {
     expect(line!.text).toMatch(/^gradc: internal error while compiling src\/a\.model\.ts \(please report\): .*the generated module src\/a\.grad\.ts does not load, so it was not written/);
     expect(exitCode(reports)).toBe(1);
   });
+
+  it('under --check, a generated module that loads but does not type-check is an internal error too', () => {
+    writeFileSync(join(dir, 'src/a.grad.ts'), 'stale');
+    const mistyped: Generate = (path) => ({ files: [{ path: path.replace(/\.model\.ts$/, '.grad.ts'), content: "export const x: number = 'a';\n" }] });
+    const reports = compileModelFiles({ files: ['src/a.model.ts'], cwd: dir, check: true, options: {}, generate: mistyped });
+    expect(reports[0]!.outputs).toEqual([]);
+    expect(String(reports[0]!.error)).toMatch(/the generated module src\/a\.grad\.ts does not type-check: 1:14: Type 'string' is not assignable to type 'number'/);
+    expect(readFileSync(join(dir, 'src/a.grad.ts'), 'utf8')).toBe('stale');
+  });
 });
