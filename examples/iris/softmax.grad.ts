@@ -289,6 +289,7 @@ export function loss(W: Float64Array, b: Float64Array, X: Float64Array, labels: 
   expectLength('loss', 'W', W, 12, '[4, 3]');
   expectLength('loss', 'b', b, 3, '[3]');
   expectLength('loss', 'labels', labels, batch, '[batch]');
+  expectIndices('loss', 'labels', labels, 3, 'a label');
   return lossValueKernel(W, b, X, labels, batch);
 }
 
@@ -303,6 +304,7 @@ export function lossValueAndGradient(W: Float64Array, b: Float64Array, X: Float6
   expectLength('lossValueAndGradient', 'W', W, 12, '[4, 3]');
   expectLength('lossValueAndGradient', 'b', b, 3, '[3]');
   expectLength('lossValueAndGradient', 'labels', labels, batch, '[batch]');
+  expectIndices('lossValueAndGradient', 'labels', labels, 3, 'a label');
   expectLength('lossValueAndGradient', 'gradOut', gradOut, 15, 'lossLayout.size');
   return lossValueAndGradientKernel(W, b, X, labels, batch, gradOut);
 }
@@ -318,6 +320,7 @@ export function lossGradient(W: Float64Array, b: Float64Array, X: Float64Array, 
   expectLength('lossGradient', 'W', W, 12, '[4, 3]');
   expectLength('lossGradient', 'b', b, 3, '[3]');
   expectLength('lossGradient', 'labels', labels, batch, '[batch]');
+  expectIndices('lossGradient', 'labels', labels, 3, 'a label');
   expectLength('lossGradient', 'gradOut', gradOut, 15, 'lossLayout.size');
   lossValueAndGradientKernel(W, b, X, labels, batch, gradOut);
   return gradOut;
@@ -336,6 +339,7 @@ export function lossJvp(W: Float64Array, b: Float64Array, X: Float64Array, label
   expectLength('lossJvp', 'W', W, 12, '[4, 3]');
   expectLength('lossJvp', 'b', b, 3, '[3]');
   expectLength('lossJvp', 'labels', labels, batch, '[batch]');
+  expectIndices('lossJvp', 'labels', labels, 3, 'a label');
   expectLength('lossJvp', 'v', v, 15, 'lossLayout.size');
   const t = lossViews(v);
   return lossJvpKernel(W, b, X, labels, t.W, t.b, batch);
@@ -354,6 +358,7 @@ export function lossHvp(W: Float64Array, b: Float64Array, X: Float64Array, label
   expectLength('lossHvp', 'W', W, 12, '[4, 3]');
   expectLength('lossHvp', 'b', b, 3, '[3]');
   expectLength('lossHvp', 'labels', labels, batch, '[batch]');
+  expectIndices('lossHvp', 'labels', labels, 3, 'a label');
   expectLength('lossHvp', 'v', v, 15, 'lossLayout.size');
   expectLength('lossHvp', 'out', out, 15, 'lossLayout.size');
   const t = lossViews(v);
@@ -373,6 +378,7 @@ export function lossGgnvp(W: Float64Array, b: Float64Array, X: Float64Array, lab
   expectLength('lossGgnvp', 'W', W, 12, '[4, 3]');
   expectLength('lossGgnvp', 'b', b, 3, '[3]');
   expectLength('lossGgnvp', 'labels', labels, batch, '[batch]');
+  expectIndices('lossGgnvp', 'labels', labels, 3, 'a label');
   expectLength('lossGgnvp', 'v', v, 15, 'lossLayout.size');
   expectLength('lossGgnvp', 'out', out, 15, 'lossLayout.size');
   const t = lossViews(v);
@@ -390,11 +396,13 @@ export function lossFlat(X: Float64Array, labels: Float64Array): FlatLoss<[X: Fl
   expectWhole('lossFlat', 'X', X, 4, '[batch, 4]');
   const batch = X.length / 4;
   expectLength('lossFlat', 'labels', labels, batch, '[batch]');
+  expectIndices('lossFlat', 'labels', labels, 3, 'a label');
   const bound = { X, labels, batch };
   const setData = (X: Float64Array, labels: Float64Array): void => {
     expectWhole('lossFlat(…).setData', 'X', X, 4, '[batch, 4]');
     const batch = X.length / 4;
     expectLength('lossFlat(…).setData', 'labels', labels, batch, '[batch]');
+    expectIndices('lossFlat(…).setData', 'labels', labels, 3, 'a label');
     bound.X = X;
     bound.labels = labels;
     bound.batch = batch;
@@ -1210,6 +1218,13 @@ function expectLength(where: string, name: string, array: ArrayLike<number>, exp
 function expectWhole(where: string, name: string, array: ArrayLike<number>, divisor: number, shape: string): void {
   if (!(array.length % divisor === 0)) {
     throw new RangeError(`${where}: ${name} has ${array.length} elements, not a multiple of ${divisor} as its shape ${shape} needs`);
+  }
+}
+
+function expectIndices(where: string, name: string, indices: ArrayLike<number>, bound: number, what: string): void {
+  for (let i = 0; i < indices.length; i++) {
+    const v = indices[i];
+    if (!(Number.isInteger(v) && v >= 0 && v < bound)) throw new RangeError(`${where}: ${name}[${i}] = ${v}: ${what} must be an integer in [0, ${bound})`);
   }
 }
 

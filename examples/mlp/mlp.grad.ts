@@ -357,6 +357,7 @@ export function loss(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2: F
   expectLength('loss', 'W2', W2, 640, '[64, 10]');
   expectLength('loss', 'b2', b2, 10, '[10]');
   expectLength('loss', 'labels', labels, batch, '[batch]');
+  expectIndices('loss', 'labels', labels, 10, 'a label');
   return lossValueKernel(W1, b1, W2, b2, X, labels, batch);
 }
 
@@ -373,6 +374,7 @@ export function lossValueAndGradient(W1: Float64Array, b1: Float64Array, W2: Flo
   expectLength('lossValueAndGradient', 'W2', W2, 640, '[64, 10]');
   expectLength('lossValueAndGradient', 'b2', b2, 10, '[10]');
   expectLength('lossValueAndGradient', 'labels', labels, batch, '[batch]');
+  expectIndices('lossValueAndGradient', 'labels', labels, 10, 'a label');
   expectLength('lossValueAndGradient', 'gradOut', gradOut, 50890, 'lossLayout.size');
   return lossValueAndGradientKernel(W1, b1, W2, b2, X, labels, batch, gradOut);
 }
@@ -390,6 +392,7 @@ export function lossGradient(W1: Float64Array, b1: Float64Array, W2: Float64Arra
   expectLength('lossGradient', 'W2', W2, 640, '[64, 10]');
   expectLength('lossGradient', 'b2', b2, 10, '[10]');
   expectLength('lossGradient', 'labels', labels, batch, '[batch]');
+  expectIndices('lossGradient', 'labels', labels, 10, 'a label');
   expectLength('lossGradient', 'gradOut', gradOut, 50890, 'lossLayout.size');
   lossValueAndGradientKernel(W1, b1, W2, b2, X, labels, batch, gradOut);
   return gradOut;
@@ -410,6 +413,7 @@ export function lossJvp(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2
   expectLength('lossJvp', 'W2', W2, 640, '[64, 10]');
   expectLength('lossJvp', 'b2', b2, 10, '[10]');
   expectLength('lossJvp', 'labels', labels, batch, '[batch]');
+  expectIndices('lossJvp', 'labels', labels, 10, 'a label');
   expectLength('lossJvp', 'v', v, 50890, 'lossLayout.size');
   const t = lossViews(v);
   return lossJvpKernel(W1, b1, W2, b2, X, labels, t.W1, t.b1, t.W2, t.b2, batch);
@@ -430,6 +434,7 @@ export function lossHvp(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2
   expectLength('lossHvp', 'W2', W2, 640, '[64, 10]');
   expectLength('lossHvp', 'b2', b2, 10, '[10]');
   expectLength('lossHvp', 'labels', labels, batch, '[batch]');
+  expectIndices('lossHvp', 'labels', labels, 10, 'a label');
   expectLength('lossHvp', 'v', v, 50890, 'lossLayout.size');
   expectLength('lossHvp', 'out', out, 50890, 'lossLayout.size');
   const t = lossViews(v);
@@ -451,6 +456,7 @@ export function lossGgnvp(W1: Float64Array, b1: Float64Array, W2: Float64Array, 
   expectLength('lossGgnvp', 'W2', W2, 640, '[64, 10]');
   expectLength('lossGgnvp', 'b2', b2, 10, '[10]');
   expectLength('lossGgnvp', 'labels', labels, batch, '[batch]');
+  expectIndices('lossGgnvp', 'labels', labels, 10, 'a label');
   expectLength('lossGgnvp', 'v', v, 50890, 'lossLayout.size');
   expectLength('lossGgnvp', 'out', out, 50890, 'lossLayout.size');
   const t = lossViews(v);
@@ -468,11 +474,13 @@ export function lossFlat(X: Float64Array, labels: Float64Array): FlatLoss<[X: Fl
   expectWhole('lossFlat', 'X', X, 784, '[batch, 784]');
   const batch = X.length / 784;
   expectLength('lossFlat', 'labels', labels, batch, '[batch]');
+  expectIndices('lossFlat', 'labels', labels, 10, 'a label');
   const bound = { X, labels, batch };
   const setData = (X: Float64Array, labels: Float64Array): void => {
     expectWhole('lossFlat(…).setData', 'X', X, 784, '[batch, 784]');
     const batch = X.length / 784;
     expectLength('lossFlat(…).setData', 'labels', labels, batch, '[batch]');
+    expectIndices('lossFlat(…).setData', 'labels', labels, 10, 'a label');
     bound.X = X;
     bound.labels = labels;
     bound.batch = batch;
@@ -1476,6 +1484,13 @@ function expectLength(where: string, name: string, array: ArrayLike<number>, exp
 function expectWhole(where: string, name: string, array: ArrayLike<number>, divisor: number, shape: string): void {
   if (!(array.length % divisor === 0)) {
     throw new RangeError(`${where}: ${name} has ${array.length} elements, not a multiple of ${divisor} as its shape ${shape} needs`);
+  }
+}
+
+function expectIndices(where: string, name: string, indices: ArrayLike<number>, bound: number, what: string): void {
+  for (let i = 0; i < indices.length; i++) {
+    const v = indices[i];
+    if (!(Number.isInteger(v) && v >= 0 && v < bound)) throw new RangeError(`${where}: ${name}[${i}] = ${v}: ${what} must be an integer in [0, ${bound})`);
   }
 }
 
