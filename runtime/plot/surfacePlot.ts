@@ -52,10 +52,15 @@ export async function surfaceSvg(plot: SurfacePlot): Promise<string> {
   const ex = edges(xs);
   const ey = edges(ys);
   const cells: { x: number; x2: number; y: number; y2: number; loss: number }[] = [];
+  // Each cell reaches a little into the next, so anti-aliasing leaves no hairlines between them.
+  const ox = 0.25 * (ex[1]! - ex[0]!);
+  const oy = 0.25 * (ey[1]! - ey[0]!);
   for (let r = 0; r < ys.length; r++) {
     for (let c = 0; c < xs.length; c++) {
       const loss = losses[r * xs.length + c]!;
-      if (Number.isFinite(loss)) cells.push({ x: ex[c]!, x2: ex[c + 1]!, y: ey[r]!, y2: ey[r + 1]!, loss });
+      const x2 = c + 1 < xs.length ? ex[c + 1]! + ox : ex[c + 1]!;
+      const y2 = r + 1 < ys.length ? ey[r + 1]! + oy : ey[r + 1]!;
+      if (Number.isFinite(loss)) cells.push({ x: ex[c]!, x2, y: ey[r]!, y2, loss });
     }
   }
   const xDomain = [ex[0]!, ex[xs.length]!];
@@ -86,13 +91,12 @@ export async function surfaceSvg(plot: SurfacePlot): Promise<string> {
   if (path.length > 0) {
     layers.push({
       data: { values: path },
-      mark: { type: 'line', point: { filled: true, size: 18 }, strokeWidth: 1.5, clip: true },
+      mark: { type: 'line', point: { filled: true, size: 16 }, strokeWidth: 1.5, clip: true },
       encoding: {
         x: { field: 'a', ...x },
         y: { field: 'b', ...y },
         order: { field: 'step', type: 'quantitative' },
-        stroke: { field: 'name', type: 'nominal', title: null, scale: { scheme: 'set1' } },
-        fill: { field: 'name', type: 'nominal', title: null, scale: { scheme: 'set1' }, legend: null },
+        color: { field: 'name', type: 'nominal', title: null, scale: { domain: [...new Set(path.map((p) => p.name))], scheme: 'set1' }, legend: { orient: 'bottom', columns: 2 } },
       },
     });
   }
