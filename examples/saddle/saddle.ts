@@ -89,7 +89,7 @@ export function saddleFreeNewton(steps: number): Run {
   const losses = [f.value(Float64Array.from(START))];
   minimizeNewton(f.objective, f.hessian, Float64Array.from(START), {
     modification: 'saddle-free',
-    maxIterations: steps,
+    maxIter: steps,
     callback: (info) => {
       path.push([info.x[0]!, info.x[1]!]);
       losses.push(info.f);
