@@ -5,7 +5,7 @@
 // changes every unit by its own size, and surfaces of differently scaled networks
 // (or of scale-invariant ones) can be compared. A filter of a dense layer's weight
 // matrix W [in, out] (as used in X·W) is one output unit's incoming weights: a column.
-import { standardNormal } from '../linalg/lanczos.ts';
+import { lanczosEigen, standardNormal } from '../linalg/lanczos.ts';
 import { SeededRng } from '../train/rng.ts';
 
 /** A generated module's `<f>Layout`, with shapes: where each parameter block lives in the flat vector. */
@@ -61,4 +61,33 @@ function rescale(d: Float64Array, p: Float64Array, start: number, stride: number
   }
   const factor = dd === 0 ? 0 : Math.sqrt(pp / dd);
   for (let k = 0, i = start; k < count; k++, i += stride) d[i] = factor === 0 ? 0 : d[i]! * factor;
+}
+
+/**
+ * The two principal directions of a trajectory around `center` (Li et al. 2018, §7):
+ * random directions in a high-dimensional space are nearly orthogonal to the path an
+ * optimizer took, so its projection onto a random plane is a dot; the top two
+ * eigenvectors of Σᵢ (θᵢ − c)(θᵢ − c)ᵀ span the plane the path varies most in. Found
+ * by Lanczos on that operator, never formed (n × n). Also returns the fraction of the
+ * path's variation (squared distance from c) each direction explains.
+ */
+export function trajectoryDirections(trajectory: readonly Float64Array[], center: Float64Array): { directions: [Float64Array, Float64Array]; explained: [number, number] } {
+  const n = center.length;
+  const diffs = trajectory.map((p, k) => {
+    if (p.length !== n) throw new RangeError(`trajectoryDirections: point ${k} has ${p.length} elements, but the center has ${n}.`);
+    return p.map((v, i) => v - center[i]!);
+  });
+  const total = diffs.reduce((s, d) => s + d.reduce((t, v) => t + v * v, 0), 0);
+  if (diffs.length < 2 || !(total > 0)) throw new RangeError('trajectoryDirections: the trajectory needs at least two points away from the center.');
+  const product = (v: Float64Array, out: Float64Array): void => {
+    out.fill(0);
+    for (const d of diffs) {
+      let c = 0;
+      for (let i = 0; i < n; i++) c += d[i]! * v[i]!;
+      for (let i = 0; i < n; i++) out[i]! += c * d[i]!;
+    }
+  };
+  const top = lanczosEigen(product, n, 2, { steps: Math.min(n, diffs.length + 2) });
+  if (top.vectors.length < 2) throw new RangeError('trajectoryDirections: the trajectory varies along a single direction only, so it spans no plane.');
+  return { directions: [top.vectors[0]!, top.vectors[1]!], explained: [top.values[0]! / total, top.values[1]! / total] };
 }

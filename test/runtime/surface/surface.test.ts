@@ -11,7 +11,7 @@ import { loadModelFile } from '../../../compiler/index.ts';
 import { lanczosEigen } from '../../../runtime/linalg/lanczos.ts';
 import { symmetricEigen } from '../../../runtime/linalg/symmetricEigen.ts';
 import { surfaceSvg, writeSurfacePlot } from '../../../runtime/plot/surfacePlot.ts';
-import { filterNormalize, randomDirection, type ShapedLayout } from '../../../runtime/surface/directions.ts';
+import { filterNormalize, randomDirection, trajectoryDirections, type ShapedLayout } from '../../../runtime/surface/directions.ts';
 import { lossAlongLine, lossSurface, projectOntoPlane } from '../../../runtime/surface/lossSurface.ts';
 import { SeededRng } from '../../../runtime/train/rng.ts';
 
@@ -213,5 +213,26 @@ describe('Lanczos', () => {
     expect(Array.from(magnitude.values).map((v) => +v.toFixed(9))).toEqual(byMagnitude.slice(0, 2).map((v) => +v.toFixed(9)));
     for (const res of [...largest.residuals, ...magnitude.residuals]) expect(res).toBeLessThan(1e-9);
     expect(() => lanczosEigen(product, m, 31)).toThrow('k must be an integer in [1, 30], not 31');
+  });
+});
+
+describe('trajectory directions (principal directions of a path, Li et al. 2018 §7)', () => {
+  it('recover the plane a path lies in, and how much of it each direction explains', () => {
+    const n = 50;
+    const u = randomDirection(n, 4);
+    const v = randomDirection(n, 5);
+    const center = randomDirection(n, 6);
+    // A spiral in span{u, v}, wider along u.
+    const path = Array.from({ length: 30 }, (_, t) => center.map((c, i) => c + 3 * Math.cos(t / 3) * (t / 30) * u[i]! + Math.sin(t / 3) * (t / 30) * v[i]!));
+    const { directions, explained } = trajectoryDirections(path, center);
+    expect(explained[0] + explained[1]).toBeCloseTo(1, 10);
+    expect(explained[0]).toBeGreaterThan(explained[1]);
+    // Every path point is reproduced from its two coordinates in the found plane.
+    const coords = projectOntoPlane(path, center, directions[0], directions[1]);
+    path.forEach((p, k) => {
+      const [a, b] = coords[k]!;
+      p.forEach((x, i) => expect(x).toBeCloseTo(center[i]! + a * directions[0][i]! + b * directions[1][i]!, 10));
+    });
+    expect(() => trajectoryDirections([center, center], center)).toThrow('needs at least two points away from the center');
   });
 });
