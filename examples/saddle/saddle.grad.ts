@@ -22,7 +22,7 @@ export interface FlatObjective<Data extends readonly unknown[] = []> {
   readonly hessian: (x: Float64Array, out: Float64Array) => void;
 }
 
-/** The flat parameter vector of `saddle` (examples/saddle/saddle.model.ts:10): every differentiated parameter with its shape, offset and size, in order. Gradients, tangents and Hessian-vector products of `saddle` use this layout. */
+/** The flat parameter vector of `saddle` (examples/saddle/saddle.model.ts:11): every differentiated parameter with its shape, offset and size, in order. Gradients, tangents and Hessian-vector products of `saddle` use this layout. */
 export const saddleLayout = {
   size: 2,
   params: [
@@ -63,7 +63,7 @@ export function unpackSaddle(x: Float64Array): SaddleParams {
 /**
  * The model function `saddle`.
  *
- * Compiled from examples/saddle/saddle.model.ts:10. Differentiated: x, y (laid out as `saddleLayout`).
+ * Compiled from examples/saddle/saddle.model.ts:11. Differentiated: x, y (laid out as `saddleLayout`).
  */
 export function saddle(x: number, y: number): number {
   return saddleValueKernel(x, y);
@@ -72,7 +72,7 @@ export function saddle(x: number, y: number): number {
 /**
  * `saddle` and its gradient by reverse mode: returns the value and writes the gradient into `gradOut` in `saddleLayout` order (`unpackSaddle(gradOut)` names the pieces).
  *
- * Compiled from examples/saddle/saddle.model.ts:10. Differentiated: x, y (laid out as `saddleLayout`).
+ * Compiled from examples/saddle/saddle.model.ts:11. Differentiated: x, y (laid out as `saddleLayout`).
  */
 export function saddleValueAndGradient(x: number, y: number, gradOut: Float64Array): number {
   expectLength('saddleValueAndGradient', 'gradOut', gradOut, 2, 'saddleLayout.size');
@@ -82,7 +82,7 @@ export function saddleValueAndGradient(x: number, y: number, gradOut: Float64Arr
 /**
  * The gradient of `saddle` by reverse mode, written into `gradOut` (allocated when omitted) in `saddleLayout` order (`unpackSaddle(gradOut)` names the pieces) and returned.
  *
- * Compiled from examples/saddle/saddle.model.ts:10. Differentiated: x, y (laid out as `saddleLayout`).
+ * Compiled from examples/saddle/saddle.model.ts:11. Differentiated: x, y (laid out as `saddleLayout`).
  */
 export function saddleGradient(x: number, y: number, gradOut: Float64Array = new Float64Array(2)): Float64Array {
   expectLength('saddleGradient', 'gradOut', gradOut, 2, 'saddleLayout.size');
@@ -95,7 +95,7 @@ export function saddleGradient(x: number, y: number, gradOut: Float64Array = new
  *
  * `v` is a flat tangent in `saddleLayout` order (`packSaddle` builds one from named tensors).
  *
- * Compiled from examples/saddle/saddle.model.ts:10. Differentiated: x, y (laid out as `saddleLayout`).
+ * Compiled from examples/saddle/saddle.model.ts:11. Differentiated: x, y (laid out as `saddleLayout`).
  */
 export function saddleJvp(x: number, y: number, v: Float64Array): number {
   expectLength('saddleJvp', 'v', v, 2, 'saddleLayout.size');
@@ -107,7 +107,7 @@ export function saddleJvp(x: number, y: number, v: Float64Array): number {
  *
  * `v` and `out` are flat, in `saddleLayout` order.
  *
- * Compiled from examples/saddle/saddle.model.ts:10. Differentiated: x, y (laid out as `saddleLayout`).
+ * Compiled from examples/saddle/saddle.model.ts:11. Differentiated: x, y (laid out as `saddleLayout`).
  */
 export function saddleHvp(x: number, y: number, v: Float64Array, out: Float64Array = new Float64Array(2)): Float64Array {
   expectLength('saddleHvp', 'v', v, 2, 'saddleLayout.size');
@@ -120,7 +120,7 @@ export function saddleHvp(x: number, y: number, v: Float64Array, out: Float64Arr
  *
  * An evaluation allocates nothing.
  *
- * Compiled from examples/saddle/saddle.model.ts:10. Differentiated: x, y (laid out as `saddleLayout`).
+ * Compiled from examples/saddle/saddle.model.ts:11. Differentiated: x, y (laid out as `saddleLayout`).
  */
 export function saddleFlat(): FlatObjective<[]> {
   const hvp = (x: Float64Array, v: Float64Array, out: Float64Array): void => {
@@ -154,14 +154,14 @@ export function saddleFlat(): FlatObjective<[]> {
 /** The kernel of `saddle`: sizes passed explicitly, arguments unchecked. */
 function saddleValueKernel(x: number, y: number): number {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('saddleValueKernel')(...arguments) as number;
-  // examples/saddle/saddle.model.ts:11  return x ** 2 + y ** 4 / 4 - y ** 2 / 2;
+  // examples/saddle/saddle.model.ts:12  return x ** 2 + y ** 4 / 4 - y ** 2 / 2;
   return y ** 4 / 4 + x ** 2 - y ** 2 / 2;
 }
 
 /** The kernel of `saddleValueAndGradient`: sizes passed explicitly, arguments unchecked. */
 function saddleValueAndGradientKernel(x: number, y: number, gradOut: Float64Array = new Float64Array(2)): number {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('saddleValueAndGradientKernel')(...arguments) as number;
-  // examples/saddle/saddle.model.ts:11  return x ** 2 + y ** 4 / 4 - y ** 2 / 2;
+  // examples/saddle/saddle.model.ts:12  return x ** 2 + y ** 4 / 4 - y ** 2 / 2;
   gradOut[0] = 2 * x; // ∂saddle/∂x
   gradOut[1] = -0.5 * (2 * y) + 0.25 * (4 * y ** 3); // ∂saddle/∂y
   return y ** 4 / 4 + x ** 2 - y ** 2 / 2;
@@ -170,16 +170,380 @@ function saddleValueAndGradientKernel(x: number, y: number, gradOut: Float64Arra
 /** The kernel of `saddleJvp`: sizes passed explicitly, arguments unchecked. */
 function saddleJvpKernel(x: number, y: number, xDot: number, yDot: number): number {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('saddleJvpKernel')(...arguments) as number;
-  // examples/saddle/saddle.model.ts:11  return x ** 2 + y ** 4 / 4 - y ** 2 / 2;
+  // examples/saddle/saddle.model.ts:12  return x ** 2 + y ** 4 / 4 - y ** 2 / 2;
   return xDot * (2 * x) + yDot * (4 * y ** 3) / 4 - yDot * (2 * y) / 2;
 }
 
 /** The kernel of `saddleHvp`: sizes passed explicitly, arguments unchecked. */
 function saddleHvpKernel(_x: number, y: number, xDot: number, yDot: number, out: Float64Array = new Float64Array(2)): Float64Array {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('saddleHvpKernel')(...arguments) as Float64Array;
-  // examples/saddle/saddle.model.ts:11  return x ** 2 + y ** 4 / 4 - y ** 2 / 2;
+  // examples/saddle/saddle.model.ts:12  return x ** 2 + y ** 4 / 4 - y ** 2 / 2;
   out[0] = 2 * xDot; // (H·v) along x
   out[1] = -0.5 * (2 * yDot) + 0.25 * (4 * (yDot * (3 * y ** 2))); // (H·v) along y
+  return out;
+}
+
+/** The flat parameter vector of `linearNet` (examples/saddle/saddle.model.ts:21): every differentiated parameter with its shape, offset and size, in order. Gradients, tangents and Hessian-vector products of `linearNet` use this layout. */
+export const linearNetLayout = {
+  size: 2,
+  params: [
+    { name: 'w1', shape: [], offset: 0, size: 1 },
+    { name: 'w2', shape: [], offset: 1, size: 1 },
+  ],
+} as const;
+
+/** The differentiated parameters of `linearNet` by name, as `unpackLinearNet` returns them: views onto the flat vector (a scalar is a one-element view), so writing into one writes into the vector. */
+export interface LinearNetParams {
+  /** A scalar at offset 0. */
+  readonly w1: Float64Array;
+  /** A scalar at offset 1. */
+  readonly w2: Float64Array;
+}
+
+/** Copies named parameter values of `linearNet` into one flat vector laid out as `linearNetLayout` (`out`, allocated when omitted), and returns it. Tensors are row-major. */
+export function packLinearNet(params: { readonly w1: number | ArrayLike<number>; readonly w2: number | ArrayLike<number> }, out: Float64Array = new Float64Array(2)): Float64Array {
+  expectLength('packLinearNet', 'out', out, 2, 'linearNetLayout.size');
+  const w1 = params.w1;
+  if (typeof w1 !== 'number') expectLength('packLinearNet', 'w1', w1, 1, '[]');
+  out[0] = typeof w1 === 'number' ? w1 : w1[0];
+  const w2 = params.w2;
+  if (typeof w2 !== 'number') expectLength('packLinearNet', 'w2', w2, 1, '[]');
+  out[1] = typeof w2 === 'number' ? w2 : w2[0];
+  return out;
+}
+
+/** The parameters of `linearNet` as named views onto the flat vector `x` (`subarray`s, not copies): optimizers update the flat vector and the named tensors follow. */
+export function unpackLinearNet(x: Float64Array): LinearNetParams {
+  expectLength('unpackLinearNet', 'x', x, 2, 'linearNetLayout.size');
+  return {
+    w1: x.subarray(0, 1),
+    w2: x.subarray(1, 2),
+  };
+}
+
+/**
+ * The smallest deep network: y ≈ w₂·(w₁·x), one linear unit in each of two layers,
+ * with squared loss. The data's best slope is 2 (y = 2x), reached on the hyperbola
+ * w₁w₂ = 2; at w = (0, 0) every gradient vanishes and the Hessian has eigenvalues ±2E[xy]:
+ * a saddle, the one a small initialization starts next to (Saxe et al. 2014).
+ *
+ * Compiled from examples/saddle/saddle.model.ts:21. Tensors are row-major Float64Arrays: x [batch], y [batch]. `batch` is read from x.length. Differentiated: w1, w2 (laid out as `linearNetLayout`).
+ */
+export function linearNet(w1: number, w2: number, x: Float64Array, y: Float64Array): number {
+  const batch = x.length;
+  expectLength('linearNet', 'y', y, batch, '[batch]');
+  return linearNetValueKernel(w1, w2, x, y, batch);
+}
+
+/**
+ * `linearNet` and its gradient by reverse mode: returns the value and writes the gradient into `gradOut` in `linearNetLayout` order (`unpackLinearNet(gradOut)` names the pieces).
+ *
+ * Compiled from examples/saddle/saddle.model.ts:21. Tensors are row-major Float64Arrays: x [batch], y [batch]. `batch` is read from x.length. Differentiated: w1, w2 (laid out as `linearNetLayout`).
+ */
+export function linearNetValueAndGradient(w1: number, w2: number, x: Float64Array, y: Float64Array, gradOut: Float64Array): number {
+  const batch = x.length;
+  expectLength('linearNetValueAndGradient', 'y', y, batch, '[batch]');
+  expectLength('linearNetValueAndGradient', 'gradOut', gradOut, 2, 'linearNetLayout.size');
+  return linearNetValueAndGradientKernel(w1, w2, x, y, batch, gradOut);
+}
+
+/**
+ * The gradient of `linearNet` by reverse mode, written into `gradOut` (allocated when omitted) in `linearNetLayout` order (`unpackLinearNet(gradOut)` names the pieces) and returned.
+ *
+ * Compiled from examples/saddle/saddle.model.ts:21. Tensors are row-major Float64Arrays: x [batch], y [batch]. `batch` is read from x.length. Differentiated: w1, w2 (laid out as `linearNetLayout`).
+ */
+export function linearNetGradient(w1: number, w2: number, x: Float64Array, y: Float64Array, gradOut: Float64Array = new Float64Array(2)): Float64Array {
+  const batch = x.length;
+  expectLength('linearNetGradient', 'y', y, batch, '[batch]');
+  expectLength('linearNetGradient', 'gradOut', gradOut, 2, 'linearNetLayout.size');
+  linearNetValueAndGradientKernel(w1, w2, x, y, batch, gradOut);
+  return gradOut;
+}
+
+/**
+ * The directional derivative of `linearNet` along `v` by forward mode: ∇linearNet·v.
+ *
+ * `v` is a flat tangent in `linearNetLayout` order (`packLinearNet` builds one from named tensors).
+ *
+ * Compiled from examples/saddle/saddle.model.ts:21. Tensors are row-major Float64Arrays: x [batch], y [batch]. `batch` is read from x.length. Differentiated: w1, w2 (laid out as `linearNetLayout`).
+ */
+export function linearNetJvp(w1: number, w2: number, x: Float64Array, y: Float64Array, v: Float64Array): number {
+  const batch = x.length;
+  expectLength('linearNetJvp', 'y', y, batch, '[batch]');
+  expectLength('linearNetJvp', 'v', v, 2, 'linearNetLayout.size');
+  return linearNetJvpKernel(w1, w2, x, y, v[0], v[1], batch);
+}
+
+/**
+ * The Hessian-vector product ∇²linearNet·v by forward over reverse mode, written into `out` (allocated when omitted) and returned.
+ *
+ * `v` and `out` are flat, in `linearNetLayout` order.
+ *
+ * Compiled from examples/saddle/saddle.model.ts:21. Tensors are row-major Float64Arrays: x [batch], y [batch]. `batch` is read from x.length. Differentiated: w1, w2 (laid out as `linearNetLayout`).
+ */
+export function linearNetHvp(w1: number, w2: number, x: Float64Array, y: Float64Array, v: Float64Array, out: Float64Array = new Float64Array(2)): Float64Array {
+  const batch = x.length;
+  expectLength('linearNetHvp', 'y', y, batch, '[batch]');
+  expectLength('linearNetHvp', 'v', v, 2, 'linearNetLayout.size');
+  expectLength('linearNetHvp', 'out', out, 2, 'linearNetLayout.size');
+  return linearNetHvpKernel(w1, w2, x, y, v[0], v[1], batch, out);
+}
+
+/**
+ * The flat-vector variants of `linearNet` with the data (x, y) bound: functions of one Float64Array laid out as `linearNetLayout`, ready for the runtime's minimizers and optimizers (`minimizeLBFGS(f.objective, x0)`, `minimizeNewtonCG(f.objective, f.hvp, x0)`).
+ *
+ * Sizes are read and checked here and by `setData(…)`, which rebinds new data (the next mini-batch) in place; an evaluation or a rebinding allocates nothing.
+ *
+ * Compiled from examples/saddle/saddle.model.ts:21. Tensors are row-major Float64Arrays: x [batch], y [batch]. `batch` is read from x.length. Differentiated: w1, w2 (laid out as `linearNetLayout`).
+ */
+export function linearNetFlat(x: Float64Array, y: Float64Array): FlatObjective<[x: Float64Array, y: Float64Array]> {
+  const batch = x.length;
+  expectLength('linearNetFlat', 'y', y, batch, '[batch]');
+  const bound = { x, y, batch };
+  const setData = (x: Float64Array, y: Float64Array): void => {
+    const batch = x.length;
+    expectLength('linearNetFlat(…).setData', 'y', y, batch, '[batch]');
+    bound.x = x;
+    bound.y = y;
+    bound.batch = batch;
+  };
+  const hvp = (x1: Float64Array, v: Float64Array, out: Float64Array): void => {
+    expectLength('linearNetFlat(…).hvp', 'x1', x1, 2, 'linearNetLayout.size');
+    expectLength('linearNetFlat(…).hvp', 'v', v, 2, 'linearNetLayout.size');
+    expectLength('linearNetFlat(…).hvp', 'out', out, 2, 'linearNetLayout.size');
+    linearNetHvpKernel(x1[0], x1[1], bound.x, bound.y, v[0], v[1], bound.batch, out);
+  };
+  return {
+    size: 2,
+    setData,
+    value: (x1) => {
+      expectLength('linearNetFlat(…).value', 'x1', x1, 2, 'linearNetLayout.size');
+      return linearNetValueKernel(x1[0], x1[1], bound.x, bound.y, bound.batch);
+    },
+    objective: (x1, gradOut) => {
+      expectLength('linearNetFlat(…).objective', 'x1', x1, 2, 'linearNetLayout.size');
+      expectLength('linearNetFlat(…).objective', 'gradOut', gradOut, 2, 'linearNetLayout.size');
+      return linearNetValueAndGradientKernel(x1[0], x1[1], bound.x, bound.y, bound.batch, gradOut);
+    },
+    jvp: (x1, v) => {
+      expectLength('linearNetFlat(…).jvp', 'x1', x1, 2, 'linearNetLayout.size');
+      expectLength('linearNetFlat(…).jvp', 'v', v, 2, 'linearNetLayout.size');
+      return linearNetJvpKernel(x1[0], x1[1], bound.x, bound.y, v[0], v[1], bound.batch);
+    },
+    hvp,
+    hessian: hessianFromHvp('linearNetFlat(…).hessian', 2, hvp),
+  };
+}
+
+interface LinearNetValueKernelWorkspace {
+  readonly batch: number;
+  readonly sub: Float64Array;
+  readonly mul: Float64Array;
+}
+const linearNetValueKernelWorkspaces = new Map<string, LinearNetValueKernelWorkspace>();
+let linearNetValueKernelWorkspaceLast: LinearNetValueKernelWorkspace | undefined;
+function linearNetValueKernelWorkspace(batch: number): LinearNetValueKernelWorkspace {
+  const last = linearNetValueKernelWorkspaceLast;
+  if (last !== undefined && last.batch === batch) return last;
+  const key = `${batch}`;
+  let ws = linearNetValueKernelWorkspaces.get(key);
+  if (ws === undefined) {
+    ws = { batch, sub: new Float64Array(batch), mul: new Float64Array(batch) };
+    linearNetValueKernelWorkspaces.set(key, ws);
+  }
+  linearNetValueKernelWorkspaceLast = ws;
+  return ws;
+}
+
+/** The kernel of `linearNet`: sizes passed explicitly, arguments unchecked. */
+function linearNetValueKernel(w1: number, w2: number, x: Float64Array, y: Float64Array, batch: number): number {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('linearNetValueKernel')(...arguments) as number;
+  const ws = linearNetValueKernelWorkspace(batch);
+  const sub = ws.sub;
+  const mul = ws.mul;
+  // examples/saddle/saddle.model.ts:22  return mean(square(sub(mul(w2, mul(w1, x)), y)));
+  for (let i = 0; i < batch; i++) {
+    sub[i] = w2 * (w1 * x[i]) - y[i];
+  }
+  for (let i = 0; i < batch; i++) {
+    mul[i] = sub[i] * sub[i];
+  }
+  let t0 = 0;
+  for (let i0 = 0; i0 < batch; i0++) {
+    t0 += mul[i0];
+  }
+  return t0 / batch;
+}
+
+interface LinearNetValueAndGradientKernelWorkspace {
+  readonly batch: number;
+  readonly mul: Float64Array;
+  readonly sub: Float64Array;
+  readonly mul1: Float64Array;
+  readonly mul2: Float64Array;
+}
+const linearNetValueAndGradientKernelWorkspaces = new Map<string, LinearNetValueAndGradientKernelWorkspace>();
+let linearNetValueAndGradientKernelWorkspaceLast: LinearNetValueAndGradientKernelWorkspace | undefined;
+function linearNetValueAndGradientKernelWorkspace(batch: number): LinearNetValueAndGradientKernelWorkspace {
+  const last = linearNetValueAndGradientKernelWorkspaceLast;
+  if (last !== undefined && last.batch === batch) return last;
+  const key = `${batch}`;
+  let ws = linearNetValueAndGradientKernelWorkspaces.get(key);
+  if (ws === undefined) {
+    ws = { batch, mul: new Float64Array(batch), sub: new Float64Array(batch), mul1: new Float64Array(batch), mul2: new Float64Array(batch) };
+    linearNetValueAndGradientKernelWorkspaces.set(key, ws);
+  }
+  linearNetValueAndGradientKernelWorkspaceLast = ws;
+  return ws;
+}
+
+/** The kernel of `linearNetValueAndGradient`: sizes passed explicitly, arguments unchecked. */
+function linearNetValueAndGradientKernel(w1: number, w2: number, x: Float64Array, y: Float64Array, batch: number, gradOut: Float64Array = new Float64Array(2)): number {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('linearNetValueAndGradientKernel')(...arguments) as number;
+  const ws = linearNetValueAndGradientKernelWorkspace(batch);
+  const mul = ws.mul;
+  const sub = ws.sub;
+  const mul1 = ws.mul1;
+  const mul2 = ws.mul2;
+  // examples/saddle/saddle.model.ts:22  return mean(square(sub(mul(w2, mul(w1, x)), y)));
+  const t0 = 1 / batch;
+  for (let i = 0; i < batch; i++) {
+    mul[i] = w1 * x[i];
+  }
+  for (let i = 0; i < batch; i++) {
+    sub[i] = w2 * mul[i] - y[i];
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
+    mul1[i0] = 2 * (t0 * sub[i0]);
+  }
+  for (let i = 0; i < batch; i++) {
+    mul2[i] = x[i] * (w2 * mul1[i]);
+  }
+  let t1 = 0;
+  for (let i0 = 0; i0 < batch; i0++) {
+    t1 += mul2[i0];
+  }
+  for (let i = 0; i < batch; i++) {
+    mul2[i] = mul[i] * mul1[i];
+  }
+  let t2 = 0;
+  for (let i0 = 0; i0 < batch; i0++) {
+    t2 += mul2[i0];
+  }
+  for (let i = 0; i < batch; i++) {
+    mul[i] = sub[i] * sub[i];
+  }
+  let t3 = 0;
+  for (let i0 = 0; i0 < batch; i0++) {
+    t3 += mul[i0];
+  }
+  gradOut[0] = t1; // ∂linearNet/∂w1
+  gradOut[1] = t2; // ∂linearNet/∂w2
+  return t3 / batch;
+}
+
+interface LinearNetJvpKernelWorkspace {
+  readonly batch: number;
+  readonly mul: Float64Array;
+  readonly mul1: Float64Array;
+}
+const linearNetJvpKernelWorkspaces = new Map<string, LinearNetJvpKernelWorkspace>();
+let linearNetJvpKernelWorkspaceLast: LinearNetJvpKernelWorkspace | undefined;
+function linearNetJvpKernelWorkspace(batch: number): LinearNetJvpKernelWorkspace {
+  const last = linearNetJvpKernelWorkspaceLast;
+  if (last !== undefined && last.batch === batch) return last;
+  const key = `${batch}`;
+  let ws = linearNetJvpKernelWorkspaces.get(key);
+  if (ws === undefined) {
+    ws = { batch, mul: new Float64Array(batch), mul1: new Float64Array(batch) };
+    linearNetJvpKernelWorkspaces.set(key, ws);
+  }
+  linearNetJvpKernelWorkspaceLast = ws;
+  return ws;
+}
+
+/** The kernel of `linearNetJvp`: sizes passed explicitly, arguments unchecked. */
+function linearNetJvpKernel(w1: number, w2: number, x: Float64Array, y: Float64Array, w1Dot: number, w2Dot: number, batch: number): number {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('linearNetJvpKernel')(...arguments) as number;
+  const ws = linearNetJvpKernelWorkspace(batch);
+  const mul = ws.mul;
+  const mul1 = ws.mul1;
+  // examples/saddle/saddle.model.ts:22  return mean(square(sub(mul(w2, mul(w1, x)), y)));
+  for (let i = 0; i < batch; i++) {
+    mul[i] = w1 * x[i];
+  }
+  for (let i = 0; i < batch; i++) {
+    mul1[i] = 2 * ((w2 * (w1Dot * x[i]) + w2Dot * mul[i]) * (w2 * mul[i] - y[i]));
+  }
+  let t0 = 0;
+  for (let i0 = 0; i0 < batch; i0++) {
+    t0 += mul1[i0];
+  }
+  return t0 / batch;
+}
+
+interface LinearNetHvpKernelWorkspace {
+  readonly batch: number;
+  readonly mul: Float64Array;
+  readonly mul1: Float64Array;
+  readonly mul2: Float64Array;
+  readonly mul3: Float64Array;
+  readonly mul4: Float64Array;
+}
+const linearNetHvpKernelWorkspaces = new Map<string, LinearNetHvpKernelWorkspace>();
+let linearNetHvpKernelWorkspaceLast: LinearNetHvpKernelWorkspace | undefined;
+function linearNetHvpKernelWorkspace(batch: number): LinearNetHvpKernelWorkspace {
+  const last = linearNetHvpKernelWorkspaceLast;
+  if (last !== undefined && last.batch === batch) return last;
+  const key = `${batch}`;
+  let ws = linearNetHvpKernelWorkspaces.get(key);
+  if (ws === undefined) {
+    ws = { batch, mul: new Float64Array(batch), mul1: new Float64Array(batch), mul2: new Float64Array(batch), mul3: new Float64Array(batch), mul4: new Float64Array(batch) };
+    linearNetHvpKernelWorkspaces.set(key, ws);
+  }
+  linearNetHvpKernelWorkspaceLast = ws;
+  return ws;
+}
+
+/** The kernel of `linearNetHvp`: sizes passed explicitly, arguments unchecked. */
+function linearNetHvpKernel(w1: number, w2: number, x: Float64Array, y: Float64Array, w1Dot: number, w2Dot: number, batch: number, out: Float64Array = new Float64Array(2)): Float64Array {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('linearNetHvpKernel')(...arguments) as Float64Array;
+  const ws = linearNetHvpKernelWorkspace(batch);
+  const mul = ws.mul;
+  const mul1 = ws.mul1;
+  const mul2 = ws.mul2;
+  const mul3 = ws.mul3;
+  const mul4 = ws.mul4;
+  // examples/saddle/saddle.model.ts:22  return mean(square(sub(mul(w2, mul(w1, x)), y)));
+  const t0 = 1 / batch;
+  for (let i = 0; i < batch; i++) {
+    mul[i] = w1Dot * x[i];
+  }
+  for (let i = 0; i < batch; i++) {
+    mul1[i] = w1 * x[i];
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
+    mul2[i0] = 2 * (t0 * (w2 * mul[i0] + w2Dot * mul1[i0]));
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
+    mul3[i0] = 2 * (t0 * (w2 * mul1[i0] - y[i0]));
+  }
+  for (let i = 0; i < batch; i++) {
+    mul4[i] = x[i] * (w2 * mul2[i] + w2Dot * mul3[i]);
+  }
+  let t1 = 0;
+  for (let i0 = 0; i0 < batch; i0++) {
+    t1 += mul4[i0];
+  }
+  for (let i = 0; i < batch; i++) {
+    mul4[i] = mul1[i] * mul2[i] + mul3[i] * mul[i];
+  }
+  let t2 = 0;
+  for (let i0 = 0; i0 < batch; i0++) {
+    t2 += mul4[i0];
+  }
+  out[0] = t1; // (H·v) along w1
+  out[1] = t2; // (H·v) along w2
   return out;
 }
 
