@@ -10,7 +10,7 @@ export type NonFiniteMode = 'stop' | 'skip' | 'ignore';
 
 /** A generated module's `<f>Layout` constant: where each parameter block lives in the flat vector. */
 export interface ParameterLayout {
-  readonly params: readonly { readonly name: string; readonly offset: number; readonly size: number }[];
+  readonly params: readonly { readonly name: string; readonly offset: number; readonly size: number; readonly shape?: readonly number[] }[];
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Optimizer } from '../optim/optimizer.ts';
 import type { SchedulerStateDict } from '../schedule/scheduler.ts';
 import type { CurriculumOptions } from './curriculum.ts';
 import type { EarlyStoppingOptions } from './earlyStopping.ts';
+import type { HealthOptions, HealthRecord } from './health.ts';
 import type { NonFiniteError, NonFiniteMode, ParameterLayout } from './nonFinite.ts';
 import type { ProgressStream } from './progress.ts';
 
@@ -82,6 +83,8 @@ export interface EpochRecord {
   /** Examples the epoch saw (fewer than all under a curriculum). */
   readonly examples: number;
   readonly validation: Metrics;
+  /** Gradient health over the epoch (the `health` option). */
+  readonly health?: HealthRecord;
 }
 
 export interface TrainCallbacks {
@@ -152,6 +155,15 @@ export interface TrainOptions {
    * { checkFinite: true })); false for no re-run.
    */
   readonly diagnose?: UnitLoss | false;
+  /**
+   * Measure gradient health every step (per parameter block of `layout`): gradient
+   * norms before clipping, update-to-weight ratios, and warnings for exploding and
+   * vanishing gradients and out-of-scale updates, with their remedies; in each epoch
+   * record (so in metricsPath), on the progress line, and as notes. true for the
+   * default thresholds (see HealthOptions). Off by default (or false): it costs three
+   * passes over the parameters per step.
+   */
+  readonly health?: HealthOptions | boolean;
 }
 
 export interface TrainResult {

@@ -15,6 +15,7 @@ import { writeLearningCurves } from './curves.ts';
 import { EarlyStopping } from './earlyStopping.ts';
 import { accumulateGradient } from './accumulate.ts';
 import { FiniteTwins } from './finiteTwins.ts';
+import { HealthMonitor, checkHealthOptions, healthSummary, type HealthWarning } from './health.ts';
 import { NonFiniteError, findNonFinite, modelOriginOf, blockOf, type Diagnosis, type NonFiniteFinding } from './nonFinite.ts';
 import type { EpochRecord, Metrics, TrainOptions, TrainResult, TrainUnit } from './options.ts';
 import { createProgress, formatLoss, silentProgress, type Progress } from './progress.ts';
@@ -63,6 +64,10 @@ class Run {
   private readonly scratch: Float64Array;
   /** The recurrent carry before the step, kept only when a diagnosis may re-run the step. */
   private carryBefore: Float64Array | null = null;
+  /** Gradient-health measurements (the health option), or null. */
+  private readonly health: HealthMonitor | null;
+  /** Warnings of the last epoch (kind and block), so a note is printed when one first appears. */
+  private lastWarnings = new Set<string>();
   /** checkFinite builds of the model files the loss's kernels come from, built at the first bad step. */
   private readonly twins = new FiniteTwins();
   private readonly windows: number;
@@ -77,6 +82,8 @@ class Run {
     this.grad = new Float64Array(o.params.length);
     this.scratch = new Float64Array((o.accumulate ?? 1) > 1 ? o.params.length : 0);
     this.windows = o.recurrent?.windows ?? 1;
+    const layout = o.layout ?? { params: [{ name: 'params', offset: 0, size: o.params.length }] };
+    this.health = o.health === undefined || o.health === false ? null : new HealthMonitor(layout, o.params.length, o.health);
     const stream = o.progress === undefined ? process.stderr : o.progress;
     this.progress = stream === false ? silentProgress : createProgress(stream, { epochs: o.epochs });
   }
@@ -104,6 +111,7 @@ class Run {
     if (s.earlyStopping !== null) this.early?.loadState(s.earlyStopping);
     if (s.carry !== null) this.o.recurrent?.loadState(s.carry);
     Object.assign(this.state, s.loop, { history: [...s.loop.history], rngAtEpochStart: [...s.loop.rngAtEpochStart] });
+    this.health?.resume(s.loop.history.at(-1)?.health);
     this.log({ event: 'resume', epoch: s.loop.epoch, step: s.loop.step, position: s.loop.position });
     this.progress.note(`resumed from ${c.path} at epoch ${s.loop.epoch + 1}, step ${s.loop.step}`);
     return { epoch: s.loop.epoch, step: s.loop.step };
@@ -175,12 +183,15 @@ class Run {
       const finding = findNonFinite(loss, grad);
       if (finding !== null) return finding;
     }
+    // Before clipping: an exploding gradient shows even when clipping hides it from the update.
+    this.health?.beforeUpdate(o.params, grad);
     if (o.clip !== undefined) {
       if ('maxNorm' in o.clip) clipGradNorm(grad, o.clip.maxNorm, o.clip.normType ?? 2);
       else clipGradValue(grad, o.clip.value);
     }
     s.lastLr = o.optimizer.lr;
     o.optimizer.step(o.params, grad);
+    this.health?.afterUpdate(o.params);
     s.step++;
     if (o.schedule !== undefined && o.scheduleInterval === 'step') o.schedule.step();
     s.lossSum += reduction === 'mean' ? loss * examples : loss;
@@ -253,6 +264,7 @@ class Run {
     const { o, state: s } = this;
     const validation: Metrics = o.validate?.(o.params) ?? {};
     const skipped = s.skippedSteps ?? 0;
+    const health = this.health?.endEpoch() ?? null;
     const record: EpochRecord = {
       epoch: s.epoch + 1,
       step: s.step,
@@ -261,7 +273,9 @@ class Run {
       lr: s.lastLr,
       examples,
       validation,
+      ...(health === null ? {} : { health }),
     };
+    if (health !== null) this.noteHealth(record.epoch, health.warnings);
     s.history.push(record);
     let stop = this.early !== null && this.early.update(this.monitored(validation, this.early.monitor), s.epoch, o.params);
     if (o.schedule !== undefined && o.scheduleInterval !== 'step') {
@@ -279,6 +293,17 @@ class Run {
       this.progress.note(`early stopping: validation ${this.early.monitor} has not improved by more than ${this.early.minDelta} for ${this.early.patience} epochs`);
     }
     return stop;
+  }
+
+  /** A note for each health warning that the previous epoch did not have. */
+  private noteHealth(epoch: number, warnings: readonly HealthWarning[]): void {
+    const now = new Set<string>();
+    for (const w of warnings) {
+      const key = `${w.kind} ${w.block ?? ''}`;
+      now.add(key);
+      if (!this.lastWarnings.has(key)) this.progress.note(`epoch ${epoch}: ${w.message}`);
+    }
+    this.lastWarnings = now;
   }
 
   private monitored(validation: Metrics, key: string): number {
@@ -342,6 +367,7 @@ function epochSummary(r: EpochRecord, epochs: number): string {
   for (const [k, v] of Object.entries(r.validation)) parts.push(`val ${k} ${k === 'accuracy' ? `${(100 * v).toFixed(2)}%` : formatLoss(v)}`);
   parts.push(`lr ${r.lr.toExponential(2)}`);
   if (r.skippedSteps !== undefined) parts.push(`skipped ${r.skippedSteps} non-finite steps`);
+  if (r.health !== undefined) parts.push(healthSummary(r.health));
   return parts.join('  ');
 }
 
@@ -355,6 +381,7 @@ function checkOptions(o: TrainOptions): void {
   positiveInt(o.examples, 'examples');
   positiveInt(o.checkpoint?.everySteps, 'checkpoint.everySteps');
   positiveInt(o.recurrent?.windows, 'recurrent.windows');
+  if (o.health !== undefined && o.health !== false) checkHealthOptions(o.health);
   if (o.diagnose !== undefined && o.diagnose !== false && typeof o.diagnose !== 'function') {
     throw new TypeError(`Invalid diagnose ${typeof o.diagnose}; it must be a loss function (over a checkFinite build), false, or left out (the trainer builds the checkFinite twin itself).`);
   }
