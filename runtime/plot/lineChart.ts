@@ -124,7 +124,7 @@ function panelSpec(chart: LineChart, names: readonly string[]): Record<string, u
 }
 
 /**
- * A log axis over many decades gets one labelled tick per power of ten (Vega would
+ * A log axis over many decades gets one labelled tick per power of ten, or per few over more than ten (Vega would
  * draw and label all of 1…9 × 10ᵏ); over a decade or two the default ticks read better.
  */
 function logAxis(rows: readonly Row[]): Record<string, unknown> {
@@ -137,7 +137,9 @@ function logAxis(rows: readonly Row[]): Record<string, unknown> {
   const from = Math.floor(Math.log10(lo));
   const to = Math.ceil(Math.log10(hi));
   if (!(to - from > 3)) return {};
+  // At most about ten labels: every decade up to ten decades, every few beyond.
+  const every = Math.ceil((to - from) / 10);
   const values: number[] = [];
-  for (let k = from; k <= to; k++) values.push(10 ** k);
+  for (let k = from; k <= to; k += every) values.push(10 ** k);
   return { values, format: '~e' };
 }

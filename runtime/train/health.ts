@@ -18,6 +18,11 @@ export interface HealthOptions {
    * reference (the geometric mean of the first `referenceSteps` steps' norms). Default 1e3.
    */
   readonly explodingFactor?: number;
+  /**
+   * Exploding, too: an epoch's largest gradient norm reaches this, whatever the
+   * reference (a recurrent net can explode from its first step). Default 1e6.
+   */
+  readonly explodingNorm?: number;
   /** Steps whose gradient norms make the reference. Default 10. */
   readonly referenceSteps?: number;
   /**
@@ -60,7 +65,7 @@ export interface HealthRecord {
   readonly warnings: readonly HealthWarning[];
 }
 
-const DEFAULTS = { explodingFactor: 1e3, referenceSteps: 10, vanishingRatio: 1e-3, maxUpdateRatio: 0.1, minUpdateRatio: 1e-7 } as const;
+const DEFAULTS = { explodingFactor: 1e3, explodingNorm: 1e6, referenceSteps: 10, vanishingRatio: 1e-3, maxUpdateRatio: 0.1, minUpdateRatio: 1e-7 } as const;
 
 export function checkHealthOptions(h: HealthOptions | true): void {
   if (h === true) return;
@@ -69,7 +74,7 @@ export function checkHealthOptions(h: HealthOptions | true): void {
     const v = h[k];
     if (v !== undefined && !(Number.isFinite(v) && v > 0)) throw new RangeError(`Invalid health.${k} ${v}; it must be a positive number.`);
   };
-  (['explodingFactor', 'vanishingRatio', 'maxUpdateRatio', 'minUpdateRatio'] as const).forEach(positive);
+  (['explodingFactor', 'explodingNorm', 'vanishingRatio', 'maxUpdateRatio', 'minUpdateRatio'] as const).forEach(positive);
   if (h.referenceSteps !== undefined && !(Number.isInteger(h.referenceSteps) && h.referenceSteps >= 1)) {
     throw new RangeError(`Invalid health.referenceSteps ${h.referenceSteps}; it must be an integer >= 1.`);
   }
@@ -181,11 +186,14 @@ export class HealthMonitor {
   private warnings(blocks: readonly BlockHealth[]): HealthWarning[] {
     const o = this.o;
     const out: HealthWarning[] = [];
+    const remedy = 'clip gradients by norm (clip: { maxNorm }) and lower the learning rate';
     if (this.reference !== null && this.globalMax >= o.explodingFactor * this.reference) {
       out.push({
         kind: 'exploding',
-        message: `exploding gradients: the gradient norm reached ${fmt(this.globalMax)}, ${fmt(this.globalMax / this.reference)} times its size over the first ${o.referenceSteps} steps (${fmt(this.reference)}); clip gradients by norm (clip: { maxNorm }) and lower the learning rate`,
+        message: `exploding gradients: the gradient norm reached ${fmt(this.globalMax)}, ${fmt(this.globalMax / this.reference)} times its size over the first ${o.referenceSteps} steps (${fmt(this.reference)}); ${remedy}`,
       });
+    } else if (this.globalMax >= o.explodingNorm) {
+      out.push({ kind: 'exploding', message: `exploding gradients: the gradient norm reached ${fmt(this.globalMax)} (explodingNorm ${fmt(o.explodingNorm)}); ${remedy}` });
     }
     const weights = this.blocks.map((blk, k) => ({ blk, h: blocks[k]! })).filter((x) => x.blk.weight);
     if (weights.length >= 2) {

@@ -81,6 +81,13 @@ describe('gradient health', () => {
     expect(text).toContain('clip gradients by norm (clip: { maxNorm }) and lower the learning rate');
   });
 
+  it('exploding from the first step (no growth to see) is named by the absolute threshold', async () => {
+    const { options, notes } = run(fixedGradient(() => Array(8).fill(1e7)), { clip: { maxNorm: 1 } });
+    const [h] = await health(options);
+    expect(h!.warnings.map((w) => w.kind)).toEqual(['exploding']);
+    expect(notes.join('')).toContain('exploding gradients: the gradient norm reached 2.8e+7 (explodingNorm 1.0e+6)');
+  });
+
   it("vanishing: the first layer's gradient per weight orders below the last's is named, with ReLU and initialisation as remedies", async () => {
     const { options, notes } = run(fixedGradient(() => [1e-7, 1e-7, 1e-7, 1e-7, 1, 1, 1, 1]));
     const [h] = await health(options);
