@@ -106,9 +106,9 @@ function emitKernel(k: KernelSpec, helpers: readonly string[], calls: Set<string
 export function emitKernels(specs: readonly KernelSpec[]): { kernels: string[]; helperNames: string[]; helpers: string[] } {
   // Names kept free in scalar kernels; a module defines only the helpers its kernels call.
   const checkHelpers: readonly string[] = specs.some((k) => k.checks !== undefined) ? FINITE_CHECK_HELPERS : [];
-  const opHelpers = helpersOf(topoSort(specs.flatMap(kernelRoots)));
-  const reserved = [...opHelpers, ...checkHelpers];
-  const called = new Set<string>(opHelpers);
+  const reserved = [...helpersOf(topoSort(specs.flatMap(kernelRoots))), ...checkHelpers];
+  // Tensor kernels say what they call (after pruning their loops); a scalar kernel calls those of its nodes.
+  const called = helpersOf(topoSort(specs.filter((k) => !isTensorKernel(k)).flatMap(kernelRoots)));
   const kernels = specs.map((k) => {
     if (!isTensorKernel(k)) return emitKernel(k, reserved, called);
     const emitted = emitTensorKernel(k);

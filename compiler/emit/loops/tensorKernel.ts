@@ -15,6 +15,7 @@ import { UnsafeNameError } from '../safeText.ts';
 import { SourceComments } from '../sourceComments.ts';
 import { sizeExpr, symbolsOf } from './dims.ts';
 import { planKernel } from './plan.ts';
+import { pruneLoops } from './pruneLoops.ts';
 import type { Placement } from './plan.ts';
 import { readElement } from './reads.ts';
 import type { StatementContext } from './statements.ts';
@@ -48,10 +49,26 @@ export interface EmittedKernel {
 
 const paramType = (p: InputNode) => (p.shape.length > 0 ? 'Float64Array' : 'number');
 
-export function emitTensorKernel(k: KernelSpec): EmittedKernel {
+/** The kernel over its roots with dead loop parts removed (pruneLoops.ts); its checks follow the rebuilt nodes. */
+function withPrunedLoops(k: KernelSpec): KernelSpec {
+  const { roots, replaced } = pruneLoops(kernelRoots(k));
+  if (replaced.size === 0) return k;
+  const nodes = k.writes?.nodes.length ?? 0;
+  const primal = k.checks === undefined ? undefined : new Set([...k.checks.primal].map((n) => replaced.get(n) ?? n));
+  return {
+    ...k,
+    ...(k.writes === undefined ? {} : { writes: { ...k.writes, nodes: roots.slice(0, nodes) } }),
+    ...(k.returns === undefined ? {} : { returns: roots[nodes]! }),
+    ...(k.checks === undefined ? {} : { checks: { ...k.checks, primal: primal! } }),
+  };
+}
+
+export function emitTensorKernel(spec: KernelSpec): EmittedKernel {
+  // The sizes are the signature every caller of the kernel computes (kernelSizes), taken before pruning.
+  const sizes = symbolsOf([...spec.params.map((p) => p.shape), ...topoSort(kernelRoots(spec)).map((n) => n.shape)]);
+  const k = withPrunedLoops(spec);
   const roots = kernelRoots(k);
   const order = topoSort(roots);
-  const sizes = symbolsOf([...k.params.map((p) => p.shape), ...order.map((n) => n.shape)]);
   const helpers = helpersOf(order);
   const clash = sizes.find((s) => s === 'gemm' || helpers.has(s));
   if (clash !== undefined) throw new UnsafeNameError(`the named size '${clash}' is the name of a helper function of the generated module; rename the size`);
