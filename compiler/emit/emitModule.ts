@@ -8,7 +8,7 @@ import type { HelperName } from '../ir/helpers.ts';
 import type { InputNode, Node } from '../ir/node.ts';
 import { topoSort } from '../ir/program.ts';
 import { twinPrologue } from './finiteTwin.ts';
-import { FINITE_CHECK_HELPERS, FINITE_CHECK_SOURCE, isChecked, scalarCheck, unobserved } from './finiteChecks.ts';
+import { FINITE_CHECK_HELPERS, FINITE_CHECK_SOURCE, SCALAR_CHECK_CALLS, isChecked, scalarCheck, unobserved } from './finiteChecks.ts';
 import type { FiniteChecks } from './finiteChecks.ts';
 import { buildListing } from './listing.ts';
 import { GEMM_SOURCE } from './loops/gemm.ts';
@@ -66,17 +66,22 @@ export function claimParameterNames(k: KernelSpec, names: NameManager): { params
   return { params, out: k.writes === undefined ? undefined : names.claim(k.writes.param) };
 }
 
-function emitKernel(k: KernelSpec, helpers: readonly string[]): string {
+/** A scalar kernel's text; the finiteness-check helpers it calls are added to `calls`. */
+function emitKernel(k: KernelSpec, helpers: readonly string[], calls: Set<string>): string {
   const live = new Set(topoSort(kernelRoots(k)));
   const names = new NameManager(helpers);
   const { params: paramNames, out } = claimParameterNames(k, names);
   const { checks } = k;
   const listing = buildListing(kernelRoots(k), 'ts', names, new Map(), paramNames, { bindAll: checks !== undefined });
-  const params = k.params.map((p) => `${live.has(p) ? paramNames.get(p)! : `_${paramNames.get(p)!}`}: number`);
+  // An unread parameter keeps its place in the signature, marked unused (claimed, so it cannot clash with a parameter `_x`).
+  const params = k.params.map((p) => `${live.has(p) ? paramNames.get(p)! : names.claim(`_${paramNames.get(p)!}`)}: number`);
   const comments = new SourceComments();
   const hidden = checks === undefined ? new Set<Node>() : unobserved(kernelRoots(k));
-  const check = (b: { name: string; node: Node }): string[] =>
-    checks !== undefined && isChecked(b.node, hidden) ? [scalarCheck(b.node, b.name, k.name, checks)] : [];
+  const check = (b: { name: string; node: Node }): string[] => {
+    if (checks === undefined || !isChecked(b.node, hidden)) return [];
+    SCALAR_CHECK_CALLS.forEach((h) => calls.add(h));
+    return [scalarCheck(b.node, b.name, k.name, checks)];
+  };
   const lines = listing.bindings.flatMap((b) => [...comments.before(b.node), `const ${b.name} = ${b.text};`, ...check(b)]).map((l) => `  ${l}`);
   let returnType = 'number';
   if (k.writes !== undefined) {
@@ -103,16 +108,18 @@ function emitKernel(k: KernelSpec, helpers: readonly string[]): string {
 
 /** The kernels' text, and the helper functions (sorted by name) they call, each emitted once per module. */
 export function emitKernels(specs: readonly KernelSpec[]): { kernels: string[]; helperNames: string[]; helpers: string[] } {
+  // Names kept free in scalar kernels; a module defines only the helpers its kernels call.
   const checkHelpers: readonly string[] = specs.some((k) => k.checks !== undefined) ? FINITE_CHECK_HELPERS : [];
-  const scalarHelpers = [...helpersOf(topoSort(specs.flatMap(kernelRoots))), ...checkHelpers];
-  const extra = new Set<string>();
+  const reserved = [...helpersOf(topoSort(specs.flatMap(kernelRoots))), ...checkHelpers];
+  // Tensor kernels say what they call (after pruning their loops); a scalar kernel calls those of its nodes.
+  const called = helpersOf(topoSort(specs.filter((k) => !isTensorKernel(k)).flatMap(kernelRoots)));
   const kernels = specs.map((k) => {
-    if (!isTensorKernel(k)) return emitKernel(k, scalarHelpers);
+    if (!isTensorKernel(k)) return emitKernel(k, reserved, called);
     const emitted = emitTensorKernel(k);
-    emitted.helpers.forEach((h) => extra.add(h));
+    emitted.helpers.forEach((h) => called.add(h));
     return emitted.text;
   });
-  const helperNames = [...new Set<string>([...scalarHelpers, ...extra])].sort();
+  const helperNames = [...called].sort();
   const source = (h: string): string =>
     h === 'gemm' ? GEMM_SOURCE : ((FINITE_CHECK_SOURCE as Readonly<Record<string, string>>)[h] ?? HELPER_SOURCE[h as HelperName]);
   return { kernels, helperNames, helpers: helperNames.map(source) };

@@ -25,8 +25,11 @@ export interface FiniteChecks {
   readonly fallback: SourceOrigin;
 }
 
-/** Helper functions the checks call, emitted once per module when any kernel has checks. */
+/** Helper functions the checks call: their names are kept free in every checked kernel. */
 export const FINITE_CHECK_HELPERS = ['gradcFirstNonFinite', 'gradcNonFinite'] as const;
+/** The helpers a scalar check and a buffer check call: a module defines only those its checks call. */
+export const SCALAR_CHECK_CALLS: readonly string[] = ['gradcNonFinite'];
+export const BUFFER_CHECK_CALLS: readonly string[] = FINITE_CHECK_HELPERS;
 
 export const FINITE_CHECK_SOURCE: Readonly<Record<(typeof FINITE_CHECK_HELPERS)[number], string>> = {
   gradcFirstNonFinite: [

@@ -8,8 +8,7 @@
  * starts — every row, or for a checkpointed loop only snapshots, from which
  * the backward loop reading it rebuilds the rest (scanRefill.ts, tape.ts).
  */
-import type { ApplyNode, Node } from '../../ir/node.ts';
-import { topoSort } from '../../ir/program.ts';
+import type { ApplyNode } from '../../ir/node.ts';
 import type { ScanBody } from '../../ir/scanBody.ts';
 import { loopKey, scanInfo } from '../../ir/scanNode.ts';
 import type { ScanInfo } from '../../ir/scanNode.ts';
@@ -17,7 +16,9 @@ import { dimExpr, sizeExpr } from './dims.ts';
 import { lineComment } from '../safeText.ts';
 import type { Storage } from './plan.ts';
 import { readTapes, writeSnapshots } from './scanRefill.ts';
-import { boundaryLines, copyLoop, elem, indent, loopHeader, outerMemory, readFlat, readScalar, recordCarries, sequencePlace, stepLines } from './scanStep.ts';
+import {
+  boundaryLines, copyLoop, elem, indent, inputsRead, loopHeader, outerMemory, readFlat, readScalar, recordCarries, sequencePlace, stepLines, stepRoots,
+} from './scanStep.ts';
 import type { Place, StepSpec, Target } from './scanStep.ts';
 import type { StatementContext } from './statements.ts';
 import { segmentExpr } from './tape.ts';
@@ -29,21 +30,22 @@ function membersOf(node: ApplyNode, ctx: StatementContext): ApplyNode[] {
   return out;
 }
 
-/** Which carries and outputs the step must compute: those asked for, and the carries they read, to a fixed point. */
+/**
+ * Which carries and outputs the step must compute: those asked for, and the
+ * carries they read, to a fixed point; and the body inputs the step then reads.
+ */
 function liveParts(b: ScanBody, members: readonly ApplyNode[], allCarries: boolean) {
   const asked = (part: string, i: number) => members.some((m) => m.attrs['part'] === part && m.attrs['index'] === i);
   const outputs = b.outputs.map((_, j) => asked('stack', j));
   const carries = b.carries.map((_, k) => allCarries || asked('carry', k) || asked('history', k));
-  const reads = (roots: readonly Node[]) => new Set(topoSort(roots));
   for (let changed = true; changed; ) {
     changed = false;
-    const roots = [...(b.cond === null ? [] : [b.cond]), ...b.next.filter((_, k) => carries[k]), ...b.outputs.filter((_, j) => outputs[j])];
-    const read = reads(roots);
+    const read = inputsRead(stepRoots(b, carries, outputs));
     b.carries.forEach((c, k) => {
       if (!carries[k] && read.has(c)) carries[k] = changed = true;
     });
   }
-  return { carries, outputs };
+  return { carries, outputs, read: inputsRead(stepRoots(b, carries, outputs)) };
 }
 
 /** A loop's storage as the body sees it: carries, and the statements that set them up. */
@@ -105,14 +107,17 @@ export function scanStatement(node: ApplyNode, ctx: StatementContext): string[] 
   const countMember = memberStorage(members, 'count', 0, ctx);
   const countVar = countMember === null ? null : ctx.names.get(countMember.node)!;
   if (countVar !== null) setup.push(`let ${countVar} = 0;`);
-  const closures = info.closures.map((w, j): Place => {
+  const closures = info.closures.map((w, j): Place | null => {
+    if (!live.read.has(b.closures[j]!)) return null;
     if (w.shape.length > 0) return { kind: 'memory', at: outerMemory(w, b.hints.closures[j]!, ctx, setup) };
     const name = ctx.temporary();
     setup.push(`const ${name} = ${readScalar(w, ctx)};`);
     return { kind: 'scalar', name };
   });
-  const tapeReads = readTapes(info, step, steps, ctx, setup, perStep);
-  const sequences = info.sequences.map((x, i): Place => {
+  const sequencesRead = b.sequences.map((x) => live.read.has(x));
+  const tapeReads = readTapes(info, sequencesRead, step, steps, ctx, setup, perStep);
+  const sequences = info.sequences.map((x, i): Place | null => {
+    if (!sequencesRead[i]) return null;
     const fromTape = tapeReads.get(x);
     if (fromTape?.kind === 'scalar') return fromTape;
     if (fromTape !== undefined) return sequencePlace(b.sequences[i]!, fromTape.at, '0', ctx, perStep);

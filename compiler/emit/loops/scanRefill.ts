@@ -9,7 +9,9 @@ import { loopKey, scanInfo } from '../../ir/scanNode.ts';
 import type { ScanInfo } from '../../ir/scanNode.ts';
 import { sizeExpr } from './dims.ts';
 import { memoryOf } from './reads.ts';
-import { boundaryLines, copyLoop, elem, indent, outerMemory, plus, readScalar, recordCarries, sequencePlace, stepLines, times } from './scanStep.ts';
+import {
+  boundaryLines, copyLoop, elem, indent, inputsRead, outerMemory, plus, readScalar, recordCarries, sequencePlace, stepLines, stepRoots, times,
+} from './scanStep.ts';
 import type { Place, StepSpec, Target } from './scanStep.ts';
 import type { StatementContext } from './statements.ts';
 import { halvingSlotsExpr, segmentExpr, snapshotCountExpr, timesExpr } from './tape.ts';
@@ -43,11 +45,13 @@ export type TapeRow = { readonly kind: 'memory'; readonly at: Target } | { reado
  *   drops the states past s and, from the top one p, pushes the state halfway
  *   to s until it reaches s, whose state it then reads.
  */
-export function readTapes(reader: ScanInfo, step: string, steps: string, ctx: StatementContext, setup: string[], perStep: string[]): Map<Node, TapeRow> {
+export function readTapes(
+  reader: ScanInfo, read: readonly boolean[], step: string, steps: string, ctx: StatementContext, setup: string[], perStep: string[],
+): Map<Node, TapeRow> {
   const out = new Map<Node, TapeRow>();
   const sources = new Map<string, ApplyNode[]>();
-  for (const x of reader.sequences) {
-    if (ctx.storage.get(x)?.kind !== 'tape') continue;
+  for (const [i, x] of reader.sequences.entries()) {
+    if (!read[i] || ctx.storage.get(x)?.kind !== 'tape') continue;
     const key = loopKey(x as ApplyNode);
     if (!sources.get(key)?.includes(x as ApplyNode)) sources.set(key, [...(sources.get(key) ?? []), x as ApplyNode]);
   }
@@ -65,13 +69,19 @@ export function readTapes(reader: ScanInfo, step: string, steps: string, ctx: St
 function rerunStep(source: ScanInfo, places: readonly Place[], r: string, steps: string, ctx: StatementContext, setup: string[]) {
   const b = source.bodyDef;
   const scalarSeqs: string[] = [];
+  // Rebuilding states needs every carry and no per-step output.
+  const read = inputsRead(stepRoots(b, b.carries.map(() => true), b.outputs.map(() => false)));
   const spec: StepSpec = {
     info: source,
     carries: places,
     step: r,
     steps,
-    sequences: source.sequences.map((x, i) => sequencePlace(b.sequences[i]!, outerMemory(x, b.hints.sequences[i]!, ctx, setup), r, ctx, scalarSeqs)),
-    closures: source.closures.map((w): Place => {
+    sequences: source.sequences.map((x, i) => {
+      const x0 = b.sequences[i]!;
+      return read.has(x0) ? sequencePlace(x0, outerMemory(x, b.hints.sequences[i]!, ctx, setup), r, ctx, scalarSeqs) : null;
+    }),
+    closures: source.closures.map((w, j): Place | null => {
+      if (!read.has(b.closures[j]!)) return null;
       const m = memoryOf(w, ctx);
       return m !== null ? { kind: 'memory', at: m } : { kind: 'scalar', name: `(${readScalar(w, ctx)})` };
     }),

@@ -6,6 +6,8 @@
  * rerun the forward step to rebuild checkpointed states.
  */
 import type { InputNode, Node } from '../../ir/node.ts';
+import { topoSort } from '../../ir/program.ts';
+import type { ScanBody } from '../../ir/scanBody.ts';
 import type { ScanInfo } from '../../ir/scanNode.ts';
 import { sizeExpr } from './dims.ts';
 import { planKernel } from './plan.ts';
@@ -73,13 +75,25 @@ export function boundaryLines(spec: StepSpec): string[] {
   return zeroes.length === 0 ? [] : [`if (${cond}) {`, ...indent(zeroes), '}'];
 }
 
+/** What one step computes: the while condition, the next values of the live carries and the live per-step outputs. */
+export function stepRoots(b: ScanBody, carries: readonly boolean[], outputs: readonly boolean[]): Node[] {
+  return [...(b.cond === null ? [] : [b.cond]), ...b.next.filter((_, k) => carries[k]), ...b.outputs.filter((_, j) => outputs[j])];
+}
+
+/**
+ * The body inputs one step reads. A sequence or closed-over value outside
+ * this set gets no place (no local, no copy, no refilled tape): a backward
+ * step, say, need not read a carry whose cotangent does not depend on it.
+ */
+export function inputsRead(roots: readonly Node[]): ReadonlySet<Node> {
+  return new Set(topoSort(roots).filter((n) => n.op === 'input'));
+}
+
 /** The statements of one step: the body, then the stacked outputs and the carry updates. */
 export function stepLines(spec: StepSpec, ctx: StatementContext): string[] {
   const { info } = spec;
   const b = info.bodyDef;
-  const liveNext = b.next.filter((_, k) => spec.carries[k] !== null);
-  const liveOutputs = b.outputs.filter((_, j) => spec.outputs[j]);
-  const roots = [...(b.cond === null ? [] : [b.cond]), ...liveNext, ...liveOutputs];
+  const roots = stepRoots(b, spec.carries.map((p) => p !== null), spec.outputs);
   const placements = new Map<Node, Placement>();
   b.outputs.forEach((y, j) => {
     const stack = spec.stacks[j];

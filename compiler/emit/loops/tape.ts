@@ -12,6 +12,7 @@ import { loopKey as loopKeyOf, scanInfo } from '../../ir/scanNode.ts';
 import type { ScanInfo } from '../../ir/scanNode.ts';
 import { concreteShape, sizeOf } from '../../ir/tensor.ts';
 import { dimExpr } from './dims.ts';
+import { pruneLoops } from './pruneLoops.ts';
 
 /**
  * Whether a history result is kept as a checkpointed tape: its loop asks for
@@ -89,7 +90,9 @@ function usersOf(order: readonly Node[]): Map<Node, Node[]> {
 }
 
 /** Tape memory of the kernel computing `roots`, at the given sizes of named dimensions. */
-export function tapeReport(roots: readonly Node[], sizes: Readonly<Record<string, number>> = {}): TapeReport {
+export function tapeReport(given: readonly Node[], sizes: Readonly<Record<string, number>> = {}): TapeReport {
+  // What the emitter allocates: the kernel's loops without their dead parts.
+  const roots = pruneLoops(given).roots;
   const order = topoSort(roots);
   const users = usersOf(order);
   const rootSet = new Set(roots);

@@ -11,11 +11,12 @@ import { claimParameterNames } from '../emitModule.ts';
 import type { KernelSpec } from '../emitModule.ts';
 import { NameManager, capitalize } from '../names.ts';
 import { twinPrologue } from '../finiteTwin.ts';
-import { FINITE_CHECK_HELPERS, bufferCheck, isChecked, scalarCheck, unobserved } from '../finiteChecks.ts';
+import { BUFFER_CHECK_CALLS, FINITE_CHECK_HELPERS, SCALAR_CHECK_CALLS, bufferCheck, isChecked, scalarCheck, unobserved } from '../finiteChecks.ts';
 import { UnsafeNameError } from '../safeText.ts';
 import { SourceComments } from '../sourceComments.ts';
 import { sizeExpr, symbolsOf } from './dims.ts';
 import { planKernel } from './plan.ts';
+import { pruneLoops } from './pruneLoops.ts';
 import type { Placement } from './plan.ts';
 import { readElement } from './reads.ts';
 import type { StatementContext } from './statements.ts';
@@ -49,10 +50,26 @@ export interface EmittedKernel {
 
 const paramType = (p: InputNode) => (p.shape.length > 0 ? 'Float64Array' : 'number');
 
-export function emitTensorKernel(k: KernelSpec): EmittedKernel {
+/** The kernel over its roots with dead loop parts removed (pruneLoops.ts); its checks follow the rebuilt nodes. */
+function withPrunedLoops(k: KernelSpec): KernelSpec {
+  const { roots, replaced } = pruneLoops(kernelRoots(k));
+  if (replaced.size === 0) return k;
+  const nodes = k.writes?.nodes.length ?? 0;
+  const primal = k.checks === undefined ? undefined : new Set([...k.checks.primal].map((n) => replaced.get(n) ?? n));
+  return {
+    ...k,
+    ...(k.writes === undefined ? {} : { writes: { ...k.writes, nodes: roots.slice(0, nodes) } }),
+    ...(k.returns === undefined ? {} : { returns: roots[nodes]! }),
+    ...(k.checks === undefined ? {} : { checks: { ...k.checks, primal: primal! } }),
+  };
+}
+
+export function emitTensorKernel(spec: KernelSpec): EmittedKernel {
+  // The sizes are the signature every caller of the kernel computes (kernelSizes), taken before pruning.
+  const sizes = symbolsOf([...spec.params.map((p) => p.shape), ...topoSort(kernelRoots(spec)).map((n) => n.shape)]);
+  const k = withPrunedLoops(spec);
   const roots = kernelRoots(k);
   const order = topoSort(roots);
-  const sizes = symbolsOf([...k.params.map((p) => p.shape), ...order.map((n) => n.shape)]);
   const helpers = helpersOf(order);
   const clash = sizes.find((s) => s === 'gemm' || helpers.has(s));
   if (clash !== undefined) throw new UnsafeNameError(`the named size '${clash}' is the name of a helper function of the generated module; rename the size`);
@@ -96,7 +113,8 @@ export function emitTensorKernel(k: KernelSpec): EmittedKernel {
   };
   const body: string[] = [];
   const comments = new SourceComments();
-  const check = k.checks === undefined ? null : checkFor(k, ctx, names.claim('firstBad'));
+  const helpersCalled = helpersOf(order);
+  const check = k.checks === undefined ? null : checkFor(k, ctx, names.claim('firstBad'), helpersCalled);
   // The plan's order: the results of one loop are computed together.
   for (const node of plan.order) {
     const statement = statementFor(node, ctx);
@@ -111,9 +129,11 @@ export function emitTensorKernel(k: KernelSpec): EmittedKernel {
   if (workspace !== null) {
     body.unshift(`const ${ws} = ${workspace.fn}(${sizes.join(', ')});`, ...slots.map((s) => `const ${s.name} = ${ws}.${s.name};`));
   }
+  // Kernels of one function take the same sizes (see kernelSizes); one the body never reads keeps its place, marked unused.
+  const read = workspace !== null ? new Set(sizes) : sizesReadBy(order);
   const params = [
-    ...k.params.map((p) => `${order.includes(p) ? paramNames.get(p)! : `_${paramNames.get(p)!}`}: ${paramType(p)}`),
-    ...sizes.map((s) => `${s}: number`),
+    ...k.params.map((p) => `${order.includes(p) ? paramNames.get(p)! : names.claim(`_${paramNames.get(p)!}`)}: ${paramType(p)}`),
+    ...sizes.map((s) => `${read.has(s) ? s : names.claim(`_${s}`)}: number`),
   ];
   let returnType = 'number';
   if (k.writes !== undefined) {
@@ -130,18 +150,25 @@ export function emitTensorKernel(k: KernelSpec): EmittedKernel {
     ...body.map((l) => `  ${l}`),
     '}',
   ].join('\n');
-  return { text: workspace === null ? fn : `${workspace.text}\n\n${fn}`, helpers: helpersOf(order) };
+  return { text: workspace === null ? fn : `${workspace.text}\n\n${fn}`, helpers: helpersCalled };
 }
 
-/** The check after the statement computing `node` (checkFinite): its local, or its values in memory. */
-function checkFor(k: KernelSpec, ctx: StatementContext, local: string): (node: Node) => string[] {
+/**
+ * The check after the statement computing `node` (checkFinite): its local, or
+ * its values in memory. The helpers each check calls are added to `calls`.
+ */
+function checkFor(k: KernelSpec, ctx: StatementContext, local: string, calls: Set<string>): (node: Node) => string[] {
   const checks = k.checks!;
   const hidden = unobserved(kernelRoots(k));
+  const calling = (helpers: readonly string[], line: string): string[] => {
+    helpers.forEach((h) => calls.add(h));
+    return [line];
+  };
   return (node) => {
     const s = ctx.storage.get(node)!;
     if (!isChecked(node, hidden)) return [];
-    if (s.kind === 'scalar' && s.bound) return [scalarCheck(node, ctx.names.get(node)!, k.name, checks)];
-    if (s.kind === 'buffer') return [bufferCheck(node, s.array, s.offset, sizeExpr(node.shape), local, k.name, checks)];
+    if (s.kind === 'scalar' && s.bound) return calling(SCALAR_CHECK_CALLS, scalarCheck(node, ctx.names.get(node)!, k.name, checks));
+    if (s.kind === 'buffer') return calling(BUFFER_CHECK_CALLS, bufferCheck(node, s.array, s.offset, sizeExpr(node.shape), local, k.name, checks));
     return [];
   };
 }
@@ -214,6 +241,26 @@ function workspaceCode(kernel: string, sizes: readonly string[], slots: readonly
     '}',
   ].join('\n');
   return { fn, text };
+}
+
+/**
+ * The named sizes code computing `order` can mention: those in the shapes and
+ * the attributes (a loop's length, a `dimSize`) of its nodes, loop bodies
+ * included. Sizes reach the kernel's text only from the IR, so a size outside
+ * this set is never read.
+ */
+export function sizesReadBy(order: readonly Node[], read = new Set<string>()): Set<string> {
+  const add = (v: unknown): void => {
+    if (typeof v === 'string') read.add(v);
+    else if (Array.isArray(v)) v.forEach(add);
+  };
+  for (const node of order) {
+    for (const d of node.shape) add(d);
+    if (node.op === 'const' || node.op === 'input') continue;
+    Object.values(node.attrs).forEach(add);
+    if (node.op === 'scan') sizesReadBy(topoSort(bodyRoots(bodyOf(node.attrs['body'] as string))), read);
+  }
+  return read;
 }
 
 /** Helper functions (stable primitives, gemm) that code computing `order` calls. */

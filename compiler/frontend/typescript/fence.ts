@@ -55,6 +55,37 @@ class Fence {
     this.mutableLocals = new Set(collectLets(fn.body));
     this.loopDepth = 0;
     this.checkBlock(fn.body);
+    this.checkLocalNames(fn, fn.body);
+  }
+
+  /**
+   * Each local is declared once per block and never takes a parameter's name:
+   * TypeScript refuses both at the top of a body, and where it allows a
+   * parameter to be shadowed in an inner block, the name would mean two
+   * values in one model function.
+   */
+  private checkLocalNames(fn: FunctionDecl, block: readonly Stmt[]): void {
+    const declared = new Set<string>();
+    const isParam = (name: string) => fn.params.some((p) => p.name === name);
+    const shadows = (at: Pos, name: string) =>
+      this.report(at, `the local '${name}' has the name of a parameter of ${fn.name}`,
+        `Rename the local (say '${name}2'): in a model function a parameter's name always means the parameter.`, 'semantic');
+    for (const s of block) {
+      if (s.kind === 'declare') {
+        if (isParam(s.name)) shadows(s.at, s.name);
+        else if (declared.has(s.name)) {
+          this.report(s.at, `'${s.name}' is declared twice in the same block of ${fn.name}`,
+            `Give the new value its own name (const ${s.name}2 = …), or declare '${s.name}' once with let and assign it.`, 'semantic');
+        }
+        declared.add(s.name);
+      } else if (s.kind === 'for') {
+        if (isParam(s.loop.variable)) shadows(s.at, s.loop.variable);
+        this.checkLocalNames(fn, s.loop.body);
+      } else if (s.kind === 'if') {
+        this.checkLocalNames(fn, s.then);
+        if (s.otherwise !== null) this.checkLocalNames(fn, s.otherwise);
+      } else if (s.kind === 'block') this.checkLocalNames(fn, s.body);
+    }
   }
 
   private checkParam(p: ParamDecl, fn: FunctionDecl): void {

@@ -108,4 +108,12 @@ describe('compileModelFiles', () => {
     expect(String(reports[0]!.error)).toMatch(/the generated module src\/a\.grad\.ts does not type-check: 1:14: Type 'string' is not assignable to type 'number'/);
     expect(readFileSync(join(dir, 'src/a.grad.ts'), 'utf8')).toBe('stale');
   });
+
+  it('under --check, an unused declaration in a generated module is an internal error (noUnusedLocals, as promised)', () => {
+    const unused: Generate = (path) => ({
+      files: [{ path: path.replace(/\.model\.ts$/, '.grad.ts'), content: 'export function f(x: number): number {\n  const t5 = x * 2;\n  return x;\n}\n' }],
+    });
+    const reports = compileModelFiles({ files: ['src/a.model.ts'], cwd: dir, check: true, options: {}, generate: unused });
+    expect(String(reports[0]!.error)).toMatch(/the generated module src\/a\.grad\.ts does not type-check: 2:9: 't5' is declared but its value is never read/);
+  });
 });
