@@ -7,7 +7,8 @@ import { parseExpression } from '../frontend/mathjs.ts';
 import { parseList, type Io } from './io.ts';
 
 export interface DiffOptions {
-  wrt: string;
+  /** Required; commander leaves it undefined when it is not given. */
+  wrt?: string;
   at?: string;
   hessian?: boolean;
   format: 'text' | 'json' | 'ts';
@@ -17,7 +18,8 @@ export interface DiffOptions {
   strictWrt?: boolean;
 }
 
-function parseWrt(text: string): string[] {
+function parseWrt(text: string | undefined): string[] {
+  if (text === undefined) throw new UsageError('the option --wrt <vars> is required: the variables to differentiate with respect to, e.g. --wrt x,y');
   const names = parseList(text);
   if (names.length === 0) throw new UsageError('--wrt needs at least one variable, e.g. --wrt x,y');
   return names;
