@@ -3,6 +3,7 @@ import { compileExpression } from '../compileExpression.ts';
 import type { CompiledExpression, Point } from '../compileExpression.ts';
 import { mathListing } from '../emit/mathListing.ts';
 import { UsageError } from '../errors.ts';
+import { didYouMean } from '../suggest.ts';
 import { parseExpression } from '../frontend/mathjs.ts';
 import { parseList, type Io } from './io.ts';
 
@@ -63,7 +64,10 @@ export function runDiff(expression: string, opts: DiffOptions, io: Io): void {
     strictWrt: opts.strictWrt === true,
   });
   // Zero derivatives are right, but a misspelt name looks the same: say so where scripts do not parse it.
-  for (const name of f.unusedWrt) io.err(`note: ${name} does not appear in the expression; its derivatives are 0 (--strict-wrt makes this an error)`);
+  for (const name of f.unusedWrt) {
+    const used = f.inputs.filter((x) => !f.unusedWrt.includes(x));
+    io.err(`note: ${name} does not appear in the expression; its derivatives are 0 (--strict-wrt makes this an error)${didYouMean(name, used)}`);
+  }
   const explain = opts.explain ? explainLines(f) : [];
   if (opts.format === 'ts') {
     explain.forEach((line) => io.err(line));

@@ -97,6 +97,10 @@ describe('math expressions', () => {
     ].join('\n'));
   });
 
+  it('names the closest variable for a wrt variable the expression does not use', () => {
+    expect(() => compileExpression('theta^2', { wrt: ['thetaa'], strictWrt: true })).toThrow(/without strictWrt its derivatives are 0; did you mean 'theta'\?$/);
+  });
+
   it('reports a syntax error before the ** as itself', () => {
     expect(() => parseExpression('x + ) ** 2')).toThrow('syntax error: Value expected');
   });
@@ -250,6 +254,12 @@ describe('the CLI', () => {
     const power = await run(['diff', 'x ** 2', '--wrt', 'x']);
     expect(power.code).toBe(2);
     expect(power.text.split('\n').slice(0, 3)).toEqual(["<expr>:1:3: error: '**' is not an operator in mathjs syntax: powers are written with '^'", '  x ** 2', '    ^']);
+  });
+
+  it('gradc diff notes the closest variable for a --wrt name the expression does not use', async () => {
+    const r = await run(['diff', 'theta^2', '--wrt', 'thetaa']);
+    expect(r.code).toBe(0);
+    expect(r.text.split('\n')[0]).toBe("note: thetaa does not appear in the expression; its derivatives are 0 (--strict-wrt makes this an error); did you mean 'theta'?");
   });
 
   it('gradc compile names the closest config key', async () => {
