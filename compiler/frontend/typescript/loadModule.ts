@@ -49,8 +49,7 @@ function importInto(scope: ModuleScope, imp: ImportDecl, loader: Loader): void {
       if (b === null) {
         loader.diagnostics.push(diagnostic(module, imp.nameAt.get(local) ?? imp.at, `'${imported}' is not exported by ${PRELUDE_MODULE}${didYouMean(imported, PRELUDE_EXPORTS)}`,
           'See the prelude for the ops a model file can use.', 'unknownFunction'));
-      }
-      else bindings.set(local, b);
+      } else bindings.set(local, b);
     }
     return;
   }
