@@ -36,7 +36,9 @@ function diffCommand(io: Io): Command {
   return new Command('diff')
     .description('differentiate a math expression symbolically')
     .argument('<expr>', "the expression, in mathjs syntax, e.g. 'x^2*sin(y)'")
-    .requiredOption('--wrt <vars>', 'variables to differentiate with respect to, comma-separated')
+    // Required, but checked in runDiff: commander reports a missing required option before an
+    // unknown one, so `--wrtt x` would say "--wrt not specified" instead of suggesting --wrt.
+    .option('--wrt <vars>', 'variables to differentiate with respect to, comma-separated (required)')
     .option('--at <point>', 'evaluate at a point, e.g. x=1.5,y=0.3')
     .option('--hessian', 'also compute the Hessian')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'ts']).default('text'))
@@ -72,9 +74,10 @@ function program(io: Io, deps: CliDeps, setCode: (code: number) => void): Comman
   cmd.addCommand(diffCommand(io));
   cmd.addCommand(compileCommand(io, deps, setCode));
   // addCommand does not pass settings down: every command prints through io and
-  // throws instead of exiting, so main can map errors to exit codes.
+  // throws instead of exiting, so main can map errors to exit codes, and suggests
+  // the closest command or option for a misspelt one (commander's default, kept on).
   for (const c of [cmd, ...cmd.commands]) {
-    c.exitOverride().configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+    c.exitOverride().showSuggestionAfterError(true).configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   }
   return cmd;
 }

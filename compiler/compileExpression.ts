@@ -19,6 +19,7 @@ import { kernelArgument, kernelArguments } from './kernelArgs.ts';
 import type { TensorValue } from './kernelArgs.ts';
 import type { InputNode } from './ir/node.ts';
 import type { Shape } from './ir/shape.ts';
+import { didYouMean } from './suggest.ts';
 
 /** Values by variable name: numbers, or nested arrays / Float64Arrays for matrices and vectors. */
 export type Point = Readonly<Record<string, TensorValue>>;
@@ -123,7 +124,7 @@ export function compileExpression(expression: string, options: CompileExpression
   if (options.strictWrt === true && unusedWrt.length > 0) {
     throw new UsageError(
       `cannot differentiate with respect to '${unusedWrt[0]}': it does not appear in '${expression}' ` +
-        `(its variables: ${parsed.variables.join(', ') || 'none'}); without strictWrt its derivatives are 0`,
+        `(its variables: ${parsed.variables.join(', ') || 'none'}); without strictWrt its derivatives are 0${didYouMean(unusedWrt[0]!, parsed.variables)}`,
     );
   }
   // An unused wrt variable is a kernel parameter the expression never reads: its derivatives are 0.

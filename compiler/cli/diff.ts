@@ -3,11 +3,13 @@ import { compileExpression } from '../compileExpression.ts';
 import type { CompiledExpression, Point } from '../compileExpression.ts';
 import { mathListing } from '../emit/mathListing.ts';
 import { UsageError } from '../errors.ts';
+import { didYouMean } from '../suggest.ts';
 import { parseExpression } from '../frontend/mathjs.ts';
 import { parseList, type Io } from './io.ts';
 
 export interface DiffOptions {
-  wrt: string;
+  /** Required; commander leaves it undefined when it is not given. */
+  wrt?: string;
   at?: string;
   hessian?: boolean;
   format: 'text' | 'json' | 'ts';
@@ -17,7 +19,8 @@ export interface DiffOptions {
   strictWrt?: boolean;
 }
 
-function parseWrt(text: string): string[] {
+function parseWrt(text: string | undefined): string[] {
+  if (text === undefined) throw new UsageError('the option --wrt <vars> is required: the variables to differentiate with respect to, e.g. --wrt x,y');
   const names = parseList(text);
   if (names.length === 0) throw new UsageError('--wrt needs at least one variable, e.g. --wrt x,y');
   return names;
@@ -61,7 +64,10 @@ export function runDiff(expression: string, opts: DiffOptions, io: Io): void {
     strictWrt: opts.strictWrt === true,
   });
   // Zero derivatives are right, but a misspelt name looks the same: say so where scripts do not parse it.
-  for (const name of f.unusedWrt) io.err(`note: ${name} does not appear in the expression; its derivatives are 0 (--strict-wrt makes this an error)`);
+  for (const name of f.unusedWrt) {
+    const used = f.inputs.filter((x) => !f.unusedWrt.includes(x));
+    io.err(`note: ${name} does not appear in the expression; its derivatives are 0 (--strict-wrt makes this an error)${didYouMean(name, used)}`);
+  }
   const explain = opts.explain ? explainLines(f) : [];
   if (opts.format === 'ts') {
     explain.forEach((line) => io.err(line));

@@ -21,6 +21,7 @@ import {
 } from '../errors.ts';
 import { MATH_CONSTANTS, MATH_FUNCTIONS } from './mathFunctions.ts';
 import { identifierProblem } from '../emit/safeText.ts';
+import { didYouMean } from '../suggest.ts';
 
 export interface ParsedExpression {
   readonly output: Node;
@@ -150,7 +151,7 @@ class Converter {
       const column = this.columnOf(new RegExp(`(?<![\\w$])${escapeRegExp(name)}(?![\\w$])`));
       throw this.error(
         UnknownVariableError,
-        `undefined variable '${name}'`,
+        `undefined variable '${name}'${didYouMean(name, [...allowed, ...Object.keys(MATH_CONSTANTS)])}`,
         column,
         `Defined variables: ${allowed.join(', ') || '(none)'}. Constants: ${Object.keys(MATH_CONSTANTS).join(', ')}.`,
       );
@@ -213,7 +214,7 @@ class Converter {
     if (fn === undefined) {
       throw this.error(
         UnknownFunctionError,
-        `unknown function '${name}'`,
+        `unknown function '${name}'${didYouMean(name, Object.keys(MATH_FUNCTIONS))}`,
         column,
         `Supported functions: ${Object.keys(MATH_FUNCTIONS).join(', ')}.`,
       );
@@ -254,6 +255,19 @@ function tooDeep(converter: Converter, why: string): SourceError {
   );
 }
 
+/**
+ * `x ** 2` is JavaScript's power; in mathjs it is `*` followed by a stray `*`,
+ * which mathjs reports as "Value expected". Said at the `**`, with the fix.
+ */
+function powerOperator(converter: Converter, column: number): SourceError {
+  return converter.error(
+    ExpressionSyntaxError,
+    "'**' is not an operator in mathjs syntax: powers are written with '^'",
+    column,
+    'Write x^2 (or pow(x, 2)) for x ** 2; for matrices and vectors, .^ is the elementwise power.',
+  );
+}
+
 export function parseExpression(text: string, options: ParseOptions = {}): ParsedExpression {
   const converter = new Converter(text, options);
   let tree: MathNode;
@@ -264,6 +278,9 @@ export function parseExpression(text: string, options: ParseOptions = {}): Parse
     const char = (e as { char?: unknown }).char;
     const column = typeof char === 'number' ? Math.min(char, text.length + 1) : 1;
     if (e instanceof RangeError) throw tooDeep(converter, 'for the math parser');
+    // A mistake before the first `**` is reported as itself.
+    const power = text.indexOf('**');
+    if (power >= 0 && power < column) throw powerOperator(converter, power + 1);
     const message = e instanceof Error ? e.message.replace(/\s*\(char \d+\)$/, '') : String(e);
     throw converter.error(ExpressionSyntaxError, `syntax error: ${message}`, column);
   }

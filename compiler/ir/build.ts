@@ -10,6 +10,7 @@ import type { ApplyNode, Attrs, ConstNode, DType, InputNode, Node } from './node
 import type { ApplyOp } from './ops.ts';
 import { OP_TABLE } from './opTable.ts';
 import { SCALAR, ShapeError } from './shape.ts';
+import { didYouMean } from '../suggest.ts';
 import type { Shape } from './shape.ts';
 
 export class IRError extends Error {
@@ -53,6 +54,10 @@ export function apply(op: ApplyOp, ...inputs: Node[]): ApplyNode {
 
 /** `apply` for ops with static attributes (axes, shapes, permutations). */
 export function applyWith(op: ApplyOp, inputs: readonly Node[], attrs: Attrs): ApplyNode {
+  // The type rules out a misspelt op in TypeScript; JavaScript callers and casts get a message, not a TypeError.
+  if (!Object.hasOwn(OP_TABLE, op)) {
+    throw new IRError(`unknown op '${String(op)}' (not in the op table)${didYouMean(String(op), Object.keys(OP_TABLE))}`);
+  }
   const def = OP_TABLE[op];
   if (def.arity !== 'variadic' && inputs.length !== def.arity) {
     throw new IRError(`${op} takes ${def.arity} operand(s), got ${inputs.length}`);

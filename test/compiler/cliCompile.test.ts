@@ -89,7 +89,7 @@ describe('gradc compile', () => {
     writeFileSync(join(dir, 'gradc.config.ts'), "export default { inputs: ['src/a.model.ts'], outdir: 'x' };\n");
     const r = await run('compile');
     expect(r.code).toBe(2);
-    expect(r.err).toContain('gradc: error: gradc.config.ts: invalid config: Unrecognized key: "outdir"');
+    expect(r.err).toContain("gradc: error: gradc.config.ts:1:46: unknown config key 'outdir'; did you mean 'outDir'?");
   });
   it('gradc compile --watch prints rounds until stopped, then exits 0', async () => {
     const out: string[] = [];

@@ -6,6 +6,7 @@
  * them is the fence's job, not this file's.
  */
 import { Node as TsNode, Project, SyntaxKind, ts } from 'ts-morph';
+import { didYouMean } from '../../suggest.ts';
 import type {
   ArrowFunction, Block, CallExpression, Expression, ForStatement, FunctionDeclaration, FunctionExpression, JSDocableNode, NumericLiteral,
   ParameterDeclaration, SourceFile, Statement, TypeNode, VariableStatement,
@@ -471,7 +472,7 @@ function customRuleDecl(reader: Reader, call: CallExpression, name: string, expo
       const pAt = reader.at(p);
       const key = TsNode.isPropertyAssignment(p) || TsNode.isMethodDeclaration(p) || TsNode.isShorthandPropertyAssignment(p) ? p.getName() : p.getText();
       if (key !== 'jvp' && key !== 'vjp') {
-        problems.push({ at: pAt, message: `'${key}' is not a rule of customDerivative`, hint: 'The rules are jvp (the tangent of the output) and vjp (the cotangents of the arguments).' });
+        problems.push({ at: pAt, message: `'${key}' is not a rule of customDerivative${didYouMean(key, ['jvp', 'vjp'])}`, hint: 'The rules are jvp (the tangent of the output) and vjp (the cotangents of the arguments).' });
         continue;
       }
       const value = TsNode.isPropertyAssignment(p) ? p.getInitializer() : undefined;
@@ -590,11 +591,19 @@ function convertModule(reader: Reader, file: SourceFile, path: string, text: str
     const at = reader.at(s);
     if (TsNode.isImportDeclaration(s)) {
       const names = new Map<string, string>();
-      for (const n of s.getNamedImports()) names.set(n.getAliasNode()?.getText() ?? n.getName(), n.getName());
+      const nameAt = new Map<string, Pos>();
+      for (const n of s.getNamedImports()) {
+        const local = n.getAliasNode()?.getText() ?? n.getName();
+        names.set(local, n.getName());
+        nameAt.set(local, reader.at(n));
+      }
       const def = s.getDefaultImport();
-      if (def !== undefined) names.set(def.getText(), 'default');
+      if (def !== undefined) {
+        names.set(def.getText(), 'default');
+        nameAt.set(def.getText(), reader.at(def));
+      }
       imports.push({
-        at, from: s.getModuleSpecifierValue(), names,
+        at, from: s.getModuleSpecifierValue(), names, nameAt,
         namespace: s.getNamespaceImport()?.getText() ?? null, typeOnly: s.isTypeOnly(),
       });
     } else if (TsNode.isFunctionDeclaration(s)) {

@@ -150,6 +150,8 @@ export interface ImportDecl {
   readonly from: string;
   /** Local name → imported name. */
   readonly names: ReadonlyMap<string, string>;
+  /** Local name → where its specifier is written, so a bad name is pointed at, not the whole import. */
+  readonly nameAt: ReadonlyMap<string, Pos>;
   /** `import * as p from …`. */
   readonly namespace: string | null;
   readonly typeOnly: boolean;

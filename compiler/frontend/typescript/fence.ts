@@ -5,7 +5,8 @@
  * them are collected, so the user fixes a file in one round.
  */
 import type { SourceError } from '../../errors.ts';
-import { PRELUDE_OPS } from '../../prelude/opTable.ts';
+import { isPreludeOp, PRELUDE_OPS } from '../../prelude/opTable.ts';
+import { didYouMean, suggest } from '../../suggest.ts';
 import type { Expr, FunctionDecl, ParamDecl, Pos, Stmt, TypeRef, UnsupportedKind } from './ast.ts';
 import { recursiveCalls } from './callGraph.ts';
 import { diagnostic } from './diagnostics.ts';
@@ -48,7 +49,7 @@ class Fence {
     if (fn.wrtTag !== null) {
       for (const name of fn.wrtTag) {
         if (!fn.params.some((p) => p.name === name)) {
-          this.report(fn.at, `@wrt names '${name}', which is not a parameter of ${fn.name}`, `Parameters: ${fn.params.map((p) => p.name).join(', ')}.`, 'unknownVariable');
+          this.report(fn.at, `@wrt names '${name}', which is not a parameter of ${fn.name}${didYouMean(name, fn.params.map((p) => p.name))}`, `Parameters: ${fn.params.map((p) => p.name).join(', ')}.`, 'unknownVariable');
         }
       }
     }
@@ -106,7 +107,7 @@ class Fence {
 
   private checkParamType(name: string, type: TypeRef): void {
     const t = resolveAlias(this.scope, type);
-    if (t === null) return this.report(type.at, `unknown type '${type.kind === 'alias' ? type.name : ''}' for the parameter '${name}'`, 'Use number, Tensor<[…]> or a type alias of one declared in this file.', 'unknownVariable');
+    if (t === null) return this.unknownType(name, type);
     if (t.kind === 'param') {
       const inner = resolveAlias(this.scope, t.inner);
       if (inner !== null && inner.kind === 'param') return this.report(type.at, 'Param<Param<…>> is redundant', 'Write Param<…> once.');
@@ -115,7 +116,18 @@ class Fence {
     // `any` is reported with every other `any`; booleans and unshaped tensors make a helper, not an entry.
     if (t.kind === 'any' || t.kind === 'number' || t.kind === 'boolean' || t.kind === 'tensor') return;
     const text = t.kind === 'other' ? t.text : t.kind;
-    this.report(type.at, `the parameter '${name}' has the unsupported type '${text}'`, "Model parameters are numbers or tensors: 'number', 'Tensor<[n, m]>', optionally wrapped in Param<…> (helpers may also take 'boolean' and 'Tensor').");
+    this.report(type.at, `the parameter '${name}' has the unsupported type '${text}'${this.typeSuggestion(/^[A-Za-z_$][\w$]*/.exec(text)?.[0] ?? '')}`, "Model parameters are numbers or tensors: 'number', 'Tensor<[n, m]>', optionally wrapped in Param<…> (helpers may also take 'boolean' and 'Tensor').");
+  }
+
+  private unknownType(param: string, type: TypeRef): void {
+    const typeName = type.kind === 'alias' ? type.name : '';
+    const suggestion = this.scope.aliases.has(typeName) ? '' : this.typeSuggestion(typeName);
+    this.report(type.at, `unknown type '${typeName}' for the parameter '${param}'${suggestion}`, 'Use number, Tensor<[…]> or a type alias of one declared in this file.', 'unknownVariable');
+  }
+
+  /** `; did you mean 'Tensor'?` for a misspelt type name (`Tensr`), from the model types and this file's aliases. */
+  private typeSuggestion(typeName: string): string {
+    return didYouMean(typeName, ['number', 'boolean', 'Tensor', 'Param', ...this.scope.aliases.keys()]);
   }
 
   /** `customDerivative(primal, { jvp, vjp })`: the prelude's, well formed, rules of the right arity, bodies in the subset. */
@@ -257,7 +269,8 @@ class Fence {
     if (object.kind === 'name' && object.name === 'Math') {
       if (property === 'random') return this.report(e.at, '`Math.random` is not supported', 'Random numbers make the function non-deterministic: draw them in the calling script (seeded) and pass them in as a parameter.');
       if (!MATH_CONSTANT_NAMES.has(property) && !MATH_FUNCTION_NAMES.has(property)) {
-        return this.report(e.at, `'Math.${property}' is not supported`, `Supported: ${[...MATH_FUNCTION_NAMES, ...MATH_CONSTANT_NAMES].map((n) => `Math.${n}`).join(', ')}.`, 'unknownFunction');
+        const suggestion = didYouMean(property, [...MATH_FUNCTION_NAMES, ...MATH_CONSTANT_NAMES], (n) => `'Math.${n}'`);
+        return this.report(e.at, `'Math.${property}' is not supported${suggestion}`, `Supported: ${[...MATH_FUNCTION_NAMES, ...MATH_CONSTANT_NAMES].map((n) => `Math.${n}`).join(', ')}.`, 'unknownFunction');
       }
       return;
     }
@@ -298,16 +311,30 @@ class Fence {
     const c = e.callee;
     if (c.kind === 'member') {
       this.checkExpr(c.object);
-      const what = c.object.kind === 'name' ? `${c.object.name}.${c.property}` : `.${c.property}`;
-      return this.report(c.at, `'${what}(…)' is not a function a model can call`,
+      const namespace = c.object.kind === 'name' ? c.object.name : null;
+      const what = namespace !== null ? `${namespace}.${c.property}` : `.${c.property}`;
+      const suggestion = namespace !== null && this.scope.preludeNamespaces.has(namespace)
+        ? didYouMean(c.property, Object.keys(PRELUDE_OPS), (n) => `'${namespace}.${n}'`) : '';
+      return this.report(c.at, `'${what}(…)' is not a function a model can call${suggestion}`,
         'Call prelude ops (imported from gradc/prelude), Math.* functions, or functions defined in this file or imported from other model files.', 'unknownFunction');
     }
-    if (c.kind === 'name') {
-      return this.report(c.at, `unknown function '${c.name}'`,
-        `Import it from 'gradc/prelude' if it is a tensor op, or define it in this file or another model file.`, 'unknownFunction');
-    }
+    if (c.kind === 'name') return this.unknownName(c.name, c.at);
     this.checkExpr(c);
     this.report(c.at, 'only named functions can be called', 'Call a prelude op, a Math.* function or a model function by name.', 'unknownFunction');
+  }
+
+  /** A call of a name nothing binds: a prelude op not imported, or the closest function in scope or in the prelude. */
+  private unknownName(name: string, at: Pos): void {
+    if (isPreludeOp(name)) {
+      return this.report(at, `unknown function '${name}': it is a prelude op this file does not import`,
+        `Add it to the prelude import: import { ${name} } from 'gradc/prelude';`, 'unknownFunction');
+    }
+    const callable = [...this.scope.bindings].filter(([, b]) => b.kind === 'op' || b.kind === 'function').map(([local]) => local);
+    const suggestion = suggest(name, [...callable, ...Object.keys(PRELUDE_OPS)])[0];
+    const hint = suggestion !== undefined && !this.scope.bindings.has(suggestion)
+      ? `'${suggestion}' is a prelude op this file does not import: import { ${suggestion} } from 'gradc/prelude';`
+      : `Import it from 'gradc/prelude' if it is a tensor op, or define it in this file or another model file.`;
+    this.report(at, `unknown function '${name}'${suggestion === undefined ? '' : `; did you mean '${suggestion}'?`}`, hint, 'unknownFunction');
   }
 
   /** What a callee refers to: a binding, 'math' for Math.*, or null when unknown. */

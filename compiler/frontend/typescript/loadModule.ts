@@ -10,7 +10,8 @@ import { readModule } from './adapter.ts';
 import type { ImportDecl, ModuleAst, TypeAliasDecl } from './ast.ts';
 import { resolveAlias } from './fence.ts';
 import { diagnostic } from './diagnostics.ts';
-import { PRELUDE_MODULE, preludeBinding } from './scope.ts';
+import { didYouMean } from '../../suggest.ts';
+import { PRELUDE_EXPORTS, PRELUDE_MODULE, preludeBinding } from './scope.ts';
 import type { Binding, ModuleScope } from './scope.ts';
 
 export interface Loader {
@@ -45,8 +46,10 @@ function importInto(scope: ModuleScope, imp: ImportDecl, loader: Loader): void {
     if (imp.namespace !== null) (scope.preludeNamespaces as Set<string>).add(imp.namespace);
     for (const [local, imported] of imp.names) {
       const b = preludeBinding(imported);
-      if (b === null) loader.diagnostics.push(diagnostic(module, imp.at, `'${imported}' is not exported by ${PRELUDE_MODULE}`, 'See the prelude for the ops a model file can use.', 'unknownFunction'));
-      else bindings.set(local, b);
+      if (b === null) {
+        loader.diagnostics.push(diagnostic(module, imp.nameAt.get(local) ?? imp.at, `'${imported}' is not exported by ${PRELUDE_MODULE}${didYouMean(imported, PRELUDE_EXPORTS)}`,
+          'See the prelude for the ops a model file can use.', 'unknownFunction'));
+      } else bindings.set(local, b);
     }
     return;
   }
@@ -70,7 +73,9 @@ function importInto(scope: ModuleScope, imp: ImportDecl, loader: Loader): void {
       const type = resolveAlias(target, alias.type);
       if (type !== null) (scope.aliases as Map<string, TypeAliasDecl>).set(local, { ...alias, name: local, type });
     } else if (b === undefined) {
-      loader.diagnostics.push(diagnostic(module, imp.at, `'${name}' is not an exported function, constant or type of '${imp.from}'`, 'Export it from that model file, or check the spelling.', 'unknownFunction'));
+      const exported = [...target.module.functions, ...target.module.constants].filter((d) => d.exported).map((d) => d.name);
+      loader.diagnostics.push(diagnostic(module, imp.nameAt.get(local) ?? imp.at, `'${name}' is not an exported function, constant or type of '${imp.from}'${didYouMean(name, [...exported, ...target.aliases.keys()])}`,
+        'Export it from that model file, or check the spelling.', 'unknownFunction'));
     } else bindings.set(local, b);
   }
 }

@@ -7,6 +7,7 @@
  * options; what is malformed becomes a located problem for the fence.
  */
 import type { Checkpoint } from '../../ir/scan.ts';
+import { didYouMean } from '../../suggest.ts';
 import type { LoopDirective, Pos } from './ast.ts';
 
 export interface LoopDirectiveOptions {
@@ -71,7 +72,8 @@ export function readLoopDirectives(directives: readonly LoopDirective[]): { opti
         truncateAt = d.at;
       }
     } else {
-      problems.push({ at: d.at, message: `unknown loop directive '@${d.name}'`, hint: HINT });
+      const suggestion = didYouMean(d.name, ['checkpoint', 'truncate'], (n) => `'@${n}'`);
+      problems.push({ at: d.at, message: `unknown loop directive '@${d.name}'${suggestion}`, hint: HINT });
     }
   }
   return { options: { ...(checkpoint === undefined ? {} : { checkpoint }), ...(truncate === undefined ? {} : { truncate, truncateAt }) }, problems };

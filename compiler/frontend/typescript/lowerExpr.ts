@@ -20,6 +20,7 @@ import { MATH_CONSTANTS, MATH_LOWERINGS } from './mathNames.ts';
 import { namespaceBinding } from './scope.ts';
 import type { Binding } from './scope.ts';
 import { inlineCall } from './lowerStmts.ts';
+import { didYouMean } from '../../suggest.ts';
 
 const BINARY_OPS: Partial<Record<BinaryOp, ApplyOp>> = {
   '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '**': 'pow',
@@ -127,7 +128,8 @@ function lowerName(ctx: Context, env: Env, name: string, at: Pos): Value {
   if (name === 'Infinity') return constant(Infinity);
   if (b !== undefined) fail(ctx, at, `'${name}' is a function, not a value`, `Call it: ${name}(…).`);
   const known = [...env.keys()];
-  fail(ctx, at, `unknown variable '${name}'`, known.length > 0 ? `Variables here: ${known.join(', ')}.` : 'Declare it with const first.', 'unknownVariable');
+  const constants = [...ctx.scope.bindings].filter(([, c]) => c.kind === 'constant').map(([local]) => local);
+  fail(ctx, at, `unknown variable '${name}'${didYouMean(name, [...known, ...constants])}`, known.length > 0 ? `Variables here: ${known.join(', ')}.` : 'Declare it with const first.', 'unknownVariable');
 }
 
 /** A module constant, lowered once in its own module's scope; it must be known at compile time. */

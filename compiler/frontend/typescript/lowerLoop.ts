@@ -20,6 +20,7 @@ import type { ForLoop, Pos, Stmt } from './ast.ts';
 import { build, fail, isNode, origin } from './context.ts';
 import type { Context, Env } from './context.ts';
 import { constantValue, expectNode, lowerExpr } from './lowerExpr.ts';
+import { didYouMean } from '../../suggest.ts';
 import { readLoopDirectives } from './loopDirectives.ts';
 import type { LoopDirectiveOptions } from './loopDirectives.ts';
 import { lowerStatements, scoped } from './lowerStmts.ts';
@@ -123,7 +124,7 @@ function irOptions(ctx: Context, options: LoopDirectiveOptions, carried: readonl
   const { truncateAt, ...rest } = options;
   const unknown = options.truncate?.carries?.find((n) => !carried.includes(n));
   if (unknown !== undefined) {
-    fail(ctx, truncateAt!, `@truncate names '${unknown}', which this loop does not carry`,
+    fail(ctx, truncateAt!, `@truncate names '${unknown}', which this loop does not carry${didYouMean(unknown, carried)}`,
       carried.length > 0 ? `The loop carries: ${carried.join(', ')} (the variables its body reassigns).` : 'This loop carries no variable; remove @truncate.');
   }
   return rest;

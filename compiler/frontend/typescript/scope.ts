@@ -3,7 +3,7 @@
  * functions and constants of this file or imported from other model files.
  * Built once per file (imports first), shared by the fence and the lowering.
  */
-import { isPreludeOp } from '../../prelude/opTable.ts';
+import { isPreludeOp, PRELUDE_OPS } from '../../prelude/opTable.ts';
 import type { PreludeOpName } from '../../prelude/opTable.ts';
 import type { ConstantDecl, FunctionDecl, ModuleAst, TypeAliasDecl } from './ast.ts';
 
@@ -26,6 +26,12 @@ export interface ModuleScope {
 export const PRELUDE_MODULE = 'gradc/prelude';
 /** Prelude exports that are types only: fine to import, nothing to call. */
 export const PRELUDE_TYPES = new Set(['Tensor', 'Param', 'Dim', 'Shape', 'Value', 'Axes', 'Condition']);
+
+/** Prelude exports a model file may import that are not ops: the `expr` tag, the runtime helpers and the types. */
+const PRELUDE_OTHER_EXPORTS = ['expr', 'tensor', 'customDerivative', ...PRELUDE_TYPES];
+
+/** Every name `gradc/prelude` exports that a model file may import, for suggestions. */
+export const PRELUDE_EXPORTS: readonly string[] = [...Object.keys(PRELUDE_OPS), ...PRELUDE_OTHER_EXPORTS];
 
 /** What a name imported from the prelude is, or null if the prelude has no such export. */
 export function preludeBinding(name: string): Binding | null {

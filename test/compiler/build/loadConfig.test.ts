@@ -30,7 +30,7 @@ describe('gradc.config.ts', () => {
   it.each([
     [{ inputs: 'src/*.model.ts' }, "gradc.config.ts: invalid config key 'inputs': Invalid input: expected array, received string"],
     [{ emit: 'wasm' }, `gradc.config.ts: invalid config key 'emit': Invalid option: expected one of "ts"|"js"`],
-    [{ outdir: 'gen' }, 'gradc.config.ts: invalid config: Unrecognized key: "outdir"'],
+    [{ outdir: 'gen' }, "gradc.config.ts: unknown config key 'outdir'; did you mean 'outDir'?"],
     [{ wrt: ['W1', '2b'] }, "gradc.config.ts: invalid config key 'wrt.1': must be a parameter name"],
     [{ wrt: [] }, "gradc.config.ts: invalid config key 'wrt'"],
     ['src', 'gradc.config.ts: invalid config: Invalid input: expected object, received string'],
