@@ -4,14 +4,14 @@
  * name the config file and the bad key and are usage errors (exit code 2).
  */
 import { existsSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createJiti } from 'jiti';
 import type { z } from 'zod';
 import { UsageError } from '../errors.ts';
 import { configSchema, type GradcConfig } from './configSchema.ts';
 
-export const CONFIG_NAMES = ['gradc.config.ts', 'gradc.config.mts', 'gradc.config.js', 'gradc.config.mjs'] as const;
+export { CONFIG_NAMES, findConfig } from './findConfig.ts';
 
 export interface LoadedConfig {
   /** The config file, as found or given. */
@@ -19,10 +19,8 @@ export interface LoadedConfig {
   readonly config: GradcConfig;
 }
 
-/** The config file in `cwd`, if there is one. */
-export function findConfig(cwd: string): string | undefined {
-  return CONFIG_NAMES.map((name) => join(cwd, name)).find((path) => existsSync(path));
-}
+/** `.ts` when running from the sources (tsx, vitest), `.js` from the built package. */
+const ownExtension = (): string => (import.meta.url.endsWith('.ts') ? '.ts' : '.js');
 
 function describeIssue(file: string, issue: z.core.$ZodIssue): string {
   const key = issue.path.length === 0 ? '' : ` key '${issue.path.map(String).join('.')}'`;
@@ -45,7 +43,7 @@ export async function loadConfig(path: string, cwd: string): Promise<LoadedConfi
     moduleCache: false,
     fsCache: false,
     // The config always gets this gradc's defineConfig, even where 'gradc' is not installed.
-    alias: { 'gradc/config': fileURLToPath(new URL('../config.ts', import.meta.url)) },
+    alias: { 'gradc/config': fileURLToPath(new URL(`../config${ownExtension()}`, import.meta.url)) },
   });
   let value: unknown;
   try {
