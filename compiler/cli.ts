@@ -5,8 +5,8 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import type { Generate } from './build/generate.ts';
-import { runCompile, type CompileFlags } from './cli/compile.ts';
-import { runDiff, type DiffOptions } from './cli/diff.ts';
+import type { CompileFlags } from './cli/compile.ts';
+import type { DiffOptions } from './cli/diff.ts';
 import type { Io } from './cli/io.ts';
 import { SourceError, UsageError } from './errors.ts';
 import { VERSION } from './version.ts';
@@ -46,7 +46,11 @@ function diffCommand(io: Io): Command {
     .option('--no-stability', 'do not apply numerical stability rewrites')
     .option('--strict-signed-zeros', 'only rewrites exact to the sign of zero')
     .option('--strict-wrt', 'a --wrt variable the expression does not use is an error (default: its derivatives are 0)')
-    .action((expr: string, opts: DiffOptions) => runDiff(expr, opts, io));
+    .action(async (expr: string, opts: DiffOptions) => {
+      // Each command loads its own dependencies (mathjs here), so `gradc --version` and `--help` load none.
+      const { runDiff } = await import('./cli/diff.ts');
+      runDiff(expr, opts, io);
+    });
 }
 
 function compileCommand(io: Io, deps: CliDeps, setCode: (code: number) => void): Command {
@@ -61,6 +65,7 @@ function compileCommand(io: Io, deps: CliDeps, setCode: (code: number) => void):
     .option('--config <file>', 'the config file (default: gradc.config.ts in the working folder, if any)')
     .option('--check-finite', 'kernels that throw at the first NaN or ±Infinity, naming its model line (a diagnostic build, slower)')
     .action(async (inputs: string[], flags: CompileFlags) => {
+      const { runCompile } = await import('./cli/compile.ts');
       const generate = deps.generate ?? (await defaultGenerate());
       const cwd = deps.cwd ?? process.cwd();
       setCode(await runCompile(inputs, flags, io, { generate, cwd, ...(deps.stopWatching ? { stopWatching: deps.stopWatching } : {}) }));

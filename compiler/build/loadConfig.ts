@@ -4,7 +4,7 @@
  * name the config file and the bad key and are usage errors (exit code 2).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createJiti } from 'jiti';
 import type { z } from 'zod';
@@ -12,7 +12,7 @@ import { UsageError } from '../errors.ts';
 import { didYouMean } from '../suggest.ts';
 import { configSchema, type GradcConfig } from './configSchema.ts';
 
-export const CONFIG_NAMES = ['gradc.config.ts', 'gradc.config.mts', 'gradc.config.js', 'gradc.config.mjs'] as const;
+export { CONFIG_NAMES, findConfig } from './findConfig.ts';
 
 export interface LoadedConfig {
   /** The config file, as found or given. */
@@ -20,10 +20,8 @@ export interface LoadedConfig {
   readonly config: GradcConfig;
 }
 
-/** The config file in `cwd`, if there is one. */
-export function findConfig(cwd: string): string | undefined {
-  return CONFIG_NAMES.map((name) => join(cwd, name)).find((path) => existsSync(path));
-}
+/** `.ts` when running from the sources (tsx, vitest), `.js` from the built package. */
+const ownExtension = (): string => (import.meta.url.endsWith('.ts') ? '.ts' : '.js');
 
 /** The keys a config may have, from the schema itself so messages cannot fall behind it. */
 const CONFIG_KEYS: readonly string[] = Object.keys(configSchema.shape);
@@ -69,7 +67,7 @@ export async function loadConfig(path: string, cwd: string): Promise<LoadedConfi
     moduleCache: false,
     fsCache: false,
     // The config always gets this gradc's defineConfig, even where 'gradc' is not installed.
-    alias: { 'gradc/config': fileURLToPath(new URL('../config.ts', import.meta.url)) },
+    alias: { 'gradc/config': fileURLToPath(new URL(`../config${ownExtension()}`, import.meta.url)) },
   });
   let value: unknown;
   try {

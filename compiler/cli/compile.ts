@@ -6,9 +6,8 @@
 import { compileModelFiles, type InputReport } from '../build/compileModelFiles.ts';
 import { findModelFiles } from '../build/findModelFiles.ts';
 import type { Generate, GenerateOptions } from '../build/generate.ts';
-import { findConfig, loadConfig } from '../build/loadConfig.ts';
+import { findConfig } from '../build/findConfig.ts';
 import { exitCode, reportLines } from '../build/report.ts';
-import { watchModelFiles } from '../build/watchModelFiles.ts';
 import type { GradcConfig } from '../config.ts';
 import { UsageError } from '../errors.ts';
 import { parseList, type Io } from './io.ts';
@@ -37,7 +36,10 @@ interface Plan {
 
 async function readConfig(flags: CompileFlags, cwd: string): Promise<GradcConfig> {
   const path = flags.config ?? findConfig(cwd);
-  return path === undefined ? {} : (await loadConfig(path, cwd)).config;
+  if (path === undefined) return {};
+  // jiti and zod load only when there is a config to read.
+  const { loadConfig } = await import('../build/loadConfig.ts');
+  return (await loadConfig(path, cwd)).config;
 }
 
 function wrtFlag(text: string): string[] {
@@ -79,6 +81,7 @@ function untilSignal(): Promise<void> {
 }
 
 async function watchUntilStopped(p: Plan, io: Io, deps: CompileDeps): Promise<number> {
+  const { watchModelFiles } = await import('../build/watchModelFiles.ts'); // chokidar, for --watch only
   const watcher = watchModelFiles({
     patterns: p.patterns,
     cwd: deps.cwd,

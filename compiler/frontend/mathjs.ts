@@ -4,10 +4,8 @@
  * anything it does not support with a located message. mathjs nodes carry no
  * source positions, so names are located by finding their first occurrence.
  */
-import {
-  isConditionalNode, isConstantNode, isFunctionNode, isOperatorNode, isParenthesisNode,
-  isRelationalNode, isSymbolNode, parse,
-} from 'mathjs';
+import { createRequire } from 'node:module';
+import type * as MathJs from 'mathjs';
 import type { MathNode } from 'mathjs';
 import { apply, bool, constant, input, select } from '../ir/build.ts';
 import { transpose } from '../ir/buildTensor.ts';
@@ -22,6 +20,24 @@ import {
 import { MATH_CONSTANTS, MATH_FUNCTIONS } from './mathFunctions.ts';
 import { identifierProblem } from '../emit/safeText.ts';
 import { didYouMean } from '../suggest.ts';
+
+/**
+ * mathjs, loaded on the first parse. It takes about two seconds to load here, and
+ * `gradc --version`, `gradc compile` of a model file without an `expr` template and
+ * an eager run of the prelude never parse a math expression. Its CommonJS build
+ * loads synchronously, as the front ends run.
+ */
+let mathjsModule: typeof MathJs | undefined;
+const mathjs = (): typeof MathJs => (mathjsModule ??= createRequire(import.meta.url)('mathjs') as typeof MathJs);
+
+const parse = (text: string): MathNode => mathjs().parse(text);
+const isConditionalNode = (n: MathNode) => mathjs().isConditionalNode(n);
+const isConstantNode = (n: MathNode) => mathjs().isConstantNode(n);
+const isFunctionNode = (n: MathNode) => mathjs().isFunctionNode(n);
+const isOperatorNode = (n: MathNode) => mathjs().isOperatorNode(n);
+const isParenthesisNode = (n: MathNode) => mathjs().isParenthesisNode(n);
+const isRelationalNode = (n: MathNode) => mathjs().isRelationalNode(n);
+const isSymbolNode = (n: MathNode) => mathjs().isSymbolNode(n);
 
 export interface ParsedExpression {
   readonly output: Node;

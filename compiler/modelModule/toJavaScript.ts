@@ -8,19 +8,20 @@
  * every export of a generated module carries an explicit type, so no type
  * checker is needed. Both are pure functions of the text: deterministic.
  */
-import ts from 'typescript';
+import type ts from 'typescript';
+import { loadTypeScript, type TypeScript } from '../emit/loadTypeScript.ts';
 
 export interface JavaScriptModule {
   readonly js: string;
   readonly dts: string;
 }
 
-const COMPILER_OPTIONS: ts.CompilerOptions = {
-  target: ts.ScriptTarget.ES2022,
-  module: ts.ModuleKind.ESNext,
+const optionsOf = (typescript: TypeScript): ts.CompilerOptions => ({
+  target: typescript.ScriptTarget.ES2022,
+  module: typescript.ModuleKind.ESNext,
   removeComments: false,
-  newLine: ts.NewLineKind.LineFeed,
-};
+  newLine: typescript.NewLineKind.LineFeed,
+});
 
 /** The header line(s) every output keeps: `// Code generated … DO NOT EDIT.` and the lint switch. */
 function headerOf(source: string): string {
@@ -30,8 +31,10 @@ function headerOf(source: string): string {
 }
 
 export function toJavaScript(source: string, fileName = 'module.grad.ts'): JavaScriptModule {
-  const js = ts.transpileModule(source, { compilerOptions: COMPILER_OPTIONS, fileName, reportDiagnostics: false }).outputText;
-  const declared = ts.transpileDeclaration(source, { compilerOptions: COMPILER_OPTIONS, fileName, reportDiagnostics: true });
+  const ts = loadTypeScript();
+  const compilerOptions = optionsOf(ts);
+  const js = ts.transpileModule(source, { compilerOptions: compilerOptions, fileName, reportDiagnostics: false }).outputText;
+  const declared = ts.transpileDeclaration(source, { compilerOptions: compilerOptions, fileName, reportDiagnostics: true });
   const problems = declared.diagnostics ?? [];
   if (problems.length > 0) {
     // Generated code that isolated declarations cannot describe is a bug in the emitter, not the user's model.

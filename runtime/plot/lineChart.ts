@@ -3,9 +3,11 @@
 // A chart is described by data (series of points), turned into a Vega-Lite spec,
 // compiled to Vega, rendered headless to SVG by `View.toSVG()`, and rasterized to
 // PNG by resvg. Nothing here draws by hand: the three libraries each do one step.
-import { Resvg } from '@resvg/resvg-js';
-import { View, Warn, parse } from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+// They load on the first chart, not with gradc/runtime: a training script that draws
+// no curves does not pay for them.
+import { createRequire } from 'node:module';
+import type * as ResvgModule from '@resvg/resvg-js';
+import type { TopLevelSpec } from 'vega-lite';
 import writeFileAtomic from 'write-file-atomic';
 
 /** One named line: its points in x order. */
@@ -68,6 +70,7 @@ export async function lineChartsSvg(charts: readonly LineChart[], title?: string
 
 /** A Vega-Lite spec rendered headless to an SVG document. */
 export async function vegaLiteSvg(spec: TopLevelSpec): Promise<string> {
+  const [{ View, Warn, parse }, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new View(parse(compile(spec).spec), { renderer: 'none', logLevel: Warn });
   try {
     return await view.toSVG();
@@ -78,6 +81,8 @@ export async function vegaLiteSvg(spec: TopLevelSpec): Promise<string> {
 
 /** Rasterizes an SVG at twice its size, so the PNG stays sharp on high-density screens. */
 export function svgToPng(svg: string): Buffer {
+  // A CommonJS package with a native addon: required on first use, synchronously.
+  const { Resvg } = createRequire(import.meta.url)('@resvg/resvg-js') as typeof ResvgModule;
   const resvg = new Resvg(svg, {
     background: 'white',
     fitTo: { mode: 'zoom', value: 2 },

@@ -5,6 +5,8 @@
 //
 // Progress goes to stderr; the header and the table go to stdout.
 // BENCH_TIME_MS sets the time budget per row (default 2000) for quick runs.
+// Sections: `npm run bench` runs both; `npm run bench -- mlp` or `-- startup` one
+// (startup.ts: the built bin's start-up against node and ts-morph).
 
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -15,6 +17,7 @@ import { PARAM_BLOCKS, blockRanges, makeProblem, stepFlops } from './mlp.ts';
 import type { MlpConfig, Problem } from './mlp.ts';
 import { header, loadLine, table } from './report.ts';
 import type { Row } from './report.ts';
+import { runStartup, startupReport } from './startup.ts';
 import { makeTfStep, tfVersion, useTfBackend, wasmFeatures } from './tfjsPeer.ts';
 import type { TfBackend } from './tfjsPeer.ts';
 
@@ -209,4 +212,15 @@ async function main(): Promise<void> {
   console.log(`\ntotal bench time ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
-await main();
+const SECTIONS = ['mlp', 'startup'] as const;
+type Section = (typeof SECTIONS)[number];
+
+function selectedSections(argv: readonly string[]): ReadonlySet<Section> {
+  const unknown = argv.filter((a) => !(SECTIONS as readonly string[]).includes(a));
+  if (unknown.length > 0) throw new Error(`npm run bench: unknown section ${unknown.join(', ')}; the sections are ${SECTIONS.join(', ')} (none given: all)`);
+  return new Set(argv.length === 0 ? SECTIONS : (argv as Section[]));
+}
+
+const sections = selectedSections(process.argv.slice(2));
+if (sections.has('mlp')) await main();
+if (sections.has('startup')) console.log(`${sections.has('mlp') ? '\n' : ''}${startupReport(runStartup(log))}`);

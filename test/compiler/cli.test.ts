@@ -1,8 +1,8 @@
 /** The `gradc diff` command, run in-process through `main` and once as a real process. */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../compiler/cli.ts';
+import { sourceBinArgs } from './sourceBin.ts';
 
 async function run(...argv: string[]) {
   const out: string[] = [];
@@ -68,10 +68,9 @@ describe('gradc diff', () => {
   });
 
   it('runs as an installed command through the bin script', () => {
-    const bin = fileURLToPath(new URL('../../compiler/bin/gradc.mjs', import.meta.url));
-    const out = execFileSync(process.execPath, [bin, 'diff', 'x^3', '--wrt', 'x', '--at', 'x=2', '--format', 'json'], { encoding: 'utf8' });
+    const out = execFileSync(process.execPath, sourceBinArgs('diff', 'x^3', '--wrt', 'x', '--at', 'x=2', '--format', 'json'), { encoding: 'utf8' });
     expect(JSON.parse(out)).toEqual({ value: 8, gradient: [12] });
-    const bad = spawnSync(process.execPath, [bin, 'diff', 'x +', '--wrt', 'x'], { encoding: 'utf8' });
+    const bad = spawnSync(process.execPath, sourceBinArgs('diff', 'x +', '--wrt', 'x'), { encoding: 'utf8' });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/^<expr>:1:4: error: syntax error/);
   });

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../compiler/cli.ts';
+import { sourceBinArgs } from './sourceBin.ts';
 
 const SOURCE = fileURLToPath(new URL('../../examples/rosenbrock/rosenbrock.model.ts', import.meta.url));
-const BIN = fileURLToPath(new URL('../../compiler/bin/gradc.mjs', import.meta.url));
 
 let dir: string;
 let model: string;
@@ -61,7 +61,7 @@ describe('gradc compile --check', () => {
   it('runs as an installed command: exit 1 and a located message for a mistake, no stack trace', () => {
     const bad = join(dir, 'bad.model.ts');
     writeFileSync(bad, 'export function g(x: number): number {\n  return x.foo;\n}\n');
-    const r = spawnSync(process.execPath, [BIN, 'compile', 'bad.model.ts'], { cwd: dir, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, sourceBinArgs('compile', 'bad.model.ts'), { cwd: dir, encoding: 'utf8' });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^bad\.model\.ts:2:\d+: error: /);
     expect(r.stderr).not.toMatch(/\n\s+at .*\.ts:\d+/);
