@@ -4,6 +4,8 @@
 // learning curves. Every random choice comes from one seeded generator whose state is
 // checkpointed, so a resumed run repeats the uninterrupted one bit for bit. A step whose
 // loss or gradient is NaN or ±Infinity stops the run (or is skipped) before the update.
+// Where each step's gradient comes from is a GradientSource: computed here by train(),
+// by worker threads for trainDistributed() (runtime/distributed), through this one loop.
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { clipGradNorm } from '../clip/clipGradNorm.ts';
@@ -13,7 +15,7 @@ import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { admittedCount, easiestFirst, pacingFunction } from './curriculum.ts';
 import { writeLearningCurves } from './curves.ts';
 import { EarlyStopping } from './earlyStopping.ts';
-import { accumulateGradient } from './accumulate.ts';
+import { localGradient, type GradientSource } from './gradientSource.ts';
 import { NonFiniteError, findNonFinite, modelOriginOf, blockOf, type Diagnosis, type NonFiniteFinding } from './nonFinite.ts';
 import type { EpochRecord, Metrics, TrainOptions, TrainResult, TrainUnit } from './options.ts';
 import { createProgress, formatLoss, silentProgress, type Progress } from './progress.ts';
@@ -23,13 +25,21 @@ import { removeStaleTemporaries } from './staleTemporaries.ts';
 import { CHECKPOINT_FORMAT, checkTrainingState, type LoopState, type TrainingState } from './trainingState.ts';
 
 export async function train(options: TrainOptions): Promise<TrainResult> {
+  return runTraining(options, localGradient(options.loss, options.params.length, options.accumulate ?? 1));
+}
+
+/** The options of the loop itself: everything train() takes but the loss, which a GradientSource stands for. */
+export type LoopOptions = Omit<TrainOptions, 'loss'>;
+
+/** The training loop behind train() and trainDistributed(), with the step's gradient from `source`. */
+export async function runTraining(options: LoopOptions, source: GradientSource): Promise<TrainResult> {
   checkOptions(options);
-  const run = new Run(options);
+  const run = new Run(options, source);
   let stoppedEarly: boolean;
   let resumedFrom: TrainResult['resumedFrom'];
   try {
     resumedFrom = run.resume();
-    stoppedEarly = run.loop();
+    stoppedEarly = await run.loop();
   } finally {
     // A loss or callback that throws must not leave a live bar (and a hidden cursor) behind.
     run.progress.stop();
@@ -53,26 +63,27 @@ function admitted(epoch: number, options: Pick<TrainOptions, 'curriculum' | 'exa
 }
 
 class Run {
-  readonly o: TrainOptions;
+  readonly o: LoopOptions;
   readonly state: LoopState;
   readonly early: EarlyStopping | null;
   readonly progress: Progress;
   private readonly easiest: Int32Array | null;
   private readonly grad: Float64Array;
-  private readonly scratch: Float64Array;
   /** The recurrent carry before the step, kept only when a diagnosis may re-run the step. */
   private carryBefore: Float64Array | null = null;
   private readonly windows: number;
   private readonly startTime = performance.now();
   private unitsDone = 0;
 
-  constructor(o: TrainOptions) {
+  constructor(
+    o: LoopOptions,
+    private readonly source: GradientSource,
+  ) {
     this.o = o;
     this.state = { epoch: 0, position: 0, step: 0, rngAtEpochStart: SeededRng.fromSeed(o.seed ?? 0).state(), lossSum: 0, lossExamples: 0, lastLr: o.optimizer.lr, history: [] };
     this.early = o.earlyStopping === undefined ? null : new EarlyStopping(o.earlyStopping);
     this.easiest = o.curriculum === undefined ? null : easiestFirst(o.curriculum.difficulty, o.examples);
     this.grad = new Float64Array(o.params.length);
-    this.scratch = new Float64Array((o.accumulate ?? 1) > 1 ? o.params.length : 0);
     this.windows = o.recurrent?.windows ?? 1;
     const stream = o.progress === undefined ? process.stderr : o.progress;
     this.progress = stream === false ? silentProgress : createProgress(stream, { epochs: o.epochs });
@@ -107,12 +118,12 @@ class Run {
   }
 
   /** Runs the remaining epochs; returns true if early stopping (or a callback) ended them. */
-  loop(): boolean {
+  async loop(): Promise<boolean> {
     const s = this.state;
     while (s.epoch < this.o.epochs) {
       const rng = SeededRng.fromState(s.rngAtEpochStart);
       const order = epochOrder(s.epoch, this.o.examples, rng, this.o, this.easiest);
-      this.trainEpoch(order);
+      await this.trainEpoch(order);
       const stop = this.endEpoch(order.length);
       s.rngAtEpochStart = rng.state();
       this.saveCheckpoint();
@@ -129,7 +140,7 @@ class Run {
     return epoch;
   }
 
-  private trainEpoch(order: Int32Array): void {
+  private async trainEpoch(order: Int32Array): Promise<void> {
     const s = this.state;
     const units = this.units(order.length);
     const k = this.o.accumulate ?? 1;
@@ -137,7 +148,7 @@ class Run {
     while (s.position < units) {
       const group: TrainUnit[] = [];
       for (let u = s.position; u < Math.min(units, s.position + k); u++) group.push(this.unit(order, u));
-      this.step(group);
+      await this.step(group);
       s.position += group.length;
       this.unitsDone += group.length;
       this.progress.update(s.position, { loss: s.lossSum / s.lossExamples, lr: s.lastLr, etaSeconds: this.eta(units) });
@@ -160,11 +171,12 @@ class Run {
     return { indices, window: u % this.windows, windows: this.windows, epoch: this.state.epoch };
   }
 
-  private step(group: readonly TrainUnit[]): void {
+  private async step(group: readonly TrainUnit[]): Promise<void> {
     const { o, state: s, grad } = this;
     const reduction = o.reduction ?? 'mean';
     if (o.diagnose !== undefined && o.recurrent !== undefined) this.carryBefore = o.recurrent.saveState();
-    const { loss, examples } = accumulateGradient(o.loss, o.params, group, reduction, grad, this.scratch);
+    const context = { step: s.step + 1, note: (line: string) => this.progress.note(line) };
+    const { loss, examples } = await this.source.gradient(o.params, group, reduction, grad, context);
     if (o.nonFinite !== 'ignore') {
       const finding = findNonFinite(loss, grad);
       if (finding !== null) return this.nonFiniteStep(group, finding);
@@ -310,7 +322,7 @@ function epochSummary(r: EpochRecord, epochs: number): string {
   return parts.join('  ');
 }
 
-function checkOptions(o: TrainOptions): void {
+function checkOptions(o: LoopOptions): void {
   const positiveInt = (x: number | undefined, name: string): void => {
     if (x !== undefined && !(Number.isInteger(x) && x >= 1)) throw new RangeError(`Invalid ${name} ${x}; it must be an integer >= 1.`);
   };
