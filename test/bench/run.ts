@@ -5,11 +5,14 @@
 //
 // Progress goes to stderr; the header and the table go to stdout.
 // BENCH_TIME_MS sets the time budget per row (default 2000) for quick runs.
+// Sections: `npm run bench -- step` (the one-step peers above), `npm run bench --
+// distributed` (test/bench/distributed.ts); no argument runs both.
 
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { Bench } from 'tinybench';
 import { makeBaselineStep } from './baseline.ts';
+import { distributedBench } from './distributed.ts';
 import { makeGradcStep } from './gradcPeer.ts';
 import { PARAM_BLOCKS, blockRanges, makeProblem, stepFlops } from './mlp.ts';
 import type { MlpConfig, Problem } from './mlp.ts';
@@ -164,7 +167,7 @@ function packageVersion(name: string): string {
   return (require(`${root}package.json`) as { version: string }).version;
 }
 
-async function main(): Promise<void> {
+async function stepBench(): Promise<void> {
   const started = performance.now();
   const loadAtStart = os.loadavg()[0];
   const cpuDown = await probe('cpu');
@@ -209,4 +212,19 @@ async function main(): Promise<void> {
   console.log(`\ntotal bench time ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
-await main();
+const SECTIONS: Readonly<Record<string, () => Promise<void>>> = { step: stepBench, distributed: distributedBench };
+
+async function main(args: readonly string[]): Promise<void> {
+  const unknown = args.filter((a) => !(a in SECTIONS));
+  if (unknown.length > 0) {
+    console.error(`Unknown bench section${unknown.length === 1 ? '' : 's'} ${unknown.map((a) => `'${a}'`).join(', ')}; the sections are ${Object.keys(SECTIONS).join(', ')} (none: all).`);
+    process.exitCode = 2;
+    return;
+  }
+  for (const name of args.length === 0 ? Object.keys(SECTIONS) : args) {
+    await SECTIONS[name]!();
+    if (process.exitCode !== undefined && process.exitCode !== 0) return;
+  }
+}
+
+await main(process.argv.slice(2));
