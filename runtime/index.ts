@@ -175,6 +175,7 @@ export {
   type ParameterLayout,
   type StepPlace,
 } from './train/nonFinite.ts';
+export { HealthMonitor, healthSummary, type BlockHealth, type HealthOptions, type HealthRecord, type HealthWarning, type HealthWarningKind } from './train/health.ts';
 export { truncatedBPTT, type RecurrentStep, type TruncatedBPTT, type TruncatedBPTTOptions } from './train/tbptt.ts';
 export { EarlyStopping, type EarlyStoppingOptions, type EarlyStoppingState } from './train/earlyStopping.ts';
 export {
@@ -224,3 +225,10 @@ export { loadCsv, parseCsv, type CsvOptions } from './data/csv.ts';
 export { loadJson, parseJson } from './data/json.ts';
 export { type TableOptions } from './data/tabular.ts';
 export { loadIris, loadMnist } from './data/realData.ts';
+
+// Error surfaces (Li et al. 2018; Goodfellow et al. 2015): the loss along a line and on a
+// plane of (filter-normalized or Hessian-eigenvector) directions, drawn with trajectories.
+export { lossAlongLine, lossSurface, projectOntoPlane, type LineOptions, type LossLine, type LossSurface, type SurfaceOptions, type ValueFunction } from './surface/lossSurface.ts';
+export { filterNormalize, randomDirection, trajectoryDirections, type FilterNormalizeOptions, type ShapedLayout } from './surface/directions.ts';
+export { lanczosEigen, type EigenPairs, type LanczosOptions, type OperatorProduct } from './linalg/lanczos.ts';
+export { surfaceSvg, writeSurfacePlot, type SurfacePlot, type Trajectory } from './plot/surfacePlot.ts';

@@ -7,6 +7,7 @@ import { HELPER_SOURCE } from '../ir/helpers.ts';
 import type { HelperName } from '../ir/helpers.ts';
 import type { InputNode, Node } from '../ir/node.ts';
 import { topoSort } from '../ir/program.ts';
+import { twinPrologue } from './finiteTwin.ts';
 import { FINITE_CHECK_HELPERS, FINITE_CHECK_SOURCE, isChecked, scalarCheck, unobserved } from './finiteChecks.ts';
 import type { FiniteChecks } from './finiteChecks.ts';
 import { buildListing } from './listing.ts';
@@ -35,6 +36,8 @@ export interface KernelSpec {
   readonly exported?: boolean;
   /** Finiteness checks after every value (the checkFinite build); none when absent. */
   readonly checks?: FiniteChecks;
+  /** Start with the hook that hands the call to a checkFinite twin while the runtime diagnoses a step (plain model-file builds; finiteTwin.ts). */
+  readonly twin?: boolean;
 }
 
 export interface ConstantSpec {
@@ -89,6 +92,7 @@ function emitKernel(k: KernelSpec, helpers: readonly string[]): string {
   if (k.returns !== undefined) {
     lines.push(...[...comments.before(k.returns), `return ${listing.roots[listing.roots.length - 1]};`].map((l) => `  ${l}`));
   }
+  if (k.twin === true) lines.unshift(...twinPrologue(k.name, returnType).map((l) => `  ${l}`));
   return [
     docComment([k.doc]),
     `${k.exported === false ? '' : 'export '}function ${identifier(k.name)}(${params.join(', ')}): ${returnType} {`,

@@ -5,10 +5,11 @@
  * the kernel with each argument bound to a local, a view or a flat element.
  */
 import type { NameManager } from '../emit/names.ts';
-import { identifier } from '../emit/safeText.ts';
+import { identifier, numberLiteral } from '../emit/safeText.ts';
 import type { InputNode } from '../ir/node.ts';
 import type { FunctionContext } from './context.ts';
 import { isScalar, isWrt, localNames, typeOf } from './context.ts';
+import { indexArguments } from './indexArguments.ts';
 import { needsViews } from './layout.ts';
 import type { KernelKind } from './names.ts';
 import type { Locals } from './sizes.ts';
@@ -40,7 +41,18 @@ export function prologue(ctx: FunctionContext, sig: Signature, args: readonly In
   const lines = sizeStatements(ctx.sizes, args, where, sig.locals);
   if (lines.some((l) => l.startsWith('expectLength('))) ctx.use('expectLength');
   if (lines.some((l) => l.startsWith('expectWhole('))) ctx.use('expectWhole');
-  return lines;
+  return [...lines, ...indexChecks(ctx, sig, args, where)];
+}
+
+/** Labels and row indices checked as they are bound (after their lengths), each against its bound. */
+function indexChecks(ctx: FunctionContext, sig: Signature, args: readonly InputNode[], where: string): string[] {
+  const sizes = new Set([...ctx.sizes.inferred.map((s) => s.dim), ...ctx.sizes.explicit]);
+  return indexArguments(ctx.d.value)
+    .filter((a) => args.includes(a.param) && !isScalar(a.param) && (typeof a.bound === 'number' || sizes.has(a.bound)))
+    .map((a) => {
+      const bound = typeof a.bound === 'number' ? numberLiteral(a.bound) : sig.locals.size(a.bound);
+      return `${ctx.use('expectIndices')}(${q(where)}, ${q(a.param.name)}, ${sig.locals.arg(a.param)}, ${bound}, ${q(a.what)});`;
+    });
 }
 
 /** The length check of a flat vector argument (named in the message as in the signature). */

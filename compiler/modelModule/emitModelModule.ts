@@ -10,6 +10,7 @@ import { parameterLayout } from '../compileModel.ts';
 import type { LayoutEntry } from '../compileModel.ts';
 import type { DeriveOptions } from '../derive.ts';
 import { emitKernels, generatedHeader } from '../emit/emitModule.ts';
+import { FINITE_TWIN_NAMES, TWIN_KERNELS_NAME, finiteTwinSource, twinKernelsSource } from '../emit/finiteTwin.ts';
 import { comment, identifier } from '../emit/safeText.ts';
 import type { KernelSpec } from '../emit/emitModule.ts';
 import { symbolsOf } from '../emit/loops/dims.ts';
@@ -51,7 +52,8 @@ function kernelSpecs(d: FunctionDerivatives, names: GeneratedNames, checkFinite:
   const out = identifier('out');
   const specs = new Map<KernelKind, KernelSpec>();
   const checks = checkFinite ? { checks: { primal: new Set(topoSort([d.value])), fallback: fn.origin } } : {};
-  const base = { exported: false, ...checks };
+  // A plain build hands each kernel call to its checkFinite twin while the runtime diagnoses a step.
+  const base = { exported: false, ...checks, ...(checkFinite ? {} : { twin: true }) };
   specs.set('value', {
     ...base,
     name: names.kernel('value'),
@@ -129,7 +131,7 @@ interface Planned {
 /** Every top-level name the module defines, each once; a clash is the user's to resolve by renaming. */
 function claimTopLevel(planned: readonly Planned[], helperNames: readonly string[]): Set<string> {
   const owner = new Map<string, string>();
-  for (const name of [...Object.keys(SUPPORT_SOURCE), ...helperNames]) owner.set(name, 'gradc support code');
+  for (const name of [...Object.keys(SUPPORT_SOURCE), ...helperNames, ...FINITE_TWIN_NAMES, TWIN_KERNELS_NAME]) owner.set(name, 'gradc support code');
   for (const p of planned) {
     const { fn } = p.d;
     const own: string[] = [p.names.value];
@@ -200,6 +202,7 @@ export function emitModelModule(file: ModelFileIR, options: EmitModelModuleOptio
     ...sections,
     ...functions.map((n) => SUPPORT_SOURCE[n]),
     ...emitted.helpers,
+    checkFinite ? twinKernelsSource(allSpecs.map((k) => k.name)) : finiteTwinSource(displayPath(file.path)),
   ];
   return `${parts.join('\n\n')}\n`;
 }

@@ -5,7 +5,7 @@
  * when something in the module uses it.
  */
 
-export type SupportName = 'FlatObjective' | 'FlatLoss' | 'FlatTensorFunction' | 'expectLength' | 'expectWhole' | 'hessianFromHvp';
+export type SupportName = 'FlatObjective' | 'FlatLoss' | 'FlatTensorFunction' | 'expectLength' | 'expectWhole' | 'expectIndices' | 'hessianFromHvp';
 
 export const SUPPORT_SOURCE: Readonly<Record<SupportName, string>> = {
   FlatObjective: `/**
@@ -61,6 +61,12 @@ export interface FlatTensorFunction<Data extends readonly unknown[] = []> {
   expectWhole: `function expectWhole(where: string, name: string, array: ArrayLike<number>, divisor: number, shape: string): void {
   if (!(array.length % divisor === 0)) {
     throw new RangeError(\`\${where}: \${name} has \${array.length} elements, not a multiple of \${divisor} as its shape \${shape} needs\`);
+  }
+}`,
+  expectIndices: `function expectIndices(where: string, name: string, indices: ArrayLike<number>, bound: number, what: string): void {
+  for (let i = 0; i < indices.length; i++) {
+    const v = indices[i];
+    if (!(Number.isInteger(v) && v >= 0 && v < bound)) throw new RangeError(\`\${where}: \${name}[\${i}] = \${v}: \${what} must be an integer in [0, \${bound})\`);
   }
 }`,
   hessianFromHvp: `/** out ← ∇²f(x), one Hessian-vector product per column, then symmetrized. */

@@ -209,6 +209,7 @@ function finalStateValueKernelWorkspace(batch: number, time: number): FinalState
 
 /** The kernel of `finalState`: sizes passed explicitly, arguments unchecked. */
 function finalStateValueKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, X: Float64Array, mask: Float64Array, h0: Float64Array, batch: number, time: number, out: Float64Array = new Float64Array(0 + 16 * batch)): Float64Array {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('finalStateValueKernel')(...arguments) as Float64Array;
   const ws = finalStateValueKernelWorkspace(batch, time);
   const gather = ws.gather;
   const matmul = ws.matmul;
@@ -284,6 +285,7 @@ function finalStateJvpKernelWorkspace(batch: number, time: number): FinalStateJv
 
 /** The kernel of `finalStateJvp`: sizes passed explicitly, arguments unchecked. */
 function finalStateJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, X: Float64Array, mask: Float64Array, h0: Float64Array, WxDot: Float64Array, WhDot: Float64Array, bDot: Float64Array, batch: number, time: number, out: Float64Array = new Float64Array(0 + 16 * batch)): Float64Array {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('finalStateJvpKernel')(...arguments) as Float64Array;
   const ws = finalStateJvpKernelWorkspace(batch, time);
   const h = ws.h;
   const gather = ws.gather;
@@ -543,6 +545,7 @@ function predictValueKernelWorkspace(batch: number, time: number): PredictValueK
 
 /** The kernel of `predict`: sizes passed explicitly, arguments unchecked. */
 function predictValueKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: Float64Array, c1: number, X: Float64Array, mask: Float64Array, h0: Float64Array, batch: number, time: number, out: Float64Array = new Float64Array(0 + batch)): Float64Array {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('predictValueKernel')(...arguments) as Float64Array;
   const ws = predictValueKernelWorkspace(batch, time);
   const h = ws.h;
   const matmul = ws.matmul;
@@ -635,6 +638,7 @@ function predictJvpKernelWorkspace(batch: number, time: number): PredictJvpKerne
 
 /** The kernel of `predictJvp`: sizes passed explicitly, arguments unchecked. */
 function predictJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: Float64Array, _c1: number, X: Float64Array, mask: Float64Array, h0: Float64Array, WxDot: Float64Array, WhDot: Float64Array, bDot: Float64Array, WyDot: Float64Array, cDot: number, batch: number, time: number, out: Float64Array = new Float64Array(0 + batch)): Float64Array {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('predictJvpKernel')(...arguments) as Float64Array;
   const ws = predictJvpKernelWorkspace(batch, time);
   const hDot = ws.hDot;
   const matmul = ws.matmul;
@@ -1022,6 +1026,7 @@ function lossValueKernelWorkspace(batch: number, time: number): LossValueKernelW
 
 /** The kernel of `loss`: sizes passed explicitly, arguments unchecked. */
 function lossValueKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: Float64Array, c1: number, X: Float64Array, mask: Float64Array, h0: Float64Array, target: Float64Array, batch: number, time: number): number {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('lossValueKernel')(...arguments) as number;
   const ws = lossValueKernelWorkspace(batch, time);
   const h = ws.h;
   const matmul = ws.matmul;
@@ -1127,6 +1132,7 @@ function lossValueAndGradientKernelWorkspace(batch: number, time: number): LossV
 
 /** The kernel of `lossValueAndGradient`: sizes passed explicitly, arguments unchecked. */
 function lossValueAndGradientKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: Float64Array, c1: number, X: Float64Array, mask: Float64Array, h0: Float64Array, target: Float64Array, batch: number, time: number, gradOut: Float64Array = new Float64Array(321)): number {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('lossValueAndGradientKernel')(...arguments) as number;
   const ws = lossValueAndGradientKernelWorkspace(batch, time);
   const h = ws.h;
   const hHistory = ws.hHistory;
@@ -1343,6 +1349,7 @@ function lossJvpKernelWorkspace(batch: number, time: number): LossJvpKernelWorks
 
 /** The kernel of `lossJvp`: sizes passed explicitly, arguments unchecked. */
 function lossJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: Float64Array, c1: number, X: Float64Array, mask: Float64Array, h0: Float64Array, target: Float64Array, WxDot: Float64Array, WhDot: Float64Array, bDot: Float64Array, WyDot: Float64Array, cDot: number, batch: number, time: number): number {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('lossJvpKernel')(...arguments) as number;
   const ws = lossJvpKernelWorkspace(batch, time);
   const h = ws.h;
   const matmul = ws.matmul;
@@ -1553,6 +1560,7 @@ function lossHvpKernelWorkspace(batch: number, time: number): LossHvpKernelWorks
 
 /** The kernel of `lossHvp`: sizes passed explicitly, arguments unchecked. */
 function lossHvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: Float64Array, c1: number, X: Float64Array, mask: Float64Array, h0: Float64Array, target: Float64Array, WxDot: Float64Array, WhDot: Float64Array, bDot: Float64Array, WyDot: Float64Array, cDot: number, batch: number, time: number, out: Float64Array = new Float64Array(321)): Float64Array {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('lossHvpKernel')(...arguments) as Float64Array;
   const ws = lossHvpKernelWorkspace(batch, time);
   const h = ws.h;
   const hHistory = ws.hHistory;
@@ -1979,4 +1987,14 @@ function sigmoid(x: number): number {
   if (x >= 0) return 1 / (1 + Math.exp(-x));
   const e = Math.exp(x);
   return e / (1 + e);
+}
+
+/** Shared by every generated module and the runtime (one object on globalThis): its `session` is set only while the runtime re-runs a failing training step to find the model line of its first non-finite value. A kernel's check of it is one property read. */
+const gradcDiagnosis: { session?: { twin(file: string, kernel: string): (...args: unknown[]) => unknown } } = ((globalThis as unknown as { [key: symbol]: { session?: { twin(file: string, kernel: string): (...args: unknown[]) => unknown } } })[
+  Symbol.for('gradc.finiteDiagnosis')
+] ??= {});
+
+/** The same kernel of a checkFinite build of this model file, built by the runtime during a diagnosis. */
+function gradcFiniteTwin(kernel: string): (...args: unknown[]) => unknown {
+  return gradcDiagnosis.session!.twin('examples/curriculum/adding.model.ts', kernel);
 }

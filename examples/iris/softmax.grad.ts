@@ -193,6 +193,7 @@ function logitsValueKernelWorkspace(batch: number): LogitsValueKernelWorkspace {
 
 /** The kernel of `logits`: sizes passed explicitly, arguments unchecked. */
 function logitsValueKernel(W: Float64Array, b: Float64Array, X: Float64Array, batch: number, out: Float64Array = new Float64Array(0 + 3 * batch)): Float64Array {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('logitsValueKernel')(...arguments) as Float64Array;
   const ws = logitsValueKernelWorkspace(batch);
   const matmul = ws.matmul;
   // examples/iris/softmax.model.ts:11  return add(matmul(X, W), b);
@@ -227,6 +228,7 @@ function logitsJvpKernelWorkspace(batch: number): LogitsJvpKernelWorkspace {
 
 /** The kernel of `logitsJvp`: sizes passed explicitly, arguments unchecked. */
 function logitsJvpKernel(_W: Float64Array, _b: Float64Array, X: Float64Array, WDot: Float64Array, bDot: Float64Array, batch: number, out: Float64Array = new Float64Array(0 + 3 * batch)): Float64Array {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('logitsJvpKernel')(...arguments) as Float64Array;
   const ws = logitsJvpKernelWorkspace(batch);
   const matmul = ws.matmul;
   // examples/iris/softmax.model.ts:11  return add(matmul(X, W), b);
@@ -287,6 +289,7 @@ export function loss(W: Float64Array, b: Float64Array, X: Float64Array, labels: 
   expectLength('loss', 'W', W, 12, '[4, 3]');
   expectLength('loss', 'b', b, 3, '[3]');
   expectLength('loss', 'labels', labels, batch, '[batch]');
+  expectIndices('loss', 'labels', labels, 3, 'a label');
   return lossValueKernel(W, b, X, labels, batch);
 }
 
@@ -301,6 +304,7 @@ export function lossValueAndGradient(W: Float64Array, b: Float64Array, X: Float6
   expectLength('lossValueAndGradient', 'W', W, 12, '[4, 3]');
   expectLength('lossValueAndGradient', 'b', b, 3, '[3]');
   expectLength('lossValueAndGradient', 'labels', labels, batch, '[batch]');
+  expectIndices('lossValueAndGradient', 'labels', labels, 3, 'a label');
   expectLength('lossValueAndGradient', 'gradOut', gradOut, 15, 'lossLayout.size');
   return lossValueAndGradientKernel(W, b, X, labels, batch, gradOut);
 }
@@ -316,6 +320,7 @@ export function lossGradient(W: Float64Array, b: Float64Array, X: Float64Array, 
   expectLength('lossGradient', 'W', W, 12, '[4, 3]');
   expectLength('lossGradient', 'b', b, 3, '[3]');
   expectLength('lossGradient', 'labels', labels, batch, '[batch]');
+  expectIndices('lossGradient', 'labels', labels, 3, 'a label');
   expectLength('lossGradient', 'gradOut', gradOut, 15, 'lossLayout.size');
   lossValueAndGradientKernel(W, b, X, labels, batch, gradOut);
   return gradOut;
@@ -334,6 +339,7 @@ export function lossJvp(W: Float64Array, b: Float64Array, X: Float64Array, label
   expectLength('lossJvp', 'W', W, 12, '[4, 3]');
   expectLength('lossJvp', 'b', b, 3, '[3]');
   expectLength('lossJvp', 'labels', labels, batch, '[batch]');
+  expectIndices('lossJvp', 'labels', labels, 3, 'a label');
   expectLength('lossJvp', 'v', v, 15, 'lossLayout.size');
   const t = lossViews(v);
   return lossJvpKernel(W, b, X, labels, t.W, t.b, batch);
@@ -352,6 +358,7 @@ export function lossHvp(W: Float64Array, b: Float64Array, X: Float64Array, label
   expectLength('lossHvp', 'W', W, 12, '[4, 3]');
   expectLength('lossHvp', 'b', b, 3, '[3]');
   expectLength('lossHvp', 'labels', labels, batch, '[batch]');
+  expectIndices('lossHvp', 'labels', labels, 3, 'a label');
   expectLength('lossHvp', 'v', v, 15, 'lossLayout.size');
   expectLength('lossHvp', 'out', out, 15, 'lossLayout.size');
   const t = lossViews(v);
@@ -371,6 +378,7 @@ export function lossGgnvp(W: Float64Array, b: Float64Array, X: Float64Array, lab
   expectLength('lossGgnvp', 'W', W, 12, '[4, 3]');
   expectLength('lossGgnvp', 'b', b, 3, '[3]');
   expectLength('lossGgnvp', 'labels', labels, batch, '[batch]');
+  expectIndices('lossGgnvp', 'labels', labels, 3, 'a label');
   expectLength('lossGgnvp', 'v', v, 15, 'lossLayout.size');
   expectLength('lossGgnvp', 'out', out, 15, 'lossLayout.size');
   const t = lossViews(v);
@@ -388,11 +396,13 @@ export function lossFlat(X: Float64Array, labels: Float64Array): FlatLoss<[X: Fl
   expectWhole('lossFlat', 'X', X, 4, '[batch, 4]');
   const batch = X.length / 4;
   expectLength('lossFlat', 'labels', labels, batch, '[batch]');
+  expectIndices('lossFlat', 'labels', labels, 3, 'a label');
   const bound = { X, labels, batch };
   const setData = (X: Float64Array, labels: Float64Array): void => {
     expectWhole('lossFlat(…).setData', 'X', X, 4, '[batch, 4]');
     const batch = X.length / 4;
     expectLength('lossFlat(…).setData', 'labels', labels, batch, '[batch]');
+    expectIndices('lossFlat(…).setData', 'labels', labels, 3, 'a label');
     bound.X = X;
     bound.labels = labels;
     bound.batch = batch;
@@ -477,6 +487,7 @@ function lossValueKernelWorkspace(batch: number): LossValueKernelWorkspace {
 
 /** The kernel of `loss`: sizes passed explicitly, arguments unchecked. */
 function lossValueKernel(W: Float64Array, b: Float64Array, X: Float64Array, labels: Float64Array, batch: number): number {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('lossValueKernel')(...arguments) as number;
   const ws = lossValueKernelWorkspace(batch);
   const oneHot = ws.oneHot;
   const matmul = ws.matmul;
@@ -568,6 +579,7 @@ function lossValueAndGradientKernelWorkspace(batch: number): LossValueAndGradien
 
 /** The kernel of `lossValueAndGradient`: sizes passed explicitly, arguments unchecked. */
 function lossValueAndGradientKernel(W: Float64Array, b: Float64Array, X: Float64Array, labels: Float64Array, batch: number, gradOut: Float64Array = new Float64Array(15)): number {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('lossValueAndGradientKernel')(...arguments) as number;
   const ws = lossValueAndGradientKernelWorkspace(batch);
   const oneHot = ws.oneHot;
   const gt = ws.gt;
@@ -713,6 +725,7 @@ function lossJvpKernelWorkspace(batch: number): LossJvpKernelWorkspace {
 
 /** The kernel of `lossJvp`: sizes passed explicitly, arguments unchecked. */
 function lossJvpKernel(W: Float64Array, b: Float64Array, X: Float64Array, labels: Float64Array, WDot: Float64Array, bDot: Float64Array, batch: number): number {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('lossJvpKernel')(...arguments) as number;
   const ws = lossJvpKernelWorkspace(batch);
   const oneHot = ws.oneHot;
   const gt = ws.gt;
@@ -859,6 +872,7 @@ function lossHvpKernelWorkspace(batch: number): LossHvpKernelWorkspace {
 
 /** The kernel of `lossHvp`: sizes passed explicitly, arguments unchecked. */
 function lossHvpKernel(W: Float64Array, b: Float64Array, X: Float64Array, labels: Float64Array, WDot: Float64Array, bDot: Float64Array, batch: number, out: Float64Array = new Float64Array(15)): Float64Array {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('lossHvpKernel')(...arguments) as Float64Array;
   const ws = lossHvpKernelWorkspace(batch);
   const oneHot = ws.oneHot;
   const gt = ws.gt;
@@ -1044,6 +1058,7 @@ function lossGgnvpKernelWorkspace(batch: number): LossGgnvpKernelWorkspace {
 
 /** The kernel of `lossGgnvp`: sizes passed explicitly, arguments unchecked. */
 function lossGgnvpKernel(W: Float64Array, b: Float64Array, X: Float64Array, labels: Float64Array, WDot: Float64Array, bDot: Float64Array, batch: number, out: Float64Array = new Float64Array(15)): Float64Array {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('lossGgnvpKernel')(...arguments) as Float64Array;
   const ws = lossGgnvpKernelWorkspace(batch);
   const oneHot = ws.oneHot;
   const gt = ws.gt;
@@ -1206,6 +1221,13 @@ function expectWhole(where: string, name: string, array: ArrayLike<number>, divi
   }
 }
 
+function expectIndices(where: string, name: string, indices: ArrayLike<number>, bound: number, what: string): void {
+  for (let i = 0; i < indices.length; i++) {
+    const v = indices[i];
+    if (!(Number.isInteger(v) && v >= 0 && v < bound)) throw new RangeError(`${where}: ${name}[${i}] = ${v}: ${what} must be an integer in [0, ${bound})`);
+  }
+}
+
 /** out ← ∇²f(x), one Hessian-vector product per column, then symmetrized. */
 function hessianFromHvp(
   where: string,
@@ -1304,4 +1326,14 @@ function sigmoid(x: number): number {
 
 function softplus(x: number): number {
   return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+}
+
+/** Shared by every generated module and the runtime (one object on globalThis): its `session` is set only while the runtime re-runs a failing training step to find the model line of its first non-finite value. A kernel's check of it is one property read. */
+const gradcDiagnosis: { session?: { twin(file: string, kernel: string): (...args: unknown[]) => unknown } } = ((globalThis as unknown as { [key: symbol]: { session?: { twin(file: string, kernel: string): (...args: unknown[]) => unknown } } })[
+  Symbol.for('gradc.finiteDiagnosis')
+] ??= {});
+
+/** The same kernel of a checkFinite build of this model file, built by the runtime during a diagnosis. */
+function gradcFiniteTwin(kernel: string): (...args: unknown[]) => unknown {
+  return gradcDiagnosis.session!.twin('examples/iris/softmax.model.ts', kernel);
 }

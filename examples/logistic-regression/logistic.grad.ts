@@ -240,6 +240,7 @@ function lossValueKernelWorkspace(batch: number): LossValueKernelWorkspace {
 
 /** The kernel of `loss`: sizes passed explicitly, arguments unchecked. */
 function lossValueKernel(w: Float64Array, b: number, X: Float64Array, y: Float64Array, lambda: number, batch: number): number {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('lossValueKernel')(...arguments) as number;
   const ws = lossValueKernelWorkspace(batch);
   const mul = ws.mul;
   const matmul = ws.matmul;
@@ -292,6 +293,7 @@ function lossValueAndGradientKernelWorkspace(batch: number): LossValueAndGradien
 
 /** The kernel of `lossValueAndGradient`: sizes passed explicitly, arguments unchecked. */
 function lossValueAndGradientKernel(w: Float64Array, b: number, X: Float64Array, y: Float64Array, lambda: number, batch: number, gradOut: Float64Array = new Float64Array(5)): number {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('lossValueAndGradientKernel')(...arguments) as number;
   const ws = lossValueAndGradientKernelWorkspace(batch);
   const mul = ws.mul;
   const matmul = ws.matmul;
@@ -363,6 +365,7 @@ function lossJvpKernelWorkspace(batch: number): LossJvpKernelWorkspace {
 
 /** The kernel of `lossJvp`: sizes passed explicitly, arguments unchecked. */
 function lossJvpKernel(w: Float64Array, b: number, X: Float64Array, y: Float64Array, lambda: number, wDot: Float64Array, bDot: number, batch: number): number {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('lossJvpKernel')(...arguments) as number;
   const ws = lossJvpKernelWorkspace(batch);
   const mul = ws.mul;
   const matmul = ws.matmul;
@@ -418,6 +421,7 @@ function lossHvpKernelWorkspace(batch: number): LossHvpKernelWorkspace {
 
 /** The kernel of `lossHvp`: sizes passed explicitly, arguments unchecked. */
 function lossHvpKernel(w: Float64Array, b: number, X: Float64Array, _y: Float64Array, lambda: number, wDot: Float64Array, bDot: number, batch: number, out: Float64Array = new Float64Array(5)): Float64Array {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('lossHvpKernel')(...arguments) as Float64Array;
   const ws = lossHvpKernelWorkspace(batch);
   const mul = ws.mul;
   const matmul = ws.matmul;
@@ -597,6 +601,7 @@ function probabilityValueKernelWorkspace(batch: number): ProbabilityValueKernelW
 
 /** The kernel of `probability`: sizes passed explicitly, arguments unchecked. */
 function probabilityValueKernel(w: Float64Array, b: number, X: Float64Array, batch: number, out: Float64Array = new Float64Array(0 + batch)): Float64Array {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('probabilityValueKernel')(...arguments) as Float64Array;
   const ws = probabilityValueKernelWorkspace(batch);
   const matmul = ws.matmul;
   // examples/logistic-regression/logistic.model.ts:11  return add(matmul(X, w), b);
@@ -632,6 +637,7 @@ function probabilityJvpKernelWorkspace(batch: number): ProbabilityJvpKernelWorks
 
 /** The kernel of `probabilityJvp`: sizes passed explicitly, arguments unchecked. */
 function probabilityJvpKernel(w: Float64Array, b: number, X: Float64Array, wDot: Float64Array, bDot: number, batch: number, out: Float64Array = new Float64Array(0 + batch)): Float64Array {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('probabilityJvpKernel')(...arguments) as Float64Array;
   const ws = probabilityJvpKernelWorkspace(batch);
   const matmul = ws.matmul;
   const matmul1 = ws.matmul1;
@@ -760,4 +766,14 @@ function sigmoid(x: number): number {
 
 function softplus(x: number): number {
   return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+}
+
+/** Shared by every generated module and the runtime (one object on globalThis): its `session` is set only while the runtime re-runs a failing training step to find the model line of its first non-finite value. A kernel's check of it is one property read. */
+const gradcDiagnosis: { session?: { twin(file: string, kernel: string): (...args: unknown[]) => unknown } } = ((globalThis as unknown as { [key: symbol]: { session?: { twin(file: string, kernel: string): (...args: unknown[]) => unknown } } })[
+  Symbol.for('gradc.finiteDiagnosis')
+] ??= {});
+
+/** The same kernel of a checkFinite build of this model file, built by the runtime during a diagnosis. */
+function gradcFiniteTwin(kernel: string): (...args: unknown[]) => unknown {
+  return gradcDiagnosis.session!.twin('examples/logistic-regression/logistic.model.ts', kernel);
 }

@@ -211,6 +211,7 @@ function logitsValueKernelWorkspace(batch: number): LogitsValueKernelWorkspace {
 
 /** The kernel of `logits`: sizes passed explicitly, arguments unchecked. */
 function logitsValueKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2: Float64Array, X: Float64Array, batch: number, out: Float64Array = new Float64Array(0 + 10 * batch)): Float64Array {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('logitsValueKernel')(...arguments) as Float64Array;
   const ws = logitsValueKernelWorkspace(batch);
   const matmul = ws.matmul;
   const relu = ws.relu;
@@ -258,6 +259,7 @@ function logitsJvpKernelWorkspace(batch: number): LogitsJvpKernelWorkspace {
 
 /** The kernel of `logitsJvp`: sizes passed explicitly, arguments unchecked. */
 function logitsJvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, _b2: Float64Array, X: Float64Array, W1Dot: Float64Array, b1Dot: Float64Array, W2Dot: Float64Array, b2Dot: Float64Array, batch: number, out: Float64Array = new Float64Array(0 + 10 * batch)): Float64Array {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('logitsJvpKernel')(...arguments) as Float64Array;
   const ws = logitsJvpKernelWorkspace(batch);
   const matmul = ws.matmul;
   const add = ws.add;
@@ -355,6 +357,7 @@ export function loss(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2: F
   expectLength('loss', 'W2', W2, 640, '[64, 10]');
   expectLength('loss', 'b2', b2, 10, '[10]');
   expectLength('loss', 'labels', labels, batch, '[batch]');
+  expectIndices('loss', 'labels', labels, 10, 'a label');
   return lossValueKernel(W1, b1, W2, b2, X, labels, batch);
 }
 
@@ -371,6 +374,7 @@ export function lossValueAndGradient(W1: Float64Array, b1: Float64Array, W2: Flo
   expectLength('lossValueAndGradient', 'W2', W2, 640, '[64, 10]');
   expectLength('lossValueAndGradient', 'b2', b2, 10, '[10]');
   expectLength('lossValueAndGradient', 'labels', labels, batch, '[batch]');
+  expectIndices('lossValueAndGradient', 'labels', labels, 10, 'a label');
   expectLength('lossValueAndGradient', 'gradOut', gradOut, 50890, 'lossLayout.size');
   return lossValueAndGradientKernel(W1, b1, W2, b2, X, labels, batch, gradOut);
 }
@@ -388,6 +392,7 @@ export function lossGradient(W1: Float64Array, b1: Float64Array, W2: Float64Arra
   expectLength('lossGradient', 'W2', W2, 640, '[64, 10]');
   expectLength('lossGradient', 'b2', b2, 10, '[10]');
   expectLength('lossGradient', 'labels', labels, batch, '[batch]');
+  expectIndices('lossGradient', 'labels', labels, 10, 'a label');
   expectLength('lossGradient', 'gradOut', gradOut, 50890, 'lossLayout.size');
   lossValueAndGradientKernel(W1, b1, W2, b2, X, labels, batch, gradOut);
   return gradOut;
@@ -408,6 +413,7 @@ export function lossJvp(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2
   expectLength('lossJvp', 'W2', W2, 640, '[64, 10]');
   expectLength('lossJvp', 'b2', b2, 10, '[10]');
   expectLength('lossJvp', 'labels', labels, batch, '[batch]');
+  expectIndices('lossJvp', 'labels', labels, 10, 'a label');
   expectLength('lossJvp', 'v', v, 50890, 'lossLayout.size');
   const t = lossViews(v);
   return lossJvpKernel(W1, b1, W2, b2, X, labels, t.W1, t.b1, t.W2, t.b2, batch);
@@ -428,6 +434,7 @@ export function lossHvp(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2
   expectLength('lossHvp', 'W2', W2, 640, '[64, 10]');
   expectLength('lossHvp', 'b2', b2, 10, '[10]');
   expectLength('lossHvp', 'labels', labels, batch, '[batch]');
+  expectIndices('lossHvp', 'labels', labels, 10, 'a label');
   expectLength('lossHvp', 'v', v, 50890, 'lossLayout.size');
   expectLength('lossHvp', 'out', out, 50890, 'lossLayout.size');
   const t = lossViews(v);
@@ -449,6 +456,7 @@ export function lossGgnvp(W1: Float64Array, b1: Float64Array, W2: Float64Array, 
   expectLength('lossGgnvp', 'W2', W2, 640, '[64, 10]');
   expectLength('lossGgnvp', 'b2', b2, 10, '[10]');
   expectLength('lossGgnvp', 'labels', labels, batch, '[batch]');
+  expectIndices('lossGgnvp', 'labels', labels, 10, 'a label');
   expectLength('lossGgnvp', 'v', v, 50890, 'lossLayout.size');
   expectLength('lossGgnvp', 'out', out, 50890, 'lossLayout.size');
   const t = lossViews(v);
@@ -466,11 +474,13 @@ export function lossFlat(X: Float64Array, labels: Float64Array): FlatLoss<[X: Fl
   expectWhole('lossFlat', 'X', X, 784, '[batch, 784]');
   const batch = X.length / 784;
   expectLength('lossFlat', 'labels', labels, batch, '[batch]');
+  expectIndices('lossFlat', 'labels', labels, 10, 'a label');
   const bound = { X, labels, batch };
   const setData = (X: Float64Array, labels: Float64Array): void => {
     expectWhole('lossFlat(…).setData', 'X', X, 784, '[batch, 784]');
     const batch = X.length / 784;
     expectLength('lossFlat(…).setData', 'labels', labels, batch, '[batch]');
+    expectIndices('lossFlat(…).setData', 'labels', labels, 10, 'a label');
     bound.X = X;
     bound.labels = labels;
     bound.batch = batch;
@@ -557,6 +567,7 @@ function lossValueKernelWorkspace(batch: number): LossValueKernelWorkspace {
 
 /** The kernel of `loss`: sizes passed explicitly, arguments unchecked. */
 function lossValueKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2: Float64Array, X: Float64Array, labels: Float64Array, batch: number): number {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('lossValueKernel')(...arguments) as number;
   const ws = lossValueKernelWorkspace(batch);
   const oneHot = ws.oneHot;
   const matmul = ws.matmul;
@@ -661,6 +672,7 @@ function lossValueAndGradientKernelWorkspace(batch: number): LossValueAndGradien
 
 /** The kernel of `lossValueAndGradient`: sizes passed explicitly, arguments unchecked. */
 function lossValueAndGradientKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2: Float64Array, X: Float64Array, labels: Float64Array, batch: number, gradOut: Float64Array = new Float64Array(50890)): number {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('lossValueAndGradientKernel')(...arguments) as number;
   const ws = lossValueAndGradientKernelWorkspace(batch);
   const matmul = ws.matmul;
   const add = ws.add;
@@ -841,6 +853,7 @@ function lossJvpKernelWorkspace(batch: number): LossJvpKernelWorkspace {
 
 /** The kernel of `lossJvp`: sizes passed explicitly, arguments unchecked. */
 function lossJvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2: Float64Array, X: Float64Array, labels: Float64Array, W1Dot: Float64Array, b1Dot: Float64Array, W2Dot: Float64Array, b2Dot: Float64Array, batch: number): number {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('lossJvpKernel')(...arguments) as number;
   const ws = lossJvpKernelWorkspace(batch);
   const oneHot = ws.oneHot;
   const gt = ws.gt;
@@ -1019,6 +1032,7 @@ function lossHvpKernelWorkspace(batch: number): LossHvpKernelWorkspace {
 
 /** The kernel of `lossHvp`: sizes passed explicitly, arguments unchecked. */
 function lossHvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2: Float64Array, X: Float64Array, labels: Float64Array, W1Dot: Float64Array, b1Dot: Float64Array, W2Dot: Float64Array, b2Dot: Float64Array, batch: number, out: Float64Array = new Float64Array(50890)): Float64Array {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('lossHvpKernel')(...arguments) as Float64Array;
   const ws = lossHvpKernelWorkspace(batch);
   const matmul = ws.matmul;
   const add = ws.add;
@@ -1270,6 +1284,7 @@ function lossGgnvpKernelWorkspace(batch: number): LossGgnvpKernelWorkspace {
 
 /** The kernel of `lossGgnvp`: sizes passed explicitly, arguments unchecked. */
 function lossGgnvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2: Float64Array, X: Float64Array, labels: Float64Array, W1Dot: Float64Array, b1Dot: Float64Array, W2Dot: Float64Array, b2Dot: Float64Array, batch: number, out: Float64Array = new Float64Array(50890)): Float64Array {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('lossGgnvpKernel')(...arguments) as Float64Array;
   const ws = lossGgnvpKernelWorkspace(batch);
   const matmul = ws.matmul;
   const add = ws.add;
@@ -1472,6 +1487,13 @@ function expectWhole(where: string, name: string, array: ArrayLike<number>, divi
   }
 }
 
+function expectIndices(where: string, name: string, indices: ArrayLike<number>, bound: number, what: string): void {
+  for (let i = 0; i < indices.length; i++) {
+    const v = indices[i];
+    if (!(Number.isInteger(v) && v >= 0 && v < bound)) throw new RangeError(`${where}: ${name}[${i}] = ${v}: ${what} must be an integer in [0, ${bound})`);
+  }
+}
+
 /** out ← ∇²f(x), one Hessian-vector product per column, then symmetrized. */
 function hessianFromHvp(
   where: string,
@@ -1570,4 +1592,14 @@ function sigmoid(x: number): number {
 
 function softplus(x: number): number {
   return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+}
+
+/** Shared by every generated module and the runtime (one object on globalThis): its `session` is set only while the runtime re-runs a failing training step to find the model line of its first non-finite value. A kernel's check of it is one property read. */
+const gradcDiagnosis: { session?: { twin(file: string, kernel: string): (...args: unknown[]) => unknown } } = ((globalThis as unknown as { [key: symbol]: { session?: { twin(file: string, kernel: string): (...args: unknown[]) => unknown } } })[
+  Symbol.for('gradc.finiteDiagnosis')
+] ??= {});
+
+/** The same kernel of a checkFinite build of this model file, built by the runtime during a diagnosis. */
+function gradcFiniteTwin(kernel: string): (...args: unknown[]) => unknown {
+  return gradcDiagnosis.session!.twin('examples/mlp/mlp.model.ts', kernel);
 }

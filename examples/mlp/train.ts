@@ -7,7 +7,8 @@
  * validation loss (restoring the best epoch). Metrics and learning curves go
  * to examples/mlp/out/.
  *
- * Run: `npm run demo`, or `npx tsx examples/mlp/train.ts [epochs]` without the compile step.
+ * Run: `npm run demo`, or `npx tsx examples/mlp/train.ts [epochs] [--health]` without the compile step
+ * (--health: per-layer gradient norms and update ratios on the progress line, with warnings).
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,6 +25,7 @@ import {
   type ProgressStream,
   type TrainResult,
 } from '../../runtime/index.ts';
+import { lossLayout } from './mlp.grad.ts';
 import { CLASSES, INPUTS, mlpKernels } from './mlp.ts';
 
 export interface MlpRunOptions {
@@ -32,6 +34,8 @@ export interface MlpRunOptions {
   readonly progress?: ProgressStream | false;
   /** Write metrics.jsonl and the learning curves (mnist-curves.svg/.png) into this folder. */
   readonly outDir?: string;
+  /** Measure gradient health per layer (the trainer's `health` option): on the progress line, in metrics.jsonl, warnings as notes. */
+  readonly health?: boolean;
 }
 
 export interface MlpRun {
@@ -65,6 +69,7 @@ export async function trainMlp(trainSet: Dataset, validation: Dataset, epochs: n
     epochs,
     batchSize: 64,
     seed,
+    ...(options.health === true ? { health: true, layout: lossLayout } : {}),
     ...(outDir === undefined
       ? {}
       : {
@@ -80,7 +85,9 @@ export async function trainMlp(trainSet: Dataset, validation: Dataset, epochs: n
 const isMain = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
 if (isMain) {
   const started = performance.now();
-  const epochs = Number(process.argv[2] ?? 30);
+  const args = process.argv.slice(2);
+  const health = args.includes('--health');
+  const epochs = Number(args.find((a) => a !== '--health') ?? 30);
   const outDir = join('examples', 'mlp', 'out');
   // The trainer appends to metrics.jsonl (so a resumed run continues it): start this run's afresh.
   mkdirSync(outDir, { recursive: true });
@@ -88,7 +95,7 @@ if (isMain) {
   const { train: trainSet, validation } = trainValidationSplit(loadMnist(), { validationFraction: 0.2, seed: 7, stratify: true });
   console.log(`digits: ${trainSet.count} for training, ${validation.count} held out for validation (28×28 pixels in [0, 1])`);
   console.log(`model: ${INPUTS}→64→${CLASSES} relu MLP, ${mlpKernels().size} parameters, from the generated examples/mlp/mlp.grad.ts`);
-  const run = await trainMlp(trainSet, validation, epochs, { progress: process.stdout, outDir });
+  const run = await trainMlp(trainSet, validation, epochs, { progress: process.stdout, outDir, health });
   const { result, after } = run;
   console.log(`final validation accuracy: ${(100 * after['accuracy']!).toFixed(2)}% on ${validation.count} held-out digits (loss ${after['loss']!.toFixed(4)})`);
   console.log(`${result.history.length} epochs, ${result.steps} steps${result.stoppedEarly ? ', stopped early' : ''}; ${((performance.now() - started) / 1000).toFixed(1)} s in all`);

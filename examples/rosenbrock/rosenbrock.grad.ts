@@ -153,12 +153,14 @@ export function rosenbrockFlat(): FlatObjective<[]> {
 
 /** The kernel of `rosenbrock`: sizes passed explicitly, arguments unchecked. */
 function rosenbrockValueKernel(x: number, y: number): number {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('rosenbrockValueKernel')(...arguments) as number;
   // examples/rosenbrock/rosenbrock.model.ts:12  return (1 - x) ** 2 + 100 * (y - x ** 2) ** 2;
   return 100 * (y - x ** 2) ** 2 + (1 - x) ** 2;
 }
 
 /** The kernel of `rosenbrockValueAndGradient`: sizes passed explicitly, arguments unchecked. */
 function rosenbrockValueAndGradientKernel(x: number, y: number, gradOut: Float64Array = new Float64Array(2)): number {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('rosenbrockValueAndGradientKernel')(...arguments) as number;
   // examples/rosenbrock/rosenbrock.model.ts:12  return (1 - x) ** 2 + 100 * (y - x ** 2) ** 2;
   const t0 = 1 - x;
   const t1 = y - x ** 2;
@@ -170,6 +172,7 @@ function rosenbrockValueAndGradientKernel(x: number, y: number, gradOut: Float64
 
 /** The kernel of `rosenbrockJvp`: sizes passed explicitly, arguments unchecked. */
 function rosenbrockJvpKernel(x: number, y: number, xDot: number, yDot: number): number {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('rosenbrockJvpKernel')(...arguments) as number;
   // examples/rosenbrock/rosenbrock.model.ts:12  return (1 - x) ** 2 + 100 * (y - x ** 2) ** 2;
   const t0 = 100 * (2 * (y - x ** 2) * (yDot - xDot * (2 * x))) - xDot * (2 * (1 - x));
   return t0;
@@ -177,6 +180,7 @@ function rosenbrockJvpKernel(x: number, y: number, xDot: number, yDot: number): 
 
 /** The kernel of `rosenbrockHvp`: sizes passed explicitly, arguments unchecked. */
 function rosenbrockHvpKernel(x: number, y: number, xDot: number, yDot: number, out: Float64Array = new Float64Array(2)): Float64Array {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('rosenbrockHvpKernel')(...arguments) as Float64Array;
   // examples/rosenbrock/rosenbrock.model.ts:12  return (1 - x) ** 2 + 100 * (y - x ** 2) ** 2;
   const t0 = 2 * xDot;
   const t1 = 2 * x;
@@ -354,6 +358,7 @@ function rosenbrockNValueKernelWorkspace(): RosenbrockNValueKernelWorkspace {
 
 /** The kernel of `rosenbrockN`: sizes passed explicitly, arguments unchecked. */
 function rosenbrockNValueKernel(x: Float64Array): number {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('rosenbrockNValueKernel')(...arguments) as number;
   const ws = rosenbrockNValueKernelWorkspace();
   const slice = ws.slice;
   const sub = ws.sub;
@@ -410,6 +415,7 @@ function rosenbrockNValueAndGradientKernelWorkspace(): RosenbrockNValueAndGradie
 
 /** The kernel of `rosenbrockNValueAndGradient`: sizes passed explicitly, arguments unchecked. */
 function rosenbrockNValueAndGradientKernel(x: Float64Array, gradOut: Float64Array = new Float64Array(16)): number {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('rosenbrockNValueAndGradientKernel')(...arguments) as number;
   const ws = rosenbrockNValueAndGradientKernelWorkspace();
   const slice = ws.slice;
   const slice1 = ws.slice1;
@@ -492,6 +498,7 @@ function rosenbrockNJvpKernelWorkspace(): RosenbrockNJvpKernelWorkspace {
 
 /** The kernel of `rosenbrockNJvp`: sizes passed explicitly, arguments unchecked. */
 function rosenbrockNJvpKernel(x: Float64Array, xDot: Float64Array): number {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('rosenbrockNJvpKernel')(...arguments) as number;
   const ws = rosenbrockNJvpKernelWorkspace();
   const slice = ws.slice;
   const slice1 = ws.slice1;
@@ -555,6 +562,7 @@ function rosenbrockNHvpKernelWorkspace(): RosenbrockNHvpKernelWorkspace {
 
 /** The kernel of `rosenbrockNHvp`: sizes passed explicitly, arguments unchecked. */
 function rosenbrockNHvpKernel(x: Float64Array, xDot: Float64Array, out: Float64Array = new Float64Array(16)): Float64Array {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('rosenbrockNHvpKernel')(...arguments) as Float64Array;
   const ws = rosenbrockNHvpKernelWorkspace();
   const mul = ws.mul;
   const slice = ws.slice;
@@ -639,4 +647,14 @@ function hessianFromHvp(
       }
     }
   };
+}
+
+/** Shared by every generated module and the runtime (one object on globalThis): its `session` is set only while the runtime re-runs a failing training step to find the model line of its first non-finite value. A kernel's check of it is one property read. */
+const gradcDiagnosis: { session?: { twin(file: string, kernel: string): (...args: unknown[]) => unknown } } = ((globalThis as unknown as { [key: symbol]: { session?: { twin(file: string, kernel: string): (...args: unknown[]) => unknown } } })[
+  Symbol.for('gradc.finiteDiagnosis')
+] ??= {});
+
+/** The same kernel of a checkFinite build of this model file, built by the runtime during a diagnosis. */
+function gradcFiniteTwin(kernel: string): (...args: unknown[]) => unknown {
+  return gradcDiagnosis.session!.twin('examples/rosenbrock/rosenbrock.model.ts', kernel);
 }

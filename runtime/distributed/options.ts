@@ -69,6 +69,10 @@ export interface DistributedReport {
   readonly diedWorkers: readonly number[];
 }
 
-export type DistributedTrainOptions = LoopOptions & { readonly distributed: DistributedOptions };
+/**
+ * train()'s options without `loss` (the workers compute it from `distributed.model`);
+ * a non-finite step is diagnosed only through a `diagnose` loss given here.
+ */
+export type DistributedTrainOptions = Omit<LoopOptions, 'loss'> & { readonly distributed: DistributedOptions };
 
 export type DistributedTrainResult = TrainResult & { readonly distributed: DistributedReport };

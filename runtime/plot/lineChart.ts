@@ -63,6 +63,11 @@ export async function lineChartsSvg(charts: readonly LineChart[], title?: string
       ? { ...panels[0], ...(title === undefined ? {} : { title }), ...TOP }
       : { hconcat: panels, ...(title === undefined ? {} : { title }), ...TOP }
   ) as TopLevelSpec;
+  return vegaLiteSvg(spec);
+}
+
+/** A Vega-Lite spec rendered headless to an SVG document. */
+export async function vegaLiteSvg(spec: TopLevelSpec): Promise<string> {
   const view = new View(parse(compile(spec).spec), { renderer: 'none', logLevel: Warn });
   try {
     return await view.toSVG();
@@ -83,7 +88,8 @@ export function svgToPng(svg: string): Buffer {
   return resvg.render().asPng();
 }
 
-const TOP = {
+/** What every chart's top-level spec carries: schema, background, padding, fonts. */
+export const TOP = {
   $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
   background: 'white',
   padding: 12,

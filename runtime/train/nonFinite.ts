@@ -10,7 +10,7 @@ export type NonFiniteMode = 'stop' | 'skip' | 'ignore';
 
 /** A generated module's `<f>Layout` constant: where each parameter block lives in the flat vector. */
 export interface ParameterLayout {
-  readonly params: readonly { readonly name: string; readonly offset: number; readonly size: number }[];
+  readonly params: readonly { readonly name: string; readonly offset: number; readonly size: number; readonly shape?: readonly number[] }[];
 }
 
 /**
@@ -85,7 +85,10 @@ export interface StepPlace {
 
 /** What the check-finite re-run of the step found. */
 export type Diagnosis =
+  /** No kernel of a generated model-file module ran in the step. */
   | { readonly kind: 'none' }
+  /** diagnose: false. */
+  | { readonly kind: 'off' }
   | { readonly kind: 'found'; readonly origin: ModelOrigin }
   /** The checked build ran through without finding a non-finite value (e.g. it came from the glue around the model). */
   | { readonly kind: 'clean' }
@@ -134,7 +137,7 @@ function describe(place: StepPlace, f: NonFiniteFinding, block: ReturnType<typeo
   if (block !== null) grad = `the gradient is not finite: ${f.value} at element ${block.element} of parameter '${block.name}' (flat index ${f.index})`;
   else if (f.index >= 0) grad = `the gradient is not finite: ${f.value} at flat index ${f.index} (pass the model's layout to name the parameter)`;
   const what = [loss, grad].filter((t) => t !== '').join(' and ');
-  return `Non-finite training at ${where}: ${what}; the parameters are left as they were before this step. ${diagnosisText(d)}`;
+  return [`Non-finite training at ${where}: ${what}; the parameters are left as they were before this step.`, diagnosisText(d)].filter((t) => t !== '').join(' ');
 }
 
 function diagnosisText(d: Diagnosis): string {
@@ -149,6 +152,8 @@ function diagnosisText(d: Diagnosis): string {
     case 'failed':
       return `Re-running the step with the check-finite build failed: ${d.message}`;
     case 'none':
-      return 'Pass diagnose (a loss from a module compiled with --check-finite) to name the model line.';
+      return 'No kernel generated from a model file ran in this step, so no model line can be named (pass diagnose, the same loss over a module compiled with --check-finite).';
+    case 'off':
+      return '';
   }
 }

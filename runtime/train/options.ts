@@ -3,6 +3,7 @@ import type { Optimizer } from '../optim/optimizer.ts';
 import type { SchedulerStateDict } from '../schedule/scheduler.ts';
 import type { CurriculumOptions } from './curriculum.ts';
 import type { EarlyStoppingOptions } from './earlyStopping.ts';
+import type { HealthOptions, HealthRecord } from './health.ts';
 import type { NonFiniteError, NonFiniteMode, ParameterLayout } from './nonFinite.ts';
 import type { ProgressStream } from './progress.ts';
 
@@ -41,6 +42,8 @@ export interface RecurrentCarry {
   /** Windows per sequence: each batch is that many consecutive units. */
   readonly windows: number;
   saveState(): Float64Array;
+  /** saveState() into `out` when the state has its length (else a new array): lets the trainer keep the carry before every step without allocating. */
+  saveStateInto?(out: Float64Array): Float64Array;
   loadState(state: Float64Array): void;
 }
 
@@ -80,6 +83,8 @@ export interface EpochRecord {
   /** Examples the epoch saw (fewer than all under a curriculum). */
   readonly examples: number;
   readonly validation: Metrics;
+  /** Gradient health over the epoch (the `health` option). */
+  readonly health?: HealthRecord;
 }
 
 export interface TrainCallbacks {
@@ -141,11 +146,24 @@ export interface TrainOptions {
   /** The model's layout (the generated `<f>Layout`), so a non-finite gradient element is named by parameter. */
   readonly layout?: ParameterLayout;
   /**
-   * The same loss as `loss`, over a build of the model compiled with finiteness checks
-   * (gradc compile --check-finite, or compileModelFile(path, { checkFinite: true })):
-   * run only to re-run a non-finite step, whose first non-finite value it names by model line.
+   * How a non-finite step's first non-finite value is found and named by model line.
+   * By default the trainer re-runs the step with every kernel of a generated model-file
+   * module answered by a checkFinite build of the same model file, which it builds then
+   * (loading the compiler; the model file is found by the path it was compiled from,
+   * relative to the working directory). Or the same loss as `loss` over a build compiled
+   * with finiteness checks (gradc compile --check-finite, or loadModelFile(path,
+   * { checkFinite: true })); false for no re-run.
    */
-  readonly diagnose?: UnitLoss;
+  readonly diagnose?: UnitLoss | false;
+  /**
+   * Measure gradient health every step (per parameter block of `layout`): gradient
+   * norms before clipping, update-to-weight ratios, and warnings for exploding and
+   * vanishing gradients and out-of-scale updates, with their remedies; in each epoch
+   * record (so in metricsPath), on the progress line, and as notes. true for the
+   * default thresholds (see HealthOptions). Off by default (or false): it costs three
+   * passes over the parameters per step.
+   */
+  readonly health?: HealthOptions | boolean;
 }
 
 export interface TrainResult {

@@ -51,6 +51,11 @@ export function truncatedBPTT<W>(options: TruncatedBPTTOptions<W>): TruncatedBPT
   const carry: RecurrentCarry = {
     windows,
     saveState: () => h.slice(),
+    saveStateInto: (out) => {
+      if (out.length !== h.length) return h.slice();
+      out.set(h);
+      return out;
+    },
     loadState: (s) => {
       h = s.slice();
       next = new Float64Array(s.length);

@@ -16,8 +16,10 @@ import { admittedCount, easiestFirst, pacingFunction } from './curriculum.ts';
 import { writeLearningCurves } from './curves.ts';
 import { EarlyStopping } from './earlyStopping.ts';
 import { localGradient, type GradientSource } from './gradientSource.ts';
+import { FiniteTwins } from './finiteTwins.ts';
+import { HealthMonitor, checkHealthOptions, healthSummary, type HealthWarning } from './health.ts';
 import { NonFiniteError, findNonFinite, modelOriginOf, blockOf, type Diagnosis, type NonFiniteFinding } from './nonFinite.ts';
-import type { EpochRecord, Metrics, TrainOptions, TrainResult, TrainUnit } from './options.ts';
+import type { EpochRecord, Metrics, TrainOptions, TrainResult, TrainUnit, UnitLoss } from './options.ts';
 import { createProgress, formatLoss, silentProgress, type Progress } from './progress.ts';
 import { SeededRng, range, shuffleInPlace } from './rng.ts';
 import { firstNonFinite } from './stateSchemas.ts';
@@ -28,8 +30,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   return runTraining(options, localGradient(options.loss, options.params.length, options.accumulate ?? 1));
 }
 
-/** The options of the loop itself: everything train() takes but the loss, which a GradientSource stands for. */
-export type LoopOptions = Omit<TrainOptions, 'loss'>;
+/**
+ * The options of the loop itself: train()'s, with the step's gradient from a
+ * GradientSource; `loss`, when there is one in this thread, is what a non-finite
+ * step's diagnosis re-runs by default (without it only a `diagnose` loss can).
+ */
+export type LoopOptions = Omit<TrainOptions, 'loss'> & { readonly loss?: UnitLoss };
 
 /** The training loop behind train() and trainDistributed(), with the step's gradient from `source`. */
 export async function runTraining(options: LoopOptions, source: GradientSource): Promise<TrainResult> {
@@ -71,6 +77,12 @@ class Run {
   private readonly grad: Float64Array;
   /** The recurrent carry before the step, kept only when a diagnosis may re-run the step. */
   private carryBefore: Float64Array | null = null;
+  /** Gradient-health measurements (the health option), or null. */
+  private readonly health: HealthMonitor | null;
+  /** Warnings of the last epoch (kind and block), so a note is printed when one first appears. */
+  private lastWarnings = new Set<string>();
+  /** checkFinite builds of the model files the loss's kernels come from, built at the first bad step. */
+  private readonly twins = new FiniteTwins();
   private readonly windows: number;
   private readonly startTime = performance.now();
   private unitsDone = 0;
@@ -85,6 +97,8 @@ class Run {
     this.easiest = o.curriculum === undefined ? null : easiestFirst(o.curriculum.difficulty, o.examples);
     this.grad = new Float64Array(o.params.length);
     this.windows = o.recurrent?.windows ?? 1;
+    const layout = o.layout ?? { params: [{ name: 'params', offset: 0, size: o.params.length }] };
+    this.health = o.health === undefined || o.health === false ? null : new HealthMonitor(layout, o.params.length, o.health);
     const stream = o.progress === undefined ? process.stderr : o.progress;
     this.progress = stream === false ? silentProgress : createProgress(stream, { epochs: o.epochs });
   }
@@ -112,6 +126,7 @@ class Run {
     if (s.earlyStopping !== null) this.early?.loadState(s.earlyStopping);
     if (s.carry !== null) this.o.recurrent?.loadState(s.carry);
     Object.assign(this.state, s.loop, { history: [...s.loop.history], rngAtEpochStart: [...s.loop.rngAtEpochStart] });
+    this.health?.resume(s.loop.history.at(-1)?.health);
     this.log({ event: 'resume', epoch: s.loop.epoch, step: s.loop.step, position: s.loop.position });
     this.progress.note(`resumed from ${c.path} at epoch ${s.loop.epoch + 1}, step ${s.loop.step}`);
     return { epoch: s.loop.epoch, step: s.loop.step };
@@ -148,7 +163,9 @@ class Run {
     while (s.position < units) {
       const group: TrainUnit[] = [];
       for (let u = s.position; u < Math.min(units, s.position + k); u++) group.push(this.unit(order, u));
-      await this.step(group);
+      const finding = await this.step(group);
+      // A bad step's diagnosis may build the model's checkFinite twin, which is async too.
+      if (finding !== null) await this.nonFiniteStep(group, finding);
       s.position += group.length;
       this.unitsDone += group.length;
       this.progress.update(s.position, { loss: s.lossSum / s.lossExamples, lr: s.lastLr, etaSeconds: this.eta(units) });
@@ -171,58 +188,93 @@ class Run {
     return { indices, window: u % this.windows, windows: this.windows, epoch: this.state.epoch };
   }
 
-  private async step(group: readonly TrainUnit[]): Promise<void> {
+  /** One optimizer step over the group's units; a non-finite loss or gradient is returned, before any update. */
+  private async step(group: readonly TrainUnit[]): Promise<NonFiniteFinding | null> {
     const { o, state: s, grad } = this;
     const reduction = o.reduction ?? 'mean';
-    if (o.diagnose !== undefined && o.recurrent !== undefined) this.carryBefore = o.recurrent.saveState();
+    if (o.diagnose !== false && o.nonFinite !== 'ignore' && o.recurrent !== undefined) this.saveCarry(o.recurrent);
     const context = { step: s.step + 1, note: (line: string) => this.progress.note(line) };
     const { loss, examples } = await this.source.gradient(o.params, group, reduction, grad, context);
     if (o.nonFinite !== 'ignore') {
       const finding = findNonFinite(loss, grad);
-      if (finding !== null) return this.nonFiniteStep(group, finding);
+      if (finding !== null) return finding;
     }
+    // Before clipping: an exploding gradient shows even when clipping hides it from the update.
+    this.health?.beforeUpdate(o.params, grad);
     if (o.clip !== undefined) {
       if ('maxNorm' in o.clip) clipGradNorm(grad, o.clip.maxNorm, o.clip.normType ?? 2);
       else clipGradValue(grad, o.clip.value);
     }
     s.lastLr = o.optimizer.lr;
     o.optimizer.step(o.params, grad);
+    this.health?.afterUpdate(o.params);
     s.step++;
     if (o.schedule !== undefined && o.scheduleInterval === 'step') o.schedule.step();
     s.lossSum += reduction === 'mean' ? loss * examples : loss;
     s.lossExamples += examples;
     o.callbacks?.onStep?.({ epoch: s.epoch, step: s.step, loss, lr: s.lastLr });
+    return null;
+  }
+
+  /** The recurrent carry before this step, for a diagnosis to re-run it from; into the same buffer every step. */
+  private saveCarry(recurrent: NonNullable<TrainOptions['recurrent']>): void {
+    this.carryBefore = recurrent.saveStateInto !== undefined && this.carryBefore !== null ? recurrent.saveStateInto(this.carryBefore) : recurrent.saveState();
   }
 
   /** Before any update: throws a NonFiniteError ('stop', the default) or counts the step as skipped. */
-  private nonFiniteStep(group: readonly TrainUnit[], finding: NonFiniteFinding): void {
+  private async nonFiniteStep(group: readonly TrainUnit[], finding: NonFiniteFinding): Promise<void> {
     const { o, state: s } = this;
     const skipped = s.skippedSteps ?? 0;
     const place = { step: s.step + skipped + 1, epoch: s.epoch + 1, batch: s.position + 1 };
-    const error = new NonFiniteError(place, finding, o.layout, this.diagnose(group));
+    const error = new NonFiniteError(place, finding, o.layout, await this.diagnose(group));
     if (o.nonFinite !== 'skip') throw error;
     s.skippedSteps = skipped + 1;
     if (skipped === 0) this.progress.note(`skipping non-finite steps (nonFinite: 'skip'); the first: ${error.message}`);
     o.callbacks?.onSkip?.(error);
   }
 
-  /** Re-runs the step's units with the check-finite build, from the same parameters (and carry). */
-  private diagnose(group: readonly TrainUnit[]): Diagnosis {
+  /**
+   * Re-runs the step's units from the same parameters (and carry) with finiteness
+   * checks: through the user's `diagnose` loss, or (by default) through the user's
+   * loss with the model's kernels answered by their checkFinite twins.
+   */
+  private async diagnose(group: readonly TrainUnit[]): Promise<Diagnosis> {
     const { o } = this;
-    if (o.diagnose === undefined) return { kind: 'none' };
+    if (o.diagnose === false) return { kind: 'off' };
+    const loss = o.diagnose ?? o.loss;
+    // Gradients computed elsewhere (trainDistributed) and no diagnose loss: nothing here to re-run.
+    if (loss === undefined) return { kind: 'none' };
     const after = this.carryBefore === null ? null : o.recurrent!.saveState();
-    if (this.carryBefore !== null) o.recurrent!.loadState(this.carryBefore);
+    const reset = (): void => {
+      if (this.carryBefore !== null) o.recurrent!.loadState(this.carryBefore);
+    };
     // Allocated only here: a diagnosis happens once per bad step, never in steady state.
     const scratch = new Float64Array(o.params.length);
+    const rerun = (): void => {
+      for (const unit of group) loss(o.params, unit, scratch);
+    };
     try {
-      for (const unit of group) o.diagnose(o.params, unit, scratch);
-      return { kind: 'clean' };
-    } catch (error) {
-      const origin = modelOriginOf(error);
-      return origin !== null ? { kind: 'found', origin } : { kind: 'failed', message: error instanceof Error ? error.message : String(error) };
+      if (o.diagnose !== undefined) {
+        reset();
+        try {
+          rerun();
+          return { kind: 'clean' };
+        } catch (error) {
+          return this.diagnosisOf(error);
+        }
+      }
+      const run = await this.twins.run(rerun, reset);
+      if (run.kind === 'unused') return { kind: 'none' };
+      if (run.kind === 'failed') return { kind: 'failed', message: run.message };
+      return run.error === null ? { kind: 'clean' } : this.diagnosisOf(run.error);
     } finally {
       if (after !== null) o.recurrent!.loadState(after);
     }
+  }
+
+  private diagnosisOf(error: unknown): Diagnosis {
+    const origin = modelOriginOf(error);
+    return origin !== null ? { kind: 'found', origin } : { kind: 'failed', message: error instanceof Error ? error.message : String(error) };
   }
 
   /** Validation, bookkeeping and the stop decision at the end of an epoch. */
@@ -230,6 +282,7 @@ class Run {
     const { o, state: s } = this;
     const validation: Metrics = o.validate?.(o.params) ?? {};
     const skipped = s.skippedSteps ?? 0;
+    const health = this.health?.endEpoch() ?? null;
     const record: EpochRecord = {
       epoch: s.epoch + 1,
       step: s.step,
@@ -238,7 +291,9 @@ class Run {
       lr: s.lastLr,
       examples,
       validation,
+      ...(health === null ? {} : { health }),
     };
+    if (health !== null) this.noteHealth(record.epoch, health.warnings);
     s.history.push(record);
     let stop = this.early !== null && this.early.update(this.monitored(validation, this.early.monitor), s.epoch, o.params);
     if (o.schedule !== undefined && o.scheduleInterval !== 'step') {
@@ -256,6 +311,17 @@ class Run {
       this.progress.note(`early stopping: validation ${this.early.monitor} has not improved by more than ${this.early.minDelta} for ${this.early.patience} epochs`);
     }
     return stop;
+  }
+
+  /** A note for each health warning that the previous epoch did not have. */
+  private noteHealth(epoch: number, warnings: readonly HealthWarning[]): void {
+    const now = new Set<string>();
+    for (const w of warnings) {
+      const key = `${w.kind} ${w.block ?? ''}`;
+      now.add(key);
+      if (!this.lastWarnings.has(key)) this.progress.note(`epoch ${epoch}: ${w.message}`);
+    }
+    this.lastWarnings = now;
   }
 
   private monitored(validation: Metrics, key: string): number {
@@ -319,6 +385,7 @@ function epochSummary(r: EpochRecord, epochs: number): string {
   for (const [k, v] of Object.entries(r.validation)) parts.push(`val ${k} ${k === 'accuracy' ? `${(100 * v).toFixed(2)}%` : formatLoss(v)}`);
   parts.push(`lr ${r.lr.toExponential(2)}`);
   if (r.skippedSteps !== undefined) parts.push(`skipped ${r.skippedSteps} non-finite steps`);
+  if (r.health !== undefined) parts.push(healthSummary(r.health));
   return parts.join('  ');
 }
 
@@ -332,6 +399,10 @@ function checkOptions(o: LoopOptions): void {
   positiveInt(o.examples, 'examples');
   positiveInt(o.checkpoint?.everySteps, 'checkpoint.everySteps');
   positiveInt(o.recurrent?.windows, 'recurrent.windows');
+  if (o.health !== undefined && o.health !== false) checkHealthOptions(o.health);
+  if (o.diagnose !== undefined && o.diagnose !== false && typeof o.diagnose !== 'function') {
+    throw new TypeError(`Invalid diagnose ${typeof o.diagnose}; it must be a loss function (over a checkFinite build), false, or left out (the trainer builds the checkFinite twin itself).`);
+  }
   if (o.nonFinite !== undefined && !['stop', 'skip', 'ignore'].includes(o.nonFinite)) {
     throw new RangeError(`Invalid nonFinite '${String(o.nonFinite)}'; it must be 'stop', 'skip' or 'ignore'.`);
   }

@@ -140,6 +140,17 @@ const rngState = expected<number[]>(
   (v) => Array.isArray(v) && v.length === 4 && v.every((x) => Number.isInteger(x) && x >= -(2 ** 31) && x < 2 ** 31) && v.some((x) => x !== 0),
 );
 
+const healthRecord = z.strictObject(
+  {
+    steps: count,
+    gradNorm: z.strictObject({ mean: anyNumber, max: anyNumber }),
+    reference: anyNumber.nullable(),
+    blocks: z.array(z.strictObject({ name: z.string(), gradNorm: z.strictObject({ mean: anyNumber, median: anyNumber, max: anyNumber }), updateRatio: anyNumber })),
+    warnings: z.array(z.strictObject({ kind: z.enum(['exploding', 'vanishing', 'large-updates', 'small-updates']), block: z.string().optional(), message: z.string() })),
+  },
+  { error: "an epoch's gradient-health record (an object)" },
+);
+
 const epochRecord = z.strictObject(
   {
     epoch: integer(1),
@@ -149,6 +160,7 @@ const epochRecord = z.strictObject(
     lr: finiteNonNegative,
     examples: count,
     validation: z.record(z.string(), anyNumber, { error: 'an object of validation metrics' }),
+    health: healthRecord.optional(),
   },
   { error: 'an epoch record (an object)' },
 );

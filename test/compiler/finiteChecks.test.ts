@@ -121,7 +121,9 @@ describe('checkFinite kernels', () => {
   it('off by default: the default module has no checks and equals checkFinite: false byte for byte', () => {
     const byDefault = compileModelFile(PATH, { text: TEXT }).files[0]!.content;
     expect(compileModelFile(PATH, { text: TEXT, checkFinite: false }).files[0]!.content).toBe(byDefault);
-    expect(byDefault).not.toMatch(/gradcNonFinite|gradcFirstNonFinite|checkFinite/);
+    expect(byDefault).not.toMatch(/gradcNonFinite|gradcFirstNonFinite|^\/\/ A checkFinite build|gradcKernels/m);
+    // What it has instead: each kernel's hook to its checkFinite twin, for the trainer's diagnosis.
+    expect(byDefault).toContain(`gradcDiagnosis.session!.twin(${JSON.stringify(PATH).replace(/"/g, "'")}, kernel)`);
   });
 
   it('the checked module type-checks strictly, and the source line reaches it only as an escaped string literal', () => {

@@ -10,6 +10,7 @@ import { bodyOf, bodyRoots } from '../../ir/scanBody.ts';
 import { claimParameterNames } from '../emitModule.ts';
 import type { KernelSpec } from '../emitModule.ts';
 import { NameManager, capitalize } from '../names.ts';
+import { twinPrologue } from '../finiteTwin.ts';
 import { FINITE_CHECK_HELPERS, bufferCheck, isChecked, scalarCheck, unobserved } from '../finiteChecks.ts';
 import { UnsafeNameError } from '../safeText.ts';
 import { SourceComments } from '../sourceComments.ts';
@@ -122,6 +123,7 @@ export function emitTensorKernel(k: KernelSpec): EmittedKernel {
       returnType = 'Float64Array';
     }
   }
+  if (k.twin === true) body.unshift(...twinPrologue(k.name, returnType));
   const fn = [
     `/** ${k.doc} */`,
     `${k.exported === false ? '' : 'export '}function ${k.name}(${params.join(', ')}): ${returnType} {`,

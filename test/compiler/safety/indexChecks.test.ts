@@ -5,7 +5,8 @@
  * gather index gave NaN rows; now every way of running a model raises a
  * RangeError naming the argument, the position and the value: the reference
  * evaluator (and so the eager prelude), compileModel's kernels, and the
- * named and flat APIs of a generated model module.
+ * named and flat APIs of a generated model module, which check labels and
+ * ids as they are bound (each call, a flat variant and its setData).
  */
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -125,14 +126,19 @@ describe('a generated model module', () => {
     expect(generated['loss']!(E, Wm, ids, good)).toBeCloseTo(eager, 12);
   });
 
-  it('refuses bad labels and ids in the named API, the gradient and the flat objective', () => {
-    const message = exact('labels[2] = 1.5: a label must be an integer in [0, 3)');
-    expect(() => generated['loss']!(E, Wm, ids, bad)).toThrow(message);
-    expect(() => generated['lossGradient']!(E, Wm, ids, bad)).toThrow(message);
-    const flat = generated['lossFlat']!(ids, bad) as { objective: (x: Float64Array, g: Float64Array) => number; size: number };
+  it('refuses bad labels and ids where they are bound: each named-API call, the flat variant and its setData', () => {
+    const message = (where: string) => exact(`${where}: labels[2] = 1.5: a label must be an integer in [0, 3)`);
+    expect(() => generated['loss']!(E, Wm, ids, bad)).toThrow(message('loss'));
+    expect(() => generated['lossGradient']!(E, Wm, ids, bad)).toThrow(message('lossGradient'));
+    expect(() => generated['lossFlat']!(ids, bad)).toThrow(message('lossFlat'));
+    const flat = generated['lossFlat']!(ids, good) as { objective: (x: Float64Array, g: Float64Array) => number; setData: (...data: Float64Array[]) => void; size: number };
     const x = new Float64Array(flat.size);
-    expect(() => flat.objective(x, new Float64Array(flat.size))).toThrow(message);
-    expect(() => generated['loss']!(E, Wm, Float64Array.from([0, 5, 2, 1]), good)).toThrow(exact('ids[1] = 5: a row index must be an integer in [0, 5)'));
+    const before = flat.objective(x, new Float64Array(flat.size));
+    expect(() => flat.setData(ids, bad)).toThrow(message('lossFlat(…).setData'));
+    // The refused batch was not bound: the flat objective still reads the good one.
+    expect(flat.objective(x, new Float64Array(flat.size))).toBe(before);
+    expect(() => generated['loss']!(E, Wm, Float64Array.from([0, 5, 2, 1]), good)).toThrow(exact('loss: ids[1] = 5: a row index must be an integer in [0, 5)'));
+    expect(() => flat.setData(Float64Array.from([0, 1, -1, 1]), good)).toThrow(exact('lossFlat(…).setData: ids[2] = -1: a row index must be an integer in [0, 5)'));
   });
 
   it('refuses them in the eager run too', () => {

@@ -3,9 +3,9 @@
 // diagnoses); the trainer stops at the first bad step naming the step, the parameter
 // block and the model line, leaves the parameters as they were, skips such steps on
 // request, and never writes a checkpoint with non-finite parameters.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadModelFile } from '../../../compiler/index.ts';
 import { NonFiniteError, SGD, train, type ParameterLayout, type TrainOptions, type UnitLoss } from '../../../runtime/index.ts';
@@ -132,15 +132,58 @@ describe('non-finite training (lr 1e3 SGD on a square-root barrier)', () => {
     expect(o.params.some((x) => x < 0)).toBe(true);
   });
 
-  it('without diagnose or layout it still stops, and says what to pass to learn more', async () => {
+  it('without diagnose, the trainer builds the checkFinite twin of the model file itself and names the line', async () => {
     const data = makeData(8);
-    const { diagnose: _d, layout: _l, ...bare } = options(data, 1e3);
+    const { firstBad } = await unguarded(data, 1e3);
+    const { diagnose: _d, ...auto } = options(data, 1e3);
+    const error = await trainError(auto);
+    expect(error.step).toBe(firstBad);
+    expect(error.origin).toMatchObject({ file: MODEL, line: SQRT_LINE, column: 23, text: 'const barrier = sum(sqrt(w));', part: 'value', kernel: 'lossValueAndGradientKernel' });
+    expect(error.message).toContain(`${MODEL}:${SQRT_LINE}:23  const barrier = sum(sqrt(w));`);
+  });
+
+  it("diagnose: false (and no layout) still stops at the step, without a model line", async () => {
+    const data = makeData(8);
+    const { layout: _l, ...bare } = options(data, 1e3, { diagnose: false });
     const error = await trainError(bare);
     expect(error.origin).toBeNull();
     expect(error.parameter).toBeNull();
     expect(error.index).toBeGreaterThanOrEqual(0);
-    expect(error.message).toContain('pass the model\'s layout');
-    expect(error.message).toContain('Pass diagnose');
+    expect(error.message).toContain("pass the model's layout");
+    expect(error.message).toMatch(/before this step\.$/);
+  });
+
+  it('a loss that runs no generated model kernel: says why no model line can be named', async () => {
+    const loss: UnitLoss = (_p, _unit, g) => {
+      g.fill(0);
+      return NaN;
+    };
+    const { diagnose: _d, ...o } = options(makeData(4), 0.1, { loss });
+    const error = await trainError(o);
+    expect([error.step, error.quantity]).toEqual([1, 'loss']);
+    expect(error.origin).toBeNull();
+    expect(error.message).toContain('No kernel generated from a model file ran in this step');
+  });
+
+  it('a model file that is gone by the time of the diagnosis: says so, naming the path', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gradc-twin-'));
+    dirs.push(dir);
+    const path = join(dir, 'barrier.model.ts');
+    writeFileSync(path, readFileSync(MODEL, 'utf8'));
+    const moved = loadModelFile(path) as unknown as BarrierModule;
+    rmSync(path);
+    const data = makeData(8);
+    const { diagnose: _d, ...o } = options(data, 1e3, { loss: unitLoss(moved, data) });
+    const error = await trainError(o);
+    expect(error.origin).toBeNull();
+    // The module names its model file as the compiler was given it, relative to the working directory.
+    const given = relative(process.cwd(), path);
+    expect(error.message).toContain(`Re-running the step with the check-finite build failed: could not build a checkFinite twin of ${given}: its model file ${given} is not at ${path}`);
+  });
+
+  it('checks its diagnose option', async () => {
+    const o = { ...options(makeData(2), 0.1), diagnose: true } as unknown as TrainOptions;
+    await expect(train(o)).rejects.toThrow('Invalid diagnose boolean; it must be a loss function (over a checkFinite build), false, or left out');
   });
 
   it("an Inf gradient at step 3 stops step 3 with the block and element, and the checked build finds the model clean", async () => {
@@ -166,12 +209,13 @@ describe('non-finite training (lr 1e3 SGD on a square-root barrier)', () => {
     // Row 5 is corrupt (NaN feature): batch 3 of every epoch is non-finite.
     const data = makeData(8, [5]);
     const skipped: NonFiniteError[] = [];
-    const o = options(data, 0.1, { nonFinite: 'skip', epochs: 20, callbacks: { onSkip: (e) => skipped.push(e) } });
+    // No diagnose: the trainer's own checkFinite twin names the line of every skipped step (built once).
+    const { diagnose: _d, ...o } = options(data, 0.1, { nonFinite: 'skip', epochs: 20, callbacks: { onSkip: (e) => skipped.push(e) } });
     const result = await train(o);
     expect(result.skippedSteps).toBe(20);
     expect(result.steps).toBe(20 * 3);
     expect(skipped.map((e) => [e.epoch, e.batch])).toEqual(Array.from({ length: 20 }, (_, k) => [k + 1, 3]));
-    expect(skipped[0]!.origin).toMatchObject({ line: RESIDUAL_LINE, part: 'value' });
+    expect(skipped.every((e) => e.origin?.line === RESIDUAL_LINE && e.origin.part === 'value')).toBe(true);
     expect(o.params.every(Number.isFinite)).toBe(true);
     expect(result.history.every((r) => Number.isFinite(r.trainLoss))).toBe(true);
     expect(result.history.at(-1)!.skippedSteps).toBe(20);

@@ -65,6 +65,46 @@ describe('truncated BPTT', () => {
     expect(Array.from(params)).toEqual(Array.from(manual));
   });
 
+  it("skipping a non-finite window: the diagnosis re-run leaves the carried state as the step left it", async () => {
+    // Window 2 of every batch holding sequence 5 turns NaN; 'skip' drops those steps.
+    const window = windowOf(data, LENGTH, K);
+    const poisoned = (seqs: Int32Array, w: number): Window => {
+      const win = window(seqs, w);
+      return w === 2 && seqs.includes(5) ? { ...win, x: win.x.map((v, i) => (i === 0 ? NaN : v)) } : win;
+    };
+    const run = async (diagnose: false | undefined): Promise<{ params: Float64Array; skipped: number; carry: number[][] }> => {
+      const tb = truncatedBPTT({ step: rnnStep, stateSize: H, windows: LENGTH / K, window: poisoned });
+      const params = initial.slice();
+      const carry: number[][] = [];
+      const result = await train({
+        ...options(params, 2),
+        loss: tb.loss,
+        recurrent: tb.carry,
+        nonFinite: 'skip',
+        ...(diagnose === false ? { diagnose } : {}),
+        callbacks: { onStep: () => carry.push(Array.from(tb.carry.saveState())) },
+      });
+      return { params, skipped: result.skippedSteps, carry };
+    };
+    const plain = await run(false);
+    const diagnosed = await run(undefined);
+    // Twice per epoch: the poisoned window, and the next one, whose carried state is NaN.
+    expect(plain.skipped).toBe(4);
+    expect(diagnosed.skipped).toBe(4);
+    expect(diagnosed.carry).toEqual(plain.carry);
+    expect(Array.from(diagnosed.params)).toEqual(Array.from(plain.params));
+  });
+
+  it('saveStateInto copies the carried state into the given array when it fits', () => {
+    const tb = truncatedBPTT({ step: rnnStep, stateSize: H, windows: LENGTH / K, window: windowOf(data, LENGTH, K) });
+    tb.loss(initial, { indices: Int32Array.from([1, 2]), window: 0, windows: LENGTH / K, epoch: 0 }, new Float64Array(PARAMS));
+    const out = new Float64Array(2 * H);
+    expect(tb.carry.saveStateInto!(out)).toBe(out);
+    expect(Array.from(out)).toEqual(Array.from(tb.carry.saveState()));
+    const wrong = new Float64Array(1);
+    expect(tb.carry.saveStateInto!(wrong)).not.toBe(wrong);
+  });
+
   it('resumes mid-sequence from a checkpoint with the carried state, bit for bit', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'gradc-tbptt-')), 'ckpt.json');
     const whole = initial.slice();

@@ -110,6 +110,7 @@ export function loss(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2: F
   expectLength('loss', 'W2', W2, 15, '[5, 3]');
   expectLength('loss', 'b2', b2, 3, '[3]');
   expectLength('loss', 'labels', labels, batch, '[batch]');
+  expectIndices('loss', 'labels', labels, 3, 'a label');
   return lossValueKernel(W1, b1, W2, b2, X, labels, batch);
 }
 
@@ -126,6 +127,7 @@ export function lossValueAndGradient(W1: Float64Array, b1: Float64Array, W2: Flo
   expectLength('lossValueAndGradient', 'W2', W2, 15, '[5, 3]');
   expectLength('lossValueAndGradient', 'b2', b2, 3, '[3]');
   expectLength('lossValueAndGradient', 'labels', labels, batch, '[batch]');
+  expectIndices('lossValueAndGradient', 'labels', labels, 3, 'a label');
   expectLength('lossValueAndGradient', 'gradOut', gradOut, 43, 'lossLayout.size');
   return lossValueAndGradientKernel(W1, b1, W2, b2, X, labels, batch, gradOut);
 }
@@ -143,6 +145,7 @@ export function lossGradient(W1: Float64Array, b1: Float64Array, W2: Float64Arra
   expectLength('lossGradient', 'W2', W2, 15, '[5, 3]');
   expectLength('lossGradient', 'b2', b2, 3, '[3]');
   expectLength('lossGradient', 'labels', labels, batch, '[batch]');
+  expectIndices('lossGradient', 'labels', labels, 3, 'a label');
   expectLength('lossGradient', 'gradOut', gradOut, 43, 'lossLayout.size');
   lossValueAndGradientKernel(W1, b1, W2, b2, X, labels, batch, gradOut);
   return gradOut;
@@ -163,6 +166,7 @@ export function lossJvp(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2
   expectLength('lossJvp', 'W2', W2, 15, '[5, 3]');
   expectLength('lossJvp', 'b2', b2, 3, '[3]');
   expectLength('lossJvp', 'labels', labels, batch, '[batch]');
+  expectIndices('lossJvp', 'labels', labels, 3, 'a label');
   expectLength('lossJvp', 'v', v, 43, 'lossLayout.size');
   const t = lossViews(v);
   return lossJvpKernel(W1, b1, W2, b2, X, labels, t.W1, t.b1, t.W2, t.b2, batch);
@@ -183,6 +187,7 @@ export function lossHvp(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2
   expectLength('lossHvp', 'W2', W2, 15, '[5, 3]');
   expectLength('lossHvp', 'b2', b2, 3, '[3]');
   expectLength('lossHvp', 'labels', labels, batch, '[batch]');
+  expectIndices('lossHvp', 'labels', labels, 3, 'a label');
   expectLength('lossHvp', 'v', v, 43, 'lossLayout.size');
   expectLength('lossHvp', 'out', out, 43, 'lossLayout.size');
   const t = lossViews(v);
@@ -204,6 +209,7 @@ export function lossGgnvp(W1: Float64Array, b1: Float64Array, W2: Float64Array, 
   expectLength('lossGgnvp', 'W2', W2, 15, '[5, 3]');
   expectLength('lossGgnvp', 'b2', b2, 3, '[3]');
   expectLength('lossGgnvp', 'labels', labels, batch, '[batch]');
+  expectIndices('lossGgnvp', 'labels', labels, 3, 'a label');
   expectLength('lossGgnvp', 'v', v, 43, 'lossLayout.size');
   expectLength('lossGgnvp', 'out', out, 43, 'lossLayout.size');
   const t = lossViews(v);
@@ -221,11 +227,13 @@ export function lossFlat(X: Float64Array, labels: Float64Array): FlatLoss<[X: Fl
   expectWhole('lossFlat', 'X', X, 4, '[batch, 4]');
   const batch = X.length / 4;
   expectLength('lossFlat', 'labels', labels, batch, '[batch]');
+  expectIndices('lossFlat', 'labels', labels, 3, 'a label');
   const bound = { X, labels, batch };
   const setData = (X: Float64Array, labels: Float64Array): void => {
     expectWhole('lossFlat(…).setData', 'X', X, 4, '[batch, 4]');
     const batch = X.length / 4;
     expectLength('lossFlat(…).setData', 'labels', labels, batch, '[batch]');
+    expectIndices('lossFlat(…).setData', 'labels', labels, 3, 'a label');
     bound.X = X;
     bound.labels = labels;
     bound.batch = batch;
@@ -312,6 +320,7 @@ function lossValueKernelWorkspace(batch: number): LossValueKernelWorkspace {
 
 /** The kernel of `loss`: sizes passed explicitly, arguments unchecked. */
 function lossValueKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2: Float64Array, X: Float64Array, labels: Float64Array, batch: number): number {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('lossValueKernel')(...arguments) as number;
   const ws = lossValueKernelWorkspace(batch);
   const oneHot = ws.oneHot;
   const matmul = ws.matmul;
@@ -416,6 +425,7 @@ function lossValueAndGradientKernelWorkspace(batch: number): LossValueAndGradien
 
 /** The kernel of `lossValueAndGradient`: sizes passed explicitly, arguments unchecked. */
 function lossValueAndGradientKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2: Float64Array, X: Float64Array, labels: Float64Array, batch: number, gradOut: Float64Array = new Float64Array(43)): number {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('lossValueAndGradientKernel')(...arguments) as number;
   const ws = lossValueAndGradientKernelWorkspace(batch);
   const matmul = ws.matmul;
   const add = ws.add;
@@ -596,6 +606,7 @@ function lossJvpKernelWorkspace(batch: number): LossJvpKernelWorkspace {
 
 /** The kernel of `lossJvp`: sizes passed explicitly, arguments unchecked. */
 function lossJvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2: Float64Array, X: Float64Array, labels: Float64Array, W1Dot: Float64Array, b1Dot: Float64Array, W2Dot: Float64Array, b2Dot: Float64Array, batch: number): number {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('lossJvpKernel')(...arguments) as number;
   const ws = lossJvpKernelWorkspace(batch);
   const oneHot = ws.oneHot;
   const gt = ws.gt;
@@ -774,6 +785,7 @@ function lossHvpKernelWorkspace(batch: number): LossHvpKernelWorkspace {
 
 /** The kernel of `lossHvp`: sizes passed explicitly, arguments unchecked. */
 function lossHvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2: Float64Array, X: Float64Array, labels: Float64Array, W1Dot: Float64Array, b1Dot: Float64Array, W2Dot: Float64Array, b2Dot: Float64Array, batch: number, out: Float64Array = new Float64Array(43)): Float64Array {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('lossHvpKernel')(...arguments) as Float64Array;
   const ws = lossHvpKernelWorkspace(batch);
   const matmul = ws.matmul;
   const add = ws.add;
@@ -1025,6 +1037,7 @@ function lossGgnvpKernelWorkspace(batch: number): LossGgnvpKernelWorkspace {
 
 /** The kernel of `lossGgnvp`: sizes passed explicitly, arguments unchecked. */
 function lossGgnvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2: Float64Array, X: Float64Array, labels: Float64Array, W1Dot: Float64Array, b1Dot: Float64Array, W2Dot: Float64Array, b2Dot: Float64Array, batch: number, out: Float64Array = new Float64Array(43)): Float64Array {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('lossGgnvpKernel')(...arguments) as Float64Array;
   const ws = lossGgnvpKernelWorkspace(batch);
   const matmul = ws.matmul;
   const add = ws.add;
@@ -1377,6 +1390,7 @@ function logitsValueKernelWorkspace(batch: number): LogitsValueKernelWorkspace {
 
 /** The kernel of `logits`: sizes passed explicitly, arguments unchecked. */
 function logitsValueKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2: Float64Array, X: Float64Array, batch: number, out: Float64Array = new Float64Array(0 + 3 * batch)): Float64Array {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('logitsValueKernel')(...arguments) as Float64Array;
   const ws = logitsValueKernelWorkspace(batch);
   const matmul = ws.matmul;
   const relu = ws.relu;
@@ -1424,6 +1438,7 @@ function logitsJvpKernelWorkspace(batch: number): LogitsJvpKernelWorkspace {
 
 /** The kernel of `logitsJvp`: sizes passed explicitly, arguments unchecked. */
 function logitsJvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, _b2: Float64Array, X: Float64Array, W1Dot: Float64Array, b1Dot: Float64Array, W2Dot: Float64Array, b2Dot: Float64Array, batch: number, out: Float64Array = new Float64Array(0 + 3 * batch)): Float64Array {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('logitsJvpKernel')(...arguments) as Float64Array;
   const ws = logitsJvpKernelWorkspace(batch);
   const matmul = ws.matmul;
   const add = ws.add;
@@ -1469,6 +1484,13 @@ function expectLength(where: string, name: string, array: ArrayLike<number>, exp
 function expectWhole(where: string, name: string, array: ArrayLike<number>, divisor: number, shape: string): void {
   if (!(array.length % divisor === 0)) {
     throw new RangeError(`${where}: ${name} has ${array.length} elements, not a multiple of ${divisor} as its shape ${shape} needs`);
+  }
+}
+
+function expectIndices(where: string, name: string, indices: ArrayLike<number>, bound: number, what: string): void {
+  for (let i = 0; i < indices.length; i++) {
+    const v = indices[i];
+    if (!(Number.isInteger(v) && v >= 0 && v < bound)) throw new RangeError(`${where}: ${name}[${i}] = ${v}: ${what} must be an integer in [0, ${bound})`);
   }
 }
 
@@ -1570,4 +1592,14 @@ function sigmoid(x: number): number {
 
 function softplus(x: number): number {
   return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+}
+
+/** Shared by every generated module and the runtime (one object on globalThis): its `session` is set only while the runtime re-runs a failing training step to find the model line of its first non-finite value. A kernel's check of it is one property read. */
+const gradcDiagnosis: { session?: { twin(file: string, kernel: string): (...args: unknown[]) => unknown } } = ((globalThis as unknown as { [key: symbol]: { session?: { twin(file: string, kernel: string): (...args: unknown[]) => unknown } } })[
+  Symbol.for('gradc.finiteDiagnosis')
+] ??= {});
+
+/** The same kernel of a checkFinite build of this model file, built by the runtime during a diagnosis. */
+function gradcFiniteTwin(kernel: string): (...args: unknown[]) => unknown {
+  return gradcDiagnosis.session!.twin('models/mlp.model.ts', kernel);
 }

@@ -17,6 +17,7 @@ export function squash(X: Float64Array, u: number, rows: number, cols: number, o
 
 /** The kernel of `squash`: sizes passed explicitly, arguments unchecked. */
 function squashValueKernel(X: Float64Array, u: number, cols: number, rows: number, out: Float64Array = new Float64Array(0 + rows * cols)): Float64Array {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('squashValueKernel')(...arguments) as Float64Array;
   // models/plain.model.ts:3  return sigmoid(mul(X, u));
   for (let i = 0; i < rows * cols; i++) {
     out[i] = sigmoid(X[i] * u);
@@ -36,6 +37,7 @@ export function bump(u: number): number {
 
 /** The kernel of `bump`: sizes passed explicitly, arguments unchecked. */
 function bumpValueKernel(u: number): number {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('bumpValueKernel')(...arguments) as number;
   // models/plain.model.ts:7  return -u * u;
   return -(u * u);
 }
@@ -50,4 +52,14 @@ function sigmoid(x: number): number {
   if (x >= 0) return 1 / (1 + Math.exp(-x));
   const e = Math.exp(x);
   return e / (1 + e);
+}
+
+/** Shared by every generated module and the runtime (one object on globalThis): its `session` is set only while the runtime re-runs a failing training step to find the model line of its first non-finite value. A kernel's check of it is one property read. */
+const gradcDiagnosis: { session?: { twin(file: string, kernel: string): (...args: unknown[]) => unknown } } = ((globalThis as unknown as { [key: symbol]: { session?: { twin(file: string, kernel: string): (...args: unknown[]) => unknown } } })[
+  Symbol.for('gradc.finiteDiagnosis')
+] ??= {});
+
+/** The same kernel of a checkFinite build of this model file, built by the runtime during a diagnosis. */
+function gradcFiniteTwin(kernel: string): (...args: unknown[]) => unknown {
+  return gradcDiagnosis.session!.twin('models/plain.model.ts', kernel);
 }

@@ -239,6 +239,7 @@ function logisticValueKernelWorkspace(n: number): LogisticValueKernelWorkspace {
 
 /** The kernel of `logistic`: sizes passed explicitly, arguments unchecked. */
 function logisticValueKernel(w: Float64Array, b: number, X: Float64Array, y: Float64Array, lambda: number, n: number): number {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('logisticValueKernel')(...arguments) as number;
   const ws = logisticValueKernelWorkspace(n);
   const mul = ws.mul;
   const matmul = ws.matmul;
@@ -291,6 +292,7 @@ function logisticValueAndGradientKernelWorkspace(n: number): LogisticValueAndGra
 
 /** The kernel of `logisticValueAndGradient`: sizes passed explicitly, arguments unchecked. */
 function logisticValueAndGradientKernel(w: Float64Array, b: number, X: Float64Array, y: Float64Array, lambda: number, n: number, gradOut: Float64Array = new Float64Array(4)): number {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('logisticValueAndGradientKernel')(...arguments) as number;
   const ws = logisticValueAndGradientKernelWorkspace(n);
   const mul = ws.mul;
   const matmul = ws.matmul;
@@ -364,6 +366,7 @@ function logisticJvpKernelWorkspace(n: number): LogisticJvpKernelWorkspace {
 
 /** The kernel of `logisticJvp`: sizes passed explicitly, arguments unchecked. */
 function logisticJvpKernel(w: Float64Array, b: number, X: Float64Array, y: Float64Array, lambda: number, wDot: Float64Array, bDot: number, n: number): number {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('logisticJvpKernel')(...arguments) as number;
   const ws = logisticJvpKernelWorkspace(n);
   const mul = ws.mul;
   const matmul = ws.matmul;
@@ -419,6 +422,7 @@ function logisticHvpKernelWorkspace(n: number): LogisticHvpKernelWorkspace {
 
 /** The kernel of `logisticHvp`: sizes passed explicitly, arguments unchecked. */
 function logisticHvpKernel(w: Float64Array, b: number, X: Float64Array, _y: Float64Array, lambda: number, wDot: Float64Array, bDot: number, n: number, out: Float64Array = new Float64Array(4)): Float64Array {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('logisticHvpKernel')(...arguments) as Float64Array;
   const ws = logisticHvpKernelWorkspace(n);
   const mul = ws.mul;
   const matmul = ws.matmul;
@@ -599,6 +603,7 @@ function predictValueKernelWorkspace(n: number): PredictValueKernelWorkspace {
 
 /** The kernel of `predict`: sizes passed explicitly, arguments unchecked. */
 function predictValueKernel(w: Float64Array, b: number, X: Float64Array, n: number, out: Float64Array = new Float64Array(0 + n)): Float64Array {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('predictValueKernel')(...arguments) as Float64Array;
   const ws = predictValueKernelWorkspace(n);
   const matmul = ws.matmul;
   // models/regression.model.ts:4  const z = add(matmul(X, w), b);
@@ -634,6 +639,7 @@ function predictJvpKernelWorkspace(n: number): PredictJvpKernelWorkspace {
 
 /** The kernel of `predictJvp`: sizes passed explicitly, arguments unchecked. */
 function predictJvpKernel(w: Float64Array, b: number, X: Float64Array, wDot: Float64Array, bDot: number, n: number, out: Float64Array = new Float64Array(0 + n)): Float64Array {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('predictJvpKernel')(...arguments) as Float64Array;
   const ws = predictJvpKernelWorkspace(n);
   const matmul = ws.matmul;
   const matmul1 = ws.matmul1;
@@ -846,6 +852,7 @@ function leastSquaresValueKernelWorkspace(m: number): LeastSquaresValueKernelWor
 
 /** The kernel of `leastSquares`: sizes passed explicitly, arguments unchecked. */
 function leastSquaresValueKernel(v: Float64Array, A: Float64Array, t: Float64Array, m: number): number {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('leastSquaresValueKernel')(...arguments) as number;
   const ws = leastSquaresValueKernelWorkspace(m);
   const matmul = ws.matmul;
   const sub = ws.sub;
@@ -888,6 +895,7 @@ function leastSquaresValueAndGradientKernelWorkspace(m: number): LeastSquaresVal
 
 /** The kernel of `leastSquaresValueAndGradient`: sizes passed explicitly, arguments unchecked. */
 function leastSquaresValueAndGradientKernel(v: Float64Array, A: Float64Array, t: Float64Array, m: number, gradOut: Float64Array = new Float64Array(4)): number {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('leastSquaresValueAndGradientKernel')(...arguments) as number;
   const ws = leastSquaresValueAndGradientKernelWorkspace(m);
   const matmul = ws.matmul;
   const sub = ws.sub;
@@ -937,6 +945,7 @@ function leastSquaresJvpKernelWorkspace(m: number): LeastSquaresJvpKernelWorkspa
 
 /** The kernel of `leastSquaresJvp`: sizes passed explicitly, arguments unchecked. */
 function leastSquaresJvpKernel(v: Float64Array, A: Float64Array, t: Float64Array, vDot: Float64Array, m: number): number {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('leastSquaresJvpKernel')(...arguments) as number;
   const ws = leastSquaresJvpKernelWorkspace(m);
   const matmul = ws.matmul;
   const matmul1 = ws.matmul1;
@@ -978,6 +987,7 @@ function leastSquaresHvpKernelWorkspace(m: number): LeastSquaresHvpKernelWorkspa
 
 /** The kernel of `leastSquaresHvp`: sizes passed explicitly, arguments unchecked. */
 function leastSquaresHvpKernel(_v: Float64Array, A: Float64Array, _t: Float64Array, vDot: Float64Array, m: number, out: Float64Array = new Float64Array(4)): Float64Array {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('leastSquaresHvpKernel')(...arguments) as Float64Array;
   const ws = leastSquaresHvpKernelWorkspace(m);
   const matmul = ws.matmul;
   const mul = ws.mul;
@@ -1103,4 +1113,14 @@ function sigmoid(x: number): number {
 
 function softplus(x: number): number {
   return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+}
+
+/** Shared by every generated module and the runtime (one object on globalThis): its `session` is set only while the runtime re-runs a failing training step to find the model line of its first non-finite value. A kernel's check of it is one property read. */
+const gradcDiagnosis: { session?: { twin(file: string, kernel: string): (...args: unknown[]) => unknown } } = ((globalThis as unknown as { [key: symbol]: { session?: { twin(file: string, kernel: string): (...args: unknown[]) => unknown } } })[
+  Symbol.for('gradc.finiteDiagnosis')
+] ??= {});
+
+/** The same kernel of a checkFinite build of this model file, built by the runtime during a diagnosis. */
+function gradcFiniteTwin(kernel: string): (...args: unknown[]) => unknown {
+  return gradcDiagnosis.session!.twin('models/regression.model.ts', kernel);
 }

@@ -153,6 +153,7 @@ export function rosenbrockFlat(): FlatObjective<[]> {
 
 /** The kernel of `rosenbrock`: sizes passed explicitly, arguments unchecked. */
 function rosenbrockValueKernel(x: number, y: number): number {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('rosenbrockValueKernel')(...arguments) as number;
   // models/rosenbrock.model.ts:5  const b = y - x * x;
   const t0 = y - x * x;
   // models/rosenbrock.model.ts:4  const a = 1 - x;
@@ -163,6 +164,7 @@ function rosenbrockValueKernel(x: number, y: number): number {
 
 /** The kernel of `rosenbrockValueAndGradient`: sizes passed explicitly, arguments unchecked. */
 function rosenbrockValueAndGradientKernel(x: number, y: number, gradOut: Float64Array = new Float64Array(2)): number {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('rosenbrockValueAndGradientKernel')(...arguments) as number;
   // models/rosenbrock.model.ts:4  const a = 1 - x;
   const t0 = 1 - x;
   // models/rosenbrock.model.ts:5  const b = y - x * x;
@@ -177,6 +179,7 @@ function rosenbrockValueAndGradientKernel(x: number, y: number, gradOut: Float64
 
 /** The kernel of `rosenbrockJvp`: sizes passed explicitly, arguments unchecked. */
 function rosenbrockJvpKernel(x: number, y: number, xDot: number, yDot: number): number {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('rosenbrockJvpKernel')(...arguments) as number;
   // models/rosenbrock.model.ts:6  return a * a + 100 * b * b;
   const t0 = xDot * (1 - x);
   return -t0 - t0 + 100 * (2 * ((yDot - 2 * (x * xDot)) * (y - x * x)));
@@ -184,6 +187,7 @@ function rosenbrockJvpKernel(x: number, y: number, xDot: number, yDot: number): 
 
 /** The kernel of `rosenbrockHvp`: sizes passed explicitly, arguments unchecked. */
 function rosenbrockHvpKernel(x: number, y: number, xDot: number, yDot: number, out: Float64Array = new Float64Array(2)): Float64Array {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('rosenbrockHvpKernel')(...arguments) as Float64Array;
   const t0 = 2 * (100 * (yDot - 2 * (x * xDot)));
   // models/rosenbrock.model.ts:5  const b = y - x * x;
   const t1 = -(xDot * (2 * (100 * (y - x * x)))) - x * t0;
@@ -226,4 +230,14 @@ function hessianFromHvp(
       }
     }
   };
+}
+
+/** Shared by every generated module and the runtime (one object on globalThis): its `session` is set only while the runtime re-runs a failing training step to find the model line of its first non-finite value. A kernel's check of it is one property read. */
+const gradcDiagnosis: { session?: { twin(file: string, kernel: string): (...args: unknown[]) => unknown } } = ((globalThis as unknown as { [key: symbol]: { session?: { twin(file: string, kernel: string): (...args: unknown[]) => unknown } } })[
+  Symbol.for('gradc.finiteDiagnosis')
+] ??= {});
+
+/** The same kernel of a checkFinite build of this model file, built by the runtime during a diagnosis. */
+function gradcFiniteTwin(kernel: string): (...args: unknown[]) => unknown {
+  return gradcDiagnosis.session!.twin('models/rosenbrock.model.ts', kernel);
 }

@@ -190,6 +190,7 @@ function rosenbrockNValueKernelWorkspace(): RosenbrockNValueKernelWorkspace {
 
 /** The kernel of `rosenbrockN`: sizes passed explicitly, arguments unchecked. */
 function rosenbrockNValueKernel(x: Float64Array): number {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('rosenbrockNValueKernel')(...arguments) as number;
   const ws = rosenbrockNValueKernelWorkspace();
   const slice = ws.slice;
   const sub = ws.sub;
@@ -246,6 +247,7 @@ function rosenbrockNValueAndGradientKernelWorkspace(): RosenbrockNValueAndGradie
 
 /** The kernel of `rosenbrockNValueAndGradient`: sizes passed explicitly, arguments unchecked. */
 function rosenbrockNValueAndGradientKernel(x: Float64Array, gradOut: Float64Array = new Float64Array(6)): number {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('rosenbrockNValueAndGradientKernel')(...arguments) as number;
   const ws = rosenbrockNValueAndGradientKernelWorkspace();
   const slice = ws.slice;
   const slice1 = ws.slice1;
@@ -328,6 +330,7 @@ function rosenbrockNJvpKernelWorkspace(): RosenbrockNJvpKernelWorkspace {
 
 /** The kernel of `rosenbrockNJvp`: sizes passed explicitly, arguments unchecked. */
 function rosenbrockNJvpKernel(x: Float64Array, xDot: Float64Array): number {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('rosenbrockNJvpKernel')(...arguments) as number;
   const ws = rosenbrockNJvpKernelWorkspace();
   const slice = ws.slice;
   const slice1 = ws.slice1;
@@ -391,6 +394,7 @@ function rosenbrockNHvpKernelWorkspace(): RosenbrockNHvpKernelWorkspace {
 
 /** The kernel of `rosenbrockNHvp`: sizes passed explicitly, arguments unchecked. */
 function rosenbrockNHvpKernel(x: Float64Array, xDot: Float64Array, out: Float64Array = new Float64Array(6)): Float64Array {
+  if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('rosenbrockNHvpKernel')(...arguments) as Float64Array;
   const ws = rosenbrockNHvpKernelWorkspace();
   const mul = ws.mul;
   const slice = ws.slice;
@@ -475,4 +479,14 @@ function hessianFromHvp(
       }
     }
   };
+}
+
+/** Shared by every generated module and the runtime (one object on globalThis): its `session` is set only while the runtime re-runs a failing training step to find the model line of its first non-finite value. A kernel's check of it is one property read. */
+const gradcDiagnosis: { session?: { twin(file: string, kernel: string): (...args: unknown[]) => unknown } } = ((globalThis as unknown as { [key: symbol]: { session?: { twin(file: string, kernel: string): (...args: unknown[]) => unknown } } })[
+  Symbol.for('gradc.finiteDiagnosis')
+] ??= {});
+
+/** The same kernel of a checkFinite build of this model file, built by the runtime during a diagnosis. */
+function gradcFiniteTwin(kernel: string): (...args: unknown[]) => unknown {
+  return gradcDiagnosis.session!.twin('models/rosenbrockN.model.ts', kernel);
 }
