@@ -12,12 +12,12 @@ const model = { module: LOGISTIC_MODULE, function: 'loss', data, constants: [LAM
 const common = { examples: data.count, epochs: 2, batchSize: 30, seed: 8, progress: false as const };
 
 describe('backup workers', () => {
-  it('N = 2, b = 1 with worker 2 a straggler (100 ms a shard against 15 ms): its gradients, and only its, are dropped; steps use the first two', async () => {
+  it('N = 2, b = 1 with worker 2 a straggler (150 ms a shard against 25 ms): its gradients, and only its, are dropped; steps use the first two', async () => {
     const params = new Float64Array(5);
     const events: DistributedEvent[] = [];
     const result = await trainDistributed({
       ...common, params, optimizer: new SGD({ lr: 0.5 }),
-      distributed: { workers: 2, backup: 1, model, onEvent: (e) => void events.push(e), inject: { delayMs: { 0: 15, 1: 15, 2: 100 } } },
+      distributed: { workers: 2, backup: 1, model, onEvent: (e) => void events.push(e), inject: { delayMs: { 0: 25, 1: 25, 2: 150 } } },
     });
     const applied = events.filter((e) => e.kind === 'applied');
     const dropped = events.filter((e) => e.kind === 'dropped');

@@ -40,8 +40,8 @@ describe('worker failure', () => {
   }
 
   it('with a backup worker, a death costs nothing but the backup', async () => {
-    // Workers 1 and 2 take 20 ms a shard, so worker 0's death at the start of step 2 is seen before that step completes.
-    const { result, events } = await run({ crash: { worker: 0, job: 2, how: 'exit' }, delayMs: { 1: 20, 2: 20 } }, 2, 1);
+    // Workers 1 and 2 take 60 ms a shard, so worker 0's death at the start of step 2 is seen before that step completes.
+    const { result, events } = await run({ crash: { worker: 0, job: 2, how: 'exit' }, delayMs: { 1: 60, 2: 60 } }, 2, 1);
     expect(result.distributed.diedWorkers).toEqual([0]);
     expect(result.steps).toBe(10);
     for (const e of events) if (e.kind === 'applied') expect(e.used).toHaveLength(2);
