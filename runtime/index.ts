@@ -161,7 +161,8 @@ export type {
   TrainUnit,
   UnitLoss,
 } from './train/options.ts';
-export { accumulateGradient, type Accumulated } from './train/accumulate.ts';
+export { accumulateGradient, combineGradients, GradientSum, type Accumulated, type GradientPart } from './train/accumulate.ts';
+export { localGradient, type GradientSource, type StepContext } from './train/gradientSource.ts';
 export {
   NonFiniteError,
   blockOf,
@@ -200,6 +201,22 @@ export {
   type BatchValueAndGradient,
   type ClassifierMetricsOptions,
 } from './train/classifier.ts';
+
+// Distributed training: synchronous data-parallel SGD on worker threads, with backup
+// workers; the trainer's loop with the step's gradient computed by the workers.
+export { trainDistributed } from './distributed/trainDistributed.ts';
+export { loadShardLoss, shardLossOf, type ShardLoss, type ShardLossSpec } from './distributed/shardLoss.ts';
+export { ShardPlanner, shardBounds } from './distributed/shards.ts';
+export type {
+  DistributedEvent,
+  DistributedOptions,
+  DistributedReport,
+  DistributedTrainOptions,
+  DistributedTrainResult,
+  FaultInjection,
+  ShardArrival,
+  ShardModel,
+} from './distributed/options.ts';
 
 // Data: arrays, CSV, JSON, seeded splits, standardization, and real data sets on disk.
 export { BatchGatherer, fromArrays, gatherRows, subset, type Dataset } from './data/dataset.ts';

@@ -4,6 +4,8 @@
 // learning curves. Every random choice comes from one seeded generator whose state is
 // checkpointed, so a resumed run repeats the uninterrupted one bit for bit. A step whose
 // loss or gradient is NaN or ±Infinity stops the run (or is skipped) before the update.
+// Where each step's gradient comes from is a GradientSource: computed here by train(),
+// by worker threads for trainDistributed() (runtime/distributed), through this one loop.
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { clipGradNorm } from '../clip/clipGradNorm.ts';
@@ -13,11 +15,11 @@ import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { admittedCount, easiestFirst, pacingFunction } from './curriculum.ts';
 import { writeLearningCurves } from './curves.ts';
 import { EarlyStopping } from './earlyStopping.ts';
-import { accumulateGradient } from './accumulate.ts';
+import { localGradient, type GradientSource } from './gradientSource.ts';
 import { FiniteTwins } from './finiteTwins.ts';
 import { HealthMonitor, checkHealthOptions, healthSummary, type HealthWarning } from './health.ts';
 import { NonFiniteError, findNonFinite, modelOriginOf, blockOf, type Diagnosis, type NonFiniteFinding } from './nonFinite.ts';
-import type { EpochRecord, Metrics, TrainOptions, TrainResult, TrainUnit } from './options.ts';
+import type { EpochRecord, Metrics, TrainOptions, TrainResult, TrainUnit, UnitLoss } from './options.ts';
 import { createProgress, formatLoss, silentProgress, type Progress } from './progress.ts';
 import { SeededRng, range, shuffleInPlace } from './rng.ts';
 import { firstNonFinite } from './stateSchemas.ts';
@@ -25,8 +27,20 @@ import { removeStaleTemporaries } from './staleTemporaries.ts';
 import { CHECKPOINT_FORMAT, checkTrainingState, type LoopState, type TrainingState } from './trainingState.ts';
 
 export async function train(options: TrainOptions): Promise<TrainResult> {
+  return runTraining(options, localGradient(options.loss, options.params.length, options.accumulate ?? 1));
+}
+
+/**
+ * The options of the loop itself: train()'s, with the step's gradient from a
+ * GradientSource; `loss`, when there is one in this thread, is what a non-finite
+ * step's diagnosis re-runs by default (without it only a `diagnose` loss can).
+ */
+export type LoopOptions = Omit<TrainOptions, 'loss'> & { readonly loss?: UnitLoss };
+
+/** The training loop behind train() and trainDistributed(), with the step's gradient from `source`. */
+export async function runTraining(options: LoopOptions, source: GradientSource): Promise<TrainResult> {
   checkOptions(options);
-  const run = new Run(options);
+  const run = new Run(options, source);
   let stoppedEarly: boolean;
   let resumedFrom: TrainResult['resumedFrom'];
   try {
@@ -55,13 +69,12 @@ function admitted(epoch: number, options: Pick<TrainOptions, 'curriculum' | 'exa
 }
 
 class Run {
-  readonly o: TrainOptions;
+  readonly o: LoopOptions;
   readonly state: LoopState;
   readonly early: EarlyStopping | null;
   readonly progress: Progress;
   private readonly easiest: Int32Array | null;
   private readonly grad: Float64Array;
-  private readonly scratch: Float64Array;
   /** The recurrent carry before the step, kept only when a diagnosis may re-run the step. */
   private carryBefore: Float64Array | null = null;
   /** Gradient-health measurements (the health option), or null. */
@@ -74,13 +87,15 @@ class Run {
   private readonly startTime = performance.now();
   private unitsDone = 0;
 
-  constructor(o: TrainOptions) {
+  constructor(
+    o: LoopOptions,
+    private readonly source: GradientSource,
+  ) {
     this.o = o;
     this.state = { epoch: 0, position: 0, step: 0, rngAtEpochStart: SeededRng.fromSeed(o.seed ?? 0).state(), lossSum: 0, lossExamples: 0, lastLr: o.optimizer.lr, history: [] };
     this.early = o.earlyStopping === undefined ? null : new EarlyStopping(o.earlyStopping);
     this.easiest = o.curriculum === undefined ? null : easiestFirst(o.curriculum.difficulty, o.examples);
     this.grad = new Float64Array(o.params.length);
-    this.scratch = new Float64Array((o.accumulate ?? 1) > 1 ? o.params.length : 0);
     this.windows = o.recurrent?.windows ?? 1;
     const layout = o.layout ?? { params: [{ name: 'params', offset: 0, size: o.params.length }] };
     this.health = o.health === undefined || o.health === false ? null : new HealthMonitor(layout, o.params.length, o.health);
@@ -148,8 +163,8 @@ class Run {
     while (s.position < units) {
       const group: TrainUnit[] = [];
       for (let u = s.position; u < Math.min(units, s.position + k); u++) group.push(this.unit(order, u));
-      const finding = this.step(group);
-      // Awaited only on a bad step: the diagnosis may build the model's checkFinite twin.
+      const finding = await this.step(group);
+      // A bad step's diagnosis may build the model's checkFinite twin, which is async too.
       if (finding !== null) await this.nonFiniteStep(group, finding);
       s.position += group.length;
       this.unitsDone += group.length;
@@ -174,11 +189,12 @@ class Run {
   }
 
   /** One optimizer step over the group's units; a non-finite loss or gradient is returned, before any update. */
-  private step(group: readonly TrainUnit[]): NonFiniteFinding | null {
+  private async step(group: readonly TrainUnit[]): Promise<NonFiniteFinding | null> {
     const { o, state: s, grad } = this;
     const reduction = o.reduction ?? 'mean';
     if (o.diagnose !== false && o.nonFinite !== 'ignore' && o.recurrent !== undefined) this.saveCarry(o.recurrent);
-    const { loss, examples } = accumulateGradient(o.loss, o.params, group, reduction, grad, this.scratch);
+    const context = { step: s.step + 1, note: (line: string) => this.progress.note(line) };
+    const { loss, examples } = await this.source.gradient(o.params, group, reduction, grad, context);
     if (o.nonFinite !== 'ignore') {
       const finding = findNonFinite(loss, grad);
       if (finding !== null) return finding;
@@ -225,13 +241,15 @@ class Run {
   private async diagnose(group: readonly TrainUnit[]): Promise<Diagnosis> {
     const { o } = this;
     if (o.diagnose === false) return { kind: 'off' };
+    const loss = o.diagnose ?? o.loss;
+    // Gradients computed elsewhere (trainDistributed) and no diagnose loss: nothing here to re-run.
+    if (loss === undefined) return { kind: 'none' };
     const after = this.carryBefore === null ? null : o.recurrent!.saveState();
     const reset = (): void => {
       if (this.carryBefore !== null) o.recurrent!.loadState(this.carryBefore);
     };
     // Allocated only here: a diagnosis happens once per bad step, never in steady state.
     const scratch = new Float64Array(o.params.length);
-    const loss = o.diagnose ?? o.loss;
     const rerun = (): void => {
       for (const unit of group) loss(o.params, unit, scratch);
     };
@@ -371,7 +389,7 @@ function epochSummary(r: EpochRecord, epochs: number): string {
   return parts.join('  ');
 }
 
-function checkOptions(o: TrainOptions): void {
+function checkOptions(o: LoopOptions): void {
   const positiveInt = (x: number | undefined, name: string): void => {
     if (x !== undefined && !(Number.isInteger(x) && x >= 1)) throw new RangeError(`Invalid ${name} ${x}; it must be an integer >= 1.`);
   };

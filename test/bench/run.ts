@@ -5,13 +5,15 @@
 //
 // Progress goes to stderr; the header and the table go to stdout.
 // BENCH_TIME_MS sets the time budget per row (default 2000) for quick runs.
-// Sections: `npm run bench` runs both; `npm run bench -- mlp` or `-- startup` one
-// (startup.ts: the built bin's start-up against node and ts-morph).
+// Sections: `npm run bench` runs all; `npm run bench -- mlp` (the one-step peers above),
+// `-- startup` (startup.ts: the built bin's start-up against node and ts-morph) or
+// `-- distributed` (distributed.ts: synchronous SGD on worker threads) one or some.
 
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { Bench } from 'tinybench';
 import { makeBaselineStep } from './baseline.ts';
+import { distributedBench } from './distributed.ts';
 import { makeGradcStep } from './gradcPeer.ts';
 import { PARAM_BLOCKS, blockRanges, makeProblem, stepFlops } from './mlp.ts';
 import type { MlpConfig, Problem } from './mlp.ts';
@@ -167,7 +169,7 @@ function packageVersion(name: string): string {
   return (require(`${root}package.json`) as { version: string }).version;
 }
 
-async function main(): Promise<void> {
+async function stepBench(): Promise<void> {
   const started = performance.now();
   const loadAtStart = os.loadavg()[0];
   const cpuDown = await probe('cpu');
@@ -212,15 +214,25 @@ async function main(): Promise<void> {
   console.log(`\ntotal bench time ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
-const SECTIONS = ['mlp', 'startup'] as const;
-type Section = (typeof SECTIONS)[number];
-
-function selectedSections(argv: readonly string[]): ReadonlySet<Section> {
-  const unknown = argv.filter((a) => !(SECTIONS as readonly string[]).includes(a));
-  if (unknown.length > 0) throw new Error(`npm run bench: unknown section ${unknown.join(', ')}; the sections are ${SECTIONS.join(', ')} (none given: all)`);
-  return new Set(argv.length === 0 ? SECTIONS : (argv as Section[]));
+async function startupBench(): Promise<void> {
+  console.log(startupReport(runStartup(log)));
 }
 
-const sections = selectedSections(process.argv.slice(2));
-if (sections.has('mlp')) await main();
-if (sections.has('startup')) console.log(`${sections.has('mlp') ? '\n' : ''}${startupReport(runStartup(log))}`);
+const SECTIONS: Readonly<Record<string, () => Promise<void>>> = { mlp: stepBench, startup: startupBench, distributed: distributedBench };
+
+async function main(args: readonly string[]): Promise<void> {
+  const unknown = args.filter((a) => !(a in SECTIONS));
+  if (unknown.length > 0) {
+    console.error(`Unknown bench section${unknown.length === 1 ? '' : 's'} ${unknown.map((a) => `'${a}'`).join(', ')}; the sections are ${Object.keys(SECTIONS).join(', ')} (none: all).`);
+    process.exitCode = 2;
+    return;
+  }
+  const names = args.length === 0 ? Object.keys(SECTIONS) : args;
+  for (const [i, name] of names.entries()) {
+    if (i > 0) console.log('');
+    await SECTIONS[name]!();
+    if (process.exitCode !== undefined && process.exitCode !== 0) return;
+  }
+}
+
+await main(process.argv.slice(2));

@@ -1,0 +1,39 @@
+// How the synchronous coordinator reaches its workers. The coordinator decides
+// which worker computes which shard and how gradients are reduced; a transport only
+// moves parameters out, jobs out and results back. Worker threads over shared
+// memory implement it now (threadTransport.ts); a network transport (Redis) and an
+// asynchronous parameter server are meant to implement the same contract.
+
+/** One shard for one worker: the examples' indices and the gradient slot to write into. */
+export interface ShardJob {
+  /** Unique per run; results name it. */
+  readonly id: number;
+  readonly indices: Int32Array;
+  /** Index into `SyncTransport.slots`. */
+  readonly slot: number;
+}
+
+export type TransportEvent =
+  /** The job's gradient is in its slot; `loss` is the shard's loss. */
+  | { readonly kind: 'done'; readonly worker: number; readonly job: number; readonly loss: number }
+  /** The model threw on the job's shard: an error of the run, as in one process, not of the worker. */
+  | { readonly kind: 'failed'; readonly worker: number; readonly job: number; readonly message: string }
+  /** The worker is gone (exited, crashed); whatever it was computing will not arrive. */
+  | { readonly kind: 'died'; readonly worker: number; readonly reason: string };
+
+export interface SyncTransport {
+  /** Workers started, with ids 0 … workerCount − 1. */
+  readonly workerCount: number;
+  /** Gradient buffers handed out with jobs; a slot is read only after its job is done. */
+  readonly slots: readonly Float64Array[];
+  /** Makes `params` what the next jobs read (shared memory: nothing to send; a network transport broadcasts). */
+  publish(params: Float64Array): void;
+  /** Starts `job` on an idle, live worker. */
+  assign(worker: number, job: ShardJob): void;
+  /** The next result or failure, in the order they happen. */
+  next(): Promise<TransportEvent>;
+  /** The next event if one has happened already, else null: lets a step start with the workers' latest state. */
+  poll(): TransportEvent | null;
+  /** Stops every worker; safe to call more than once. */
+  close(): Promise<void>;
+}
