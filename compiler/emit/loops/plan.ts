@@ -180,18 +180,21 @@ function assignBuffers(
     const node = order[i]!;
     const d = decided.get(node)!;
     const deferred = d !== 'buffer' && (d.kind === 'fused' || d.kind === 'view' || d.kind === 'transposed');
+    // Folded, not Math.max(...readers): a node may have more readers than a call takes arguments.
     const readers = users.get(node)!.map((u) => position.get(u)!);
-    position.set(node, deferred && readers.length > 0 ? Math.max(...readers) : i);
+    position.set(node, deferred && readers.length > 0 ? readers.reduce((a, b) => Math.max(a, b)) : i);
   }
   const lastUse = new Map<Node, number>();
+  // A loop along the alias chain: reshapes of reshapes may be thousands deep.
   const baseFor = (n: Node): Node => {
-    const d = decided.get(n)!;
-    return d !== 'buffer' && d.kind === 'alias' ? baseFor(d.of) : n;
+    let base = n;
+    for (let d = decided.get(base)!; d !== 'buffer' && d.kind === 'alias'; d = decided.get(base)!) base = d.of;
+    return base;
   };
   for (const node of order) {
     const base = baseFor(node);
     const uses = users.get(node)!.map((u) => position.get(u)!);
-    const last = roots.has(node) ? Infinity : Math.max(position.get(node)!, ...uses);
+    const last = roots.has(node) ? Infinity : uses.reduce((a, b) => Math.max(a, b), position.get(node)!);
     lastUse.set(base, Math.max(lastUse.get(base) ?? -1, last));
   }
   const slots: BufferSlot[] = [];
