@@ -1,6 +1,7 @@
 /** Masked derivatives: how a branch that was not taken stays exactly zero. */
 import { apply, constantLike, select } from './build.ts';
 import type { Node } from './node.ts';
+import { originScope } from './origin.ts';
 
 /**
  * A tangent or cotangent seen as a tree of selects whose leaves are exact
@@ -19,9 +20,18 @@ const ZERO: MaskTree = { kind: 'zero' };
  * Trees are a function of their node, so they are kept per node for the life
  * of the node: a chain of masked derivatives opens each select once, not once
  * per level (and a select shared by both branches of another once, not twice
- * per level, which was exponential in the depth of max(max(…), y)).
+ * per level, which was exponential in the depth of max(max(…), y)). Merging
+ * builds nodes, which must get their source origin in every compilation, so
+ * there is one cache per origin table (origin.ts).
  */
-const trees = new WeakMap<Node, MaskTree>();
+const treesByScope = new WeakMap<object, WeakMap<Node, MaskTree>>();
+
+function treeCache(): WeakMap<Node, MaskTree> {
+  const scope = originScope();
+  let trees = treesByScope.get(scope);
+  if (trees === undefined) treesByScope.set(scope, (trees = new WeakMap()));
+  return trees;
+}
 
 /** A select with one exact-zero branch: `c ? t : 0` (zeroWhen false) or `c ? 0 : t` (zeroWhen true). */
 interface OneSided {
@@ -75,6 +85,7 @@ function selectTree(condition: Node, whenTrue: MaskTree, whenFalse: MaskTree, no
 
 /** Trees of `root` and of the selects below it, operands first on an explicit stack (selects may nest thousands deep). */
 function maskTree(root: Node): MaskTree {
+  const trees = treeCache();
   const pending: Node[] = [root];
   while (pending.length > 0) {
     const n = pending[pending.length - 1]!;
