@@ -158,7 +158,7 @@ export function compileExpression(expression: string, options: CompileExpression
   const seen = new Set<string>();
   const rewrites: Rewrite[] = [];
   for (const note of derivatives.notes) {
-    const r = { rule: note.rule, before: clip(toMathText(note.before)), after: clip(toMathText(note.after)) };
+    const r = { rule: note.rule, before: clip(toMathText(note.before, MAX_NOTE_LENGTH)), after: clip(toMathText(note.after, MAX_NOTE_LENGTH)) };
     const key = `${r.rule}|${r.before}`;
     if (note.exactness === 'stability' && !seen.has(key)) {
       seen.add(key);

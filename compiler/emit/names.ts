@@ -18,6 +18,7 @@ const RESERVED = new Set([
 export class NameManager {
   private readonly taken = new Set<string>(RESERVED);
   private counter = 0;
+  private readonly nextSuffix = new Map<string, number>();
 
   constructor(claimed: Iterable<string> = []) {
     for (const name of claimed) this.taken.add(name);
@@ -35,7 +36,10 @@ export class NameManager {
   claim(preferred: string): Identifier {
     identifier(preferred);
     let name = preferred;
-    for (let k = 1; this.taken.has(name); k++) name = `${preferred}${k}`;
+    // Suffixes below the last one handed out for `preferred` are all taken (names are never released): start there.
+    let k = this.nextSuffix.get(preferred) ?? 1;
+    if (this.taken.has(name)) for (name = `${preferred}${k}`; this.taken.has(name); name = `${preferred}${++k}`);
+    if (name !== preferred) this.nextSuffix.set(preferred, k + 1);
     this.taken.add(name);
     return identifier(name);
   }

@@ -72,3 +72,12 @@ export function setOriginIfAbsent(node: Node, origin: SourceOrigin): void {
 export function originOf(node: Node): SourceOrigin | undefined {
   return origins.get(node);
 }
+
+/**
+ * The current origin table, as an identity: a cache of results that build
+ * nodes (masks.ts) keys on it, so each compilation builds them again and
+ * they are attributed as in a fresh process.
+ */
+export function originScope(): object {
+  return origins;
+}

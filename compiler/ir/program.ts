@@ -21,21 +21,26 @@ export function program(inputs: readonly InputNode[], outputs: readonly Output[]
 
 /**
  * Operands before users, in a deterministic order (depth-first, operands left
- * to right). Iterative, so graphs thousands of nodes deep do not overflow the stack.
+ * to right). Iterative, so graphs thousands of nodes deep do not overflow the stack:
+ * it is the one traversal IR walks share — a walk that computes something per
+ * node from its operands' results runs over this order instead of recursing.
+ * Nodes for which `known` is true (already handled by an incremental walk) are
+ * neither listed nor entered.
  */
-export function topoSort(roots: readonly Node[]): Node[] {
+export function topoSort(roots: readonly Node[], known?: (node: Node) => boolean): Node[] {
   const order: Node[] = [];
   const done = new Set<Node>();
   const stack: { node: Node; next: number }[] = [];
+  const skip = (node: Node) => done.has(node) || (known !== undefined && known(node));
   for (const root of roots) {
-    if (done.has(root)) continue;
+    if (skip(root)) continue;
     stack.push({ node: root, next: 0 });
     while (stack.length > 0) {
       const top = stack[stack.length - 1]!;
       const child = top.node.inputs[top.next];
       if (child !== undefined) {
         top.next++;
-        if (!done.has(child)) stack.push({ node: child, next: 0 });
+        if (!skip(child)) stack.push({ node: child, next: 0 });
         continue;
       }
       stack.pop();

@@ -59,22 +59,57 @@ export function applyForm(form: Form, args: readonly Rendered[], target: Target)
 
 /**
  * Renders `node`; operands for which `bound` returns a name are referred to by
- * that name instead of being expanded.
+ * that name instead of being expanded. Operands first on an explicit stack, each
+ * node once (a subtree shared n times is rendered once and its text reused), so
+ * expressions thousands deep do not recurse.
+ *
+ * `maxLength` bounds the work on huge expressions (a shared subtree expanded at
+ * every use doubles with each level): a text longer than that is cut to
+ * maxLength + 1 characters, so the result is exact when it fits, and otherwise
+ * longer than maxLength with its first maxLength characters exact.
  */
 export function renderNode(
   node: Node,
   target: Target,
   bound: (node: Node) => string | undefined,
+  maxLength = Infinity,
 ): Rendered {
+  const done = new Map<Node, Rendered>();
+  const pending: Node[] = [node];
+  while (pending.length > 0) {
+    const n = pending[pending.length - 1]!;
+    if (done.has(n)) {
+      pending.pop();
+      continue;
+    }
+    const leaf = renderLeaf(n, target, bound);
+    if (leaf === null) {
+      const open = n.inputs.filter((m) => !done.has(m));
+      if (open.length > 0) {
+        pending.push(...open);
+        continue;
+      }
+    }
+    pending.pop();
+    const r = leaf ?? applyForm(OP_TABLE[n.op as Exclude<Node['op'], 'const' | 'input'>].syntax[target], n.inputs.map((m) => done.get(m)!), target);
+    done.set(n, r.text.length > maxLength ? { text: r.text.slice(0, maxLength + 1), prec: r.prec } : r);
+  }
+  return done.get(node)!;
+}
+
+/** A bound name, a number or an input; null for a node rendered from its operands. */
+function renderLeaf(node: Node, target: Target, bound: (node: Node) => string | undefined): Rendered | null {
   const name = bound(node);
   if (name !== undefined) return atom(name);
   if (node.op === 'const') return renderNumber(node.value, node.dtype, target);
   if (node.op === 'input') return atom(node.name);
-  const args = node.inputs.map((n) => renderNode(n, target, bound));
-  return applyForm(OP_TABLE[node.op].syntax[target], args, target);
+  return null;
 }
 
-/** A whole expression in math syntax, every shared subtree expanded. */
-export function toMathText(node: Node): string {
-  return renderNode(node, 'math', () => undefined).text;
+/**
+ * A whole expression in math syntax, every shared subtree expanded; with
+ * `maxLength`, exact up to that many characters (see renderNode).
+ */
+export function toMathText(node: Node, maxLength = Infinity): string {
+  return renderNode(node, 'math', () => undefined, maxLength).text;
 }

@@ -21,7 +21,7 @@ function optimizeBody(b: ScanBody, options: OptimizeOptions, notes: RewriteNote[
   // IR dumps show the program's passes, not every body's.
   const { dump: _dump, ...rest } = options;
   const result = optimize({ inputs, outputs: roots.map((node, i) => ({ name: `r${i}`, node })) }, rest);
-  notes.push(...result.notes);
+  for (const note of result.notes) notes.push(note);
   const out = result.program.outputs.map((o) => o.node);
   if (out.every((n, i) => n === roots[i])) return b;
   const [nc, ny] = [b.next.length, b.outputs.length];

@@ -61,7 +61,8 @@ export function optimize(prog: Program, options: OptimizeOptions = {}): RewriteR
       const result = pass.run(current, options);
       if (options.verifyEachPass) verifyPass(current, result.program, pass.name);
       current = result.program;
-      notes.push(...result.notes);
+      // A loop, not push(...): a pass may apply more rewrites than a call takes arguments.
+      for (const note of result.notes) notes.push(note);
       options.dump?.(pass.name, current);
     }
     if (sameOutputs(start, current)) break;

@@ -9,7 +9,7 @@ import { broadcastTo } from '../ir/buildTensor.ts';
 import type { ApplyNode, Node } from '../ir/node.ts';
 import { isElementwise } from '../ir/ops.ts';
 import type { Program } from '../ir/program.ts';
-import { mapOutputs, schedule } from '../ir/program.ts';
+import { mapOutputs, schedule, topoSort } from '../ir/program.ts';
 import { originOf, withOrigin } from '../ir/origin.ts';
 import { broadcastsTo, shapesEqual } from '../ir/shape.ts';
 
@@ -91,21 +91,27 @@ export function rewriteProgram(prog: Program, rules: readonly RewriteRule[]): Re
     return node;
   };
 
-  const visit = (node: Node): Node => {
-    const known = memo.get(node);
-    if (known !== undefined) return known;
+  /** Rewrites `node`, whose operands are all rewritten already. */
+  const visitOne = (node: Node): void => {
+    if (memo.has(node)) return;
     let result: Node = node;
     if (node.op !== 'const' && node.op !== 'input') {
-      const inputs = node.inputs.map(visit);
+      const inputs = node.inputs.map((n) => memo.get(n)!);
       // A rewritten node keeps the source line of the node it replaces.
       result = withOrigin(originOf(node), () => settle(withInputs(node, inputs)));
     }
     memo.set(node, result);
     memo.set(result, result);
-    return result;
   };
 
-  // Visit in schedule order so that `visit` recursion only ever goes one rule deep.
-  for (const node of schedule(prog)) visit(node);
+  // Operands first, in the shared iterative order: a rule's result may be a
+  // new chain thousands deep (hypot(hypot(…), c)), and recursing down it would
+  // overflow. Only what is not rewritten yet is walked.
+  const visit = (node: Node): Node => {
+    if (!memo.has(node)) for (const n of topoSort([node], (m) => memo.has(m))) visitOne(n);
+    return memo.get(node)!;
+  };
+
+  for (const node of schedule(prog)) visitOne(node);
   return { program: mapOutputs(prog, visit), notes };
 }

@@ -22,10 +22,25 @@ function onePlus(n: Node): Node | null {
   return null;
 }
 
-/** The terms of a tree of additions, left to right. */
-function addends(n: Node): Node[] {
-  return n.op === 'add' ? [...addends(operand(n, 0)), ...addends(operand(n, 1))] : [n];
+/**
+ * The terms of a tree of additions, left to right. An explicit stack (right
+ * operand pushed first), so a sum of thousands of terms neither recurses nor
+ * copies its prefix at every level. Shared sums are expanded once per use
+ * (s + s with s = t + t …), which doubles with each level, so past
+ * MAX_ADDENDS terms the answer is null and the rule leaves the node alone.
+ */
+function addends(n: Node): Node[] | null {
+  const terms: Node[] = [];
+  const pending: Node[] = [n];
+  for (let m = pending.pop(); m !== undefined; m = pending.pop()) {
+    if (m.op === 'add') pending.push(operand(m, 1), operand(m, 0));
+    else if (terms.push(m) > MAX_ADDENDS) return null;
+  }
+  return terms;
 }
+
+/** More terms than a stable rewrite gathers into one logsumexp or hypot. */
+const MAX_ADDENDS = 10_000;
 
 /** If `n` is a² or a·a, returns a. */
 function squared(n: Node): Node | null {
@@ -76,7 +91,7 @@ export const STABILITY_RULES: readonly RewriteRule[] = [
     apply(n) {
       if (n.op !== 'log' || operand(n, 0).op !== 'add') return null;
       const terms = addends(operand(n, 0));
-      if (!terms.every((t) => t.op === 'exp')) return null;
+      if (terms === null || !terms.every((t) => t.op === 'exp')) return null;
       return apply('logsumexp', ...terms.map((t) => operand(t, 0)));
     },
   },
@@ -109,7 +124,7 @@ export const STABILITY_RULES: readonly RewriteRule[] = [
     exactness: 'stability',
     apply(n) {
       if (n.op !== 'sqrt' || operand(n, 0).op !== 'add') return null;
-      const bases = addends(operand(n, 0)).map(squared);
+      const bases = addends(operand(n, 0))?.map(squared) ?? [null];
       if (bases.some((b) => b === null)) return null;
       return (bases as Node[]).reduce((acc, b) => apply('hypot', acc, b));
     },

@@ -107,7 +107,30 @@ export function planKernel(
       decided.set(operand, 'buffer');
     }
   }
+  limitInlining(order, decided);
   return assignBuffers(order, users, decided, placements, rootSet, claim);
+}
+
+/**
+ * Fused tensors and unbound scalars are written into their user's expression,
+ * so a chain of them is one expression as deep as the chain. Past this depth
+ * the value gets a buffer or a local of its own: the emitted line stays
+ * readable, and neither the emitter nor the parser of the generated module
+ * recurses thousands of levels deep.
+ */
+export const MAX_INLINE_DEPTH = 48;
+
+const isInlined = (s: Storage | 'buffer'): boolean => s !== 'buffer' && (s.kind === 'fused' || (s.kind === 'scalar' && !s.bound));
+
+function limitInlining(order: readonly Node[], decided: Map<Node, Storage | 'buffer'>): void {
+  const depth = new Map<Node, number>();
+  for (const node of order) {
+    const s = decided.get(node)!;
+    if (!isInlined(s)) continue;
+    const below = node.inputs.reduce((d, operand) => Math.max(d, depth.get(operand) ?? 0), 0);
+    if (below + 1 < MAX_INLINE_DEPTH) depth.set(node, below + 1);
+    else decided.set(node, s !== 'buffer' && s.kind === 'scalar' ? { kind: 'scalar', bound: true } : 'buffer');
+  }
 }
 
 /**
@@ -180,23 +203,33 @@ function assignBuffers(
     const node = order[i]!;
     const d = decided.get(node)!;
     const deferred = d !== 'buffer' && (d.kind === 'fused' || d.kind === 'view' || d.kind === 'transposed');
+    // Folded, not Math.max(...readers): a node may have more readers than a call takes arguments.
     const readers = users.get(node)!.map((u) => position.get(u)!);
-    position.set(node, deferred && readers.length > 0 ? Math.max(...readers) : i);
+    position.set(node, deferred && readers.length > 0 ? readers.reduce((a, b) => Math.max(a, b)) : i);
   }
   const lastUse = new Map<Node, number>();
+  // A loop along the alias chain: reshapes of reshapes may be thousands deep.
   const baseFor = (n: Node): Node => {
-    const d = decided.get(n)!;
-    return d !== 'buffer' && d.kind === 'alias' ? baseFor(d.of) : n;
+    let base = n;
+    for (let d = decided.get(base)!; d !== 'buffer' && d.kind === 'alias'; d = decided.get(base)!) base = d.of;
+    return base;
   };
   for (const node of order) {
     const base = baseFor(node);
     const uses = users.get(node)!.map((u) => position.get(u)!);
-    const last = roots.has(node) ? Infinity : Math.max(position.get(node)!, ...uses);
+    const last = roots.has(node) ? Infinity : uses.reduce((a, b) => Math.max(a, b), position.get(node)!);
     lastUse.set(base, Math.max(lastUse.get(base) ?? -1, last));
   }
   const slots: BufferSlot[] = [];
   const free: BufferSlot[] = [];
   const holder = new Map<Node, BufferSlot>();
+  // Holders by the position of their last use, so each statement frees what
+  // is due without scanning every live buffer (quadratic in a long chain
+  // whose values the backward pass keeps alive). `acquired` numbers holders.
+  const dueAt = new Map<number, Node[]>();
+  const acquired = new Map<Node, number>();
+  let checkedUpTo = -1;
+  let waiting: Node[] = [];
   order.forEach((node, t) => {
     const d = decided.get(node)!;
     if (d !== 'buffer') {
@@ -210,16 +243,25 @@ function assignBuffers(
       const slot = reuse >= 0 ? free.splice(reuse, 1)[0]! : { name: claim(bufferName(node)), size };
       if (reuse < 0) slots.push(slot);
       holder.set(node, slot);
+      acquired.set(node, acquired.size);
+      const last = lastUse.get(node)!;
+      if (last !== Infinity) {
+        const bucket = dueAt.get(last);
+        if (bucket === undefined) dueAt.set(last, [node]);
+        else bucket.push(node);
+      }
       storage.set(node, { kind: 'buffer', array: slot.name, offset: '0' });
     }
     // Free after the statement that computes `node`, never during it; fused
     // values and views are not statements of their own.
     if (position.get(node)! !== t) return;
-    for (const [owner, slot] of holder) {
-      if (lastUse.get(owner)! <= t && owner !== node) {
-        holder.delete(owner);
-        free.push(slot);
-      }
+    for (; checkedUpTo < t; checkedUpTo++) for (const owner of dueAt.get(checkedUpTo + 1) ?? []) waiting.push(owner);
+    // In the order the buffers were taken, as a scan of the holders would find them.
+    const due = waiting.filter((owner) => owner !== node).sort((a, b) => acquired.get(a)! - acquired.get(b)!);
+    waiting = waiting.filter((owner) => owner === node);
+    for (const owner of due) {
+      free.push(holder.get(owner)!);
+      holder.delete(owner);
     }
   });
   return { order, storage, slots, users };

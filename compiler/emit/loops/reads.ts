@@ -110,11 +110,15 @@ export function renderInline(node: Node, loop: LoopIndex, ctx: ReadContext): Ren
 
 /** Whether every tensor read while computing `node` can use the flat index of a loop over `shape`. */
 export function flatReadable(node: Node, shape: Shape, ctx: ReadContext): boolean {
-  for (const operand of node.inputs) {
-    if (operand.shape.length === 0 || operand.op === 'const') continue;
-    const s = ctx.storage.get(operand)!;
-    if (s.kind === 'view' || !shapesEqual(operand.shape, shape)) return false;
-    if (s.kind === 'fused' && !flatReadable(operand, shape, ctx)) return false;
+  // An explicit stack over the fused operands: a fused chain may be thousands deep.
+  const pending: Node[] = [node];
+  for (let n = pending.pop(); n !== undefined; n = pending.pop()) {
+    for (const operand of n.inputs) {
+      if (operand.shape.length === 0 || operand.op === 'const') continue;
+      const s = ctx.storage.get(operand)!;
+      if (s.kind === 'view' || !shapesEqual(operand.shape, shape)) return false;
+      if (s.kind === 'fused') pending.push(operand);
+    }
   }
   return true;
 }

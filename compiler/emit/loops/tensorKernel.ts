@@ -264,14 +264,26 @@ export function sizesReadBy(order: readonly Node[], read = new Set<string>()): S
 }
 
 /** Helper functions (stable primitives, gemm) that code computing `order` calls. */
-export function helpersOf(order: readonly Node[], used = new Set<string>()): Set<string> {
-  for (const node of order) {
-    if (node.op === 'const' || node.op === 'input') continue;
-    if (node.op === 'matmul') used.add('gemm');
-    const helper = OP_TABLE[node.op].helper;
-    if (helper !== undefined) used.add(helper);
-    // A loop's body is emitted inside the kernel too.
-    if (node.op === 'scan') helpersOf(topoSort(bodyRoots(bodyOf(node.attrs['body'] as string))), used);
+export function helpersOf(order: readonly Node[]): Set<string> {
+  const used = new Set<string>();
+  // A loop's body is emitted inside the kernel too: bodies are a worklist, not
+  // recursion, so loops nested thousands deep do not overflow; each body once.
+  const bodies: string[] = [];
+  const seen = new Set<string>();
+  for (let nodes: readonly Node[] | undefined = order; nodes !== undefined; ) {
+    for (const node of nodes) {
+      if (node.op === 'const' || node.op === 'input') continue;
+      if (node.op === 'matmul') used.add('gemm');
+      const helper = OP_TABLE[node.op].helper;
+      if (helper !== undefined) used.add(helper);
+      const body = node.op === 'scan' ? (node.attrs['body'] as string) : undefined;
+      if (body !== undefined && !seen.has(body)) {
+        seen.add(body);
+        bodies.push(body);
+      }
+    }
+    const next = bodies.pop();
+    nodes = next === undefined ? undefined : topoSort(bodyRoots(bodyOf(next)));
   }
   return used;
 }

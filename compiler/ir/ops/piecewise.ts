@@ -17,8 +17,8 @@ const constantMemo = new WeakMap<Node, boolean>();
 /** True when `n` reads no input, folded or not (`-1` is neg(1) until folding runs). */
 function isConstantExpression(n: Node): boolean {
   if (n.op === 'const') return true;
-  for (const m of topoSort([n])) {
-    if (constantMemo.has(m)) continue;
+  // Only what is not known yet is walked: a chain of max(…, c) asks at every level.
+  for (const m of topoSort([n], (k) => constantMemo.has(k))) {
     const leaf = m.op === 'const' || (m.inputs.length === 0 ? false : null);
     constantMemo.set(m, leaf ?? m.inputs.every((k) => constantMemo.get(k) === true));
   }
