@@ -35,7 +35,16 @@ interface Thread {
   error: Error | null;
 }
 
-const BOOTSTRAP = new URL('./workerBootstrap.mjs', import.meta.url);
+/**
+ * The worker's entry: from the built package (this file is .js) the built worker
+ * itself, which needs no loader; from the sources, a plain-JavaScript bootstrap that
+ * registers tsx first (a new thread starts without its parent's loader).
+ */
+export function workerEntry(here: string): URL {
+  return here.endsWith('.js') ? new URL('./worker.js', here) : new URL('./workerBootstrap.mjs', here);
+}
+
+const ENTRY = workerEntry(import.meta.url);
 
 /** Starts the workers and resolves once every one has loaded the model (or rejects, with all stopped, if one cannot). */
 export async function startThreadTransport(o: ThreadTransportOptions): Promise<ThreadTransport> {
@@ -52,7 +61,7 @@ export async function startThreadTransport(o: ThreadTransportOptions): Promise<T
       x, y, count: o.data.count, features: o.data.features, params: o.params, slots,
       control: sharedInt32(CONTROL_WORDS), indices: sharedInt32(o.maxShard), inject: o.inject ?? {},
     };
-    const worker = new Worker(BOOTSTRAP, { workerData: init });
+    const worker = new Worker(ENTRY, { workerData: init });
     threads.push({ worker, control: init.control, indices: init.indices, alive: true, error: null });
     started.push(readiness(worker, id, o.module));
   }

@@ -26,3 +26,11 @@ describe('shards', () => {
     expect(() => new ShardPlanner(0)).toThrow(/Invalid shard count 0/);
   });
 });
+
+describe('the worker entry', () => {
+  it('is the built worker from the built package, and the tsx bootstrap from the sources', async () => {
+    const { workerEntry } = await import('../../../runtime/distributed/threadTransport.ts');
+    expect(workerEntry('file:///p/node_modules/gradc/dist/runtime/distributed/threadTransport.js').href).toBe('file:///p/node_modules/gradc/dist/runtime/distributed/worker.js');
+    expect(workerEntry('file:///repo/runtime/distributed/threadTransport.ts').href).toBe('file:///repo/runtime/distributed/workerBootstrap.mjs');
+  });
+});
