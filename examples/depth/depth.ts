@@ -15,7 +15,7 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SGD, batchLoss, loadMnist, train, trainValidationSplit, writeLineChart, writeLineCharts, type Dataset, type HealthRecord } from '../../runtime/index.ts';
+import { SGD, batchLoss, classifierMetrics, loadMnist, train, trainValidationSplit, writeLineChart, writeLineCharts, type Dataset, type HealthRecord } from '../../runtime/index.ts';
 import { CLASSES, deepMlp, type Activation, type Init } from './deepMlp.ts';
 import { rnnClipping } from './rnnClipping.ts';
 
@@ -44,16 +44,6 @@ export function depthData(trainCount = 4000, validationCount = 1000): DepthData 
   return { trainSet: take(all, trainCount), validation: take(held, validationCount) };
 }
 
-function accuracy(logits: Float64Array, labels: Float64Array, n: number): number {
-  let correct = 0;
-  for (let r = 0; r < n; r++) {
-    let best = 0;
-    for (let c = 1; c < CLASSES; c++) if (logits[r * CLASSES + c]! > logits[r * CLASSES + best]!) best = c;
-    if (best === labels[r]) correct++;
-  }
-  return correct / n;
-}
-
 export async function trainDepth(data: DepthData, depth: number, activation: Activation, init: Init, epochs = 2, width = 32): Promise<DepthResult> {
   const model = deepMlp(depth, width, activation);
   const params = model.init(init, 5);
@@ -80,7 +70,7 @@ export async function trainDepth(data: DepthData, depth: number, activation: Act
     depth,
     activation,
     init,
-    accuracy: accuracy(model.forward(params, v.x, v.count), v.y, v.count),
+    accuracy: classifierMetrics(v, { logits: (p, x, n, out) => (out.set(model.forward(p, x, n)), out), classes: CLASSES })(params)['accuracy']!,
     layerGradients,
     firstOverLast: layerGradients[0]! / layerGradients[layerGradients.length - 1]!,
     vanishingWarned: healths.some((h) => h.warnings.some((w) => w.kind === 'vanishing')),

@@ -22,22 +22,16 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SGD, lossSurface, minimizeNewton, writeLineChart, writeSurfacePlot } from '../../runtime/index.ts';
-import { standardNormal } from '../../runtime/linalg/lanczos.ts';
 import { SeededRng } from '../../runtime/train/rng.ts';
-import { linearNetFlat, saddleFlat } from './saddle.grad.ts';
+import { linearNetFlat, saddleFlat, type FlatObjective } from './saddle.grad.ts';
 
 export interface Problem {
   readonly name: string;
-  readonly f: FlatObjective;
+  /** What the methods use of the generated flat objective. */
+  readonly f: Pick<FlatObjective, 'value' | 'objective' | 'hessian'>;
   readonly start: readonly [number, number];
   /** The saddle, where the methods are judged to be "at" it within 0.01. */
   readonly saddle: readonly [number, number];
-}
-
-export interface FlatObjective {
-  value(x: Float64Array): number;
-  objective(x: Float64Array, gradOut: Float64Array): number;
-  hessian(x: Float64Array, out: Float64Array): void;
 }
 
 /** The 2-D function: saddle at the origin, minima at (0, ±1). */
@@ -93,7 +87,7 @@ export function noisySgd(problem: Problem, steps: number, seed = 1): Run {
   const rng = SeededRng.fromSeed(seed);
   return record(problem, 'SGD (noisy)', (x) => {
     problem.f.objective(x, g);
-    for (let i = 0; i < 2; i++) g[i]! += NOISE * standardNormal(rng);
+    for (let i = 0; i < 2; i++) g[i]! += NOISE * rng.normal();
     sgd.step(x, g);
   }, steps);
 }

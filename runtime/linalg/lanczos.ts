@@ -8,6 +8,7 @@
 // of m products for k pairs.
 import { SeededRng } from '../train/rng.ts';
 import { symmetricEigen } from './symmetricEigen.ts';
+import { dot } from './vector.ts';
 
 export type OperatorProduct = (v: Float64Array, out: Float64Array) => void;
 
@@ -31,25 +32,12 @@ export interface EigenPairs {
   readonly steps: number;
 }
 
-const dot = (a: Float64Array, b: Float64Array): number => {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
-};
-
-/** A unit vector of independent standard normal components (Box–Muller). */
-export function randomUnitVector(n: number, rng: SeededRng): Float64Array {
-  const v = new Float64Array(n);
-  for (let i = 0; i < n; i++) v[i] = standardNormal(rng);
+/** A unit vector of independent standard normal components. */
+function randomUnitVector(n: number, rng: SeededRng): Float64Array {
+  const v = Float64Array.from({ length: n }, () => rng.normal());
   const norm = Math.sqrt(dot(v, v));
   for (let i = 0; i < n; i++) v[i]! /= norm;
   return v;
-}
-
-export function standardNormal(rng: SeededRng): number {
-  // 1 − u is in (0, 1], so the logarithm is finite.
-  const u = 1 - rng.float();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.float());
 }
 
 /**

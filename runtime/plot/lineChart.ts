@@ -46,7 +46,11 @@ export async function writeLineChart(chart: LineChart, basePath: string): Promis
  * and accuracy, which need different y scales), each file atomically.
  */
 export async function writeLineCharts(charts: readonly LineChart[], basePath: string, title?: string): Promise<ChartFiles> {
-  const svg = await lineChartsSvg(charts, title);
+  return writeSvgAndPng(await lineChartsSvg(charts, title), basePath);
+}
+
+/** Writes an SVG document as `basePath`.svg and its rasterization as `basePath`.png, each atomically. */
+export async function writeSvgAndPng(svg: string, basePath: string): Promise<ChartFiles> {
   const svgPath = `${basePath}.svg`;
   const pngPath = `${basePath}.png`;
   await writeFileAtomic(svgPath, svg);

@@ -2,9 +2,8 @@
 // contours, and optimizer trajectories drawn on it; SVG and PNG like the learning
 // curves. Vega-Lite lays it out, resvg rasterizes it (lineChart.ts).
 import type { TopLevelSpec } from 'vega-lite';
-import writeFileAtomic from 'write-file-atomic';
 import type { LossSurface } from '../surface/lossSurface.ts';
-import { TOP, svgToPng, vegaLiteSvg, type ChartFiles } from './lineChart.ts';
+import { TOP, vegaLiteSvg, writeSvgAndPng, type ChartFiles } from './lineChart.ts';
 
 export interface Trajectory {
   readonly name: string;
@@ -29,12 +28,7 @@ export interface SurfacePlot {
 
 /** Writes `basePath`.svg and `basePath`.png of the surface plot, each atomically. */
 export async function writeSurfacePlot(plot: SurfacePlot, basePath: string): Promise<ChartFiles> {
-  const svg = await surfaceSvg(plot);
-  const svgPath = `${basePath}.svg`;
-  const pngPath = `${basePath}.png`;
-  await writeFileAtomic(svgPath, svg);
-  await writeFileAtomic(pngPath, svgToPng(svg));
-  return { svgPath, pngPath };
+  return writeSvgAndPng(await surfaceSvg(plot), basePath);
 }
 
 /** Cell edges: halfway between grid points, the outer cells as wide as their neighbours. */

@@ -5,7 +5,7 @@
 // changes every unit by its own size, and surfaces of differently scaled networks
 // (or of scale-invariant ones) can be compared. A filter of a dense layer's weight
 // matrix W [in, out] (as used in X·W) is one output unit's incoming weights: a column.
-import { lanczosEigen, standardNormal } from '../linalg/lanczos.ts';
+import { lanczosEigen } from '../linalg/lanczos.ts';
 import { SeededRng } from '../train/rng.ts';
 
 /** A generated module's `<f>Layout`, with shapes: where each parameter block lives in the flat vector. */
@@ -26,9 +26,7 @@ export interface FilterNormalizeOptions {
 /** A direction of independent standard normal components, seeded. */
 export function randomDirection(n: number, seed: number): Float64Array {
   const rng = SeededRng.fromSeed(seed);
-  const d = new Float64Array(n);
-  for (let i = 0; i < n; i++) d[i] = standardNormal(rng);
-  return d;
+  return Float64Array.from({ length: n }, () => rng.normal());
 }
 
 /** The direction with each filter rescaled to the norm of the parameters' filter (in place; also returned). */

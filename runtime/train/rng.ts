@@ -36,6 +36,12 @@ export class SeededRng {
   float(): number {
     return uniformFloat64(this.generator);
   }
+
+  /** A standard normal sample (Box–Muller, two uniform draws; 1 − u is in (0, 1], so the logarithm is finite). */
+  normal(): number {
+    const u = 1 - this.float();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.float());
+  }
 }
 
 /** Shuffles `items` in place (Fisher–Yates: every permutation equally likely). */
