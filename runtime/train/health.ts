@@ -32,7 +32,10 @@ export interface HealthOptions {
   readonly vanishingRatio?: number;
   /** An update ‖Δθ‖/‖θ‖ of a weight block (rank ≥ 2; every block when there are none), mean over the epoch, above this is too large. Default 0.1. */
   readonly maxUpdateRatio?: number;
-  /** … and below this (with a nonzero gradient), too small to move the block. Default 1e-7. */
+  /**
+   * … and below this, too small to move the block, while its gradient is still at least
+   * a tenth of its first epoch's (a converged block's updates are tiny by right). Default 1e-7.
+   */
   readonly minUpdateRatio?: number;
 }
 
@@ -96,6 +99,8 @@ export class HealthMonitor {
   private referenceLogSum = 0;
   private referenceCount = 0;
   private reference: number | null = null;
+  /** Each block's median gradient norm in the first epoch: a block far below it has converged, not stalled. */
+  private blockReference: Float64Array | null = null;
 
   constructor(layout: ParameterLayout, size: number, options: HealthOptions | true) {
     this.o = { ...DEFAULTS, ...(options === true ? {} : options) };
@@ -106,12 +111,15 @@ export class HealthMonitor {
     this.ratioSums = new Float64Array(this.blocks.length);
   }
 
-  /** Picks up the exploding check's reference from a resumed run's last epoch record. */
-  resume(last: HealthRecord | undefined): void {
+  /** Picks up the references from a resumed run's epoch records: the exploding check's from the last, the blocks' from the first. */
+  resume(history: readonly { readonly health?: HealthRecord }[]): void {
+    const last = history.at(-1)?.health;
     if (last?.reference != null) {
       this.reference = last.reference;
       this.referenceCount = this.o.referenceSteps;
     }
+    const first = history[0]?.health;
+    if (first !== undefined && first.blocks.length === this.blocks.length) this.blockReference = Float64Array.from(first.blocks, (b) => b.gradNorm.median);
   }
 
   /** Before the update (and before clipping): the gradient's norms, and the parameters kept to measure the update. */
@@ -169,6 +177,7 @@ export class HealthMonitor {
         updateRatio: this.ratioSums[k]! / n,
       };
     });
+    this.blockReference ??= Float64Array.from(blocks, (b) => b.gradNorm.median);
     const record: HealthRecord = {
       steps: n,
       gradNorm: { mean: this.globalSum / n, max: this.globalMax },
@@ -212,10 +221,11 @@ export class HealthMonitor {
     // Biases start at 0 and move by a large fraction of their small norm in any healthy run:
     // the scale of updates is judged on the weight matrices (on every block when there are none).
     const judged = weights.length > 0 ? weights.map((x) => x.h) : blocks;
+    const stillLearning = (h: BlockHealth): boolean => h.gradNorm.median >= 0.1 * this.blockReference![blocks.indexOf(h)]!;
     judged.forEach((h) => {
       if (h.updateRatio > o.maxUpdateRatio) {
         out.push({ kind: 'large-updates', block: h.name, message: `large updates: each step changes '${h.name}' by ${fmt(h.updateRatio)} of its norm (above ${fmt(o.maxUpdateRatio)}; about 1e-3 is typical); lower the learning rate` });
-      } else if (h.updateRatio > 0 && h.updateRatio < o.minUpdateRatio && h.gradNorm.max > 0) {
+      } else if (h.updateRatio > 0 && h.updateRatio < o.minUpdateRatio && h.gradNorm.max > 0 && stillLearning(h)) {
         out.push({ kind: 'small-updates', block: h.name, message: `tiny updates: each step changes '${h.name}' by ${fmt(h.updateRatio)} of its norm (below ${fmt(o.minUpdateRatio)}); raise the learning rate, or look for vanishing gradients` });
       }
     });

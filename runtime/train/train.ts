@@ -126,7 +126,7 @@ class Run {
     if (s.earlyStopping !== null) this.early?.loadState(s.earlyStopping);
     if (s.carry !== null) this.o.recurrent?.loadState(s.carry);
     Object.assign(this.state, s.loop, { history: [...s.loop.history], rngAtEpochStart: [...s.loop.rngAtEpochStart] });
-    this.health?.resume(s.loop.history.at(-1)?.health);
+    this.health?.resume(s.loop.history);
     this.log({ event: 'resume', epoch: s.loop.epoch, step: s.loop.step, position: s.loop.position });
     this.progress.note(`resumed from ${c.path} at epoch ${s.loop.epoch + 1}, step ${s.loop.step}`);
     return { epoch: s.loop.epoch, step: s.loop.step };

@@ -106,6 +106,19 @@ describe('gradient health', () => {
     expect((await health(small.options))[0]!.warnings.map((w) => `${w.kind} ${w.block}`)).toEqual(['small-updates W1', 'small-updates W2']);
   });
 
+  it("a converged model's tiny updates are not 'small-updates': its gradient fell orders below its first epoch's", async () => {
+    // The gradient shrinks tenfold per epoch (convergence); the updates with it.
+    let step = 0;
+    const loss: UnitLoss = (_p, _u, g) => {
+      g.fill(10 ** -Math.floor(step++ / 4));
+      return 1;
+    };
+    const { options } = run(loss, { epochs: 8, optimizer: new SGD({ lr: 1e-3 }) });
+    const records = await health(options);
+    expect(records.at(-1)!.blocks[0]!.updateRatio).toBeLessThan(1e-7);
+    expect(records.flatMap((h) => h.warnings.map((w) => w.kind))).not.toContain('small-updates');
+  });
+
   it('says nothing on a healthy run: the Iris MLP with Adam', async () => {
     const iris = loadIris();
     const data = standardize(iris, fitStandardizer(iris));
