@@ -11,7 +11,7 @@ import { matmulAny, mean, relu, sigmoid, softmaxCrossEntropy, softplus } from '.
 import type { InputNode, Node } from '../../compiler/ir/node.ts';
 import { withOrigin } from '../../compiler/ir/origin.ts';
 import type { SourceOrigin } from '../../compiler/ir/origin.ts';
-import type { ModelFileIR, ModelFunctionIR } from '../../compiler/modelFile.ts';
+import type { ModelFileIR, ModelFunctionIR } from '../../compiler/ir/function.ts';
 
 /** A source file being "parsed": `line(n, text, build)` attributes what `build` creates to line n. */
 function source(path: string) {

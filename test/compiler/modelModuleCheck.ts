@@ -6,7 +6,7 @@
 import { evaluateTensors } from '../../compiler/ir/evaluate.ts';
 import type { InputNode } from '../../compiler/ir/node.ts';
 import { tensor } from '../../compiler/ir/tensor.ts';
-import type { ModelFunctionIR } from '../../compiler/modelFile.ts';
+import type { ModelFunctionIR } from '../../compiler/ir/function.ts';
 import { mulberry32 } from '../../runtime/index.ts';
 
 export type Arg = number | Float64Array;

@@ -12,7 +12,7 @@ import { input } from '../../ir/build.ts';
 import type { InputNode } from '../../ir/node.ts';
 import { setOriginIfAbsent } from '../../ir/origin.ts';
 import type { Shape } from '../../ir/shape.ts';
-import type { ConvexOuterLoss, ModelFileIR, ModelFunctionIR } from '../../modelFile.ts';
+import type { ConvexOuterLoss, ModelFileIR, ModelFunctionIR } from '../../ir/function.ts';
 import { topoSort } from '../../ir/program.ts';
 import { freshInput } from '../../autodiff/substitute.ts';
 import type { Node } from '../../ir/node.ts';

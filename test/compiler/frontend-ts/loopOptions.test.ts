@@ -20,7 +20,7 @@ import type { ApplyNode, Node } from '../../../compiler/ir/node.ts';
 import { topoSort } from '../../../compiler/ir/program.ts';
 import { scan } from '../../../compiler/ir/scan.ts';
 import { scanInfo } from '../../../compiler/ir/scanNode.ts';
-import type { ModelFunctionIR } from '../../../compiler/modelFile.ts';
+import type { ModelFunctionIR } from '../../../compiler/ir/function.ts';
 import { Tensor } from '../../../compiler/prelude/tensor.ts';
 import { close, differentiate, mismatches, seededRandom } from '../gradcheck.ts';
 import * as loops from './fixtures/loops.model.ts';

@@ -15,7 +15,7 @@ import { evaluateTensors } from '../../../compiler/ir/evaluate.ts';
 import type { Node } from '../../../compiler/ir/node.ts';
 import { originOf } from '../../../compiler/ir/origin.ts';
 import { topoSort } from '../../../compiler/ir/program.ts';
-import type { ModelFunctionIR } from '../../../compiler/modelFile.ts';
+import type { ModelFunctionIR } from '../../../compiler/ir/function.ts';
 import { Tensor } from '../../../compiler/prelude/tensor.ts';
 import { close, differentiate, mismatches, seededRandom } from '../gradcheck.ts';
 import * as mlp from './fixtures/mlp.model.ts';

@@ -4,8 +4,8 @@
  * model function, with everything the generated code needs and nothing
  * about how the source was written.
  */
-import type { InputNode, Node } from './ir/node.ts';
-import type { SourceOrigin } from './ir/origin.ts';
+import type { InputNode, Node } from './node.ts';
+import type { SourceOrigin } from './origin.ts';
 
 /**
  * A scalar loss L(z) convex in the model's outputs z (logits, predictions):

@@ -6,9 +6,9 @@
  * export (so `.d.ts` files come from isolated declarations), and
  * byte-identical for identical input.
  */
-import { parameterLayout } from '../compileModel.ts';
-import type { LayoutEntry } from '../compileModel.ts';
-import type { DeriveOptions } from '../derive.ts';
+import { parameterLayout } from '../ir/parameterLayout.ts';
+import type { LayoutEntry } from '../ir/parameterLayout.ts';
+import type { DeriveOptions } from '../autodiff/derive.ts';
 import { emitKernels, generatedHeader } from '../emit/emitModule.ts';
 import { FINITE_TWIN_NAMES, TWIN_KERNELS_NAME, finiteTwinSource, twinKernelsSource } from '../emit/finiteTwin.ts';
 import { comment, identifier } from '../emit/safeText.ts';
@@ -17,7 +17,7 @@ import { symbolsOf } from '../emit/loops/dims.ts';
 import { isTensorKernel, kernelRoots } from '../emit/loops/tensorKernel.ts';
 import { SourceError, UsageError } from '../errors.ts';
 import { topoSort } from '../ir/program.ts';
-import type { ModelFileIR, ModelFunctionIR } from '../modelFile.ts';
+import type { ModelFileIR, ModelFunctionIR } from '../ir/function.ts';
 import { VERSION } from '../version.ts';
 import type { FunctionContext, KernelInfo } from './context.ts';
 import { deriveFunction } from './deriveFunction.ts';

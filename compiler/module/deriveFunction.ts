@@ -7,12 +7,12 @@
  * generalized Gauss-Newton product Jᵀ H_L J v. Pure: IR in, IR out.
  */
 import { gaussNewtonVectorProduct } from '../autodiff/gaussNewton.ts';
-import { derive } from '../derive.ts';
-import type { DeriveOptions } from '../derive.ts';
+import { derive } from '../autodiff/derive.ts';
+import type { DeriveOptions } from '../autodiff/derive.ts';
 import { jvp } from '../autodiff/forward.ts';
 import { input } from '../ir/build.ts';
 import type { InputNode, Node } from '../ir/node.ts';
-import type { ConvexOuterLoss, ModelFunctionIR } from '../modelFile.ts';
+import type { ConvexOuterLoss, ModelFunctionIR } from '../ir/function.ts';
 import { optimize } from '../passes/pipeline.ts';
 
 export interface FunctionDerivatives {

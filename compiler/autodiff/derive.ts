@@ -4,15 +4,15 @@
  * Hessian-vector product (forward over reverse) and the dense Hessian.
  * Pure: IR in, IR out.
  */
-import { gradient } from './autodiff/reverse.ts';
-import { jvp } from './autodiff/forward.ts';
-import { hessianRows } from './autodiff/hessian.ts';
-import { input } from './ir/build.ts';
-import type { InputNode, Node } from './ir/node.ts';
-import type { Program } from './ir/program.ts';
-import { optimize } from './passes/pipeline.ts';
-import type { OptimizeOptions } from './passes/pipeline.ts';
-import type { RewriteNote } from './passes/rewrite.ts';
+import { gradient } from './reverse.ts';
+import { jvp } from './forward.ts';
+import { hessianRows } from './hessian.ts';
+import { input } from '../ir/build.ts';
+import type { InputNode, Node } from '../ir/node.ts';
+import type { Program } from '../ir/program.ts';
+import { optimize } from '../passes/pipeline.ts';
+import type { OptimizeOptions } from '../passes/pipeline.ts';
+import type { RewriteNote } from '../passes/rewrite.ts';
 
 export interface Derivatives {
   /** Every free variable, differentiated ones first (in wrt order), then the rest by name. */

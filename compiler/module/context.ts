@@ -6,7 +6,7 @@
 import type { KernelSpec } from '../emit/emitModule.ts';
 import { NameManager } from '../emit/names.ts';
 import { docComment } from '../emit/safeText.ts';
-import type { LayoutEntry } from '../compileModel.ts';
+import type { LayoutEntry } from '../ir/parameterLayout.ts';
 import type { InputNode } from '../ir/node.ts';
 import type { FunctionDerivatives } from './deriveFunction.ts';
 import type { GeneratedNames, KernelKind } from './names.ts';

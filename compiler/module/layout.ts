@@ -5,7 +5,7 @@
  * `subarray`s that share its memory); and the per-array cache of those views
  * the flat variants use so that an evaluation allocates nothing.
  */
-import type { ModelFunctionIR } from '../modelFile.ts';
+import type { ModelFunctionIR } from '../ir/function.ts';
 import type { FunctionContext } from './context.ts';
 import { isScalar, jsDoc, localNames } from './context.ts';
 import { identifier } from '../emit/safeText.ts';
