@@ -50,4 +50,6 @@ export { emitModelModule } from './module/emitModelModule.ts';
 export type { EmitModelModuleOptions } from './module/emitModelModule.ts';
 export { toJavaScript } from './module/toJavaScript.ts';
 export type { JavaScriptModule } from './module/toJavaScript.ts';
-export type { ConvexOuterLoss, ModelFileIR, ModelFunctionIR } from './ir/function.ts';
+export type { ConvexOuterLoss, FunctionIR, InputRole, ModuleIR } from './ir/function.ts';
+/** The names the function IR had before it was every front end's contract. */
+export type { FunctionIR as ModelFunctionIR, ModuleIR as ModelFileIR } from './ir/function.ts';
