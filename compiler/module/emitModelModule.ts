@@ -8,7 +8,9 @@
  */
 import { parameterLayout } from '../ir/parameterLayout.ts';
 import type { LayoutEntry } from '../ir/parameterLayout.ts';
-import { DERIVATIVE_KINDS, deriveFunction } from '../autodiff/derive.ts';
+import { deriveFunction } from '../autodiff/derive.ts';
+import { DEFAULT_EMIT } from './emitSpec.ts';
+import type { ModuleKind } from './emitSpec.ts';
 import type { DeriveOptions, DerivativeKind, FunctionDerivatives } from '../autodiff/derive.ts';
 import { emitKernels, generatedHeader } from '../emit/emitModule.ts';
 import { FINITE_TWIN_NAMES, TWIN_KERNELS_NAME, finiteTwinSource, twinKernelsSource } from '../emit/finiteTwin.ts';
@@ -30,13 +32,6 @@ import { planSizes } from './sizes.ts';
 import { SUPPORT_DEPENDENCIES, SUPPORT_SOURCE } from './support.ts';
 import type { SupportName } from './support.ts';
 
-/** What a module can carry for each function: derivatives (autodiff/derive.ts) and the flat-vector variants. */
-export const MODULE_KINDS = [...DERIVATIVE_KINDS, 'flat'] as const;
-export type ModuleKind = (typeof MODULE_KINDS)[number];
-
-/** What `gradc compile` emits unless told otherwise: everything a trainer and the second-order methods call. */
-export const DEFAULT_EMIT: readonly ModuleKind[] = ['value', 'gradient', 'jvp', 'hvp', 'ggnvp', 'flat'];
-
 export interface EmitModelModuleOptions extends DeriveOptions {
   /**
    * Emit a finiteness check after every value and derivative the kernels compute,
@@ -57,6 +52,8 @@ export interface EmitModelModuleOptions extends DeriveOptions {
    * expressions or IR have no model file to rebuild and pass false.
    */
   readonly twin?: boolean;
+  /** Export the kernels (unchecked, positional) besides the named API: for modules loaded in memory by the façades. Default false. */
+  readonly exportKernels?: boolean;
 }
 
 const CHECKED_NOTE = '// A checkFinite build: every value is tested for NaN and ±Infinity and the first names its model line (diagnostic, slower).';
@@ -85,6 +82,7 @@ export function derivativesFor(fn: FunctionIR, emit: ReadonlySet<ModuleKind>): S
 interface SpecOptions {
   readonly checkFinite: boolean;
   readonly twin: boolean;
+  readonly exportKernels: boolean;
 }
 
 function kernelSpecs(d: FunctionDerivatives, names: GeneratedNames, o: SpecOptions): Map<KernelKind, KernelSpec> {
@@ -96,7 +94,7 @@ function kernelSpecs(d: FunctionDerivatives, names: GeneratedNames, o: SpecOptio
   const specs = new Map<KernelKind, KernelSpec>();
   const checks = o.checkFinite ? { checks: { primal: new Set(topoSort([d.value])), fallback: fn.origin } } : {};
   // A plain model-file build hands each kernel call to its checkFinite twin while the runtime diagnoses a step.
-  const base = { exported: false, ...checks, ...(o.twin && !o.checkFinite ? { twin: true } : {}) };
+  const base = { exported: o.exportKernels, ...checks, ...(o.twin && !o.checkFinite ? { twin: true } : {}) };
   const perParam = (what: (p: string) => string) => fn.wrt.map((p) => comment(what(p.name)));
   specs.set('value', {
     ...base,
@@ -231,14 +229,42 @@ function claimTopLevel(planned: readonly Planned[], helperNames: readonly string
   return new Set(owner.keys());
 }
 
+/** What the façades bind to, per function: the generated names and how its named API is called. */
+export interface EmittedFunction {
+  readonly derivatives: FunctionDerivatives;
+  readonly names: GeneratedNames;
+  readonly layout: readonly LayoutEntry[];
+  /** Length of the flat vector. */
+  readonly size: number;
+  /** Sizes the named and flat functions take as arguments after the model's (none are inferred from the data). */
+  readonly explicitSizes: readonly string[];
+  /** The kernels it has (a named function per kind, `valueAndGradient` also giving `fGradient`). */
+  readonly kinds: ReadonlySet<KernelKind>;
+  /** Whether `fHessian` exists (symbolic, or from HVPs). */
+  readonly hessian: boolean;
+  readonly flat: boolean;
+}
+
+export interface EmittedModule {
+  readonly source: string;
+  /** By function name, in the module's order. */
+  readonly functions: ReadonlyMap<string, EmittedFunction>;
+}
+
+/** The generated module's text for a model file (or any functions): see buildModule. */
 export function emitModelModule(file: ModuleIR, options: EmitModelModuleOptions = {}): string {
-  const { checkFinite = false, emit = DEFAULT_EMIT, twin = true, ...derive } = options;
+  return buildModule(file, options).source;
+}
+
+/** The one generated-module format, for model files, expressions and IR-built models alike. */
+export function buildModule(file: ModuleIR, options: EmitModelModuleOptions = {}): EmittedModule {
+  const { checkFinite = false, emit = DEFAULT_EMIT, twin = true, exportKernels = false, ...derive } = options;
   const kinds = new Set(emit);
   const planned: Planned[] = file.functions.map((fn) => {
     const layout = layoutOf(fn);
     const d = deriveFunction(fn, derive, derivativesFor(fn, kinds));
     const names = generatedNames(fn.name);
-    const specs = kernelSpecs(d, names, { checkFinite, twin });
+    const specs = kernelSpecs(d, names, { checkFinite, twin, exportKernels });
     const flat = kinds.has('flat') && layout.length > 0;
     const hessianFromHvp = kinds.has('hessian') && !specs.has('hessian') && specs.has('hvp');
     return { d, names, layout, specs, flat, hessianFromHvp };
@@ -252,6 +278,7 @@ export function emitModelModule(file: ModuleIR, options: EmitModelModuleOptions 
     return name;
   };
   let next = 0;
+  const functions = new Map<string, EmittedFunction>();
   const sections = planned.flatMap((p) => {
     const kernels = new Map<KernelKind, KernelInfo>([...p.specs].map(([kind, spec]) => [kind, { spec, sizes: kernelSizes(spec) }]));
     const dims = symbolsOf([...p.d.fn.params.map((x) => x.shape), ...[...kernels.values()].map((k) => k.sizes)]);
@@ -269,20 +296,30 @@ export function emitModelModule(file: ModuleIR, options: EmitModelModuleOptions 
       flat: p.flat,
       hessianFromHvp: p.hessianFromHvp,
     };
+    functions.set(p.d.fn.name, {
+      derivatives: p.d,
+      names: p.names,
+      layout: p.layout,
+      size: ctx.size,
+      explicitSizes: ctx.sizes.explicit,
+      kinds: new Set(p.specs.keys()),
+      hessian: p.specs.has('hessian') || p.hessianFromHvp,
+      flat: p.flat,
+    });
     const kernelTexts = emitted.kernels.slice(next, next + p.specs.size);
     next += p.specs.size;
     return [...layoutSection(ctx), ...namedApiSection(ctx), ...flatSection(ctx), ...viewSection(ctx), ...kernelTexts];
   });
   const support = (Object.keys(SUPPORT_SOURCE) as SupportName[]).filter((n) => used.has(n));
   const types = support.filter((n) => /^[A-Z]/.test(n));
-  const functions = support.filter((n) => /^[a-z]/.test(n));
+  const supportFunctions = support.filter((n) => /^[a-z]/.test(n));
   const parts = [
     `${generatedHeader(VERSION, displayPath(file.path))}\n${checkFinite ? `${CHECKED_NOTE}\n` : ''}/* eslint-disable */`,
     ...types.map((n) => SUPPORT_SOURCE[n]),
     ...sections,
-    ...functions.map((n) => SUPPORT_SOURCE[n]),
+    ...supportFunctions.map((n) => SUPPORT_SOURCE[n]),
     ...emitted.helpers,
     ...(checkFinite ? [twinKernelsSource(allSpecs.map((k) => k.name))] : twin ? [finiteTwinSource(displayPath(file.path))] : []),
   ];
-  return `${parts.join('\n\n')}\n`;
+  return { source: `${parts.join('\n\n')}\n`, functions };
 }
