@@ -43,7 +43,8 @@ export interface EmitModelModuleOptions extends DeriveOptions {
    * Which functions the module carries for each model function (default DEFAULT_EMIT). A kind that
    * does not apply to a function is skipped (a gradient of a tensor output, a VJP of a scalar one, a
    * Gauss-Newton product of a function that is not a convex loss of its outputs). `flat` brings what
-   * its members call: the gradient, JVP and HVP of a scalar function, the JVP of a tensor one.
+   * its members call: the gradient of a scalar function (a FlatGradient: value and objective), with JVP
+   * and HVP too when any curvature kind is asked (a FlatObjective); the JVP of a tensor one.
    */
   readonly emit?: readonly ModuleKind[];
   /**
@@ -67,9 +68,11 @@ export function derivativesFor(fn: FunctionIR, emit: ReadonlySet<ModuleKind>): S
   if (fn.wrt.length === 0) return want;
   const flat = emit.has('flat');
   if (scalarOut) {
+    // Flat variants with any curvature member are a whole FlatObjective (JVP, HVP and the dense Hessian from HVPs).
+    const curvature = flat && (['jvp', 'hvp', 'ggnvp', 'hessian'] as const).some((k) => emit.has(k));
     if (emit.has('gradient') || flat) want.add('gradient');
-    if (emit.has('jvp') || flat) want.add('jvp');
-    if (emit.has('hvp') || flat) want.add('hvp');
+    if (emit.has('jvp') || curvature) want.add('jvp');
+    if (emit.has('hvp') || curvature) want.add('hvp');
     if (emit.has('ggnvp') && fn.gaussNewton !== undefined) want.add('ggnvp');
     if (emit.has('hessian')) want.add('hessian');
   } else {

@@ -5,9 +5,23 @@
  * when something in the module uses it.
  */
 
-export type SupportName = 'FlatObjective' | 'FlatLoss' | 'FlatTensorFunction' | 'FlatTensorFunctionVjp' | 'expectLength' | 'expectWhole' | 'expectIndices' | 'hessianFromHvp';
+export type SupportName = 'FlatGradient' | 'FlatObjective' | 'FlatLoss' | 'FlatTensorFunction' | 'FlatTensorFunctionVjp' | 'expectLength' | 'expectWhole' | 'expectIndices' | 'hessianFromHvp';
 
 export const SUPPORT_SOURCE: Readonly<Record<SupportName, string>> = {
+  FlatGradient: `/**
+ * A scalar model function of one flat parameter vector, its data bound, with
+ * its gradient only (a module built with \`--emit value,gradient,flat\`).
+ */
+export interface FlatGradient<Data extends readonly unknown[] = []> {
+  /** Length of the flat vector x (the layout's size). */
+  readonly size: number;
+  /** Binds new data of the same kinds (the next mini-batch, any batch size), checked, in place: the functions below then read it. */
+  readonly setData: (...data: Data) => void;
+  /** f(x). */
+  readonly value: (x: Float64Array) => number;
+  /** f(x), with ∇f(x) written into gradOut (reverse mode): the runtime's Objective. */
+  readonly objective: (x: Float64Array, gradOut: Float64Array) => number;
+}`,
   FlatObjective: `/**
  * A scalar model function of one flat parameter vector, its data bound: the
  * shapes the runtime's minimizers and optimizers take, with no glue.

@@ -141,6 +141,20 @@ describe('gradc compile --emit', () => {
     expect(typeCheckModule(full)).toEqual([]);
   });
 
+  it('value,gradient,flat: flat variants with value and objective only (FlatGradient), for a trainer', () => {
+    const source = build(['value', 'gradient', 'flat']);
+    expect(source).toContain('export function lossFlat(X: Float64Array, labels: Float64Array): FlatGradient<');
+    expect(source).not.toMatch(/function lossHvp|function lossJvp|lossHvpKernel|lossJvpKernel/);
+    expect(typeCheckModule(source)).toEqual([]);
+    const mod = loadModule(source);
+    const { theta, X, labels } = point(5);
+    const flat = (mod['lossFlat'] as Fn)(X, labels) as { objective: (x: Float64Array, g: Float64Array) => number; value: (x: Float64Array) => number };
+    const g = new Float64Array(N);
+    const value = flat.objective(theta, g);
+    expect(value).toBe(flat.value(theta));
+    expect(Array.from(g)).toEqual(Array.from((mod['lossGradient'] as Fn)(...views(theta), X, labels) as Float64Array));
+  });
+
   it('--emit js,value,gradient writes JavaScript with only those functions', () => {
     const files = compileModelFile(PATH, { text: MLP, emit: ['js', 'value', 'gradient'] }).files;
     expect(files.map((f) => f.path)).toEqual(['models/emit.grad.js', 'models/emit.grad.d.ts']);
