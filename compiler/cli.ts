@@ -64,7 +64,7 @@ function compileCommand(io: Io, deps: CliDeps, setCode: (code: number) => void):
     .option(
       '--emit <list>',
       'comma-separated: the language (ts: <name>.grad.ts; js: <name>.grad.js + .d.ts) and/or the functions each module carries ' +
-        '(value, gradient, jvp, vjp, hvp, ggnvp, hessian, flat; default value,gradient,jvp,hvp,ggnvp,flat)',
+        '(value, gradient, jvp, vjp, hvp, ggnvp, hessian, jacobian, flat; default value,gradient,jvp,hvp,ggnvp,flat)',
     )
     .option('--config <file>', 'the config file (default: gradc.config.ts in the working folder, if any)')
     .option('--check-finite', 'kernels that throw at the first NaN or ±Infinity, naming its model line (a diagnostic build, slower)')

@@ -71,7 +71,7 @@ export interface CompiledCurvature {
 }
 
 /** Both functions carry what the bound products call; the loss its curvature products, the outputs their JVP and VJP. */
-const CURVATURE_EMIT: readonly ModuleKind[] = ['value', 'gradient', 'jvp', 'vjp', 'hvp', 'ggnvp', 'flat'];
+const CURVATURE_EMIT: readonly ModuleKind[] = ['value', 'gradient', 'jvp', 'vjp', 'hvp', 'ggnvp', 'jacobian', 'flat'];
 
 /** The loss L(z(θ)) and the model outputs z(θ), as two functions of the same inputs. */
 function curvatureModule(def: CurvatureDefinition, lossNode: Node): ModuleIR {
@@ -111,6 +111,7 @@ interface OutputsFlat {
   readonly value: (x: Float64Array, out?: Float64Array) => Float64Array;
   readonly jvp: (x: Float64Array, v: Float64Array, out?: Float64Array) => Float64Array;
   readonly vjp: (x: Float64Array, u: Float64Array, out?: Float64Array) => Float64Array;
+  readonly jacobian: (x: Float64Array, out?: Float64Array) => Float64Array;
 }
 
 /** The generated flat variants of both functions with the data bound: the products second-order methods call. */
@@ -119,8 +120,8 @@ function bindCurvature(compiled: CompiledFunctions, loss: EmittedFunction, outpu
   const z = bindFlat<OutputsFlat>(compiled, outputs, data);
   const size = loss.size;
   const outputSize = z.outputSize;
+  // The generated denseJacobian chooses the same way: forward mode when there are fewer parameters than outputs.
   const jacobianMode = chooseJacobianMode(outputSize, size);
-  const jacobianProducts = jacobianMode === 'forward' ? unitProducts(size, outputSize) : unitProducts(outputSize, size);
   return {
     size,
     outputSize,
@@ -130,35 +131,7 @@ function bindCurvature(compiled: CompiledFunctions, loss: EmittedFunction, outpu
     hessianVectorProduct: (x, v, out) => l.hvp(x, v, out),
     gaussNewtonVectorProduct: (x, v, out) => l.ggnvp(x, v, out),
     outputs: (x, out) => void z.value(x, out),
-    jacobian(x, out) {
-      if (jacobianMode === 'forward') {
-        // Column k of J is J·eₖ.
-        jacobianProducts((e, col) => z.jvp(x, e, col), (k, col) => {
-          for (let r = 0; r < outputSize; r++) out[r * size + k] = col[r]!;
-        });
-      } else {
-        // Row k of J is eₖᵀ·J.
-        jacobianProducts((e, row) => z.vjp(x, e, row), (k, row) => out.set(row, k * size));
-      }
-    },
+    jacobian: (x, out) => void z.jacobian(x, out),
     hessian: (x, out) => l.hessian(x, out),
-  };
-}
-
-/**
- * Products with each unit vector eₖ of length `count`: `product(eₖ, result)`
- * fills a result of length `length`, handed to `take(k, result)`. The unit
- * vector and the result are allocated once, when bound.
- */
-function unitProducts(count: number, length: number) {
-  const e = new Float64Array(count);
-  const result = new Float64Array(length);
-  return (product: (e: Float64Array, result: Float64Array) => unknown, take: (k: number, result: Float64Array) => void): void => {
-    for (let k = 0; k < count; k++) {
-      e.fill(0);
-      e[k] = 1;
-      product(e, result);
-      take(k, result);
-    }
   };
 }

@@ -76,8 +76,9 @@ export function derivativesFor(fn: FunctionIR, emit: ReadonlySet<ModuleKind>): S
     if (emit.has('ggnvp') && fn.gaussNewton !== undefined) want.add('ggnvp');
     if (emit.has('hessian')) want.add('hessian');
   } else {
-    if (emit.has('jvp') || flat) want.add('jvp');
-    if (emit.has('vjp')) want.add('vjp');
+    // The dense Jacobian takes one JVP per column or one VJP per row, whichever is fewer at the call's sizes.
+    if (emit.has('jvp') || flat || emit.has('jacobian')) want.add('jvp');
+    if (emit.has('vjp') || emit.has('jacobian')) want.add('vjp');
   }
   return want;
 }
@@ -198,6 +199,8 @@ interface Planned {
   readonly flat: boolean;
   /** A named dense Hessian asked of tensor parameters: built from Hessian-vector products. */
   readonly hessianFromHvp: boolean;
+  /** The dense Jacobian of a tensor output, from its JVP and VJP kernels. */
+  readonly jacobian: boolean;
 }
 
 /** Every top-level name the module defines, each once; a clash is the user's to resolve by renaming. */
@@ -216,6 +219,7 @@ function claimTopLevel(planned: readonly Planned[], helperNames: readonly string
     if (p.specs.has('hvp')) own.push(p.names.hvp);
     if (p.specs.has('ggnvp')) own.push(p.names.ggnvp);
     if (p.specs.has('hessian') || p.hessianFromHvp) own.push(p.names.hessian);
+    if (p.jacobian) own.push(p.names.jacobian);
     for (const k of p.specs.values()) own.push(k.name, ...workspaceNames(k.name));
     for (const name of own) {
       const first = owner.get(name);
@@ -245,6 +249,8 @@ export interface EmittedFunction {
   readonly kinds: ReadonlySet<KernelKind>;
   /** Whether `fHessian` exists (symbolic, or from HVPs). */
   readonly hessian: boolean;
+  /** Whether `fJacobian` exists (tensor outputs). */
+  readonly jacobian: boolean;
   readonly flat: boolean;
 }
 
@@ -270,7 +276,8 @@ export function buildModule(file: ModuleIR, options: EmitModelModuleOptions = {}
     const specs = kernelSpecs(d, names, { checkFinite, twin, exportKernels });
     const flat = kinds.has('flat') && layout.length > 0;
     const hessianFromHvp = kinds.has('hessian') && !specs.has('hessian') && specs.has('hvp');
-    return { d, names, layout, specs, flat, hessianFromHvp };
+    const jacobian = kinds.has('jacobian') && specs.has('jvp') && specs.has('vjp');
+    return { d, names, layout, specs, flat, hessianFromHvp, jacobian };
   });
   const allSpecs = planned.flatMap((p) => [...p.specs.values()]);
   const emitted = emitKernels(allSpecs);
@@ -298,6 +305,7 @@ export function buildModule(file: ModuleIR, options: EmitModelModuleOptions = {}
       use,
       flat: p.flat,
       hessianFromHvp: p.hessianFromHvp,
+      jacobian: p.jacobian,
     };
     functions.set(p.d.fn.name, {
       derivatives: p.d,
@@ -307,6 +315,7 @@ export function buildModule(file: ModuleIR, options: EmitModelModuleOptions = {}
       explicitSizes: ctx.sizes.explicit,
       kinds: new Set(p.specs.keys()),
       hessian: p.specs.has('hessian') || p.hessianFromHvp,
+      jacobian: p.jacobian,
       flat: p.flat,
     });
     const kernelTexts = emitted.kernels.slice(next, next + p.specs.size);

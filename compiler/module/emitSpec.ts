@@ -12,8 +12,11 @@ import { UsageError, didYouMean } from '../errors.ts';
 export const LANGUAGES = ['ts', 'js'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
-/** Every kind a module can carry: the derivatives (autodiff/derive.ts's DERIVATIVE_KINDS) and the flat-vector variants. */
-export const MODULE_KINDS = ['value', 'gradient', 'jvp', 'vjp', 'hvp', 'ggnvp', 'hessian', 'flat'] as const;
+/**
+ * Every kind a module can carry: the derivatives (autodiff/derive.ts's DERIVATIVE_KINDS), the dense Jacobian of a
+ * tensor output (built at run time from JVPs or VJPs, whichever takes fewer) and the flat-vector variants.
+ */
+export const MODULE_KINDS = ['value', 'gradient', 'jvp', 'vjp', 'hvp', 'ggnvp', 'hessian', 'jacobian', 'flat'] as const;
 export type ModuleKind = (typeof MODULE_KINDS)[number];
 
 /** What a module carries unless told otherwise: everything a trainer and the second-order methods call. */

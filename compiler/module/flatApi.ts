@@ -12,7 +12,7 @@ import { isWrt, jsDoc } from './context.ts';
 import { expectFlat, flatParam, flatTangent, kernelCall, prologue, signature, viewsOf } from './calls.ts';
 import type { Signature } from './calls.ts';
 import type { InputNode } from '../ir/node.ts';
-import { argumentsDoc } from './namedApi.ts';
+import { argumentsDoc, jacobianProducts } from './namedApi.ts';
 import { q, sizeOf } from './sizes.ts';
 
 interface Closure {
@@ -125,10 +125,22 @@ function tensorClosures(ctx: FunctionContext, sig: Signature, l: FlatLocals, fla
       `return ${kernelCall(ctx, 'vjp', { param, size, cotangent: l.u, out: l.gradOut })};`,
     ],
   });
+  const jacobian = (): Closure => {
+    const products = jacobianProducts(ctx, sig, param, size, '      ');
+    return {
+      params: [l.x, `${l.out} = new Float64Array((${outputSize}) * ${ctx.size})`],
+      body: [
+        ...readX('jacobian'),
+        `${ctx.use('expectLength')}(${q(where('jacobian'))}, ${q(l.out)}, ${l.out}, (${outputSize}) * ${ctx.size}, 'the dense Jacobian');`,
+        `return ${ctx.use('denseJacobian')}(${outputSize}, ${ctx.size}, ${products.jvp}, ${products.vjp}, ${l.out});`,
+      ],
+    };
+  };
   return [
     ['value', closureText(value, '    ')],
     ['jvp', closureText(jvp, '    ')],
     ...(ctx.kernels.has('vjp') ? [['vjp', closureText(vjp(), '    ')] as [string, string]] : []),
+    ...(ctx.jacobian ? [['jacobian', closureText(jacobian(), '    ')] as [string, string]] : []),
   ];
 }
 
@@ -178,7 +190,7 @@ export function flatSection(ctx: FunctionContext): string[] {
     const outputSize = sizeOf(d.fn.output.shape, sig.locals);
     entries.push(`get outputSize(): number {\n      return ${outputSize};\n    }`);
     entries.push(...tensorClosures(ctx, sig, l, names.flat, outputSize).map(([k, v]) => `${k}: ${v}`));
-    type = ctx.use(ctx.kernels.has('vjp') ? 'FlatTensorFunctionVjp' : 'FlatTensorFunction');
+    type = ctx.use(ctx.jacobian ? 'FlatTensorJacobian' : ctx.kernels.has('vjp') ? 'FlatTensorFunctionVjp' : 'FlatTensorFunction');
   }
   const dataNames = data.map((p) => p.name);
   return [

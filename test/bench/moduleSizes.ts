@@ -13,7 +13,7 @@ const SELECTIONS: readonly { readonly label: string; readonly emit: readonly Emi
   { label: 'value,gradient', emit: ['value', 'gradient'] },
   { label: 'value,gradient,flat', emit: ['value', 'gradient', 'flat'] },
   { label: '(default) value,gradient,jvp,hvp,ggnvp,flat', emit: ['value', 'gradient', 'jvp', 'hvp', 'ggnvp', 'flat'] },
-  { label: 'all: + vjp,hessian', emit: ['value', 'gradient', 'jvp', 'vjp', 'hvp', 'ggnvp', 'hessian', 'flat'] },
+  { label: 'all: + vjp,hessian,jacobian', emit: ['value', 'gradient', 'jvp', 'vjp', 'hvp', 'ggnvp', 'hessian', 'jacobian', 'flat'] },
 ];
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

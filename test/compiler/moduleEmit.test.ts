@@ -57,7 +57,7 @@ const views = (theta: Float64Array): Float64Array[] => [theta.subarray(0, 20), t
 
 describe('gradc compile --emit', () => {
   it('knows one kind per derivative the driver builds, and flat', () => {
-    expect([...DERIVATIVE_KINDS, 'flat'].sort()).toEqual([...MODULE_KINDS].sort());
+    expect([...DERIVATIVE_KINDS, 'jacobian', 'flat'].sort()).toEqual([...MODULE_KINDS].sort());
     expect(parseEmit('js')).toEqual({ language: 'js', kinds: DEFAULT_EMIT });
     expect(parseEmit(['value', 'js', 'vjp'])).toEqual({ language: 'js', kinds: ['value', 'vjp'] });
     expect(() => parseEmit(['ts', 'js'])).toThrow(/one language, not ts and js/);
@@ -101,6 +101,28 @@ describe('gradc compile --emit', () => {
         minus[j] -= h;
         expect(vjp[j]).toBeCloseTo((pairing(plus) - pairing(minus)) / (2 * h), 7);
       }
+    }
+  });
+
+  it('the jacobian kind: logitsJacobian equals the Jacobian from JVP columns, by VJP rows (batch 3) and by JVP columns (batch 20)', () => {
+    const k = load(['value', 'jacobian', 'flat']);
+    for (const batch of [3, 20]) {
+      const m = batch * 3;
+      const { theta } = point(batch);
+      const random = seededRandom(batch + 100);
+      const X = Float64Array.from({ length: batch * 4 }, () => 2 * random() - 1);
+      const J = k('logitsJacobian')(...views(theta), X) as Float64Array;
+      expect(J).toHaveLength(m * N);
+      const e = new Float64Array(N);
+      for (let j = 0; j < N; j++) {
+        e.fill(0);
+        e[j] = 1;
+        const col = k('logitsJvp')(...views(theta), X, e) as Float64Array;
+        for (let r = 0; r < m; r++) expect(J[r * N + j]).toBeCloseTo(col[r]!, 12);
+      }
+      const flat = new Float64Array(m * N);
+      (k('logitsFlat')(X) as { jacobian: (x: Float64Array, out: Float64Array) => Float64Array }).jacobian(theta, flat);
+      expect(Array.from(flat)).toEqual(Array.from(J));
     }
   });
 
