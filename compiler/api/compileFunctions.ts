@@ -51,7 +51,7 @@ export function programDerivatives(d: FunctionDerivatives, options: DeriveOption
 export function bindFlat<T>(compiled: CompiledFunctions, f: EmittedFunction, data: Readonly<Record<string, DataValue>>): T {
   const { fn } = f.derivatives;
   const dataInputs = fn.params.filter((x) => !fn.wrt.includes(x));
-  const args = positionalArguments(dataInputs, f.explicitSizes, bindData(dataInputs, data));
+  const args = positionalArguments(dataInputs, f.explicitSizes, bindData(dataInputs, data, true));
   return (compiled.module[f.names.flat] as Kernel)(...args) as T;
 }
 

@@ -38,12 +38,16 @@ function tensorArgument(node: InputNode, t: Tensor, sizes: Map<string, number>):
   return node.shape.length === 0 ? t.data[0]! : t.data;
 }
 
-/** Converts the values of `inputs` and binds named sizes from them. */
-export function bindData(inputs: readonly InputNode[], values: Readonly<Record<string, DataValue>>): BoundData {
+/**
+ * Converts the values of `inputs` and binds named sizes from them. With `flatAsIs`, a Float64Array is
+ * passed on unchanged for a generated function that reads its sizes off the lengths and checks them.
+ */
+export function bindData(inputs: readonly InputNode[], values: Readonly<Record<string, DataValue>>, flatAsIs = false): BoundData {
   const sizes = new Map<string, number>();
   const converted = new Map(
     inputs.map((node) => {
       const v = values[node.name];
+      if (flatAsIs && v instanceof Float64Array && node.shape.length > 0) return [node, v];
       return [node, v !== undefined && isTensor(v) ? tensorArgument(node, v, sizes) : kernelArgument(node, v, sizes)];
     }),
   );

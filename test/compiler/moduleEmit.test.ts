@@ -7,7 +7,11 @@
  * selection drops what it does not name and still type-checks strictly.
  */
 import { describe, expect, it } from 'vitest';
+import { compileExpression } from '../../compiler/api/compileExpression.ts';
+import { compileModel } from '../../compiler/api/compileModel.ts';
 import { compileModelFile } from '../../compiler/api/compileModelFile.ts';
+import { input, mul, sub } from '../../compiler/ir/build.ts';
+import { matmul, sum } from '../../compiler/ir/buildTensor.ts';
 import { DERIVATIVE_KINDS } from '../../compiler/autodiff/derive.ts';
 import { UsageError } from '../../compiler/errors.ts';
 import { loadModule } from '../../compiler/load/loadModule.ts';
@@ -182,5 +186,43 @@ describe('gradc compile --emit', () => {
     expect(files.map((f) => f.path)).toEqual(['models/emit.grad.js', 'models/emit.grad.d.ts']);
     expect(files[0]!.content).toContain('export function lossGradient(');
     expect(files[0]!.content).not.toContain('lossHvp');
+  });
+});
+
+describe('the façades bind the same module format', () => {
+  it('compileModel: flat(data).objective equals the unchecked kernel, with the batch size read off the data', () => {
+    const X = input('X', ['batch', 2]);
+    const w = input('w', [2, 1]);
+    const y = input('y', ['batch', 1]);
+    const r = sub(matmul(X, w), y);
+    const model = compileModel({ inputs: [w, X, y], loss: sum(mul(r, r)), wrt: [w] });
+    const data = { X: Float64Array.of(1, 2, 3, 4, 5, 6), y: Float64Array.of(1, 0, -1) };
+    const theta = Float64Array.of(0.5, -0.25);
+    const g1 = new Float64Array(2);
+    const g2 = new Float64Array(2);
+    const value = model.flat(data).objective(theta, g1);
+    const kernel = model.kernels['valueAndGradient'] as Fn;
+    expect(kernel(theta, data.X, data.y, 3, g2)).toBe(value);
+    expect(Array.from(g1)).toEqual(Array.from(g2));
+    // Σ (Xw − y)² at this point, by hand: residuals 0 − 1, 0.5 − 0, 1 + 1.
+    expect(value).toBeCloseTo(1 + 0.25 + 4, 14);
+  });
+
+  it('compileExpression: a dense Hessian for vector variables too (from HVPs), matching differences of the gradient', () => {
+    const f = compileExpression('sum(exp(A*x))', { wrt: ['x'], shapes: { A: [3, 2], x: [2] } });
+    const A = [[1, 0.5], [-0.3, 0.2], [0.7, -1]];
+    const at = { A, x: [0.2, -0.4] };
+    const H = f.hessian(at);
+    const h = 1e-5;
+    for (let j = 0; j < 2; j++) {
+      const plus = [...at.x];
+      const minus = [...at.x];
+      plus[j]! += h;
+      minus[j]! -= h;
+      const gp = f.gradient({ A, x: plus });
+      const gm = f.gradient({ A, x: minus });
+      for (let i = 0; i < 2; i++) expect(H[i]![j]).toBeCloseTo((gp[i]! - gm[i]!) / (2 * h), 6);
+    }
+    expect(H[0]![1]).toBe(H[1]![0]);
   });
 });
