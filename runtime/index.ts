@@ -116,7 +116,6 @@ export {
   type KrylovSubspaceOptions,
   type KrylovSubspaceResult,
 } from './optim/minimize/krylovSubspaceDescent.ts';
-export { mulberry32 } from './optim/minimize/mulberry32.ts';
 
 // Line searches along a direction, with the Wolfe or Armijo conditions.
 export { type LineSearch, sufficientDecrease } from './optim/lineSearch/lineSearch.ts';
@@ -188,7 +187,8 @@ export {
   type PacingKind,
   type PacingOptions,
 } from './train/curriculum.ts';
-export { SeededRng, range, shuffleInPlace } from './train/rng.ts';
+export { SeededRng } from './random/seededRng.ts';
+export { range, shuffleInPlace } from './random/shuffle.ts';
 export { decodeCheckpoint, encodeCheckpoint, loadCheckpoint, saveCheckpoint } from './train/checkpoint.ts';
 export { CHECKPOINT_FORMAT, CheckpointError, type LoopState, type TrainingState } from './train/trainingState.ts';
 export { removeStaleTemporaries } from './train/staleTemporaries.ts';

@@ -108,6 +108,8 @@ export class NaturalGradient extends FlatOptimizer {
   private readonly loss: ((x: Float64Array) => number) | undefined;
   private delta: Float64Array | null = null;
   private fDelta: Float64Array | null = null;
+  /** θ before a step under damping adaptation, so an undone step restores it bit for bit. */
+  private before: Float64Array | null = null;
 
   constructor(
     private readonly fvp: FisherVectorProduct,
@@ -143,6 +145,8 @@ export class NaturalGradient extends FlatOptimizer {
     }
     // M(s) = gᵀs + ½ sᵀF s with s = −γ δ, F δ taken at θ before the step.
     const fDelta = (this.fDelta ??= new Float64Array(n));
+    const before = (this.before ??= new Float64Array(n));
+    before.set(params);
     this.fvp(params, delta, fDelta);
     this.fisherVectorProducts++;
     const predicted = -this.lr * dot(grad, delta) + 0.5 * this.lr * this.lr * dot(delta, fDelta);
@@ -152,7 +156,7 @@ export class NaturalGradient extends FlatOptimizer {
     this.lastReductionRatio = rho;
     this.damping = adaptedDamping(this.damping, rho);
     if (!(fAfter <= fBefore)) {
-      axpy(this.lr, delta, params); // undo: the loss went up (or is not finite)
+      params.set(before); // undo: the loss went up (or is not finite); θ + γδ − γδ would not round back to θ
       this.rejectedSteps++;
     }
   }
@@ -165,6 +169,7 @@ export class NaturalGradient extends FlatOptimizer {
     this.lastReductionRatio = NaN;
     this.delta = null;
     this.fDelta = null;
+    this.before = null;
   }
 
   protected getHyper(): Record<string, HyperValue> {

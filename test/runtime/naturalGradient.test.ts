@@ -4,7 +4,7 @@
 // the predicted probabilities the same way (to 1e-6 relative) under an invertible
 // linear reparametrization of the weights, where a plain gradient step does not.
 import { describe, expect, it } from 'vitest';
-import { minimizeBFGS, minimizeNaturalGradient, mulberry32, NaturalGradient, NaturalGradientSolver } from '../../runtime/index.ts';
+import { minimizeBFGS, minimizeNaturalGradient, NaturalGradient, NaturalGradientSolver, SeededRng } from '../../runtime/index.ts';
 import { maxAbsDiff, solveDense } from './minimize/problems.ts';
 import { allProbabilities, denseFisher, softmaxFisherProduct, softmaxObjective, softmaxProblem } from './naturalGradientSoftmax.ts';
 
@@ -12,7 +12,7 @@ const prob = softmaxProblem(40, 4, 3, 11); // 3 features + bias, 3 classes: 12 p
 const m = prob.k * prob.d;
 const objective = softmaxObjective(prob);
 const fvp = softmaxFisherProduct(prob);
-const rand = mulberry32(5);
+const rand = SeededRng.fromSeed(5).asFunction();
 const randomVector = (len: number, scale = 1) => Float64Array.from({ length: len }, () => scale * (2 * rand() - 1));
 const w0 = randomVector(m, 0.5);
 

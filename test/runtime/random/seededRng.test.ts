@@ -1,7 +1,7 @@
 // The trainer's seeded generator: normal() is a standard normal (moments and the
 // share within one and two standard deviations, on 40 000 draws), repeatable from its seed.
 import { describe, expect, it } from 'vitest';
-import { SeededRng } from '../../../runtime/train/rng.ts';
+import { SeededRng } from '../../../runtime/random/seededRng.ts';
 
 describe('SeededRng.normal', () => {
   it('draws standard normal samples, the same ones from the same seed', () => {
