@@ -10,6 +10,8 @@ export {
   type OptimizerStateDict,
   type StateValue,
 } from './optim/optimizer.ts';
+export { buffer, count, scalar, type HyperKind, type OptimizerSpec, type StateField } from './optim/optimizerSpec.ts';
+export type { ParamGroup } from './optim/paramGroup.ts';
 export { SGD, type SGDOptions } from './optim/sgd.ts';
 export { Adagrad, type AdagradOptions } from './optim/adagrad.ts';
 export { Adadelta, type AdadeltaOptions } from './optim/adadelta.ts';

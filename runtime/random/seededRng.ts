@@ -8,7 +8,7 @@
 // 2^64 numbers. A plain `fromSeed(seed + k)` gives no such guarantee.
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
-import { xoroshiro128plus, xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
+import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
 import type { JumpableRandomGenerator } from 'pure-rand/types/JumpableRandomGenerator';
 
 export class SeededRng {
@@ -18,9 +18,20 @@ export class SeededRng {
     this.generator = generator;
   }
 
+  /**
+   * The generator for `seed`. The seed is spread over the 128 bits of state by
+   * splitmix32 (the seeding xoroshiro's authors recommend): pure-rand's own
+   * `xoroshiro128plus(seed)` puts the seed in one word beside constants, so its first
+   * float is about 1 for every small seed and its second grows in steps of 1/16 with
+   * the seed, which biased the first points and shuffle swaps drawn from nearby seeds.
+   */
   static fromSeed(seed: number): SeededRng {
     if (!Number.isInteger(seed)) throw new RangeError(`Invalid seed ${seed}; pass an integer.`);
-    return new SeededRng(xoroshiro128plus(seed));
+    const next = splitmix32((seed | 0) ^ Math.imul(Math.floor(seed / 0x1_0000_0000) | 0, 0x85eb_ca6b));
+    const state = [next(), next(), next(), next()];
+    // An all-zero state would draw zeros forever; splitmix32 gives four zeros for no 32-bit seed we know of, but be sure.
+    if (!state.some((w) => w !== 0)) state[0] = 1;
+    return new SeededRng(xoroshiro128plusFromState(state));
   }
 
   /** The generator whose `state()` was `state`: it draws what that one would have drawn next. */
@@ -76,4 +87,17 @@ export class SeededRng {
   asFunction(): () => number {
     return () => this.float();
   }
+}
+
+/** splitmix32 (a 32-bit variant of Steele, Lea and Flood's splitmix): well-mixed words from any integer, for seeding only. */
+function splitmix32(seed: number): () => number {
+  let a = seed | 0;
+  return () => {
+    a = (a + 0x9e37_79b9) | 0;
+    let t = a ^ (a >>> 16);
+    t = Math.imul(t, 0x21f0_aaad);
+    t ^= t >>> 15;
+    t = Math.imul(t, 0x735a_2d97);
+    return (t ^ (t >>> 15)) | 0;
+  };
 }
