@@ -1,9 +1,9 @@
 /** gradc's programmatic API. */
-export { compileExpression } from './compileExpression.ts';
-export type { CompileExpressionOptions, CompiledExpression, Point, Rewrite } from './compileExpression.ts';
+export { compileExpression } from './api/compileExpression.ts';
+export type { CompileExpressionOptions, CompiledExpression, Point, Rewrite } from './api/compileExpression.ts';
 export { parseExpression } from './frontend/mathjs.ts';
-export { derive } from './derive.ts';
-export type { DeriveOptions, Derivatives } from './derive.ts';
+export { derive } from './autodiff/derive.ts';
+export type { DeriveOptions, Derivatives } from './autodiff/derive.ts';
 export { emitModule } from './emit/emitModule.ts';
 export { optimize } from './passes/pipeline.ts';
 export { gradient } from './autodiff/reverse.ts';
@@ -17,10 +17,12 @@ export { SourceError, UsageError } from './errors.ts';
 export { VERSION } from './version.ts';
 
 // Tensor models: IR builders, composed nn functions, and their compiler.
-export { compileModel, parameterLayout } from './compileModel.ts';
-export type { CompiledModel, LayoutEntry, ModelDefinition } from './compileModel.ts';
-export { compileCurvature } from './compileCurvature.ts';
-export type { BoundCurvature, CompiledCurvature, CurvatureDefinition } from './compileCurvature.ts';
+export { compileModel } from './api/compileModel.ts';
+export type { CompiledModel, ModelDefinition } from './api/compileModel.ts';
+export { parameterLayout } from './ir/parameterLayout.ts';
+export type { LayoutEntry } from './ir/parameterLayout.ts';
+export { compileCurvature } from './api/compileCurvature.ts';
+export type { BoundCurvature, CompiledCurvature, CurvatureDefinition } from './api/compileCurvature.ts';
 export { add, apply, constant, div, input, mul, neg, pow, select, sub } from './ir/build.ts';
 export { broadcastTo, concat, gather, matmul, oneHot, pad, reshape, scatterAdd, slice, sum, transpose } from './ir/buildTensor.ts';
 export {
@@ -41,11 +43,13 @@ export type { TapeReport } from './emit/loops/tape.ts';
 // the model-file language is described in compiler/prelude/README.md).
 export { ModelFileError, parseModelFile } from './frontend/typescript/parseModelFile.ts';
 export type { ParseModelFileOptions } from './frontend/typescript/parseModelFile.ts';
-export { compileModelFile, generatedModulePath } from './compileModelFile.ts';
-export type { CompileModelFileOptions, CompiledModelFile } from './compileModelFile.ts';
-export { loadModelFile } from './loadModelFile.ts';
-export { emitModelModule } from './modelModule/emitModelModule.ts';
-export type { EmitModelModuleOptions } from './modelModule/emitModelModule.ts';
-export { toJavaScript } from './modelModule/toJavaScript.ts';
-export type { JavaScriptModule } from './modelModule/toJavaScript.ts';
-export type { ConvexOuterLoss, ModelFileIR, ModelFunctionIR } from './modelFile.ts';
+export { compileModelFile, generatedModulePath } from './api/compileModelFile.ts';
+export type { CompileModelFileOptions, CompiledModelFile } from './api/compileModelFile.ts';
+export { loadModelFile } from './api/loadModelFile.ts';
+export { emitModelModule } from './module/emitModelModule.ts';
+export type { EmitModelModuleOptions } from './module/emitModelModule.ts';
+export { toJavaScript } from './module/toJavaScript.ts';
+export type { JavaScriptModule } from './module/toJavaScript.ts';
+export type { ConvexOuterLoss, FunctionIR, InputRole, ModuleIR } from './ir/function.ts';
+/** The names the function IR had before it was every front end's contract. */
+export type { FunctionIR as ModelFunctionIR, ModuleIR as ModelFileIR } from './ir/function.ts';

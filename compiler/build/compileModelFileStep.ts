@@ -4,7 +4,7 @@
  * signature the build machinery takes. Kept in its own file so the CLI loads
  * ts-morph only when it compiles model files.
  */
-import { compileModelFile } from '../compileModelFile.ts';
+import { compileModelFile } from '../api/compileModelFile.ts';
 import type { Generate } from './generate.ts';
 
 export const compileModelFileStep: Generate = (path, options) => compileModelFile(path, options);

@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { Generate, GenerateOptions, GeneratedFile } from './generate.ts';
 import { isUpToDate, writeIfChanged } from './writeIfChanged.ts';
-import { loadModule } from '../emit/loadModule.ts';
-import { typeCheckModule } from '../emit/typeCheckModule.ts';
+import { loadModule } from '../load/loadModule.ts';
+import { typeCheckModule } from '../load/typeCheckModule.ts';
 
 /** written/unchanged when compiling; stale/unchanged when checking. */
 export type OutputStatus = 'written' | 'unchanged' | 'stale';

@@ -8,8 +8,7 @@ import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createJiti } from 'jiti';
 import type { z } from 'zod';
-import { UsageError } from '../errors.ts';
-import { didYouMean } from '../suggest.ts';
+import { didYouMean, UsageError } from '../errors.ts';
 import { configSchema, type GradcConfig } from './configSchema.ts';
 
 export { CONFIG_NAMES, findConfig } from './findConfig.ts';

@@ -1,9 +1,8 @@
 /** `gradc diff`: symbolic derivatives of a math expression, as text, JSON or a module. */
-import { compileExpression } from '../compileExpression.ts';
-import type { CompiledExpression, Point } from '../compileExpression.ts';
+import { compileExpression } from '../api/compileExpression.ts';
+import type { CompiledExpression, Point } from '../api/compileExpression.ts';
 import { mathListing } from '../emit/mathListing.ts';
-import { UsageError } from '../errors.ts';
-import { didYouMean } from '../suggest.ts';
+import { didYouMean, UsageError } from '../errors.ts';
 import { parseExpression } from '../frontend/mathjs.ts';
 import { parseList, type Io } from './io.ts';
 

@@ -2,7 +2,7 @@
  * Derivatives as math text, for `gradc diff --format text`: shared
  * subexpressions are named once, then each result is one line.
  */
-import type { Derivatives } from '../derive.ts';
+import type { Derivatives } from '../autodiff/derive.ts';
 import type { Node } from '../ir/node.ts';
 import { buildListing } from './listing.ts';
 import { NameManager } from './names.ts';

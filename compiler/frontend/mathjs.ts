@@ -14,12 +14,9 @@ import { ShapeError } from '../ir/shape.ts';
 import type { Shape } from '../ir/shape.ts';
 import type { Node } from '../ir/node.ts';
 import type { ApplyOp } from '../ir/ops.ts';
-import {
-  ExpressionSyntaxError, SourceError, UnknownFunctionError, UnknownVariableError, UnsupportedSyntaxError,
-} from '../errors.ts';
+import { didYouMean, ExpressionSyntaxError, SourceError, UnknownFunctionError, UnknownVariableError, UnsupportedSyntaxError } from '../errors.ts';
 import { MATH_CONSTANTS, MATH_FUNCTIONS } from './mathFunctions.ts';
 import { identifierProblem } from '../emit/safeText.ts';
-import { didYouMean } from '../suggest.ts';
 
 /**
  * mathjs, loaded on the first parse. It takes about two seconds to load here, and

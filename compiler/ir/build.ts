@@ -10,7 +10,7 @@ import type { ApplyNode, Attrs, ConstNode, DType, InputNode, Node } from './node
 import type { ApplyOp } from './ops.ts';
 import { OP_TABLE } from './opTable.ts';
 import { SCALAR, ShapeError } from './shape.ts';
-import { didYouMean } from '../suggest.ts';
+import { didYouMean } from '../errors.ts';
 import type { Shape } from './shape.ts';
 
 export class IRError extends Error {

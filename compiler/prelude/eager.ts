@@ -9,8 +9,8 @@ import { evaluateTensors } from '../ir/evaluate.ts';
 import type { Node } from '../ir/node.ts';
 import { Tensor } from './tensor.ts';
 import type { Dim } from './tensor.ts';
-import { PRELUDE_OPS, asBool, asNumber } from './opTable.ts';
-import type { ArgKind, ArgValue, PreludeOpName } from './opTable.ts';
+import { PRELUDE_OPS, asBool, asNumber } from '../frontend/preludeOps.ts';
+import type { ArgKind, ArgValue, PreludeOpName } from '../frontend/preludeOps.ts';
 
 export type EagerValue = number | boolean | Tensor;
 

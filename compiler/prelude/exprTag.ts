@@ -12,8 +12,8 @@ import { evaluateTensors } from '../ir/evaluate.ts';
 import type { Node } from '../ir/node.ts';
 import { bool, constant, input } from '../ir/build.ts';
 import { Tensor } from './tensor.ts';
-import { asNumber } from './opTable.ts';
-import { expressionText, interpolationName, lowerExpression } from './lowerExpr.ts';
+import { asNumber } from '../frontend/preludeOps.ts';
+import { expressionText, interpolationName, lowerExpression } from '../frontend/exprTemplate.ts';
 
 type Value = number | Tensor;
 type Tag = (strings: TemplateStringsArray, ...values: Value[]) => number;

@@ -11,7 +11,7 @@
  */
 import { runEager } from './eager.ts';
 import type { EagerValue } from './eager.ts';
-import type { PreludeOpName } from './opTable.ts';
+import type { PreludeOpName } from '../frontend/preludeOps.ts';
 import { Tensor } from './tensor.ts';
 import type { Dim, Shape } from './tensor.ts';
 import { exprTag } from './exprTag.ts';

@@ -44,7 +44,7 @@ async function buildTwin(file: string): Promise<Kernels> {
   const path = resolve(file);
   if (!existsSync(path)) throw new Error(`its model file ${file} is not at ${path} (the path is taken relative to the working directory, as it was given to gradc compile)`);
   // A dynamic import: the compiler (ts-morph, mathjs) is loaded only when a step went bad.
-  const { loadModelFile } = await import('../../compiler/loadModelFile.ts');
+  const { loadModelFile } = await import('../../compiler/api/loadModelFile.ts');
   const kernels = loadModelFile(path, { checkFinite: true })['gradcKernels'];
   if (kernels === null || typeof kernels !== 'object') throw new Error(`the checkFinite build of ${file} exports no kernel table`);
   return kernels as Kernels;

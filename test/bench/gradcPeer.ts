@@ -5,7 +5,7 @@
 // flat layout (W1, b1, W2, b2, row-major) is gradc's own parameter layout, so
 // parameters are passed as views made once per params array.
 
-import { compileModel } from '../../compiler/compileModel.ts';
+import { compileModel } from '../../compiler/api/compileModel.ts';
 import { add, input } from '../../compiler/ir/build.ts';
 import { matmul } from '../../compiler/ir/buildTensor.ts';
 import { relu, softmaxCrossEntropy } from '../../compiler/ir/nn.ts';

@@ -4,7 +4,7 @@
  * activation) and softmax regression, with seeded parameters and data, and
  * the helpers that move between flat θ and named tensors.
  */
-import type { CurvatureDefinition } from '../../compiler/compileCurvature.ts';
+import type { CurvatureDefinition } from '../../compiler/api/compileCurvature.ts';
 import { add, constant, input, mul, sub } from '../../compiler/ir/build.ts';
 import { matmul, reshape, slice, sum } from '../../compiler/ir/buildTensor.ts';
 import type { InputNode, Node } from '../../compiler/ir/node.ts';

@@ -13,14 +13,14 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { jvp } from '../../compiler/autodiff/forward.ts';
 import { gradient } from '../../compiler/autodiff/reverse.ts';
-import { compileModelFile } from '../../compiler/compileModelFile.ts';
-import { loadModule } from '../../compiler/emit/loadModule.ts';
+import { compileModelFile } from '../../compiler/api/compileModelFile.ts';
+import { loadModule } from '../../compiler/load/loadModule.ts';
 import { parseModelFile } from '../../compiler/frontend/typescript/parseModelFile.ts';
 import { input } from '../../compiler/ir/build.ts';
 import { customRuleAgreement } from '../../compiler/ir/customRuleCheck.ts';
 import { evaluateTensors } from '../../compiler/ir/evaluate.ts';
 import { topoSort } from '../../compiler/ir/program.ts';
-import type { ModelFunctionIR } from '../../compiler/modelFile.ts';
+import type { FunctionIR } from '../../compiler/ir/function.ts';
 import { Tensor } from '../../compiler/prelude/tensor.ts';
 import { along, differentiate, dot, mismatches, seededRandom } from './gradcheck.ts';
 import * as model from './frontend-ts/fixtures/customRules.model.ts';
@@ -33,11 +33,11 @@ const FD = { rtol: 1e-6, atol: 1e-8 };
 type Kernel = (...args: (number | Float64Array)[]) => number | Float64Array;
 const ir = parseModelFile(PATH);
 const generated = loadModule(compileModelFile(PATH).files[0]!.content) as Record<string, Kernel>;
-const fnOf = (name: string): ModelFunctionIR => ir.functions.find((f) => f.name === name)!;
+const fnOf = (name: string): FunctionIR => ir.functions.find((f) => f.name === name)!;
 const flat = (v: number | Float64Array | Tensor): number[] => (typeof v === 'number' ? [v] : [...(v instanceof Tensor ? v.data : v)]);
 
 /** Seeded arguments for `fn` (named dimensions from SIZES). */
-function argsFor(fn: ModelFunctionIR, seed: number, scale = 1): (number | Tensor)[] {
+function argsFor(fn: FunctionIR, seed: number, scale = 1): (number | Tensor)[] {
   const rand = seededRandom(seed);
   return fn.params.map((p) => {
     const shape = p.shape.map((d) => (typeof d === 'number' ? d : SIZES[d]!));
@@ -47,9 +47,9 @@ function argsFor(fn: ModelFunctionIR, seed: number, scale = 1): (number | Tensor
 }
 const plain = (args: readonly (number | Tensor)[]) => args.map((a) => (typeof a === 'number' ? a : Float64Array.from(a.data)));
 /** The parameters flattened in layout order (every parameter is differentiated in these functions). */
-const flatArgs = (args: readonly (number | Tensor)[], fn: ModelFunctionIR) => fn.wrt.flatMap((p) => flat(args[fn.params.indexOf(p)]!));
+const flatArgs = (args: readonly (number | Tensor)[], fn: FunctionIR) => fn.wrt.flatMap((p) => flat(args[fn.params.indexOf(p)]!));
 /** Arguments with the differentiated ones replaced by the flat vector x. */
-function unflat(args: readonly (number | Tensor)[], fn: ModelFunctionIR, x: readonly number[]): (number | Float64Array)[] {
+function unflat(args: readonly (number | Tensor)[], fn: FunctionIR, x: readonly number[]): (number | Float64Array)[] {
   let k = 0;
   return args.map((a, i) => {
     if (!fn.wrt.includes(fn.params[i]!)) return typeof a === 'number' ? a : Float64Array.from(a.data);
@@ -58,7 +58,7 @@ function unflat(args: readonly (number | Tensor)[], fn: ModelFunctionIR, x: read
     return typeof a === 'number' ? part[0]! : Float64Array.from(part);
   });
 }
-const bound = (fn: ModelFunctionIR, args: readonly (number | Tensor)[]) => Object.fromEntries(fn.params.map((p, i) => [p.name, args[i]!]));
+const bound = (fn: FunctionIR, args: readonly (number | Tensor)[]) => Object.fromEntries(fn.params.map((p, i) => [p.name, args[i]!]));
 
 /** Functions whose rules are the true derivatives: every mode agrees with finite differences. */
 const EXACT = ['stableLoss', 'customRnn', 'sineLoss'] as const;

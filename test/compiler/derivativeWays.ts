@@ -9,8 +9,8 @@ import { expect } from 'vitest';
 import { jvp } from '../../compiler/autodiff/forward.ts';
 import { hessianVectorProduct } from '../../compiler/autodiff/hessian.ts';
 import { gradient } from '../../compiler/autodiff/reverse.ts';
-import { compileExpression } from '../../compiler/compileExpression.ts';
-import { compileModel } from '../../compiler/compileModel.ts';
+import { compileExpression } from '../../compiler/api/compileExpression.ts';
+import { compileModel } from '../../compiler/api/compileModel.ts';
 import { parseExpression } from '../../compiler/frontend/mathjs.ts';
 import { parseModelFile } from '../../compiler/frontend/typescript/parseModelFile.ts';
 import { input } from '../../compiler/ir/build.ts';
@@ -18,7 +18,7 @@ import { evaluateTensors } from '../../compiler/ir/evaluate.ts';
 import type { InputNode, Node } from '../../compiler/ir/node.ts';
 import type { Shape } from '../../compiler/ir/shape.ts';
 import { tensor } from '../../compiler/ir/tensor.ts';
-import type { ModelFunctionIR } from '../../compiler/modelFile.ts';
+import type { FunctionIR } from '../../compiler/ir/function.ts';
 
 /** A variable of the function: its name and shape (scalar unless given). */
 export interface Variable {
@@ -120,8 +120,8 @@ export function compiledExpression(text: string, vars: readonly Variable[]): Der
 }
 
 /** The functions of a model file's text, lowered once. */
-export function modelFileFunctions(path: string, text: string): () => readonly ModelFunctionIR[] {
-  let lowered: readonly ModelFunctionIR[] | undefined;
+export function modelFileFunctions(path: string, text: string): () => readonly FunctionIR[] {
+  let lowered: readonly FunctionIR[] | undefined;
   return () => (lowered ??= parseModelFile(path, { text }).functions);
 }
 
@@ -129,7 +129,7 @@ export function modelFileFunctions(path: string, text: string): () => readonly M
 export function ways(
   variables: readonly Variable[],
   s: Spelling,
-  modelFunctions: () => readonly ModelFunctionIR[] = () => [],
+  modelFunctions: () => readonly FunctionIR[] = () => [],
 ): { how: string; d: Derivatives }[] {
   const inputs = variables.map((v) => input(v.name, v.shape ?? []));
   const out: { how: string; d: Derivatives }[] = [];

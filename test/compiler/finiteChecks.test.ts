@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../compiler/cli.ts';
 import { compileModelFile, loadModelFile } from '../../compiler/index.ts';
-import { typeCheckModule } from '../../compiler/emit/typeCheckModule.ts';
+import { typeCheckModule } from '../../compiler/load/typeCheckModule.ts';
 import { modelOriginOf, type ModelOrigin } from '../../runtime/index.ts';
 
 const PATH = 'models/finite.model.ts';

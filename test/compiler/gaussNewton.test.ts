@@ -9,8 +9,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { gradient } from '../../compiler/autodiff/reverse.ts';
-import { compileCurvature } from '../../compiler/compileCurvature.ts';
-import type { BoundCurvature, CompiledCurvature } from '../../compiler/compileCurvature.ts';
+import { compileCurvature } from '../../compiler/api/compileCurvature.ts';
+import type { BoundCurvature, CompiledCurvature } from '../../compiler/api/compileCurvature.ts';
 import { input } from '../../compiler/ir/build.ts';
 import { evaluateTensors } from '../../compiler/ir/evaluate.ts';
 import type { Tensor } from '../../compiler/ir/tensor.ts';

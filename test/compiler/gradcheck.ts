@@ -7,15 +7,15 @@
 import { gradient } from '../../compiler/autodiff/reverse.ts';
 import { jvp } from '../../compiler/autodiff/forward.ts';
 import { hessianRows, hessianVectorProduct } from '../../compiler/autodiff/hessian.ts';
-import { derive } from '../../compiler/derive.ts';
-import type { Derivatives } from '../../compiler/derive.ts';
+import { derive } from '../../compiler/autodiff/derive.ts';
+import type { Derivatives } from '../../compiler/autodiff/derive.ts';
 import { emitModule } from '../../compiler/emit/emitModule.ts';
 import { comment, identifier } from '../../compiler/emit/safeText.ts';
-import { loadModule } from '../../compiler/emit/loadModule.ts';
+import { loadModule } from '../../compiler/load/loadModule.ts';
 import { input, mul } from '../../compiler/ir/build.ts';
 import { evaluateNodes } from '../../compiler/ir/evaluate.ts';
 import type { InputNode, Node } from '../../compiler/ir/node.ts';
-import { kernelModuleSpec } from '../../compiler/kernelModule.ts';
+import { kernelModuleSpec } from '../../compiler/emit/kernelModule.ts';
 import { VERSION } from '../../compiler/version.ts';
 import { SeededRng } from '../../runtime/random/seededRng.ts';
 

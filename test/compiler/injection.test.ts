@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../compiler/cli.ts';
 import { compileExpression, compileModel, compileModelFile, input, mul, SourceError } from '../../compiler/index.ts';
-import { loadModule } from '../../compiler/emit/loadModule.ts';
+import { loadModule } from '../../compiler/load/loadModule.ts';
 import { comment, docComment, identifier, identifierProblem, stringLiteral, UnsafeNameError } from '../../compiler/emit/safeText.ts';
 import { typeErrors } from './typecheckSources.ts';
 

@@ -9,7 +9,7 @@ import { hessianMatrix, hessianVectorProduct } from '../../compiler/autodiff/hes
 import { gradient } from '../../compiler/autodiff/reverse.ts';
 import { jacobian } from '../../compiler/autodiff/jacobian.ts';
 import type { JacobianMode } from '../../compiler/autodiff/jacobian.ts';
-import { compileCurvature } from '../../compiler/compileCurvature.ts';
+import { compileCurvature } from '../../compiler/api/compileCurvature.ts';
 import { add, input, mul } from '../../compiler/ir/build.ts';
 import { matmul, reshape, sum } from '../../compiler/ir/buildTensor.ts';
 import { evaluateTensors } from '../../compiler/ir/evaluate.ts';

@@ -5,12 +5,12 @@
  * linearly with depth. Asserted on counts, not time.
  */
 import { describe, expect, it } from 'vitest';
-import { derive } from '../../compiler/derive.ts';
+import { derive } from '../../compiler/autodiff/derive.ts';
 import { emitModule } from '../../compiler/emit/emitModule.ts';
 import { add, apply, input, mul } from '../../compiler/ir/build.ts';
 import type { Node } from '../../compiler/ir/node.ts';
 import { topoSort } from '../../compiler/ir/program.ts';
-import { kernelModuleSpec } from '../../compiler/kernelModule.ts';
+import { kernelModuleSpec } from '../../compiler/emit/kernelModule.ts';
 
 function measure(depth: number) {
   const x = input('x');

@@ -11,10 +11,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { typeErrors } from './typecheckSources.ts';
 import { describe, expect, it } from 'vitest';
-import type { ModelFunctionIR } from '../../compiler/modelFile.ts';
-import { loadModule } from '../../compiler/emit/loadModule.ts';
-import { emitModelModule } from '../../compiler/modelModule/emitModelModule.ts';
-import { generatedNames } from '../../compiler/modelModule/names.ts';
+import type { FunctionIR } from '../../compiler/ir/function.ts';
+import { loadModule } from '../../compiler/load/loadModule.ts';
+import { emitModelModule } from '../../compiler/module/emitModelModule.ts';
+import { generatedNames } from '../../compiler/module/names.ts';
 import { absDot, close, dot } from './gradcheck.ts';
 import { SourceError } from '../../compiler/errors.ts';
 import { MODEL_CASES, plainFile, rosenbrockFile } from './modelModuleCases.ts';
@@ -47,7 +47,7 @@ const closeAll = (a: ArrayLike<number>, b: ArrayLike<number>, rtol: number, atol
   a.length === b.length && Array.from(a).every((v, i) => close(v, b[i]!, { rtol, atol }));
 
 /** The model function's pieces at one point: named arguments, the flat vector, and a direction. */
-function setUp(mod: GeneratedModule, fn: ModelFunctionIR, seed: number) {
+function setUp(mod: GeneratedModule, fn: FunctionIR, seed: number) {
   const names = generatedNames(fn.name);
   const args = pointFor(fn, seed);
   const wrtIndex = fn.wrt.map((p) => fn.params.indexOf(p));
@@ -70,7 +70,7 @@ function setUp(mod: GeneratedModule, fn: ModelFunctionIR, seed: number) {
 
 const along = (x: Float64Array, v: Float64Array, t: number) => x.map((xi, i) => xi + t * v[i]!);
 
-function checkScalarFunction(mod: GeneratedModule, fn: ModelFunctionIR): void {
+function checkScalarFunction(mod: GeneratedModule, fn: FunctionIR): void {
   const { names, args, x, v, data, at } = setUp(mod, fn, 11);
   const value = exported<Named>(mod, names.value);
   const valueAndGradient = exported<(...a: Arg[]) => number>(mod, names.valueAndGradient);
@@ -159,7 +159,7 @@ function checkScalarFunction(mod: GeneratedModule, fn: ModelFunctionIR): void {
   });
 }
 
-function checkLayout(mod: GeneratedModule, fn: ModelFunctionIR): void {
+function checkLayout(mod: GeneratedModule, fn: FunctionIR): void {
   const { names, args, x } = setUp(mod, fn, 5);
   it('pack and unpack round-trip, and unpack returns views of the flat vector', () => {
     const layout = mod[names.layout] as { size: number; params: readonly { name: string; shape: readonly number[]; offset: number; size: number }[] };
@@ -184,7 +184,7 @@ function checkLayout(mod: GeneratedModule, fn: ModelFunctionIR): void {
   });
 }
 
-function checkTensorFunction(mod: GeneratedModule, fn: ModelFunctionIR): void {
+function checkTensorFunction(mod: GeneratedModule, fn: FunctionIR): void {
   const { names, args, x, v, data, at } = setUp(mod, fn, 23);
   const value = exported<NamedInto>(mod, names.value);
   const jvp = exported<NamedInto>(mod, names.jvp);

@@ -11,7 +11,7 @@ import { matmulAny, mean, relu, sigmoid, softmaxCrossEntropy, softplus } from '.
 import type { InputNode, Node } from '../../compiler/ir/node.ts';
 import { withOrigin } from '../../compiler/ir/origin.ts';
 import type { SourceOrigin } from '../../compiler/ir/origin.ts';
-import type { ModelFileIR, ModelFunctionIR } from '../../compiler/modelFile.ts';
+import type { ModuleIR, FunctionIR } from '../../compiler/ir/function.ts';
 
 /** A source file being "parsed": `line(n, text, build)` attributes what `build` creates to line n. */
 function source(path: string) {
@@ -29,14 +29,14 @@ function fn(
   wrt: readonly InputNode[],
   output: Node,
   doc?: string,
-): ModelFunctionIR {
+): FunctionIR {
   return { name, params, wrt, output, origin, ...(doc === undefined ? {} : { doc }) };
 }
 
 const sq = (x: Node) => mul(x, x);
 
 /** (1 - x)² + 100 (y - x²)²: scalar parameters only. */
-export function rosenbrockFile(): ModelFileIR {
+export function rosenbrockFile(): ModuleIR {
   const s = source('models/rosenbrock.model.ts');
   const x = input('x');
   const y = input('y');
@@ -50,7 +50,7 @@ export function rosenbrockFile(): ModelFileIR {
 }
 
 /** Σ 100 (x[i+1] - x[i]²)² + (1 - x[i])² over a vector of 6. */
-export function rosenbrockNFile(): ModelFileIR {
+export function rosenbrockNFile(): ModuleIR {
   const s = source('models/rosenbrockN.model.ts');
   const n = 6;
   const x = input('x', [n]);
@@ -70,7 +70,7 @@ export function rosenbrockNFile(): ModelFileIR {
  * and scalar data, a named batch), its predictions (a tensor output), and a
  * least-squares fit in the same file.
  */
-export function regressionFile(): ModelFileIR {
+export function regressionFile(): ModuleIR {
   const path = 'models/regression.model.ts';
   const s = source(path);
   const w = input('w', [3]);
@@ -98,7 +98,7 @@ export function regressionFile(): ModelFileIR {
 }
 
 /** A one-hidden-layer MLP: its loss over a batch, and its logits. */
-export function mlpFile(): ModelFileIR {
+export function mlpFile(): ModuleIR {
   const path = 'models/mlp.model.ts';
   const s = source(path);
   const W1 = input('W1', [4, 5]);
@@ -125,7 +125,7 @@ export function mlpFile(): ModelFileIR {
 }
 
 /** A tensor output without differentiated parameters, and a scalar one without any. */
-export function plainFile(): ModelFileIR {
+export function plainFile(): ModuleIR {
   const path = 'models/plain.model.ts';
   const s = source(path);
   const X = input('X', ['rows', 'cols']);
@@ -141,7 +141,7 @@ export function plainFile(): ModelFileIR {
   };
 }
 
-export const MODEL_CASES: readonly { readonly name: string; readonly build: () => ModelFileIR }[] = [
+export const MODEL_CASES: readonly { readonly name: string; readonly build: () => ModuleIR }[] = [
   { name: 'rosenbrock', build: rosenbrockFile },
   { name: 'rosenbrockN', build: rosenbrockNFile },
   { name: 'regression', build: regressionFile },

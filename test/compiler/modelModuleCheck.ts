@@ -6,7 +6,7 @@
 import { evaluateTensors } from '../../compiler/ir/evaluate.ts';
 import type { InputNode } from '../../compiler/ir/node.ts';
 import { tensor } from '../../compiler/ir/tensor.ts';
-import type { ModelFunctionIR } from '../../compiler/modelFile.ts';
+import type { FunctionIR } from '../../compiler/ir/function.ts';
 import { SeededRng } from '../../runtime/index.ts';
 
 export type Arg = number | Float64Array;
@@ -35,7 +35,7 @@ export const concreteShape = (p: InputNode): number[] => p.shape.map((d) => (typ
 export const sizeOfShape = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 /** Seeded values for every parameter of `fn`, in declaration order. */
-export function pointFor(fn: ModelFunctionIR, seed: number): Arg[] {
+export function pointFor(fn: FunctionIR, seed: number): Arg[] {
   const random = SeededRng.fromSeed(seed).asFunction();
   return fn.params.map((p) => {
     const special = SPECIAL[p.name];
@@ -45,7 +45,7 @@ export function pointFor(fn: ModelFunctionIR, seed: number): Arg[] {
 }
 
 /** The reference evaluation of `fn`'s output at `args`, flat. */
-export function reference(fn: ModelFunctionIR, args: readonly Arg[]): Float64Array {
+export function reference(fn: FunctionIR, args: readonly Arg[]): Float64Array {
   const values = Object.fromEntries(
     fn.params.map((p, i) => {
       const a = args[i]!;

@@ -8,8 +8,8 @@
  */
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { compileModelFile, generatedModulePath } from '../../compiler/compileModelFile.ts';
-import { loadModule } from '../../compiler/emit/loadModule.ts';
+import { compileModelFile, generatedModulePath } from '../../compiler/api/compileModelFile.ts';
+import { loadModule } from '../../compiler/load/loadModule.ts';
 import { SourceError } from '../../compiler/errors.ts';
 import { parseModelFile } from '../../compiler/frontend/typescript/parseModelFile.ts';
 import { minimizeLBFGS, minimizeNewton, minimizeNewtonCG, SeededRng } from '../../runtime/index.ts';

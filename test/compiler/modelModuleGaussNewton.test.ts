@@ -8,8 +8,8 @@
  * (a regularizer added, a target that depends on the parameters) get none.
  */
 import { describe, expect, it } from 'vitest';
-import { compileModelFile } from '../../compiler/compileModelFile.ts';
-import { loadModule } from '../../compiler/emit/loadModule.ts';
+import { compileModelFile } from '../../compiler/api/compileModelFile.ts';
+import { loadModule } from '../../compiler/load/loadModule.ts';
 import { parseModelFile } from '../../compiler/frontend/typescript/parseModelFile.ts';
 import { SeededRng } from '../../runtime/index.ts';
 import { close } from './gradcheck.ts';

@@ -5,8 +5,8 @@
  * rebinds and evaluates allocates no Float64Array in steady state.
  */
 import { describe, expect, it } from 'vitest';
-import { compileModelFile } from '../../compiler/compileModelFile.ts';
-import { loadModule } from '../../compiler/emit/loadModule.ts';
+import { compileModelFile } from '../../compiler/api/compileModelFile.ts';
+import { loadModule } from '../../compiler/load/loadModule.ts';
 import { SeededRng } from '../../runtime/index.ts';
 import { countFloat64Arrays } from '../allocations.ts';
 import { exported } from './modelModuleCheck.ts';

@@ -19,7 +19,7 @@
  * their reference implementations at extreme arguments.
  */
 import { describe, expect, it } from 'vitest';
-import { compileExpression } from '../../compiler/compileExpression.ts';
+import { compileExpression } from '../../compiler/api/compileExpression.ts';
 import { add, apply, constant, input, mul, select, sin } from '../../compiler/ir/build.ts';
 import { evaluateNodes } from '../../compiler/ir/evaluate.ts';
 import { HELPER_SOURCE, logsumexp, sigmoid, softplus } from '../../compiler/ir/helpers.ts';

@@ -22,8 +22,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileExpression } from '../../compiler/compileExpression.ts';
-import type { CompiledExpression } from '../../compiler/compileExpression.ts';
+import { compileExpression } from '../../compiler/api/compileExpression.ts';
+import type { CompiledExpression } from '../../compiler/api/compileExpression.ts';
 import { parseExpression } from '../../compiler/frontend/mathjs.ts';
 import { input } from '../../compiler/ir/build.ts';
 import { evaluateNodes } from '../../compiler/ir/evaluate.ts';

@@ -13,7 +13,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { gradient } from '../../compiler/autodiff/reverse.ts';
-import { compileModel } from '../../compiler/compileModel.ts';
+import { compileModel } from '../../compiler/api/compileModel.ts';
 import { add, apply, constant, gt, input, mul, select, sub } from '../../compiler/ir/build.ts';
 import { matmul, reduce, reshape, slice, sum } from '../../compiler/ir/buildTensor.ts';
 import { evaluateTensors } from '../../compiler/ir/evaluate.ts';

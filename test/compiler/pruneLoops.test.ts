@@ -7,7 +7,7 @@
  * the graphs they replace, and the compiled kernels match both.
  */
 import { describe, expect, it } from 'vitest';
-import { compileModel } from '../../compiler/compileModel.ts';
+import { compileModel } from '../../compiler/api/compileModel.ts';
 import { pruneLoops } from '../../compiler/emit/loops/pruneLoops.ts';
 import { tapeReport } from '../../compiler/emit/loops/tape.ts';
 import { add, div, input, mul } from '../../compiler/ir/build.ts';

@@ -7,8 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { gradient } from '../../compiler/autodiff/reverse.ts';
-import { compileModel } from '../../compiler/compileModel.ts';
-import type { CompiledModel } from '../../compiler/compileModel.ts';
+import { compileModel } from '../../compiler/api/compileModel.ts';
+import type { CompiledModel } from '../../compiler/api/compileModel.ts';
 import { add, exp, input, mul, sin } from '../../compiler/ir/build.ts';
 import { sum } from '../../compiler/ir/buildTensor.ts';
 import { evaluateTensors } from '../../compiler/ir/evaluate.ts';
@@ -16,7 +16,7 @@ import type { ApplyNode } from '../../compiler/ir/node.ts';
 import { scan } from '../../compiler/ir/scan.ts';
 import type { LoopOptions } from '../../compiler/ir/scan.ts';
 import { bodyOf } from '../../compiler/ir/scanBody.ts';
-import { derive } from '../../compiler/derive.ts';
+import { derive } from '../../compiler/autodiff/derive.ts';
 import { topoSort } from '../../compiler/ir/program.ts';
 import type { Tensor } from '../../compiler/ir/tensor.ts';
 import { along, close, differentiate, dot, mismatches, seededRandom } from './gradcheck.ts';

@@ -7,8 +7,8 @@
  * that picks between them.
  */
 import { describe, expect, it } from 'vitest';
-import { compileModel } from '../../compiler/compileModel.ts';
-import type { CompiledModel } from '../../compiler/compileModel.ts';
+import { compileModel } from '../../compiler/api/compileModel.ts';
+import type { CompiledModel } from '../../compiler/api/compileModel.ts';
 import { tapeReport } from '../../compiler/emit/loops/tape.ts';
 import type { LoopOptions } from '../../compiler/ir/scan.ts';
 import { seededRandom } from './gradcheck.ts';

@@ -8,8 +8,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { gradient } from '../../compiler/autodiff/reverse.ts';
-import { compileModel } from '../../compiler/compileModel.ts';
-import type { CompiledModel } from '../../compiler/compileModel.ts';
+import { compileModel } from '../../compiler/api/compileModel.ts';
+import type { CompiledModel } from '../../compiler/api/compileModel.ts';
 import { add, constant, input, lt, mul } from '../../compiler/ir/build.ts';
 import { sum } from '../../compiler/ir/buildTensor.ts';
 import { evaluateTensors } from '../../compiler/ir/evaluate.ts';

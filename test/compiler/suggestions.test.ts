@@ -12,13 +12,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../compiler/build/loadConfig.ts';
 import { main } from '../../compiler/cli.ts';
-import { compileExpression } from '../../compiler/compileExpression.ts';
-import { ExpressionSyntaxError, SourceError, UnknownFunctionError, UnknownVariableError, UsageError } from '../../compiler/errors.ts';
+import { compileExpression } from '../../compiler/api/compileExpression.ts';
+import { didYouMean, ExpressionSyntaxError, SourceError, suggest, UnknownFunctionError, UnknownVariableError, UsageError } from '../../compiler/errors.ts';
 import { parseExpression } from '../../compiler/frontend/mathjs.ts';
 import { ModelFileError, parseModelFile } from '../../compiler/frontend/typescript/parseModelFile.ts';
 import { apply, input } from '../../compiler/ir/build.ts';
 import type { ApplyOp } from '../../compiler/ir/ops.ts';
-import { didYouMean, suggest } from '../../compiler/suggest.ts';
 
 describe('suggest', () => {
   it.each([

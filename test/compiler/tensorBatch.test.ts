@@ -19,8 +19,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { gradient } from '../../compiler/autodiff/reverse.ts';
-import { compileModel } from '../../compiler/compileModel.ts';
-import type { CompiledModel } from '../../compiler/compileModel.ts';
+import { compileModel } from '../../compiler/api/compileModel.ts';
+import type { CompiledModel } from '../../compiler/api/compileModel.ts';
 import { add, apply, constant, div, input, mul, pow, select } from '../../compiler/ir/build.ts';
 import {
   broadcastTo, concat, dimSize, gather, matmul, oneHot, pad, reduce, reshape, scatterAdd, slice, sum, transpose,

@@ -4,8 +4,8 @@
  * allocation per call in steady state; the NaN policy for where and norm.
  */
 import { describe, expect, it } from 'vitest';
-import { compileModel } from '../../compiler/compileModel.ts';
-import type { CompiledModel } from '../../compiler/compileModel.ts';
+import { compileModel } from '../../compiler/api/compileModel.ts';
+import type { CompiledModel } from '../../compiler/api/compileModel.ts';
 import { add, apply, constant, input, mul } from '../../compiler/ir/build.ts';
 import { matmul, sum } from '../../compiler/ir/buildTensor.ts';
 import { evaluateTensors } from '../../compiler/ir/evaluate.ts';

@@ -15,7 +15,7 @@
  */
 import { expect } from 'vitest';
 import { gradient } from '../../compiler/autodiff/reverse.ts';
-import { compileModel } from '../../compiler/compileModel.ts';
+import { compileModel } from '../../compiler/api/compileModel.ts';
 import { jvp } from '../../compiler/autodiff/forward.ts';
 import { input, mul } from '../../compiler/ir/build.ts';
 import {

@@ -7,7 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import type * as TsMorph from 'ts-morph';
-import { didYouMean } from '../../suggest.ts';
+import { didYouMean } from '../../errors.ts';
 import type {
   ArrowFunction, Block, CallExpression, Expression, ForStatement, FunctionDeclaration, FunctionExpression, JSDocableNode, NumericLiteral,
   ParameterDeclaration, SourceFile, Statement, TypeNode, VariableStatement,

@@ -12,7 +12,7 @@ import type { Pos } from './ast.ts';
 import { LoweringAbort, diagnostic } from './diagnostics.ts';
 import type { ErrorCategory } from './diagnostics.ts';
 import type { ModuleScope } from './scope.ts';
-import type { ConvexOuterLoss } from '../../modelFile.ts';
+import type { ConvexOuterLoss } from '../../ir/function.ts';
 
 /**
  * A value in the lowering: a node (number, boolean or tensor), a list (an

@@ -5,8 +5,8 @@
  * them are collected, so the user fixes a file in one round.
  */
 import type { SourceError } from '../../errors.ts';
-import { isPreludeOp, PRELUDE_OPS } from '../../prelude/opTable.ts';
-import { didYouMean, suggest } from '../../suggest.ts';
+import { isPreludeOp, PRELUDE_OPS } from '../preludeOps.ts';
+import { didYouMean, suggest } from '../../errors.ts';
 import type { Expr, FunctionDecl, ParamDecl, Pos, Stmt, TypeRef, UnsupportedKind } from './ast.ts';
 import { recursiveCalls } from './callGraph.ts';
 import { diagnostic } from './diagnostics.ts';

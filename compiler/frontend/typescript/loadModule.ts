@@ -10,7 +10,7 @@ import { readModule } from './adapter.ts';
 import type { ImportDecl, ModuleAst, TypeAliasDecl } from './ast.ts';
 import { resolveAlias } from './fence.ts';
 import { diagnostic } from './diagnostics.ts';
-import { didYouMean } from '../../suggest.ts';
+import { didYouMean } from '../../errors.ts';
 import { PRELUDE_EXPORTS, PRELUDE_MODULE, preludeBinding } from './scope.ts';
 import type { Binding, ModuleScope } from './scope.ts';
 

@@ -7,7 +7,7 @@
  * options; what is malformed becomes a located problem for the fence.
  */
 import type { Checkpoint } from '../../ir/scan.ts';
-import { didYouMean } from '../../suggest.ts';
+import { didYouMean } from '../../errors.ts';
 import type { LoopDirective, Pos } from './ast.ts';
 
 export interface LoopDirectiveOptions {

@@ -3,16 +3,16 @@
  * arithmetic on compile-time constants is folded at once, so conditions and
  * loop bounds built from constants are known while lowering.
  */
-import { SourceError } from '../../errors.ts';
+import { didYouMean, SourceError } from '../../errors.ts';
 import { apply, bool, constant, select } from '../../ir/build.ts';
 import { dimSize } from '../../ir/buildTensor.ts';
 import type { Node } from '../../ir/node.ts';
 import { isElementwise } from '../../ir/ops.ts';
 import type { ApplyOp } from '../../ir/ops.ts';
 import { OP_TABLE } from '../../ir/opTable.ts';
-import { PRELUDE_OPS, asBool, asNumber } from '../../prelude/opTable.ts';
-import type { ArgKind, ArgValue, PreludeOp, PreludeOpName } from '../../prelude/opTable.ts';
-import { expressionText, interpolationName, lowerExpression } from '../../prelude/lowerExpr.ts';
+import { PRELUDE_OPS, asBool, asNumber } from '../preludeOps.ts';
+import type { ArgKind, ArgValue, PreludeOp, PreludeOpName } from '../preludeOps.ts';
+import { expressionText, interpolationName, lowerExpression } from '../exprTemplate.ts';
 import type { BinaryOp, Expr, Pos } from './ast.ts';
 import { UNASSIGNED, build, fail, isList, isNode } from './context.ts';
 import type { Context, Env, Value } from './context.ts';
@@ -20,7 +20,6 @@ import { MATH_CONSTANTS, MATH_LOWERINGS } from './mathNames.ts';
 import { namespaceBinding } from './scope.ts';
 import type { Binding } from './scope.ts';
 import { inlineCall } from './lowerStmts.ts';
-import { didYouMean } from '../../suggest.ts';
 
 const BINARY_OPS: Partial<Record<BinaryOp, ApplyOp>> = {
   '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '**': 'pow',

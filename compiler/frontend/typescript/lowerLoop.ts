@@ -20,7 +20,7 @@ import type { ForLoop, Pos, Stmt } from './ast.ts';
 import { build, fail, isNode, origin } from './context.ts';
 import type { Context, Env } from './context.ts';
 import { constantValue, expectNode, lowerExpr } from './lowerExpr.ts';
-import { didYouMean } from '../../suggest.ts';
+import { didYouMean } from '../../errors.ts';
 import { readLoopDirectives } from './loopDirectives.ts';
 import type { LoopDirectiveOptions } from './loopDirectives.ts';
 import { lowerStatements, scoped } from './lowerStmts.ts';

@@ -1,6 +1,6 @@
 /**
  * The TypeScript front end's entry: a model file (`*.model.ts`) to the
- * ModelFileIR the module emitter consumes. Read (with its imports) → fence
+ * ModuleIR the module emitter consumes. Read (with its imports) → fence
  * → lower each exported function. Every mistake in the file is reported
  * together, as one ModelFileError of located diagnostics.
  */
@@ -12,7 +12,7 @@ import { input } from '../../ir/build.ts';
 import type { InputNode } from '../../ir/node.ts';
 import { setOriginIfAbsent } from '../../ir/origin.ts';
 import type { Shape } from '../../ir/shape.ts';
-import type { ConvexOuterLoss, ModelFileIR, ModelFunctionIR } from '../../modelFile.ts';
+import type { ConvexOuterLoss, ModuleIR, FunctionIR } from '../../ir/function.ts';
 import { topoSort } from '../../ir/program.ts';
 import { freshInput } from '../../autodiff/substitute.ts';
 import type { Node } from '../../ir/node.ts';
@@ -35,7 +35,7 @@ export interface ParseModelFileOptions {
 
 export { ModelFileError } from './diagnostics.ts';
 
-export function parseModelFile(path: string, options: ParseModelFileOptions = {}): ModelFileIR {
+export function parseModelFile(path: string, options: ParseModelFileOptions = {}): ModuleIR {
   const text = options.text ?? readText(path);
   const loader = newLoader();
   const scope = loadScope(path, text, loader);
@@ -44,7 +44,7 @@ export function parseModelFile(path: string, options: ParseModelFileOptions = {}
   if (errors.length > 0) throw new ModelFileError(errors);
 
   const ctx: Context = { scope, inlining: [], constants: new Map(), convexLosses: new Map() };
-  const functions: ModelFunctionIR[] = [];
+  const functions: FunctionIR[] = [];
   for (const fn of scope.module.functions) {
     if (!isEntry(scope, fn)) continue;
     try {
@@ -87,7 +87,7 @@ function parameterType(scope: ModuleScope, type: TypeRef): { shape: Shape; marke
   return { shape: [], marked: false };
 }
 
-function lowerModelFunction(ctx: Context, fn: FunctionDecl, wrtOverride: readonly string[] | undefined): ModelFunctionIR {
+function lowerModelFunction(ctx: Context, fn: FunctionDecl, wrtOverride: readonly string[] | undefined): FunctionIR {
   const fnOrigin = origin(ctx, fn.at);
   const marked: string[] = [];
   checkName(ctx, fn.at, fn.name, 'function');

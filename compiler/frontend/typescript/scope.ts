@@ -3,8 +3,8 @@
  * functions and constants of this file or imported from other model files.
  * Built once per file (imports first), shared by the fence and the lowering.
  */
-import { isPreludeOp, PRELUDE_OPS } from '../../prelude/opTable.ts';
-import type { PreludeOpName } from '../../prelude/opTable.ts';
+import { isPreludeOp, PRELUDE_OPS } from '../preludeOps.ts';
+import type { PreludeOpName } from '../preludeOps.ts';
 import type { ConstantDecl, FunctionDecl, ModuleAst, TypeAliasDecl } from './ast.ts';
 
 export type Binding =

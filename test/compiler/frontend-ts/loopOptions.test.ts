@@ -20,14 +20,14 @@ import type { ApplyNode, Node } from '../../../compiler/ir/node.ts';
 import { topoSort } from '../../../compiler/ir/program.ts';
 import { scan } from '../../../compiler/ir/scan.ts';
 import { scanInfo } from '../../../compiler/ir/scanNode.ts';
-import type { ModelFunctionIR } from '../../../compiler/modelFile.ts';
+import type { FunctionIR } from '../../../compiler/ir/function.ts';
 import { Tensor } from '../../../compiler/prelude/tensor.ts';
 import { close, differentiate, mismatches, seededRandom } from '../gradcheck.ts';
 import * as loops from './fixtures/loops.model.ts';
 
 const fixture = (name: string) => relative(process.cwd(), fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url)));
 const ir = parseModelFile(fixture('loops.model.ts'));
-const find = (name: string): ModelFunctionIR => ir.functions.find((f) => f.name === name)!;
+const find = (name: string): FunctionIR => ir.functions.find((f) => f.name === name)!;
 
 const T = 37;
 const rand = seededRandom(11);
@@ -39,16 +39,16 @@ const X = new Tensor([T, 3], Float64Array.from({ length: T * 3 }, () => rand() *
 type Arg = number | Tensor;
 const flat = (v: number | { data: Float64Array }): number[] => (typeof v === 'number' ? [v] : [...v.data]);
 
-function run(fn: ModelFunctionIR, args: readonly Arg[], roots: readonly Node[]): number[][] {
+function run(fn: FunctionIR, args: readonly Arg[], roots: readonly Node[]): number[][] {
   const inputs = Object.fromEntries(fn.params.map((p, i) => [p.name, args[i]!]));
   const values = evaluateTensors(roots, inputs, { time: T });
   return roots.map((r) => flat(values.get(r)!));
 }
 
-const gradientOf = (fn: ModelFunctionIR, args: readonly Arg[]): number[][] => run(fn, args, gradient(fn.output, fn.wrt));
+const gradientOf = (fn: FunctionIR, args: readonly Arg[]): number[][] => run(fn, args, gradient(fn.output, fn.wrt));
 
 /** The loop nodes of a function's value graph, by their attributes. */
-const loopsOf = (fn: ModelFunctionIR) => topoSort([fn.output]).filter((n) => n.op === 'scan').map((n) => scanInfo(n as ApplyNode));
+const loopsOf = (fn: FunctionIR) => topoSort([fn.output]).filter((n) => n.op === 'scan').map((n) => scanInfo(n as ApplyNode));
 
 describe('loop directives reach the loop node', () => {
   it('sets the checkpointing scheme and the truncation window', () => {

@@ -15,7 +15,7 @@ import { evaluateTensors } from '../../../compiler/ir/evaluate.ts';
 import type { Node } from '../../../compiler/ir/node.ts';
 import { originOf } from '../../../compiler/ir/origin.ts';
 import { topoSort } from '../../../compiler/ir/program.ts';
-import type { ModelFunctionIR } from '../../../compiler/modelFile.ts';
+import type { FunctionIR } from '../../../compiler/ir/function.ts';
 import { Tensor } from '../../../compiler/prelude/tensor.ts';
 import { close, differentiate, mismatches, seededRandom } from '../gradcheck.ts';
 import * as mlp from './fixtures/mlp.model.ts';
@@ -53,7 +53,7 @@ function concreteShape(node: Node): number[] {
   return node.shape.map((d) => (typeof d === 'number' ? d : SIZES[d]!));
 }
 
-function randomArgs(fn: ModelFunctionIR, seed: number, labels: Readonly<Record<string, number>> = {}): Arg[] {
+function randomArgs(fn: FunctionIR, seed: number, labels: Readonly<Record<string, number>> = {}): Arg[] {
   const rand = seededRandom(seed);
   return fn.params.map((p) => {
     const shape = concreteShape(p);
@@ -66,7 +66,7 @@ function randomArgs(fn: ModelFunctionIR, seed: number, labels: Readonly<Record<s
 
 const flat = (v: number | Tensor | { data: Float64Array }): number[] => (typeof v === 'number' ? [v] : [...v.data]);
 
-function lowered(fn: ModelFunctionIR, args: readonly Arg[], roots: readonly Node[] = [fn.output]): number[][] {
+function lowered(fn: FunctionIR, args: readonly Arg[], roots: readonly Node[] = [fn.output]): number[][] {
   const inputs = Object.fromEntries(fn.params.map((p, i) => [p.name, args[i]!]));
   const values = evaluateTensors(roots, inputs, SIZES);
   return roots.map((r) => flat(values.get(r)!));

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import * as prelude from 'gradc/prelude';
 import { parseModelFile } from '../../../compiler/frontend/typescript/parseModelFile.ts';
 import { evaluateTensors } from '../../../compiler/ir/evaluate.ts';
-import { PRELUDE_OPS } from '../../../compiler/prelude/opTable.ts';
+import { PRELUDE_OPS } from '../../../compiler/frontend/preludeOps.ts';
 import { mismatches, seededRandom } from '../gradcheck.ts';
 
 const CALLS = [

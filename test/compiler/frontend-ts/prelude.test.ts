@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as prelude from 'gradc/prelude';
 import { Tensor, expr, matmul, mean, relu, reshape, softmax, sum, tensor, where, gt } from 'gradc/prelude';
-import { PRELUDE_OPS } from '../../../compiler/prelude/opTable.ts';
+import { PRELUDE_OPS } from '../../../compiler/frontend/preludeOps.ts';
 import { seededRandom } from '../gradcheck.ts';
 
 const randomTensor = (shape: number[], seed: number): Tensor => {

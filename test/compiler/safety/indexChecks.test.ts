@@ -11,9 +11,9 @@
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { compileModel } from '../../../compiler/compileModel.ts';
-import { compileModelFile } from '../../../compiler/compileModelFile.ts';
-import { loadModule } from '../../../compiler/emit/loadModule.ts';
+import { compileModel } from '../../../compiler/api/compileModel.ts';
+import { compileModelFile } from '../../../compiler/api/compileModelFile.ts';
+import { loadModule } from '../../../compiler/load/loadModule.ts';
 import { add, constant, input } from '../../../compiler/ir/build.ts';
 import { gather, matmul, oneHot, scatterAdd, sum } from '../../../compiler/ir/buildTensor.ts';
 import { evaluateTensors } from '../../../compiler/ir/evaluate.ts';

@@ -12,8 +12,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { findModelFiles } from '../../../compiler/build/findModelFiles.ts';
-import { compileModel } from '../../../compiler/compileModel.ts';
-import { compileModelFile } from '../../../compiler/compileModelFile.ts';
+import { compileModel } from '../../../compiler/api/compileModel.ts';
+import { compileModelFile } from '../../../compiler/api/compileModelFile.ts';
 import { SourceError } from '../../../compiler/errors.ts';
 import { add, div, input, mul } from '../../../compiler/ir/build.ts';
 import { matmul, sum } from '../../../compiler/ir/buildTensor.ts';

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../compiler/cli.ts';
 import { compileExpression } from '../../../compiler/index.ts';
-import { typeCheckModule } from '../../../compiler/emit/typeCheckModule.ts';
+import { typeCheckModule } from '../../../compiler/load/typeCheckModule.ts';
 import { differentiate } from '../gradcheck.ts';
 
 async function run(...argv: string[]) {

@@ -7,27 +7,27 @@
  * and the dense Hessian and Jacobian for small models, taken product by
  * product (so the emitted code does not grow with the number of parameters).
  */
-import { gaussNewtonVectorProduct } from './autodiff/gaussNewton.ts';
-import { chooseJacobianMode, vectorJacobianProduct } from './autodiff/jacobian.ts';
-import type { JacobianMode } from './autodiff/jacobian.ts';
-import { jvp } from './autodiff/forward.ts';
-import { parameterLayout } from './compileModel.ts';
-import type { LayoutEntry } from './compileModel.ts';
-import { derive } from './derive.ts';
-import type { DeriveOptions, Derivatives } from './derive.ts';
-import { emitModule } from './emit/emitModule.ts';
-import type { KernelSpec } from './emit/emitModule.ts';
-import { loadModule } from './emit/loadModule.ts';
-import type { LoadedModule } from './emit/loadModule.ts';
-import { comment, identifier } from './emit/safeText.ts';
-import { UsageError } from './errors.ts';
-import { FlatViews, bindData, flatCaller } from './flatArguments.ts';
-import type { DataValue, Kernel } from './flatArguments.ts';
-import { input } from './ir/build.ts';
-import type { InputNode, Node } from './ir/node.ts';
-import { concreteShape, sizeOf } from './ir/tensor.ts';
-import { kernelModuleSpec } from './kernelModule.ts';
-import { optimize } from './passes/pipeline.ts';
+import { gaussNewtonVectorProduct } from '../autodiff/gaussNewton.ts';
+import { chooseJacobianMode, vectorJacobianProduct } from '../autodiff/jacobian.ts';
+import type { JacobianMode } from '../autodiff/jacobian.ts';
+import { jvp } from '../autodiff/forward.ts';
+import { parameterLayout } from '../ir/parameterLayout.ts';
+import type { LayoutEntry } from '../ir/parameterLayout.ts';
+import { derive } from '../autodiff/derive.ts';
+import type { DeriveOptions, Derivatives } from '../autodiff/derive.ts';
+import { emitModule } from '../emit/emitModule.ts';
+import type { KernelSpec } from '../emit/emitModule.ts';
+import { loadModule } from '../load/loadModule.ts';
+import type { LoadedModule } from '../load/loadModule.ts';
+import { comment, identifier } from '../emit/safeText.ts';
+import { UsageError } from '../errors.ts';
+import { FlatViews, bindData, flatCaller } from '../load/flatArguments.ts';
+import type { DataValue, Kernel } from '../load/flatArguments.ts';
+import { input } from '../ir/build.ts';
+import type { InputNode, Node } from '../ir/node.ts';
+import { concreteShape, sizeOf } from '../ir/tensor.ts';
+import { kernelModuleSpec } from '../emit/kernelModule.ts';
+import { optimize } from '../passes/pipeline.ts';
 
 export interface CurvatureDefinition {
   /** Every input: parameters and data. */

@@ -8,6 +8,7 @@
 import type { FunctionContext } from './context.ts';
 import { jsDoc } from './context.ts';
 import { expectFlat, fromFlat, kernelCall, prologue, signature, viewsOf } from './calls.ts';
+import { identifier } from '../emit/safeText.ts';
 import type { Signature } from './calls.ts';
 import { q, sizeOf, shapeText } from './sizes.ts';
 
@@ -186,11 +187,83 @@ function productFunction(ctx: FunctionContext, kind: 'hvp' | 'ggnvp'): string {
   });
 }
 
+/** `fVjp`: the cotangent u of a tensor output pulled back to the parameters, uᵀ·J, flat in the layout. */
+function vjpFunction(ctx: FunctionContext): string {
+  const { names, d } = ctx;
+  return wrapper(ctx, {
+    name: names.vjp,
+    build: (sig) => {
+      const u = sig.names.claim('u');
+      const out = sig.names.claim('out');
+      const n = sizeOf(d.fn.output.shape, sig.locals);
+      const call = kernelCall(ctx, 'vjp', { param: sig.locals.arg, size: sig.locals.size, cotangent: u, out });
+      return {
+        doc: [
+          `The vector-Jacobian product uᵀ·J of \`${d.fn.name}\` by reverse mode, for a cotangent \`${u}\` of its ${shapeText(d.fn.output.shape)} output ` +
+            `(row-major): written into \`${out}\` (allocated when omitted), flat in \`${names.layout}\` order, and returned.`,
+        ],
+        params: [`${u}: Float64Array`, `${out}: Float64Array = new Float64Array(${ctx.size})`],
+        body: [
+          `${ctx.use('expectLength')}(${q(names.vjp)}, ${q(u)}, ${u}, ${n}, ${q(`the output ${shapeText(d.fn.output.shape)}`)});`,
+          expectFlat(ctx, names.vjp, out),
+          `return ${call};`,
+        ],
+        returnType: 'Float64Array',
+      };
+    },
+  });
+}
+
+/** `fHessian`: the dense Hessian, from its symbolic kernel (scalar parameters) or from n Hessian-vector products. */
+function hessianFunction(ctx: FunctionContext): string {
+  const { names, d } = ctx;
+  const n = ctx.size;
+  return wrapper(ctx, {
+    name: names.hessian,
+    build: (sig) => {
+      const out = sig.names.claim('out');
+      const check = `${ctx.use('expectLength')}(${q(names.hessian)}, ${q(out)}, ${out}, ${n * n}, 'the dense Hessian');`;
+      const symbolic = ctx.kernels.has('hessian');
+      let body: string[];
+      if (symbolic) {
+        body = [check, `return ${kernelCall(ctx, 'hessian', { param: sig.locals.arg, size: sig.locals.size, out })};`];
+      } else {
+        // Column j is H·eⱼ, by the HVP kernel; hessianFromHvp symmetrizes.
+        const x = sig.names.claim('x');
+        const v = sig.names.claim('v');
+        const col = sig.names.claim('column');
+        const t = sig.names.claim('t');
+        const p = sig.names.claim('p');
+        const param = (q2: Parameters<typeof sig.locals.arg>[0]) => (d.fn.wrt.includes(q2) ? fromFlat(ctx, x, p)(q2) : sig.locals.arg(q2));
+        const hvp = `(${x}: Float64Array, ${v}: Float64Array, ${col}: Float64Array): void => {\n    ${[
+          ...viewsOf(ctx, p, x),
+          ...viewsOf(ctx, t, v),
+          `${kernelCall(ctx, 'hvp', { param, size: sig.locals.size, tangent: (i: number) => fromFlat(ctx, v, t)(d.fn.wrt[i]!), out: col })};`,
+        ].join('\n    ')}\n  }`;
+        const packed = `${names.pack}({ ${d.fn.wrt.map((w) => `${identifier(w.name)}: ${sig.locals.arg(w)}`).join(', ')} })`;
+        body = [check, `${ctx.use('hessianFromHvp')}(${q(names.hessian)}, ${n}, ${hvp})(${packed}, ${out});`, `return ${out};`];
+      }
+      return {
+        doc: [
+          `The dense Hessian of \`${d.fn.name}\` with respect to ${d.fn.wrt.map((w) => w.name).join(', ')}, ${n}×${n} row-major in \`${names.layout}\` order, ` +
+            `written into \`${out}\` (allocated when omitted) and returned` +
+            (symbolic ? ' (symbolic: one kernel).' : ` (from ${n} Hessian-vector products, symmetrized).`),
+        ],
+        params: [`${out}: Float64Array = new Float64Array(${n * n})`],
+        body,
+        returnType: 'Float64Array',
+      };
+    },
+  });
+}
+
 export function namedApiSection(ctx: FunctionContext): string[] {
   const out = [valueFunction(ctx)];
   if (ctx.kernels.has('valueAndGradient')) out.push(...gradientFunctions(ctx));
   if (ctx.kernels.has('jvp')) out.push(jvpFunction(ctx));
+  if (ctx.kernels.has('vjp')) out.push(vjpFunction(ctx));
   if (ctx.kernels.has('hvp')) out.push(productFunction(ctx, 'hvp'));
   if (ctx.kernels.has('ggnvp')) out.push(productFunction(ctx, 'ggnvp'));
+  if (ctx.kernels.has('hessian') || ctx.hessianFromHvp) out.push(hessianFunction(ctx));
   return out;
 }

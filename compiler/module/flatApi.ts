@@ -35,11 +35,12 @@ interface FlatLocals {
   readonly p: string;
   readonly t: string;
   readonly hvp: string;
+  readonly u: string;
 }
 
 function claimLocals(sig: Signature): FlatLocals {
   const c = (n: string) => sig.names.claim(n);
-  return { x: c('x'), v: c('v'), gradOut: c('gradOut'), out: c('out'), p: c('p'), t: c('t'), hvp: c('hvp') };
+  return { x: c('x'), v: c('v'), gradOut: c('gradOut'), out: c('out'), p: c('p'), t: c('t'), hvp: c('hvp'), u: c('u') };
 }
 
 function scalarClosures(ctx: FunctionContext, sig: Signature, l: FlatLocals, flat: string): { hvp: Closure; entries: [string, string][] } {
@@ -66,6 +67,15 @@ function scalarClosures(ctx: FunctionContext, sig: Signature, l: FlatLocals, fla
       body: [...readX('ggnvp'), ...readV('ggnvp'), expectFlat(ctx, where('ggnvp'), l.out), `${kernelCall(ctx, 'ggnvp', { param, size, tangent, out: l.out })};`],
     }
     : null;
+  // The symbolic dense Hessian, when it was asked for and the parameters are scalars.
+  const hessian = (): Closure => ({
+    params: [l.x, l.out],
+    body: [
+      ...readX('hessian'),
+      `${ctx.use('expectLength')}(${q(where('hessian'))}, ${q(l.out)}, ${l.out}, ${ctx.size * ctx.size}, 'the dense Hessian');`,
+      `${kernelCall(ctx, 'hessian', { param, size, out: l.out })};`,
+    ],
+  });
   return {
     hvp,
     entries: [
@@ -73,7 +83,7 @@ function scalarClosures(ctx: FunctionContext, sig: Signature, l: FlatLocals, fla
       ['objective', closureText(objective, '    ')],
       ['jvp', closureText(jvp, '    ')],
       ['hvp', l.hvp],
-      ['hessian', `${ctx.use('hessianFromHvp')}(${q(where('hessian'))}, ${ctx.size}, ${l.hvp})`],
+      ['hessian', ctx.kernels.has('hessian') ? closureText(hessian(), '    ') : `${ctx.use('hessianFromHvp')}(${q(where('hessian'))}, ${ctx.size}, ${l.hvp})`],
       ...(ggnvp === null ? [] : [['ggnvp', closureText(ggnvp, '    ')] as [string, string]]),
     ],
   };
@@ -99,9 +109,19 @@ function tensorClosures(ctx: FunctionContext, sig: Signature, l: FlatLocals, fla
       `return ${kernelCall(ctx, 'jvp', { param, size, tangent, out: l.out })};`,
     ],
   };
+  const vjp = (): Closure => ({
+    params: [l.x, l.u, `${l.gradOut} = new Float64Array(${ctx.size})`],
+    body: [
+      ...readX('vjp'),
+      `${ctx.use('expectLength')}(${q(where('vjp'))}, ${q(l.u)}, ${l.u}, ${outputSize}, 'the output');`,
+      expectFlat(ctx, where('vjp'), l.gradOut),
+      `return ${kernelCall(ctx, 'vjp', { param, size, cotangent: l.u, out: l.gradOut })};`,
+    ],
+  });
   return [
     ['value', closureText(value, '    ')],
     ['jvp', closureText(jvp, '    ')],
+    ...(ctx.kernels.has('vjp') ? [['vjp', closureText(vjp(), '    ')] as [string, string]] : []),
   ];
 }
 
@@ -129,7 +149,7 @@ function boundData(ctx: FunctionContext, sig: Signature, data: readonly InputNod
 }
 
 export function flatSection(ctx: FunctionContext): string[] {
-  if (ctx.layout.length === 0) return [];
+  if (!ctx.flat) return [];
   const { names, d } = ctx;
   const data = d.fn.params.filter((p) => !isWrt(ctx, p));
   const outer = signature(ctx, data);
@@ -151,7 +171,7 @@ export function flatSection(ctx: FunctionContext): string[] {
     const outputSize = sizeOf(d.fn.output.shape, sig.locals);
     entries.push(`get outputSize(): number {\n      return ${outputSize};\n    }`);
     entries.push(...tensorClosures(ctx, sig, l, names.flat, outputSize).map(([k, v]) => `${k}: ${v}`));
-    type = ctx.use('FlatTensorFunction');
+    type = ctx.use(ctx.kernels.has('vjp') ? 'FlatTensorFunctionVjp' : 'FlatTensorFunction');
   }
   const dataNames = data.map((p) => p.name);
   return [

@@ -5,7 +5,7 @@
  * `subarray`s that share its memory); and the per-array cache of those views
  * the flat variants use so that an evaluation allocates nothing.
  */
-import type { ModelFunctionIR } from '../modelFile.ts';
+import type { FunctionIR } from '../ir/function.ts';
 import type { FunctionContext } from './context.ts';
 import { isScalar, jsDoc, localNames } from './context.ts';
 import { identifier } from '../emit/safeText.ts';
@@ -98,7 +98,7 @@ function unpack(ctx: FunctionContext): string {
 }
 
 /** Whether calls need views: some differentiated parameter is a tensor (scalars are read as `x[offset]`). */
-export const needsViewsFor = (fn: ModelFunctionIR): boolean => fn.wrt.some((p) => !isScalar(p));
+export const needsViewsFor = (fn: FunctionIR): boolean => fn.wrt.some((p) => !isScalar(p));
 export const needsViews = (ctx: FunctionContext): boolean => needsViewsFor(ctx.d.fn);
 
 function viewCache(ctx: FunctionContext): string {

@@ -21,6 +21,10 @@ export interface GeneratedNames {
   readonly hvp: Identifier;
   /** fGgnvp(params…, v, out?) → G·v (generalized Gauss-Newton, Jᵀ H_L J), flat; for convex losses of the outputs. */
   readonly ggnvp: Identifier;
+  /** fVjp(params…, u, out?) → uᵀ·J for a cotangent u of a tensor output, flat in the layout. */
+  readonly vjp: Identifier;
+  /** fHessian(params…, out?) → the dense Hessian, n×n row-major. */
+  readonly hessian: Identifier;
   /** fLayout: every differentiated parameter with shape, offset and size. */
   readonly layout: Identifier;
   /** FParams: the differentiated parameters by name, as views of a flat vector. */
@@ -36,7 +40,7 @@ export interface GeneratedNames {
   readonly kernel: (kind: KernelKind) => Identifier;
 }
 
-export type KernelKind = 'value' | 'valueAndGradient' | 'jvp' | 'hvp' | 'ggnvp';
+export type KernelKind = 'value' | 'valueAndGradient' | 'jvp' | 'vjp' | 'hvp' | 'ggnvp' | 'hessian';
 
 /** Every name is derived from the model function's and checked again (a derived name can be too long, say). */
 export function generatedNames(f: string): GeneratedNames {
@@ -49,6 +53,8 @@ export function generatedNames(f: string): GeneratedNames {
     jvp: id(`${f}Jvp`),
     hvp: id(`${f}Hvp`),
     ggnvp: id(`${f}Ggnvp`),
+    vjp: id(`${f}Vjp`),
+    hessian: id(`${f}Hessian`),
     layout: id(`${f}Layout`),
     params: id(`${F}Params`),
     pack: id(`pack${F}`),

@@ -3,23 +3,22 @@
  * emit TypeScript, and load the emitted kernels, which compute every value
  * the returned object hands out.
  */
-import { derive } from './derive.ts';
-import type { DeriveOptions, Derivatives } from './derive.ts';
-import { emitModule } from './emit/emitModule.ts';
-import { loadModule } from './emit/loadModule.ts';
-import { UsageError } from './errors.ts';
-import { parseExpression } from './frontend/mathjs.ts';
-import { input } from './ir/build.ts';
-import { toMathText } from './ir/render.ts';
-import { kernelModuleSpec } from './kernelModule.ts';
-import { parameterLayout } from './compileModel.ts';
-import type { LayoutEntry } from './compileModel.ts';
-import { symbolsOf } from './emit/loops/dims.ts';
-import { kernelArgument, kernelArguments } from './kernelArgs.ts';
-import type { TensorValue } from './kernelArgs.ts';
-import type { InputNode } from './ir/node.ts';
-import type { Shape } from './ir/shape.ts';
-import { didYouMean } from './suggest.ts';
+import { derive } from '../autodiff/derive.ts';
+import type { DeriveOptions, Derivatives } from '../autodiff/derive.ts';
+import { emitModule } from '../emit/emitModule.ts';
+import { loadModule } from '../load/loadModule.ts';
+import { didYouMean, UsageError } from '../errors.ts';
+import { parseExpression } from '../frontend/mathjs.ts';
+import { input } from '../ir/build.ts';
+import { toMathText } from '../ir/render.ts';
+import { kernelModuleSpec } from '../emit/kernelModule.ts';
+import { parameterLayout } from '../ir/parameterLayout.ts';
+import type { LayoutEntry } from '../ir/parameterLayout.ts';
+import { symbolsOf } from '../emit/loops/dims.ts';
+import { kernelArgument, kernelArguments } from '../load/kernelArgs.ts';
+import type { TensorValue } from '../load/kernelArgs.ts';
+import type { InputNode } from '../ir/node.ts';
+import type { Shape } from '../ir/shape.ts';
 
 /** Values by variable name: numbers, or nested arrays / Float64Arrays for matrices and vectors. */
 export type Point = Readonly<Record<string, TensorValue>>;

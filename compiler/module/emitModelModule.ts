@@ -6,9 +6,10 @@
  * export (so `.d.ts` files come from isolated declarations), and
  * byte-identical for identical input.
  */
-import { parameterLayout } from '../compileModel.ts';
-import type { LayoutEntry } from '../compileModel.ts';
-import type { DeriveOptions } from '../derive.ts';
+import { parameterLayout } from '../ir/parameterLayout.ts';
+import type { LayoutEntry } from '../ir/parameterLayout.ts';
+import { DERIVATIVE_KINDS, deriveFunction } from '../autodiff/derive.ts';
+import type { DeriveOptions, DerivativeKind, FunctionDerivatives } from '../autodiff/derive.ts';
 import { emitKernels, generatedHeader } from '../emit/emitModule.ts';
 import { FINITE_TWIN_NAMES, TWIN_KERNELS_NAME, finiteTwinSource, twinKernelsSource } from '../emit/finiteTwin.ts';
 import { comment, identifier } from '../emit/safeText.ts';
@@ -17,11 +18,9 @@ import { symbolsOf } from '../emit/loops/dims.ts';
 import { isTensorKernel, kernelRoots } from '../emit/loops/tensorKernel.ts';
 import { SourceError, UsageError } from '../errors.ts';
 import { topoSort } from '../ir/program.ts';
-import type { ModelFileIR, ModelFunctionIR } from '../modelFile.ts';
+import type { ModuleIR, FunctionIR } from '../ir/function.ts';
 import { VERSION } from '../version.ts';
 import type { FunctionContext, KernelInfo } from './context.ts';
-import { deriveFunction } from './deriveFunction.ts';
-import type { FunctionDerivatives } from './deriveFunction.ts';
 import { flatSection } from './flatApi.ts';
 import { layoutSection, needsViewsFor, viewSection } from './layout.ts';
 import { namedApiSection } from './namedApi.ts';
@@ -31,6 +30,13 @@ import { planSizes } from './sizes.ts';
 import { SUPPORT_DEPENDENCIES, SUPPORT_SOURCE } from './support.ts';
 import type { SupportName } from './support.ts';
 
+/** What a module can carry for each function: derivatives (autodiff/derive.ts) and the flat-vector variants. */
+export const MODULE_KINDS = [...DERIVATIVE_KINDS, 'flat'] as const;
+export type ModuleKind = (typeof MODULE_KINDS)[number];
+
+/** What `gradc compile` emits unless told otherwise: everything a trainer and the second-order methods call. */
+export const DEFAULT_EMIT: readonly ModuleKind[] = ['value', 'gradient', 'jvp', 'hvp', 'ggnvp', 'flat'];
+
 export interface EmitModelModuleOptions extends DeriveOptions {
   /**
    * Emit a finiteness check after every value and derivative the kernels compute,
@@ -38,22 +44,60 @@ export interface EmitModelModuleOptions extends DeriveOptions {
    * diagnostic build: slower, nothing fused). Default false: the module is unchanged.
    */
   readonly checkFinite?: boolean;
+  /**
+   * Which functions the module carries for each model function (default DEFAULT_EMIT). A kind that
+   * does not apply to a function is skipped (a gradient of a tensor output, a VJP of a scalar one, a
+   * Gauss-Newton product of a function that is not a convex loss of its outputs). `flat` brings what
+   * its members call: the gradient, JVP and HVP of a scalar function, the JVP of a tensor one.
+   */
+  readonly emit?: readonly ModuleKind[];
+  /**
+   * Start each kernel with the hook that hands the call to a checkFinite twin while the runtime
+   * diagnoses a step (finiteTwin.ts). Default true for model files; modules compiled in memory from
+   * expressions or IR have no model file to rebuild and pass false.
+   */
+  readonly twin?: boolean;
 }
 
 const CHECKED_NOTE = '// A checkFinite build: every value is tested for NaN and ±Infinity and the first names its model line (diagnostic, slower).';
 
 const displayPath = (path: string): string => path.replace(/\\/g, '/').replace(/\s*\n\s*/g, ' ');
 
-function kernelSpecs(d: FunctionDerivatives, names: GeneratedNames, checkFinite: boolean): Map<KernelKind, KernelSpec> {
+/** The derivative kinds to build for `fn`, from the kinds asked of the module. */
+export function derivativesFor(fn: FunctionIR, emit: ReadonlySet<ModuleKind>): Set<DerivativeKind> {
+  const scalarOut = fn.output.shape.length === 0;
+  const want = new Set<DerivativeKind>(['value']);
+  if (fn.wrt.length === 0) return want;
+  const flat = emit.has('flat');
+  if (scalarOut) {
+    if (emit.has('gradient') || flat) want.add('gradient');
+    if (emit.has('jvp') || flat) want.add('jvp');
+    if (emit.has('hvp') || flat) want.add('hvp');
+    if (emit.has('ggnvp') && fn.gaussNewton !== undefined) want.add('ggnvp');
+    if (emit.has('hessian')) want.add('hessian');
+  } else {
+    if (emit.has('jvp') || flat) want.add('jvp');
+    if (emit.has('vjp')) want.add('vjp');
+  }
+  return want;
+}
+
+interface SpecOptions {
+  readonly checkFinite: boolean;
+  readonly twin: boolean;
+}
+
+function kernelSpecs(d: FunctionDerivatives, names: GeneratedNames, o: SpecOptions): Map<KernelKind, KernelSpec> {
   const { fn } = d;
   const scalarOut = fn.output.shape.length === 0;
   const withTangents = [...fn.params, ...d.tangents];
   const doc = (of: string) => comment(`The kernel of \`${of}\`: sizes passed explicitly, arguments unchecked.`);
   const out = identifier('out');
   const specs = new Map<KernelKind, KernelSpec>();
-  const checks = checkFinite ? { checks: { primal: new Set(topoSort([d.value])), fallback: fn.origin } } : {};
-  // A plain build hands each kernel call to its checkFinite twin while the runtime diagnoses a step.
-  const base = { exported: false, ...checks, ...(checkFinite ? {} : { twin: true }) };
+  const checks = o.checkFinite ? { checks: { primal: new Set(topoSort([d.value])), fallback: fn.origin } } : {};
+  // A plain model-file build hands each kernel call to its checkFinite twin while the runtime diagnoses a step.
+  const base = { exported: false, ...checks, ...(o.twin && !o.checkFinite ? { twin: true } : {}) };
+  const perParam = (what: (p: string) => string) => fn.wrt.map((p) => comment(what(p.name)));
   specs.set('value', {
     ...base,
     name: names.kernel('value'),
@@ -68,7 +112,7 @@ function kernelSpecs(d: FunctionDerivatives, names: GeneratedNames, checkFinite:
       doc: doc(names.valueAndGradient),
       params: fn.params,
       returns: d.value,
-      writes: { param: identifier('gradOut'), nodes: d.gradient, labels: fn.wrt.map((p) => comment(`∂${fn.name}/∂${p.name}`)) },
+      writes: { param: identifier('gradOut'), nodes: d.gradient, labels: perParam((p) => `∂${fn.name}/∂${p}`) },
     });
   }
   if (d.jvp !== null) {
@@ -80,13 +124,22 @@ function kernelSpecs(d: FunctionDerivatives, names: GeneratedNames, checkFinite:
       ...(scalarOut ? { returns: d.jvp } : { writes: { param: out, nodes: [d.jvp], labels: [comment(`J·v of ${fn.name}`)] } }),
     });
   }
+  if (d.vjp !== null && d.cotangent !== null) {
+    specs.set('vjp', {
+      ...base,
+      name: names.kernel('vjp'),
+      doc: doc(names.vjp),
+      params: [...fn.params, d.cotangent],
+      writes: { param: out, nodes: d.vjp, labels: perParam((p) => `(uᵀJ) along ${p}`) },
+    });
+  }
   if (d.hvp !== null) {
     specs.set('hvp', {
       ...base,
       name: names.kernel('hvp'),
       doc: doc(names.hvp),
       params: withTangents,
-      writes: { param: out, nodes: d.hvp, labels: fn.wrt.map((p) => comment(`(H·v) along ${p.name}`)) },
+      writes: { param: out, nodes: d.hvp, labels: perParam((p) => `(H·v) along ${p}`) },
     });
   }
   if (d.ggnvp !== null) {
@@ -95,7 +148,21 @@ function kernelSpecs(d: FunctionDerivatives, names: GeneratedNames, checkFinite:
       name: names.kernel('ggnvp'),
       doc: doc(names.ggnvp),
       params: withTangents,
-      writes: { param: out, nodes: d.ggnvp, labels: fn.wrt.map((p) => comment(`(G·v) along ${p.name}`)) },
+      writes: { param: out, nodes: d.ggnvp, labels: perParam((p) => `(G·v) along ${p}`) },
+    });
+  }
+  if (d.hessian !== null) {
+    const wrt = fn.wrt.map((p) => p.name);
+    specs.set('hessian', {
+      ...base,
+      name: names.kernel('hessian'),
+      doc: doc(names.hessian),
+      params: fn.params,
+      writes: {
+        param: out,
+        nodes: d.hessian.flat(),
+        labels: wrt.flatMap((a) => wrt.map((b) => comment(a === b ? `∂²${fn.name}/∂${a}²` : `∂²${fn.name}/∂${a}∂${b}`))),
+      },
     });
   }
   return specs;
@@ -107,12 +174,12 @@ function kernelSizes(k: KernelSpec): string[] {
   return symbolsOf([...k.params.map((p) => p.shape), ...topoSort(kernelRoots(k)).map((n) => n.shape)]);
 }
 
-function errorAt(fn: ModelFunctionIR, message: string, hint?: string): SourceError {
+function errorAt(fn: FunctionIR, message: string, hint?: string): SourceError {
   const { file, line, column, text } = fn.origin;
   return new SourceError(message, { file: displayPath(file), line, column }, text, hint);
 }
 
-function layoutOf(fn: ModelFunctionIR): LayoutEntry[] {
+function layoutOf(fn: FunctionIR): LayoutEntry[] {
   try {
     return parameterLayout(fn.wrt);
   } catch (e) {
@@ -126,6 +193,10 @@ interface Planned {
   readonly names: GeneratedNames;
   readonly layout: readonly LayoutEntry[];
   readonly specs: Map<KernelKind, KernelSpec>;
+  /** Whether the flat-vector variants are emitted. */
+  readonly flat: boolean;
+  /** A named dense Hessian asked of tensor parameters: built from Hessian-vector products. */
+  readonly hessianFromHvp: boolean;
 }
 
 /** Every top-level name the module defines, each once; a clash is the user's to resolve by renaming. */
@@ -135,12 +206,15 @@ function claimTopLevel(planned: readonly Planned[], helperNames: readonly string
   for (const p of planned) {
     const { fn } = p.d;
     const own: string[] = [p.names.value];
-    if (p.layout.length > 0) own.push(p.names.layout, p.names.params, p.names.pack, p.names.unpack, p.names.flat);
+    if (p.layout.length > 0) own.push(p.names.layout, p.names.params, p.names.pack, p.names.unpack);
+    if (p.flat) own.push(p.names.flat);
     if (needsViewsFor(fn)) own.push(p.names.views, p.names.viewCache);
     if (p.specs.has('valueAndGradient')) own.push(p.names.valueAndGradient, p.names.gradient);
     if (p.specs.has('jvp')) own.push(p.names.jvp);
+    if (p.specs.has('vjp')) own.push(p.names.vjp);
     if (p.specs.has('hvp')) own.push(p.names.hvp);
     if (p.specs.has('ggnvp')) own.push(p.names.ggnvp);
+    if (p.specs.has('hessian') || p.hessianFromHvp) own.push(p.names.hessian);
     for (const k of p.specs.values()) own.push(k.name, ...workspaceNames(k.name));
     for (const name of own) {
       const first = owner.get(name);
@@ -157,13 +231,17 @@ function claimTopLevel(planned: readonly Planned[], helperNames: readonly string
   return new Set(owner.keys());
 }
 
-export function emitModelModule(file: ModelFileIR, options: EmitModelModuleOptions = {}): string {
-  const { checkFinite = false, ...derive } = options;
+export function emitModelModule(file: ModuleIR, options: EmitModelModuleOptions = {}): string {
+  const { checkFinite = false, emit = DEFAULT_EMIT, twin = true, ...derive } = options;
+  const kinds = new Set(emit);
   const planned: Planned[] = file.functions.map((fn) => {
     const layout = layoutOf(fn);
-    const d = deriveFunction(fn, derive);
+    const d = deriveFunction(fn, derive, derivativesFor(fn, kinds));
     const names = generatedNames(fn.name);
-    return { d, names, layout, specs: kernelSpecs(d, names, checkFinite) };
+    const specs = kernelSpecs(d, names, { checkFinite, twin });
+    const flat = kinds.has('flat') && layout.length > 0;
+    const hessianFromHvp = kinds.has('hessian') && !specs.has('hessian') && specs.has('hvp');
+    return { d, names, layout, specs, flat, hessianFromHvp };
   });
   const allSpecs = planned.flatMap((p) => [...p.specs.values()]);
   const emitted = emitKernels(allSpecs);
@@ -188,6 +266,8 @@ export function emitModelModule(file: ModelFileIR, options: EmitModelModuleOptio
       where: `${displayPath(origin.file)}:${origin.line}`,
       topLevel,
       use,
+      flat: p.flat,
+      hessianFromHvp: p.hessianFromHvp,
     };
     const kernelTexts = emitted.kernels.slice(next, next + p.specs.size);
     next += p.specs.size;
@@ -202,7 +282,7 @@ export function emitModelModule(file: ModelFileIR, options: EmitModelModuleOptio
     ...sections,
     ...functions.map((n) => SUPPORT_SOURCE[n]),
     ...emitted.helpers,
-    checkFinite ? twinKernelsSource(allSpecs.map((k) => k.name)) : finiteTwinSource(displayPath(file.path)),
+    ...(checkFinite ? [twinKernelsSource(allSpecs.map((k) => k.name))] : twin ? [finiteTwinSource(displayPath(file.path))] : []),
   ];
   return `${parts.join('\n\n')}\n`;
 }

@@ -9,7 +9,7 @@
  * checker is needed. Both are pure functions of the text: deterministic.
  */
 import type ts from 'typescript';
-import { loadTypeScript, type TypeScript } from '../emit/loadTypeScript.ts';
+import { loadTypeScript, type TypeScript } from '../load/loadTypeScript.ts';
 
 export interface JavaScriptModule {
   readonly js: string;

@@ -6,9 +6,9 @@
 import type { KernelSpec } from '../emit/emitModule.ts';
 import { NameManager } from '../emit/names.ts';
 import { docComment } from '../emit/safeText.ts';
-import type { LayoutEntry } from '../compileModel.ts';
+import type { LayoutEntry } from '../ir/parameterLayout.ts';
 import type { InputNode } from '../ir/node.ts';
-import type { FunctionDerivatives } from './deriveFunction.ts';
+import type { FunctionDerivatives } from '../autodiff/derive.ts';
 import type { GeneratedNames, KernelKind } from './names.ts';
 import type { SizePlan } from './sizes.ts';
 import type { SupportName } from './support.ts';
@@ -34,6 +34,10 @@ export interface FunctionContext {
   readonly topLevel: ReadonlySet<string>;
   /** Marks support code as used and returns its name. */
   readonly use: (name: SupportName) => string;
+  /** Whether the flat-vector variants are emitted. */
+  readonly flat: boolean;
+  /** A named dense Hessian of tensor parameters, from Hessian-vector products (no symbolic kernel). */
+  readonly hessianFromHvp: boolean;
 }
 
 export const isScalar = (p: InputNode): boolean => p.shape.length === 0;

@@ -3,7 +3,7 @@
  * mathjs text whose variables are bound to IR values. The eager run and
  * the TypeScript front end both lower it here, through the mathjs adapter.
  */
-import { parseExpression } from '../frontend/mathjs.ts';
+import { parseExpression } from './mathjs.ts';
 import { withInputs } from '../ir/build.ts';
 import type { Node } from '../ir/node.ts';
 import { topoSort } from '../ir/program.ts';

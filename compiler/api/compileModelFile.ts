@@ -6,11 +6,11 @@
  * given; mistakes in the model throw the front end's SourceError.
  */
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
-import type { DeriveOptions } from './derive.ts';
-import { parseModelFile } from './frontend/typescript/parseModelFile.ts';
-import { withFreshOrigins } from './ir/origin.ts';
-import { emitModelModule } from './modelModule/emitModelModule.ts';
-import { toJavaScript } from './modelModule/toJavaScript.ts';
+import type { DeriveOptions } from '../autodiff/derive.ts';
+import { parseModelFile } from '../frontend/typescript/parseModelFile.ts';
+import { withFreshOrigins } from '../ir/origin.ts';
+import { emitModelModule } from '../module/emitModelModule.ts';
+import { toJavaScript } from '../module/toJavaScript.ts';
 
 export interface CompileModelFileOptions extends DeriveOptions {
   /** The model file's text; read from `path` when omitted. */

@@ -6,14 +6,14 @@
  * and named sizes follow the inputs in sorted order, as the emitter declares
  * them; the output array comes last.
  */
-import type { LayoutEntry } from './compileModel.ts';
-import { topoSort } from './ir/program.ts';
+import type { LayoutEntry } from '../ir/parameterLayout.ts';
+import { topoSort } from '../ir/program.ts';
 import { kernelArgument } from './kernelArgs.ts';
 import type { TensorValue } from './kernelArgs.ts';
-import type { InputNode, Node } from './ir/node.ts';
-import { symbolsOf } from './emit/loops/dims.ts';
-import { UsageError } from './errors.ts';
-import type { Tensor } from './ir/tensor.ts';
+import type { InputNode, Node } from '../ir/node.ts';
+import { symbolsOf } from '../emit/loops/dims.ts';
+import { UsageError } from '../errors.ts';
+import type { Tensor } from '../ir/tensor.ts';
 
 /** A kernel as the loaded module exports it. */
 // Generated kernels take numbers and Float64Arrays positionally; the loader types them as unknown.

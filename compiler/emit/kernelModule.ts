@@ -2,10 +2,10 @@
  * Which kernels a compiled scalar function exports, and their signatures:
  * the bridge from derivatives (IR) to the emitter's module spec.
  */
-import type { Derivatives } from './derive.ts';
-import type { ModuleSpec } from './emit/emitModule.ts';
-import { comment, identifier } from './emit/safeText.ts';
-import { VERSION } from './version.ts';
+import type { Derivatives } from '../autodiff/derive.ts';
+import type { ModuleSpec } from './emitModule.ts';
+import { comment, identifier } from './safeText.ts';
+import { VERSION } from '../version.ts';
 
 export function kernelModuleSpec(d: Derivatives, source: string, formula: string): ModuleSpec {
   const names = d.wrt.map((x) => x.name);

@@ -5,7 +5,7 @@
  * when something in the module uses it.
  */
 
-export type SupportName = 'FlatObjective' | 'FlatLoss' | 'FlatTensorFunction' | 'expectLength' | 'expectWhole' | 'expectIndices' | 'hessianFromHvp';
+export type SupportName = 'FlatObjective' | 'FlatLoss' | 'FlatTensorFunction' | 'FlatTensorFunctionVjp' | 'expectLength' | 'expectWhole' | 'expectIndices' | 'hessianFromHvp';
 
 export const SUPPORT_SOURCE: Readonly<Record<SupportName, string>> = {
   FlatObjective: `/**
@@ -52,6 +52,11 @@ export interface FlatTensorFunction<Data extends readonly unknown[] = []> {
   readonly value: (x: Float64Array, out?: Float64Array) => Float64Array;
   /** J(x)·v (forward mode), written into out (allocated when omitted) and returned. */
   readonly jvp: (x: Float64Array, v: Float64Array, out?: Float64Array) => Float64Array;
+}`,
+  FlatTensorFunctionVjp: `/** A FlatTensorFunction with its vector-Jacobian product too (reverse mode). */
+export interface FlatTensorFunctionVjp<Data extends readonly unknown[] = []> extends FlatTensorFunction<Data> {
+  /** uᵀ·J(x) for a cotangent u of the output (row-major, outputSize long), written flat into out (allocated when omitted) and returned. */
+  readonly vjp: (x: Float64Array, u: Float64Array, out?: Float64Array) => Float64Array;
 }`,
   expectLength: `function expectLength(where: string, name: string, array: ArrayLike<number>, expected: number, shape: string): void {
   if (array.length !== expected) {
@@ -104,4 +109,5 @@ function hessianFromHvp(
 export const SUPPORT_DEPENDENCIES: Readonly<Partial<Record<SupportName, readonly SupportName[]>>> = {
   hessianFromHvp: ['expectLength'],
   FlatLoss: ['FlatObjective'],
+  FlatTensorFunctionVjp: ['FlatTensorFunction'],
 };

@@ -6,8 +6,8 @@
  */
 import { compileModelFile } from './compileModelFile.ts';
 import type { CompileModelFileOptions } from './compileModelFile.ts';
-import { loadModule } from './emit/loadModule.ts';
-import type { LoadedModule } from './emit/loadModule.ts';
+import { loadModule } from '../load/loadModule.ts';
+import type { LoadedModule } from '../load/loadModule.ts';
 
 export function loadModelFile(path: string, options: Omit<CompileModelFileOptions, 'emit' | 'outDir'> = {}): LoadedModule {
   const [file] = compileModelFile(path, { ...options, emit: 'ts' }).files;

@@ -1,11 +1,17 @@
 /**
- * The contract between the TypeScript front end (model file → IR) and the
- * model-module emitter (IR → generated module): one record per exported
- * model function, with everything the generated code needs and nothing
- * about how the source was written.
+ * The function IR: the one contract between every front end (model files,
+ * mathjs expressions, models built with the IR builders) and the back end
+ * (derivation → passes → the generated module → load and bind). One record
+ * per function, with everything the generated code needs and nothing about
+ * how the source was written.
+ *
+ * Inputs have roles: a *parameter* is differentiated and lives in the flat
+ * vector (`wrt`, in layout order); every other input is *data*, bound by the
+ * caller (a mini-batch, labels, fixed coefficients). Named sizes (`batch`)
+ * are the static part: read off the data, never differentiated.
  */
-import type { InputNode, Node } from './ir/node.ts';
-import type { SourceOrigin } from './ir/origin.ts';
+import type { InputNode, Node } from './node.ts';
+import type { SourceOrigin } from './origin.ts';
 
 /**
  * A scalar loss L(z) convex in the model's outputs z (logits, predictions):
@@ -20,7 +26,7 @@ export interface ConvexOuterLoss {
   readonly loss: (z: Node) => Node;
 }
 
-export interface ModelFunctionIR {
+export interface FunctionIR {
   /** The exported function's name. */
   readonly name: string;
   /** Its parameters in declaration order, with shapes from the type annotations. */
@@ -37,8 +43,13 @@ export interface ModelFunctionIR {
   readonly gaussNewton?: ConvexOuterLoss;
 }
 
-export interface ModelFileIR {
-  /** The model file's path as given (relative paths stay relative, for reproducible headers). */
+/** What an input is to a function: differentiated (in the flat vector) or bound by the caller. */
+export type InputRole = 'parameter' | 'data';
+
+export const roleOf = (fn: FunctionIR, p: InputNode): InputRole => (fn.wrt.includes(p) ? 'parameter' : 'data');
+
+export interface ModuleIR {
+  /** Where the functions came from, for the generated header: a model file's path as given (relative paths stay relative, for reproducible headers), or a description. */
   readonly path: string;
-  readonly functions: readonly ModelFunctionIR[];
+  readonly functions: readonly FunctionIR[];
 }

@@ -66,11 +66,14 @@ export interface Binding {
   readonly tangent?: (i: number) => string;
   readonly size: (dim: string) => string;
   readonly out?: string;
+  /** The cotangent of a tensor output (VJP kernels). */
+  readonly cotangent?: string;
 }
 
 export function kernelCall(ctx: FunctionContext, kind: KernelKind, b: Binding): string {
   const k = ctx.kernels.get(kind)!;
   const args = k.spec.params.map((p) => {
+    if (p === ctx.d.cotangent) return b.cotangent!;
     const i = ctx.d.tangents.indexOf(p);
     return i >= 0 ? b.tangent!(i) : b.param(p);
   });

@@ -3,15 +3,16 @@
  * optimize, emit and load the kernels, and describe the flat parameter
  * layout optimizers work on.
  */
-import { derive } from './derive.ts';
-import type { DeriveOptions, Derivatives } from './derive.ts';
-import { emitModule } from './emit/emitModule.ts';
-import { loadModule } from './emit/loadModule.ts';
-import type { LoadedModule } from './emit/loadModule.ts';
-import { UsageError } from './errors.ts';
-import type { InputNode, Node } from './ir/node.ts';
-import { kernelModuleSpec } from './kernelModule.ts';
-import type { Shape } from './ir/shape.ts';
+import { derive } from '../autodiff/derive.ts';
+import type { DeriveOptions, Derivatives } from '../autodiff/derive.ts';
+import { emitModule } from '../emit/emitModule.ts';
+import { loadModule } from '../load/loadModule.ts';
+import type { LoadedModule } from '../load/loadModule.ts';
+import { UsageError } from '../errors.ts';
+import type { InputNode, Node } from '../ir/node.ts';
+import { parameterLayout } from '../ir/parameterLayout.ts';
+import type { LayoutEntry } from '../ir/parameterLayout.ts';
+import { kernelModuleSpec } from '../emit/kernelModule.ts';
 
 export interface ModelDefinition {
   /** Every input the loss reads: parameters and data. */
@@ -24,13 +25,6 @@ export interface ModelDefinition {
   readonly source?: string;
 }
 
-export interface LayoutEntry {
-  readonly name: string;
-  readonly shape: Shape;
-  readonly offset: number;
-  readonly size: number;
-}
-
 export interface CompiledModel {
   readonly source: string;
   readonly kernels: LoadedModule;
@@ -39,19 +33,6 @@ export interface CompiledModel {
   readonly layout: readonly LayoutEntry[];
   /** Total length of the flat parameter vector. */
   readonly size: number;
-}
-
-export function parameterLayout(wrt: readonly InputNode[]): LayoutEntry[] {
-  let offset = 0;
-  return wrt.map((x) => {
-    if (x.shape.some((d) => typeof d !== 'number')) {
-      throw new UsageError(`parameter '${x.name}' has a symbolic shape [${x.shape.join(', ')}]; parameters need sizes known at compile time`);
-    }
-    const size = (x.shape as number[]).reduce((a, b) => a * b, 1);
-    const entry = { name: x.name, shape: x.shape, offset, size };
-    offset += size;
-    return entry;
-  });
 }
 
 export function compileModel(model: ModelDefinition, options: DeriveOptions = {}): CompiledModel {

@@ -3,8 +3,8 @@
  * a kernel takes: scalars as numbers, tensors as flat row-major
  * Float64Arrays, then the sizes of named dimensions, bound from the values.
  */
-import { UsageError } from './errors.ts';
-import type { InputNode } from './ir/node.ts';
+import { UsageError } from '../errors.ts';
+import type { InputNode } from '../ir/node.ts';
 
 export type TensorValue = number | Float64Array | readonly number[] | readonly TensorValue[];
 
