@@ -61,7 +61,11 @@ function compileCommand(io: Io, deps: CliDeps, setCode: (code: number) => void):
     .option('--wrt <params>', 'parameters to differentiate, comma-separated, overriding the model files')
     .option('--watch', 'recompile whenever a model file changes')
     .option('--check', 'write nothing; exit 1 and name the generated files that are stale (for CI)')
-    .addOption(new Option('--emit <kind>', 'ts: <name>.grad.ts; js: <name>.grad.js + <name>.grad.d.ts').choices(['ts', 'js']))
+    .option(
+      '--emit <list>',
+      'comma-separated: the language (ts: <name>.grad.ts; js: <name>.grad.js + .d.ts) and/or the functions each module carries ' +
+        '(value, gradient, jvp, vjp, hvp, ggnvp, hessian, jacobian, flat; default value,gradient,jvp,hvp,ggnvp,flat)',
+    )
     .option('--config <file>', 'the config file (default: gradc.config.ts in the working folder, if any)')
     .option('--check-finite', 'kernels that throw at the first NaN or ±Infinity, naming its model line (a diagnostic build, slower)')
     .action(async (inputs: string[], flags: CompileFlags) => {

@@ -4,7 +4,10 @@ export type { CompileExpressionOptions, CompiledExpression, Point, Rewrite } fro
 export { parseExpression } from './frontend/mathjs.ts';
 export { derive } from './autodiff/derive.ts';
 export type { DeriveOptions, Derivatives } from './autodiff/derive.ts';
-export { emitModule } from './emit/emitModule.ts';
+export { buildModule } from './module/emitModelModule.ts';
+export type { EmittedFunction, EmittedModule } from './module/emitModelModule.ts';
+export { DEFAULT_EMIT, LANGUAGES, MODULE_KINDS, parseEmit } from './module/emitSpec.ts';
+export type { EmitChoice, EmitItem, EmitSpec, Language, ModuleKind } from './module/emitSpec.ts';
 export { optimize } from './passes/pipeline.ts';
 export { gradient } from './autodiff/reverse.ts';
 export { jvp } from './autodiff/forward.ts';

@@ -1,33 +1,28 @@
 /**
  * Curvature of a model built as IR, compiled: for loss(model(θ; data)) one
- * module with the loss's value, gradient and Hessian-vector product, the
- * generalized Gauss-Newton product Jᵀ H_L J v, and the model outputs with
- * their JVP and VJP. `bind(data)` returns flat functions over θ in the
- * parameter layout — `(x, v, out) => void` products for second-order methods,
- * and the dense Hessian and Jacobian for small models, taken product by
- * product (so the emitted code does not grow with the number of parameters).
+ * generated module (the format model files get) with two functions of the
+ * same inputs — `loss`, with its gradient, Hessian-vector product and the
+ * generalized Gauss-Newton product Jᵀ H_L J v, and `outputs`, the model
+ * outputs with their JVP and VJP. `bind(data)` returns flat functions over θ
+ * in the parameter layout — `(x, v, out) => void` products for second-order
+ * methods, and the dense Hessian and Jacobian for small models, taken product
+ * by product (so the emitted code does not grow with the number of parameters).
  */
-import { gaussNewtonVectorProduct } from '../autodiff/gaussNewton.ts';
-import { chooseJacobianMode, vectorJacobianProduct } from '../autodiff/jacobian.ts';
+import { chooseJacobianMode } from '../autodiff/jacobian.ts';
 import type { JacobianMode } from '../autodiff/jacobian.ts';
-import { jvp } from '../autodiff/forward.ts';
+import { derivationOrder } from '../autodiff/derive.ts';
+import type { DeriveOptions, Derivatives } from '../autodiff/derive.ts';
+import { UsageError } from '../errors.ts';
+import type { ModuleIR } from '../ir/function.ts';
+import type { InputNode, Node } from '../ir/node.ts';
 import { parameterLayout } from '../ir/parameterLayout.ts';
 import type { LayoutEntry } from '../ir/parameterLayout.ts';
-import { derive } from '../autodiff/derive.ts';
-import type { DeriveOptions, Derivatives } from '../autodiff/derive.ts';
-import { emitModule } from '../emit/emitModule.ts';
-import type { KernelSpec } from '../emit/emitModule.ts';
-import { loadModule } from '../load/loadModule.ts';
+import type { DataValue } from '../load/flatArguments.ts';
 import type { LoadedModule } from '../load/loadModule.ts';
-import { comment, identifier } from '../emit/safeText.ts';
-import { UsageError } from '../errors.ts';
-import { FlatViews, bindData, flatCaller } from '../load/flatArguments.ts';
-import type { DataValue, Kernel } from '../load/flatArguments.ts';
-import { input } from '../ir/build.ts';
-import type { InputNode, Node } from '../ir/node.ts';
-import { concreteShape, sizeOf } from '../ir/tensor.ts';
-import { kernelModuleSpec } from '../emit/kernelModule.ts';
-import { optimize } from '../passes/pipeline.ts';
+import type { EmittedFunction } from '../module/emitModelModule.ts';
+import type { ModuleKind } from '../module/emitSpec.ts';
+import { bindFlat, compileFunctions, programDerivatives } from './compileFunctions.ts';
+import type { CompiledFunctions } from './compileFunctions.ts';
 
 export interface CurvatureDefinition {
   /** Every input: parameters and data. */
@@ -75,45 +70,20 @@ export interface CompiledCurvature {
   bind(data: Readonly<Record<string, DataValue>>): BoundCurvature;
 }
 
-interface ExtraKernels {
-  readonly specs: KernelSpec[];
-  readonly gaussNewton: readonly Node[];
-  readonly outputsBar: InputNode;
-}
+/** Both functions carry what the bound products call; the loss its curvature products, the outputs their JVP and VJP. */
+const CURVATURE_EMIT: readonly ModuleKind[] = ['value', 'gradient', 'jvp', 'vjp', 'hvp', 'ggnvp', 'jacobian', 'flat'];
 
-/** The kernels beyond the loss's own: G·v, z, J·v and uᵀJ, optimized together. */
-function extraKernels(def: CurvatureDefinition, d: Derivatives, options: DeriveOptions): ExtraKernels {
-  const taken = new Set(d.inputs.map((x) => x.name).concat(d.tangents.map((t) => t.name)));
-  let barName = 'outputsBar';
-  while (taken.has(barName)) barName += '_';
-  const outputsBar = input(barName, def.outputs.shape);
-  // Stability rewrites see the model and the loss before they are differentiated.
-  const z = optimize({ inputs: d.inputs, outputs: [{ name: 'z', node: def.outputs }] }, options).program.outputs[0]!.node;
-  const loss = (s: Node): Node => optimize({ inputs: [], outputs: [{ name: 'l', node: def.loss(s) }] }, options).program.outputs[0]!.node;
-  const gv = gaussNewtonVectorProduct({ outputs: z, loss, wrt: d.wrt }, d.tangents);
-  const [zDot] = jvp([z], new Map(d.wrt.map((x, i) => [x, d.tangents[i]!])));
-  const uJ = vectorJacobianProduct([z], d.wrt, [outputsBar]);
-  const all = [...gv, z, zDot!, ...uJ];
-  const o = optimize({ inputs: [...d.inputs, ...d.tangents, outputsBar], outputs: all.map((node, i) => ({ name: `o${i}`, node })) }, { ...options, inlineCustomRules: true })
-    .program.outputs.map((out) => out.node);
-  const n = d.wrt.length;
-  const names = d.wrt.map((x) => x.name);
-  const withTangents = [...d.inputs, ...d.tangents];
+/** The loss L(z(θ)) and the model outputs z(θ), as two functions of the same inputs. */
+function curvatureModule(def: CurvatureDefinition, lossNode: Node): ModuleIR {
+  const { inputs, wrt } = derivationOrder(def.inputs, def.wrt.map((x) => x.name));
+  const origin = { file: def.source ?? 'a model built in TypeScript', line: 1, column: 1, text: '' };
   return {
-    gaussNewton: o.slice(0, n),
-    outputsBar,
-    specs: [
-      writer('gaussNewtonVectorProduct', 'The generalized Gauss-Newton product Jᵀ H_L J v (J = ∂z/∂θ, H_L = ∂²L/∂z²), written into out.', withTangents, o.slice(0, n), names.map((x) => `(G·v) along ${x}`)),
-      writer('outputs', 'The model outputs z, written into out.', d.inputs, [o[n]!], ['z']),
-      writer('outputsJvp', 'J·v, the tangent of the model outputs, written into out.', withTangents, [o[n + 1]!], ['J·v']),
-      writer('outputsVjp', `uᵀ·J for a cotangent u = ${barName} of the model outputs, written into out.`, [...d.inputs, outputsBar], o.slice(n + 2), names.map((x) => `(uᵀJ) along ${x}`)),
+    path: def.source ?? 'a model built in TypeScript',
+    functions: [
+      { name: 'loss', params: inputs, output: lossNode, wrt, origin, doc: 'The loss L(z(θ)) of the model outputs z.', gaussNewton: { op: 'L', outputs: def.outputs, loss: def.loss } },
+      { name: 'outputs', params: inputs, output: def.outputs, wrt, origin, doc: 'The model outputs z(θ).' },
     ],
   };
-}
-
-/** A kernel writing `nodes` into `out`; names and docs pass the safe-text gate (they hold the user's names). */
-function writer(name: string, doc: string, params: readonly InputNode[], nodes: readonly Node[], labels: readonly string[]): KernelSpec {
-  return { name: identifier(name), doc: comment(doc), params, writes: { param: identifier('out'), nodes, labels: labels.map(comment) } };
 }
 
 export function compileCurvature(def: CurvatureDefinition, options: DeriveOptions = {}): CompiledCurvature {
@@ -121,96 +91,47 @@ export function compileCurvature(def: CurvatureDefinition, options: DeriveOption
   if (lossNode.shape.length !== 0) throw new UsageError('the loss must be a scalar');
   const layout = parameterLayout(def.wrt);
   const size = layout.reduce((s, e) => s + e.size, 0);
-  const d = derive({ inputs: def.inputs, outputs: [{ name: 'loss', node: lossNode }] }, def.wrt.map((x) => x.name), { ...options, hessian: false });
-  const extra = extraKernels(def, d, options);
-  const spec = kernelModuleSpec(d, def.source ?? 'a model built in TypeScript', 'the model loss');
-  const specs = [...spec.kernels, ...extra.specs];
-  const source = emitModule({ ...spec, kernels: specs });
-  const kernels = loadModule(source);
-  const bind = (data: Readonly<Record<string, DataValue>>): BoundCurvature =>
-    bindCurvature({ def, d, layout, size, kernels, specs, outputsBar: extra.outputsBar }, data);
-  return { source, kernels, derivatives: d, gaussNewton: extra.gaussNewton, layout, size, bind };
+  const compiled = compileFunctions(curvatureModule(def, lossNode), CURVATURE_EMIT, { ...options, hessian: false });
+  const loss = compiled.functions.get('loss')!;
+  const outputs = compiled.functions.get('outputs')!;
+  const bind = (data: Readonly<Record<string, DataValue>>): BoundCurvature => bindCurvature(compiled, loss, outputs, data);
+  const derivatives = programDerivatives(loss.derivatives, { hessian: false });
+  return { source: compiled.source, kernels: compiled.module, derivatives, gaussNewton: loss.derivatives.ggnvp!, layout, size, bind };
 }
 
-interface Compiled {
-  readonly def: CurvatureDefinition;
-  readonly d: Derivatives;
-  readonly layout: readonly LayoutEntry[];
-  readonly size: number;
-  readonly kernels: LoadedModule;
-  readonly specs: readonly KernelSpec[];
-  readonly outputsBar: InputNode;
+type LossFlat = FlatObjectiveShape & { readonly ggnvp: (x: Float64Array, v: Float64Array, out: Float64Array) => void };
+interface FlatObjectiveShape {
+  readonly value: (x: Float64Array) => number;
+  readonly objective: (x: Float64Array, gradOut: Float64Array) => number;
+  readonly hvp: (x: Float64Array, v: Float64Array, out: Float64Array) => void;
+  readonly hessian: (x: Float64Array, out: Float64Array) => void;
+}
+interface OutputsFlat {
+  readonly outputSize: number;
+  readonly value: (x: Float64Array, out?: Float64Array) => Float64Array;
+  readonly jvp: (x: Float64Array, v: Float64Array, out?: Float64Array) => Float64Array;
+  readonly vjp: (x: Float64Array, u: Float64Array, out?: Float64Array) => Float64Array;
+  readonly jacobian: (x: Float64Array, out?: Float64Array) => Float64Array;
 }
 
-function bindCurvature(c: Compiled, data: Readonly<Record<string, DataValue>>): BoundCurvature {
-  const { d, size } = c;
-  const wrt = new Set<InputNode>(d.wrt);
-  const bound = bindData(d.inputs.filter((x) => !wrt.has(x)), data);
-  const views = new FlatViews(c.layout);
-  const outputSize = sizeOf(concreteShape(c.def.outputs.shape, Object.fromEntries(bound.sizes)));
-  // The cotangent of z is one flat vector, z's elements in row-major order.
-  const barViews = new FlatViews([{ name: c.outputsBar.name, shape: c.outputsBar.shape, offset: 0, size: outputSize }]);
-  const caller = (name: string, flatParams: readonly (readonly InputNode[])[], fv: FlatViews[]) => {
-    const k = c.specs.find((s) => s.name === name)!;
-    const roots = [...(k.writes?.nodes ?? []), ...(k.returns ? [k.returns] : [])];
-    return flatCaller(c.kernels[name] as Kernel, k.params, roots, flatParams, fv, bound);
-  };
-  const value = caller('value', [d.wrt], [views]);
-  const valueAndGradient = caller('valueAndGradient', [d.wrt], [views]);
-  const hvp = caller('hvp', [d.wrt, d.tangents], [views, views]);
-  const ggn = caller('gaussNewtonVectorProduct', [d.wrt, d.tangents], [views, views]);
-  const outputs = caller('outputs', [d.wrt], [views]);
-  const outputsJvp = caller('outputsJvp', [d.wrt, d.tangents], [views, views]);
-  const outputsVjp = caller('outputsVjp', [d.wrt, [c.outputsBar]], [views, barViews]);
+/** The generated flat variants of both functions with the data bound: the products second-order methods call. */
+function bindCurvature(compiled: CompiledFunctions, loss: EmittedFunction, outputs: EmittedFunction, data: Readonly<Record<string, DataValue>>): BoundCurvature {
+  const l = bindFlat<LossFlat>(compiled, loss, data);
+  const z = bindFlat<OutputsFlat>(compiled, outputs, data);
+  const size = loss.size;
+  const outputSize = z.outputSize;
+  // The generated denseJacobian chooses the same way: forward mode when there are fewer parameters than outputs.
   const jacobianMode = chooseJacobianMode(outputSize, size);
-  const one: Float64Array[] = [new Float64Array(0)];
-  const two: Float64Array[] = [new Float64Array(0), new Float64Array(0)];
-  const at = (x: Float64Array): Float64Array[] => ((one[0] = x), one);
-  const pair = (x: Float64Array, v: Float64Array): Float64Array[] => ((two[0] = x), (two[1] = v), two);
-  const jacobianProducts = jacobianMode === 'forward' ? unitProducts(size, outputSize) : unitProducts(outputSize, size);
-  const hessianProducts = unitProducts(size, size);
   return {
     size,
     outputSize,
     jacobianMode,
-    value: (x) => value(at(x)) as number,
-    valueAndGradient: (x, gradOut) => valueAndGradient(at(x), gradOut) as number,
-    hessianVectorProduct: (x, v, out) => void hvp(pair(x, v), out),
-    gaussNewtonVectorProduct: (x, v, out) => void ggn(pair(x, v), out),
-    outputs: (x, out) => void outputs(at(x), out),
-    jacobian(x, out) {
-      if (jacobianMode === 'forward') {
-        // Column k of J is J·eₖ.
-        jacobianProducts((e, col) => outputsJvp(pair(x, e), col), (k, col) => {
-          for (let r = 0; r < outputSize; r++) out[r * size + k] = col[r]!;
-        });
-      } else {
-        // Row k of J is eₖᵀ·J.
-        jacobianProducts((e, row) => outputsVjp(pair(x, e), row), (k, row) => out.set(row, k * size));
-      }
-    },
-    hessian(x, out) {
-      hessianProducts((e, row) => hvp(pair(x, e), row), (i, row) => out.set(row, i * size));
-      // H is symmetric: entries below the diagonal mirror those above.
-      for (let i = 0; i < size; i++) for (let j = 0; j < i; j++) out[i * size + j] = out[j * size + i]!;
-    },
-  };
-}
-
-/**
- * Products with each unit vector eₖ of length `count`: `product(eₖ, result)`
- * fills a result of length `length`, handed to `take(k, result)`. The unit
- * vector and the result are allocated once, when bound.
- */
-function unitProducts(count: number, length: number) {
-  const e = new Float64Array(count);
-  const result = new Float64Array(length);
-  return (product: (e: Float64Array, result: Float64Array) => unknown, take: (k: number, result: Float64Array) => void): void => {
-    for (let k = 0; k < count; k++) {
-      e.fill(0);
-      e[k] = 1;
-      product(e, result);
-      take(k, result);
-    }
+    value: (x) => l.value(x),
+    valueAndGradient: (x, gradOut) => l.objective(x, gradOut),
+    hessianVectorProduct: (x, v, out) => l.hvp(x, v, out),
+    gaussNewtonVectorProduct: (x, v, out) => l.ggnvp(x, v, out),
+    outputs: (x, out) => void z.value(x, out),
+    jacobian: (x, out) => void z.jacobian(x, out),
+    hessian: (x, out) => l.hessian(x, out),
   };
 }

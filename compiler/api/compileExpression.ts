@@ -1,21 +1,21 @@
 /**
- * The programmatic API for math expressions: parse (mathjs), derive, optimize,
- * emit TypeScript, and load the emitted kernels, which compute every value
- * the returned object hands out.
+ * The programmatic API for math expressions: a façade over the one pipeline —
+ * parse (mathjs) into the function IR, derive, optimize, emit the generated
+ * module (the format model files get), load it, and bind its named functions
+ * to the methods of the returned object.
  */
-import { derive } from '../autodiff/derive.ts';
+import { derivationOrder } from '../autodiff/derive.ts';
 import type { DeriveOptions, Derivatives } from '../autodiff/derive.ts';
-import { emitModule } from '../emit/emitModule.ts';
-import { loadModule } from '../load/loadModule.ts';
+import { bindFlat, compileFunctions, programDerivatives } from './compileFunctions.ts';
+import type { ModuleKind } from '../module/emitSpec.ts';
+import type { FunctionIR } from '../ir/function.ts';
+import { bindData, positionalArguments } from '../load/flatArguments.ts';
+import type { Kernel } from '../load/flatArguments.ts';
 import { didYouMean, UsageError } from '../errors.ts';
 import { parseExpression } from '../frontend/mathjs.ts';
 import { input } from '../ir/build.ts';
 import { toMathText } from '../ir/render.ts';
-import { kernelModuleSpec } from '../emit/kernelModule.ts';
-import { parameterLayout } from '../ir/parameterLayout.ts';
-import type { LayoutEntry } from '../ir/parameterLayout.ts';
-import { symbolsOf } from '../emit/loops/dims.ts';
-import { kernelArgument, kernelArguments } from '../load/kernelArgs.ts';
+import { kernelArgument } from '../load/kernelArgs.ts';
 import type { TensorValue } from '../load/kernelArgs.ts';
 import type { InputNode } from '../ir/node.ts';
 import type { Shape } from '../ir/shape.ts';
@@ -71,42 +71,10 @@ export interface CompiledExpression {
   objective(fixed?: Point): (x: Float64Array, gradOut: Float64Array) => number;
 }
 
-type Kernel = (...args: unknown[]) => unknown;
-
 const zerosFor = (x: InputNode): TensorValue => (x.shape.length === 0 ? 0 : new Float64Array(x.shape.reduce<number>((a, d) => a * (d as number), 1)));
 
-/** Placeholder values for the differentiated inputs; the objective overwrites them from x. */
-function wrtZeros(d: Derivatives): Record<string, TensorValue> {
-  return Object.fromEntries(d.wrt.map((x) => [x.name, zerosFor(x)]));
-}
-
-/**
- * `(x, gradOut) => value` over the flat parameter vector. Tensor parameters
- * are views into x, made again only when a different x array comes in, so a
- * steady-state call allocates nothing.
- */
-function flatObjective(
-  valueAndGradient: Kernel,
-  d: Derivatives,
-  layout: readonly LayoutEntry[],
-  fixedArgs: readonly (number | Float64Array)[],
-): (x: Float64Array, gradOut: Float64Array) => number {
-  const argv: unknown[] = [...fixedArgs, null];
-  const scalar = d.wrt.map((x) => x.shape.length === 0);
-  const offsets = layout.map((e) => e.offset);
-  let lastX: Float64Array | null = null;
-  return (x, gradOut) => {
-    if (x !== lastX) {
-      layout.forEach((e, i) => {
-        if (!scalar[i]) argv[i] = x.subarray(e.offset, e.offset + e.size);
-      });
-      lastX = x;
-    }
-    for (let i = 0; i < offsets.length; i++) if (scalar[i]) argv[i] = x[offsets[i]!];
-    argv[argv.length - 1] = gradOut;
-    return valueAndGradient(...argv) as number;
-  };
-}
+/** Every kind an expression module carries: the named functions behind the methods, the flat variants behind `objective`. */
+const EXPRESSION_EMIT: readonly ModuleKind[] = ['value', 'gradient', 'jvp', 'hvp', 'hessian', 'flat'];
 
 /** Long derivative expressions are summarised in `--explain` listings. */
 const MAX_NOTE_LENGTH = 120;
@@ -126,33 +94,41 @@ export function compileExpression(expression: string, options: CompileExpression
         `(its variables: ${parsed.variables.join(', ') || 'none'}); without strictWrt its derivatives are 0${didYouMean(unusedWrt[0]!, parsed.variables)}`,
     );
   }
-  // An unused wrt variable is a kernel parameter the expression never reads: its derivatives are 0.
+  // An unused wrt variable is a parameter the expression never reads: its derivatives are 0.
   const names = [...parsed.variables, ...unusedWrt];
-  const derivatives = derive(
-    // Inputs are hash-consed: input(name, shape) is the node the front end built.
-    { inputs: names.map((name) => input(name, options.shapes?.[name])), outputs: [{ name: 'f', node: parsed.output }] },
-    options.wrt,
-    options,
-  );
-  const source = emitModule(kernelModuleSpec(derivatives, `expression ${JSON.stringify(expression)}`, expression));
-  const mod = loadModule(source);
-  const kernel = (name: string) => mod[name] as Kernel;
-  const order = derivatives.inputs.map((x) => x.name);
-  const sizeNames = symbolsOf(derivatives.inputs.map((x) => x.shape));
-  const layout = parameterLayout(derivatives.wrt);
-  const n = layout.reduce((acc, e) => acc + e.size, 0);
+  // Inputs are hash-consed: input(name, shape) is the node the front end built.
+  const order = derivationOrder(names.map((name) => input(name, options.shapes?.[name])), options.wrt);
+  const fn: FunctionIR = {
+    name: 'f',
+    params: order.inputs,
+    output: parsed.output,
+    wrt: order.wrt,
+    origin: { file: options.file ?? '<expr>', line: 1, column: 1, text: expression },
+    doc: `f(${order.inputs.map((x) => x.name).join(', ')}) = ${expression}`,
+  };
+  const compiled = compileFunctions({ path: `expression ${JSON.stringify(expression)}`, functions: [fn] }, EXPRESSION_EMIT, options);
+  const { source } = compiled;
+  const emitted = compiled.functions.get('f')!;
+  const call = (name: string) => compiled.module[name] as Kernel;
+  const { names: generated, layout, size: n } = emitted;
+  const derivatives = programDerivatives(emitted.derivatives, options);
 
   // An unused variable's value cannot change any result, so it may be left out of a point.
   const unusedDefaults = Object.fromEntries(
-    derivatives.wrt.filter((x) => unusedWrt.includes(x.name) && x.shape.every((d) => typeof d === 'number')).map((x) => [x.name, zerosFor(x)]),
+    order.wrt.filter((x) => unusedWrt.includes(x.name) && x.shape.every((dim) => typeof dim === 'number')).map((x) => [x.name, zerosFor(x)]),
   );
-  const args = (point: Point) => kernelArguments(derivatives.inputs, { ...unusedDefaults, ...point }, sizeNames);
-  // Kernels take the fixed-size arguments first, then named sizes; tangents go between.
-  const withTangents = (point: Point, direction: Point) => {
-    const all = args(point);
-    const tangents = derivatives.wrt.map((x) => kernelArgument(x, direction[x.name] ?? zerosFor(x), new Map()));
-    return [...all.slice(0, order.length), ...tangents, ...all.slice(order.length)];
+  const args = (point: Point) => positionalArguments(order.inputs, emitted.explicitSizes, bindData(order.inputs, { ...unusedDefaults, ...point }));
+  /** A flat vector in the layout from values by wrt name (missing ones 0). */
+  const flatOf = (direction: Point): Float64Array => {
+    const v = new Float64Array(n);
+    layout.forEach((e, i) => {
+      const value = kernelArgument(order.wrt[i]!, direction[e.name] ?? zerosFor(order.wrt[i]!), new Map());
+      if (typeof value === 'number') v[e.offset] = value;
+      else v.set(value, e.offset);
+    });
+    return v;
   };
+  const noParameters = n === 0;
 
   const seen = new Set<string>();
   const rewrites: Rewrite[] = [];
@@ -169,29 +145,33 @@ export function compileExpression(expression: string, options: CompileExpression
     expression,
     wrt: [...options.wrt],
     unusedWrt,
-    inputs: order,
+    inputs: order.inputs.map((x) => x.name),
     source,
     rewrites,
     derivatives,
-    value: (p) => kernel('value')(...args(p)) as number,
-    gradient: (p) => {
-      const g = new Float64Array(n);
-      kernel('valueAndGradient')(...args(p), g);
-      return Array.from(g);
-    },
+    value: (p) => call(generated.value)(...args(p)) as number,
+    gradient: (p) => (noParameters ? [] : Array.from(call(generated.gradient)(...args(p)) as Float64Array)),
     valueAndGradient: (p) => {
+      if (noParameters) return { value: call(generated.value)(...args(p)) as number, gradient: [] };
       const g = new Float64Array(n);
-      const value = kernel('valueAndGradient')(...args(p), g) as number;
+      const value = call(generated.valueAndGradient)(...args(p), g) as number;
       return { value, gradient: Array.from(g) };
     },
-    jvp: (p, t) => kernel('jvp')(...withTangents(p, t)) as number,
-    hvp: (p, v) => Array.from(kernel('hvp')(...withTangents(p, v), new Float64Array(n)) as Float64Array),
-    objective: (fixed = {}) => flatObjective(kernel('valueAndGradient'), derivatives, layout, args({ ...wrtZeros(derivatives), ...fixed })),
+    jvp: (p, t) => (noParameters ? 0 : (call(generated.jvp)(...args(p), flatOf(t)) as number)),
+    hvp: (p, v) => (noParameters ? [] : Array.from(call(generated.hvp)(...args(p), flatOf(v)) as Float64Array)),
+    objective: (fixed = {}) => {
+      if (noParameters) {
+        const at = args(fixed);
+        return () => call(generated.value)(...at) as number;
+      }
+      return bindFlat<{ objective: (x: Float64Array, gradOut: Float64Array) => number }>(compiled, emitted, fixed).objective;
+    },
     hessian: (p) => {
-      if (derivatives.hessian === null) {
+      if (noParameters) return [];
+      if (!emitted.hessian) {
         throw new UsageError('no dense Hessian: it is compiled for scalar variables (hessian: true); use hvp for matrices and vectors');
       }
-      const h = kernel('hessian')(...args(p), new Float64Array(n * n)) as Float64Array;
+      const h = call(generated.hessian)(...args(p)) as Float64Array;
       return Array.from({ length: n }, (_, i) => Array.from(h.subarray(i * n, (i + 1) * n)));
     },
   };

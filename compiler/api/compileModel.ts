@@ -1,18 +1,20 @@
 /**
- * The programmatic API for models built as IR (tensor programs): derive,
- * optimize, emit and load the kernels, and describe the flat parameter
- * layout optimizers work on.
+ * The programmatic API for models built as IR (tensor programs): a façade
+ * over the one pipeline (function IR → derive → passes → the generated
+ * module → load), with the loss's named functions, its flat variants and
+ * the flat parameter layout optimizers work on.
  */
-import { derive } from '../autodiff/derive.ts';
+import { derivationOrder } from '../autodiff/derive.ts';
 import type { DeriveOptions, Derivatives } from '../autodiff/derive.ts';
-import { emitModule } from '../emit/emitModule.ts';
-import { loadModule } from '../load/loadModule.ts';
+import type { FunctionIR } from '../ir/function.ts';
+import type { DataValue } from '../load/flatArguments.ts';
 import type { LoadedModule } from '../load/loadModule.ts';
+import type { ModuleKind } from '../module/emitSpec.ts';
+import { bindFlat, compileFunctions, kernelsByKind, programDerivatives } from './compileFunctions.ts';
 import { UsageError } from '../errors.ts';
 import type { InputNode, Node } from '../ir/node.ts';
 import { parameterLayout } from '../ir/parameterLayout.ts';
 import type { LayoutEntry } from '../ir/parameterLayout.ts';
-import { kernelModuleSpec } from '../emit/kernelModule.ts';
 
 export interface ModelDefinition {
   /** Every input the loss reads: parameters and data. */
@@ -25,25 +27,60 @@ export interface ModelDefinition {
   readonly source?: string;
 }
 
+/** The flat-vector variants with the data bound: the runtime's Objective, HessianVectorProduct and DenseHessian. */
+export interface FlatModel {
+  readonly size: number;
+  readonly value: (x: Float64Array) => number;
+  readonly objective: (x: Float64Array, gradOut: Float64Array) => number;
+  readonly jvp: (x: Float64Array, v: Float64Array) => number;
+  readonly hvp: (x: Float64Array, v: Float64Array, out: Float64Array) => void;
+  readonly hessian: (x: Float64Array, out: Float64Array) => void;
+}
+
 export interface CompiledModel {
+  /** The generated module (the format model files get), with one function `loss`. */
   readonly source: string;
+  /** Its exports. */
+  readonly module: LoadedModule;
+  /**
+   * The loss's kernels by kind (`value`, `valueAndGradient`, `jvp`, `hvp`, and `hessian` for scalar
+   * parameters): unchecked, called positionally with the inputs in `derivatives.inputs` order (scalars as
+   * numbers, tensors as flat row-major Float64Arrays), then the tangents (for `jvp`, `hvp`), then every
+   * named size in sorted order, then the output array. The module's checked named functions (`loss`,
+   * `lossValueAndGradient`, …) are in `module`.
+   */
   readonly kernels: LoadedModule;
   readonly derivatives: Derivatives;
   /** Where each parameter lives in the flat vector the gradient is written to. */
   readonly layout: readonly LayoutEntry[];
   /** Total length of the flat parameter vector. */
   readonly size: number;
+  /** The flat variants with the data (every input that is not a parameter) given by name; sizes are read off the data. */
+  flat(data: Readonly<Record<string, DataValue>>): FlatModel;
 }
+
+const MODEL_EMIT: readonly ModuleKind[] = ['value', 'gradient', 'jvp', 'hvp', 'hessian', 'flat'];
 
 export function compileModel(model: ModelDefinition, options: DeriveOptions = {}): CompiledModel {
   if (model.loss.shape.length !== 0) throw new UsageError('the loss must be a scalar');
   const layout = parameterLayout(model.wrt);
-  const derivatives = derive(
-    { inputs: model.inputs, outputs: [{ name: 'loss', node: model.loss }] },
-    model.wrt.map((x) => x.name),
-    options,
-  );
-  const source = emitModule(kernelModuleSpec(derivatives, model.source ?? 'a model built in TypeScript', 'the model loss'));
+  const { inputs, wrt } = derivationOrder(model.inputs, model.wrt.map((x) => x.name));
+  const source = model.source ?? 'a model built in TypeScript';
+  const fn: FunctionIR = { name: 'loss', params: inputs, output: model.loss, wrt, origin: { file: source, line: 1, column: 1, text: '' }, doc: 'The model loss.' };
+  const compiled = compileFunctions({ path: source, functions: [fn] }, MODEL_EMIT, options, true);
+  const f = compiled.functions.get('loss')!;
+  const noParameters = layout.length === 0;
   const last = layout[layout.length - 1];
-  return { source, kernels: loadModule(source), derivatives, layout, size: last === undefined ? 0 : last.offset + last.size };
+  return {
+    source: compiled.source,
+    module: compiled.module,
+    kernels: kernelsByKind(compiled, f),
+    derivatives: programDerivatives(f.derivatives, options),
+    layout,
+    size: last === undefined ? 0 : last.offset + last.size,
+    flat: (data) => {
+      if (noParameters) throw new UsageError('the model has no parameters to lay out flat (wrt is empty)');
+      return bindFlat<FlatModel>(compiled, f, data);
+    },
+  };
 }

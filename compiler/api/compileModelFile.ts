@@ -11,14 +11,20 @@ import { parseModelFile } from '../frontend/typescript/parseModelFile.ts';
 import { withFreshOrigins } from '../ir/origin.ts';
 import { emitModelModule } from '../module/emitModelModule.ts';
 import { toJavaScript } from '../module/toJavaScript.ts';
+import { parseEmit } from '../module/emitSpec.ts';
+import type { EmitSpec } from '../module/emitSpec.ts';
 
 export interface CompileModelFileOptions extends DeriveOptions {
   /** The model file's text; read from `path` when omitted. */
   readonly text?: string;
   /** Parameters to differentiate, overriding the model file's `Param` declarations. */
   readonly wrt?: readonly string[];
-  /** `ts` (default): `<name>.grad.ts`; `js`: `<name>.grad.js` and `<name>.grad.d.ts`. */
-  readonly emit?: 'ts' | 'js';
+  /**
+   * The language — `ts` (default): `<name>.grad.ts`; `js`: `<name>.grad.js` and `<name>.grad.d.ts` — and
+   * which functions the module carries, in one list: `'js'`, `['value', 'gradient']`, `['js', 'value', 'vjp']`
+   * (module/emitSpec.ts; no function kind named means the default set).
+   */
+  readonly emit?: EmitSpec;
   /** A folder for the generated files instead of beside the model file. */
   readonly outDir?: string;
   /** Finiteness checks after every value, naming the model line of the first NaN or ±Infinity (see EmitModelModuleOptions). */
@@ -36,16 +42,17 @@ export function generatedModulePath(modelPath: string, outDir?: string): string 
 }
 
 export function compileModelFile(path: string, options: CompileModelFileOptions = {}): CompiledModelFile {
-  const { text, wrt, emit = 'ts', outDir, ...derive } = options;
+  const { text, wrt, emit, outDir, ...derive } = options;
+  const { language, kinds } = parseEmit(emit);
   // Paths name the model in the header and in every source comment: an
   // absolute path would make the output differ between checkouts.
   const modelPath = isAbsolute(path) ? relative(process.cwd(), path) : path;
   const source = withFreshOrigins(() => {
     const file = parseModelFile(modelPath, { ...(text === undefined ? {} : { text }), ...(wrt === undefined ? {} : { wrt }) });
-    return emitModelModule(file, derive);
+    return emitModelModule(file, { ...derive, emit: kinds });
   });
   const out = generatedModulePath(path, outDir);
-  if (emit === 'ts') return { files: [{ path: out, content: source }] };
+  if (language === 'ts') return { files: [{ path: out, content: source }] };
   const { js, dts } = toJavaScript(source, basename(out));
   const stem = out.replace(/\.ts$/, '');
   return { files: [{ path: `${stem}.js`, content: js }, { path: `${stem}.d.ts`, content: dts }] };

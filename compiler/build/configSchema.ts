@@ -3,6 +3,8 @@
  * misspelt `outdir` silently ignored would write files to the wrong place).
  */
 import { z } from 'zod';
+import { MODULE_KINDS, parseEmit } from '../module/emitSpec.ts';
+import type { EmitSpec } from '../module/emitSpec.ts';
 
 const name = z.string().regex(/^[A-Za-z_$][\w$]*$/, 'must be a parameter name');
 
@@ -13,8 +15,20 @@ export const configSchema = z.strictObject({
   outDir: z.string().min(1).optional(),
   /** Parameters to differentiate, overriding those the model files declare. */
   wrt: z.array(name).min(1).optional(),
-  /** `ts` (default) writes `.grad.ts`; `js` writes `.grad.js` and `.grad.d.ts`. */
-  emit: z.enum(['ts', 'js']).optional(),
+  /**
+   * The language — `ts` (default) writes `.grad.ts`, `js` writes `.grad.js` and `.grad.d.ts` — and which
+   * functions each module carries, as one list: `'js'`, `['value', 'gradient']`, `['js', 'value', 'vjp']`.
+   */
+  emit: z
+    .custom<EmitSpec>((v) => typeof v === 'string' || (Array.isArray(v) && v.every((item) => typeof item === 'string')), `must be 'ts', 'js' or a list of those and function kinds (${MODULE_KINDS.join(', ')})`)
+    .superRefine((v, ctx) => {
+      try {
+        parseEmit(v, '');
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: e instanceof Error ? e.message : String(e) });
+      }
+    })
+    .optional(),
   /** Kernels that test every value for NaN and ±Infinity and name the model line of the first (a diagnostic build). */
   checkFinite: z.boolean().optional(),
 });

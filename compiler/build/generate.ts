@@ -4,6 +4,8 @@
  * writes, watching) do not depend on how a model file becomes a module.
  */
 
+import type { EmitSpec } from '../module/emitSpec.ts';
+
 /** One file a model file compiles to, with its whole content. */
 export interface GeneratedFile {
   /** Where it goes, relative to the working folder when the input was relative. */
@@ -16,8 +18,8 @@ export interface GenerateOptions {
   readonly text?: string;
   /** Parameters to differentiate, overriding those the model file declares. */
   readonly wrt?: readonly string[];
-  /** `ts` writes `<name>.grad.ts`; `js` writes `<name>.grad.js` and `<name>.grad.d.ts`. */
-  readonly emit?: 'ts' | 'js';
+  /** The language (`ts` writes `<name>.grad.ts`; `js` writes `<name>.grad.js` and `<name>.grad.d.ts`) and the functions a module carries (module/emitSpec.ts). */
+  readonly emit?: EmitSpec;
   /** A folder for the generated files instead of beside the model file. */
   readonly outDir?: string;
   /** Kernels that throw at the first NaN or ±Infinity, naming its model line (a diagnostic build). */

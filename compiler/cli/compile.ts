@@ -11,13 +11,14 @@ import { exitCode, reportLines } from '../build/report.ts';
 import type { GradcConfig } from '../config.ts';
 import { UsageError } from '../errors.ts';
 import { parseList, type Io } from './io.ts';
+import { parseEmitFlag } from '../module/emitSpec.ts';
 
 export interface CompileFlags {
   outDir?: string;
   wrt?: string;
   watch?: boolean;
   check?: boolean;
-  emit?: 'ts' | 'js';
+  emit?: string;
   config?: string;
   checkFinite?: boolean;
 }
@@ -55,7 +56,7 @@ function plan(patterns: readonly string[], flags: CompileFlags, config: GradcCon
   const outDir = flags.outDir ?? config.outDir;
   const checkFinite = flags.checkFinite ?? config.checkFinite;
   const options: GenerateOptions = {
-    emit: flags.emit ?? config.emit ?? 'ts',
+    emit: flags.emit !== undefined ? parseEmitFlag(flags.emit) : (config.emit ?? 'ts'),
     ...(checkFinite === true ? { checkFinite } : {}),
     ...(wrt !== undefined ? { wrt } : {}),
     ...(outDir !== undefined ? { outDir } : {}),

@@ -1,7 +1,9 @@
 /**
- * The TypeScript emitter: a self-contained module (no imports), one exported
- * function per kernel, strict-mode clean (unused parameters are prefixed with
- * `_`), byte-identical for identical input.
+ * The kernel emitter: one TypeScript function per kernel spec (scalar
+ * kernels here, tensor kernels by loops/tensorKernel.ts), strict-mode clean
+ * (unused parameters are prefixed with `_`), byte-identical for identical
+ * input, and the helper functions they call, each once. The generated module
+ * around them is module/emitModelModule.ts's.
  */
 import { HELPER_SOURCE } from '../ir/helpers.ts';
 import type { HelperName } from '../ir/helpers.ts';
@@ -15,7 +17,7 @@ import { GEMM_SOURCE } from './loops/gemm.ts';
 import { emitTensorKernel, helpersOf, isTensorKernel, kernelRoots } from './loops/tensorKernel.ts';
 import { NameManager } from './names.ts';
 import { SourceComments } from './sourceComments.ts';
-import { comment, docComment, identifier, lineComment, stringLiteral } from './safeText.ts';
+import { comment, docComment, identifier, lineComment } from './safeText.ts';
 import type { CommentText, Identifier } from './safeText.ts';
 
 /**
@@ -38,21 +40,6 @@ export interface KernelSpec {
   readonly checks?: FiniteChecks;
   /** Start with the hook that hands the call to a checkFinite twin while the runtime diagnoses a step (plain model-file builds; finiteTwin.ts). */
   readonly twin?: boolean;
-}
-
-export interface ConstantSpec {
-  readonly name: Identifier;
-  readonly doc: CommentText;
-  /** Printed as string literals. */
-  readonly values: readonly string[];
-}
-
-export interface ModuleSpec {
-  readonly version: string;
-  /** Where the code came from, for the header line. */
-  readonly source: CommentText;
-  readonly constants: readonly ConstantSpec[];
-  readonly kernels: readonly KernelSpec[];
 }
 
 /**
@@ -123,19 +110,6 @@ export function emitKernels(specs: readonly KernelSpec[]): { kernels: string[]; 
   const source = (h: string): string =>
     h === 'gemm' ? GEMM_SOURCE : ((FINITE_CHECK_SOURCE as Readonly<Record<string, string>>)[h] ?? HELPER_SOURCE[h as HelperName]);
   return { kernels, helperNames, helpers: helperNames.map(source) };
-}
-
-export function emitModule(spec: ModuleSpec): string {
-  const { kernels, helpers } = emitKernels(spec.kernels);
-  const parts = [
-    `${generatedHeader(spec.version, spec.source)}\n/* eslint-disable */`,
-    ...spec.constants.map(
-      (c) => `${docComment([c.doc])}\nexport const ${identifier(c.name)} = [${c.values.map((v) => stringLiteral(v, '"')).join(', ')}] as const;`,
-    ),
-    ...kernels,
-    ...helpers,
-  ];
-  return `${parts.join('\n\n')}\n`;
 }
 
 /** The first line of every generated module; `source` (a file name or an expression) is the user's text. */

@@ -38,6 +38,8 @@ export interface FunctionContext {
   readonly flat: boolean;
   /** A named dense Hessian of tensor parameters, from Hessian-vector products (no symbolic kernel). */
   readonly hessianFromHvp: boolean;
+  /** The dense Jacobian of a tensor output (`fJacobian`, and `jacobian` among the flat variants). */
+  readonly jacobian: boolean;
 }
 
 export const isScalar = (p: InputNode): boolean => p.shape.length === 0;

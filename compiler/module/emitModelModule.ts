@@ -8,7 +8,9 @@
  */
 import { parameterLayout } from '../ir/parameterLayout.ts';
 import type { LayoutEntry } from '../ir/parameterLayout.ts';
-import { DERIVATIVE_KINDS, deriveFunction } from '../autodiff/derive.ts';
+import { deriveFunction } from '../autodiff/derive.ts';
+import { DEFAULT_EMIT } from './emitSpec.ts';
+import type { ModuleKind } from './emitSpec.ts';
 import type { DeriveOptions, DerivativeKind, FunctionDerivatives } from '../autodiff/derive.ts';
 import { emitKernels, generatedHeader } from '../emit/emitModule.ts';
 import { FINITE_TWIN_NAMES, TWIN_KERNELS_NAME, finiteTwinSource, twinKernelsSource } from '../emit/finiteTwin.ts';
@@ -30,13 +32,6 @@ import { planSizes } from './sizes.ts';
 import { SUPPORT_DEPENDENCIES, SUPPORT_SOURCE } from './support.ts';
 import type { SupportName } from './support.ts';
 
-/** What a module can carry for each function: derivatives (autodiff/derive.ts) and the flat-vector variants. */
-export const MODULE_KINDS = [...DERIVATIVE_KINDS, 'flat'] as const;
-export type ModuleKind = (typeof MODULE_KINDS)[number];
-
-/** What `gradc compile` emits unless told otherwise: everything a trainer and the second-order methods call. */
-export const DEFAULT_EMIT: readonly ModuleKind[] = ['value', 'gradient', 'jvp', 'hvp', 'ggnvp', 'flat'];
-
 export interface EmitModelModuleOptions extends DeriveOptions {
   /**
    * Emit a finiteness check after every value and derivative the kernels compute,
@@ -48,7 +43,8 @@ export interface EmitModelModuleOptions extends DeriveOptions {
    * Which functions the module carries for each model function (default DEFAULT_EMIT). A kind that
    * does not apply to a function is skipped (a gradient of a tensor output, a VJP of a scalar one, a
    * Gauss-Newton product of a function that is not a convex loss of its outputs). `flat` brings what
-   * its members call: the gradient, JVP and HVP of a scalar function, the JVP of a tensor one.
+   * its members call: the gradient of a scalar function (a FlatGradient: value and objective), with JVP
+   * and HVP too when any curvature kind is asked (a FlatObjective); the JVP of a tensor one.
    */
   readonly emit?: readonly ModuleKind[];
   /**
@@ -57,6 +53,8 @@ export interface EmitModelModuleOptions extends DeriveOptions {
    * expressions or IR have no model file to rebuild and pass false.
    */
   readonly twin?: boolean;
+  /** Export the kernels (unchecked, positional) besides the named API: for modules loaded in memory by the façades. Default false. */
+  readonly exportKernels?: boolean;
 }
 
 const CHECKED_NOTE = '// A checkFinite build: every value is tested for NaN and ±Infinity and the first names its model line (diagnostic, slower).';
@@ -70,14 +68,17 @@ export function derivativesFor(fn: FunctionIR, emit: ReadonlySet<ModuleKind>): S
   if (fn.wrt.length === 0) return want;
   const flat = emit.has('flat');
   if (scalarOut) {
+    // Flat variants with any curvature member are a whole FlatObjective (JVP, HVP and the dense Hessian from HVPs).
+    const curvature = flat && (['jvp', 'hvp', 'ggnvp', 'hessian'] as const).some((k) => emit.has(k));
     if (emit.has('gradient') || flat) want.add('gradient');
-    if (emit.has('jvp') || flat) want.add('jvp');
-    if (emit.has('hvp') || flat) want.add('hvp');
+    if (emit.has('jvp') || curvature) want.add('jvp');
+    if (emit.has('hvp') || curvature) want.add('hvp');
     if (emit.has('ggnvp') && fn.gaussNewton !== undefined) want.add('ggnvp');
     if (emit.has('hessian')) want.add('hessian');
   } else {
-    if (emit.has('jvp') || flat) want.add('jvp');
-    if (emit.has('vjp')) want.add('vjp');
+    // The dense Jacobian takes one JVP per column or one VJP per row, whichever is fewer at the call's sizes.
+    if (emit.has('jvp') || flat || emit.has('jacobian')) want.add('jvp');
+    if (emit.has('vjp') || emit.has('jacobian')) want.add('vjp');
   }
   return want;
 }
@@ -85,6 +86,7 @@ export function derivativesFor(fn: FunctionIR, emit: ReadonlySet<ModuleKind>): S
 interface SpecOptions {
   readonly checkFinite: boolean;
   readonly twin: boolean;
+  readonly exportKernels: boolean;
 }
 
 function kernelSpecs(d: FunctionDerivatives, names: GeneratedNames, o: SpecOptions): Map<KernelKind, KernelSpec> {
@@ -96,7 +98,7 @@ function kernelSpecs(d: FunctionDerivatives, names: GeneratedNames, o: SpecOptio
   const specs = new Map<KernelKind, KernelSpec>();
   const checks = o.checkFinite ? { checks: { primal: new Set(topoSort([d.value])), fallback: fn.origin } } : {};
   // A plain model-file build hands each kernel call to its checkFinite twin while the runtime diagnoses a step.
-  const base = { exported: false, ...checks, ...(o.twin && !o.checkFinite ? { twin: true } : {}) };
+  const base = { exported: o.exportKernels, ...checks, ...(o.twin && !o.checkFinite ? { twin: true } : {}) };
   const perParam = (what: (p: string) => string) => fn.wrt.map((p) => comment(what(p.name)));
   specs.set('value', {
     ...base,
@@ -197,6 +199,8 @@ interface Planned {
   readonly flat: boolean;
   /** A named dense Hessian asked of tensor parameters: built from Hessian-vector products. */
   readonly hessianFromHvp: boolean;
+  /** The dense Jacobian of a tensor output, from its JVP and VJP kernels. */
+  readonly jacobian: boolean;
 }
 
 /** Every top-level name the module defines, each once; a clash is the user's to resolve by renaming. */
@@ -215,6 +219,7 @@ function claimTopLevel(planned: readonly Planned[], helperNames: readonly string
     if (p.specs.has('hvp')) own.push(p.names.hvp);
     if (p.specs.has('ggnvp')) own.push(p.names.ggnvp);
     if (p.specs.has('hessian') || p.hessianFromHvp) own.push(p.names.hessian);
+    if (p.jacobian) own.push(p.names.jacobian);
     for (const k of p.specs.values()) own.push(k.name, ...workspaceNames(k.name));
     for (const name of own) {
       const first = owner.get(name);
@@ -231,17 +236,48 @@ function claimTopLevel(planned: readonly Planned[], helperNames: readonly string
   return new Set(owner.keys());
 }
 
+/** What the façades bind to, per function: the generated names and how its named API is called. */
+export interface EmittedFunction {
+  readonly derivatives: FunctionDerivatives;
+  readonly names: GeneratedNames;
+  readonly layout: readonly LayoutEntry[];
+  /** Length of the flat vector. */
+  readonly size: number;
+  /** Sizes the named and flat functions take as arguments after the model's (none are inferred from the data). */
+  readonly explicitSizes: readonly string[];
+  /** The kernels it has (a named function per kind, `valueAndGradient` also giving `fGradient`). */
+  readonly kinds: ReadonlySet<KernelKind>;
+  /** Whether `fHessian` exists (symbolic, or from HVPs). */
+  readonly hessian: boolean;
+  /** Whether `fJacobian` exists (tensor outputs). */
+  readonly jacobian: boolean;
+  readonly flat: boolean;
+}
+
+export interface EmittedModule {
+  readonly source: string;
+  /** By function name, in the module's order. */
+  readonly functions: ReadonlyMap<string, EmittedFunction>;
+}
+
+/** The generated module's text for a model file (or any functions): see buildModule. */
 export function emitModelModule(file: ModuleIR, options: EmitModelModuleOptions = {}): string {
-  const { checkFinite = false, emit = DEFAULT_EMIT, twin = true, ...derive } = options;
+  return buildModule(file, options).source;
+}
+
+/** The one generated-module format, for model files, expressions and IR-built models alike. */
+export function buildModule(file: ModuleIR, options: EmitModelModuleOptions = {}): EmittedModule {
+  const { checkFinite = false, emit = DEFAULT_EMIT, twin = true, exportKernels = false, ...derive } = options;
   const kinds = new Set(emit);
   const planned: Planned[] = file.functions.map((fn) => {
     const layout = layoutOf(fn);
     const d = deriveFunction(fn, derive, derivativesFor(fn, kinds));
     const names = generatedNames(fn.name);
-    const specs = kernelSpecs(d, names, { checkFinite, twin });
+    const specs = kernelSpecs(d, names, { checkFinite, twin, exportKernels });
     const flat = kinds.has('flat') && layout.length > 0;
     const hessianFromHvp = kinds.has('hessian') && !specs.has('hessian') && specs.has('hvp');
-    return { d, names, layout, specs, flat, hessianFromHvp };
+    const jacobian = kinds.has('jacobian') && specs.has('jvp') && specs.has('vjp');
+    return { d, names, layout, specs, flat, hessianFromHvp, jacobian };
   });
   const allSpecs = planned.flatMap((p) => [...p.specs.values()]);
   const emitted = emitKernels(allSpecs);
@@ -252,6 +288,7 @@ export function emitModelModule(file: ModuleIR, options: EmitModelModuleOptions 
     return name;
   };
   let next = 0;
+  const functions = new Map<string, EmittedFunction>();
   const sections = planned.flatMap((p) => {
     const kernels = new Map<KernelKind, KernelInfo>([...p.specs].map(([kind, spec]) => [kind, { spec, sizes: kernelSizes(spec) }]));
     const dims = symbolsOf([...p.d.fn.params.map((x) => x.shape), ...[...kernels.values()].map((k) => k.sizes)]);
@@ -268,21 +305,33 @@ export function emitModelModule(file: ModuleIR, options: EmitModelModuleOptions 
       use,
       flat: p.flat,
       hessianFromHvp: p.hessianFromHvp,
+      jacobian: p.jacobian,
     };
+    functions.set(p.d.fn.name, {
+      derivatives: p.d,
+      names: p.names,
+      layout: p.layout,
+      size: ctx.size,
+      explicitSizes: ctx.sizes.explicit,
+      kinds: new Set(p.specs.keys()),
+      hessian: p.specs.has('hessian') || p.hessianFromHvp,
+      jacobian: p.jacobian,
+      flat: p.flat,
+    });
     const kernelTexts = emitted.kernels.slice(next, next + p.specs.size);
     next += p.specs.size;
     return [...layoutSection(ctx), ...namedApiSection(ctx), ...flatSection(ctx), ...viewSection(ctx), ...kernelTexts];
   });
   const support = (Object.keys(SUPPORT_SOURCE) as SupportName[]).filter((n) => used.has(n));
   const types = support.filter((n) => /^[A-Z]/.test(n));
-  const functions = support.filter((n) => /^[a-z]/.test(n));
+  const supportFunctions = support.filter((n) => /^[a-z]/.test(n));
   const parts = [
     `${generatedHeader(VERSION, displayPath(file.path))}\n${checkFinite ? `${CHECKED_NOTE}\n` : ''}/* eslint-disable */`,
     ...types.map((n) => SUPPORT_SOURCE[n]),
     ...sections,
-    ...functions.map((n) => SUPPORT_SOURCE[n]),
+    ...supportFunctions.map((n) => SUPPORT_SOURCE[n]),
     ...emitted.helpers,
     ...(checkFinite ? [twinKernelsSource(allSpecs.map((k) => k.name))] : twin ? [finiteTwinSource(displayPath(file.path))] : []),
   ];
-  return `${parts.join('\n\n')}\n`;
+  return { source: `${parts.join('\n\n')}\n`, functions };
 }

@@ -12,7 +12,7 @@ import { isWrt, jsDoc } from './context.ts';
 import { expectFlat, flatParam, flatTangent, kernelCall, prologue, signature, viewsOf } from './calls.ts';
 import type { Signature } from './calls.ts';
 import type { InputNode } from '../ir/node.ts';
-import { argumentsDoc } from './namedApi.ts';
+import { argumentsDoc, jacobianProducts } from './namedApi.ts';
 import { q, sizeOf } from './sizes.ts';
 
 interface Closure {
@@ -43,7 +43,10 @@ function claimLocals(sig: Signature): FlatLocals {
   return { x: c('x'), v: c('v'), gradOut: c('gradOut'), out: c('out'), p: c('p'), t: c('t'), hvp: c('hvp'), u: c('u') };
 }
 
-function scalarClosures(ctx: FunctionContext, sig: Signature, l: FlatLocals, flat: string): { hvp: Closure; entries: [string, string][] } {
+/** Whether the flat variants of a scalar function carry the curvature members (a FlatObjective) or only value and objective (a FlatGradient). */
+const hasCurvature = (ctx: FunctionContext): boolean => ctx.kernels.has('jvp') && ctx.kernels.has('hvp');
+
+function scalarClosures(ctx: FunctionContext, sig: Signature, l: FlatLocals, flat: string): { hvp: Closure | null; entries: [string, string][] } {
   const where = (member: string) => `${flat}(…).${member}`;
   const param = flatParam(ctx, sig, l.x, l.p);
   const tangent = flatTangent(ctx, l.v, l.t);
@@ -55,12 +58,12 @@ function scalarClosures(ctx: FunctionContext, sig: Signature, l: FlatLocals, fla
     params: [l.x, l.gradOut],
     body: [...readX('objective'), expectFlat(ctx, where('objective'), l.gradOut), `return ${kernelCall(ctx, 'valueAndGradient', { param, size, out: l.gradOut })};`],
   };
-  const jvp: Closure = { params: [l.x, l.v], body: [...readX('jvp'), ...readV('jvp'), `return ${kernelCall(ctx, 'jvp', { param, size, tangent })};`] };
-  const hvp: Closure = {
+  const jvp = (): Closure => ({ params: [l.x, l.v], body: [...readX('jvp'), ...readV('jvp'), `return ${kernelCall(ctx, 'jvp', { param, size, tangent })};`] });
+  const hvp = (): Closure => ({
     params: [`${l.x}: Float64Array`, `${l.v}: Float64Array`, `${l.out}: Float64Array`],
     returnType: 'void',
     body: [...readX('hvp'), ...readV('hvp'), expectFlat(ctx, where('hvp'), l.out), `${kernelCall(ctx, 'hvp', { param, size, tangent, out: l.out })};`],
-  };
+  });
   const ggnvp: Closure | null = ctx.kernels.has('ggnvp')
     ? {
       params: [l.x, l.v, l.out],
@@ -76,12 +79,16 @@ function scalarClosures(ctx: FunctionContext, sig: Signature, l: FlatLocals, fla
       `${kernelCall(ctx, 'hessian', { param, size, out: l.out })};`,
     ],
   });
+  const first: [string, string][] = [
+    ['value', closureText(value, '    ')],
+    ['objective', closureText(objective, '    ')],
+  ];
+  if (!hasCurvature(ctx)) return { hvp: null, entries: first };
   return {
-    hvp,
+    hvp: hvp(),
     entries: [
-      ['value', closureText(value, '    ')],
-      ['objective', closureText(objective, '    ')],
-      ['jvp', closureText(jvp, '    ')],
+      ...first,
+      ['jvp', closureText(jvp(), '    ')],
       ['hvp', l.hvp],
       ['hessian', ctx.kernels.has('hessian') ? closureText(hessian(), '    ') : `${ctx.use('hessianFromHvp')}(${q(where('hessian'))}, ${ctx.size}, ${l.hvp})`],
       ...(ggnvp === null ? [] : [['ggnvp', closureText(ggnvp, '    ')] as [string, string]]),
@@ -118,10 +125,22 @@ function tensorClosures(ctx: FunctionContext, sig: Signature, l: FlatLocals, fla
       `return ${kernelCall(ctx, 'vjp', { param, size, cotangent: l.u, out: l.gradOut })};`,
     ],
   });
+  const jacobian = (): Closure => {
+    const products = jacobianProducts(ctx, sig, param, size, '      ');
+    return {
+      params: [l.x, `${l.out} = new Float64Array((${outputSize}) * ${ctx.size})`],
+      body: [
+        ...readX('jacobian'),
+        `${ctx.use('expectLength')}(${q(where('jacobian'))}, ${q(l.out)}, ${l.out}, (${outputSize}) * ${ctx.size}, 'the dense Jacobian');`,
+        `return ${ctx.use('denseJacobian')}(${outputSize}, ${ctx.size}, ${products.jvp}, ${products.vjp}, ${l.out});`,
+      ],
+    };
+  };
   return [
     ['value', closureText(value, '    ')],
     ['jvp', closureText(jvp, '    ')],
     ...(ctx.kernels.has('vjp') ? [['vjp', closureText(vjp(), '    ')] as [string, string]] : []),
+    ...(ctx.jacobian ? [['jacobian', closureText(jacobian(), '    ')] as [string, string]] : []),
   ];
 }
 
@@ -164,14 +183,14 @@ export function flatSection(ctx: FunctionContext): string[] {
   let type: string;
   if (scalarOut) {
     const closures = scalarClosures(ctx, sig, l, names.flat);
-    lines.push(`const ${l.hvp} = ${closureText(closures.hvp, '  ')};`);
+    if (closures.hvp !== null) lines.push(`const ${l.hvp} = ${closureText(closures.hvp, '  ')};`);
     entries.push(...closures.entries.map(([k, v]) => (k === v ? k : `${k}: ${v}`)));
-    type = ctx.use(ctx.kernels.has('ggnvp') ? 'FlatLoss' : 'FlatObjective');
+    type = ctx.use(!hasCurvature(ctx) ? 'FlatGradient' : ctx.kernels.has('ggnvp') ? 'FlatLoss' : 'FlatObjective');
   } else {
     const outputSize = sizeOf(d.fn.output.shape, sig.locals);
     entries.push(`get outputSize(): number {\n      return ${outputSize};\n    }`);
     entries.push(...tensorClosures(ctx, sig, l, names.flat, outputSize).map(([k, v]) => `${k}: ${v}`));
-    type = ctx.use(ctx.kernels.has('vjp') ? 'FlatTensorFunctionVjp' : 'FlatTensorFunction');
+    type = ctx.use(ctx.jacobian ? 'FlatTensorJacobian' : ctx.kernels.has('vjp') ? 'FlatTensorFunctionVjp' : 'FlatTensorFunction');
   }
   const dataNames = data.map((p) => p.name);
   return [

@@ -125,5 +125,7 @@ export function layoutSection(ctx: FunctionContext): string[] {
 
 /** The internal view cache, when calls need it. */
 export function viewSection(ctx: FunctionContext): string[] {
-  return ctx.layout.length > 0 && needsViews(ctx) ? [viewCache(ctx)] : [];
+  // Read by the flat variants and by whatever takes a flat tangent; a module of values and gradients has none.
+  const readsViews = ctx.flat || ctx.hessianFromHvp || (['jvp', 'hvp', 'ggnvp'] as const).some((k) => ctx.kernels.has(k));
+  return ctx.layout.length > 0 && needsViews(ctx) && readsViews ? [viewCache(ctx)] : [];
 }

@@ -10,6 +10,7 @@ import { jsDoc } from './context.ts';
 import { expectFlat, fromFlat, kernelCall, prologue, signature, viewsOf } from './calls.ts';
 import { identifier } from '../emit/safeText.ts';
 import type { Signature } from './calls.ts';
+import type { InputNode } from '../ir/node.ts';
 import { q, sizeOf, shapeText } from './sizes.ts';
 
 /** What the arguments are, for the docs. */
@@ -257,6 +258,49 @@ function hessianFunction(ctx: FunctionContext): string {
   });
 }
 
+/** The two product closures `denseJacobian` takes, reading the parameters through `param`. */
+export function jacobianProducts(ctx: FunctionContext, sig: Signature, param: (p: InputNode) => string, size: (dim: string) => string, indent: string): { jvp: string; vjp: string } {
+  const { d } = ctx;
+  const v = sig.names.claim('v');
+  const column = sig.names.claim('column');
+  const u = sig.names.claim('u');
+  const row = sig.names.claim('row');
+  const t = sig.names.claim('t');
+  const tangent = (i: number) => fromFlat(ctx, v, t)(d.fn.wrt[i]!);
+  const body = (lines: string[]) => `{\n${lines.map((l) => `${indent}  ${l}`).join('\n')}\n${indent}}`;
+  return {
+    jvp: `(${v}: Float64Array, ${column}: Float64Array): void => ${body([...viewsOf(ctx, t, v), `${kernelCall(ctx, 'jvp', { param, size, tangent, out: column })};`])}`,
+    vjp: `(${u}: Float64Array, ${row}: Float64Array): void => ${body([`${kernelCall(ctx, 'vjp', { param, size, cotangent: u, out: row })};`])}`,
+  };
+}
+
+/** `fJacobian`: the dense Jacobian of a tensor output, m×n row-major, from JVPs or VJPs. */
+function jacobianFunction(ctx: FunctionContext): string {
+  const { names, d } = ctx;
+  return wrapper(ctx, {
+    name: names.jacobian,
+    build: (sig) => {
+      const out = sig.names.claim('out');
+      const target = sig.names.claim('target');
+      const m = sizeOf(d.fn.output.shape, sig.locals);
+      const products = jacobianProducts(ctx, sig, sig.locals.arg, sig.locals.size, '  ');
+      return {
+        doc: [
+          `The dense Jacobian ∂${d.fn.name}/∂θ of the ${shapeText(d.fn.output.shape)} output (row-major) with respect to the ${ctx.size} parameters in \`${names.layout}\` order, ` +
+            `written into \`${out}\` (allocated when omitted) and returned: one JVP per column when there are fewer parameters than outputs, else one VJP per row.`,
+        ],
+        params: [`${out}?: Float64Array`],
+        body: [
+          `const ${target} = ${out} ?? new Float64Array((${m}) * ${ctx.size});`,
+          `${ctx.use('expectLength')}(${q(names.jacobian)}, ${q(out)}, ${target}, (${m}) * ${ctx.size}, 'the dense Jacobian');`,
+          `return ${ctx.use('denseJacobian')}(${m}, ${ctx.size}, ${products.jvp}, ${products.vjp}, ${target});`,
+        ],
+        returnType: 'Float64Array',
+      };
+    },
+  });
+}
+
 export function namedApiSection(ctx: FunctionContext): string[] {
   const out = [valueFunction(ctx)];
   if (ctx.kernels.has('valueAndGradient')) out.push(...gradientFunctions(ctx));
@@ -265,5 +309,6 @@ export function namedApiSection(ctx: FunctionContext): string[] {
   if (ctx.kernels.has('hvp')) out.push(productFunction(ctx, 'hvp'));
   if (ctx.kernels.has('ggnvp')) out.push(productFunction(ctx, 'ggnvp'));
   if (ctx.kernels.has('hessian') || ctx.hessianFromHvp) out.push(hessianFunction(ctx));
+  if (ctx.jacobian) out.push(jacobianFunction(ctx));
   return out;
 }

@@ -25,6 +25,8 @@ export interface GeneratedNames {
   readonly vjp: Identifier;
   /** fHessian(params…, out?) → the dense Hessian, n×n row-major. */
   readonly hessian: Identifier;
+  /** fJacobian(params…, out?) → the dense Jacobian of a tensor output, m×n row-major. */
+  readonly jacobian: Identifier;
   /** fLayout: every differentiated parameter with shape, offset and size. */
   readonly layout: Identifier;
   /** FParams: the differentiated parameters by name, as views of a flat vector. */
@@ -55,6 +57,7 @@ export function generatedNames(f: string): GeneratedNames {
     ggnvp: id(`${f}Ggnvp`),
     vjp: id(`${f}Vjp`),
     hessian: id(`${f}Hessian`),
+    jacobian: id(`${f}Jacobian`),
     layout: id(`${f}Layout`),
     params: id(`${F}Params`),
     pack: id(`pack${F}`),

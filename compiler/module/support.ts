@@ -5,9 +5,23 @@
  * when something in the module uses it.
  */
 
-export type SupportName = 'FlatObjective' | 'FlatLoss' | 'FlatTensorFunction' | 'FlatTensorFunctionVjp' | 'expectLength' | 'expectWhole' | 'expectIndices' | 'hessianFromHvp';
+export type SupportName = 'FlatGradient' | 'FlatObjective' | 'FlatLoss' | 'FlatTensorFunction' | 'FlatTensorFunctionVjp' | 'FlatTensorJacobian' | 'denseJacobian' | 'expectLength' | 'expectWhole' | 'expectIndices' | 'hessianFromHvp';
 
 export const SUPPORT_SOURCE: Readonly<Record<SupportName, string>> = {
+  FlatGradient: `/**
+ * A scalar model function of one flat parameter vector, its data bound, with
+ * its gradient only (a module built with \`--emit value,gradient,flat\`).
+ */
+export interface FlatGradient<Data extends readonly unknown[] = []> {
+  /** Length of the flat vector x (the layout's size). */
+  readonly size: number;
+  /** Binds new data of the same kinds (the next mini-batch, any batch size), checked, in place: the functions below then read it. */
+  readonly setData: (...data: Data) => void;
+  /** f(x). */
+  readonly value: (x: Float64Array) => number;
+  /** f(x), with ∇f(x) written into gradOut (reverse mode): the runtime's Objective. */
+  readonly objective: (x: Float64Array, gradOut: Float64Array) => number;
+}`,
   FlatObjective: `/**
  * A scalar model function of one flat parameter vector, its data bound: the
  * shapes the runtime's minimizers and optimizers take, with no glue.
@@ -58,6 +72,11 @@ export interface FlatTensorFunctionVjp<Data extends readonly unknown[] = []> ext
   /** uᵀ·J(x) for a cotangent u of the output (row-major, outputSize long), written flat into out (allocated when omitted) and returned. */
   readonly vjp: (x: Float64Array, u: Float64Array, out?: Float64Array) => Float64Array;
 }`,
+  FlatTensorJacobian: `/** A FlatTensorFunctionVjp with the dense Jacobian too. */
+export interface FlatTensorJacobian<Data extends readonly unknown[] = []> extends FlatTensorFunctionVjp<Data> {
+  /** J(x), outputSize × size row-major, written into out (allocated when omitted) and returned: one JVP per column when there are fewer parameters than outputs, else one VJP per row. */
+  readonly jacobian: (x: Float64Array, out?: Float64Array) => Float64Array;
+}`,
   expectLength: `function expectLength(where: string, name: string, array: ArrayLike<number>, expected: number, shape: string): void {
   if (array.length !== expected) {
     throw new RangeError(\`\${where}: \${name} has \${array.length} elements, but \${shape} needs \${expected}\`);
@@ -73,6 +92,35 @@ export interface FlatTensorFunctionVjp<Data extends readonly unknown[] = []> ext
     const v = indices[i];
     if (!(Number.isInteger(v) && v >= 0 && v < bound)) throw new RangeError(\`\${where}: \${name}[\${i}] = \${v}: \${what} must be an integer in [0, \${bound})\`);
   }
+}`,
+  denseJacobian: `/** out ← J (m×n row-major) from products: one JVP per column when n < m (forward mode), else one VJP per row (reverse mode). */
+function denseJacobian(
+  m: number,
+  n: number,
+  jvp: (v: Float64Array, column: Float64Array) => void,
+  vjp: (u: Float64Array, row: Float64Array) => void,
+  out: Float64Array,
+): Float64Array {
+  if (n < m) {
+    const unit = new Float64Array(n);
+    const column = new Float64Array(m);
+    for (let j = 0; j < n; j++) {
+      unit[j] = 1;
+      jvp(unit, column);
+      unit[j] = 0;
+      for (let i = 0; i < m; i++) out[i * n + j] = column[i];
+    }
+  } else {
+    const unit = new Float64Array(m);
+    const row = new Float64Array(n);
+    for (let i = 0; i < m; i++) {
+      unit[i] = 1;
+      vjp(unit, row);
+      unit[i] = 0;
+      out.set(row, i * n);
+    }
+  }
+  return out;
 }`,
   hessianFromHvp: `/** out ← ∇²f(x), one Hessian-vector product per column, then symmetrized. */
 function hessianFromHvp(
@@ -110,4 +158,5 @@ export const SUPPORT_DEPENDENCIES: Readonly<Partial<Record<SupportName, readonly
   hessianFromHvp: ['expectLength'],
   FlatLoss: ['FlatObjective'],
   FlatTensorFunctionVjp: ['FlatTensorFunction'],
+  FlatTensorJacobian: ['FlatTensorFunctionVjp', 'FlatTensorFunction'],
 };

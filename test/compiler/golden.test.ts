@@ -37,16 +37,15 @@ const CASES: readonly GoldenCase[] = [
 
 const goldenPath = (name: string) => fileURLToPath(new URL(`./golden/${name}.ts`, import.meta.url));
 
-type Kernel = (...args: number[]) => number;
-type ArrayKernel = (...args: [...number[], Float64Array]) => Float64Array;
+type Args = (number | Float64Array)[];
+/** An expression's module: the generated-module format model files get, for one function `f`. */
 interface GoldenModule {
-  inputs: readonly string[];
-  wrt: readonly string[];
-  value: Kernel;
-  valueAndGradient: (...args: [...number[], Float64Array]) => number;
-  jvp: Kernel;
-  hvp: ArrayKernel;
-  hessian: ArrayKernel;
+  fLayout: { readonly size: number; readonly params: readonly { readonly name: string }[] };
+  f: (...args: number[]) => number;
+  fValueAndGradient: (...args: Args) => number;
+  fJvp: (...args: Args) => number;
+  fHvp: (...args: Args) => Float64Array;
+  fHessian: (...args: number[]) => Float64Array;
 }
 
 /** Central difference of `f` along coordinate `name`. */
@@ -71,29 +70,33 @@ describe('golden emitted modules', () => {
 
       it('runs: the checked-in kernels agree with the reference and finite differences', async () => {
         const mod = (await import(goldenPath(c.name))) as GoldenModule;
-        const args = mod.inputs.map((name) => c.at[name]!);
+        // The function's parameters: the wrt variables in order, then the rest by name.
+        const inputs = compiled.inputs;
+        const wrt = mod.fLayout.params.map((p) => p.name);
+        expect(wrt).toEqual(c.wrt);
+        const args = inputs.map((name) => c.at[name]!);
         const parsed = parseExpression(c.expression);
         const reference = (p: Record<string, number>) => evaluateNodes([parsed.output], p).get(parsed.output)!;
-        const n = mod.wrt.length;
+        const n = wrt.length;
 
-        expect(mod.value(...args)).toBeCloseTo(reference(c.at), 12);
+        expect(mod.f(...args)).toBeCloseTo(reference(c.at), 12);
         const grad = new Float64Array(n);
-        expect(mod.valueAndGradient(...args, grad)).toBe(mod.value(...args));
-        mod.wrt.forEach((name, i) => {
+        expect(mod.fValueAndGradient(...args, grad)).toBe(mod.f(...args));
+        wrt.forEach((name, i) => {
           expect(grad[i]).toBeCloseTo(centralDifference(reference, c.at, name), 6);
         });
 
         // Forward mode along e_i equals the i-th partial; HVP along e_i equals Hessian row i.
-        const hessian = mod.hessian(...args, new Float64Array(n * n));
-        mod.wrt.forEach((name, i) => {
-          const unit = mod.wrt.map((_, j) => (i === j ? 1 : 0));
-          expect(mod.jvp(...args, ...unit)).toBeCloseTo(grad[i]!, 12);
-          const hv = mod.hvp(...args, ...unit, new Float64Array(n));
-          mod.wrt.forEach((_, j) => {
+        const hessian = mod.fHessian(...args);
+        wrt.forEach((name, i) => {
+          const unit = Float64Array.from(wrt, (_, j) => (i === j ? 1 : 0));
+          expect(mod.fJvp(...args, unit)).toBeCloseTo(grad[i]!, 12);
+          const hv = mod.fHvp(...args, unit);
+          wrt.forEach((_, j) => {
             expect(hv[j]).toBeCloseTo(hessian[i * n + j]!, 12);
             const gradJ = (p: Record<string, number>) => {
               const g = new Float64Array(n);
-              mod.valueAndGradient(...mod.inputs.map((k) => p[k]!), g);
+              mod.fValueAndGradient(...inputs.map((k) => p[k]!), g);
               return g[j]!;
             };
             expect(hessian[i * n + j]).toBeCloseTo(centralDifference(gradJ, c.at, name), 5);

@@ -7,16 +7,16 @@
 import { gradient } from '../../compiler/autodiff/reverse.ts';
 import { jvp } from '../../compiler/autodiff/forward.ts';
 import { hessianRows, hessianVectorProduct } from '../../compiler/autodiff/hessian.ts';
-import { derive } from '../../compiler/autodiff/derive.ts';
+import { derivationOrder } from '../../compiler/autodiff/derive.ts';
 import type { Derivatives } from '../../compiler/autodiff/derive.ts';
-import { emitModule } from '../../compiler/emit/emitModule.ts';
+import { emitKernels } from '../../compiler/emit/emitModule.ts';
 import { comment, identifier } from '../../compiler/emit/safeText.ts';
 import { loadModule } from '../../compiler/load/loadModule.ts';
 import { input, mul } from '../../compiler/ir/build.ts';
 import { evaluateNodes } from '../../compiler/ir/evaluate.ts';
 import type { InputNode, Node } from '../../compiler/ir/node.ts';
-import { kernelModuleSpec } from '../../compiler/emit/kernelModule.ts';
-import { VERSION } from '../../compiler/version.ts';
+import { compileFunctions, programDerivatives } from '../../compiler/api/compileFunctions.ts';
+import type { FunctionIR } from '../../compiler/ir/function.ts';
 import { SeededRng } from '../../runtime/random/seededRng.ts';
 
 /** Uniform floats in [0, 1) from the runtime's SeededRng, so failures reproduce from the seed. */
@@ -166,30 +166,30 @@ export interface Compiled {
  * no expression text.
  */
 export function compileNode(f: Node, vars: readonly InputNode[]): Compiled {
-  const names = vars.map((x) => x.name);
-  const d = derive({ inputs: vars, outputs: [{ name: 'f', node: f }] }, names, { verifyEachPass: true });
-  const source = emitModule(kernelModuleSpec(d, 'opSpec test', 'f'));
-  const mod = loadModule(source);
-  const k = (name: string) => mod[name] as Kernel;
-  const n = vars.length;
+  const options = { verifyEachPass: true };
+  const order = derivationOrder(vars, vars.map((x) => x.name));
+  const fn: FunctionIR = { name: 'f', params: order.inputs, output: f, wrt: order.wrt, origin: { file: 'opSpec test', line: 1, column: 1, text: '' } };
+  const compiled = compileFunctions({ path: 'opSpec test', functions: [fn] }, ['value', 'gradient', 'jvp', 'hvp', 'hessian'], options);
+  const d = programDerivatives(compiled.functions.get('f')!.derivatives, options);
+  const k = (name: string) => compiled.module[name] as Kernel;
+  const flat = (v: readonly number[]) => Float64Array.from(v);
   const kernels: Evaluator = {
-    value: (x) => k('value')(...x) as number,
+    value: (x) => k('f')(...x) as number,
     gradient: (x) => gradOf(x),
-    jvp: (x, v) => k('jvp')(...x, ...v) as number,
+    jvp: (x, v) => k('fJvp')(...x, flat(v)) as number,
     // For a scalar f, Jᵀu is u·∇f.
     vjp: (x, u) => gradOf(x).map((g) => u * g),
-    hvp: (x, v) => Array.from(k('hvp')(...x, ...v, new Float64Array(n)) as Float64Array),
+    hvp: (x, v) => Array.from(k('fHvp')(...x, flat(v)) as Float64Array),
     hessian: (x) => {
-      const h = k('hessian')(...x, new Float64Array(n * n)) as Float64Array;
+      const n = vars.length;
+      const h = k('fHessian')(...x) as Float64Array;
       return Array.from({ length: n }, (_, i) => Array.from(h.subarray(i * n, (i + 1) * n)));
     },
   };
   function gradOf(x: readonly number[]): number[] {
-    const g = new Float64Array(n);
-    k('valueAndGradient')(...x, g);
-    return Array.from(g);
+    return Array.from(k('fGradient')(...x) as Float64Array);
   }
-  return { derivatives: d, source, kernels, optimizedReference: derivativesEvaluator(d) };
+  return { derivatives: d, source: compiled.source, kernels, optimizedReference: derivativesEvaluator(d) };
 }
 
 /** The reference evaluation of the optimized IR in `d` (the kernels' own source). */
@@ -215,11 +215,6 @@ export type ValueKernel = (...args: number[]) => number;
 
 /** Emits and loads a module with one kernel, `value(params…)`, returning `root` as the IR states it. */
 export function valueKernel(root: Node, params: readonly InputNode[]): ValueKernel {
-  const source = emitModule({
-    version: VERSION,
-    source: comment('test'),
-    constants: [],
-    kernels: [{ name: identifier('value'), doc: comment('test kernel'), params, returns: root }],
-  });
-  return loadModule(source)['value'] as ValueKernel;
+  const { kernels, helpers } = emitKernels([{ name: identifier('value'), doc: comment('test kernel'), params, returns: root }]);
+  return loadModule([...kernels, ...helpers].join('\n\n'))['value'] as ValueKernel;
 }

@@ -6,11 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { derive } from '../../compiler/autodiff/derive.ts';
-import { emitModule } from '../../compiler/emit/emitModule.ts';
+import { emitModelModule } from '../../compiler/module/emitModelModule.ts';
 import { add, apply, input, mul } from '../../compiler/ir/build.ts';
 import type { Node } from '../../compiler/ir/node.ts';
 import { topoSort } from '../../compiler/ir/program.ts';
-import { kernelModuleSpec } from '../../compiler/emit/kernelModule.ts';
 
 function measure(depth: number) {
   const x = input('x');
@@ -21,7 +20,10 @@ function measure(depth: number) {
     gradientNodes: topoSort(d.gradient).length,
     hvpNodes: topoSort(d.hvp).length,
     hessianNodes: topoSort(d.hessian!.flat()).length,
-    emitted: emitModule(kernelModuleSpec(d, 'a deep chain', 'y·y + sin(y), nested')).length,
+    emitted: emitModelModule(
+      { path: 'a deep chain', functions: [{ name: 'f', params: [x], output: y, wrt: [x], origin: { file: 'a deep chain', line: 1, column: 1, text: '' } }] },
+      { emit: ['value', 'gradient', 'jvp', 'hvp', 'hessian'], twin: false },
+    ).length,
   };
 }
 

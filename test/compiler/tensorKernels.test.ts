@@ -115,7 +115,7 @@ describe('compiled MLP kernels (symbolic batch)', () => {
   });
 
   it('never forms the gradient with respect to the input batch', () => {
-    const vg = model.source.slice(model.source.indexOf('export function valueAndGradient'));
+    const vg = model.source.slice(model.source.indexOf('export function lossValueAndGradientKernel'));
     // Three products in the backward pass: dZ·W2ᵀ, Xᵀ·dZ1 and Hᵀ·dZ2 — no dZ1·W1ᵀ.
     expect(vg.slice(0, vg.indexOf('\n}\n')).match(/gemm\(/g)).toHaveLength(5);
     expect(vg).not.toMatch(/W1, 0, 1, /); // W1 is never read transposed

@@ -29,7 +29,9 @@ describe('gradc.config.ts', () => {
 
   it.each([
     [{ inputs: 'src/*.model.ts' }, "gradc.config.ts: invalid config key 'inputs': Invalid input: expected array, received string"],
-    [{ emit: 'wasm' }, `gradc.config.ts: invalid config key 'emit': Invalid option: expected one of "ts"|"js"`],
+    [{ emit: 'wasm' }, `gradc.config.ts: invalid config key 'emit': 'wasm' is not a language (ts, js) or a function kind`],
+    [{ emit: ['js', 'gradeint'] }, `gradc.config.ts: invalid config key 'emit': 'gradeint' is not a language (ts, js) or a function kind (value, gradient, jvp, vjp, hvp, ggnvp, hessian, jacobian, flat); did you mean 'gradient'?`],
+    [{ emit: 3 }, `gradc.config.ts: invalid config key 'emit': must be 'ts', 'js' or a list`],
     [{ outdir: 'gen' }, "gradc.config.ts: unknown config key 'outdir'; did you mean 'outDir'?"],
     [{ wrt: ['W1', '2b'] }, "gradc.config.ts: invalid config key 'wrt.1': must be a parameter name"],
     [{ wrt: [] }, "gradc.config.ts: invalid config key 'wrt'"],
