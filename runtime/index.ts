@@ -10,6 +10,8 @@ export {
   type OptimizerStateDict,
   type StateValue,
 } from './optim/optimizer.ts';
+export { buffer, count, scalar, type HyperKind, type OptimizerSpec, type StateField } from './optim/optimizerSpec.ts';
+export type { ParamGroup } from './optim/paramGroup.ts';
 export { SGD, type SGDOptions } from './optim/sgd.ts';
 export { Adagrad, type AdagradOptions } from './optim/adagrad.ts';
 export { Adadelta, type AdadeltaOptions } from './optim/adadelta.ts';
@@ -116,7 +118,6 @@ export {
   type KrylovSubspaceOptions,
   type KrylovSubspaceResult,
 } from './optim/minimize/krylovSubspaceDescent.ts';
-export { mulberry32 } from './optim/minimize/mulberry32.ts';
 
 // Line searches along a direction, with the Wolfe or Armijo conditions.
 export { type LineSearch, sufficientDecrease } from './optim/lineSearch/lineSearch.ts';
@@ -188,7 +189,8 @@ export {
   type PacingKind,
   type PacingOptions,
 } from './train/curriculum.ts';
-export { SeededRng, range, shuffleInPlace } from './train/rng.ts';
+export { SeededRng } from './random/seededRng.ts';
+export { range, shuffleInPlace } from './random/shuffle.ts';
 export { decodeCheckpoint, encodeCheckpoint, loadCheckpoint, saveCheckpoint } from './train/checkpoint.ts';
 export { CHECKPOINT_FORMAT, CheckpointError, type LoopState, type TrainingState } from './train/trainingState.ts';
 export { removeStaleTemporaries } from './train/staleTemporaries.ts';

@@ -19,7 +19,9 @@ export interface ClippingRun {
 
 export async function rnnClipping(clip: boolean, epochs = 6, sequences = 512, length = 100): Promise<ClippingRun> {
   const data = addingData(sequences, length, length, 1);
-  const params = initAdding(3);
+  // Init seed 2: a start from which the unclipped run explodes. Whether one does is
+  // chaotic in the draw (of seeds 1–6, four explode unclipped; clipping helps in four).
+  const params = initAdding(2);
   const wh = lossLayout.params.find((e) => e.name === 'Wh')!;
   for (let i = wh.offset; i < wh.offset + wh.size; i++) params[i]! *= 2;
   const result = await train({

@@ -18,12 +18,12 @@
 import { compileExpression } from '../../compiler/index.ts';
 import {
   coordinateDescent,
-  mulberry32,
   subgradientMethod,
   symmetricEigen,
   type CoordinateDescentResult,
   type SubgradientResult,
   type SubgradientStep,
+  SeededRng,
 } from '../../runtime/index.ts';
 
 export const SMOOTH = '0.5 / m * sum((A*x - b).^2)';
@@ -42,8 +42,8 @@ export interface LassoProblem {
 
 /** A seeded problem: normal A, b = A x_true + noise with 5 of n entries of x_true nonzero. */
 export function lassoProblem(m = 60, n = 20, mu = 0.1, seed = 1): LassoProblem {
-  const rand = mulberry32(seed);
-  const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+  const rng = SeededRng.fromSeed(seed);
+  const normal = () => rng.normal();
   const a = Float64Array.from({ length: m * n }, normal);
   const xTrue = new Float64Array(n);
   for (let j = 0; j < 5; j++) xTrue[(j * 7) % n] = (j % 2 === 0 ? 1 : -1) * (1 + j / 2);

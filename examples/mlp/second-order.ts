@@ -25,7 +25,7 @@
  *
  * Run: `npx tsx examples/mlp/second-order.ts` (about half a minute).
  */
-import { Adam, NaturalGradient, loadMnist, minimizeKrylovSubspace, mulberry32, trainValidationSplit } from '../../runtime/index.ts';
+import { Adam, NaturalGradient, loadMnist, minimizeKrylovSubspace, trainValidationSplit, SeededRng } from '../../runtime/index.ts';
 import { logitsFlat, lossFlat, lossLayout } from './mlp.grad.ts';
 
 export const HIDDEN = 64;
@@ -86,7 +86,7 @@ export function setup(trainCount: number, testCount: number, batchSize: number, 
       return right / testCount;
     },
     init(initSeed) {
-      const rand = mulberry32(initSeed);
+      const rand = SeededRng.fromSeed(initSeed).asFunction();
       const theta = new Float64Array(lossLayout.size);
       const glorot = (from: number, fanIn: number, fanOut: number) => {
         const a = Math.sqrt(6 / (fanIn + fanOut));

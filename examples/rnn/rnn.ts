@@ -15,7 +15,7 @@
 import { compileModel } from '../../compiler/index.ts';
 import type { CompiledModel, LoopOptions } from '../../compiler/index.ts';
 import { add, input, matmul, mul, scan, sub, sum, tanh } from '../../compiler/index.ts';
-import { Adam, clipGradNorm, mulberry32 } from '../../runtime/index.ts';
+import { Adam, clipGradNorm, SeededRng } from '../../runtime/index.ts';
 
 export interface RnnConfig {
   readonly steps: number;
@@ -105,7 +105,7 @@ export function rnnKernels(model: CompiledModel) {
 
 /** Small random W and V, U the identity plus noise (the state persists at first), zero biases. */
 export function initialParameters(model: CompiledModel, hidden: number, seed: number): Float64Array {
-  const random = mulberry32(seed);
+  const random = SeededRng.fromSeed(seed).asFunction();
   const theta = new Float64Array(model.size);
   for (const e of model.layout) {
     for (let i = 0; i < e.size; i++) {
@@ -141,9 +141,9 @@ export function train(model: CompiledModel, config: RnnConfig, options: TrainOpt
   const theta = initialParameters(model, config.hidden, seed);
   const grad = new Float64Array(model.size);
   const adam = new Adam({ lr });
-  const random = mulberry32(seed + 1);
+  const random = SeededRng.fromSeed(seed + 1).asFunction();
   const batch = new TaskBatch(config);
-  const heldOut = Array.from({ length: 4 }, (_, i) => new TaskBatch(config).draw(mulberry32(1000 + i)));
+  const heldOut = Array.from({ length: 4 }, (_, i) => new TaskBatch(config).draw(SeededRng.fromSeed(1000 + i).asFunction()));
   const evaluate = () => heldOut.reduce((s, b) => s + k.loss(theta, b), 0) / heldOut.length;
   const curve: [number, number][] = [[0, evaluate()]];
   for (let it = 1; it <= iterations; it++) {

@@ -22,7 +22,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SGD, lossSurface, minimizeNewton, writeLineChart, writeSurfacePlot } from '../../runtime/index.ts';
-import { SeededRng } from '../../runtime/train/rng.ts';
+import { SeededRng } from '../../runtime/random/seededRng.ts';
 import { linearNetFlat, saddleFlat, type FlatObjective } from './saddle.grad.ts';
 
 export interface Problem {

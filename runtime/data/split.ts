@@ -1,7 +1,8 @@
 // Splitting a data set into training and validation parts with a seed, and
 // standardizing features with statistics of the training part only (so nothing about
 // the validation examples leaks into training).
-import { SeededRng, range, shuffleInPlace } from '../train/rng.ts';
+import { SeededRng } from '../random/seededRng.ts';
+import { range, shuffleInPlace } from '../random/shuffle.ts';
 import { subset, type Dataset } from './dataset.ts';
 
 export interface SplitOptions {

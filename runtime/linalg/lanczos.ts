@@ -6,7 +6,7 @@
 // Reorthogonalizing against every earlier vector costs O(m²n) but keeps Q orthonormal,
 // so no ghost copies of converged eigenvalues appear. Memory: m vectors of n; k runs
 // of m products for k pairs.
-import { SeededRng } from '../train/rng.ts';
+import { SeededRng } from '../random/seededRng.ts';
 import { symmetricEigen } from './symmetricEigen.ts';
 import { dot } from './vector.ts';
 

@@ -7,17 +7,8 @@
 //   θ  ← θ − γ Δ
 //
 // The paper has no learning rate (γ = 1, which is PyTorch's default too).
-import {
-  FlatOptimizer,
-  check,
-  checkStep,
-  hyperBoolean,
-  hyperNumber,
-  stateBuffer,
-  stateNumber,
-  type HyperValue,
-  type StateValue,
-} from './optimizer.ts';
+import { FlatOptimizer, check, checkStep } from './optimizer.ts';
+import { buffer, count, type OptimizerSpec } from './optimizerSpec.ts';
 
 export interface AdadeltaOptions {
   /** Scale γ applied to the update. Default 1.0. */
@@ -33,6 +24,15 @@ export interface AdadeltaOptions {
 }
 
 export class Adadelta extends FlatOptimizer {
+  static readonly spec: OptimizerSpec<Adadelta> = {
+    hyper: { rho: 'number', eps: 'number', weightDecay: 'number', maximize: 'boolean' },
+    state: { step: count('t'), squareAvg: buffer(), accDelta: buffer() },
+    check(o) {
+      check(o.rho >= 0 && o.rho <= 1, `Invalid rho value: ${o.rho}; it must be in [0, 1].`);
+      check(o.eps >= 0, `Invalid eps value: ${o.eps}; it must be >= 0.`);
+      check(o.weightDecay >= 0, `Invalid weightDecay value: ${o.weightDecay}; it must be >= 0.`);
+    },
+  };
   readonly type = 'Adadelta';
   rho: number;
   eps: number;
@@ -44,14 +44,12 @@ export class Adadelta extends FlatOptimizer {
   private accDelta: Float64Array | null = null;
 
   constructor(options: AdadeltaOptions = {}) {
-    super(options.lr ?? 1.0);
+    super(options.lr ?? 1.0, Adadelta.spec);
     this.rho = options.rho ?? 0.9;
     this.eps = options.eps ?? 1e-6;
     this.weightDecay = options.weightDecay ?? 0;
     this.maximize = options.maximize ?? false;
-    check(this.rho >= 0 && this.rho <= 1, `Invalid rho value: ${this.rho}; it must be in [0, 1].`);
-    check(this.eps >= 0, `Invalid eps value: ${this.eps}; it must be >= 0.`);
-    check(this.weightDecay >= 0, `Invalid weightDecay value: ${this.weightDecay}; it must be >= 0.`);
+    this.checkHyper();
   }
 
   step(params: Float64Array, grad: Float64Array): void {
@@ -70,33 +68,5 @@ export class Adadelta extends FlatOptimizer {
       u[i] = u[i] * rho + (1 - rho) * delta * delta;
       params[i] = params[i] - lr * delta;
     }
-  }
-
-  zeroState(): void {
-    this.t = 0;
-    this.squareAvg = null;
-    this.accDelta = null;
-  }
-
-  protected getHyper(): Record<string, HyperValue> {
-    const { rho, eps, weightDecay, maximize } = this;
-    return { rho, eps, weightDecay, maximize };
-  }
-
-  protected setHyper(h: Readonly<Record<string, HyperValue>>): void {
-    this.rho = hyperNumber(h, 'rho');
-    this.eps = hyperNumber(h, 'eps');
-    this.weightDecay = hyperNumber(h, 'weightDecay');
-    this.maximize = hyperBoolean(h, 'maximize');
-  }
-
-  protected getState(): Record<string, StateValue> {
-    return { step: this.t, squareAvg: this.squareAvg, accDelta: this.accDelta };
-  }
-
-  protected setState(s: Readonly<Record<string, StateValue>>): void {
-    this.t = stateNumber(s, 'step');
-    this.squareAvg = stateBuffer(s, 'squareAvg');
-    this.accDelta = stateBuffer(s, 'accDelta');
   }
 }

@@ -4,18 +4,8 @@
 //   g ← ∇f(θ) (negated when maximizing) + λ θ
 //   s ← s + g²                                     (s starts at initialAccumulatorValue)
 //   θ ← θ − γ̃ g / (√s + ε)
-import {
-  FlatOptimizer,
-  check,
-  checkStep,
-  filled,
-  hyperBoolean,
-  hyperNumber,
-  stateBuffer,
-  stateNumber,
-  type HyperValue,
-  type StateValue,
-} from './optimizer.ts';
+import { FlatOptimizer, check, checkStep, filled } from './optimizer.ts';
+import { buffer, count, type OptimizerSpec } from './optimizerSpec.ts';
 
 export interface AdagradOptions {
   /** Learning rate γ. Default 1e-2. */
@@ -33,6 +23,16 @@ export interface AdagradOptions {
 }
 
 export class Adagrad extends FlatOptimizer {
+  static readonly spec: OptimizerSpec<Adagrad> = {
+    hyper: { lrDecay: 'number', weightDecay: 'number', initialAccumulatorValue: 'number', eps: 'number', maximize: 'boolean' },
+    state: { step: count('t'), sum: buffer() },
+    check(o) {
+      check(o.lrDecay >= 0, `Invalid lrDecay value: ${o.lrDecay}; it must be >= 0.`);
+      check(o.weightDecay >= 0, `Invalid weightDecay value: ${o.weightDecay}; it must be >= 0.`);
+      check(o.initialAccumulatorValue >= 0, `Invalid initialAccumulatorValue: ${o.initialAccumulatorValue}; it must be >= 0.`);
+      check(o.eps >= 0, `Invalid eps value: ${o.eps}; it must be >= 0.`);
+    },
+  };
   readonly type = 'Adagrad';
   lrDecay: number;
   weightDecay: number;
@@ -44,19 +44,13 @@ export class Adagrad extends FlatOptimizer {
   private sum: Float64Array | null = null;
 
   constructor(options: AdagradOptions = {}) {
-    super(options.lr ?? 1e-2);
+    super(options.lr ?? 1e-2, Adagrad.spec);
     this.lrDecay = options.lrDecay ?? 0;
     this.weightDecay = options.weightDecay ?? 0;
     this.initialAccumulatorValue = options.initialAccumulatorValue ?? 0;
     this.eps = options.eps ?? 1e-10;
     this.maximize = options.maximize ?? false;
-    check(this.lrDecay >= 0, `Invalid lrDecay value: ${this.lrDecay}; it must be >= 0.`);
-    check(this.weightDecay >= 0, `Invalid weightDecay value: ${this.weightDecay}; it must be >= 0.`);
-    check(
-      this.initialAccumulatorValue >= 0,
-      `Invalid initialAccumulatorValue: ${this.initialAccumulatorValue}; it must be >= 0.`,
-    );
-    check(this.eps >= 0, `Invalid eps value: ${this.eps}; it must be >= 0.`);
+    this.checkHyper();
   }
 
   step(params: Float64Array, grad: Float64Array): void {
@@ -73,32 +67,5 @@ export class Adagrad extends FlatOptimizer {
       sum[i] = s;
       params[i] = params[i] - clr * (g / (Math.sqrt(s) + eps));
     }
-  }
-
-  zeroState(): void {
-    this.t = 0;
-    this.sum = null;
-  }
-
-  protected getHyper(): Record<string, HyperValue> {
-    const { lrDecay, weightDecay, initialAccumulatorValue, eps, maximize } = this;
-    return { lrDecay, weightDecay, initialAccumulatorValue, eps, maximize };
-  }
-
-  protected setHyper(h: Readonly<Record<string, HyperValue>>): void {
-    this.lrDecay = hyperNumber(h, 'lrDecay');
-    this.weightDecay = hyperNumber(h, 'weightDecay');
-    this.initialAccumulatorValue = hyperNumber(h, 'initialAccumulatorValue');
-    this.eps = hyperNumber(h, 'eps');
-    this.maximize = hyperBoolean(h, 'maximize');
-  }
-
-  protected getState(): Record<string, StateValue> {
-    return { step: this.t, sum: this.sum };
-  }
-
-  protected setState(s: Readonly<Record<string, StateValue>>): void {
-    this.t = stateNumber(s, 'step');
-    this.sum = stateBuffer(s, 'sum');
   }
 }

@@ -11,18 +11,8 @@
 // folded in where PyTorch folds them. With amsgrad the running maximum is kept of
 // the uncorrected v, and today's correction 1 − β₂ᵗ is applied to it (PyTorch's
 // placement; the AMSGrad paper has no bias correction).
-import {
-  FlatOptimizer,
-  check,
-  checkStep,
-  hyperBoolean,
-  hyperNumber,
-  lerp,
-  stateBuffer,
-  stateNumber,
-  type HyperValue,
-  type StateValue,
-} from './optimizer.ts';
+import { FlatOptimizer, check, checkStep, lerp } from './optimizer.ts';
+import { buffer, count, type OptimizerSpec } from './optimizerSpec.ts';
 
 export interface AdamOptions {
   /** Learning rate γ. Default 1e-3. */
@@ -42,6 +32,16 @@ export interface AdamOptions {
 }
 
 export class Adam extends FlatOptimizer {
+  static readonly spec: OptimizerSpec<Adam> = {
+    hyper: { beta1: 'number', beta2: 'number', eps: 'number', weightDecay: 'number', amsgrad: 'boolean', maximize: 'boolean', decoupledWeightDecay: 'boolean' },
+    state: { step: count('t'), expAvg: buffer(), expAvgSq: buffer(), maxExpAvgSq: buffer() },
+    check(o) {
+      check(o.eps >= 0, `Invalid epsilon value: ${o.eps}; it must be >= 0.`);
+      check(o.beta1 >= 0 && o.beta1 < 1, `Invalid beta parameter at index 0: ${o.beta1}; it must be in [0, 1).`);
+      check(o.beta2 >= 0 && o.beta2 < 1, `Invalid beta parameter at index 1: ${o.beta2}; it must be in [0, 1).`);
+      check(o.weightDecay >= 0, `Invalid weightDecay value: ${o.weightDecay}; it must be >= 0.`);
+    },
+  };
   readonly type: string = 'Adam';
   betas: [number, number];
   eps: number;
@@ -56,7 +56,7 @@ export class Adam extends FlatOptimizer {
   private maxExpAvgSq: Float64Array | null = null;
 
   constructor(options: AdamOptions = {}) {
-    super(options.lr ?? 1e-3);
+    super(options.lr ?? 1e-3, Adam.spec);
     const [beta1, beta2] = options.betas ?? [0.9, 0.999];
     this.betas = [beta1, beta2];
     this.eps = options.eps ?? 1e-8;
@@ -64,10 +64,23 @@ export class Adam extends FlatOptimizer {
     this.amsgrad = options.amsgrad ?? false;
     this.maximize = options.maximize ?? false;
     this.decoupledWeightDecay = options.decoupledWeightDecay ?? false;
-    check(this.eps >= 0, `Invalid epsilon value: ${this.eps}; it must be >= 0.`);
-    check(beta1 >= 0 && beta1 < 1, `Invalid beta parameter at index 0: ${beta1}; it must be in [0, 1).`);
-    check(beta2 >= 0 && beta2 < 1, `Invalid beta parameter at index 1: ${beta2}; it must be in [0, 1).`);
-    check(this.weightDecay >= 0, `Invalid weightDecay value: ${this.weightDecay}; it must be >= 0.`);
+    this.checkHyper();
+  }
+
+  /** β₁ by name, as state dicts and parameter groups hold it. */
+  get beta1(): number {
+    return this.betas[0];
+  }
+  set beta1(value: number) {
+    this.betas = [value, this.betas[1]];
+  }
+
+  /** β₂ by name, as state dicts and parameter groups hold it. */
+  get beta2(): number {
+    return this.betas[1];
+  }
+  set beta2(value: number) {
+    this.betas = [this.betas[0], value];
   }
 
   step(params: Float64Array, grad: Float64Array): void {
@@ -100,38 +113,5 @@ export class Adam extends FlatOptimizer {
       }
       params[i] = p - stepSize * (mi / (Math.sqrt(vi) / bc2Sqrt + eps));
     }
-  }
-
-  zeroState(): void {
-    this.t = 0;
-    this.expAvg = null;
-    this.expAvgSq = null;
-    this.maxExpAvgSq = null;
-  }
-
-  protected getHyper(): Record<string, HyperValue> {
-    const { eps, weightDecay, amsgrad, maximize, decoupledWeightDecay } = this;
-    const [beta1, beta2] = this.betas;
-    return { beta1, beta2, eps, weightDecay, amsgrad, maximize, decoupledWeightDecay };
-  }
-
-  protected setHyper(h: Readonly<Record<string, HyperValue>>): void {
-    this.betas = [hyperNumber(h, 'beta1'), hyperNumber(h, 'beta2')];
-    this.eps = hyperNumber(h, 'eps');
-    this.weightDecay = hyperNumber(h, 'weightDecay');
-    this.amsgrad = hyperBoolean(h, 'amsgrad');
-    this.maximize = hyperBoolean(h, 'maximize');
-    this.decoupledWeightDecay = hyperBoolean(h, 'decoupledWeightDecay');
-  }
-
-  protected getState(): Record<string, StateValue> {
-    return { step: this.t, expAvg: this.expAvg, expAvgSq: this.expAvgSq, maxExpAvgSq: this.maxExpAvgSq };
-  }
-
-  protected setState(s: Readonly<Record<string, StateValue>>): void {
-    this.t = stateNumber(s, 'step');
-    this.expAvg = stateBuffer(s, 'expAvg');
-    this.expAvgSq = stateBuffer(s, 'expAvgSq');
-    this.maxExpAvgSq = stateBuffer(s, 'maxExpAvgSq');
   }
 }

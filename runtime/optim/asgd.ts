@@ -10,17 +10,8 @@
 // step t₀ + 2 on (with the default t₀ = 1e6, ā is just θ for a long time).
 // PyTorch's multi-tensor (foreach) path computes η = γ / (1 + λ γ t^α) instead;
 // we follow the documented single-tensor formula, which the CPU path uses.
-import {
-  FlatOptimizer,
-  checkStep,
-  check,
-  hyperBoolean,
-  hyperNumber,
-  stateBuffer,
-  stateNumber,
-  type HyperValue,
-  type StateValue,
-} from './optimizer.ts';
+import { FlatOptimizer, check, checkStep } from './optimizer.ts';
+import { buffer, count, scalar, type OptimizerSpec } from './optimizerSpec.ts';
 import { ParamSwap } from './swap.ts';
 
 export interface ASGDOptions {
@@ -39,6 +30,14 @@ export interface ASGDOptions {
 }
 
 export class ASGD extends FlatOptimizer {
+  static readonly spec: OptimizerSpec<ASGD> = {
+    hyper: { lambd: 'number', alpha: 'number', t0: 'number', weightDecay: 'number', maximize: 'boolean' },
+    // η and μ are set from lr on the first step; until then they are unused.
+    state: { step: count('t'), eta: scalar(0), mu: scalar(1), ax: buffer() },
+    check(o) {
+      check(o.weightDecay >= 0, `Invalid weightDecay value: ${o.weightDecay}; it must be >= 0.`);
+    },
+  };
   readonly type = 'ASGD';
   lambd: number;
   alpha: number;
@@ -53,13 +52,13 @@ export class ASGD extends FlatOptimizer {
   private readonly swap = new ParamSwap();
 
   constructor(options: ASGDOptions = {}) {
-    super(options.lr ?? 1e-2);
+    super(options.lr ?? 1e-2, ASGD.spec);
     this.lambd = options.lambd ?? 1e-4;
     this.alpha = options.alpha ?? 0.75;
     this.t0 = options.t0 ?? 1e6;
     this.weightDecay = options.weightDecay ?? 0;
     this.maximize = options.maximize ?? false;
-    check(this.weightDecay >= 0, `Invalid weightDecay value: ${this.weightDecay}; it must be >= 0.`);
+    this.checkHyper();
   }
 
   step(params: Float64Array, grad: Float64Array): void {
@@ -101,36 +100,5 @@ export class ASGD extends FlatOptimizer {
   /** Puts back the parameters saved by swapIn. */
   swapOut(params: Float64Array): void {
     this.swap.swapOut(this.type, params);
-  }
-
-  zeroState(): void {
-    this.t = 0;
-    this.eta = 0;
-    this.mu = 1;
-    this.ax = null;
-  }
-
-  protected getHyper(): Record<string, HyperValue> {
-    const { lambd, alpha, t0, weightDecay, maximize } = this;
-    return { lambd, alpha, t0, weightDecay, maximize };
-  }
-
-  protected setHyper(h: Readonly<Record<string, HyperValue>>): void {
-    this.lambd = hyperNumber(h, 'lambd');
-    this.alpha = hyperNumber(h, 'alpha');
-    this.t0 = hyperNumber(h, 't0');
-    this.weightDecay = hyperNumber(h, 'weightDecay');
-    this.maximize = hyperBoolean(h, 'maximize');
-  }
-
-  protected getState(): Record<string, StateValue> {
-    return { step: this.t, eta: this.eta, mu: this.mu, ax: this.ax };
-  }
-
-  protected setState(s: Readonly<Record<string, StateValue>>): void {
-    this.t = stateNumber(s, 'step');
-    this.eta = stateNumber(s, 'eta');
-    this.mu = stateNumber(s, 'mu');
-    this.ax = stateBuffer(s, 'ax');
   }
 }

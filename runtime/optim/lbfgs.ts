@@ -20,7 +20,8 @@
 // given to the constructor, which step() moves in place) and write the gradient
 // into gradOut. During a line search params temporarily hold trial points; they
 // are restored bit for bit before step() moves them.
-import { check, hyperBoolean, hyperNumber, stateBuffer, stateNumber, type HyperValue, type OptimizerStateDict, type StateValue } from './optimizer.ts';
+import { check, type HyperValue, type OptimizerStateDict, type StateValue } from './optimizer.ts';
+import { hyperBoolean, hyperNumber, stateBuffer, stateNumber } from './optimizerSpec.ts';
 import { TorchStrongWolfe, type DirectionalEvaluate } from './lineSearch/torchStrongWolfe.ts';
 import { axpy, dot, norm1, normInf } from '../linalg/vector.ts';
 

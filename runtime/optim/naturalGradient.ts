@@ -19,7 +19,8 @@
 // Fisher-vector product per step.
 import { conjugateGradient, type MatVec } from '../linalg/conjugateGradient.ts';
 import { axpy, dot } from '../linalg/vector.ts';
-import { FlatOptimizer, check, checkStep, hyperBoolean, hyperNumber, stateNumber, type HyperValue, type StateValue } from './optimizer.ts';
+import { FlatOptimizer, check, checkStep } from './optimizer.ts';
+import { count, type OptimizerSpec } from './optimizerSpec.ts';
 
 /** out ← F(x) v, the Fisher (or Gauss–Newton) matrix at x times v. */
 export type FisherVectorProduct = (x: Float64Array, v: Float64Array, out: Float64Array) => void;
@@ -68,8 +69,7 @@ export class NaturalGradientSolver {
     this.damping = options.damping ?? 1e-3;
     this.cgMaxIter = options.cgMaxIter ?? 50;
     this.cgTol = options.cgTol ?? 1e-6;
-    check(this.damping >= 0, `Invalid damping: ${this.damping}; it must be >= 0 (use > 0 when F can be singular).`);
-    check(this.cgMaxIter >= 1, `Invalid cgMaxIter: ${this.cgMaxIter}; it must be >= 1.`);
+    checkSolveOptions(this);
     // (F + λI) v, at the x of the current solve.
     this.matVec = (v, out) => {
       this.fvp(this.x, v, out);
@@ -95,6 +95,14 @@ export class NaturalGradientSolver {
  * gradient passed to `step`.
  */
 export class NaturalGradient extends FlatOptimizer {
+  static readonly spec: OptimizerSpec<NaturalGradient> = {
+    hyper: { damping: 'number', cgMaxIter: 'number', cgTol: 'number', adaptDamping: 'boolean' },
+    state: { step: count('steps'), fisherVectorProducts: count(), cgIterations: count(), rejectedSteps: count() },
+    check(o) {
+      checkSolveOptions(o);
+      check(!o.adaptDamping || o.loss !== undefined, 'adaptDamping needs options.loss, the loss at x (x: Float64Array) => number; pass it, or set adaptDamping: false.');
+    },
+  };
   readonly type: string = 'NaturalGradient';
   adaptDamping: boolean;
   /** Steps taken (rejected ones included), Fisher-vector products and CG iterations over all steps. */
@@ -108,24 +116,38 @@ export class NaturalGradient extends FlatOptimizer {
   private readonly loss: ((x: Float64Array) => number) | undefined;
   private delta: Float64Array | null = null;
   private fDelta: Float64Array | null = null;
+  /** θ before a step under damping adaptation, so an undone step restores it bit for bit. */
+  private before: Float64Array | null = null;
 
   constructor(
     private readonly fvp: FisherVectorProduct,
     options: NaturalGradientOptions = {},
   ) {
-    super(options.lr ?? 1);
+    super(options.lr ?? 1, NaturalGradient.spec);
     this.solver = new NaturalGradientSolver(fvp, options);
     this.adaptDamping = options.adaptDamping ?? false;
     this.loss = options.loss;
-    check(!this.adaptDamping || this.loss !== undefined, 'adaptDamping needs options.loss, the loss at x (x: Float64Array) => number; pass it, or set adaptDamping: false.');
+    this.checkHyper();
   }
 
+  // The solver's settings, as the optimizer's own hyperparameters.
   get damping(): number {
     return this.solver.damping;
   }
-
   set damping(value: number) {
     this.solver.damping = value;
+  }
+  get cgMaxIter(): number {
+    return this.solver.cgMaxIter;
+  }
+  set cgMaxIter(value: number) {
+    this.solver.cgMaxIter = value;
+  }
+  get cgTol(): number {
+    return this.solver.cgTol;
+  }
+  set cgTol(value: number) {
+    this.solver.cgTol = value;
   }
 
   step(params: Float64Array, grad: Float64Array): void {
@@ -143,6 +165,8 @@ export class NaturalGradient extends FlatOptimizer {
     }
     // M(s) = gᵀs + ½ sᵀF s with s = −γ δ, F δ taken at θ before the step.
     const fDelta = (this.fDelta ??= new Float64Array(n));
+    const before = (this.before ??= new Float64Array(n));
+    before.set(params);
     this.fvp(params, delta, fDelta);
     this.fisherVectorProducts++;
     const predicted = -this.lr * dot(grad, delta) + 0.5 * this.lr * this.lr * dot(delta, fDelta);
@@ -152,44 +176,24 @@ export class NaturalGradient extends FlatOptimizer {
     this.lastReductionRatio = rho;
     this.damping = adaptedDamping(this.damping, rho);
     if (!(fAfter <= fBefore)) {
-      axpy(this.lr, delta, params); // undo: the loss went up (or is not finite)
+      params.set(before); // undo: the loss went up (or is not finite); θ + γδ − γδ would not round back to θ
       this.rejectedSteps++;
     }
   }
 
-  zeroState(): void {
-    this.steps = 0;
-    this.fisherVectorProducts = 0;
-    this.cgIterations = 0;
-    this.rejectedSteps = 0;
+  override zeroState(): void {
+    super.zeroState();
     this.lastReductionRatio = NaN;
     this.delta = null;
     this.fDelta = null;
+    this.before = null;
   }
+}
 
-  protected getHyper(): Record<string, HyperValue> {
-    const { damping, cgMaxIter, cgTol } = this.solver;
-    return { damping, cgMaxIter, cgTol, adaptDamping: this.adaptDamping };
-  }
-
-  protected setHyper(h: Readonly<Record<string, HyperValue>>): void {
-    this.solver.damping = hyperNumber(h, 'damping');
-    this.solver.cgMaxIter = hyperNumber(h, 'cgMaxIter');
-    this.solver.cgTol = hyperNumber(h, 'cgTol');
-    this.adaptDamping = hyperBoolean(h, 'adaptDamping');
-  }
-
-  protected getState(): Record<string, StateValue> {
-    const { steps, fisherVectorProducts, cgIterations, rejectedSteps } = this;
-    return { step: steps, fisherVectorProducts, cgIterations, rejectedSteps };
-  }
-
-  protected setState(s: Readonly<Record<string, StateValue>>): void {
-    this.steps = stateNumber(s, 'step');
-    this.fisherVectorProducts = stateNumber(s, 'fisherVectorProducts');
-    this.cgIterations = stateNumber(s, 'cgIterations');
-    this.rejectedSteps = stateNumber(s, 'rejectedSteps');
-  }
+/** The solver's range checks, shared by its constructor and the optimizer's parameter group. */
+function checkSolveOptions(o: { readonly damping: number; readonly cgMaxIter: number }): void {
+  check(o.damping >= 0, `Invalid damping: ${o.damping}; it must be >= 0 (use > 0 when F can be singular).`);
+  check(o.cgMaxIter >= 1, `Invalid cgMaxIter: ${o.cgMaxIter}; it must be >= 1.`);
 }
 
 /** ρ = actual / predicted change; NaN when the model predicts no decrease (the step is too long for it). */

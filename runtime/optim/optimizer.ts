@@ -4,6 +4,9 @@
 // optimizer is PyTorch's single parameter group over that vector. Buffers are
 // allocated on the first step, sized to the vector, and reused: step() allocates
 // nothing after that.
+import { checkLr } from './check.ts';
+import { paramGroup, type ParamGroup } from './paramGroup.ts';
+import { readHyper, readState, resetState, writeHyperAndState, type OptimizerSpec } from './optimizerSpec.ts';
 
 /** A scalar hyperparameter as it appears in a state dict. */
 export type HyperValue = number | boolean;
@@ -39,39 +42,56 @@ export interface Optimizer {
   zeroState(): void;
   stateDict(): OptimizerStateDict;
   loadStateDict(state: OptimizerStateDict): void;
+  /** PyTorch's `param_groups` (one group), where the optimizer has declared its hyperparameters. */
+  readonly paramGroups?: ParamGroup[];
 }
 
 /**
- * Shared bookkeeping: lr, checkpoints and size checks. A subclass lists its
- * hyperparameters and state by name, and writes `step`.
+ * Shared bookkeeping: lr, checkpoints, the parameter group and zeroState, all from
+ * the subclass's spec (optimizerSpec.ts). A subclass declares its spec, calls
+ * `checkHyper()` at the end of its constructor, and writes `step`.
  */
 export abstract class FlatOptimizer implements Optimizer {
   lr: number;
   initialLr: number | undefined = undefined;
   /** Class name, checked when a state dict is loaded. */
   abstract readonly type: string;
+  private readonly spec: OptimizerSpec<this>;
+  private group: ParamGroup | null = null;
 
-  protected constructor(lr: number) {
-    check(lr >= 0, `Invalid learning rate: ${lr}; it must be a number >= 0.`);
+  protected constructor(lr: number, spec: OptimizerSpec<FlatOptimizer>) {
+    checkLr(lr);
     this.lr = lr;
+    // The subclass's spec names the subclass's fields; `this` is that subclass.
+    this.spec = spec as OptimizerSpec<this>;
   }
 
   abstract step(params: Float64Array, grad: Float64Array): void;
-  abstract zeroState(): void;
-  protected abstract getHyper(): Record<string, HyperValue>;
-  protected abstract setHyper(hyper: Readonly<Record<string, HyperValue>>): void;
-  /** Live references; `stateDict` copies them. */
-  protected abstract getState(): Record<string, StateValue>;
-  /** Receives copies that the optimizer may keep. */
-  protected abstract setState(state: Readonly<Record<string, StateValue>>): void;
+
+  /** Throws a RangeError naming the first hyperparameter out of range (the spec's check). */
+  protected checkHyper(): void {
+    this.spec.check(this);
+  }
+
+  zeroState(): void {
+    resetState(this, this.spec);
+  }
+
+  /**
+   * PyTorch's `param_groups`: one group, `{ lr, initialLr, ...hyperparameters }`, live.
+   * Writing a key sets the optimizer's property, checked as the constructor checks it.
+   */
+  get paramGroups(): ParamGroup[] {
+    return [(this.group ??= paramGroup(this, this.spec))];
+  }
 
   stateDict(): OptimizerStateDict {
     return {
       type: this.type,
       lr: this.lr,
       initialLr: this.initialLr,
-      hyper: { ...this.getHyper() },
-      state: copyState(this.getState()),
+      hyper: readHyper(this, this.spec),
+      state: copyState(readState(this, this.spec)),
     };
   }
 
@@ -79,17 +99,13 @@ export abstract class FlatOptimizer implements Optimizer {
     if (state.type !== this.type) {
       throw new TypeError(`Cannot load a ${state.type} state dict into ${this.type}; build a ${state.type} instead.`);
     }
+    writeHyperAndState(this, this.spec, state.hyper, copyState(state.state));
     this.lr = state.lr;
     this.initialLr = state.initialLr;
-    this.setHyper(state.hyper);
-    this.setState(copyState(state.state));
   }
 }
 
-/** Throws a RangeError with `message` unless `ok`. */
-export function check(ok: boolean, message: string): void {
-  if (!ok) throw new RangeError(message);
-}
+export { check, checkLr } from './check.ts';
 
 /**
  * Checks that `params` and `grad` agree with each other and with buffers already
@@ -124,32 +140,4 @@ function copyState(state: Readonly<Record<string, StateValue>>): Record<string, 
   const out: Record<string, StateValue> = {};
   for (const [key, value] of Object.entries(state)) out[key] = value instanceof Float64Array ? value.slice() : value;
   return out;
-}
-
-/** Reads a numeric hyperparameter from a state dict, or throws naming it. */
-export function hyperNumber(hyper: Readonly<Record<string, HyperValue>>, key: string): number {
-  const v = hyper[key];
-  if (typeof v !== 'number') throw new TypeError(`State dict hyperparameter '${key}' should be a number but is ${String(v)}.`);
-  return v;
-}
-
-/** Reads a boolean hyperparameter from a state dict, or throws naming it. */
-export function hyperBoolean(hyper: Readonly<Record<string, HyperValue>>, key: string): boolean {
-  const v = hyper[key];
-  if (typeof v !== 'boolean') throw new TypeError(`State dict hyperparameter '${key}' should be a boolean but is ${String(v)}.`);
-  return v;
-}
-
-/** Reads a numeric state entry, or throws naming it. */
-export function stateNumber(state: Readonly<Record<string, StateValue>>, key: string): number {
-  const v = state[key];
-  if (typeof v !== 'number') throw new TypeError(`State dict entry '${key}' should be a number but is ${String(v)}.`);
-  return v;
-}
-
-/** Reads a buffer (or null: not yet allocated) from a state dict, or throws naming it. */
-export function stateBuffer(state: Readonly<Record<string, StateValue>>, key: string): Float64Array | null {
-  const v = state[key];
-  if (v === null || v instanceof Float64Array) return v;
-  throw new TypeError(`State dict entry '${key}' should be a Float64Array or null but is ${String(v)}.`);
 }

@@ -10,6 +10,7 @@
 // unchanged; its lr is the inner optimizer's.
 import { ParamSwap } from './swap.ts';
 import { check, checkStep, lerp, type Optimizer, type OptimizerStateDict } from './optimizer.ts';
+import type { ParamGroup } from './paramGroup.ts';
 
 export type AveragingOptions =
   /** Mean of the last `window` iterates; `Infinity` for the mean of all of them. */
@@ -51,6 +52,10 @@ export class PolyakAveraging implements Optimizer {
   }
   set initialLr(value: number | undefined) {
     this.optimizer.initialLr = value;
+  }
+  /** The inner optimizer's parameter groups (its lr is this wrapper's). */
+  get paramGroups(): ParamGroup[] | undefined {
+    return this.optimizer.paramGroups;
   }
 
   /** Number of iterates averaged so far (at most the window). */

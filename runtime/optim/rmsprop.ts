@@ -8,18 +8,8 @@
 //                   slides, TensorFlow's and optax's `eps_in_sqrt` placement)
 //   momentum μ > 0:  b ← μ b + g / d;  θ ← θ − γ b
 //   otherwise:       θ ← θ − γ g / d
-import {
-  FlatOptimizer,
-  check,
-  checkStep,
-  hyperBoolean,
-  hyperNumber,
-  lerp,
-  stateBuffer,
-  stateNumber,
-  type HyperValue,
-  type StateValue,
-} from './optimizer.ts';
+import { FlatOptimizer, check, checkStep, lerp } from './optimizer.ts';
+import { buffer, count, type OptimizerSpec } from './optimizerSpec.ts';
 
 export interface RMSpropOptions {
   /** Learning rate γ. Default 1e-2. */
@@ -44,6 +34,16 @@ export interface RMSpropOptions {
 }
 
 export class RMSprop extends FlatOptimizer {
+  static readonly spec: OptimizerSpec<RMSprop> = {
+    hyper: { alpha: 'number', eps: 'number', weightDecay: 'number', momentum: 'number', centered: 'boolean', maximize: 'boolean', epsInSqrt: 'boolean' },
+    state: { step: count('t'), squareAvg: buffer(), gradAvg: buffer(), momentumBuffer: buffer('buf') },
+    check(o) {
+      check(o.alpha >= 0, `Invalid alpha value: ${o.alpha}; it must be >= 0.`);
+      check(o.eps >= 0, `Invalid eps value: ${o.eps}; it must be >= 0.`);
+      check(o.momentum >= 0, `Invalid momentum value: ${o.momentum}; it must be >= 0.`);
+      check(o.weightDecay >= 0, `Invalid weightDecay value: ${o.weightDecay}; it must be >= 0.`);
+    },
+  };
   readonly type = 'RMSprop';
   alpha: number;
   eps: number;
@@ -59,7 +59,7 @@ export class RMSprop extends FlatOptimizer {
   private buf: Float64Array | null = null;
 
   constructor(options: RMSpropOptions = {}) {
-    super(options.lr ?? 1e-2);
+    super(options.lr ?? 1e-2, RMSprop.spec);
     this.alpha = options.alpha ?? 0.99;
     this.eps = options.eps ?? 1e-8;
     this.weightDecay = options.weightDecay ?? 0;
@@ -67,10 +67,7 @@ export class RMSprop extends FlatOptimizer {
     this.centered = options.centered ?? false;
     this.maximize = options.maximize ?? false;
     this.epsInSqrt = options.epsInSqrt ?? false;
-    check(this.alpha >= 0, `Invalid alpha value: ${this.alpha}; it must be >= 0.`);
-    check(this.eps >= 0, `Invalid eps value: ${this.eps}; it must be >= 0.`);
-    check(this.momentum >= 0, `Invalid momentum value: ${this.momentum}; it must be >= 0.`);
-    check(this.weightDecay >= 0, `Invalid weightDecay value: ${this.weightDecay}; it must be >= 0.`);
+    this.checkHyper();
   }
 
   step(params: Float64Array, grad: Float64Array): void {
@@ -103,38 +100,5 @@ export class RMSprop extends FlatOptimizer {
         params[i] = params[i] - lr * (g / d);
       }
     }
-  }
-
-  zeroState(): void {
-    this.t = 0;
-    this.squareAvg = null;
-    this.gradAvg = null;
-    this.buf = null;
-  }
-
-  protected getHyper(): Record<string, HyperValue> {
-    const { alpha, eps, weightDecay, momentum, centered, maximize, epsInSqrt } = this;
-    return { alpha, eps, weightDecay, momentum, centered, maximize, epsInSqrt };
-  }
-
-  protected setHyper(h: Readonly<Record<string, HyperValue>>): void {
-    this.alpha = hyperNumber(h, 'alpha');
-    this.eps = hyperNumber(h, 'eps');
-    this.weightDecay = hyperNumber(h, 'weightDecay');
-    this.momentum = hyperNumber(h, 'momentum');
-    this.centered = hyperBoolean(h, 'centered');
-    this.maximize = hyperBoolean(h, 'maximize');
-    this.epsInSqrt = hyperBoolean(h, 'epsInSqrt');
-  }
-
-  protected getState(): Record<string, StateValue> {
-    return { step: this.t, squareAvg: this.squareAvg, gradAvg: this.gradAvg, momentumBuffer: this.buf };
-  }
-
-  protected setState(s: Readonly<Record<string, StateValue>>): void {
-    this.t = stateNumber(s, 'step');
-    this.squareAvg = stateBuffer(s, 'squareAvg');
-    this.gradAvg = stateBuffer(s, 'gradAvg');
-    this.buf = stateBuffer(s, 'momentumBuffer');
   }
 }

@@ -9,16 +9,8 @@
 // (v = ρ v + α g; θ −= v); the two agree while the learning rate is constant and
 // differ once a schedule changes it. Nesterov is PyTorch's reformulation, which
 // evaluates the gradient at the current parameters rather than at a look-ahead point.
-import {
-  FlatOptimizer,
-  check,
-  checkStep,
-  hyperBoolean,
-  hyperNumber,
-  stateBuffer,
-  type HyperValue,
-  type StateValue,
-} from './optimizer.ts';
+import { FlatOptimizer, check, checkStep } from './optimizer.ts';
+import { buffer, type OptimizerSpec } from './optimizerSpec.ts';
 
 export interface SGDOptions {
   /** Learning rate γ. Default 1e-3 (PyTorch's default since 2.2). */
@@ -36,6 +28,15 @@ export interface SGDOptions {
 }
 
 export class SGD extends FlatOptimizer {
+  static readonly spec: OptimizerSpec<SGD> = {
+    hyper: { momentum: 'number', dampening: 'number', weightDecay: 'number', nesterov: 'boolean', maximize: 'boolean' },
+    state: { momentumBuffer: buffer('buf') },
+    check(o) {
+      check(o.momentum >= 0, `Invalid momentum value: ${o.momentum}; it must be >= 0.`);
+      check(o.weightDecay >= 0, `Invalid weightDecay value: ${o.weightDecay}; it must be >= 0.`);
+      check(!o.nesterov || (o.momentum > 0 && o.dampening === 0), 'Nesterov momentum requires a momentum > 0 and zero dampening.');
+    },
+  };
   readonly type = 'SGD';
   momentum: number;
   dampening: number;
@@ -46,18 +47,13 @@ export class SGD extends FlatOptimizer {
   private buf: Float64Array | null = null;
 
   constructor(options: SGDOptions = {}) {
-    super(options.lr ?? 1e-3);
+    super(options.lr ?? 1e-3, SGD.spec);
     this.momentum = options.momentum ?? 0;
     this.dampening = options.dampening ?? 0;
     this.weightDecay = options.weightDecay ?? 0;
     this.nesterov = options.nesterov ?? false;
     this.maximize = options.maximize ?? false;
-    check(this.momentum >= 0, `Invalid momentum value: ${this.momentum}; it must be >= 0.`);
-    check(this.weightDecay >= 0, `Invalid weightDecay value: ${this.weightDecay}; it must be >= 0.`);
-    check(
-      !this.nesterov || (this.momentum > 0 && this.dampening === 0),
-      'Nesterov momentum requires a momentum > 0 and zero dampening.',
-    );
+    this.checkHyper();
   }
 
   step(params: Float64Array, grad: Float64Array): void {
@@ -83,30 +79,5 @@ export class SGD extends FlatOptimizer {
       buf[i] = b;
       params[i] = params[i] - lr * (nesterov ? g + momentum * b : b);
     }
-  }
-
-  zeroState(): void {
-    this.buf = null;
-  }
-
-  protected getHyper(): Record<string, HyperValue> {
-    const { momentum, dampening, weightDecay, nesterov, maximize } = this;
-    return { momentum, dampening, weightDecay, nesterov, maximize };
-  }
-
-  protected setHyper(h: Readonly<Record<string, HyperValue>>): void {
-    this.momentum = hyperNumber(h, 'momentum');
-    this.dampening = hyperNumber(h, 'dampening');
-    this.weightDecay = hyperNumber(h, 'weightDecay');
-    this.nesterov = hyperBoolean(h, 'nesterov');
-    this.maximize = hyperBoolean(h, 'maximize');
-  }
-
-  protected getState(): Record<string, StateValue> {
-    return { momentumBuffer: this.buf };
-  }
-
-  protected setState(s: Readonly<Record<string, StateValue>>): void {
-    this.buf = stateBuffer(s, 'momentumBuffer');
   }
 }

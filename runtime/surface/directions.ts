@@ -6,7 +6,7 @@
 // (or of scale-invariant ones) can be compared. A filter of a dense layer's weight
 // matrix W [in, out] (as used in X·W) is one output unit's incoming weights: a column.
 import { lanczosEigen } from '../linalg/lanczos.ts';
-import { SeededRng } from '../train/rng.ts';
+import { SeededRng } from '../random/seededRng.ts';
 
 /** A generated module's `<f>Layout`, with shapes: where each parameter block lives in the flat vector. */
 export interface ShapedLayout {

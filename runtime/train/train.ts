@@ -21,7 +21,8 @@ import { HealthMonitor, checkHealthOptions, healthSummary, type HealthWarning } 
 import { NonFiniteError, findNonFinite, modelOriginOf, blockOf, type Diagnosis, type NonFiniteFinding } from './nonFinite.ts';
 import type { EpochRecord, Metrics, TrainOptions, TrainResult, TrainUnit, UnitLoss } from './options.ts';
 import { createProgress, formatLoss, silentProgress, type Progress } from './progress.ts';
-import { SeededRng, range, shuffleInPlace } from './rng.ts';
+import { SeededRng } from '../random/seededRng.ts';
+import { range, shuffleInPlace } from '../random/shuffle.ts';
 import { firstNonFinite } from './stateSchemas.ts';
 import { removeStaleTemporaries } from './staleTemporaries.ts';
 import { CHECKPOINT_FORMAT, checkTrainingState, type LoopState, type TrainingState } from './trainingState.ts';

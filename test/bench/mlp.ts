@@ -7,6 +7,8 @@
 //   Z2 = H1·W2 + b2       W2 [hidden, classes]
 //   loss = mean over rows of −log softmax(Z2)[row, label]
 
+import { SeededRng } from '../../runtime/random/seededRng.ts';
+
 export interface MlpConfig {
   readonly name: string;
   readonly inputs: number;
@@ -75,16 +77,9 @@ export function stepFlops(c: MlpConfig): number {
   return 2 * first + 3 * second;
 }
 
-/** mulberry32: a small, fast, well-mixed 32-bit PRNG; uniform in [0, 1). */
+/** Uniform floats in [0, 1) from the runtime's SeededRng, reproducible from `seed`. */
 export function makeRng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return SeededRng.fromSeed(seed).asFunction();
 }
 
 export interface Problem {

@@ -12,7 +12,7 @@ import { mse, relu, softmaxCrossEntropy, stack, tanh } from '../../compiler/ir/n
 import { scan } from '../../compiler/ir/scan.ts';
 import { tensor } from '../../compiler/ir/tensor.ts';
 import type { Tensor } from '../../compiler/ir/tensor.ts';
-import { mulberry32 } from '../../runtime/optim/minimize/mulberry32.ts';
+import { SeededRng } from '../../runtime/random/seededRng.ts';
 
 export const CLASSES = 3;
 export const FEATURES = 4;
@@ -51,12 +51,12 @@ export function softmaxRegression(): Model {
 }
 
 export const randomVector = (n: number, seed: number, scale = 1): Float64Array => {
-  const r = mulberry32(seed);
+  const r = SeededRng.fromSeed(seed).asFunction();
   return Float64Array.from({ length: n }, () => scale * (2 * r() - 1));
 };
 
 export function randomData(model: Model, batch: number, seed: number): Record<string, Tensor> {
-  const r = mulberry32(seed);
+  const r = SeededRng.fromSeed(seed).asFunction();
   const X = tensor([batch, FEATURES], Array.from({ length: batch * FEATURES }, () => 2 * r() - 1));
   const y =
     model.y.shape.length === 2
@@ -142,7 +142,7 @@ export function rnn(T: number, unrolled = false): Model {
 
 export function rnnData(T: number, seed: number): Record<string, Tensor> {
   const { B, D, H } = RNN;
-  const r = mulberry32(seed);
+  const r = SeededRng.fromSeed(seed).asFunction();
   return {
     X: tensor([T, B, D], Array.from({ length: T * B * D }, () => 2 * r() - 1)),
     y: tensor([T, B, H], Array.from({ length: T * B * H }, () => 2 * r() - 1)),

@@ -17,10 +17,10 @@ import { evaluateNodes } from '../../compiler/ir/evaluate.ts';
 import type { InputNode, Node } from '../../compiler/ir/node.ts';
 import { compileFunctions, programDerivatives } from '../../compiler/api/compileFunctions.ts';
 import type { FunctionIR } from '../../compiler/ir/function.ts';
-import { mulberry32 } from '../../runtime/optim/minimize/mulberry32.ts';
+import { SeededRng } from '../../runtime/random/seededRng.ts';
 
-/** A small seeded generator of floats in [0, 1), so failures reproduce (the runtime's mulberry32). */
-export const seededRandom = mulberry32;
+/** Uniform floats in [0, 1) from the runtime's SeededRng, so failures reproduce from the seed. */
+export const seededRandom = (seed: number): (() => number) => SeededRng.fromSeed(seed).asFunction();
 
 export interface Tolerance {
   readonly rtol: number;

@@ -7,7 +7,7 @@ import { evaluateTensors } from '../../compiler/ir/evaluate.ts';
 import type { InputNode } from '../../compiler/ir/node.ts';
 import { tensor } from '../../compiler/ir/tensor.ts';
 import type { FunctionIR } from '../../compiler/ir/function.ts';
-import { mulberry32 } from '../../runtime/index.ts';
+import { SeededRng } from '../../runtime/index.ts';
 
 export type Arg = number | Float64Array;
 /** A generated module's exports, looked up by the names the contract promises. */
@@ -36,7 +36,7 @@ export const sizeOfShape = (shape: readonly number[]): number => shape.reduce((a
 
 /** Seeded values for every parameter of `fn`, in declaration order. */
 export function pointFor(fn: FunctionIR, seed: number): Arg[] {
-  const random = mulberry32(seed);
+  const random = SeededRng.fromSeed(seed).asFunction();
   return fn.params.map((p) => {
     const special = SPECIAL[p.name];
     if (p.shape.length === 0) return special !== undefined ? special(0) : random() * 1.6 - 0.8;

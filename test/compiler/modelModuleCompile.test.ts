@@ -12,7 +12,7 @@ import { compileModelFile, generatedModulePath } from '../../compiler/api/compil
 import { loadModule } from '../../compiler/load/loadModule.ts';
 import { SourceError } from '../../compiler/errors.ts';
 import { parseModelFile } from '../../compiler/frontend/typescript/parseModelFile.ts';
-import { minimizeLBFGS, minimizeNewton, minimizeNewtonCG, mulberry32 } from '../../runtime/index.ts';
+import { minimizeLBFGS, minimizeNewton, minimizeNewtonCG, SeededRng } from '../../runtime/index.ts';
 import type { DenseHessian, HessianVectorProduct, Objective } from '../../runtime/index.ts';
 import { exported } from './modelModuleCheck.ts';
 import type { GeneratedModule } from './modelModuleCheck.ts';
@@ -164,7 +164,7 @@ describe('generated flat objectives drive the runtime minimizers with no glue', 
   });
 
   it('Newton-CG on least squares with data bound recovers the weights the data came from', () => {
-    const random = mulberry32(7);
+    const random = SeededRng.fromSeed(7).asFunction();
     const wTrue = [0.5, -2, 3];
     const m = 12;
     const A = Float64Array.from({ length: m * 3 }, () => random() * 2 - 1);

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { compileModelFile } from '../../compiler/api/compileModelFile.ts';
 import { loadModule } from '../../compiler/load/loadModule.ts';
 import { parseModelFile } from '../../compiler/frontend/typescript/parseModelFile.ts';
-import { mulberry32 } from '../../runtime/index.ts';
+import { SeededRng } from '../../runtime/index.ts';
 import { close } from './gradcheck.ts';
 import { exported } from './modelModuleCheck.ts';
 
@@ -66,7 +66,7 @@ interface FlatLoss {
 }
 
 function randomVector(n: number, seed: number, scale = 1): Float64Array {
-  const r = mulberry32(seed);
+  const r = SeededRng.fromSeed(seed).asFunction();
   return Float64Array.from({ length: n }, () => scale * (2 * r() - 1));
 }
 

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileModelFile } from '../../compiler/api/compileModelFile.ts';
 import { loadModule } from '../../compiler/load/loadModule.ts';
-import { mulberry32 } from '../../runtime/index.ts';
+import { SeededRng } from '../../runtime/index.ts';
 import { countFloat64Arrays } from '../allocations.ts';
 import { exported } from './modelModuleCheck.ts';
 
@@ -44,7 +44,7 @@ const lossFlat = exported<(X: Float64Array, labels: Float64Array) => FlatLoss>(m
 const scoresFlat = exported<(X: Float64Array) => FlatScores>(mod, 'scoresFlat');
 
 function randomVector(n: number, seed: number): Float64Array {
-  const r = mulberry32(seed);
+  const r = SeededRng.fromSeed(seed).asFunction();
   return Float64Array.from({ length: n }, () => 2 * r() - 1);
 }
 

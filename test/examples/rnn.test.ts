@@ -7,7 +7,7 @@ import { tapeReport } from '../../compiler/index.ts';
 import type { CompiledModel } from '../../compiler/index.ts';
 import { evaluateTensors } from '../../compiler/ir/evaluate.ts';
 import { BASELINE, TaskBatch, compileRnn, initialParameters, rnnKernels, train } from '../../examples/rnn/rnn.ts';
-import { mulberry32 } from '../../runtime/index.ts';
+import { SeededRng } from '../../runtime/index.ts';
 import { along, close, differentiate, dot, mismatches } from '../compiler/gradcheck.ts';
 
 const SMALL = { steps: 100, batch: 4, hidden: 8, delay: 5 };
@@ -25,7 +25,7 @@ function referenceGradient(model: CompiledModel, theta: Float64Array, batch: Tas
 }
 
 describe('examples/rnn', () => {
-  const batch = new TaskBatch(SMALL).draw(mulberry32(3));
+  const batch = new TaskBatch(SMALL).draw(SeededRng.fromSeed(3).asFunction());
 
   it.each([['full BPTT', {}], ['truncated BPTT (k = 10)', { truncate: 10 }]] as const)('%s: compiled gradient equals the reference evaluation', (_, loop) => {
     const model = compileRnn(SMALL, loop);
@@ -41,7 +41,7 @@ describe('examples/rnn', () => {
     const theta = initialParameters(model, SMALL.hidden, 5);
     const grad = new Float64Array(model.size);
     k.lossAndGradient(theta, batch, grad);
-    const random = mulberry32(8);
+    const random = SeededRng.fromSeed(8).asFunction();
     const raw = Array.from({ length: model.size }, () => 2 * random() - 1);
     const v = raw.map((x) => x / Math.sqrt(dot(raw, raw)));
     const fd = differentiate((t) => [k.loss(Float64Array.from(along([...theta], v, t)), batch)], 1e-4);

@@ -9,17 +9,19 @@ import { add, compileCurvature, input, matmul, relu, softmaxCrossEntropy, tensor
 import type { Node } from '../../compiler/index.ts';
 import { lossFlat } from '../../examples/mlp/mlp.grad.ts';
 import { runKrylov, runNaturalGradient, setup } from '../../examples/mlp/second-order.ts';
-import { mulberry32 } from '../../runtime/index.ts';
+import { SeededRng } from '../../runtime/index.ts';
 import { close } from '../compiler/gradcheck.ts';
 
 const s = setup(600, 200, 100);
 
 describe('examples/mlp/second-order.ts on the generated Gauss-Newton product', () => {
-  it('natural gradient reduces the training loss and raises held-out accuracy', () => {
-    const run = runNaturalGradient(s, 2);
+  // Four passes are four steps on batches of 100, so one initialisation says little:
+  // the claim is checked from three (the loss ratios are about 0.4–0.6).
+  it.each([1, 2, 3])('natural gradient reduces the training loss and raises held-out accuracy (init seed %i)', (seed) => {
+    const run = runNaturalGradient(s, 4, 3, 1e-2, seed);
     const first = run.curve[0]!;
     const last = run.curve[run.curve.length - 1]!;
-    expect(last.passes).toBeGreaterThanOrEqual(2);
+    expect(last.passes).toBeGreaterThanOrEqual(4);
     expect(last.loss).toBeLessThan(0.7 * first.loss);
     expect(last.accuracy).toBeGreaterThan(first.accuracy);
   });
@@ -45,7 +47,7 @@ describe('examples/mlp/second-order.ts on the generated Gauss-Newton product', (
       .bind({ X: tensor([count, 784], batch.X), y: tensor([count], batch.labels) });
     const generated = lossFlat(batch.X, batch.labels);
     const theta = s.init(3);
-    const random = mulberry32(4);
+    const random = SeededRng.fromSeed(4).asFunction();
     const v = Float64Array.from({ length: s.size }, () => 2 * random() - 1);
     const expected = new Float64Array(s.size);
     const actual = new Float64Array(s.size);

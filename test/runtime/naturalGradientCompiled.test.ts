@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { add, compileCurvature, input, matmul, relu, softmaxCrossEntropy, type Node } from '../../compiler/index.ts';
 import { tensor } from '../../compiler/ir/tensor.ts';
-import { minimizeNaturalGradient, mulberry32 } from '../../runtime/index.ts';
+import { minimizeNaturalGradient, SeededRng } from '../../runtime/index.ts';
 import { maxAbsDiff } from './minimize/problems.ts';
 import { denseFisher, softmaxFisherProduct, softmaxObjective, softmaxProblem, type SoftmaxProblem } from './naturalGradientSoftmax.ts';
 
@@ -36,7 +36,7 @@ const fromCompiled = (v: Float64Array) => {
   toHand.forEach((h, i) => (out[h] = v[i]!));
   return out;
 };
-const rand = mulberry32(77);
+const rand = SeededRng.fromSeed(77).asFunction();
 const randomVector = (len: number, scale = 1) => Float64Array.from({ length: len }, () => scale * (2 * rand() - 1));
 
 describe('compiled Gauss–Newton product as the Fisher-vector product', () => {

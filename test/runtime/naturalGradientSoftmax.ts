@@ -6,7 +6,7 @@
 //   zᵢ = W xᵢ,  pᵢ = softmax(zᵢ),  f(θ) = −(1/n) Σᵢ log pᵢ[yᵢ]
 //   ∇f = (1/n) Σᵢ (pᵢ − e_yᵢ) xᵢᵀ
 //   F v = (1/n) Σᵢ [(diag pᵢ − pᵢpᵢᵀ)(V xᵢ)] xᵢᵀ          (V: v as a k × d matrix)
-import { mulberry32, type Objective } from '../../runtime/index.ts';
+import { type Objective, SeededRng } from '../../runtime/index.ts';
 
 export interface SoftmaxProblem {
   readonly n: number;
@@ -19,8 +19,8 @@ export interface SoftmaxProblem {
 
 /** A seeded problem: d − 1 normal features plus the constant 1, labels drawn from a softmax model. */
 export function softmaxProblem(n: number, d: number, k: number, seed: number): SoftmaxProblem {
-  const rand = mulberry32(seed);
-  const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+  const rng = SeededRng.fromSeed(seed);
+  const normal = () => rng.normal();
   const truth = Float64Array.from({ length: k * d }, normal);
   const x = new Float64Array(n * d);
   const y = new Int32Array(n);
@@ -30,7 +30,7 @@ export function softmaxProblem(n: number, d: number, k: number, seed: number): S
     x[i * d + d - 1] = 1;
     // y ∼ softmax(truth · xᵢ): sampled labels keep the classes overlapping, so the fit is finite.
     probabilities({ n, d, k, x, y }, truth, i, z);
-    let u = rand();
+    let u = rng.float();
     let c = 0;
     while (c < k - 1 && (u -= z[c]!) >= 0) c++;
     y[i] = c;

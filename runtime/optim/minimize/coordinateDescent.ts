@@ -16,7 +16,7 @@
 import { StrongWolfe } from '../lineSearch/strongWolfe.ts';
 import { normInf } from '../../linalg/vector.ts';
 import { countsFor, fmt } from './descent.ts';
-import { mulberry32 } from './mulberry32.ts';
+import { SeededRng } from '../../random/seededRng.ts';
 import type { IterationCallback, IterationInfo, MinimizeResult, MinimizeStatus, Objective } from './types.ts';
 
 export interface CoordinatePartials {
@@ -33,7 +33,7 @@ export type CoordinateStepKind = 'coordinate-newton' | 'coordinate-gradient' | '
 export interface CoordinateDescentOptions {
   /** 'cyclic' (0, 1, …, n−1 each sweep) or 'random' (n uniform draws per sweep). Default 'cyclic'. */
   readonly order?: 'cyclic' | 'random';
-  /** Seed of the 'random' order (mulberry32). Default 0. */
+  /** Seed of the 'random' order (the runtime's SeededRng). Default 0. */
   readonly seed?: number;
   /** Converged when every |∂ᵢf| ≤ gradTol. Default 1e-5. */
   readonly gradTol?: number;
@@ -75,14 +75,14 @@ interface Sweeps {
 function runSweeps(run: Sweeps, n: number, options: CoordinateDescentOptions): CoordinateDescentResult {
   const gradTol = options.gradTol ?? 1e-5;
   const maxIter = options.maxIter ?? 1000;
-  const draw = options.order === 'random' ? mulberry32(options.seed ?? 0) : null;
+  const rng = options.order === 'random' ? SeededRng.fromSeed(options.seed ?? 0) : null;
   const info: IterationInfo<CoordinateStepKind> = { iteration: 0, x: run.x, f: NaN, gradNorm: NaN, stepSize: NaN, kind: run.lastKind, functionEvaluations: 0, gradientEvaluations: 0 };
   let status: MinimizeStatus = 'max-iterations';
   let gradNorm = Infinity;
   let sweeps = 0;
   while (sweeps < maxIter) {
     let seen = 0;
-    for (let j = 0; j < n; j++) seen = Math.max(seen, run.update(draw === null ? j : Math.floor(draw() * n)));
+    for (let j = 0; j < n; j++) seen = Math.max(seen, run.update(rng === null ? j : rng.int(0, n - 1)));
     sweeps++;
     gradNorm = seen;
     if (!Number.isFinite(seen)) {

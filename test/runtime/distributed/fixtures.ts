@@ -5,7 +5,6 @@ import {
   SeededRng,
   loadMnist,
   loadShardLoss,
-  mulberry32,
   range,
   shuffleInPlace,
   subset,
@@ -26,7 +25,7 @@ export function digits(count: number): Dataset {
 
 /** Labels y ∈ {0, 1} from a noisy linear rule on 4 features, for the logistic model. */
 export function binaryData(count: number, seed: number): Dataset {
-  const rand = mulberry32(seed);
+  const rand = SeededRng.fromSeed(seed).asFunction();
   const x = new Float64Array(count * 4);
   const y = new Float64Array(count);
   for (let i = 0; i < count; i++) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cholesky, choleskySolve, conjugateGradient, mulberry32, symmetricEigen } from '../../../runtime/index.ts';
+import { cholesky, choleskySolve, conjugateGradient, symmetricEigen, SeededRng } from '../../../runtime/index.ts';
 import { maxAbsDiff, solveDense, spdMatrix } from '../minimize/problems.ts';
 
 function matVecOf(a: Float64Array, n: number) {
@@ -47,7 +47,7 @@ describe('Cholesky', () => {
 describe('symmetric Jacobi eigendecomposition', () => {
   it('A V = V Λ with orthonormal V, on an indefinite 8×8 matrix', () => {
     const n = 8;
-    const rand = mulberry32(7);
+    const rand = SeededRng.fromSeed(7).asFunction();
     const a = new Float64Array(n * n);
     for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) a[i * n + j] = a[j * n + i] = rand() * 2 - 1;
     const values = new Float64Array(n);

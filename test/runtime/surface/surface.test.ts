@@ -13,7 +13,7 @@ import { symmetricEigen } from '../../../runtime/linalg/symmetricEigen.ts';
 import { surfaceSvg, writeSurfacePlot } from '../../../runtime/plot/surfacePlot.ts';
 import { filterNormalize, randomDirection, trajectoryDirections, type ShapedLayout } from '../../../runtime/surface/directions.ts';
 import { lossAlongLine, lossSurface, projectOntoPlane } from '../../../runtime/surface/lossSurface.ts';
-import { SeededRng } from '../../../runtime/train/rng.ts';
+import { SeededRng } from '../../../runtime/random/seededRng.ts';
 
 interface Flat {
   readonly size: number;

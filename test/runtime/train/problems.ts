@@ -1,6 +1,6 @@
 // Small problems with hand-written gradients for the trainer tests: linear
 // least squares, so that every number the trainer sees is checkable in plain TS.
-import { mulberry32 } from '../../../runtime/index.ts';
+import { SeededRng } from '../../../runtime/index.ts';
 import type { Metrics, TrainUnit, UnitLoss } from '../../../runtime/index.ts';
 
 export interface Regression {
@@ -12,7 +12,7 @@ export interface Regression {
 
 /** y = x·wTrue + noise, with x ~ U(−1, 1). */
 export function makeRegression(count: number, features: number, noise: number, seed: number): Regression {
-  const rand = mulberry32(seed);
+  const rand = SeededRng.fromSeed(seed).asFunction();
   const wTrue = Array.from({ length: features }, () => 2 * rand() - 1);
   const x = new Float64Array(count * features);
   const y = new Float64Array(count);

@@ -7,13 +7,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SGD, SeededRng, epochOrder, mulberry32, train, truncatedBPTT } from '../../../runtime/index.ts';
+import { SGD, SeededRng, epochOrder, train, truncatedBPTT } from '../../../runtime/index.ts';
 import { H, PARAMS, delayTask, rnnStep, windowOf, type Window } from './rnn.ts';
 
 const LENGTH = 24;
 const K = 6;
 const SEQUENCES = 20;
-const rand = mulberry32(8);
+const rand = SeededRng.fromSeed(8).asFunction();
 const data = delayTask(SEQUENCES, LENGTH, 1, rand);
 const initial = Float64Array.from({ length: PARAMS }, () => 0.4 * (2 * rand() - 1));
 
