@@ -5,7 +5,7 @@
 import { apply, constant, div, log, mul, num, pow } from '../ir/build.ts';
 import { sum, transpose } from '../ir/buildTensor.ts';
 import type { Node } from '../ir/node.ts';
-import { clamp, dot, logSoftmax, logsumexp, max, mean, min, norm, softmax } from '../ir/nn.ts';
+import { clamp, dot, logSoftmax, logsumexp, max, mean, min, norm, softmax } from './builders/nn.ts';
 import type { ApplyOp } from '../ir/ops.ts';
 import { ShapeError } from '../ir/shape.ts';
 

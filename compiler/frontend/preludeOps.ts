@@ -16,7 +16,7 @@ import type { Node } from '../ir/node.ts';
 import {
   dot, elu, gelu, leakyRelu, logSoftmax, logsumexp, matmulAny, max, mean, min, mse, norm, outer,
   softmax, softmaxCrossEntropy, stack,
-} from '../ir/nn.ts';
+} from './builders/nn.ts';
 import type { ApplyOp } from '../ir/ops.ts';
 import type { Dim } from '../ir/shape.ts';
 
