@@ -17,6 +17,8 @@ import type { ScanBody } from '../scanBody.ts';
 import { loopAttrs, scanInfo, scanNode, sibling } from '../scanNode.ts';
 import type { LoopAttrs, ScanInfo } from '../scanNode.ts';
 
+// Keyed by body and pattern only: the drivers handed in are the one forward
+// and one reverse mode, so a body's derivative is the same whoever asks.
 const memo = new Map<string, ScanBody>();
 
 function remembered(key: string, build: () => ScanBody): ScanBody {
