@@ -31,7 +31,7 @@ export { broadcastTo, concat, gather, matmul, oneHot, pad, reshape, scatterAdd, 
 export {
   clamp, dot, elu, gelu, leakyRelu, logSoftmax, logsumexp, matmulAny, max, mean, min, mse, norm, outer, relu, sigmoid,
   softmax, softmaxCrossEntropy, softplus, stack, tanh, where,
-} from './ir/nn.ts';
+} from './frontend/builders/nn.ts';
 export type { InputNode, Node } from './ir/node.ts';
 // Concrete data for compileModel/compileCurvature's bind: tensor([rows, cols], values).
 export { tensor } from './ir/tensor.ts';

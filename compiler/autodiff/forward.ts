@@ -6,6 +6,7 @@
 import { constantLike } from '../ir/build.ts';
 import { broadcastTo } from '../ir/buildTensor.ts';
 import type { InputNode, Node } from '../ir/node.ts';
+import type { ForwardDriver } from '../ir/opDef.ts';
 import { OP_TABLE } from '../ir/opTable.ts';
 import { originOf, withOrigin } from '../ir/origin.ts';
 import { topoSort } from '../ir/program.ts';
@@ -26,7 +27,7 @@ export function jvp(outputs: readonly Node[], tangents: ReadonlyMap<InputNode, N
     if (rule === 'none') continue; // boolean output: no tangent
     // The tangent code of a node is attributed to the source line of the node.
     const dot = withOrigin(originOf(node), () => {
-      const d = rule.jvp(node, operandDots);
+      const d = rule.jvp(node, operandDots, FORWARD);
       // A tangent built from a smaller operand's tangent is broadcast to the output's shape.
       return d === null ? null : broadcastTo(d, node.shape);
     });
@@ -35,5 +36,8 @@ export function jvp(outputs: readonly Node[], tangents: ReadonlyMap<InputNode, N
   }
   return outputs.map((out) => dots.get(out) ?? constantLike(0, out));
 }
+
+/** This driver, as JVP rules that differentiate a sub-graph receive it. */
+const FORWARD: ForwardDriver = { jvp };
 
 export { DifferentiationError };

@@ -8,8 +8,7 @@ import type { InputNode, Node } from '../ir/node.ts';
 import { jvp } from './forward.ts';
 import { gradient } from './reverse.ts';
 import { elementCount, flattenAll, unitTensor } from './jacobian.ts';
-import { concat, slice } from '../ir/buildTensor.ts';
-import { stack } from '../ir/nn.ts';
+import { concat, slice, stack } from '../ir/buildTensor.ts';
 
 /** H·v where v's components are the nodes `directions` (one per wrt input). */
 export function hessianVectorProduct(

@@ -6,9 +6,8 @@
  * output element (jax.jacfwd / jax.jacrev, chosen by shape).
  */
 import { add, constant, mul } from '../ir/build.ts';
-import { concat, oneHot, reshape, sum } from '../ir/buildTensor.ts';
+import { concat, oneHot, reshape, stack, sum } from '../ir/buildTensor.ts';
 import type { InputNode, Node } from '../ir/node.ts';
-import { stack } from '../ir/nn.ts';
 import type { Shape } from '../ir/shape.ts';
 import { shapeToString } from '../ir/shape.ts';
 import { jvp } from './forward.ts';

@@ -7,6 +7,7 @@ import { constant, constantLike, sumNodes } from '../ir/build.ts';
 import { throughMasks } from '../ir/masks.ts';
 import { unbroadcast } from '../ir/buildTensor.ts';
 import type { ApplyNode, InputNode, Node } from '../ir/node.ts';
+import type { ReverseDriver } from '../ir/opDef.ts';
 import { OP_TABLE } from '../ir/opTable.ts';
 import { originOf, withOrigin } from '../ir/origin.ts';
 import { isElementwise } from '../ir/ops.ts';
@@ -71,11 +72,11 @@ export function gradient(output: Node, wrt: readonly InputNode[]): Node[] {
     // The adjoint code of a node is attributed to the source line of the node.
     withOrigin(originOf(node), () => {
       const masked = group === undefined && isElementwise(node.op);
-      const operandBars = group !== undefined ? def.group!.vjp(group, bars) : masked ? [] : rule.vjp(node, bar!);
+      const operandBars = group !== undefined ? def.group!.vjp(group, bars, REVERSE) : masked ? [] : rule.vjp(node, bar!, REVERSE);
       node.inputs.forEach((operand, i) => {
         if (!active.has(operand)) return;
         // A masked cotangent stays masked, so 0·∞ is never formed (see masks.ts).
-        const operandBar = masked ? throughMasks(bar!, (inner) => rule.vjp(node, inner)[i] ?? null) : operandBars[i];
+        const operandBar = masked ? throughMasks(bar!, (inner) => rule.vjp(node, inner, REVERSE)[i] ?? null) : operandBars[i];
         if (operandBar == null) return;
         // Un-broadcasting happens here, once, never in the rules.
         contribute(operand, unbroadcast(operandBar, operand.shape));
@@ -84,3 +85,6 @@ export function gradient(output: Node, wrt: readonly InputNode[]): Node[] {
   }
   return wrt.map((x) => adjoints.get(x) ?? constantLike(0, x));
 }
+
+/** This driver, as VJP rules that differentiate a sub-graph receive it. */
+const REVERSE: ReverseDriver = { gradient };

@@ -1,30 +1,23 @@
 /**
  * The functions a math expression may call, by their mathjs names, each
- * lowered to IR. Functions outside this table are rejected with a located error.
+ * lowered to IR. An op's function and name come from the op table
+ * (ir/opNames.ts); the few whose mathjs meaning is more than one application
+ * of the op (log with a base, min/max that reduce a matrix) say so in
+ * `SPECIAL`, and functions composed of several ops are `COMPOSED`. Functions
+ * outside the table are rejected with a located error.
  */
-import { apply, constant, div, log, mul, num, pow } from '../ir/build.ts';
+import { apply, div, log, mul, num, pow } from '../ir/build.ts';
 import { sum, transpose } from '../ir/buildTensor.ts';
 import type { Node } from '../ir/node.ts';
-import { clamp, dot, logSoftmax, logsumexp, max, mean, min, norm, softmax } from '../ir/nn.ts';
+import { opsNamedIn } from '../ir/opNames.ts';
+import type { OpNamedIn } from '../ir/opNames.ts';
 import type { ApplyOp } from '../ir/ops.ts';
 import { ShapeError } from '../ir/shape.ts';
+import { clamp, dot, logSoftmax, logsumexp, max, mean, min, norm, softmax } from './builders/nn.ts';
+import { foldLeft, functionTable, log10, log2 } from './functionLowering.ts';
+import type { FunctionLowering } from './functionLowering.ts';
 
-export interface MathFunction {
-  /** Accepted argument counts: exact, or a minimum for variadic functions. */
-  readonly arity: number | { readonly atLeast: number };
-  readonly lower: (args: readonly Node[]) => Node;
-}
-
-const op = (name: ApplyOp, arity: number): MathFunction => ({
-  arity,
-  lower: (args) => apply(name, ...args),
-});
-
-/** Folds a variadic call into a left-nested chain of a binary op. */
-const chain = (name: ApplyOp): MathFunction => ({
-  arity: { atLeast: 1 },
-  lower: (args) => args.reduce((acc, a) => apply(name, acc, a)),
-});
+export type MathFunction = FunctionLowering;
 
 const isTensor = (n: Node) => n.shape.length > 0;
 
@@ -54,39 +47,29 @@ const reduceOrChain = (
 
 const reciprocal = (of: ApplyOp): MathFunction => ({ arity: 1, lower: ([x]) => div(num(1), apply(of, x!)) });
 
-export const MATH_FUNCTIONS: Readonly<Record<string, MathFunction>> = {
-  sqrt: op('sqrt', 1),
-  cbrt: op('cbrt', 1),
-  exp: op('exp', 1),
+/** mathjs functions named after an op that do more than apply it. */
+const SPECIAL: Partial<Record<OpNamedIn<'mathjs'>, MathFunction>> = {
   // log(x) is the natural logarithm; log(x, b) is log base b, as in mathjs.
   log: {
     arity: { atLeast: 1 },
     lower: (args) => (args.length === 1 ? log(args[0]!) : div(log(args[0]!), log(args[1]!))),
   },
-  log1p: op('log1p', 1),
-  expm1: op('expm1', 1),
-  log2: { arity: 1, lower: ([x]) => div(log(x!), constant(Math.LN2)) },
-  log10: { arity: 1, lower: ([x]) => div(log(x!), constant(Math.LN10)) },
-  sin: op('sin', 1),
-  cos: op('cos', 1),
-  tan: op('tan', 1),
+  min: reduceOrChain((x, axes) => min(x, axes), 'min'),
+  max: reduceOrChain((x, axes) => max(x, axes), 'max'),
+  hypot: foldLeft('hypot'),
+  logsumexp: {
+    arity: { atLeast: 1 },
+    lower: (args) => (args.length === 1 && isTensor(args[0]!) ? logsumexp(args[0]!) : apply('logsumexp', ...args)),
+  },
+};
+
+/** mathjs functions composed of several ops: no op's name. */
+export const COMPOSED_MATH_FUNCTIONS: Readonly<Record<string, MathFunction>> = {
+  log2,
+  log10,
   sec: reciprocal('cos'),
   csc: reciprocal('sin'),
   cot: reciprocal('tan'),
-  asin: op('asin', 1),
-  acos: op('acos', 1),
-  atan: op('atan', 1),
-  atan2: op('atan2', 2),
-  sinh: op('sinh', 1),
-  cosh: op('cosh', 1),
-  tanh: op('tanh', 1),
-  asinh: op('asinh', 1),
-  acosh: op('acosh', 1),
-  atanh: op('atanh', 1),
-  abs: op('abs', 1),
-  sign: op('sign', 1),
-  min: reduceOrChain((x, axes) => min(x, axes), 'min'),
-  max: reduceOrChain((x, axes) => max(x, axes), 'max'),
   sum: reduceOrChain((x, axes) => sum(x, axes), 'add'),
   mean: reduceOrChain((x, axes) => mean(x, axes), null),
   norm: { arity: 1, lower: ([x]) => norm(x!) },
@@ -94,20 +77,13 @@ export const MATH_FUNCTIONS: Readonly<Record<string, MathFunction>> = {
   transpose: { arity: 1, lower: ([x]) => transpose(x!) },
   softmax: { arity: 1, lower: ([x]) => softmax(x!) },
   logSoftmax: { arity: 1, lower: ([x]) => logSoftmax(x!) },
-  hypot: chain('hypot'),
-  pow: op('pow', 2),
   square: { arity: 1, lower: ([x]) => mul(x!, x!) },
   cube: { arity: 1, lower: ([x]) => pow(x!, num(3)) },
-  sigmoid: op('sigmoid', 1),
-  softplus: op('softplus', 1),
-  relu: op('relu', 1),
   // Not a mathjs function: clamp(x, lo, hi) = min(max(x, lo), hi) with the kink policy of nn.clamp.
   clamp: { arity: 3, lower: ([x, lo, hi]) => clamp(x!, lo!, hi!) },
-  logsumexp: {
-    arity: { atLeast: 1 },
-    lower: (args) => (args.length === 1 && isTensor(args[0]!) ? logsumexp(args[0]!) : apply('logsumexp', ...args)),
-  },
 };
+
+export const MATH_FUNCTIONS: Readonly<Record<string, MathFunction>> = functionTable(opsNamedIn('mathjs'), SPECIAL, COMPOSED_MATH_FUNCTIONS);
 
 export const MATH_CONSTANTS: Readonly<Record<string, number>> = {
   pi: Math.PI,

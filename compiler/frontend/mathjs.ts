@@ -9,7 +9,7 @@ import type * as MathJs from 'mathjs';
 import type { MathNode } from 'mathjs';
 import { apply, bool, constant, input, select } from '../ir/build.ts';
 import { transpose } from '../ir/buildTensor.ts';
-import { matmulAny } from '../ir/nn.ts';
+import { matmulAny } from './builders/nn.ts';
 import { ShapeError } from '../ir/shape.ts';
 import type { Shape } from '../ir/shape.ts';
 import type { Node } from '../ir/node.ts';

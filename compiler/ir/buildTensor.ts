@@ -84,6 +84,14 @@ export function concat(xs: readonly Node[], axis: number): Node {
   return applyWith('concat', xs, { axis: ax! });
 }
 
+/** Stacks equal-shaped tensors along a new axis. */
+export function stack(xs: readonly Node[], axis = 0): Node {
+  const rank = xs[0]!.shape.length + 1;
+  const ax = axis < 0 ? axis + rank : axis;
+  const expanded = xs.map((x) => reshape(x, [...x.shape.slice(0, ax), 1, ...x.shape.slice(ax)]));
+  return concat(expanded, ax);
+}
+
 /** Rows of `table` (first axis) picked by integer-valued `indices`: an embedding lookup. */
 export function gather(table: Node, indices: Node): Node {
   return applyWith('gather', [table, indices], {});

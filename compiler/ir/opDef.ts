@@ -7,7 +7,7 @@
 // is safe because rules call the builders only when they run, never at load.
 import { add } from './build.ts';
 import { throughMasks } from './masks.ts';
-import type { ApplyNode, Attrs, DType, Node } from './node.ts';
+import type { ApplyNode, Attrs, DType, InputNode, Node } from './node.ts';
 import type { Tensor } from './tensor.ts';
 import { broadcastShapes } from './shape.ts';
 import type { Dim, Shape } from './shape.ts';
@@ -15,14 +15,31 @@ import type { Syntax } from './syntax.ts';
 import type { HelperName } from './helpers.ts';
 
 /**
+ * Forward mode, as the forward driver hands itself to JVP rules. A rule
+ * that must differentiate a graph of its own (a loop body, the primal graph
+ * of a custom rule) calls it, so the IR never imports the drivers in
+ * autodiff/: the drivers depend on the op table, not the other way round.
+ */
+export interface ForwardDriver {
+  /** Tangents of `outputs` given the tangent of each seeded input. */
+  readonly jvp: (outputs: readonly Node[], tangents: ReadonlyMap<InputNode, Node>) => Node[];
+}
+
+/** Reverse mode, as the reverse driver hands itself to VJP rules (see ForwardDriver). */
+export interface ReverseDriver {
+  /** Gradient of the scalar `output` with respect to each of `wrt`. */
+  readonly gradient: (output: Node, wrt: readonly InputNode[]) => Node[];
+}
+
+/**
  * Forward and reverse rules. `null` stands for an exact zero tangent or
  * cotangent, which the drivers never materialise.
  */
 export interface Derivative {
   /** Tangent of the output given the operands' tangents. */
-  readonly jvp: (node: ApplyNode, dots: readonly (Node | null)[]) => Node | null;
+  readonly jvp: (node: ApplyNode, dots: readonly (Node | null)[], driver: ForwardDriver) => Node | null;
   /** Cotangent of each operand given the output's cotangent. */
-  readonly vjp: (node: ApplyNode, bar: Node) => readonly (Node | null)[];
+  readonly vjp: (node: ApplyNode, bar: Node, driver: ReverseDriver) => readonly (Node | null)[];
 }
 
 export interface OpDef {
@@ -87,7 +104,7 @@ export interface NodeGroup {
     sizes: Readonly<Record<string, number>>,
   ) => (member: Attrs) => Tensor;
   /** Cotangents of the shared operands given each member's cotangent (null: zero). */
-  readonly vjp: (nodes: readonly ApplyNode[], bars: readonly (Node | null)[]) => readonly (Node | null)[];
+  readonly vjp: (nodes: readonly ApplyNode[], bars: readonly (Node | null)[], driver: ReverseDriver) => readonly (Node | null)[];
 }
 
 /**

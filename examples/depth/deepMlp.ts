@@ -7,7 +7,7 @@
  * fraction of dead ReLUs (zero for every example of the batch) is counted.
  */
 import { add, compileModel, input, matmul } from '../../compiler/index.ts';
-import { relu, sigmoid, softmaxCrossEntropy, tanh } from '../../compiler/ir/nn.ts';
+import { relu, sigmoid, softmaxCrossEntropy, tanh } from '../../compiler/frontend/builders/nn.ts';
 import type { Node } from '../../compiler/ir/node.ts';
 import { SeededRng, type BatchValueAndGradient, type ParameterLayout } from '../../runtime/index.ts';
 

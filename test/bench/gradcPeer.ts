@@ -8,7 +8,7 @@
 import { compileModel } from '../../compiler/api/compileModel.ts';
 import { add, input } from '../../compiler/ir/build.ts';
 import { matmul } from '../../compiler/ir/buildTensor.ts';
-import { relu, softmaxCrossEntropy } from '../../compiler/ir/nn.ts';
+import { relu, softmaxCrossEntropy } from '../../compiler/frontend/builders/nn.ts';
 import type { MlpConfig, StepFn } from './mlp.ts';
 
 type ValueAndGradient = (

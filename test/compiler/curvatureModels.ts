@@ -8,7 +8,7 @@ import type { CurvatureDefinition } from '../../compiler/api/compileCurvature.ts
 import { add, constant, input, mul, sub } from '../../compiler/ir/build.ts';
 import { matmul, reshape, slice, sum } from '../../compiler/ir/buildTensor.ts';
 import type { InputNode, Node } from '../../compiler/ir/node.ts';
-import { mse, relu, softmaxCrossEntropy, stack, tanh } from '../../compiler/ir/nn.ts';
+import { mse, relu, softmaxCrossEntropy, stack, tanh } from '../../compiler/frontend/builders/nn.ts';
 import { scan } from '../../compiler/ir/scan.ts';
 import { tensor } from '../../compiler/ir/tensor.ts';
 import type { Tensor } from '../../compiler/ir/tensor.ts';

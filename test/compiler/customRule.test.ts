@@ -17,7 +17,7 @@ import { compileModelFile } from '../../compiler/api/compileModelFile.ts';
 import { loadModule } from '../../compiler/load/loadModule.ts';
 import { parseModelFile } from '../../compiler/frontend/typescript/parseModelFile.ts';
 import { input } from '../../compiler/ir/build.ts';
-import { customRuleAgreement } from '../../compiler/ir/customRuleCheck.ts';
+import { customRuleAgreement } from '../../compiler/autodiff/customRuleCheck.ts';
 import { evaluateTensors } from '../../compiler/ir/evaluate.ts';
 import { topoSort } from '../../compiler/ir/program.ts';
 import type { FunctionIR } from '../../compiler/ir/function.ts';

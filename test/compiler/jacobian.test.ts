@@ -14,7 +14,7 @@ import { add, input, mul } from '../../compiler/ir/build.ts';
 import { matmul, reshape, sum } from '../../compiler/ir/buildTensor.ts';
 import { evaluateTensors } from '../../compiler/ir/evaluate.ts';
 import type { InputNode, Node } from '../../compiler/ir/node.ts';
-import { logsumexp, outer, tanh } from '../../compiler/ir/nn.ts';
+import { logsumexp, outer, tanh } from '../../compiler/frontend/builders/nn.ts';
 import type { Tensor } from '../../compiler/ir/tensor.ts';
 import { close } from './gradcheck.ts';
 import { centralDifference, dotProduct, mlp, randomData, randomVector, rnn, rnnData, unflatten } from './curvatureModels.ts';

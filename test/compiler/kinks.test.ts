@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { apply, constant, mul, select, sqrt } from '../../compiler/ir/build.ts';
 import { sum } from '../../compiler/ir/buildTensor.ts';
 import type { Node } from '../../compiler/ir/node.ts';
-import { clamp, elu, leakyRelu, max, min, norm, relu, stack, where } from '../../compiler/ir/nn.ts';
+import { clamp, elu, leakyRelu, max, min, norm, relu, stack, where } from '../../compiler/frontend/builders/nn.ts';
 import { OP_TABLE } from '../../compiler/ir/opTable.ts';
 import { NONSMOOTH } from '../../compiler/ir/ops.ts';
 import type { Op } from '../../compiler/ir/ops.ts';

@@ -7,7 +7,7 @@
  */
 import { add, constant, input, mul, neg, sub } from '../../compiler/ir/build.ts';
 import { matmul, slice, sum } from '../../compiler/ir/buildTensor.ts';
-import { matmulAny, mean, relu, sigmoid, softmaxCrossEntropy, softplus } from '../../compiler/ir/nn.ts';
+import { matmulAny, mean, relu, sigmoid, softmaxCrossEntropy, softplus } from '../../compiler/frontend/builders/nn.ts';
 import type { InputNode, Node } from '../../compiler/ir/node.ts';
 import { withOrigin } from '../../compiler/ir/origin.ts';
 import type { SourceOrigin } from '../../compiler/ir/origin.ts';

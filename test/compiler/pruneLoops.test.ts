@@ -13,7 +13,7 @@ import { tapeReport } from '../../compiler/emit/loops/tape.ts';
 import { add, div, input, mul } from '../../compiler/ir/build.ts';
 import { matmul, sum } from '../../compiler/ir/buildTensor.ts';
 import { evaluateTensors } from '../../compiler/ir/evaluate.ts';
-import { tanh } from '../../compiler/ir/nn.ts';
+import { tanh } from '../../compiler/frontend/builders/nn.ts';
 import type { ApplyNode, Node } from '../../compiler/ir/node.ts';
 import { topoSort } from '../../compiler/ir/program.ts';
 import { scan } from '../../compiler/ir/scan.ts';

@@ -5,7 +5,7 @@
  */
 import { add, input, mul } from '../../compiler/ir/build.ts';
 import { matmul, reshape, slice, sum } from '../../compiler/ir/buildTensor.ts';
-import { stack, tanh } from '../../compiler/ir/nn.ts';
+import { stack, tanh } from '../../compiler/frontend/builders/nn.ts';
 import type { InputNode, Node } from '../../compiler/ir/node.ts';
 import { scan, stopGradient } from '../../compiler/ir/scan.ts';
 import type { LoopOptions } from '../../compiler/ir/scan.ts';

@@ -7,7 +7,7 @@
  * the step index read, a loop nested in a loop body, and a while loop.
  */
 import { add, constant, lt, mul, sin } from '../../compiler/ir/build.ts';
-import { tanh } from '../../compiler/ir/nn.ts';
+import { tanh } from '../../compiler/frontend/builders/nn.ts';
 import type { Node } from '../../compiler/ir/node.ts';
 import { scan, whileLoop } from '../../compiler/ir/scan.ts';
 import type { Tensor } from '../../compiler/ir/tensor.ts';

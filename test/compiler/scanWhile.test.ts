@@ -13,7 +13,7 @@ import type { CompiledModel } from '../../compiler/api/compileModel.ts';
 import { add, constant, input, lt, mul } from '../../compiler/ir/build.ts';
 import { sum } from '../../compiler/ir/buildTensor.ts';
 import { evaluateTensors } from '../../compiler/ir/evaluate.ts';
-import { tanh } from '../../compiler/ir/nn.ts';
+import { tanh } from '../../compiler/frontend/builders/nn.ts';
 import type { InputNode, Node } from '../../compiler/ir/node.ts';
 import { whileLoop } from '../../compiler/ir/scan.ts';
 import { along, close, differentiate, dot, mismatches, seededRandom } from './gradcheck.ts';

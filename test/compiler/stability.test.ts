@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { apply, constant, neg } from '../../compiler/ir/build.ts';
-import { logsumexp, sigmoid, softmaxCrossEntropy, softplus, tanh } from '../../compiler/ir/nn.ts';
+import { logsumexp, sigmoid, softmaxCrossEntropy, softplus, tanh } from '../../compiler/frontend/builders/nn.ts';
 import { modelFileFunctions, sizeOf, unit, ways } from './derivativeWays.ts';
 import type { Spelling, Variable } from './derivativeWays.ts';
 

@@ -30,7 +30,7 @@ import type { InputNode, Node } from '../../compiler/ir/node.ts';
 import type { ApplyOp } from '../../compiler/ir/ops.ts';
 import {
   dot, elu, gelu, leakyRelu, logSoftmax, matmulAny, mean, mse, norm, outer, softmax, softmaxCrossEntropy, stack, where,
-} from '../../compiler/ir/nn.ts';
+} from '../../compiler/frontend/builders/nn.ts';
 import type { Shape } from '../../compiler/ir/shape.ts';
 import { concreteShape, sizeOf } from '../../compiler/ir/tensor.ts';
 import type { Tensor } from '../../compiler/ir/tensor.ts';

@@ -10,7 +10,7 @@ import { add, apply, constant, input, mul } from '../../compiler/ir/build.ts';
 import { matmul, sum } from '../../compiler/ir/buildTensor.ts';
 import { evaluateTensors } from '../../compiler/ir/evaluate.ts';
 import type { InputNode, Node } from '../../compiler/ir/node.ts';
-import { norm, relu, softmaxCrossEntropy, where } from '../../compiler/ir/nn.ts';
+import { norm, relu, softmaxCrossEntropy, where } from '../../compiler/frontend/builders/nn.ts';
 import { tensor } from '../../compiler/ir/tensor.ts';
 import type { Tensor } from '../../compiler/ir/tensor.ts';
 import { countFloat64Arrays } from '../allocations.ts';

@@ -1,32 +1,27 @@
 /**
  * `Math.*` in a model file: the functions with an IR lowering and the
- * constants. Variadic Math.max/min/hypot fold left, as JavaScript evaluates them.
+ * constants. An op's `Math` name comes from the op table (ir/opNames.ts);
+ * JavaScript's variadic Math.max/min/hypot fold left, as JavaScript
+ * evaluates them, and log2/log10 are composed of ops.
  */
-import { apply, constant, div, log } from '../../ir/build.ts';
-import type { Node } from '../../ir/node.ts';
-import type { ApplyOp } from '../../ir/ops.ts';
+import { opsNamedIn } from '../../ir/opNames.ts';
+import type { OpNamedIn } from '../../ir/opNames.ts';
+import { foldLeft, functionTable, log10, log2 } from '../functionLowering.ts';
+import type { FunctionLowering } from '../functionLowering.ts';
 
-export interface MathLowering {
-  /** Exact argument count, or the least for variadic functions. */
-  readonly arity: number | { readonly atLeast: number };
-  readonly lower: (args: readonly Node[]) => Node;
-}
+export type MathLowering = FunctionLowering;
 
-const op = (name: ApplyOp, arity: number): MathLowering => ({ arity, lower: (args) => apply(name, ...args) });
-const fold = (name: ApplyOp): MathLowering => ({ arity: { atLeast: 1 }, lower: (args) => args.reduce((a, b) => apply(name, a, b)) });
-
-export const MATH_LOWERINGS: Readonly<Record<string, MathLowering>> = {
-  abs: op('abs', 1), sign: op('sign', 1), sqrt: op('sqrt', 1), cbrt: op('cbrt', 1),
-  exp: op('exp', 1), expm1: op('expm1', 1), log: op('log', 1), log1p: op('log1p', 1),
-  log2: { arity: 1, lower: ([x]) => div(log(x!), constant(Math.LN2)) },
-  log10: { arity: 1, lower: ([x]) => div(log(x!), constant(Math.LN10)) },
-  sin: op('sin', 1), cos: op('cos', 1), tan: op('tan', 1),
-  asin: op('asin', 1), acos: op('acos', 1), atan: op('atan', 1), atan2: op('atan2', 2),
-  sinh: op('sinh', 1), cosh: op('cosh', 1), tanh: op('tanh', 1),
-  asinh: op('asinh', 1), acosh: op('acosh', 1), atanh: op('atanh', 1),
-  pow: op('pow', 2),
-  max: fold('max'), min: fold('min'), hypot: fold('hypot'),
+/** Math functions of any number of arguments whose op takes two. */
+const VARIADIC: Partial<Record<OpNamedIn<'math'>, MathLowering>> = {
+  max: foldLeft('max'),
+  min: foldLeft('min'),
+  hypot: foldLeft('hypot'),
 };
+
+/** Math functions composed of several ops: no op's name. */
+export const COMPOSED_MATH_LOWERINGS: Readonly<Record<string, MathLowering>> = { log2, log10 };
+
+export const MATH_LOWERINGS: Readonly<Record<string, MathLowering>> = functionTable(opsNamedIn('math'), VARIADIC, COMPOSED_MATH_LOWERINGS);
 
 export const MATH_CONSTANTS: Readonly<Record<string, number>> = {
   PI: Math.PI, E: Math.E, LN2: Math.LN2, LN10: Math.LN10, LOG2E: Math.LOG2E, LOG10E: Math.LOG10E,

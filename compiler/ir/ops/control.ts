@@ -19,7 +19,7 @@ export const controlOps = {
     shape: (_op, inputs, attrs) => scanShape(inputs, attrs),
     evaluate: notElementwise('scan'),
     evaluateTensor: (inputs, attrs, _out, sizes) => evaluateLoop(inputs, attrs, sizes)(attrs),
-    derivative: { jvp: scanJvp, vjp: (node, bar) => scanGroupVjp([node], [bar]) },
+    derivative: { jvp: scanJvp, vjp: (node, bar, reverse) => scanGroupVjp([node], [bar], reverse) },
     group: { key: loopKey, evaluate: evaluateLoop, vjp: scanGroupVjp },
     syntax: helperCall('scan'),
   },

@@ -7,14 +7,12 @@
  * user's VJP graph). Emission never sees the node: `inlineCustomRules`
  * replaces it by its primal graph once differentiation is done.
  */
-import { jvp as forwardJvp } from '../../autodiff/forward.ts';
-import { gradient } from '../../autodiff/reverse.ts';
 import { constantLike, mul } from '../build.ts';
 import { sum } from '../buildTensor.ts';
 import { customRuleOf, instantiate, ruleInput } from '../customRule.ts';
 import { evaluateTensors } from '../evaluate.ts';
 import type { ApplyNode, Attrs, Node } from '../node.ts';
-import type { OpDef } from '../opDef.ts';
+import type { ForwardDriver, OpDef, ReverseDriver } from '../opDef.ts';
 import { f64 } from '../opDef.ts';
 import { helperCall } from '../syntax.ts';
 import type { Tensor } from '../tensor.ts';
@@ -22,7 +20,7 @@ import { notElementwise } from './shapeOps.ts';
 
 const ruleKey = (attrs: Attrs): string => attrs['rule'] as string;
 
-function customJvp(node: ApplyNode, dots: readonly (Node | null)[]): Node | null {
+function customJvp(node: ApplyNode, dots: readonly (Node | null)[], forward: ForwardDriver): Node | null {
   if (dots.every((d) => d === null)) return null;
   const rule = customRuleOf(ruleKey(node.attrs));
   const given = node.inputs.map((x, i) => dots[i] ?? constantLike(0, x));
@@ -30,7 +28,7 @@ function customJvp(node: ApplyNode, dots: readonly (Node | null)[]): Node | null
   if (rule.jvp === null) {
     // No JVP given: the tangent of the primal graph.
     const stand = rule.args.map((a, i) => ruleInput(rule.key, `fallbackDot${i}`, a.shape));
-    const [dot] = forwardJvp([rule.value], new Map(rule.args.map((a, i) => [a, stand[i]!])));
+    const [dot] = forward.jvp([rule.value], new Map(rule.args.map((a, i) => [a, stand[i]!])));
     stand.forEach((s, i) => map.set(s, given[i]!));
     return instantiate([dot!], map)[0]!;
   }
@@ -39,13 +37,13 @@ function customJvp(node: ApplyNode, dots: readonly (Node | null)[]): Node | null
   return instantiate([rule.jvp.result], map)[0]!;
 }
 
-function customVjp(node: ApplyNode, bar: Node): (Node | null)[] {
+function customVjp(node: ApplyNode, bar: Node, reverse: ReverseDriver): (Node | null)[] {
   const rule = customRuleOf(ruleKey(node.attrs));
   const map = new Map<Node, Node>(rule.args.map((a, i) => [a, node.inputs[i]!]));
   if (rule.vjp === null) {
     // No VJP given: the gradient of ⟨ȳ, f(x)⟩ over the primal graph.
     const stand = ruleInput(rule.key, 'fallbackBar', rule.value.shape);
-    const grads = gradient(sum(mul(stand, rule.value)), rule.args);
+    const grads = reverse.gradient(sum(mul(stand, rule.value)), rule.args);
     map.set(stand, bar);
     return instantiate(grads, map);
   }

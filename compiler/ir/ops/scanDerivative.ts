@@ -8,16 +8,17 @@
  * Truncation follows: a carry cut at a window boundary has its tangent and
  * its cotangent set to zero there.
  */
-import { gradient } from '../../autodiff/reverse.ts';
-import { jvp } from '../../autodiff/forward.ts';
 import { add, constantLike, mul } from '../build.ts';
 import { sum } from '../buildTensor.ts';
 import type { ApplyNode, InputNode, Node } from '../node.ts';
+import type { ForwardDriver, ReverseDriver } from '../opDef.ts';
 import { bodyInput, internBody } from '../scanBody.ts';
 import type { ScanBody } from '../scanBody.ts';
 import { loopAttrs, scanInfo, scanNode, sibling } from '../scanNode.ts';
 import type { LoopAttrs, ScanInfo } from '../scanNode.ts';
 
+// Keyed by body and pattern only: the drivers handed in are the one forward
+// and one reverse mode, so a body's derivative is the same whoever asks.
 const memo = new Map<string, ScanBody>();
 
 function remembered(key: string, build: () => ScanBody): ScanBody {
@@ -33,7 +34,7 @@ const pattern = (xs: readonly unknown[]): string => xs.map((x) => (x === null ? 
 const union = (a: readonly number[], b: readonly number[]): number[] => [...new Set([...a, ...b])].sort((x, y) => x - y);
 
 /** The body of the tangent loop: carries (c, ċ), sequences (x, ẋ where given), closures (w, ẇ where given). */
-function jvpBody(b: ScanBody, seqDots: readonly boolean[], closureDots: readonly boolean[]): ScanBody {
+function jvpBody(b: ScanBody, seqDots: readonly boolean[], closureDots: readonly boolean[], forward: ForwardDriver): ScanBody {
   return remembered(`${b.key}|jvp|${pattern(seqDots.map((d) => (d ? 1 : null)))}|${pattern(closureDots.map((d) => (d ? 1 : null)))}`, () => {
     const cDots = b.carries.map((c) => bodyInput('cDot', c.shape));
     const xDots = b.sequences.flatMap((x, i) => (seqDots[i] ? [bodyInput('xDot', x.shape)] : []));
@@ -44,7 +45,7 @@ function jvpBody(b: ScanBody, seqDots: readonly boolean[], closureDots: readonly
     b.sequences.forEach((x, i) => seqDots[i] && tangents.set(x, xDots[xi++]!));
     let wi = 0;
     b.closures.forEach((w, j) => closureDots[j] && tangents.set(w, wDots[wi++]!));
-    const dots = jvp([...b.next, ...b.outputs], tangents);
+    const dots = forward.jvp([...b.next, ...b.outputs], tangents);
     const seqHints = b.hints.sequences.filter((_, i) => seqDots[i]).map((h) => `${h}Dot`);
     const closureHints = b.hints.closures.filter((_, j) => closureDots[j]).map((h) => `${h}Dot`);
     return internBody({
@@ -66,7 +67,7 @@ function jvpBody(b: ScanBody, seqDots: readonly boolean[], closureDots: readonly
 }
 
 /** JVP of one result of a loop: the matching result of the tangent loop. */
-export function scanJvp(node: ApplyNode, dots: readonly (Node | null)[]): Node | null {
+export function scanJvp(node: ApplyNode, dots: readonly (Node | null)[], forward: ForwardDriver): Node | null {
   if (dots.every((d) => d === null)) return null;
   const info = scanInfo(node);
   if (info.part === 'count') return null;
@@ -74,7 +75,7 @@ export function scanJvp(node: ApplyNode, dots: readonly (Node | null)[]): Node |
   const [nc, ns] = [b.carries.length, b.sequences.length];
   const seqDots = info.sequences.map((_, i) => dots[nc + i] ?? null);
   const closureDots = info.closures.map((_, j) => dots[nc + ns + j] ?? null);
-  const body = jvpBody(b, seqDots.map((d) => d !== null), closureDots.map((d) => d !== null));
+  const body = jvpBody(b, seqDots.map((d) => d !== null), closureDots.map((d) => d !== null), forward);
   const cut = union(info.stop, info.zero);
   const attrs: LoopAttrs = { ...loopAttrs(node.attrs), body: body.key, zero: union(info.zero, cut.map((k) => nc + k)) };
   const operands = [
@@ -97,7 +98,7 @@ export function scanJvp(node: ApplyNode, dots: readonly (Node | null)[]): Node |
  * cotangents given for stacked outputs and for history rows. Per-step
  * outputs: the sequences' cotangents.
  */
-function vjpBody(b: ScanBody, stackBars: readonly boolean[], historyBars: readonly boolean[]): ScanBody {
+function vjpBody(b: ScanBody, stackBars: readonly boolean[], historyBars: readonly boolean[], reverse: ReverseDriver): ScanBody {
   return remembered(`${b.key}|vjp|${pattern(stackBars.map((d) => (d ? 1 : null)))}|${pattern(historyBars.map((d) => (d ? 1 : null)))}`, () => {
     const cBars = b.carries.map((c) => bodyInput('cBar', c.shape));
     const wAccs = b.closures.map((w) => bodyInput('wBar', w.shape));
@@ -108,7 +109,7 @@ function vjpBody(b: ScanBody, stackBars: readonly boolean[], historyBars: readon
     let yi = 0;
     b.outputs.forEach((y, j) => stackBars[j] && terms.push(sum(mul(yBars[yi++]!, y))));
     const pairing = terms.reduce((acc, t) => add(acc, t));
-    const grads = gradient(pairing, [...b.carries, ...b.sequences, ...b.closures]);
+    const grads = reverse.gradient(pairing, [...b.carries, ...b.sequences, ...b.closures]);
     const [nc, ns] = [b.carries.length, b.sequences.length];
     let hi = 0;
     const nextCBars = b.carries.map((_, k) => (historyBars[k] ? add(grads[k]!, hBars[hi++]!) : grads[k]!));
@@ -131,7 +132,7 @@ function vjpBody(b: ScanBody, stackBars: readonly boolean[], historyBars: readon
 }
 
 /** Cotangents of a loop's operands given the cotangents of its results (each node one result). */
-export function scanGroupVjp(nodes: readonly ApplyNode[], bars: readonly (Node | null)[]): (Node | null)[] {
+export function scanGroupVjp(nodes: readonly ApplyNode[], bars: readonly (Node | null)[], reverse: ReverseDriver): (Node | null)[] {
   const first = nodes[0]!;
   const info = scanInfo(first);
   const b = info.bodyDef;
@@ -145,7 +146,7 @@ export function scanGroupVjp(nodes: readonly ApplyNode[], bars: readonly (Node |
   const historyBars = b.carries.map((_, k) => barOf('history', k));
   const none = new Array<Node | null>(first.inputs.length).fill(null);
   if ([...carryBars, ...stackBars, ...historyBars].every((x) => x === null)) return none;
-  const body = vjpBody(b, stackBars.map((x) => x !== null), historyBars.map((x) => x !== null));
+  const body = vjpBody(b, stackBars.map((x) => x !== null), historyBars.map((x) => x !== null), reverse);
   const backward = backwardLoop(info, body, first);
   const operands = [
     ...carryBars.map((x, k) => x ?? constantLike(0, info.inits[k]!)),

@@ -15,7 +15,7 @@ import { ModelFileError, parseModelFile } from '../../../compiler/frontend/types
 import { add, constant, input, mul } from '../../../compiler/ir/build.ts';
 import { sum } from '../../../compiler/ir/buildTensor.ts';
 import { evaluateTensors } from '../../../compiler/ir/evaluate.ts';
-import { tanh } from '../../../compiler/ir/nn.ts';
+import { tanh } from '../../../compiler/frontend/builders/nn.ts';
 import type { ApplyNode, Node } from '../../../compiler/ir/node.ts';
 import { topoSort } from '../../../compiler/ir/program.ts';
 import { scan } from '../../../compiler/ir/scan.ts';

@@ -17,7 +17,7 @@ import { loadModule } from '../../../compiler/load/loadModule.ts';
 import { add, constant, input } from '../../../compiler/ir/build.ts';
 import { gather, matmul, oneHot, scatterAdd, sum } from '../../../compiler/ir/buildTensor.ts';
 import { evaluateTensors } from '../../../compiler/ir/evaluate.ts';
-import { softmaxCrossEntropy } from '../../../compiler/ir/nn.ts';
+import { softmaxCrossEntropy } from '../../../compiler/frontend/builders/nn.ts';
 import { tensor } from '../../../compiler/ir/tensor.ts';
 import * as prelude from '../../../compiler/prelude/index.ts';
 import * as labelsModel from './fixtures/labels.model.ts';

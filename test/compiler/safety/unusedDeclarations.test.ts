@@ -17,7 +17,7 @@ import { compileModelFile } from '../../../compiler/api/compileModelFile.ts';
 import { SourceError } from '../../../compiler/errors.ts';
 import { add, div, input, mul } from '../../../compiler/ir/build.ts';
 import { matmul, sum } from '../../../compiler/ir/buildTensor.ts';
-import { tanh } from '../../../compiler/ir/nn.ts';
+import { tanh } from '../../../compiler/frontend/builders/nn.ts';
 import { scan } from '../../../compiler/ir/scan.ts';
 import type { LoopOptions } from '../../../compiler/ir/scan.ts';
 import { typeErrors } from '../typecheckSources.ts';

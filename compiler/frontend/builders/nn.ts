@@ -1,15 +1,16 @@
 /**
- * Neural-network and linear-algebra functions composed from primitive ops.
+ * The IR builders front end: neural-network and linear-algebra functions
+ * composed from primitive ops, for programs built in TypeScript directly.
  * They need no rules of their own: their derivatives follow from the
  * primitives', and numerically delicate parts go through the stable
  * primitives (reduceLogSumExp, softplus, sigmoid).
  */
-import { apply, constant, div, exp, mul, select, sqrt, sub } from './build.ts';
+import { apply, constant, div, exp, mul, select, sqrt, sub } from '../../ir/build.ts';
 import {
-  allAxes, broadcastTo, concat, dimSize, gather, matmul, oneHot, reduce, reshape, sum,
-} from './buildTensor.ts';
-import type { Node } from './node.ts';
-import { ShapeError, shapeToString } from './shape.ts';
+  allAxes, broadcastTo, dimSize, gather, matmul, oneHot, reduce, reshape, sum,
+} from '../../ir/buildTensor.ts';
+import type { Node } from '../../ir/node.ts';
+import { ShapeError, shapeToString } from '../../ir/shape.ts';
 
 const axisOf = (x: Node, axis: number): number => (axis < 0 ? axis + x.shape.length : axis);
 
@@ -150,13 +151,9 @@ export function gelu(x: Node): Node {
 /** where(c, a, b): elementwise select with broadcasting. */
 export const where = (c: Node, a: Node, b: Node): Node => select(c, a, b);
 
-/** Stacks equal-shaped tensors along a new axis. */
-export function stack(xs: readonly Node[], axis = 0): Node {
-  const rank = xs[0]!.shape.length + 1;
-  const ax = axis < 0 ? axis + rank : axis;
-  const expanded = xs.map((x) => reshape(x, [...x.shape.slice(0, ax), 1, ...x.shape.slice(ax)]));
-  return concat(expanded, ax);
-}
+// stack is a structural builder of the IR (the Jacobian and Hessian drivers
+// assemble their results with it); it is part of this vocabulary too.
+export { stack } from '../../ir/buildTensor.ts';
 
 /** An embedding lookup: rows of a table at integer indices. */
 export const embedding = gather;

@@ -6,15 +6,17 @@
  * whose sides differ has a JVP and a VJP that disagree (or one that is not
  * linear in its tangent), so forward and reverse mode would differ.
  */
-import { OP_TABLE } from './opTable.ts';
-import { customCall, customRuleOf } from './customRule.ts';
-import { evaluateTensors } from './evaluate.ts';
-import type { Value } from './evaluate.ts';
-import type { ApplyNode, Node } from './node.ts';
-import { input } from './build.ts';
-import { topoSort } from './program.ts';
-import { concreteShape, sizeOf } from './tensor.ts';
-import type { Tensor } from './tensor.ts';
+import { OP_TABLE } from '../ir/opTable.ts';
+import { customCall, customRuleOf } from '../ir/customRule.ts';
+import { evaluateTensors } from '../ir/evaluate.ts';
+import type { Value } from '../ir/evaluate.ts';
+import type { ApplyNode, Node } from '../ir/node.ts';
+import { input } from '../ir/build.ts';
+import { topoSort } from '../ir/program.ts';
+import { concreteShape, sizeOf } from '../ir/tensor.ts';
+import type { Tensor } from '../ir/tensor.ts';
+import { jvp } from './forward.ts';
+import { gradient } from './reverse.ts';
 
 export interface RuleAgreement {
   /** The rule's name in the model file. */
@@ -45,8 +47,8 @@ export function customRuleAgreement(
     const dots = rule.args.map((a, i) => input(`§check${k}.dot${i}`, a.shape));
     const bar = input(`§check${k}.bar`, rule.value.shape);
     const at = customCall(rule, args);
-    const tangent = derivative.jvp(at as ApplyNode, dots)!;
-    const cotangents = derivative.vjp(at as ApplyNode, bar);
+    const tangent = derivative.jvp(at as ApplyNode, dots, { jvp })!;
+    const cotangents = derivative.vjp(at as ApplyNode, bar, { gradient });
     const direction = (shape: readonly (number | string)[]): Tensor => {
       const s = concreteShape(shape, sizes);
       return { shape: s, data: Float64Array.from({ length: sizeOf(s) }, () => 2 * random() - 1) };
