@@ -6,7 +6,9 @@
  * everything else gets a buffer, reused once its last reader has run.
  */
 import type { Node } from '../../ir/node.ts';
+import type { LoopEmission } from '../../ir/loopEmission.ts';
 import { isElementwise } from '../../ir/ops.ts';
+import { OP_TABLE } from '../../ir/opTable.ts';
 import { topoSort } from '../../ir/program.ts';
 import { shapesEqual } from '../../ir/shape.ts';
 import { bodyOf } from '../../ir/scanBody.ts';
@@ -53,24 +55,30 @@ function usersOf(order: readonly Node[]): Map<Node, Node[]> {
   return users;
 }
 
+const emissionOf = (n: Node): LoopEmission | undefined => (n.op === 'const' || n.op === 'input' ? undefined : OP_TABLE[n.op].emission);
+const isMatmul = (n: Node): boolean => emissionOf(n)?.kind === 'matmul';
+const stridedView = (n: Node, view: 'transposeView' | 'elementwiseView'): boolean => {
+  const e = emissionOf(n);
+  return e?.kind === 'stridedCopy' && e[view] === true;
+};
+/** A 2-D axis swap, which a matrix product reads through strides. */
 const isMatrixTranspose = (n: Node): boolean =>
-  n.op === 'transpose' && n.shape.length === 2 && (n.attrs['perm'] as number[])[0] === 1;
+  n.op !== 'const' && n.op !== 'input' && stridedView(n, 'transposeView') && n.shape.length === 2 && (n.attrs['perm'] as number[])[0] === 1;
 
 function decide(node: Node, users: readonly Node[], isRoot: boolean, materialize: boolean): Storage | 'buffer' {
   if (node.op === 'input') return { kind: 'param' };
   if (node.op === 'const') return { kind: 'literal' };
   if (node.shape.length === 0) {
     const bound = materialize || users.length + (isRoot ? 1 : 0) > 1 || users.some((u) => u.shape.length > 0) || !isElementwise(node.op);
-    return { kind: 'scalar', bound: node.op === 'dimSize' ? false : bound };
+    return { kind: 'scalar', bound: emissionOf(node)?.kind === 'dimSize' ? false : bound };
   }
   if (isRoot) return 'buffer';
   if (isCheckpointedHistory(node, users, isRoot)) return { kind: 'tape' };
-  // stopGradient is the identity on values.
-  if (node.op === 'stopGradient') return { kind: 'alias', of: node.inputs[0]! };
+  // Reshape and stopGradient keep the elements in order: the operand's memory is the value.
+  if (emissionOf(node)?.kind === 'flatCopy') return { kind: 'alias', of: node.inputs[0]! };
   const allElementwise = users.length > 0 && users.every((u) => isElementwise(u.op));
-  if (node.op === 'broadcastTo' && allElementwise) return { kind: 'view' };
-  if (node.op === 'reshape') return { kind: 'alias', of: node.inputs[0]! };
-  if (isMatrixTranspose(node) && users.every((u) => u.op === 'matmul' && u.shape.length === 2)) return { kind: 'transposed' };
+  if (stridedView(node, 'elementwiseView') && allElementwise) return { kind: 'view' };
+  if (isMatrixTranspose(node) && users.every((u) => isMatmul(u) && u.shape.length === 2)) return { kind: 'transposed' };
   if (!materialize && isElementwise(node.op) && users.length === 1 && isElementwise(users[0]!.op) && shapesEqual(users[0]!.shape, node.shape)) {
     return { kind: 'fused' };
   }
@@ -102,8 +110,8 @@ export function planKernel(
     for (const operand of node.inputs) {
       const os = decided.get(operand)!;
       if (operand.shape.length === 0 || materializable(os)) continue;
-      if (os !== 'buffer' && os.kind === 'transposed' && node.op === 'matmul') continue;
-      if (os !== 'buffer' && os.kind === 'literal' && !needsMemory && node.op !== 'matmul') continue;
+      if (os !== 'buffer' && os.kind === 'transposed' && isMatmul(node)) continue;
+      if (os !== 'buffer' && os.kind === 'literal' && !needsMemory && !isMatmul(node)) continue;
       decided.set(operand, 'buffer');
     }
   }

@@ -98,9 +98,10 @@ function readThrough(node: Node, shape: Shape, loop: LoopIndex, ctx: ReadContext
 /** The node's own op applied to its operands, read at the same loop position. */
 export function renderInline(node: Node, loop: LoopIndex, ctx: ReadContext): Rendered {
   if (node.op === 'const' || node.op === 'input') return readElement(node, loop, ctx);
-  if (node.op === 'dimSize') return atom(dimExpr(node.attrs['dim'] as Dim));
-  // A one-element tensor reshaped to a scalar is its element 0 (reshape has no scalar syntax).
-  if (node.op === 'reshape' && node.shape.length === 0) {
+  const emission = OP_TABLE[node.op].emission;
+  if (emission?.kind === 'dimSize') return atom(dimExpr(node.attrs['dim'] as Dim));
+  // A one-element tensor reshaped to a scalar is its element 0 (a flat copy has no scalar syntax).
+  if (emission?.kind === 'flatCopy' && node.shape.length === 0) {
     const x = node.inputs[0]!;
     return readElement(x, x.shape.length === 0 ? SCALAR_LOOP : { shape: x.shape, indices: null, flat: '0' }, ctx);
   }

@@ -1,7 +1,8 @@
 /**
  * One statement (a loop nest, or a call of the matrix-product helper) per
  * value the plan keeps in memory or binds to a local. Elementwise work is
- * fused into the loop that consumes it; structural ops have a template each.
+ * fused into the loop that consumes it; each structural op names its template
+ * in the op table (`emission`, ir/loopEmission.ts).
  */
 import type { ApplyNode, Node } from '../../ir/node.ts';
 import { OP_TABLE } from '../../ir/opTable.ts';
@@ -14,6 +15,7 @@ import type { Storage } from './plan.ts';
 import { elementIndex, flatReadable, memoryOf, readElement, renderInline } from './reads.ts';
 import type { LoopIndex, ReadContext } from './reads.ts';
 import type { Shape } from '../../ir/shape.ts';
+import type { LoopEmission } from '../../ir/loopEmission.ts';
 import { scanStatement } from './scan.ts';
 
 export interface StatementContext extends ReadContext {
@@ -85,26 +87,26 @@ function reducedIndex(node: ApplyNode, loop: LoopIndex): string {
   return indexExpr(loop.indices!, strides);
 }
 
-const REDUCE_INIT: Record<string, string> = { reduceSum: '0', reduceMax: '-Infinity', reduceMin: 'Infinity', reduceLogSumExp: '-Infinity' };
-const combine = (op: string, acc: string, v: string): string =>
-  op === 'reduceSum' ? `${acc} += ${v};` : `${acc} = Math.${op === 'reduceMin' ? 'min' : 'max'}(${acc}, ${v});`;
+type Reduce = Extract<LoopEmission, { kind: 'reduce' }>;
+const combine = (how: Reduce['combine'], acc: string, v: string): string =>
+  how === 'sum' ? `${acc} += ${v};` : `${acc} = Math.${how === 'min' ? 'min' : 'max'}(${acc}, ${v});`;
 
-function reduction(node: ApplyNode, ctx: StatementContext): string[] {
+function reduction(node: ApplyNode, how: Reduce, ctx: StatementContext): string[] {
   const x = node.inputs[0]!;
   const scalarOut = node.shape.length === 0;
   const out: Target = scalarOut ? { array: '', offset: '0' } : targetOf(node, ctx);
   const name = ctx.names.get(node);
   const slot = (loop: LoopIndex) => (scalarOut ? name! : at(out, reducedIndex(node, loop)));
-  const init = REDUCE_INIT[node.op]!;
+  const init = how.init;
   const start = scalarOut ? [`let ${name} = ${init};`] : [`${out.array}.fill(${init}, ${out.offset}, ${out.offset === '0' ? '' : `${out.offset} + `}${sizeExpr(node.shape)});`];
   const pass = (accumulate: (slotText: string, xText: string) => string) =>
     loopNest(x.shape, ctx, (loop) => [accumulate(slot(loop), readElement(x, loop, ctx).text)]);
-  if (node.op !== 'reduceLogSumExp') return [...start, ...pass((s, v) => combine(node.op, s, v))];
+  if (how.combine !== 'logSumExp') return [...start, ...pass((s, v) => combine(how.combine, s, v))];
   // log Σ exp(x) = m + log Σ exp(x - m), with m the maximum, so nothing overflows.
   const m = scalarOut ? ctx.scratch('scalar') : ctx.scratch(sizeExpr(node.shape));
   const mAt = (loop: LoopIndex) => (scalarOut ? m : `${m}[${reducedIndex(node, loop)}]`);
   const maxStart = scalarOut ? [`let ${m} = -Infinity;`] : [`${m}.fill(-Infinity);`];
-  const maxPass = loopNest(x.shape, ctx, (loop) => [combine('reduceMax', mAt(loop), readElement(x, loop, ctx).text)]);
+  const maxPass = loopNest(x.shape, ctx, (loop) => [combine('max', mAt(loop), readElement(x, loop, ctx).text)]);
   const sumStart = scalarOut ? [`let ${name} = 0;`] : [`${out.array}.fill(0, ${out.offset}, ${out.offset === '0' ? '' : `${out.offset} + `}${sizeExpr(node.shape)});`];
   const sumPass = loopNest(x.shape, ctx, (loop) => [`${slot(loop)} += Math.exp(${readElement(x, loop, ctx).text} - ${mAt(loop)});`]);
   const finish = (s: string, mv: string) => `${s} = ${mv} === Infinity || ${mv} === -Infinity ? ${mv} : ${mv} + Math.log(${s});`;
@@ -280,37 +282,35 @@ export function statementFor(node: Node, ctx: StatementContext): string[] {
     if (s.kind !== 'buffer') return [];
     return [`${s.array}.fill(${renderNumber(node.value, node.dtype, 'ts').text}, ${s.offset}, ${s.offset === '0' ? '' : `${s.offset} + `}${sizeExpr(node.shape)});`];
   }
-  if (node.op === 'scan') return scanStatement(node, ctx);
+  const emission = OP_TABLE[node.op].emission;
+  if (emission?.kind === 'loop') return scanStatement(node, ctx);
   if (s.kind === 'scalar') {
     if (!s.bound) return [];
-    if (node.op.startsWith('reduce')) return reduction(node, ctx);
+    if (emission?.kind === 'reduce') return reduction(node, emission, ctx);
     return [`const ${ctx.names.get(node)} = ${renderInline(node, { shape: [], indices: [] }, ctx).text};`];
   }
   if (s.kind !== 'buffer') return [];
-  switch (node.op) {
-    case 'reduceSum':
-    case 'reduceMax':
-    case 'reduceMin':
-    case 'reduceLogSumExp':
-      return reduction(node, ctx);
+  if (emission === undefined) return elementwise(node, ctx);
+  return structuralStatement(node, emission, ctx);
+}
+
+/** The template the op table's emission entry names, writing into the node's buffer. */
+function structuralStatement(node: ApplyNode, emission: LoopEmission, ctx: StatementContext): string[] {
+  switch (emission.kind) {
+    case 'reduce':
+      return reduction(node, emission, ctx);
     case 'matmul':
       return matmul(node, ctx);
-    case 'transpose': {
-      const strides = strideExprs(node.inputs[0]!.shape);
-      return stridedCopy(node, ctx, (node.attrs['perm'] as number[]).map((p) => strides[p]!));
-    }
-    case 'broadcastTo': {
+    case 'stridedCopy': {
       const x = node.inputs[0]!;
-      return stridedCopy(node, ctx, broadcastStrideExprs(x.shape, node.shape));
-    }
-    case 'slice': {
-      const strides = strideExprs(node.inputs[0]!.shape);
+      if (emission.source === 'broadcast') return stridedCopy(node, ctx, broadcastStrideExprs(x.shape, node.shape));
+      const strides = strideExprs(x.shape);
+      if (emission.source === 'permute') return stridedCopy(node, ctx, (node.attrs['perm'] as number[]).map((p) => strides[p]!));
       const axis = node.attrs['axis'] as number;
       const start = node.attrs['start'] as number;
       return stridedCopy(node, ctx, strides, start === 0 ? '0' : `${start} * ${strides[axis]}`);
     }
-    case 'reshape':
-    case 'stopGradient':
+    case 'flatCopy':
       return reshapeCopy(node, ctx);
     case 'pad':
       return padStatement(node, ctx);
@@ -322,9 +322,9 @@ export function statementFor(node: Node, ctx: StatementContext): string[] {
       return scatterAddStatement(node, ctx);
     case 'oneHot':
       return oneHotStatement(node, ctx);
-    default:
-      if (OP_TABLE[node.op].evaluateTensor !== undefined) throw new Error(`internal: no loop template for ${node.op}`);
-      return elementwise(node, ctx);
+    case 'dimSize':
+    case 'loop':
+    case 'inlinedBeforeEmission':
+      throw new Error(`internal: ${node.op} never has a buffer of its own to compute`);
   }
 }
-

@@ -273,8 +273,9 @@ export function helpersOf(order: readonly Node[]): Set<string> {
   for (let nodes: readonly Node[] | undefined = order; nodes !== undefined; ) {
     for (const node of nodes) {
       if (node.op === 'const' || node.op === 'input') continue;
-      if (node.op === 'matmul') used.add('gemm');
-      const helper = OP_TABLE[node.op].helper;
+      const def = OP_TABLE[node.op];
+      if (def.emission?.kind === 'matmul') used.add('gemm');
+      const helper = def.helper;
       if (helper !== undefined) used.add(helper);
       const body = node.op === 'scan' ? (node.attrs['body'] as string) : undefined;
       if (body !== undefined && !seen.has(body)) {
