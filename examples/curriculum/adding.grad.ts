@@ -208,7 +208,7 @@ function finalStateValueKernelWorkspace(batch: number, time: number): FinalState
 }
 
 /** The kernel of `finalState`: sizes passed explicitly, arguments unchecked. */
-function finalStateValueKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, X: Float64Array, mask: Float64Array, h0: Float64Array, batch: number, time: number, out: Float64Array = new Float64Array(0 + 16 * batch)): Float64Array {
+function finalStateValueKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, X: Float64Array, mask: Float64Array, h0: Float64Array, batch: number, time: number, out: Float64Array = new Float64Array(16 * batch)): Float64Array {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('finalStateValueKernel')(...arguments) as Float64Array;
   const ws = finalStateValueKernelWorkspace(batch, time);
   const gather = ws.gather;
@@ -249,7 +249,7 @@ function finalStateValueKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Arr
     }
     for (let i = 0; i < 16 * batch; i++) out[i] = add[i];
   }
-  // finalState: written in place at out[0]
+  // written in place: finalState at out[0]
   return out;
 }
 
@@ -284,7 +284,7 @@ function finalStateJvpKernelWorkspace(batch: number, time: number): FinalStateJv
 }
 
 /** The kernel of `finalStateJvp`: sizes passed explicitly, arguments unchecked. */
-function finalStateJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, X: Float64Array, mask: Float64Array, h0: Float64Array, WxDot: Float64Array, WhDot: Float64Array, bDot: Float64Array, batch: number, time: number, out: Float64Array = new Float64Array(0 + 16 * batch)): Float64Array {
+function finalStateJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, X: Float64Array, mask: Float64Array, h0: Float64Array, WxDot: Float64Array, WhDot: Float64Array, bDot: Float64Array, batch: number, time: number, out: Float64Array = new Float64Array(16 * batch)): Float64Array {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('finalStateJvpKernel')(...arguments) as Float64Array;
   const ws = finalStateJvpKernelWorkspace(batch, time);
   const h = ws.h;
@@ -351,7 +351,7 @@ function finalStateJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array
     for (let i = 0; i < 16 * batch; i++) h[i] = matmul1[i];
     for (let i = 0; i < 16 * batch; i++) out[i] = add1[i];
   }
-  // J·v of finalState: written in place at out[0]
+  // written in place: J·v of finalState at out[0]
   return out;
 }
 
@@ -544,7 +544,7 @@ function predictValueKernelWorkspace(batch: number, time: number): PredictValueK
 }
 
 /** The kernel of `predict`: sizes passed explicitly, arguments unchecked. */
-function predictValueKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: Float64Array, c1: number, X: Float64Array, mask: Float64Array, h0: Float64Array, batch: number, time: number, out: Float64Array = new Float64Array(0 + batch)): Float64Array {
+function predictValueKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: Float64Array, c1: number, X: Float64Array, mask: Float64Array, h0: Float64Array, batch: number, time: number, out: Float64Array = new Float64Array(batch)): Float64Array {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('predictValueKernel')(...arguments) as Float64Array;
   const ws = predictValueKernelWorkspace(batch, time);
   const h = ws.h;
@@ -592,7 +592,7 @@ function predictValueKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array,
   for (let i = 0; i < batch; i++) {
     out[i] = c1 + matmul[i];
   }
-  // predict: written in place at out[0]
+  // written in place: predict at out[0]
   return out;
 }
 
@@ -637,7 +637,7 @@ function predictJvpKernelWorkspace(batch: number, time: number): PredictJvpKerne
 }
 
 /** The kernel of `predictJvp`: sizes passed explicitly, arguments unchecked. */
-function predictJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: Float64Array, _c1: number, X: Float64Array, mask: Float64Array, h0: Float64Array, WxDot: Float64Array, WhDot: Float64Array, bDot: Float64Array, WyDot: Float64Array, cDot: number, batch: number, time: number, out: Float64Array = new Float64Array(0 + batch)): Float64Array {
+function predictJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: Float64Array, _c1: number, X: Float64Array, mask: Float64Array, h0: Float64Array, WxDot: Float64Array, WhDot: Float64Array, bDot: Float64Array, WyDot: Float64Array, cDot: number, batch: number, time: number, out: Float64Array = new Float64Array(batch)): Float64Array {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('predictJvpKernel')(...arguments) as Float64Array;
   const ws = predictJvpKernelWorkspace(batch, time);
   const hDot = ws.hDot;
@@ -756,7 +756,7 @@ function predictJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, W
   for (let i = 0; i < batch; i++) {
     out[i] = cDot + add[i];
   }
-  // J·v of predict: written in place at out[0]
+  // written in place: J·v of predict at out[0]
   return out;
 }
 
@@ -1297,10 +1297,7 @@ function lossValueAndGradientKernel(Wx: Float64Array, Wh: Float64Array, b: Float
   for (let i0 = 0; i0 < batch; i0++) {
     t2 += matmul[i0];
   }
-  // ∂loss/∂Wx: written in place at gradOut[0]
-  // ∂loss/∂Wh: written in place at gradOut[32]
-  // ∂loss/∂b: written in place at gradOut[288]
-  // ∂loss/∂Wy: written in place at gradOut[304]
+  // written in place: ∂loss/∂Wx at gradOut[0], ∂loss/∂Wh at gradOut[32], ∂loss/∂b at gradOut[288], ∂loss/∂Wy at gradOut[304]
   gradOut[320] = t1; // ∂loss/∂c
   return t2 / batch;
 }
@@ -1873,10 +1870,7 @@ function lossHvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
   for (let i0 = 0; i0 < batch; i0++) {
     t1 += matmul[i0];
   }
-  // (H·v) along Wx: written in place at out[0]
-  // (H·v) along Wh: written in place at out[32]
-  // (H·v) along b: written in place at out[288]
-  // (H·v) along Wy: written in place at out[304]
+  // written in place: (H·v) along Wx at out[0], (H·v) along Wh at out[32], (H·v) along b at out[288], (H·v) along Wy at out[304]
   out[320] = t1; // (H·v) along c
   return out;
 }

@@ -210,7 +210,7 @@ function logitsValueKernelWorkspace(batch: number): LogitsValueKernelWorkspace {
 }
 
 /** The kernel of `logits`: sizes passed explicitly, arguments unchecked. */
-function logitsValueKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2: Float64Array, X: Float64Array, batch: number, out: Float64Array = new Float64Array(0 + 3 * batch)): Float64Array {
+function logitsValueKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2: Float64Array, X: Float64Array, batch: number, out: Float64Array = new Float64Array(3 * batch)): Float64Array {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('logitsValueKernel')(...arguments) as Float64Array;
   const ws = logitsValueKernelWorkspace(batch);
   const matmul = ws.matmul;
@@ -230,7 +230,7 @@ function logitsValueKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array,
       out[i0 * 3 + i1] = b2[i1] + matmul1[i0 * 3 + i1];
     }
   }
-  // logits: written in place at out[0]
+  // written in place: logits at out[0]
   return out;
 }
 
@@ -259,7 +259,7 @@ function logitsJvpKernelWorkspace(batch: number): LogitsJvpKernelWorkspace {
 }
 
 /** The kernel of `logitsJvp`: sizes passed explicitly, arguments unchecked. */
-function logitsJvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, _b2: Float64Array, X: Float64Array, W1Dot: Float64Array, b1Dot: Float64Array, W2Dot: Float64Array, b2Dot: Float64Array, batch: number, out: Float64Array = new Float64Array(0 + 3 * batch)): Float64Array {
+function logitsJvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, _b2: Float64Array, X: Float64Array, W1Dot: Float64Array, b1Dot: Float64Array, W2Dot: Float64Array, b2Dot: Float64Array, batch: number, out: Float64Array = new Float64Array(3 * batch)): Float64Array {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('logitsJvpKernel')(...arguments) as Float64Array;
   const ws = logitsJvpKernelWorkspace(batch);
   const matmul = ws.matmul;
@@ -295,7 +295,7 @@ function logitsJvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, _
       out[i0 * 3 + i1] = b2Dot[i1] + (matmul1[i0 * 3 + i1] + matmul2[i0 * 3 + i1]);
     }
   }
-  // J·v of logits: written in place at out[0]
+  // written in place: J·v of logits at out[0]
   return out;
 }
 
@@ -790,7 +790,7 @@ function lossValueAndGradientKernel(W1: Float64Array, b1: Float64Array, W2: Floa
     add[i] = matmul2[i] * (abs[i] < 1 ? 1 - matmul[i] * matmul[i] : (1 + Math.abs(matmul[i])) * (2 * sigmoid(-2 * abs[i])));
   }
   gemm(4, 8, batch, X, 0, 1, 4, add, 0, 8, 1, gradOut, 0);
-  gradOut.fill(0, 32, 32 + 8);
+  gradOut.fill(0, 32, 40);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 8; i1++) {
       gradOut[32 + i1] += add[i0 * 8 + i1];
@@ -798,7 +798,7 @@ function lossValueAndGradientKernel(W1: Float64Array, b1: Float64Array, W2: Floa
   }
   // examples/iris/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
   gemm(8, 3, batch, matmul, 0, 1, 8, add1, 0, 3, 1, gradOut, 40);
-  gradOut.fill(0, 64, 64 + 3);
+  gradOut.fill(0, 64, 67);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
       gradOut[64 + i1] += add1[i0 * 3 + i1];
@@ -812,10 +812,7 @@ function lossValueAndGradientKernel(W1: Float64Array, b1: Float64Array, W2: Floa
   for (let i0 = 0; i0 < batch; i0++) {
     t1 += reduceMax[i0];
   }
-  // ∂loss/∂W1: written in place at gradOut[0]
-  // ∂loss/∂b1: written in place at gradOut[32]
-  // ∂loss/∂W2: written in place at gradOut[40]
-  // ∂loss/∂b2: written in place at gradOut[64]
+  // written in place: ∂loss/∂W1 at gradOut[0], ∂loss/∂b1 at gradOut[32], ∂loss/∂W2 at gradOut[40], ∂loss/∂b2 at gradOut[64]
   return t1 / batch;
 }
 
@@ -1261,7 +1258,7 @@ function lossHvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
     add4[i] = select[i] * (matmul4[i] + matmul5[i]) + matmul6[i] * (lt[i] !== 0 ? -(2 * (matmul1[i] * tanh[i])) : (tanh[i] !== 0 ? matmul1[i] * Math.sign(tanh[i]) * mul1[i] : 0) + (add[i] !== 0 ? add1[i] * (2 * (sigmoid(-mul[i]) * matmul[i] * (-2 * (Math.sign(add[i]) * add2[i])))) : 0));
   }
   gemm(4, 8, batch, X, 0, 1, 4, add4, 0, 8, 1, out, 0);
-  out.fill(0, 32, 32 + 8);
+  out.fill(0, 32, 40);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 8; i1++) {
       out[32 + i1] += add4[i0 * 8 + i1];
@@ -1273,16 +1270,13 @@ function lossHvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
   for (let i = 0; i < 24; i++) {
     out[40 + i] = matmul7[i] + matmul8[i];
   }
-  out.fill(0, 64, 64 + 3);
+  out.fill(0, 64, 67);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
       out[64 + i1] += mul2[i0 * 3 + i1];
     }
   }
-  // (H·v) along W1: written in place at out[0]
-  // (H·v) along b1: written in place at out[32]
-  // (H·v) along W2: written in place at out[40]
-  // (H·v) along b2: written in place at out[64]
+  // written in place: (H·v) along W1 at out[0], (H·v) along b1 at out[32], (H·v) along W2 at out[40], (H·v) along b2 at out[64]
   return out;
 }
 
@@ -1496,7 +1490,7 @@ function lossGgnvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b
     mul[i] = add[i] * matmul[i];
   }
   gemm(4, 8, batch, X, 0, 1, 4, mul, 0, 8, 1, out, 0);
-  out.fill(0, 32, 32 + 8);
+  out.fill(0, 32, 40);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 8; i1++) {
       out[32 + i1] += mul[i0 * 8 + i1];
@@ -1504,16 +1498,13 @@ function lossGgnvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b
   }
   // examples/iris/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
   gemm(8, 3, batch, tanh, 0, 1, 8, mul1, 0, 3, 1, out, 40);
-  out.fill(0, 64, 64 + 3);
+  out.fill(0, 64, 67);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
       out[64 + i1] += mul1[i0 * 3 + i1];
     }
   }
-  // (G·v) along W1: written in place at out[0]
-  // (G·v) along b1: written in place at out[32]
-  // (G·v) along W2: written in place at out[40]
-  // (G·v) along b2: written in place at out[64]
+  // written in place: (G·v) along W1 at out[0], (G·v) along b1 at out[32], (G·v) along W2 at out[40], (G·v) along b2 at out[64]
   return out;
 }
 

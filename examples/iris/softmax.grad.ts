@@ -192,7 +192,7 @@ function logitsValueKernelWorkspace(batch: number): LogitsValueKernelWorkspace {
 }
 
 /** The kernel of `logits`: sizes passed explicitly, arguments unchecked. */
-function logitsValueKernel(W: Float64Array, b: Float64Array, X: Float64Array, batch: number, out: Float64Array = new Float64Array(0 + 3 * batch)): Float64Array {
+function logitsValueKernel(W: Float64Array, b: Float64Array, X: Float64Array, batch: number, out: Float64Array = new Float64Array(3 * batch)): Float64Array {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('logitsValueKernel')(...arguments) as Float64Array;
   const ws = logitsValueKernelWorkspace(batch);
   const matmul = ws.matmul;
@@ -203,7 +203,7 @@ function logitsValueKernel(W: Float64Array, b: Float64Array, X: Float64Array, ba
       out[i0 * 3 + i1] = b[i1] + matmul[i0 * 3 + i1];
     }
   }
-  // logits: written in place at out[0]
+  // written in place: logits at out[0]
   return out;
 }
 
@@ -227,7 +227,7 @@ function logitsJvpKernelWorkspace(batch: number): LogitsJvpKernelWorkspace {
 }
 
 /** The kernel of `logitsJvp`: sizes passed explicitly, arguments unchecked. */
-function logitsJvpKernel(_W: Float64Array, _b: Float64Array, X: Float64Array, WDot: Float64Array, bDot: Float64Array, batch: number, out: Float64Array = new Float64Array(0 + 3 * batch)): Float64Array {
+function logitsJvpKernel(_W: Float64Array, _b: Float64Array, X: Float64Array, WDot: Float64Array, bDot: Float64Array, batch: number, out: Float64Array = new Float64Array(3 * batch)): Float64Array {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('logitsJvpKernel')(...arguments) as Float64Array;
   const ws = logitsJvpKernelWorkspace(batch);
   const matmul = ws.matmul;
@@ -238,7 +238,7 @@ function logitsJvpKernel(_W: Float64Array, _b: Float64Array, X: Float64Array, WD
       out[i0 * 3 + i1] = bDot[i1] + matmul[i0 * 3 + i1];
     }
   }
-  // J·v of logits: written in place at out[0]
+  // written in place: J·v of logits at out[0]
   return out;
 }
 
@@ -674,7 +674,7 @@ function lossValueAndGradientKernel(W: Float64Array, b: Float64Array, X: Float64
   }
   // examples/iris/softmax.model.ts:11  return add(matmul(X, W), b);
   gemm(4, 3, batch, X, 0, 1, 4, mul, 0, 3, 1, gradOut, 0);
-  gradOut.fill(0, 12, 12 + 3);
+  gradOut.fill(0, 12, 15);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
       gradOut[12 + i1] += mul[i0 * 3 + i1];
@@ -688,8 +688,7 @@ function lossValueAndGradientKernel(W: Float64Array, b: Float64Array, X: Float64
   for (let i0 = 0; i0 < batch; i0++) {
     t1 += reduceLogSumExp[i0];
   }
-  // ∂loss/∂W: written in place at gradOut[0]
-  // ∂loss/∂b: written in place at gradOut[12]
+  // written in place: ∂loss/∂W at gradOut[0], ∂loss/∂b at gradOut[12]
   return t1 / batch;
 }
 
@@ -1012,14 +1011,13 @@ function lossHvpKernel(W: Float64Array, b: Float64Array, X: Float64Array, labels
   }
   // examples/iris/softmax.model.ts:11  return add(matmul(X, W), b);
   gemm(4, 3, batch, X, 0, 1, 4, matmul1, 0, 3, 1, out, 0);
-  out.fill(0, 12, 12 + 3);
+  out.fill(0, 12, 15);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
       out[12 + i1] += matmul1[i0 * 3 + i1];
     }
   }
-  // (H·v) along W: written in place at out[0]
-  // (H·v) along b: written in place at out[12]
+  // written in place: (H·v) along W at out[0], (H·v) along b at out[12]
   return out;
 }
 
@@ -1198,14 +1196,13 @@ function lossGgnvpKernel(W: Float64Array, b: Float64Array, X: Float64Array, labe
   }
   // examples/iris/softmax.model.ts:11  return add(matmul(X, W), b);
   gemm(4, 3, batch, X, 0, 1, 4, matmul1, 0, 3, 1, out, 0);
-  out.fill(0, 12, 12 + 3);
+  out.fill(0, 12, 15);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
       out[12 + i1] += matmul1[i0 * 3 + i1];
     }
   }
-  // (G·v) along W: written in place at out[0]
-  // (G·v) along b: written in place at out[12]
+  // written in place: (G·v) along W at out[0], (G·v) along b at out[12]
   return out;
 }
 

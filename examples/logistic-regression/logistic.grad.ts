@@ -336,7 +336,7 @@ function lossValueAndGradientKernel(w: Float64Array, b: number, X: Float64Array,
   for (let i0 = 0; i0 < batch; i0++) {
     t4 += matmul[i0];
   }
-  // ∂loss/∂w: written in place at gradOut[0]
+  // written in place: ∂loss/∂w at gradOut[0]
   gradOut[4] = t2; // ∂loss/∂b
   return t0 * t3 + t4 / batch;
 }
@@ -453,7 +453,7 @@ function lossHvpKernel(w: Float64Array, b: number, X: Float64Array, _y: Float64A
   for (let i0 = 0; i0 < batch; i0++) {
     t2 += matmul1[i0];
   }
-  // (H·v) along w: written in place at out[0]
+  // written in place: (H·v) along w at out[0]
   out[4] = t2; // (H·v) along b
   return out;
 }
@@ -600,7 +600,7 @@ function probabilityValueKernelWorkspace(batch: number): ProbabilityValueKernelW
 }
 
 /** The kernel of `probability`: sizes passed explicitly, arguments unchecked. */
-function probabilityValueKernel(w: Float64Array, b: number, X: Float64Array, batch: number, out: Float64Array = new Float64Array(0 + batch)): Float64Array {
+function probabilityValueKernel(w: Float64Array, b: number, X: Float64Array, batch: number, out: Float64Array = new Float64Array(batch)): Float64Array {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('probabilityValueKernel')(...arguments) as Float64Array;
   const ws = probabilityValueKernelWorkspace(batch);
   const matmul = ws.matmul;
@@ -610,7 +610,7 @@ function probabilityValueKernel(w: Float64Array, b: number, X: Float64Array, bat
   for (let i = 0; i < batch; i++) {
     out[i] = sigmoid(b + matmul[i]);
   }
-  // probability: written in place at out[0]
+  // written in place: probability at out[0]
   return out;
 }
 
@@ -636,7 +636,7 @@ function probabilityJvpKernelWorkspace(batch: number): ProbabilityJvpKernelWorks
 }
 
 /** The kernel of `probabilityJvp`: sizes passed explicitly, arguments unchecked. */
-function probabilityJvpKernel(w: Float64Array, b: number, X: Float64Array, wDot: Float64Array, bDot: number, batch: number, out: Float64Array = new Float64Array(0 + batch)): Float64Array {
+function probabilityJvpKernel(w: Float64Array, b: number, X: Float64Array, wDot: Float64Array, bDot: number, batch: number, out: Float64Array = new Float64Array(batch)): Float64Array {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('probabilityJvpKernel')(...arguments) as Float64Array;
   const ws = probabilityJvpKernelWorkspace(batch);
   const matmul = ws.matmul;
@@ -652,7 +652,7 @@ function probabilityJvpKernel(w: Float64Array, b: number, X: Float64Array, wDot:
   for (let i = 0; i < batch; i++) {
     out[i] = (bDot + matmul[i]) * (sigmoid(-add[i]) * sigmoid(add[i]));
   }
-  // J·v of probability: written in place at out[0]
+  // written in place: J·v of probability at out[0]
   return out;
 }
 

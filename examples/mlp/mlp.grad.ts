@@ -210,7 +210,7 @@ function logitsValueKernelWorkspace(batch: number): LogitsValueKernelWorkspace {
 }
 
 /** The kernel of `logits`: sizes passed explicitly, arguments unchecked. */
-function logitsValueKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2: Float64Array, X: Float64Array, batch: number, out: Float64Array = new Float64Array(0 + 10 * batch)): Float64Array {
+function logitsValueKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2: Float64Array, X: Float64Array, batch: number, out: Float64Array = new Float64Array(10 * batch)): Float64Array {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('logitsValueKernel')(...arguments) as Float64Array;
   const ws = logitsValueKernelWorkspace(batch);
   const matmul = ws.matmul;
@@ -230,7 +230,7 @@ function logitsValueKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array,
       out[i0 * 10 + i1] = b2[i1] + matmul1[i0 * 10 + i1];
     }
   }
-  // logits: written in place at out[0]
+  // written in place: logits at out[0]
   return out;
 }
 
@@ -258,7 +258,7 @@ function logitsJvpKernelWorkspace(batch: number): LogitsJvpKernelWorkspace {
 }
 
 /** The kernel of `logitsJvp`: sizes passed explicitly, arguments unchecked. */
-function logitsJvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, _b2: Float64Array, X: Float64Array, W1Dot: Float64Array, b1Dot: Float64Array, W2Dot: Float64Array, b2Dot: Float64Array, batch: number, out: Float64Array = new Float64Array(0 + 10 * batch)): Float64Array {
+function logitsJvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, _b2: Float64Array, X: Float64Array, W1Dot: Float64Array, b1Dot: Float64Array, W2Dot: Float64Array, b2Dot: Float64Array, batch: number, out: Float64Array = new Float64Array(10 * batch)): Float64Array {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('logitsJvpKernel')(...arguments) as Float64Array;
   const ws = logitsJvpKernelWorkspace(batch);
   const matmul = ws.matmul;
@@ -292,7 +292,7 @@ function logitsJvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, _
       out[i0 * 10 + i1] = b2Dot[i1] + (matmul1[i0 * 10 + i1] + matmul2[i0 * 10 + i1]);
     }
   }
-  // J·v of logits: written in place at out[0]
+  // written in place: J·v of logits at out[0]
   return out;
 }
 
@@ -787,7 +787,7 @@ function lossValueAndGradientKernel(W1: Float64Array, b1: Float64Array, W2: Floa
     select[i] = add[i] > 0 ? matmul2[i] : 0;
   }
   gemm(784, 64, batch, X, 0, 1, 784, select, 0, 64, 1, gradOut, 0);
-  gradOut.fill(0, 50176, 50176 + 64);
+  gradOut.fill(0, 50176, 50240);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 64; i1++) {
       gradOut[50176 + i1] += select[i0 * 64 + i1];
@@ -795,7 +795,7 @@ function lossValueAndGradientKernel(W1: Float64Array, b1: Float64Array, W2: Floa
   }
   // examples/mlp/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
   gemm(64, 10, batch, matmul, 0, 1, 64, mul, 0, 10, 1, gradOut, 50240);
-  gradOut.fill(0, 50880, 50880 + 10);
+  gradOut.fill(0, 50880, 50890);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
       gradOut[50880 + i1] += mul[i0 * 10 + i1];
@@ -809,10 +809,7 @@ function lossValueAndGradientKernel(W1: Float64Array, b1: Float64Array, W2: Floa
   for (let i0 = 0; i0 < batch; i0++) {
     t1 += reduceLogSumExp[i0];
   }
-  // ∂loss/∂W1: written in place at gradOut[0]
-  // ∂loss/∂b1: written in place at gradOut[50176]
-  // ∂loss/∂W2: written in place at gradOut[50240]
-  // ∂loss/∂b2: written in place at gradOut[50880]
+  // written in place: ∂loss/∂W1 at gradOut[0], ∂loss/∂b1 at gradOut[50176], ∂loss/∂W2 at gradOut[50240], ∂loss/∂b2 at gradOut[50880]
   return t1 / batch;
 }
 
@@ -1221,7 +1218,7 @@ function lossHvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
     select1[i] = matmul[i] !== 0 ? add[i] + matmul2[i] : 0;
   }
   gemm(784, 64, batch, X, 0, 1, 784, select1, 0, 64, 1, out, 0);
-  out.fill(0, 50176, 50176 + 64);
+  out.fill(0, 50176, 50240);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 64; i1++) {
       out[50176 + i1] += select1[i0 * 64 + i1];
@@ -1233,16 +1230,13 @@ function lossHvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
   for (let i = 0; i < 640; i++) {
     out[50240 + i] = matmul4[i] + matmul5[i];
   }
-  out.fill(0, 50880, 50880 + 10);
+  out.fill(0, 50880, 50890);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
       out[50880 + i1] += add2[i0 * 10 + i1];
     }
   }
-  // (H·v) along W1: written in place at out[0]
-  // (H·v) along b1: written in place at out[50176]
-  // (H·v) along W2: written in place at out[50240]
-  // (H·v) along b2: written in place at out[50880]
+  // written in place: (H·v) along W1 at out[0], (H·v) along b1 at out[50176], (H·v) along W2 at out[50240], (H·v) along b2 at out[50880]
   return out;
 }
 
@@ -1454,7 +1448,7 @@ function lossGgnvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b
     select[i] = matmul[i] !== 0 ? add[i] : 0;
   }
   gemm(784, 64, batch, X, 0, 1, 784, select, 0, 64, 1, out, 0);
-  out.fill(0, 50176, 50176 + 64);
+  out.fill(0, 50176, 50240);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 64; i1++) {
       out[50176 + i1] += select[i0 * 64 + i1];
@@ -1462,16 +1456,13 @@ function lossGgnvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b
   }
   // examples/mlp/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
   gemm(64, 10, batch, relu, 0, 1, 64, add2, 0, 10, 1, out, 50240);
-  out.fill(0, 50880, 50880 + 10);
+  out.fill(0, 50880, 50890);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
       out[50880 + i1] += add2[i0 * 10 + i1];
     }
   }
-  // (G·v) along W1: written in place at out[0]
-  // (G·v) along b1: written in place at out[50176]
-  // (G·v) along W2: written in place at out[50240]
-  // (G·v) along b2: written in place at out[50880]
+  // written in place: (G·v) along W1 at out[0], (G·v) along b1 at out[50176], (G·v) along W2 at out[50240], (G·v) along b2 at out[50880]
   return out;
 }
 

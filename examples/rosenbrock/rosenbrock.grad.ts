@@ -341,19 +341,10 @@ interface RosenbrockNValueKernelWorkspace {
   readonly slice1: Float64Array;
   readonly sub1: Float64Array;
 }
-const rosenbrockNValueKernelWorkspaces = new Map<string, RosenbrockNValueKernelWorkspace>();
-let rosenbrockNValueKernelWorkspaceLast: RosenbrockNValueKernelWorkspace | undefined;
+let rosenbrockNValueKernelWorkspaceBuffers: RosenbrockNValueKernelWorkspace | undefined;
 function rosenbrockNValueKernelWorkspace(): RosenbrockNValueKernelWorkspace {
-  const last = rosenbrockNValueKernelWorkspaceLast;
-  if (last !== undefined) return last;
-  const key = '';
-  let ws = rosenbrockNValueKernelWorkspaces.get(key);
-  if (ws === undefined) {
-    ws = { slice: new Float64Array(15), sub: new Float64Array(15), slice1: new Float64Array(15), sub1: new Float64Array(15) };
-    rosenbrockNValueKernelWorkspaces.set(key, ws);
-  }
-  rosenbrockNValueKernelWorkspaceLast = ws;
-  return ws;
+  rosenbrockNValueKernelWorkspaceBuffers ??= { slice: new Float64Array(15), sub: new Float64Array(15), slice1: new Float64Array(15), sub1: new Float64Array(15) };
+  return rosenbrockNValueKernelWorkspaceBuffers;
 }
 
 /** The kernel of `rosenbrockN`: sizes passed explicitly, arguments unchecked. */
@@ -374,7 +365,7 @@ function rosenbrockNValueKernel(x: Float64Array): number {
   }
   // examples/rosenbrock/rosenbrock.model.ts:18  const tail = slice(x, 0, 1, 16);
   for (let i0 = 0; i0 < 15; i0++) {
-    slice1[i0] = x[1 * 1 + i0];
+    slice1[i0] = x[1 + i0];
   }
   // examples/rosenbrock/rosenbrock.model.ts:19  return sum(add(mul(100, square(sub(tail, square(head)))), square(sub(1, head))));
   for (let i = 0; i < 15; i++) {
@@ -398,19 +389,10 @@ interface RosenbrockNValueAndGradientKernelWorkspace {
   readonly mul: Float64Array;
   readonly pad1: Float64Array;
 }
-const rosenbrockNValueAndGradientKernelWorkspaces = new Map<string, RosenbrockNValueAndGradientKernelWorkspace>();
-let rosenbrockNValueAndGradientKernelWorkspaceLast: RosenbrockNValueAndGradientKernelWorkspace | undefined;
+let rosenbrockNValueAndGradientKernelWorkspaceBuffers: RosenbrockNValueAndGradientKernelWorkspace | undefined;
 function rosenbrockNValueAndGradientKernelWorkspace(): RosenbrockNValueAndGradientKernelWorkspace {
-  const last = rosenbrockNValueAndGradientKernelWorkspaceLast;
-  if (last !== undefined) return last;
-  const key = '';
-  let ws = rosenbrockNValueAndGradientKernelWorkspaces.get(key);
-  if (ws === undefined) {
-    ws = { slice: new Float64Array(15), slice1: new Float64Array(15), sub: new Float64Array(15), pad: new Float64Array(16), mul: new Float64Array(15), pad1: new Float64Array(16) };
-    rosenbrockNValueAndGradientKernelWorkspaces.set(key, ws);
-  }
-  rosenbrockNValueAndGradientKernelWorkspaceLast = ws;
-  return ws;
+  rosenbrockNValueAndGradientKernelWorkspaceBuffers ??= { slice: new Float64Array(15), slice1: new Float64Array(15), sub: new Float64Array(15), pad: new Float64Array(16), mul: new Float64Array(15), pad1: new Float64Array(16) };
+  return rosenbrockNValueAndGradientKernelWorkspaceBuffers;
 }
 
 /** The kernel of `rosenbrockNValueAndGradient`: sizes passed explicitly, arguments unchecked. */
@@ -425,7 +407,7 @@ function rosenbrockNValueAndGradientKernel(x: Float64Array, gradOut: Float64Arra
   const pad1 = ws.pad1;
   // examples/rosenbrock/rosenbrock.model.ts:18  const tail = slice(x, 0, 1, 16);
   for (let i0 = 0; i0 < 15; i0++) {
-    slice[i0] = x[1 * 1 + i0];
+    slice[i0] = x[1 + i0];
   }
   // examples/rosenbrock/rosenbrock.model.ts:17  const head = slice(x, 0, 0, 15);
   for (let i0 = 0; i0 < 15; i0++) {
@@ -441,7 +423,7 @@ function rosenbrockNValueAndGradientKernel(x: Float64Array, gradOut: Float64Arra
   // examples/rosenbrock/rosenbrock.model.ts:18  const tail = slice(x, 0, 1, 16);
   pad.fill(0, 0, 16);
   for (let i0 = 0; i0 < 15; i0++) {
-    pad[1 * 1 + i0] = slice[i0];
+    pad[1 + i0] = slice[i0];
   }
   // examples/rosenbrock/rosenbrock.model.ts:19  return sum(add(mul(100, square(sub(tail, square(head)))), square(sub(1, head))));
   for (let i = 0; i < 15; i++) {
@@ -469,7 +451,7 @@ function rosenbrockNValueAndGradientKernel(x: Float64Array, gradOut: Float64Arra
   for (let i0 = 0; i0 < 15; i0++) {
     t0 += mul[i0];
   }
-  // ∂rosenbrockN/∂x: written in place at gradOut[0]
+  // written in place: ∂rosenbrockN/∂x at gradOut[0]
   return t0;
 }
 
@@ -481,19 +463,10 @@ interface RosenbrockNJvpKernelWorkspace {
   readonly slice3: Float64Array;
   readonly add: Float64Array;
 }
-const rosenbrockNJvpKernelWorkspaces = new Map<string, RosenbrockNJvpKernelWorkspace>();
-let rosenbrockNJvpKernelWorkspaceLast: RosenbrockNJvpKernelWorkspace | undefined;
+let rosenbrockNJvpKernelWorkspaceBuffers: RosenbrockNJvpKernelWorkspace | undefined;
 function rosenbrockNJvpKernelWorkspace(): RosenbrockNJvpKernelWorkspace {
-  const last = rosenbrockNJvpKernelWorkspaceLast;
-  if (last !== undefined) return last;
-  const key = '';
-  let ws = rosenbrockNJvpKernelWorkspaces.get(key);
-  if (ws === undefined) {
-    ws = { slice: new Float64Array(15), slice1: new Float64Array(15), mul: new Float64Array(15), slice2: new Float64Array(15), slice3: new Float64Array(15), add: new Float64Array(15) };
-    rosenbrockNJvpKernelWorkspaces.set(key, ws);
-  }
-  rosenbrockNJvpKernelWorkspaceLast = ws;
-  return ws;
+  rosenbrockNJvpKernelWorkspaceBuffers ??= { slice: new Float64Array(15), slice1: new Float64Array(15), mul: new Float64Array(15), slice2: new Float64Array(15), slice3: new Float64Array(15), add: new Float64Array(15) };
+  return rosenbrockNJvpKernelWorkspaceBuffers;
 }
 
 /** The kernel of `rosenbrockNJvp`: sizes passed explicitly, arguments unchecked. */
@@ -519,10 +492,10 @@ function rosenbrockNJvpKernel(x: Float64Array, xDot: Float64Array): number {
   }
   // examples/rosenbrock/rosenbrock.model.ts:18  const tail = slice(x, 0, 1, 16);
   for (let i0 = 0; i0 < 15; i0++) {
-    slice2[i0] = x[1 * 1 + i0];
+    slice2[i0] = x[1 + i0];
   }
   for (let i0 = 0; i0 < 15; i0++) {
-    slice3[i0] = xDot[1 * 1 + i0];
+    slice3[i0] = xDot[1 + i0];
   }
   // examples/rosenbrock/rosenbrock.model.ts:19  return sum(add(mul(100, square(sub(tail, square(head)))), square(sub(1, head))));
   for (let i = 0; i < 15; i++) {
@@ -545,19 +518,10 @@ interface RosenbrockNHvpKernelWorkspace {
   readonly add: Float64Array;
   readonly pad1: Float64Array;
 }
-const rosenbrockNHvpKernelWorkspaces = new Map<string, RosenbrockNHvpKernelWorkspace>();
-let rosenbrockNHvpKernelWorkspaceLast: RosenbrockNHvpKernelWorkspace | undefined;
+let rosenbrockNHvpKernelWorkspaceBuffers: RosenbrockNHvpKernelWorkspace | undefined;
 function rosenbrockNHvpKernelWorkspace(): RosenbrockNHvpKernelWorkspace {
-  const last = rosenbrockNHvpKernelWorkspaceLast;
-  if (last !== undefined) return last;
-  const key = '';
-  let ws = rosenbrockNHvpKernelWorkspaces.get(key);
-  if (ws === undefined) {
-    ws = { mul: new Float64Array(15), slice: new Float64Array(15), slice1: new Float64Array(15), slice2: new Float64Array(15), mul1: new Float64Array(15), pad: new Float64Array(16), add: new Float64Array(15), pad1: new Float64Array(16) };
-    rosenbrockNHvpKernelWorkspaces.set(key, ws);
-  }
-  rosenbrockNHvpKernelWorkspaceLast = ws;
-  return ws;
+  rosenbrockNHvpKernelWorkspaceBuffers ??= { mul: new Float64Array(15), slice: new Float64Array(15), slice1: new Float64Array(15), slice2: new Float64Array(15), mul1: new Float64Array(15), pad: new Float64Array(16), add: new Float64Array(15), pad1: new Float64Array(16) };
+  return rosenbrockNHvpKernelWorkspaceBuffers;
 }
 
 /** The kernel of `rosenbrockNHvp`: sizes passed explicitly, arguments unchecked. */
@@ -578,7 +542,7 @@ function rosenbrockNHvpKernel(x: Float64Array, xDot: Float64Array, out: Float64A
   }
   // examples/rosenbrock/rosenbrock.model.ts:18  const tail = slice(x, 0, 1, 16);
   for (let i0 = 0; i0 < 15; i0++) {
-    slice[i0] = xDot[1 * 1 + i0];
+    slice[i0] = xDot[1 + i0];
   }
   // examples/rosenbrock/rosenbrock.model.ts:17  const head = slice(x, 0, 0, 15);
   for (let i0 = 0; i0 < 15; i0++) {
@@ -593,10 +557,10 @@ function rosenbrockNHvpKernel(x: Float64Array, xDot: Float64Array, out: Float64A
   // examples/rosenbrock/rosenbrock.model.ts:18  const tail = slice(x, 0, 1, 16);
   pad.fill(0, 0, 16);
   for (let i0 = 0; i0 < 15; i0++) {
-    pad[1 * 1 + i0] = mul1[i0];
+    pad[1 + i0] = mul1[i0];
   }
   for (let i0 = 0; i0 < 15; i0++) {
-    slice[i0] = x[1 * 1 + i0];
+    slice[i0] = x[1 + i0];
   }
   for (let i0 = 0; i0 < 15; i0++) {
     add[i0] = 2 * (-(slice1[i0] * (2 * ((slice[i0] - slice2[i0] * slice2[i0]) * mul[i0]))) - mul1[i0] * slice2[i0]) + 2 * (1 * slice1[i0]);
@@ -609,7 +573,7 @@ function rosenbrockNHvpKernel(x: Float64Array, xDot: Float64Array, out: Float64A
   for (let i = 0; i < 16; i++) {
     out[i] = pad[i] + pad1[i];
   }
-  // (H·v) along x: written in place at out[0]
+  // written in place: (H·v) along x at out[0]
   return out;
 }
 

@@ -10,7 +10,7 @@ import type { Rendered } from '../../ir/render.ts';
 import { PREC } from '../../ir/syntax.ts';
 import { shapesEqual } from '../../ir/shape.ts';
 import type { Dim, Shape } from '../../ir/shape.ts';
-import { broadcastStrideExprs, dimExpr, indexExpr } from './dims.ts';
+import { broadcastStrideExprs, dimExpr, indexExpr, plusIndex } from './dims.ts';
 import type { Storage } from './plan.ts';
 import { baseOf } from './plan.ts';
 
@@ -32,11 +32,7 @@ export interface ReadContext {
 
 const atom = (text: string): Rendered => ({ text, prec: PREC.atom });
 
-function offsetIndex(offset: string, index: string): string {
-  if (offset === '0') return index;
-  if (index === '0') return offset;
-  return `${offset} + ${index}`;
-}
+const offsetIndex = (offset: string, index: string): string => plusIndex(offset, index);
 
 /** Index of element `loop` of a row-major value of shape `shape`, broadcast to the loop. */
 export function elementIndex(shape: Shape, loop: LoopIndex): string {

@@ -10,7 +10,7 @@ import { renderNumber } from '../../ir/render.ts';
 import { keptShape } from '../../ir/buildTensor.ts';
 import { indexArgumentName } from '../../ir/indexCheck.ts';
 import { stringLiteral } from '../safeText.ts';
-import { broadcastStrideExprs, dimExpr, indexExpr, productExpr, productOfTerms, sizeExpr, strideExprs } from './dims.ts';
+import { broadcastStrideExprs, dimExpr, indexExpr, plusIndex, productExpr, sizeExpr, strideExprs, timesIndex } from './dims.ts';
 import type { Storage } from './plan.ts';
 import { elementIndex, flatReadable, memoryOf, readElement, renderInline } from './reads.ts';
 import type { LoopIndex, ReadContext } from './reads.ts';
@@ -41,7 +41,7 @@ export interface StatementContext extends ReadContext {
 
 type Target = { readonly array: string; readonly offset: string };
 
-const at = (t: Target, index: string) => `${t.array}[${t.offset === '0' ? index : index === '0' ? t.offset : `${t.offset} + ${index}`}]`;
+const at = (t: Target, index: string) => `${t.array}[${plusIndex(t.offset, index)}]`;
 
 function indent(lines: readonly string[], by = '  '): string[] {
   return lines.map((l) => by + l);
@@ -98,7 +98,7 @@ function reduction(node: ApplyNode, how: Reduce, ctx: StatementContext): string[
   const name = ctx.names.get(node);
   const slot = (loop: LoopIndex) => (scalarOut ? name! : at(out, reducedIndex(node, loop)));
   const init = how.init;
-  const start = scalarOut ? [`let ${name} = ${init};`] : [`${out.array}.fill(${init}, ${out.offset}, ${out.offset === '0' ? '' : `${out.offset} + `}${sizeExpr(node.shape)});`];
+  const start = scalarOut ? [`let ${name} = ${init};`] : [`${out.array}.fill(${init}, ${out.offset}, ${plusIndex(out.offset, sizeExpr(node.shape))});`];
   const pass = (accumulate: (slotText: string, xText: string) => string) =>
     loopNest(x.shape, ctx, (loop) => [accumulate(slot(loop), readElement(x, loop, ctx).text)]);
   if (how.combine !== 'logSumExp') return [...start, ...pass((s, v) => combine(how.combine, s, v))];
@@ -107,7 +107,7 @@ function reduction(node: ApplyNode, how: Reduce, ctx: StatementContext): string[
   const mAt = (loop: LoopIndex) => (scalarOut ? m : `${m}[${reducedIndex(node, loop)}]`);
   const maxStart = scalarOut ? [`let ${m} = -Infinity;`] : [`${m}.fill(-Infinity);`];
   const maxPass = loopNest(x.shape, ctx, (loop) => [combine('max', mAt(loop), readElement(x, loop, ctx).text)]);
-  const sumStart = scalarOut ? [`let ${name} = 0;`] : [`${out.array}.fill(0, ${out.offset}, ${out.offset === '0' ? '' : `${out.offset} + `}${sizeExpr(node.shape)});`];
+  const sumStart = scalarOut ? [`let ${name} = 0;`] : [`${out.array}.fill(0, ${out.offset}, ${plusIndex(out.offset, sizeExpr(node.shape))});`];
   const sumPass = loopNest(x.shape, ctx, (loop) => [`${slot(loop)} += Math.exp(${readElement(x, loop, ctx).text} - ${mAt(loop)});`]);
   const finish = (s: string, mv: string) => `${s} = ${mv} === Infinity || ${mv} === -Infinity ? ${mv} : ${mv} + Math.log(${s});`;
   const final = scalarOut
@@ -136,14 +136,14 @@ function matmul(node: ApplyNode, ctx: StatementContext): string[] {
   const B = matrixOperand(b, ctx, k, n);
   const C = targetOf(node, ctx);
   const batch = productExpr(node.shape.slice(0, r - 2));
-  const off = (base: string, step: string) => (batch === '1' ? base : `${base === '0' ? '' : `${base} + `}${ctx.flatVar} * ${productOfTerms([step])}`);
+  const off = (base: string, step: string) => (batch === '1' ? base : plusIndex(base, timesIndex(ctx.flatVar, step)));
   const call = (ao: string, bo: string, co: string) =>
     `gemm(${m}, ${n}, ${k}, ${A.array}, ${ao}, ${A.row}, ${A.col}, ${B.array}, ${bo}, ${B.row}, ${B.col}, ${C.array}, ${co});`;
   if (batch === '1') return [call(A.offset, B.offset, C.offset)];
   const i = ctx.flatVar;
   return [
     `for (let ${i} = 0; ${i} < ${batch}; ${i}++) {`,
-    `  ${call(off(A.offset, `${m} * ${k}`), off(B.offset, `${k} * ${n}`), off(C.offset, `${m} * ${n}`))}`,
+    `  ${call(off(A.offset, timesIndex(m, k)), off(B.offset, timesIndex(k, n)), off(C.offset, timesIndex(m, n)))}`,
     '}',
   ];
 }
@@ -156,14 +156,14 @@ function stridedCopy(node: ApplyNode, ctx: StatementContext, sourceStrides: read
   return loopNest(node.shape, ctx, (loop) => {
     const src = x.op === 'const' || memory === null
       ? readElement(x, loop, ctx).text
-      : `${memory.array}[${indexExpr(loop.indices!, sourceStrides, memory.offset === '0' ? base : base === '0' ? memory.offset : `${memory.offset} + ${base}`)}]`;
+      : `${memory.array}[${indexExpr(loop.indices!, sourceStrides, plusIndex(memory.offset, base))}]`;
     return [`${at(out, elementIndex(node.shape, loop))} = ${src};`];
   });
 }
 
 function fillZero(node: Node, ctx: StatementContext): string {
   const out = targetOf(node, ctx);
-  return `${out.array}.fill(0, ${out.offset}, ${out.offset === '0' ? '' : `${out.offset} + `}${sizeExpr(node.shape)});`;
+  return `${out.array}.fill(0, ${out.offset}, ${plusIndex(out.offset, sizeExpr(node.shape))});`;
 }
 
 function padStatement(node: ApplyNode, ctx: StatementContext): string[] {
@@ -171,7 +171,7 @@ function padStatement(node: ApplyNode, ctx: StatementContext): string[] {
   const axis = node.attrs['axis'] as number;
   const out = targetOf(node, ctx);
   const outStrides = strideExprs(node.shape);
-  const base = productExpr([node.attrs['before'] as number]) === '0' ? '0' : `${dimExpr(node.attrs['before'] as number)} * ${outStrides[axis]}`;
+  const base = timesIndex(dimExpr(node.attrs['before'] as number), outStrides[axis]!);
   return [
     fillZero(node, ctx),
     ...loopNest(x.shape, ctx, (loop) => [`${at(out, indexExpr(loop.indices!, outStrides, base))} = ${readElement(x, loop, ctx).text};`]),
@@ -184,7 +184,7 @@ function concatStatement(node: ApplyNode, ctx: StatementContext): string[] {
   const outStrides = strideExprs(node.shape);
   let start = 0;
   return node.inputs.flatMap((x) => {
-    const base = start === 0 ? '0' : `${start} * ${outStrides[axis]}`;
+    const base = timesIndex(String(start), outStrides[axis]!);
     start += x.shape[axis] as number;
     return loopNest(x.shape, ctx, (loop) => [`${at(out, indexExpr(loop.indices!, outStrides, base))} = ${readElement(x, loop, ctx).text};`]);
   });
@@ -220,9 +220,9 @@ function gatherStatement(node: ApplyNode, ctx: StatementContext): string[] {
   return [
     `for (let ${i} = 0; ${i} < ${sizeExpr(indices.shape)}; ${i}++) {`,
     `  const ${r} = ${readElement(indices, { shape: indices.shape, indices: null, flat: i }, ctx).text};`,
-    `  const ${dst} = ${out.offset === '0' ? '' : `${out.offset} + `}${i} * ${row};`,
+    `  const ${dst} = ${plusIndex(out.offset, timesIndex(i, row))};`,
     `  if (${validRow(r, sizeExpr([table.shape[0]!]))}) {`,
-    `    const ${src} = ${tab.offset === '0' ? '' : `${tab.offset} + `}${r} * ${row};`,
+    `    const ${src} = ${plusIndex(tab.offset, timesIndex(r, row))};`,
     `    for (let ${k} = 0; ${k} < ${row}; ${k}++) ${out.array}[${dst} + ${k}] = ${tab.array}[${src} + ${k}];`,
     `  } else ${indexError(node, i, r)}`,
     '}',
@@ -242,8 +242,8 @@ function scatterAddStatement(node: ApplyNode, ctx: StatementContext): string[] {
     `for (let ${i} = 0; ${i} < ${sizeExpr(indices.shape)}; ${i}++) {`,
     `  const ${r} = ${readElement(indices, { shape: indices.shape, indices: null, flat: i }, ctx).text};`,
     `  if (!(${validRow(r, sizeExpr([node.shape[0]!]))})) ${indexError(node, i, r)}`,
-    `  const ${dst} = ${out.offset === '0' ? '' : `${out.offset} + `}${r} * ${row};`,
-    `  const ${src} = ${vals.offset === '0' ? '' : `${vals.offset} + `}${i} * ${row};`,
+    `  const ${dst} = ${plusIndex(out.offset, timesIndex(r, row))};`,
+    `  const ${src} = ${plusIndex(vals.offset, timesIndex(i, row))};`,
     `  for (let ${k} = 0; ${k} < ${row}; ${k}++) ${out.array}[${dst} + ${k}] += ${vals.array}[${src} + ${k}];`,
     '}',
   ];
@@ -260,7 +260,7 @@ function oneHotStatement(node: ApplyNode, ctx: StatementContext): string[] {
     `for (let ${i} = 0; ${i} < ${sizeExpr(indices.shape)}; ${i}++) {`,
     `  const ${c} = ${readElement(indices, { shape: indices.shape, indices: null, flat: i }, ctx).text};`,
     `  if (!(${validRow(c, depth)})) ${indexError(node, i, c)}`,
-    `  ${at(out, `${i} * ${depth} + ${c}`)} = 1;`,
+    `  ${at(out, plusIndex(timesIndex(i, depth), c))} = 1;`,
     '}',
   ];
 }
@@ -270,7 +270,7 @@ function reshapeCopy(node: ApplyNode, ctx: StatementContext): string[] {
   const out = targetOf(node, ctx);
   const i = ctx.flatVar;
   const memory = memoryOf(x, ctx);
-  const src = memory === null ? readElement(x, { shape: x.shape, indices: null, flat: i }, ctx).text : `${memory.array}[${memory.offset === '0' ? i : `${memory.offset} + ${i}`}]`;
+  const src = memory === null ? readElement(x, { shape: x.shape, indices: null, flat: i }, ctx).text : `${memory.array}[${plusIndex(memory.offset, i)}]`;
   return [`for (let ${i} = 0; ${i} < ${sizeExpr(node.shape)}; ${i}++) ${at(out, i)} = ${src};`];
 }
 
@@ -280,7 +280,7 @@ export function statementFor(node: Node, ctx: StatementContext): string[] {
   if (node.op === 'input') return [];
   if (node.op === 'const') {
     if (s.kind !== 'buffer') return [];
-    return [`${s.array}.fill(${renderNumber(node.value, node.dtype, 'ts').text}, ${s.offset}, ${s.offset === '0' ? '' : `${s.offset} + `}${sizeExpr(node.shape)});`];
+    return [`${s.array}.fill(${renderNumber(node.value, node.dtype, 'ts').text}, ${s.offset}, ${plusIndex(s.offset, sizeExpr(node.shape))});`];
   }
   const emission = OP_TABLE[node.op].emission;
   if (emission?.kind === 'loop') return scanStatement(node, ctx);
@@ -308,7 +308,7 @@ function structuralStatement(node: ApplyNode, emission: LoopEmission, ctx: State
       if (emission.source === 'permute') return stridedCopy(node, ctx, (node.attrs['perm'] as number[]).map((p) => strides[p]!));
       const axis = node.attrs['axis'] as number;
       const start = node.attrs['start'] as number;
-      return stridedCopy(node, ctx, strides, start === 0 ? '0' : `${start} * ${strides[axis]}`);
+      return stridedCopy(node, ctx, strides, timesIndex(String(start), strides[axis]!));
     }
     case 'flatCopy':
       return reshapeCopy(node, ctx);

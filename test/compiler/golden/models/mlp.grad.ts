@@ -540,7 +540,7 @@ function lossValueAndGradientKernel(W1: Float64Array, b1: Float64Array, W2: Floa
     select[i] = add[i] > 0 ? matmul2[i] : 0;
   }
   gemm(4, 5, batch, X, 0, 1, 4, select, 0, 5, 1, gradOut, 0);
-  gradOut.fill(0, 20, 20 + 5);
+  gradOut.fill(0, 20, 25);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 5; i1++) {
       gradOut[20 + i1] += select[i0 * 5 + i1];
@@ -548,7 +548,7 @@ function lossValueAndGradientKernel(W1: Float64Array, b1: Float64Array, W2: Floa
   }
   // models/mlp.model.ts:5  const logits = add(matmul(hidden, W2), b2);
   gemm(5, 3, batch, matmul, 0, 1, 5, mul, 0, 3, 1, gradOut, 25);
-  gradOut.fill(0, 40, 40 + 3);
+  gradOut.fill(0, 40, 43);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
       gradOut[40 + i1] += mul[i0 * 3 + i1];
@@ -562,10 +562,7 @@ function lossValueAndGradientKernel(W1: Float64Array, b1: Float64Array, W2: Floa
   for (let i0 = 0; i0 < batch; i0++) {
     t1 += reduceLogSumExp[i0];
   }
-  // ∂loss/∂W1: written in place at gradOut[0]
-  // ∂loss/∂b1: written in place at gradOut[20]
-  // ∂loss/∂W2: written in place at gradOut[25]
-  // ∂loss/∂b2: written in place at gradOut[40]
+  // written in place: ∂loss/∂W1 at gradOut[0], ∂loss/∂b1 at gradOut[20], ∂loss/∂W2 at gradOut[25], ∂loss/∂b2 at gradOut[40]
   return t1 / batch;
 }
 
@@ -974,7 +971,7 @@ function lossHvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
     select1[i] = matmul[i] !== 0 ? add[i] + matmul2[i] : 0;
   }
   gemm(4, 5, batch, X, 0, 1, 4, select1, 0, 5, 1, out, 0);
-  out.fill(0, 20, 20 + 5);
+  out.fill(0, 20, 25);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 5; i1++) {
       out[20 + i1] += select1[i0 * 5 + i1];
@@ -986,16 +983,13 @@ function lossHvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
   for (let i = 0; i < 15; i++) {
     out[25 + i] = matmul4[i] + matmul5[i];
   }
-  out.fill(0, 40, 40 + 3);
+  out.fill(0, 40, 43);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
       out[40 + i1] += add2[i0 * 3 + i1];
     }
   }
-  // (H·v) along W1: written in place at out[0]
-  // (H·v) along b1: written in place at out[20]
-  // (H·v) along W2: written in place at out[25]
-  // (H·v) along b2: written in place at out[40]
+  // written in place: (H·v) along W1 at out[0], (H·v) along b1 at out[20], (H·v) along W2 at out[25], (H·v) along b2 at out[40]
   return out;
 }
 
@@ -1207,7 +1201,7 @@ function lossGgnvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b
     select[i] = matmul[i] !== 0 ? add[i] : 0;
   }
   gemm(4, 5, batch, X, 0, 1, 4, select, 0, 5, 1, out, 0);
-  out.fill(0, 20, 20 + 5);
+  out.fill(0, 20, 25);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 5; i1++) {
       out[20 + i1] += select[i0 * 5 + i1];
@@ -1215,16 +1209,13 @@ function lossGgnvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b
   }
   // models/mlp.model.ts:5  const logits = add(matmul(hidden, W2), b2);
   gemm(5, 3, batch, relu, 0, 1, 5, add2, 0, 3, 1, out, 25);
-  out.fill(0, 40, 40 + 3);
+  out.fill(0, 40, 43);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
       out[40 + i1] += add2[i0 * 3 + i1];
     }
   }
-  // (G·v) along W1: written in place at out[0]
-  // (G·v) along b1: written in place at out[20]
-  // (G·v) along W2: written in place at out[25]
-  // (G·v) along b2: written in place at out[40]
+  // written in place: (G·v) along W1 at out[0], (G·v) along b1 at out[20], (G·v) along W2 at out[25], (G·v) along b2 at out[40]
   return out;
 }
 
@@ -1389,7 +1380,7 @@ function logitsValueKernelWorkspace(batch: number): LogitsValueKernelWorkspace {
 }
 
 /** The kernel of `logits`: sizes passed explicitly, arguments unchecked. */
-function logitsValueKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2: Float64Array, X: Float64Array, batch: number, out: Float64Array = new Float64Array(0 + 3 * batch)): Float64Array {
+function logitsValueKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2: Float64Array, X: Float64Array, batch: number, out: Float64Array = new Float64Array(3 * batch)): Float64Array {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('logitsValueKernel')(...arguments) as Float64Array;
   const ws = logitsValueKernelWorkspace(batch);
   const matmul = ws.matmul;
@@ -1409,7 +1400,7 @@ function logitsValueKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array,
       out[i0 * 3 + i1] = b2[i1] + matmul1[i0 * 3 + i1];
     }
   }
-  // logits: written in place at out[0]
+  // written in place: logits at out[0]
   return out;
 }
 
@@ -1437,7 +1428,7 @@ function logitsJvpKernelWorkspace(batch: number): LogitsJvpKernelWorkspace {
 }
 
 /** The kernel of `logitsJvp`: sizes passed explicitly, arguments unchecked. */
-function logitsJvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, _b2: Float64Array, X: Float64Array, W1Dot: Float64Array, b1Dot: Float64Array, W2Dot: Float64Array, b2Dot: Float64Array, batch: number, out: Float64Array = new Float64Array(0 + 3 * batch)): Float64Array {
+function logitsJvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, _b2: Float64Array, X: Float64Array, W1Dot: Float64Array, b1Dot: Float64Array, W2Dot: Float64Array, b2Dot: Float64Array, batch: number, out: Float64Array = new Float64Array(3 * batch)): Float64Array {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('logitsJvpKernel')(...arguments) as Float64Array;
   const ws = logitsJvpKernelWorkspace(batch);
   const matmul = ws.matmul;
@@ -1471,7 +1462,7 @@ function logitsJvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, _
       out[i0 * 3 + i1] = b2Dot[i1] + (matmul1[i0 * 3 + i1] + matmul2[i0 * 3 + i1]);
     }
   }
-  // J·v of logits: written in place at out[0]
+  // written in place: J·v of logits at out[0]
   return out;
 }
 

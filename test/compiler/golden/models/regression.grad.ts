@@ -337,7 +337,7 @@ function logisticValueAndGradientKernel(w: Float64Array, b: number, X: Float64Ar
   for (let i0 = 0; i0 < n; i0++) {
     t4 += matmul[i0];
   }
-  // ∂logistic/∂w: written in place at gradOut[0]
+  // written in place: ∂logistic/∂w at gradOut[0]
   gradOut[3] = t2; // ∂logistic/∂b
   return t0 * t3 + t4 / n;
 }
@@ -455,7 +455,7 @@ function logisticHvpKernel(w: Float64Array, b: number, X: Float64Array, _y: Floa
   for (let i0 = 0; i0 < n; i0++) {
     t2 += matmul1[i0];
   }
-  // (H·v) along w: written in place at out[0]
+  // written in place: (H·v) along w at out[0]
   out[3] = t2; // (H·v) along b
   return out;
 }
@@ -602,7 +602,7 @@ function predictValueKernelWorkspace(n: number): PredictValueKernelWorkspace {
 }
 
 /** The kernel of `predict`: sizes passed explicitly, arguments unchecked. */
-function predictValueKernel(w: Float64Array, b: number, X: Float64Array, n: number, out: Float64Array = new Float64Array(0 + n)): Float64Array {
+function predictValueKernel(w: Float64Array, b: number, X: Float64Array, n: number, out: Float64Array = new Float64Array(n)): Float64Array {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('predictValueKernel')(...arguments) as Float64Array;
   const ws = predictValueKernelWorkspace(n);
   const matmul = ws.matmul;
@@ -612,7 +612,7 @@ function predictValueKernel(w: Float64Array, b: number, X: Float64Array, n: numb
   for (let i = 0; i < n; i++) {
     out[i] = sigmoid(b + matmul[i]);
   }
-  // predict: written in place at out[0]
+  // written in place: predict at out[0]
   return out;
 }
 
@@ -638,7 +638,7 @@ function predictJvpKernelWorkspace(n: number): PredictJvpKernelWorkspace {
 }
 
 /** The kernel of `predictJvp`: sizes passed explicitly, arguments unchecked. */
-function predictJvpKernel(w: Float64Array, b: number, X: Float64Array, wDot: Float64Array, bDot: number, n: number, out: Float64Array = new Float64Array(0 + n)): Float64Array {
+function predictJvpKernel(w: Float64Array, b: number, X: Float64Array, wDot: Float64Array, bDot: number, n: number, out: Float64Array = new Float64Array(n)): Float64Array {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('predictJvpKernel')(...arguments) as Float64Array;
   const ws = predictJvpKernelWorkspace(n);
   const matmul = ws.matmul;
@@ -654,7 +654,7 @@ function predictJvpKernel(w: Float64Array, b: number, X: Float64Array, wDot: Flo
   for (let i = 0; i < n; i++) {
     out[i] = (bDot + matmul[i]) * (sigmoid(-add[i]) * sigmoid(add[i]));
   }
-  // J·v of predict: written in place at out[0]
+  // written in place: J·v of predict at out[0]
   return out;
 }
 
@@ -918,7 +918,7 @@ function leastSquaresValueAndGradientKernel(v: Float64Array, A: Float64Array, t:
   for (let i0 = 0; i0 < m; i0++) {
     t0 += matmul[i0];
   }
-  // ∂leastSquares/∂v: written in place at gradOut[0]
+  // written in place: ∂leastSquares/∂v at gradOut[0]
   return 0.5 * t0;
 }
 
@@ -999,7 +999,7 @@ function leastSquaresHvpKernel(_v: Float64Array, A: Float64Array, _t: Float64Arr
   }
   gemm(4, 1, m, A, 0, 1, 4, mul, 0, 1, 1, matmul1, 0);
   for (let i = 0; i < 4; i++) out[i] = matmul1[i];
-  // (H·v) along v: written in place at out[0]
+  // written in place: (H·v) along v at out[0]
   return out;
 }
 

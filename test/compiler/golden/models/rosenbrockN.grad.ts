@@ -173,19 +173,10 @@ interface RosenbrockNValueKernelWorkspace {
   readonly slice1: Float64Array;
   readonly sub1: Float64Array;
 }
-const rosenbrockNValueKernelWorkspaces = new Map<string, RosenbrockNValueKernelWorkspace>();
-let rosenbrockNValueKernelWorkspaceLast: RosenbrockNValueKernelWorkspace | undefined;
+let rosenbrockNValueKernelWorkspaceBuffers: RosenbrockNValueKernelWorkspace | undefined;
 function rosenbrockNValueKernelWorkspace(): RosenbrockNValueKernelWorkspace {
-  const last = rosenbrockNValueKernelWorkspaceLast;
-  if (last !== undefined) return last;
-  const key = '';
-  let ws = rosenbrockNValueKernelWorkspaces.get(key);
-  if (ws === undefined) {
-    ws = { slice: new Float64Array(5), sub: new Float64Array(5), slice1: new Float64Array(5), sub1: new Float64Array(5) };
-    rosenbrockNValueKernelWorkspaces.set(key, ws);
-  }
-  rosenbrockNValueKernelWorkspaceLast = ws;
-  return ws;
+  rosenbrockNValueKernelWorkspaceBuffers ??= { slice: new Float64Array(5), sub: new Float64Array(5), slice1: new Float64Array(5), sub1: new Float64Array(5) };
+  return rosenbrockNValueKernelWorkspaceBuffers;
 }
 
 /** The kernel of `rosenbrockN`: sizes passed explicitly, arguments unchecked. */
@@ -206,7 +197,7 @@ function rosenbrockNValueKernel(x: Float64Array): number {
   }
   // models/rosenbrockN.model.ts:4  const tail = slice(x, 0, 1, 6);
   for (let i0 = 0; i0 < 5; i0++) {
-    slice1[i0] = x[1 * 1 + i0];
+    slice1[i0] = x[1 + i0];
   }
   // models/rosenbrockN.model.ts:5  return sum(add(mul(100, square(sub(tail, square(head)))), square(sub(1, head))));
   for (let i = 0; i < 5; i++) {
@@ -230,19 +221,10 @@ interface RosenbrockNValueAndGradientKernelWorkspace {
   readonly mul: Float64Array;
   readonly pad1: Float64Array;
 }
-const rosenbrockNValueAndGradientKernelWorkspaces = new Map<string, RosenbrockNValueAndGradientKernelWorkspace>();
-let rosenbrockNValueAndGradientKernelWorkspaceLast: RosenbrockNValueAndGradientKernelWorkspace | undefined;
+let rosenbrockNValueAndGradientKernelWorkspaceBuffers: RosenbrockNValueAndGradientKernelWorkspace | undefined;
 function rosenbrockNValueAndGradientKernelWorkspace(): RosenbrockNValueAndGradientKernelWorkspace {
-  const last = rosenbrockNValueAndGradientKernelWorkspaceLast;
-  if (last !== undefined) return last;
-  const key = '';
-  let ws = rosenbrockNValueAndGradientKernelWorkspaces.get(key);
-  if (ws === undefined) {
-    ws = { slice: new Float64Array(5), slice1: new Float64Array(5), sub: new Float64Array(5), pad: new Float64Array(6), mul: new Float64Array(5), pad1: new Float64Array(6) };
-    rosenbrockNValueAndGradientKernelWorkspaces.set(key, ws);
-  }
-  rosenbrockNValueAndGradientKernelWorkspaceLast = ws;
-  return ws;
+  rosenbrockNValueAndGradientKernelWorkspaceBuffers ??= { slice: new Float64Array(5), slice1: new Float64Array(5), sub: new Float64Array(5), pad: new Float64Array(6), mul: new Float64Array(5), pad1: new Float64Array(6) };
+  return rosenbrockNValueAndGradientKernelWorkspaceBuffers;
 }
 
 /** The kernel of `rosenbrockNValueAndGradient`: sizes passed explicitly, arguments unchecked. */
@@ -257,7 +239,7 @@ function rosenbrockNValueAndGradientKernel(x: Float64Array, gradOut: Float64Arra
   const pad1 = ws.pad1;
   // models/rosenbrockN.model.ts:4  const tail = slice(x, 0, 1, 6);
   for (let i0 = 0; i0 < 5; i0++) {
-    slice[i0] = x[1 * 1 + i0];
+    slice[i0] = x[1 + i0];
   }
   // models/rosenbrockN.model.ts:3  const head = slice(x, 0, 0, 5);
   for (let i0 = 0; i0 < 5; i0++) {
@@ -273,7 +255,7 @@ function rosenbrockNValueAndGradientKernel(x: Float64Array, gradOut: Float64Arra
   // models/rosenbrockN.model.ts:4  const tail = slice(x, 0, 1, 6);
   pad.fill(0, 0, 6);
   for (let i0 = 0; i0 < 5; i0++) {
-    pad[1 * 1 + i0] = slice[i0];
+    pad[1 + i0] = slice[i0];
   }
   // models/rosenbrockN.model.ts:5  return sum(add(mul(100, square(sub(tail, square(head)))), square(sub(1, head))));
   for (let i = 0; i < 5; i++) {
@@ -301,7 +283,7 @@ function rosenbrockNValueAndGradientKernel(x: Float64Array, gradOut: Float64Arra
   for (let i0 = 0; i0 < 5; i0++) {
     t0 += mul[i0];
   }
-  // ∂rosenbrockN/∂x: written in place at gradOut[0]
+  // written in place: ∂rosenbrockN/∂x at gradOut[0]
   return t0;
 }
 
@@ -313,19 +295,10 @@ interface RosenbrockNJvpKernelWorkspace {
   readonly slice3: Float64Array;
   readonly add: Float64Array;
 }
-const rosenbrockNJvpKernelWorkspaces = new Map<string, RosenbrockNJvpKernelWorkspace>();
-let rosenbrockNJvpKernelWorkspaceLast: RosenbrockNJvpKernelWorkspace | undefined;
+let rosenbrockNJvpKernelWorkspaceBuffers: RosenbrockNJvpKernelWorkspace | undefined;
 function rosenbrockNJvpKernelWorkspace(): RosenbrockNJvpKernelWorkspace {
-  const last = rosenbrockNJvpKernelWorkspaceLast;
-  if (last !== undefined) return last;
-  const key = '';
-  let ws = rosenbrockNJvpKernelWorkspaces.get(key);
-  if (ws === undefined) {
-    ws = { slice: new Float64Array(5), slice1: new Float64Array(5), mul: new Float64Array(5), slice2: new Float64Array(5), slice3: new Float64Array(5), add: new Float64Array(5) };
-    rosenbrockNJvpKernelWorkspaces.set(key, ws);
-  }
-  rosenbrockNJvpKernelWorkspaceLast = ws;
-  return ws;
+  rosenbrockNJvpKernelWorkspaceBuffers ??= { slice: new Float64Array(5), slice1: new Float64Array(5), mul: new Float64Array(5), slice2: new Float64Array(5), slice3: new Float64Array(5), add: new Float64Array(5) };
+  return rosenbrockNJvpKernelWorkspaceBuffers;
 }
 
 /** The kernel of `rosenbrockNJvp`: sizes passed explicitly, arguments unchecked. */
@@ -351,10 +324,10 @@ function rosenbrockNJvpKernel(x: Float64Array, xDot: Float64Array): number {
   }
   // models/rosenbrockN.model.ts:4  const tail = slice(x, 0, 1, 6);
   for (let i0 = 0; i0 < 5; i0++) {
-    slice2[i0] = x[1 * 1 + i0];
+    slice2[i0] = x[1 + i0];
   }
   for (let i0 = 0; i0 < 5; i0++) {
-    slice3[i0] = xDot[1 * 1 + i0];
+    slice3[i0] = xDot[1 + i0];
   }
   // models/rosenbrockN.model.ts:5  return sum(add(mul(100, square(sub(tail, square(head)))), square(sub(1, head))));
   for (let i = 0; i < 5; i++) {
@@ -377,19 +350,10 @@ interface RosenbrockNHvpKernelWorkspace {
   readonly add: Float64Array;
   readonly pad1: Float64Array;
 }
-const rosenbrockNHvpKernelWorkspaces = new Map<string, RosenbrockNHvpKernelWorkspace>();
-let rosenbrockNHvpKernelWorkspaceLast: RosenbrockNHvpKernelWorkspace | undefined;
+let rosenbrockNHvpKernelWorkspaceBuffers: RosenbrockNHvpKernelWorkspace | undefined;
 function rosenbrockNHvpKernelWorkspace(): RosenbrockNHvpKernelWorkspace {
-  const last = rosenbrockNHvpKernelWorkspaceLast;
-  if (last !== undefined) return last;
-  const key = '';
-  let ws = rosenbrockNHvpKernelWorkspaces.get(key);
-  if (ws === undefined) {
-    ws = { mul: new Float64Array(5), slice: new Float64Array(5), slice1: new Float64Array(5), slice2: new Float64Array(5), mul1: new Float64Array(5), pad: new Float64Array(6), add: new Float64Array(5), pad1: new Float64Array(6) };
-    rosenbrockNHvpKernelWorkspaces.set(key, ws);
-  }
-  rosenbrockNHvpKernelWorkspaceLast = ws;
-  return ws;
+  rosenbrockNHvpKernelWorkspaceBuffers ??= { mul: new Float64Array(5), slice: new Float64Array(5), slice1: new Float64Array(5), slice2: new Float64Array(5), mul1: new Float64Array(5), pad: new Float64Array(6), add: new Float64Array(5), pad1: new Float64Array(6) };
+  return rosenbrockNHvpKernelWorkspaceBuffers;
 }
 
 /** The kernel of `rosenbrockNHvp`: sizes passed explicitly, arguments unchecked. */
@@ -410,7 +374,7 @@ function rosenbrockNHvpKernel(x: Float64Array, xDot: Float64Array, out: Float64A
   }
   // models/rosenbrockN.model.ts:4  const tail = slice(x, 0, 1, 6);
   for (let i0 = 0; i0 < 5; i0++) {
-    slice[i0] = xDot[1 * 1 + i0];
+    slice[i0] = xDot[1 + i0];
   }
   // models/rosenbrockN.model.ts:3  const head = slice(x, 0, 0, 5);
   for (let i0 = 0; i0 < 5; i0++) {
@@ -425,10 +389,10 @@ function rosenbrockNHvpKernel(x: Float64Array, xDot: Float64Array, out: Float64A
   // models/rosenbrockN.model.ts:4  const tail = slice(x, 0, 1, 6);
   pad.fill(0, 0, 6);
   for (let i0 = 0; i0 < 5; i0++) {
-    pad[1 * 1 + i0] = mul1[i0];
+    pad[1 + i0] = mul1[i0];
   }
   for (let i0 = 0; i0 < 5; i0++) {
-    slice[i0] = x[1 * 1 + i0];
+    slice[i0] = x[1 + i0];
   }
   for (let i0 = 0; i0 < 5; i0++) {
     add[i0] = 2 * (-(slice1[i0] * (2 * ((slice[i0] - slice2[i0] * slice2[i0]) * mul[i0]))) - mul1[i0] * slice2[i0]) + 2 * (1 * slice1[i0]);
@@ -441,7 +405,7 @@ function rosenbrockNHvpKernel(x: Float64Array, xDot: Float64Array, out: Float64A
   for (let i = 0; i < 6; i++) {
     out[i] = pad[i] + pad1[i];
   }
-  // (H·v) along x: written in place at out[0]
+  // written in place: (H·v) along x at out[0]
   return out;
 }
 
