@@ -123,6 +123,8 @@ export function stepLines(spec: StepSpec, ctx: StatementContext): string[] {
   }
   const body: StatementContext = { ...ctx, storage, names };
   for (const node of plan.order) {
+    const alias = plan.aliases.get(node);
+    if (alias !== undefined) lines.push(`const ${alias.name} = ${alias.of};`);
     lines.push(...statementFor(node, body));
     if (node === b.cond) lines.push(`if (!(${readScalar(node, body)})) break;`);
   }

@@ -118,7 +118,10 @@ export function emitTensorKernel(spec: KernelSpec): EmittedKernel {
   // The plan's order: the results of one loop are computed together.
   for (const node of plan.order) {
     const statement = statementFor(node, ctx);
-    if (statement.length > 0) body.push(...comments.before(node), ...statement);
+    const alias = plan.aliases.get(node);
+    const aliasLine = alias === undefined ? [] : [`const ${alias.name} = ${alias.of};`];
+    if (statement.length > 0) body.push(...comments.before(node), ...aliasLine, ...statement);
+    else body.push(...aliasLine);
     if (check !== null) body.push(...check(node));
   }
   body.push(...writeOutputs(k, outParam, writeOffsets, plan.storage, ctx));
