@@ -8,7 +8,7 @@ import { broadcastTo } from '../ir/buildTensor.ts';
 import type { InputNode, Node } from '../ir/node.ts';
 import type { ForwardDriver } from '../ir/opDef.ts';
 import { OP_TABLE } from '../ir/opTable.ts';
-import { originOf, withOrigin } from '../ir/origin.ts';
+import { nameDerived, originOf, withOrigin } from '../ir/origin.ts';
 import { topoSort } from '../ir/program.ts';
 import { DifferentiationError } from './reverse.ts';
 
@@ -33,6 +33,7 @@ export function jvp(outputs: readonly Node[], tangents: ReadonlyMap<InputNode, N
     });
     if (dot === null) continue;
     dots.set(node, dot);
+    nameDerived(node, dot, 'Dot');
   }
   return outputs.map((out) => dots.get(out) ?? constantLike(0, out));
 }

@@ -9,7 +9,7 @@ import { unbroadcast } from '../ir/buildTensor.ts';
 import type { ApplyNode, InputNode, Node } from '../ir/node.ts';
 import type { ReverseDriver } from '../ir/opDef.ts';
 import { OP_TABLE } from '../ir/opTable.ts';
-import { originOf, withOrigin } from '../ir/origin.ts';
+import { nameDerived, originOf, withOrigin } from '../ir/origin.ts';
 import { isElementwise } from '../ir/ops.ts';
 import { topoSort } from '../ir/program.ts';
 import { activeNodes } from './activity.ts';
@@ -57,7 +57,10 @@ export function gradient(output: Node, wrt: readonly InputNode[]): Node[] {
     const node = order[k]!;
     const bar = sumNodes(contributions.get(node) ?? []);
     contributions.delete(node);
-    if (bar !== null) adjoints.set(node, bar);
+    if (bar !== null) {
+      adjoints.set(node, bar);
+      nameDerived(node, bar, 'Bar');
+    }
     if (node.op === 'const' || node.op === 'input') continue;
     const def = OP_TABLE[node.op];
     const group = def.group === undefined ? undefined : groups.get(`${node.op}|${def.group.key(node)}`);

@@ -13,6 +13,7 @@ import { broadcastShapes } from './shape.ts';
 import type { Dim, Shape } from './shape.ts';
 import type { Syntax } from './syntax.ts';
 import type { HelperName } from './helpers.ts';
+import type { LoopEmission } from './loopEmission.ts';
 
 /**
  * Forward mode, as the forward driver hands itself to JVP rules. A rule
@@ -73,6 +74,8 @@ export interface OpDef {
   readonly indices?: IndexOperand;
   /** For ops whose nodes come in groups computed together (the results of one loop). */
   readonly group?: NodeGroup;
+  /** For structural ops: how the loop emitter computes the op (see loopEmission.ts). */
+  readonly emission?: LoopEmission;
 }
 
 /**

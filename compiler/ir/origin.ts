@@ -28,6 +28,14 @@ export interface SourceOrigin {
 
 let origins = new WeakMap<Node, SourceOrigin>();
 let current: SourceOrigin | undefined;
+/**
+ * The model variable a node is bound to (`const hidden = relu(…)` → 'hidden'),
+ * and for derivatives the name derived from it (`hiddenBar`, `hiddenDot`), so
+ * kernel buffers are named after what they hold. Like origins, the first
+ * name a (hash-consed) node gets wins. Names are user text: the emitter
+ * passes them through the NameManager's identifier gate, never around it.
+ */
+let valueNames = new WeakMap<Node, string>();
 
 /**
  * Runs one compilation (parse and emit) against an empty origin table.
@@ -38,12 +46,14 @@ let current: SourceOrigin | undefined;
  * compiled before: not byte-identical output.
  */
 export function withFreshOrigins<T>(compile: () => T): T {
-  const saved = origins;
+  const [saved, savedNames] = [origins, valueNames];
   origins = new WeakMap();
+  valueNames = new WeakMap();
   try {
     return compile();
   } finally {
     origins = saved;
+    valueNames = savedNames;
   }
 }
 
@@ -71,6 +81,28 @@ export function setOriginIfAbsent(node: Node, origin: SourceOrigin): void {
 
 export function originOf(node: Node): SourceOrigin | undefined {
   return origins.get(node);
+}
+
+/** Records that `node` holds the model variable `name`, unless it has a name already. */
+export function nameValue(node: Node, name: string): void {
+  if (node.op === 'const' || node.op === 'input') return;
+  if (!valueNames.has(node)) valueNames.set(node, name);
+}
+
+export function valueNameOf(node: Node): string | undefined {
+  return valueNames.get(node);
+}
+
+/** Names `derived` (an adjoint, a tangent) after `of`'s name plus `suffix`, when `of` has a name. */
+export function nameDerived(of: Node, derived: Node, suffix: 'Bar' | 'Dot'): void {
+  const name = valueNames.get(of);
+  if (name !== undefined) nameValue(derived, `${name}${suffix}`);
+}
+
+/** A node rewritten into `to` keeps its name, as it keeps its origin. */
+export function carryName(from: Node, to: Node): void {
+  const name = valueNames.get(from);
+  if (name !== undefined && to !== from) nameValue(to, name);
 }
 
 /**

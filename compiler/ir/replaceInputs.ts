@@ -8,7 +8,7 @@
  */
 import { withInputs } from './build.ts';
 import type { Node } from './node.ts';
-import { originOf, withOrigin } from './origin.ts';
+import { carryName, originOf, withOrigin } from './origin.ts';
 import { topoSort } from './program.ts';
 
 export function replaceInputs(roots: readonly Node[], replacements: ReadonlyMap<Node, Node>): Node[] {
@@ -20,7 +20,9 @@ export function replaceInputs(roots: readonly Node[], replacements: ReadonlyMap<
       continue;
     }
     const inputs = node.inputs.map((n) => done.get(n)!);
-    done.set(node, withOrigin(originOf(node), () => withInputs(node, inputs)));
+    const rebuilt = withOrigin(originOf(node), () => withInputs(node, inputs));
+    carryName(node, rebuilt);
+    done.set(node, rebuilt);
   }
   return roots.map((n) => done.get(n)!);
 }

@@ -10,7 +10,7 @@ import type { ApplyNode, Node } from '../ir/node.ts';
 import { isElementwise } from '../ir/ops.ts';
 import type { Program } from '../ir/program.ts';
 import { mapOutputs, schedule, topoSort } from '../ir/program.ts';
-import { originOf, withOrigin } from '../ir/origin.ts';
+import { carryName, originOf, withOrigin } from '../ir/origin.ts';
 import { broadcastsTo, shapesEqual } from '../ir/shape.ts';
 
 /**
@@ -99,6 +99,7 @@ export function rewriteProgram(prog: Program, rules: readonly RewriteRule[]): Re
       const inputs = node.inputs.map((n) => memo.get(n)!);
       // A rewritten node keeps the source line of the node it replaces.
       result = withOrigin(originOf(node), () => settle(withInputs(node, inputs)));
+      carryName(node, result);
     }
     memo.set(node, result);
     memo.set(result, result);

@@ -208,7 +208,7 @@ function finalStateValueKernelWorkspace(batch: number, time: number): FinalState
 }
 
 /** The kernel of `finalState`: sizes passed explicitly, arguments unchecked. */
-function finalStateValueKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, X: Float64Array, mask: Float64Array, h0: Float64Array, batch: number, time: number, out: Float64Array = new Float64Array(0 + 16 * batch)): Float64Array {
+function finalStateValueKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, X: Float64Array, mask: Float64Array, h0: Float64Array, batch: number, time: number, out: Float64Array = new Float64Array(16 * batch)): Float64Array {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('finalStateValueKernel')(...arguments) as Float64Array;
   const ws = finalStateValueKernelWorkspace(batch, time);
   const gather = ws.gather;
@@ -249,7 +249,7 @@ function finalStateValueKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Arr
     }
     for (let i = 0; i < 16 * batch; i++) out[i] = add[i];
   }
-  // finalState: written in place at out[0]
+  // written in place: finalState at out[0]
   return out;
 }
 
@@ -264,9 +264,9 @@ interface FinalStateJvpKernelWorkspace {
   readonly matmul1: Float64Array;
   readonly add: Float64Array;
   readonly abs: Float64Array;
-  readonly matmul2: Float64Array;
   readonly matmul3: Float64Array;
-  readonly add1: Float64Array;
+  readonly matmul4: Float64Array;
+  readonly add2: Float64Array;
 }
 const finalStateJvpKernelWorkspaces = new Map<string, FinalStateJvpKernelWorkspace>();
 let finalStateJvpKernelWorkspaceLast: FinalStateJvpKernelWorkspace | undefined;
@@ -276,7 +276,7 @@ function finalStateJvpKernelWorkspace(batch: number, time: number): FinalStateJv
   const key = `${batch},${time}`;
   let ws = finalStateJvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, time, h: new Float64Array(16 * batch), gather: new Float64Array(batch), sub: new Float64Array(batch), matmul: new Float64Array(16 * batch), gather1: new Float64Array(2 * batch), matmul1: new Float64Array(16 * batch), add: new Float64Array(16 * batch), abs: new Float64Array(16 * batch), matmul2: new Float64Array(16 * batch), matmul3: new Float64Array(16 * batch), add1: new Float64Array(16 * batch) };
+    ws = { batch, time, h: new Float64Array(16 * batch), gather: new Float64Array(batch), sub: new Float64Array(batch), matmul: new Float64Array(16 * batch), gather1: new Float64Array(2 * batch), matmul1: new Float64Array(16 * batch), add: new Float64Array(16 * batch), abs: new Float64Array(16 * batch), matmul3: new Float64Array(16 * batch), matmul4: new Float64Array(16 * batch), add2: new Float64Array(16 * batch) };
     finalStateJvpKernelWorkspaces.set(key, ws);
   }
   finalStateJvpKernelWorkspaceLast = ws;
@@ -284,7 +284,7 @@ function finalStateJvpKernelWorkspace(batch: number, time: number): FinalStateJv
 }
 
 /** The kernel of `finalStateJvp`: sizes passed explicitly, arguments unchecked. */
-function finalStateJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, X: Float64Array, mask: Float64Array, h0: Float64Array, WxDot: Float64Array, WhDot: Float64Array, bDot: Float64Array, batch: number, time: number, out: Float64Array = new Float64Array(0 + 16 * batch)): Float64Array {
+function finalStateJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, X: Float64Array, mask: Float64Array, h0: Float64Array, WxDot: Float64Array, WhDot: Float64Array, bDot: Float64Array, batch: number, time: number, out: Float64Array = new Float64Array(16 * batch)): Float64Array {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('finalStateJvpKernel')(...arguments) as Float64Array;
   const ws = finalStateJvpKernelWorkspace(batch, time);
   const h = ws.h;
@@ -295,9 +295,9 @@ function finalStateJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array
   const matmul1 = ws.matmul1;
   const add = ws.add;
   const abs = ws.abs;
-  const matmul2 = ws.matmul2;
   const matmul3 = ws.matmul3;
-  const add1 = ws.add1;
+  const matmul4 = ws.matmul4;
+  const add2 = ws.add2;
   // examples/curriculum/adding.model.ts:22  for (let t = 0; t < X.shape[0]; t++) {
   for (let i = 0; i < 16 * batch; i++) h[i] = h0[i];
   for (let i = 0; i < 16 * batch; i++) out[i] = 0;
@@ -329,29 +329,32 @@ function finalStateJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array
         add[i0 * 16 + i1] = b[i1] + (matmul[i0 * 16 + i1] + matmul1[i0 * 16 + i1]);
       }
     }
+    const tanh = matmul;
     for (let i = 0; i < 16 * batch; i++) {
-      matmul[i] = Math.tanh(add[i]);
+      tanh[i] = Math.tanh(add[i]);
     }
+    const add1 = matmul1;
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        matmul1[i0 * 16 + i1] = h[i0 * 16 + i1] * sub[i0] + gather[i0] * matmul[i0 * 16 + i1];
+        add1[i0 * 16 + i1] = h[i0 * 16 + i1] * sub[i0] + gather[i0] * tanh[i0 * 16 + i1];
       }
     }
     for (let i = 0; i < 16 * batch; i++) {
       abs[i] = Math.abs(add[i]);
     }
-    gemm(batch, 16, 2, gather1, 0, 2, 1, WxDot, 0, 16, 1, add, 0);
-    gemm(batch, 16, 16, h, 0, 16, 1, WhDot, 0, 16, 1, matmul2, 0);
-    gemm(batch, 16, 16, out, 0, 16, 1, Wh, 0, 16, 1, matmul3, 0);
+    const matmul2 = add;
+    gemm(batch, 16, 2, gather1, 0, 2, 1, WxDot, 0, 16, 1, matmul2, 0);
+    gemm(batch, 16, 16, h, 0, 16, 1, WhDot, 0, 16, 1, matmul3, 0);
+    gemm(batch, 16, 16, out, 0, 16, 1, Wh, 0, 16, 1, matmul4, 0);
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        add1[i0 * 16 + i1] = gather[i0] * ((abs[i0 * 16 + i1] < 1 ? 1 - matmul[i0 * 16 + i1] * matmul[i0 * 16 + i1] : 2 * sigmoid(-2 * abs[i0 * 16 + i1]) * (1 + Math.abs(matmul[i0 * 16 + i1]))) * (bDot[i1] + (add[i0 * 16 + i1] + (matmul2[i0 * 16 + i1] + matmul3[i0 * 16 + i1])))) + out[i0 * 16 + i1] * sub[i0];
+        add2[i0 * 16 + i1] = gather[i0] * ((abs[i0 * 16 + i1] < 1 ? 1 - tanh[i0 * 16 + i1] * tanh[i0 * 16 + i1] : 2 * sigmoid(-2 * abs[i0 * 16 + i1]) * (1 + Math.abs(tanh[i0 * 16 + i1]))) * (bDot[i1] + (matmul2[i0 * 16 + i1] + (matmul3[i0 * 16 + i1] + matmul4[i0 * 16 + i1])))) + out[i0 * 16 + i1] * sub[i0];
       }
     }
-    for (let i = 0; i < 16 * batch; i++) h[i] = matmul1[i];
-    for (let i = 0; i < 16 * batch; i++) out[i] = add1[i];
+    for (let i = 0; i < 16 * batch; i++) h[i] = add1[i];
+    for (let i = 0; i < 16 * batch; i++) out[i] = add2[i];
   }
-  // J·v of finalState: written in place at out[0]
+  // written in place: J·v of finalState at out[0]
   return out;
 }
 
@@ -544,7 +547,7 @@ function predictValueKernelWorkspace(batch: number, time: number): PredictValueK
 }
 
 /** The kernel of `predict`: sizes passed explicitly, arguments unchecked. */
-function predictValueKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: Float64Array, c1: number, X: Float64Array, mask: Float64Array, h0: Float64Array, batch: number, time: number, out: Float64Array = new Float64Array(0 + batch)): Float64Array {
+function predictValueKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: Float64Array, c1: number, X: Float64Array, mask: Float64Array, h0: Float64Array, batch: number, time: number, out: Float64Array = new Float64Array(batch)): Float64Array {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('predictValueKernel')(...arguments) as Float64Array;
   const ws = predictValueKernelWorkspace(batch, time);
   const h = ws.h;
@@ -592,7 +595,7 @@ function predictValueKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array,
   for (let i = 0; i < batch; i++) {
     out[i] = c1 + matmul[i];
   }
-  // predict: written in place at out[0]
+  // written in place: predict at out[0]
   return out;
 }
 
@@ -611,15 +614,15 @@ interface PredictJvpKernelWorkspace {
   readonly matmul3: Float64Array;
   readonly add1: Float64Array;
   readonly abs: Float64Array;
-  readonly matmul4: Float64Array;
   readonly matmul5: Float64Array;
-  readonly add2: Float64Array;
-  readonly gather2: Float64Array;
   readonly matmul6: Float64Array;
-  readonly gather3: Float64Array;
-  readonly matmul7: Float64Array;
-  readonly sub1: Float64Array;
   readonly add3: Float64Array;
+  readonly gather2: Float64Array;
+  readonly matmul7: Float64Array;
+  readonly gather3: Float64Array;
+  readonly matmul8: Float64Array;
+  readonly sub1: Float64Array;
+  readonly add4: Float64Array;
 }
 const predictJvpKernelWorkspaces = new Map<string, PredictJvpKernelWorkspace>();
 let predictJvpKernelWorkspaceLast: PredictJvpKernelWorkspace | undefined;
@@ -629,7 +632,7 @@ function predictJvpKernelWorkspace(batch: number, time: number): PredictJvpKerne
   const key = `${batch},${time}`;
   let ws = predictJvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, time, hDot: new Float64Array(16 * batch), matmul: new Float64Array(batch), matmul1: new Float64Array(batch), add: new Float64Array(batch), h: new Float64Array(16 * batch), gather: new Float64Array(batch), sub: new Float64Array(batch), matmul2: new Float64Array(16 * batch), gather1: new Float64Array(2 * batch), matmul3: new Float64Array(16 * batch), add1: new Float64Array(16 * batch), abs: new Float64Array(16 * batch), matmul4: new Float64Array(16 * batch), matmul5: new Float64Array(16 * batch), add2: new Float64Array(16 * batch), gather2: new Float64Array(batch), matmul6: new Float64Array(16 * batch), gather3: new Float64Array(2 * batch), matmul7: new Float64Array(16 * batch), sub1: new Float64Array(batch), add3: new Float64Array(16 * batch) };
+    ws = { batch, time, hDot: new Float64Array(16 * batch), matmul: new Float64Array(batch), matmul1: new Float64Array(batch), add: new Float64Array(batch), h: new Float64Array(16 * batch), gather: new Float64Array(batch), sub: new Float64Array(batch), matmul2: new Float64Array(16 * batch), gather1: new Float64Array(2 * batch), matmul3: new Float64Array(16 * batch), add1: new Float64Array(16 * batch), abs: new Float64Array(16 * batch), matmul5: new Float64Array(16 * batch), matmul6: new Float64Array(16 * batch), add3: new Float64Array(16 * batch), gather2: new Float64Array(batch), matmul7: new Float64Array(16 * batch), gather3: new Float64Array(2 * batch), matmul8: new Float64Array(16 * batch), sub1: new Float64Array(batch), add4: new Float64Array(16 * batch) };
     predictJvpKernelWorkspaces.set(key, ws);
   }
   predictJvpKernelWorkspaceLast = ws;
@@ -637,7 +640,7 @@ function predictJvpKernelWorkspace(batch: number, time: number): PredictJvpKerne
 }
 
 /** The kernel of `predictJvp`: sizes passed explicitly, arguments unchecked. */
-function predictJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: Float64Array, _c1: number, X: Float64Array, mask: Float64Array, h0: Float64Array, WxDot: Float64Array, WhDot: Float64Array, bDot: Float64Array, WyDot: Float64Array, cDot: number, batch: number, time: number, out: Float64Array = new Float64Array(0 + batch)): Float64Array {
+function predictJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: Float64Array, _c1: number, X: Float64Array, mask: Float64Array, h0: Float64Array, WxDot: Float64Array, WhDot: Float64Array, bDot: Float64Array, WyDot: Float64Array, cDot: number, batch: number, time: number, out: Float64Array = new Float64Array(batch)): Float64Array {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('predictJvpKernel')(...arguments) as Float64Array;
   const ws = predictJvpKernelWorkspace(batch, time);
   const hDot = ws.hDot;
@@ -652,15 +655,15 @@ function predictJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, W
   const matmul3 = ws.matmul3;
   const add1 = ws.add1;
   const abs = ws.abs;
-  const matmul4 = ws.matmul4;
   const matmul5 = ws.matmul5;
-  const add2 = ws.add2;
-  const gather2 = ws.gather2;
   const matmul6 = ws.matmul6;
-  const gather3 = ws.gather3;
-  const matmul7 = ws.matmul7;
-  const sub1 = ws.sub1;
   const add3 = ws.add3;
+  const gather2 = ws.gather2;
+  const matmul7 = ws.matmul7;
+  const gather3 = ws.gather3;
+  const matmul8 = ws.matmul8;
+  const sub1 = ws.sub1;
+  const add4 = ws.add4;
   // examples/curriculum/adding.model.ts:22  for (let t = 0; t < X.shape[0]; t++) {
   for (let i = 0; i < 16 * batch; i++) h[i] = h0[i];
   for (let i = 0; i < 16 * batch; i++) hDot[i] = 0;
@@ -692,27 +695,30 @@ function predictJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, W
         add1[i0 * 16 + i1] = b[i1] + (matmul2[i0 * 16 + i1] + matmul3[i0 * 16 + i1]);
       }
     }
+    const tanh = matmul2;
     for (let i = 0; i < 16 * batch; i++) {
-      matmul2[i] = Math.tanh(add1[i]);
+      tanh[i] = Math.tanh(add1[i]);
     }
+    const add2 = matmul3;
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        matmul3[i0 * 16 + i1] = h[i0 * 16 + i1] * sub[i0] + gather[i0] * matmul2[i0 * 16 + i1];
+        add2[i0 * 16 + i1] = h[i0 * 16 + i1] * sub[i0] + gather[i0] * tanh[i0 * 16 + i1];
       }
     }
     for (let i = 0; i < 16 * batch; i++) {
       abs[i] = Math.abs(add1[i]);
     }
-    gemm(batch, 16, 2, gather1, 0, 2, 1, WxDot, 0, 16, 1, add1, 0);
-    gemm(batch, 16, 16, h, 0, 16, 1, WhDot, 0, 16, 1, matmul4, 0);
-    gemm(batch, 16, 16, hDot, 0, 16, 1, Wh, 0, 16, 1, matmul5, 0);
+    const matmul4 = add1;
+    gemm(batch, 16, 2, gather1, 0, 2, 1, WxDot, 0, 16, 1, matmul4, 0);
+    gemm(batch, 16, 16, h, 0, 16, 1, WhDot, 0, 16, 1, matmul5, 0);
+    gemm(batch, 16, 16, hDot, 0, 16, 1, Wh, 0, 16, 1, matmul6, 0);
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        add2[i0 * 16 + i1] = gather[i0] * ((abs[i0 * 16 + i1] < 1 ? 1 - matmul2[i0 * 16 + i1] * matmul2[i0 * 16 + i1] : 2 * sigmoid(-2 * abs[i0 * 16 + i1]) * (1 + Math.abs(matmul2[i0 * 16 + i1]))) * (bDot[i1] + (add1[i0 * 16 + i1] + (matmul4[i0 * 16 + i1] + matmul5[i0 * 16 + i1])))) + hDot[i0 * 16 + i1] * sub[i0];
+        add3[i0 * 16 + i1] = gather[i0] * ((abs[i0 * 16 + i1] < 1 ? 1 - tanh[i0 * 16 + i1] * tanh[i0 * 16 + i1] : 2 * sigmoid(-2 * abs[i0 * 16 + i1]) * (1 + Math.abs(tanh[i0 * 16 + i1]))) * (bDot[i1] + (matmul4[i0 * 16 + i1] + (matmul5[i0 * 16 + i1] + matmul6[i0 * 16 + i1])))) + hDot[i0 * 16 + i1] * sub[i0];
       }
     }
-    for (let i = 0; i < 16 * batch; i++) h[i] = matmul3[i];
-    for (let i = 0; i < 16 * batch; i++) hDot[i] = add2[i];
+    for (let i = 0; i < 16 * batch; i++) h[i] = add2[i];
+    for (let i = 0; i < 16 * batch; i++) hDot[i] = add3[i];
   }
   // examples/curriculum/adding.model.ts:36  return add(matmul(finalState(Wx, Wh, b, X, mask, h0), Wy), c);
   gemm(batch, 1, 16, hDot, 0, 16, 1, Wy, 0, 1, 1, matmul, 0);
@@ -728,7 +734,7 @@ function predictJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, W
         for (let i0 = 0; i0 < batch; i0++) gather2[dst + i0] = mask[src + i0];
       } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
-    gemm(batch, 16, 16, hDot, 0, 16, 1, Wh, 0, 16, 1, matmul6, 0);
+    gemm(batch, 16, 16, hDot, 0, 16, 1, Wh, 0, 16, 1, matmul7, 0);
     for (let i = 0; i < 1; i++) {
       const r = t1;
       const dst = i * 2 * batch;
@@ -737,16 +743,16 @@ function predictJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, W
         for (let i0 = 0; i0 < 2 * batch; i0++) gather3[dst + i0] = X[src + i0];
       } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
-    gemm(batch, 16, 2, gather3, 0, 2, 1, Wx, 0, 16, 1, matmul7, 0);
+    gemm(batch, 16, 2, gather3, 0, 2, 1, Wx, 0, 16, 1, matmul8, 0);
     for (let i = 0; i < batch; i++) {
       sub1[i] = 1 - gather2[i];
     }
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        add3[i0 * 16 + i1] = gather2[i0] * Math.tanh(b[i1] + (matmul6[i0 * 16 + i1] + matmul7[i0 * 16 + i1])) + hDot[i0 * 16 + i1] * sub1[i0];
+        add4[i0 * 16 + i1] = gather2[i0] * Math.tanh(b[i1] + (matmul7[i0 * 16 + i1] + matmul8[i0 * 16 + i1])) + hDot[i0 * 16 + i1] * sub1[i0];
       }
     }
-    for (let i = 0; i < 16 * batch; i++) hDot[i] = add3[i];
+    for (let i = 0; i < 16 * batch; i++) hDot[i] = add4[i];
   }
   // examples/curriculum/adding.model.ts:36  return add(matmul(finalState(Wx, Wh, b, X, mask, h0), Wy), c);
   gemm(batch, 1, 16, hDot, 0, 16, 1, WyDot, 0, 1, 1, matmul1, 0);
@@ -756,7 +762,7 @@ function predictJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, W
   for (let i = 0; i < batch; i++) {
     out[i] = cDot + add[i];
   }
-  // J·v of predict: written in place at out[0]
+  // written in place: J·v of predict at out[0]
   return out;
 }
 
@@ -1075,12 +1081,13 @@ function lossValueKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy
   for (let i = 0; i < batch; i++) {
     sub[i] = c1 + matmul[i] - target[i];
   }
+  const mul = matmul;
   for (let i = 0; i < batch; i++) {
-    matmul[i] = sub[i] * sub[i];
+    mul[i] = sub[i] * sub[i];
   }
   let t0 = 0;
   for (let i0 = 0; i0 < batch; i0++) {
-    t0 += matmul[i0];
+    t0 += mul[i0];
   }
   return t0 / batch;
 }
@@ -1106,14 +1113,14 @@ interface LossValueAndGradientKernelWorkspace {
   readonly matmul6: Float64Array;
   readonly add1: Float64Array;
   readonly gather3: Float64Array;
-  readonly mul: Float64Array;
+  readonly mul3: Float64Array;
   readonly sub2: Float64Array;
   readonly matmul7: Float64Array;
-  readonly add2: Float64Array;
-  readonly matmul8: Float64Array;
   readonly add3: Float64Array;
-  readonly reduceSum: Float64Array;
+  readonly matmul8: Float64Array;
   readonly add4: Float64Array;
+  readonly reduceSum: Float64Array;
+  readonly add5: Float64Array;
 }
 const lossValueAndGradientKernelWorkspaces = new Map<string, LossValueAndGradientKernelWorkspace>();
 let lossValueAndGradientKernelWorkspaceLast: LossValueAndGradientKernelWorkspace | undefined;
@@ -1123,7 +1130,7 @@ function lossValueAndGradientKernelWorkspace(batch: number, time: number): LossV
   const key = `${batch},${time}`;
   let ws = lossValueAndGradientKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, time, h: new Float64Array(16 * batch), hHistory: new Float64Array(16 * time * batch), matmul: new Float64Array(batch), sub: new Float64Array(batch), matmul1: new Float64Array(16 * batch), matmul2: new Float64Array(16), gather: new Float64Array(batch), matmul3: new Float64Array(16 * batch), gather1: new Float64Array(2 * batch), matmul4: new Float64Array(16 * batch), sub1: new Float64Array(batch), add: new Float64Array(16 * batch), hBar: new Float64Array(16 * batch), gather2: new Float64Array(2 * batch), matmul5: new Float64Array(16 * batch), matmul6: new Float64Array(16 * batch), add1: new Float64Array(16 * batch), gather3: new Float64Array(batch), mul: new Float64Array(16 * batch), sub2: new Float64Array(batch), matmul7: new Float64Array(32), add2: new Float64Array(32), matmul8: new Float64Array(256), add3: new Float64Array(256), reduceSum: new Float64Array(16), add4: new Float64Array(16) };
+    ws = { batch, time, h: new Float64Array(16 * batch), hHistory: new Float64Array(16 * time * batch), matmul: new Float64Array(batch), sub: new Float64Array(batch), matmul1: new Float64Array(16 * batch), matmul2: new Float64Array(16), gather: new Float64Array(batch), matmul3: new Float64Array(16 * batch), gather1: new Float64Array(2 * batch), matmul4: new Float64Array(16 * batch), sub1: new Float64Array(batch), add: new Float64Array(16 * batch), hBar: new Float64Array(16 * batch), gather2: new Float64Array(2 * batch), matmul5: new Float64Array(16 * batch), matmul6: new Float64Array(16 * batch), add1: new Float64Array(16 * batch), gather3: new Float64Array(batch), mul3: new Float64Array(16 * batch), sub2: new Float64Array(batch), matmul7: new Float64Array(32), add3: new Float64Array(32), matmul8: new Float64Array(256), add4: new Float64Array(256), reduceSum: new Float64Array(16), add5: new Float64Array(16) };
     lossValueAndGradientKernelWorkspaces.set(key, ws);
   }
   lossValueAndGradientKernelWorkspaceLast = ws;
@@ -1152,14 +1159,14 @@ function lossValueAndGradientKernel(Wx: Float64Array, Wh: Float64Array, b: Float
   const matmul6 = ws.matmul6;
   const add1 = ws.add1;
   const gather3 = ws.gather3;
-  const mul = ws.mul;
+  const mul3 = ws.mul3;
   const sub2 = ws.sub2;
   const matmul7 = ws.matmul7;
-  const add2 = ws.add2;
-  const matmul8 = ws.matmul8;
   const add3 = ws.add3;
-  const reduceSum = ws.reduceSum;
+  const matmul8 = ws.matmul8;
   const add4 = ws.add4;
+  const reduceSum = ws.reduceSum;
+  const add5 = ws.add5;
   // examples/curriculum/adding.model.ts:22  for (let t = 0; t < X.shape[0]; t++) {
   for (let i = 0; i < 16 * batch; i++) h[i] = h0[i];
   // steps 0 to time - 1, carrying h
@@ -1200,11 +1207,12 @@ function lossValueAndGradientKernel(Wx: Float64Array, Wh: Float64Array, b: Float
     sub[i] = c1 + matmul[i] - target[i];
   }
   const t0 = 1 / batch;
+  const mul = matmul;
   for (let i0 = 0; i0 < batch; i0++) {
-    matmul[i0] = 2 * (sub[i0] * t0);
+    mul[i0] = 2 * (sub[i0] * t0);
   }
   // examples/curriculum/adding.model.ts:36  return add(matmul(finalState(Wx, Wh, b, X, mask, h0), Wy), c);
-  gemm(batch, 16, 1, matmul, 0, 1, 1, Wy, 0, 1, 1, matmul1, 0);
+  gemm(batch, 16, 1, mul, 0, 1, 1, Wy, 0, 1, 1, matmul1, 0);
   // examples/curriculum/adding.model.ts:22  for (let t = 0; t < X.shape[0]; t++) {
   for (let i = 0; i < 16 * batch; i++) hBar[i] = matmul1[i];
   for (let i = 0; i < 32; i++) gradOut[i] = 0;
@@ -1227,11 +1235,13 @@ function lossValueAndGradientKernel(Wx: Float64Array, Wh: Float64Array, b: Float
         add1[i0 * 16 + i1] = b[i1] + (matmul5[i0 * 16 + i1] + matmul6[i0 * 16 + i1]);
       }
     }
+    const abs = matmul5;
     for (let i = 0; i < 16 * batch; i++) {
-      matmul5[i] = Math.abs(add1[i]);
+      abs[i] = Math.abs(add1[i]);
     }
+    const tanh = matmul6;
     for (let i = 0; i < 16 * batch; i++) {
-      matmul6[i] = Math.tanh(add1[i]);
+      tanh[i] = Math.tanh(add1[i]);
     }
     for (let i = 0; i < 1; i++) {
       const r = t3;
@@ -1241,66 +1251,66 @@ function lossValueAndGradientKernel(Wx: Float64Array, Wh: Float64Array, b: Float
         for (let i0 = 0; i0 < batch; i0++) gather3[dst + i0] = mask[src + i0];
       } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
+    const mul2 = add1;
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        add1[i0 * 16 + i1] = hBar[i0 * 16 + i1] * 1;
+        mul2[i0 * 16 + i1] = hBar[i0 * 16 + i1] * 1;
       }
     }
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        mul[i0 * 16 + i1] = (matmul5[i0 * 16 + i1] < 1 ? 1 - matmul6[i0 * 16 + i1] * matmul6[i0 * 16 + i1] : 2 * sigmoid(-2 * matmul5[i0 * 16 + i1]) * (1 + Math.abs(matmul6[i0 * 16 + i1]))) * (gather3[i0] * add1[i0 * 16 + i1]);
+        mul3[i0 * 16 + i1] = (abs[i0 * 16 + i1] < 1 ? 1 - tanh[i0 * 16 + i1] * tanh[i0 * 16 + i1] : 2 * sigmoid(-2 * abs[i0 * 16 + i1]) * (1 + Math.abs(tanh[i0 * 16 + i1]))) * (gather3[i0] * mul2[i0 * 16 + i1]);
       }
     }
-    gemm(batch, 16, 16, mul, 0, 16, 1, Wh, 0, 1, 16, matmul5, 0);
+    gemm(batch, 16, 16, mul3, 0, 16, 1, Wh, 0, 1, 16, matmul5, 0);
     for (let i = 0; i < batch; i++) {
       sub2[i] = 1 - gather3[i];
     }
+    const add2 = matmul6;
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        matmul6[i0 * 16 + i1] = matmul5[i0 * 16 + i1] + sub2[i0] * add1[i0 * 16 + i1];
+        add2[i0 * 16 + i1] = matmul5[i0 * 16 + i1] + sub2[i0] * mul2[i0 * 16 + i1];
       }
     }
-    gemm(2, 16, batch, gather2, 0, 1, 2, mul, 0, 16, 1, matmul7, 0);
+    gemm(2, 16, batch, gather2, 0, 1, 2, mul3, 0, 16, 1, matmul7, 0);
     for (let i = 0; i < 32; i++) {
-      add2[i] = gradOut[i] + matmul7[i];
+      add3[i] = gradOut[i] + matmul7[i];
     }
-    gemm(16, 16, batch, hHistory, t3 * 16 * batch, 1, 16, mul, 0, 16, 1, matmul8, 0);
+    gemm(16, 16, batch, hHistory, t3 * 16 * batch, 1, 16, mul3, 0, 16, 1, matmul8, 0);
     for (let i = 0; i < 256; i++) {
-      add3[i] = gradOut[32 + i] + matmul8[i];
+      add4[i] = gradOut[32 + i] + matmul8[i];
     }
     reduceSum.fill(0, 0, 16);
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        reduceSum[i1] += mul[i0 * 16 + i1];
+        reduceSum[i1] += mul3[i0 * 16 + i1];
       }
     }
     for (let i = 0; i < 16; i++) {
-      add4[i] = gradOut[288 + i] + reduceSum[i];
+      add5[i] = gradOut[288 + i] + reduceSum[i];
     }
-    for (let i = 0; i < 16 * batch; i++) hBar[i] = matmul6[i];
-    for (let i = 0; i < 32; i++) gradOut[i] = add2[i];
-    for (let i = 0; i < 256; i++) gradOut[32 + i] = add3[i];
-    for (let i = 0; i < 16; i++) gradOut[288 + i] = add4[i];
+    for (let i = 0; i < 16 * batch; i++) hBar[i] = add2[i];
+    for (let i = 0; i < 32; i++) gradOut[i] = add3[i];
+    for (let i = 0; i < 256; i++) gradOut[32 + i] = add4[i];
+    for (let i = 0; i < 16; i++) gradOut[288 + i] = add5[i];
   }
   // examples/curriculum/adding.model.ts:36  return add(matmul(finalState(Wx, Wh, b, X, mask, h0), Wy), c);
-  gemm(16, 1, batch, h, 0, 1, 16, matmul, 0, 1, 1, matmul2, 0);
+  gemm(16, 1, batch, h, 0, 1, 16, mul, 0, 1, 1, matmul2, 0);
   for (let i = 0; i < 16; i++) gradOut[304 + i] = matmul2[i];
   let t1 = 0;
   for (let i0 = 0; i0 < batch; i0++) {
-    t1 += matmul[i0];
+    t1 += mul[i0];
   }
   // examples/curriculum/adding.model.ts:46  return mean(square(sub(predict(Wx, Wh, b, Wy, c, X, mask, h0), target)));
+  const mul1 = matmul;
   for (let i = 0; i < batch; i++) {
-    matmul[i] = sub[i] * sub[i];
+    mul1[i] = sub[i] * sub[i];
   }
   let t2 = 0;
   for (let i0 = 0; i0 < batch; i0++) {
-    t2 += matmul[i0];
+    t2 += mul1[i0];
   }
-  // ∂loss/∂Wx: written in place at gradOut[0]
-  // ∂loss/∂Wh: written in place at gradOut[32]
-  // ∂loss/∂b: written in place at gradOut[288]
-  // ∂loss/∂Wy: written in place at gradOut[304]
+  // written in place: ∂loss/∂Wx at gradOut[0], ∂loss/∂Wh at gradOut[32], ∂loss/∂b at gradOut[288], ∂loss/∂Wy at gradOut[304]
   gradOut[320] = t1; // ∂loss/∂c
   return t2 / batch;
 }
@@ -1328,9 +1338,9 @@ interface LossJvpKernelWorkspace {
   readonly matmul6: Float64Array;
   readonly add2: Float64Array;
   readonly abs: Float64Array;
-  readonly matmul7: Float64Array;
   readonly matmul8: Float64Array;
-  readonly add3: Float64Array;
+  readonly matmul9: Float64Array;
+  readonly add4: Float64Array;
 }
 const lossJvpKernelWorkspaces = new Map<string, LossJvpKernelWorkspace>();
 let lossJvpKernelWorkspaceLast: LossJvpKernelWorkspace | undefined;
@@ -1340,7 +1350,7 @@ function lossJvpKernelWorkspace(batch: number, time: number): LossJvpKernelWorks
   const key = `${batch},${time}`;
   let ws = lossJvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, time, h: new Float64Array(16 * batch), matmul: new Float64Array(batch), hDot: new Float64Array(16 * batch), matmul1: new Float64Array(batch), matmul2: new Float64Array(batch), add: new Float64Array(batch), gather: new Float64Array(batch), matmul3: new Float64Array(16 * batch), gather1: new Float64Array(2 * batch), matmul4: new Float64Array(16 * batch), sub: new Float64Array(batch), add1: new Float64Array(16 * batch), h1: new Float64Array(16 * batch), gather2: new Float64Array(batch), sub1: new Float64Array(batch), matmul5: new Float64Array(16 * batch), gather3: new Float64Array(2 * batch), matmul6: new Float64Array(16 * batch), add2: new Float64Array(16 * batch), abs: new Float64Array(16 * batch), matmul7: new Float64Array(16 * batch), matmul8: new Float64Array(16 * batch), add3: new Float64Array(16 * batch) };
+    ws = { batch, time, h: new Float64Array(16 * batch), matmul: new Float64Array(batch), hDot: new Float64Array(16 * batch), matmul1: new Float64Array(batch), matmul2: new Float64Array(batch), add: new Float64Array(batch), gather: new Float64Array(batch), matmul3: new Float64Array(16 * batch), gather1: new Float64Array(2 * batch), matmul4: new Float64Array(16 * batch), sub: new Float64Array(batch), add1: new Float64Array(16 * batch), h1: new Float64Array(16 * batch), gather2: new Float64Array(batch), sub1: new Float64Array(batch), matmul5: new Float64Array(16 * batch), gather3: new Float64Array(2 * batch), matmul6: new Float64Array(16 * batch), add2: new Float64Array(16 * batch), abs: new Float64Array(16 * batch), matmul8: new Float64Array(16 * batch), matmul9: new Float64Array(16 * batch), add4: new Float64Array(16 * batch) };
     lossJvpKernelWorkspaces.set(key, ws);
   }
   lossJvpKernelWorkspaceLast = ws;
@@ -1371,9 +1381,9 @@ function lossJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
   const matmul6 = ws.matmul6;
   const add2 = ws.add2;
   const abs = ws.abs;
-  const matmul7 = ws.matmul7;
   const matmul8 = ws.matmul8;
-  const add3 = ws.add3;
+  const matmul9 = ws.matmul9;
+  const add4 = ws.add4;
   // examples/curriculum/adding.model.ts:22  for (let t = 0; t < X.shape[0]; t++) {
   for (let i = 0; i < 16 * batch; i++) h[i] = h0[i];
   // steps 0 to time - 1, carrying h
@@ -1439,27 +1449,30 @@ function lossJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
         add2[i0 * 16 + i1] = b[i1] + (matmul5[i0 * 16 + i1] + matmul6[i0 * 16 + i1]);
       }
     }
+    const tanh = matmul5;
     for (let i = 0; i < 16 * batch; i++) {
-      matmul5[i] = Math.tanh(add2[i]);
+      tanh[i] = Math.tanh(add2[i]);
     }
+    const add3 = matmul6;
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        matmul6[i0 * 16 + i1] = h1[i0 * 16 + i1] * sub1[i0] + gather2[i0] * matmul5[i0 * 16 + i1];
+        add3[i0 * 16 + i1] = h1[i0 * 16 + i1] * sub1[i0] + gather2[i0] * tanh[i0 * 16 + i1];
       }
     }
     for (let i = 0; i < 16 * batch; i++) {
       abs[i] = Math.abs(add2[i]);
     }
-    gemm(batch, 16, 2, gather3, 0, 2, 1, WxDot, 0, 16, 1, add2, 0);
-    gemm(batch, 16, 16, h1, 0, 16, 1, WhDot, 0, 16, 1, matmul7, 0);
-    gemm(batch, 16, 16, hDot, 0, 16, 1, Wh, 0, 16, 1, matmul8, 0);
+    const matmul7 = add2;
+    gemm(batch, 16, 2, gather3, 0, 2, 1, WxDot, 0, 16, 1, matmul7, 0);
+    gemm(batch, 16, 16, h1, 0, 16, 1, WhDot, 0, 16, 1, matmul8, 0);
+    gemm(batch, 16, 16, hDot, 0, 16, 1, Wh, 0, 16, 1, matmul9, 0);
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        add3[i0 * 16 + i1] = gather2[i0] * ((abs[i0 * 16 + i1] < 1 ? 1 - matmul5[i0 * 16 + i1] * matmul5[i0 * 16 + i1] : 2 * sigmoid(-2 * abs[i0 * 16 + i1]) * (1 + Math.abs(matmul5[i0 * 16 + i1]))) * (bDot[i1] + (add2[i0 * 16 + i1] + (matmul7[i0 * 16 + i1] + matmul8[i0 * 16 + i1])))) + hDot[i0 * 16 + i1] * sub1[i0];
+        add4[i0 * 16 + i1] = gather2[i0] * ((abs[i0 * 16 + i1] < 1 ? 1 - tanh[i0 * 16 + i1] * tanh[i0 * 16 + i1] : 2 * sigmoid(-2 * abs[i0 * 16 + i1]) * (1 + Math.abs(tanh[i0 * 16 + i1]))) * (bDot[i1] + (matmul7[i0 * 16 + i1] + (matmul8[i0 * 16 + i1] + matmul9[i0 * 16 + i1])))) + hDot[i0 * 16 + i1] * sub1[i0];
       }
     }
-    for (let i = 0; i < 16 * batch; i++) h1[i] = matmul6[i];
-    for (let i = 0; i < 16 * batch; i++) hDot[i] = add3[i];
+    for (let i = 0; i < 16 * batch; i++) h1[i] = add3[i];
+    for (let i = 0; i < 16 * batch; i++) hDot[i] = add4[i];
   }
   // examples/curriculum/adding.model.ts:36  return add(matmul(finalState(Wx, Wh, b, X, mask, h0), Wy), c);
   gemm(batch, 1, 16, hDot, 0, 16, 1, Wy, 0, 1, 1, matmul1, 0);
@@ -1468,12 +1481,13 @@ function lossJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
     add[i] = matmul1[i] + matmul2[i];
   }
   // examples/curriculum/adding.model.ts:46  return mean(square(sub(predict(Wx, Wh, b, Wy, c, X, mask, h0), target)));
+  const mul = matmul1;
   for (let i = 0; i < batch; i++) {
-    matmul1[i] = 2 * ((c1 + matmul[i] - target[i]) * (cDot + add[i]));
+    mul[i] = 2 * ((c1 + matmul[i] - target[i]) * (cDot + add[i]));
   }
   let t0 = 0;
   for (let i0 = 0; i0 < batch; i0++) {
-    t0 += matmul1[i0];
+    t0 += mul[i0];
   }
   return t0 / batch;
 }
@@ -1510,38 +1524,38 @@ interface LossHvpKernelWorkspace {
   readonly matmul10: Float64Array;
   readonly add4: Float64Array;
   readonly abs: Float64Array;
-  readonly matmul11: Float64Array;
   readonly matmul12: Float64Array;
-  readonly add5: Float64Array;
+  readonly matmul13: Float64Array;
+  readonly add6: Float64Array;
   readonly hBar: Float64Array;
   readonly hBarDot: Float64Array;
-  readonly mul1: Float64Array;
-  readonly gather4: Float64Array;
   readonly mul2: Float64Array;
-  readonly gather5: Float64Array;
-  readonly matmul13: Float64Array;
-  readonly matmul14: Float64Array;
-  readonly add6: Float64Array;
-  readonly tanh: Float64Array;
+  readonly gather4: Float64Array;
   readonly mul3: Float64Array;
-  readonly mul4: Float64Array;
-  readonly add7: Float64Array;
-  readonly select: Float64Array;
-  readonly mul5: Float64Array;
+  readonly gather5: Float64Array;
+  readonly matmul14: Float64Array;
   readonly matmul15: Float64Array;
-  readonly sub2: Float64Array;
+  readonly add7: Float64Array;
+  readonly tanh1: Float64Array;
+  readonly mul4: Float64Array;
+  readonly mul5: Float64Array;
   readonly add8: Float64Array;
+  readonly select: Float64Array;
+  readonly mul6: Float64Array;
   readonly matmul16: Float64Array;
+  readonly sub2: Float64Array;
+  readonly add9: Float64Array;
   readonly matmul17: Float64Array;
   readonly matmul18: Float64Array;
-  readonly add9: Float64Array;
   readonly matmul19: Float64Array;
   readonly add10: Float64Array;
   readonly matmul20: Float64Array;
+  readonly add13: Float64Array;
   readonly matmul21: Float64Array;
-  readonly add11: Float64Array;
+  readonly matmul22: Float64Array;
+  readonly add14: Float64Array;
   readonly reduceSum: Float64Array;
-  readonly add12: Float64Array;
+  readonly add15: Float64Array;
 }
 const lossHvpKernelWorkspaces = new Map<string, LossHvpKernelWorkspace>();
 let lossHvpKernelWorkspaceLast: LossHvpKernelWorkspace | undefined;
@@ -1551,7 +1565,7 @@ function lossHvpKernelWorkspace(batch: number, time: number): LossHvpKernelWorks
   const key = `${batch},${time}`;
   let ws = lossHvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, time, h: new Float64Array(16 * batch), hHistory: new Float64Array(16 * time * batch), matmul: new Float64Array(batch), mul: new Float64Array(batch), matmul1: new Float64Array(16 * batch), hDot: new Float64Array(16 * batch), hDotHistory: new Float64Array(16 * time * batch), matmul2: new Float64Array(batch), add: new Float64Array(batch), matmul3: new Float64Array(16 * batch), matmul4: new Float64Array(16 * batch), add1: new Float64Array(16 * batch), matmul5: new Float64Array(16), matmul6: new Float64Array(16), add2: new Float64Array(16), gather: new Float64Array(batch), matmul7: new Float64Array(16 * batch), gather1: new Float64Array(2 * batch), matmul8: new Float64Array(16 * batch), sub: new Float64Array(batch), add3: new Float64Array(16 * batch), h1: new Float64Array(16 * batch), gather2: new Float64Array(batch), sub1: new Float64Array(batch), matmul9: new Float64Array(16 * batch), gather3: new Float64Array(2 * batch), matmul10: new Float64Array(16 * batch), add4: new Float64Array(16 * batch), abs: new Float64Array(16 * batch), matmul11: new Float64Array(16 * batch), matmul12: new Float64Array(16 * batch), add5: new Float64Array(16 * batch), hBar: new Float64Array(16 * batch), hBarDot: new Float64Array(16 * batch), mul1: new Float64Array(16 * batch), gather4: new Float64Array(batch), mul2: new Float64Array(16 * batch), gather5: new Float64Array(2 * batch), matmul13: new Float64Array(16 * batch), matmul14: new Float64Array(16 * batch), add6: new Float64Array(16 * batch), tanh: new Float64Array(16 * batch), mul3: new Float64Array(16 * batch), mul4: new Float64Array(16 * batch), add7: new Float64Array(16 * batch), select: new Float64Array(16 * batch), mul5: new Float64Array(16 * batch), matmul15: new Float64Array(16 * batch), sub2: new Float64Array(batch), add8: new Float64Array(16 * batch), matmul16: new Float64Array(16 * batch), matmul17: new Float64Array(16 * batch), matmul18: new Float64Array(16 * batch), add9: new Float64Array(16 * batch), matmul19: new Float64Array(32), add10: new Float64Array(32), matmul20: new Float64Array(256), matmul21: new Float64Array(256), add11: new Float64Array(256), reduceSum: new Float64Array(16), add12: new Float64Array(16) };
+    ws = { batch, time, h: new Float64Array(16 * batch), hHistory: new Float64Array(16 * time * batch), matmul: new Float64Array(batch), mul: new Float64Array(batch), matmul1: new Float64Array(16 * batch), hDot: new Float64Array(16 * batch), hDotHistory: new Float64Array(16 * time * batch), matmul2: new Float64Array(batch), add: new Float64Array(batch), matmul3: new Float64Array(16 * batch), matmul4: new Float64Array(16 * batch), add1: new Float64Array(16 * batch), matmul5: new Float64Array(16), matmul6: new Float64Array(16), add2: new Float64Array(16), gather: new Float64Array(batch), matmul7: new Float64Array(16 * batch), gather1: new Float64Array(2 * batch), matmul8: new Float64Array(16 * batch), sub: new Float64Array(batch), add3: new Float64Array(16 * batch), h1: new Float64Array(16 * batch), gather2: new Float64Array(batch), sub1: new Float64Array(batch), matmul9: new Float64Array(16 * batch), gather3: new Float64Array(2 * batch), matmul10: new Float64Array(16 * batch), add4: new Float64Array(16 * batch), abs: new Float64Array(16 * batch), matmul12: new Float64Array(16 * batch), matmul13: new Float64Array(16 * batch), add6: new Float64Array(16 * batch), hBar: new Float64Array(16 * batch), hBarDot: new Float64Array(16 * batch), mul2: new Float64Array(16 * batch), gather4: new Float64Array(batch), mul3: new Float64Array(16 * batch), gather5: new Float64Array(2 * batch), matmul14: new Float64Array(16 * batch), matmul15: new Float64Array(16 * batch), add7: new Float64Array(16 * batch), tanh1: new Float64Array(16 * batch), mul4: new Float64Array(16 * batch), mul5: new Float64Array(16 * batch), add8: new Float64Array(16 * batch), select: new Float64Array(16 * batch), mul6: new Float64Array(16 * batch), matmul16: new Float64Array(16 * batch), sub2: new Float64Array(batch), add9: new Float64Array(16 * batch), matmul17: new Float64Array(16 * batch), matmul18: new Float64Array(16 * batch), matmul19: new Float64Array(16 * batch), add10: new Float64Array(16 * batch), matmul20: new Float64Array(32), add13: new Float64Array(32), matmul21: new Float64Array(256), matmul22: new Float64Array(256), add14: new Float64Array(256), reduceSum: new Float64Array(16), add15: new Float64Array(16) };
     lossHvpKernelWorkspaces.set(key, ws);
   }
   lossHvpKernelWorkspaceLast = ws;
@@ -1591,38 +1605,38 @@ function lossHvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
   const matmul10 = ws.matmul10;
   const add4 = ws.add4;
   const abs = ws.abs;
-  const matmul11 = ws.matmul11;
   const matmul12 = ws.matmul12;
-  const add5 = ws.add5;
+  const matmul13 = ws.matmul13;
+  const add6 = ws.add6;
   const hBar = ws.hBar;
   const hBarDot = ws.hBarDot;
-  const mul1 = ws.mul1;
-  const gather4 = ws.gather4;
   const mul2 = ws.mul2;
-  const gather5 = ws.gather5;
-  const matmul13 = ws.matmul13;
-  const matmul14 = ws.matmul14;
-  const add6 = ws.add6;
-  const tanh = ws.tanh;
+  const gather4 = ws.gather4;
   const mul3 = ws.mul3;
-  const mul4 = ws.mul4;
-  const add7 = ws.add7;
-  const select = ws.select;
-  const mul5 = ws.mul5;
+  const gather5 = ws.gather5;
+  const matmul14 = ws.matmul14;
   const matmul15 = ws.matmul15;
-  const sub2 = ws.sub2;
+  const add7 = ws.add7;
+  const tanh1 = ws.tanh1;
+  const mul4 = ws.mul4;
+  const mul5 = ws.mul5;
   const add8 = ws.add8;
+  const select = ws.select;
+  const mul6 = ws.mul6;
   const matmul16 = ws.matmul16;
+  const sub2 = ws.sub2;
+  const add9 = ws.add9;
   const matmul17 = ws.matmul17;
   const matmul18 = ws.matmul18;
-  const add9 = ws.add9;
   const matmul19 = ws.matmul19;
   const add10 = ws.add10;
   const matmul20 = ws.matmul20;
+  const add13 = ws.add13;
   const matmul21 = ws.matmul21;
-  const add11 = ws.add11;
+  const matmul22 = ws.matmul22;
+  const add14 = ws.add14;
   const reduceSum = ws.reduceSum;
-  const add12 = ws.add12;
+  const add15 = ws.add15;
   // examples/curriculum/adding.model.ts:22  for (let t = 0; t < X.shape[0]; t++) {
   for (let i = 0; i < 16 * batch; i++) h[i] = h0[i];
   // steps 0 to time - 1, carrying h
@@ -1697,27 +1711,30 @@ function lossHvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
         add4[i0 * 16 + i1] = b[i1] + (matmul9[i0 * 16 + i1] + matmul10[i0 * 16 + i1]);
       }
     }
+    const tanh = matmul9;
     for (let i = 0; i < 16 * batch; i++) {
-      matmul9[i] = Math.tanh(add4[i]);
+      tanh[i] = Math.tanh(add4[i]);
     }
+    const add5 = matmul10;
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        matmul10[i0 * 16 + i1] = h1[i0 * 16 + i1] * sub1[i0] + gather2[i0] * matmul9[i0 * 16 + i1];
+        add5[i0 * 16 + i1] = h1[i0 * 16 + i1] * sub1[i0] + gather2[i0] * tanh[i0 * 16 + i1];
       }
     }
     for (let i = 0; i < 16 * batch; i++) {
       abs[i] = Math.abs(add4[i]);
     }
-    gemm(batch, 16, 2, gather3, 0, 2, 1, WxDot, 0, 16, 1, add4, 0);
-    gemm(batch, 16, 16, h1, 0, 16, 1, WhDot, 0, 16, 1, matmul11, 0);
-    gemm(batch, 16, 16, hDot, 0, 16, 1, Wh, 0, 16, 1, matmul12, 0);
+    const matmul11 = add4;
+    gemm(batch, 16, 2, gather3, 0, 2, 1, WxDot, 0, 16, 1, matmul11, 0);
+    gemm(batch, 16, 16, h1, 0, 16, 1, WhDot, 0, 16, 1, matmul12, 0);
+    gemm(batch, 16, 16, hDot, 0, 16, 1, Wh, 0, 16, 1, matmul13, 0);
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        add5[i0 * 16 + i1] = gather2[i0] * ((abs[i0 * 16 + i1] < 1 ? 1 - matmul9[i0 * 16 + i1] * matmul9[i0 * 16 + i1] : 2 * sigmoid(-2 * abs[i0 * 16 + i1]) * (1 + Math.abs(matmul9[i0 * 16 + i1]))) * (bDot[i1] + (add4[i0 * 16 + i1] + (matmul11[i0 * 16 + i1] + matmul12[i0 * 16 + i1])))) + hDot[i0 * 16 + i1] * sub1[i0];
+        add6[i0 * 16 + i1] = gather2[i0] * ((abs[i0 * 16 + i1] < 1 ? 1 - tanh[i0 * 16 + i1] * tanh[i0 * 16 + i1] : 2 * sigmoid(-2 * abs[i0 * 16 + i1]) * (1 + Math.abs(tanh[i0 * 16 + i1]))) * (bDot[i1] + (matmul11[i0 * 16 + i1] + (matmul12[i0 * 16 + i1] + matmul13[i0 * 16 + i1])))) + hDot[i0 * 16 + i1] * sub1[i0];
       }
     }
-    for (let i = 0; i < 16 * batch; i++) h1[i] = matmul10[i];
-    for (let i = 0; i < 16 * batch; i++) hDot[i] = add5[i];
+    for (let i = 0; i < 16 * batch; i++) h1[i] = add5[i];
+    for (let i = 0; i < 16 * batch; i++) hDot[i] = add6[i];
   }
   // examples/curriculum/adding.model.ts:36  return add(matmul(finalState(Wx, Wh, b, X, mask, h0), Wy), c);
   gemm(batch, 1, 16, hDot, 0, 16, 1, Wy, 0, 1, 1, matmul, 0);
@@ -1725,10 +1742,11 @@ function lossHvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
   for (let i = 0; i < batch; i++) {
     add[i] = matmul[i] + matmul2[i];
   }
+  const mul1 = matmul;
   for (let i0 = 0; i0 < batch; i0++) {
-    matmul[i0] = 2 * (t0 * (cDot + add[i0]));
+    mul1[i0] = 2 * (t0 * (cDot + add[i0]));
   }
-  gemm(batch, 16, 1, matmul, 0, 1, 1, Wy, 0, 1, 1, matmul3, 0);
+  gemm(batch, 16, 1, mul1, 0, 1, 1, Wy, 0, 1, 1, matmul3, 0);
   gemm(batch, 16, 1, mul, 0, 1, 1, WyDot, 0, 1, 1, matmul4, 0);
   for (let i = 0; i < 16 * batch; i++) {
     add1[i] = matmul3[i] + matmul4[i];
@@ -1743,7 +1761,7 @@ function lossHvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
   for (let t3 = time - 1; t3 >= 0; t3--) {
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        mul1[i0 * 16 + i1] = hBar[i0 * 16 + i1] * 1;
+        mul2[i0 * 16 + i1] = hBar[i0 * 16 + i1] * 1;
       }
     }
     for (let i = 0; i < 1; i++) {
@@ -1756,7 +1774,7 @@ function lossHvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
     }
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        mul2[i0 * 16 + i1] = mul1[i0 * 16 + i1] * gather4[i0];
+        mul3[i0 * 16 + i1] = mul2[i0 * 16 + i1] * gather4[i0];
       }
     }
     for (let i = 0; i < 1; i++) {
@@ -1767,116 +1785,119 @@ function lossHvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
         for (let i0 = 0; i0 < 2 * batch; i0++) gather5[dst + i0] = X[src + i0];
       } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
-    gemm(batch, 16, 2, gather5, 0, 2, 1, Wx, 0, 16, 1, matmul13, 0);
-    gemm(batch, 16, 16, hHistory, t3 * 16 * batch, 16, 1, Wh, 0, 16, 1, matmul14, 0);
+    gemm(batch, 16, 2, gather5, 0, 2, 1, Wx, 0, 16, 1, matmul14, 0);
+    gemm(batch, 16, 16, hHistory, t3 * 16 * batch, 16, 1, Wh, 0, 16, 1, matmul15, 0);
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        add6[i0 * 16 + i1] = b[i1] + (matmul13[i0 * 16 + i1] + matmul14[i0 * 16 + i1]);
+        add7[i0 * 16 + i1] = b[i1] + (matmul14[i0 * 16 + i1] + matmul15[i0 * 16 + i1]);
       }
     }
+    const abs1 = matmul14;
     for (let i = 0; i < 16 * batch; i++) {
-      matmul13[i] = Math.abs(add6[i]);
+      abs1[i] = Math.abs(add7[i]);
+    }
+    const lt = matmul15;
+    for (let i = 0; i < 16 * batch; i++) {
+      lt[i] = abs1[i] < 1 ? 1 : 0;
     }
     for (let i = 0; i < 16 * batch; i++) {
-      matmul14[i] = matmul13[i] < 1 ? 1 : 0;
+      tanh1[i] = Math.tanh(add7[i]);
     }
     for (let i = 0; i < 16 * batch; i++) {
-      tanh[i] = Math.tanh(add6[i]);
+      mul4[i] = -2 * abs1[i];
+    }
+    const sigmoid1 = matmul14;
+    for (let i = 0; i < 16 * batch; i++) {
+      sigmoid1[i] = sigmoid(mul4[i]);
     }
     for (let i = 0; i < 16 * batch; i++) {
-      mul3[i] = -2 * matmul13[i];
+      mul5[i] = 2 * sigmoid1[i];
     }
     for (let i = 0; i < 16 * batch; i++) {
-      matmul13[i] = sigmoid(mul3[i]);
+      add8[i] = 1 + Math.abs(tanh1[i]);
     }
     for (let i = 0; i < 16 * batch; i++) {
-      mul4[i] = 2 * matmul13[i];
+      select[i] = lt[i] !== 0 ? 1 - tanh1[i] * tanh1[i] : mul5[i] * add8[i];
     }
     for (let i = 0; i < 16 * batch; i++) {
-      add7[i] = 1 + Math.abs(tanh[i]);
+      mul6[i] = mul3[i] * select[i];
     }
-    for (let i = 0; i < 16 * batch; i++) {
-      select[i] = matmul14[i] !== 0 ? 1 - tanh[i] * tanh[i] : mul4[i] * add7[i];
-    }
-    for (let i = 0; i < 16 * batch; i++) {
-      mul5[i] = mul2[i] * select[i];
-    }
-    gemm(batch, 16, 16, mul5, 0, 16, 1, Wh, 0, 1, 16, matmul15, 0);
+    gemm(batch, 16, 16, mul6, 0, 16, 1, Wh, 0, 1, 16, matmul16, 0);
     for (let i = 0; i < batch; i++) {
       sub2[i] = 1 - gather4[i];
     }
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        add8[i0 * 16 + i1] = matmul15[i0 * 16 + i1] + mul1[i0 * 16 + i1] * sub2[i0];
+        add9[i0 * 16 + i1] = matmul16[i0 * 16 + i1] + mul2[i0 * 16 + i1] * sub2[i0];
       }
     }
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        mul1[i0 * 16 + i1] = hBarDot[i0 * 16 + i1] * 1;
+        mul2[i0 * 16 + i1] = hBarDot[i0 * 16 + i1] * 1;
       }
     }
-    gemm(batch, 16, 16, mul5, 0, 16, 1, WhDot, 0, 1, 16, matmul15, 0);
-    gemm(batch, 16, 2, gather5, 0, 2, 1, WxDot, 0, 16, 1, matmul16, 0);
-    gemm(batch, 16, 16, hDotHistory, t3 * 16 * batch, 16, 1, Wh, 0, 16, 1, matmul17, 0);
-    gemm(batch, 16, 16, hHistory, t3 * 16 * batch, 16, 1, WhDot, 0, 16, 1, matmul18, 0);
+    gemm(batch, 16, 16, mul6, 0, 16, 1, WhDot, 0, 1, 16, matmul16, 0);
+    gemm(batch, 16, 2, gather5, 0, 2, 1, WxDot, 0, 16, 1, matmul17, 0);
+    gemm(batch, 16, 16, hDotHistory, t3 * 16 * batch, 16, 1, Wh, 0, 16, 1, matmul18, 0);
+    gemm(batch, 16, 16, hHistory, t3 * 16 * batch, 16, 1, WhDot, 0, 16, 1, matmul19, 0);
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        add9[i0 * 16 + i1] = bDot[i1] + (matmul16[i0 * 16 + i1] + (matmul17[i0 * 16 + i1] + matmul18[i0 * 16 + i1]));
+        add10[i0 * 16 + i1] = bDot[i1] + (matmul17[i0 * 16 + i1] + (matmul18[i0 * 16 + i1] + matmul19[i0 * 16 + i1]));
       }
     }
+    const mul7 = matmul17;
     for (let i = 0; i < 16 * batch; i++) {
-      matmul16[i] = select[i] * add9[i];
+      mul7[i] = select[i] * add10[i];
     }
+    const add11 = matmul18;
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        matmul17[i0 * 16 + i1] = mul2[i0 * 16 + i1] * (matmul14[i0 * 16 + i1] !== 0 ? -(2 * (tanh[i0 * 16 + i1] * matmul16[i0 * 16 + i1])) : (tanh[i0 * 16 + i1] !== 0 ? mul4[i0 * 16 + i1] * (Math.sign(tanh[i0 * 16 + i1]) * matmul16[i0 * 16 + i1]) : 0) + (add6[i0 * 16 + i1] !== 0 ? 2 * (sigmoid(-mul3[i0 * 16 + i1]) * matmul13[i0 * 16 + i1] * (-2 * (Math.sign(add6[i0 * 16 + i1]) * add9[i0 * 16 + i1]))) * add7[i0 * 16 + i1] : 0)) + gather4[i0] * mul1[i0 * 16 + i1] * select[i0 * 16 + i1];
+        add11[i0 * 16 + i1] = mul3[i0 * 16 + i1] * (lt[i0 * 16 + i1] !== 0 ? -(2 * (tanh1[i0 * 16 + i1] * mul7[i0 * 16 + i1])) : (tanh1[i0 * 16 + i1] !== 0 ? mul5[i0 * 16 + i1] * (Math.sign(tanh1[i0 * 16 + i1]) * mul7[i0 * 16 + i1]) : 0) + (add7[i0 * 16 + i1] !== 0 ? 2 * (sigmoid(-mul4[i0 * 16 + i1]) * sigmoid1[i0 * 16 + i1] * (-2 * (Math.sign(add7[i0 * 16 + i1]) * add10[i0 * 16 + i1]))) * add8[i0 * 16 + i1] : 0)) + gather4[i0] * mul2[i0 * 16 + i1] * select[i0 * 16 + i1];
       }
     }
-    gemm(batch, 16, 16, matmul17, 0, 16, 1, Wh, 0, 1, 16, matmul18, 0);
+    gemm(batch, 16, 16, add11, 0, 16, 1, Wh, 0, 1, 16, matmul19, 0);
+    const add12 = mul3;
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        mul2[i0 * 16 + i1] = sub2[i0] * mul1[i0 * 16 + i1] + (matmul15[i0 * 16 + i1] + matmul18[i0 * 16 + i1]);
+        add12[i0 * 16 + i1] = sub2[i0] * mul2[i0 * 16 + i1] + (matmul16[i0 * 16 + i1] + matmul19[i0 * 16 + i1]);
       }
     }
-    gemm(2, 16, batch, gather5, 0, 1, 2, matmul17, 0, 16, 1, matmul19, 0);
+    gemm(2, 16, batch, gather5, 0, 1, 2, add11, 0, 16, 1, matmul20, 0);
     for (let i = 0; i < 32; i++) {
-      add10[i] = out[i] + matmul19[i];
+      add13[i] = out[i] + matmul20[i];
     }
-    gemm(16, 16, batch, hDotHistory, t3 * 16 * batch, 1, 16, mul5, 0, 16, 1, matmul20, 0);
-    gemm(16, 16, batch, hHistory, t3 * 16 * batch, 1, 16, matmul17, 0, 16, 1, matmul21, 0);
+    gemm(16, 16, batch, hDotHistory, t3 * 16 * batch, 1, 16, mul6, 0, 16, 1, matmul21, 0);
+    gemm(16, 16, batch, hHistory, t3 * 16 * batch, 1, 16, add11, 0, 16, 1, matmul22, 0);
     for (let i = 0; i < 256; i++) {
-      add11[i] = out[32 + i] + (matmul20[i] + matmul21[i]);
+      add14[i] = out[32 + i] + (matmul21[i] + matmul22[i]);
     }
     reduceSum.fill(0, 0, 16);
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        reduceSum[i1] += matmul17[i0 * 16 + i1];
+        reduceSum[i1] += add11[i0 * 16 + i1];
       }
     }
     for (let i = 0; i < 16; i++) {
-      add12[i] = out[288 + i] + reduceSum[i];
+      add15[i] = out[288 + i] + reduceSum[i];
     }
-    for (let i = 0; i < 16 * batch; i++) hBar[i] = add8[i];
-    for (let i = 0; i < 16 * batch; i++) hBarDot[i] = mul2[i];
-    for (let i = 0; i < 32; i++) out[i] = add10[i];
-    for (let i = 0; i < 256; i++) out[32 + i] = add11[i];
-    for (let i = 0; i < 16; i++) out[288 + i] = add12[i];
+    for (let i = 0; i < 16 * batch; i++) hBar[i] = add9[i];
+    for (let i = 0; i < 16 * batch; i++) hBarDot[i] = add12[i];
+    for (let i = 0; i < 32; i++) out[i] = add13[i];
+    for (let i = 0; i < 256; i++) out[32 + i] = add14[i];
+    for (let i = 0; i < 16; i++) out[288 + i] = add15[i];
   }
   // examples/curriculum/adding.model.ts:36  return add(matmul(finalState(Wx, Wh, b, X, mask, h0), Wy), c);
   gemm(16, 1, batch, hDot, 0, 1, 16, mul, 0, 1, 1, matmul5, 0);
-  gemm(16, 1, batch, h, 0, 1, 16, matmul, 0, 1, 1, matmul6, 0);
+  gemm(16, 1, batch, h, 0, 1, 16, mul1, 0, 1, 1, matmul6, 0);
   for (let i = 0; i < 16; i++) {
     add2[i] = matmul5[i] + matmul6[i];
   }
   for (let i = 0; i < 16; i++) out[304 + i] = add2[i];
   let t1 = 0;
   for (let i0 = 0; i0 < batch; i0++) {
-    t1 += matmul[i0];
+    t1 += mul1[i0];
   }
-  // (H·v) along Wx: written in place at out[0]
-  // (H·v) along Wh: written in place at out[32]
-  // (H·v) along b: written in place at out[288]
-  // (H·v) along Wy: written in place at out[304]
+  // written in place: (H·v) along Wx at out[0], (H·v) along Wh at out[32], (H·v) along b at out[288], (H·v) along Wy at out[304]
   out[320] = t1; // (H·v) along c
   return out;
 }

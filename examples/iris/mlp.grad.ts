@@ -191,7 +191,7 @@ function logitsViews(x: Float64Array): LogitsParams {
 interface LogitsValueKernelWorkspace {
   readonly batch: number;
   readonly matmul: Float64Array;
-  readonly tanh: Float64Array;
+  readonly hidden: Float64Array;
   readonly matmul1: Float64Array;
 }
 const logitsValueKernelWorkspaces = new Map<string, LogitsValueKernelWorkspace>();
@@ -202,7 +202,7 @@ function logitsValueKernelWorkspace(batch: number): LogitsValueKernelWorkspace {
   const key = `${batch}`;
   let ws = logitsValueKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, matmul: new Float64Array(8 * batch), tanh: new Float64Array(8 * batch), matmul1: new Float64Array(3 * batch) };
+    ws = { batch, matmul: new Float64Array(8 * batch), hidden: new Float64Array(8 * batch), matmul1: new Float64Array(3 * batch) };
     logitsValueKernelWorkspaces.set(key, ws);
   }
   logitsValueKernelWorkspaceLast = ws;
@@ -210,27 +210,27 @@ function logitsValueKernelWorkspace(batch: number): LogitsValueKernelWorkspace {
 }
 
 /** The kernel of `logits`: sizes passed explicitly, arguments unchecked. */
-function logitsValueKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2: Float64Array, X: Float64Array, batch: number, out: Float64Array = new Float64Array(0 + 3 * batch)): Float64Array {
+function logitsValueKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2: Float64Array, X: Float64Array, batch: number, out: Float64Array = new Float64Array(3 * batch)): Float64Array {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('logitsValueKernel')(...arguments) as Float64Array;
   const ws = logitsValueKernelWorkspace(batch);
   const matmul = ws.matmul;
-  const tanh = ws.tanh;
+  const hidden = ws.hidden;
   const matmul1 = ws.matmul1;
   // examples/iris/mlp.model.ts:15  const hidden = tanh(add(matmul(X, W1), b1));
   gemm(batch, 8, 4, X, 0, 4, 1, W1, 0, 8, 1, matmul, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 8; i1++) {
-      tanh[i0 * 8 + i1] = Math.tanh(b1[i1] + matmul[i0 * 8 + i1]);
+      hidden[i0 * 8 + i1] = Math.tanh(b1[i1] + matmul[i0 * 8 + i1]);
     }
   }
   // examples/iris/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 3, 8, tanh, 0, 8, 1, W2, 0, 3, 1, matmul1, 0);
+  gemm(batch, 3, 8, hidden, 0, 8, 1, W2, 0, 3, 1, matmul1, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
       out[i0 * 3 + i1] = b2[i1] + matmul1[i0 * 3 + i1];
     }
   }
-  // logits: written in place at out[0]
+  // written in place: logits at out[0]
   return out;
 }
 
@@ -238,10 +238,10 @@ interface LogitsJvpKernelWorkspace {
   readonly batch: number;
   readonly matmul: Float64Array;
   readonly add: Float64Array;
-  readonly tanh: Float64Array;
-  readonly mul: Float64Array;
-  readonly matmul1: Float64Array;
+  readonly hidden: Float64Array;
+  readonly hiddenDot: Float64Array;
   readonly matmul2: Float64Array;
+  readonly matmul3: Float64Array;
 }
 const logitsJvpKernelWorkspaces = new Map<string, LogitsJvpKernelWorkspace>();
 let logitsJvpKernelWorkspaceLast: LogitsJvpKernelWorkspace | undefined;
@@ -251,7 +251,7 @@ function logitsJvpKernelWorkspace(batch: number): LogitsJvpKernelWorkspace {
   const key = `${batch}`;
   let ws = logitsJvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, matmul: new Float64Array(8 * batch), add: new Float64Array(8 * batch), tanh: new Float64Array(8 * batch), mul: new Float64Array(8 * batch), matmul1: new Float64Array(3 * batch), matmul2: new Float64Array(3 * batch) };
+    ws = { batch, matmul: new Float64Array(8 * batch), add: new Float64Array(8 * batch), hidden: new Float64Array(8 * batch), hiddenDot: new Float64Array(8 * batch), matmul2: new Float64Array(3 * batch), matmul3: new Float64Array(3 * batch) };
     logitsJvpKernelWorkspaces.set(key, ws);
   }
   logitsJvpKernelWorkspaceLast = ws;
@@ -259,15 +259,15 @@ function logitsJvpKernelWorkspace(batch: number): LogitsJvpKernelWorkspace {
 }
 
 /** The kernel of `logitsJvp`: sizes passed explicitly, arguments unchecked. */
-function logitsJvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, _b2: Float64Array, X: Float64Array, W1Dot: Float64Array, b1Dot: Float64Array, W2Dot: Float64Array, b2Dot: Float64Array, batch: number, out: Float64Array = new Float64Array(0 + 3 * batch)): Float64Array {
+function logitsJvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, _b2: Float64Array, X: Float64Array, W1Dot: Float64Array, b1Dot: Float64Array, W2Dot: Float64Array, b2Dot: Float64Array, batch: number, out: Float64Array = new Float64Array(3 * batch)): Float64Array {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('logitsJvpKernel')(...arguments) as Float64Array;
   const ws = logitsJvpKernelWorkspace(batch);
   const matmul = ws.matmul;
   const add = ws.add;
-  const tanh = ws.tanh;
-  const mul = ws.mul;
-  const matmul1 = ws.matmul1;
+  const hidden = ws.hidden;
+  const hiddenDot = ws.hiddenDot;
   const matmul2 = ws.matmul2;
+  const matmul3 = ws.matmul3;
   // examples/iris/mlp.model.ts:15  const hidden = tanh(add(matmul(X, W1), b1));
   gemm(batch, 8, 4, X, 0, 4, 1, W1, 0, 8, 1, matmul, 0);
   for (let i0 = 0; i0 < batch; i0++) {
@@ -275,27 +275,29 @@ function logitsJvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, _
       add[i0 * 8 + i1] = b1[i1] + matmul[i0 * 8 + i1];
     }
   }
+  const abs = matmul;
   for (let i = 0; i < 8 * batch; i++) {
-    matmul[i] = Math.abs(add[i]);
+    abs[i] = Math.abs(add[i]);
   }
   for (let i = 0; i < 8 * batch; i++) {
-    tanh[i] = Math.tanh(add[i]);
+    hidden[i] = Math.tanh(add[i]);
   }
-  gemm(batch, 8, 4, X, 0, 4, 1, W1Dot, 0, 8, 1, add, 0);
+  const matmul1 = add;
+  gemm(batch, 8, 4, X, 0, 4, 1, W1Dot, 0, 8, 1, matmul1, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 8; i1++) {
-      mul[i0 * 8 + i1] = (matmul[i0 * 8 + i1] < 1 ? 1 - tanh[i0 * 8 + i1] * tanh[i0 * 8 + i1] : (1 + Math.abs(tanh[i0 * 8 + i1])) * (2 * sigmoid(-2 * matmul[i0 * 8 + i1]))) * (b1Dot[i1] + add[i0 * 8 + i1]);
+      hiddenDot[i0 * 8 + i1] = (abs[i0 * 8 + i1] < 1 ? 1 - hidden[i0 * 8 + i1] * hidden[i0 * 8 + i1] : (1 + Math.abs(hidden[i0 * 8 + i1])) * (2 * sigmoid(-2 * abs[i0 * 8 + i1]))) * (b1Dot[i1] + matmul1[i0 * 8 + i1]);
     }
   }
   // examples/iris/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 3, 8, mul, 0, 8, 1, W2, 0, 3, 1, matmul1, 0);
-  gemm(batch, 3, 8, tanh, 0, 8, 1, W2Dot, 0, 3, 1, matmul2, 0);
+  gemm(batch, 3, 8, hiddenDot, 0, 8, 1, W2, 0, 3, 1, matmul2, 0);
+  gemm(batch, 3, 8, hidden, 0, 8, 1, W2Dot, 0, 3, 1, matmul3, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      out[i0 * 3 + i1] = b2Dot[i1] + (matmul1[i0 * 3 + i1] + matmul2[i0 * 3 + i1]);
+      out[i0 * 3 + i1] = b2Dot[i1] + (matmul2[i0 * 3 + i1] + matmul3[i0 * 3 + i1]);
     }
   }
-  // J·v of logits: written in place at out[0]
+  // written in place: J·v of logits at out[0]
   return out;
 }
 
@@ -545,7 +547,7 @@ interface LossValueKernelWorkspace {
   readonly batch: number;
   readonly oneHot: Float64Array;
   readonly matmul: Float64Array;
-  readonly tanh: Float64Array;
+  readonly hidden: Float64Array;
   readonly matmul1: Float64Array;
   readonly add: Float64Array;
   readonly reduceLogSumExp: Float64Array;
@@ -561,7 +563,7 @@ function lossValueKernelWorkspace(batch: number): LossValueKernelWorkspace {
   const key = `${batch}`;
   let ws = lossValueKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, oneHot: new Float64Array(3 * batch), matmul: new Float64Array(8 * batch), tanh: new Float64Array(8 * batch), matmul1: new Float64Array(3 * batch), add: new Float64Array(3 * batch), reduceLogSumExp: new Float64Array(batch), reduceSum: new Float64Array(batch), softplus1: new Float64Array(batch), lseMax: new Float64Array(batch) };
+    ws = { batch, oneHot: new Float64Array(3 * batch), matmul: new Float64Array(8 * batch), hidden: new Float64Array(8 * batch), matmul1: new Float64Array(3 * batch), add: new Float64Array(3 * batch), reduceLogSumExp: new Float64Array(batch), reduceSum: new Float64Array(batch), softplus1: new Float64Array(batch), lseMax: new Float64Array(batch) };
     lossValueKernelWorkspaces.set(key, ws);
   }
   lossValueKernelWorkspaceLast = ws;
@@ -574,7 +576,7 @@ function lossValueKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b
   const ws = lossValueKernelWorkspace(batch);
   const oneHot = ws.oneHot;
   const matmul = ws.matmul;
-  const tanh = ws.tanh;
+  const hidden = ws.hidden;
   const matmul1 = ws.matmul1;
   const add = ws.add;
   const reduceLogSumExp = ws.reduceLogSumExp;
@@ -592,42 +594,44 @@ function lossValueKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b
   gemm(batch, 8, 4, X, 0, 4, 1, W1, 0, 8, 1, matmul, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 8; i1++) {
-      tanh[i0 * 8 + i1] = Math.tanh(b1[i1] + matmul[i0 * 8 + i1]);
+      hidden[i0 * 8 + i1] = Math.tanh(b1[i1] + matmul[i0 * 8 + i1]);
     }
   }
   // examples/iris/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 3, 8, tanh, 0, 8, 1, W2, 0, 3, 1, matmul1, 0);
+  gemm(batch, 3, 8, hidden, 0, 8, 1, W2, 0, 3, 1, matmul1, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
       add[i0 * 3 + i1] = b2[i1] + matmul1[i0 * 3 + i1];
     }
   }
   // examples/iris/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
+  const select = matmul1;
   for (let i = 0; i < 3 * batch; i++) {
-    matmul1[i] = oneHot[i] > 0 ? -Infinity : add[i];
+    select[i] = oneHot[i] > 0 ? -Infinity : add[i];
   }
   lseMax.fill(-Infinity);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      lseMax[i0] = Math.max(lseMax[i0], matmul1[i0 * 3 + i1]);
+      lseMax[i0] = Math.max(lseMax[i0], select[i0 * 3 + i1]);
     }
   }
   reduceLogSumExp.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceLogSumExp[i0] += Math.exp(matmul1[i0 * 3 + i1] - lseMax[i0]);
+      reduceLogSumExp[i0] += Math.exp(select[i0 * 3 + i1] - lseMax[i0]);
     }
   }
   for (let i = 0; i < batch; i++) {
     reduceLogSumExp[i] = lseMax[i] === Infinity || lseMax[i] === -Infinity ? lseMax[i] : lseMax[i] + Math.log(reduceLogSumExp[i]);
   }
+  const mul = matmul1;
   for (let i = 0; i < 3 * batch; i++) {
-    matmul1[i] = oneHot[i] * add[i];
+    mul[i] = oneHot[i] * add[i];
   }
   reduceSum.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceSum[i0] += matmul1[i0 * 3 + i1];
+      reduceSum[i0] += mul[i0 * 3 + i1];
     }
   }
   for (let i = 0; i < batch; i++) {
@@ -653,7 +657,7 @@ interface LossValueAndGradientKernelWorkspace {
   readonly reduceSum: Float64Array;
   readonly sub: Float64Array;
   readonly div: Float64Array;
-  readonly matmul2: Float64Array;
+  readonly hiddenBar: Float64Array;
   readonly abs: Float64Array;
   readonly lseMax: Float64Array;
 }
@@ -665,7 +669,7 @@ function lossValueAndGradientKernelWorkspace(batch: number): LossValueAndGradien
   const key = `${batch}`;
   let ws = lossValueAndGradientKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, oneHot: new Float64Array(3 * batch), gt: new Float64Array(3 * batch), matmul: new Float64Array(8 * batch), add: new Float64Array(8 * batch), matmul1: new Float64Array(3 * batch), add1: new Float64Array(3 * batch), reduceMax: new Float64Array(batch), exp: new Float64Array(3 * batch), reduceSum: new Float64Array(batch), sub: new Float64Array(batch), div: new Float64Array(batch), matmul2: new Float64Array(8 * batch), abs: new Float64Array(8 * batch), lseMax: new Float64Array(batch) };
+    ws = { batch, oneHot: new Float64Array(3 * batch), gt: new Float64Array(3 * batch), matmul: new Float64Array(8 * batch), add: new Float64Array(8 * batch), matmul1: new Float64Array(3 * batch), add1: new Float64Array(3 * batch), reduceMax: new Float64Array(batch), exp: new Float64Array(3 * batch), reduceSum: new Float64Array(batch), sub: new Float64Array(batch), div: new Float64Array(batch), hiddenBar: new Float64Array(8 * batch), abs: new Float64Array(8 * batch), lseMax: new Float64Array(batch) };
     lossValueAndGradientKernelWorkspaces.set(key, ws);
   }
   lossValueAndGradientKernelWorkspaceLast = ws;
@@ -687,7 +691,7 @@ function lossValueAndGradientKernel(W1: Float64Array, b1: Float64Array, W2: Floa
   const reduceSum = ws.reduceSum;
   const sub = ws.sub;
   const div = ws.div;
-  const matmul2 = ws.matmul2;
+  const hiddenBar = ws.hiddenBar;
   const abs = ws.abs;
   const lseMax = ws.lseMax;
   // examples/iris/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
@@ -707,61 +711,66 @@ function lossValueAndGradientKernel(W1: Float64Array, b1: Float64Array, W2: Floa
       add[i0 * 8 + i1] = b1[i1] + matmul[i0 * 8 + i1];
     }
   }
+  const hidden = matmul;
   for (let i = 0; i < 8 * batch; i++) {
-    matmul[i] = Math.tanh(add[i]);
+    hidden[i] = Math.tanh(add[i]);
   }
   // examples/iris/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 3, 8, matmul, 0, 8, 1, W2, 0, 3, 1, matmul1, 0);
+  gemm(batch, 3, 8, hidden, 0, 8, 1, W2, 0, 3, 1, matmul1, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
       add1[i0 * 3 + i1] = b2[i1] + matmul1[i0 * 3 + i1];
     }
   }
   // examples/iris/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
+  const select = matmul1;
   for (let i = 0; i < 3 * batch; i++) {
-    matmul1[i] = gt[i] !== 0 ? -Infinity : add1[i];
+    select[i] = gt[i] !== 0 ? -Infinity : add1[i];
   }
   reduceMax.fill(-Infinity, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceMax[i0] = Math.max(reduceMax[i0], matmul1[i0 * 3 + i1]);
+      reduceMax[i0] = Math.max(reduceMax[i0], select[i0 * 3 + i1]);
     }
   }
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      exp[i0 * 3 + i1] = Math.exp(matmul1[i0 * 3 + i1] - reduceMax[i0]);
+      exp[i0 * 3 + i1] = Math.exp(select[i0 * 3 + i1] - reduceMax[i0]);
     }
   }
+  const reduceLogSumExp = reduceMax;
   lseMax.fill(-Infinity);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      lseMax[i0] = Math.max(lseMax[i0], matmul1[i0 * 3 + i1]);
+      lseMax[i0] = Math.max(lseMax[i0], select[i0 * 3 + i1]);
     }
   }
-  reduceMax.fill(0, 0, batch);
+  reduceLogSumExp.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceMax[i0] += Math.exp(matmul1[i0 * 3 + i1] - lseMax[i0]);
+      reduceLogSumExp[i0] += Math.exp(select[i0 * 3 + i1] - lseMax[i0]);
     }
   }
   for (let i = 0; i < batch; i++) {
-    reduceMax[i] = lseMax[i] === Infinity || lseMax[i] === -Infinity ? lseMax[i] : lseMax[i] + Math.log(reduceMax[i]);
+    reduceLogSumExp[i] = lseMax[i] === Infinity || lseMax[i] === -Infinity ? lseMax[i] : lseMax[i] + Math.log(reduceLogSumExp[i]);
   }
+  const mul = matmul1;
   for (let i = 0; i < 3 * batch; i++) {
-    matmul1[i] = oneHot[i] * add1[i];
+    mul[i] = oneHot[i] * add1[i];
   }
   reduceSum.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceSum[i0] += matmul1[i0 * 3 + i1];
+      reduceSum[i0] += mul[i0 * 3 + i1];
     }
   }
   for (let i = 0; i < batch; i++) {
-    sub[i] = reduceMax[i] - reduceSum[i];
+    sub[i] = reduceLogSumExp[i] - reduceSum[i];
   }
   const t0 = 1 / batch;
+  const mul1 = reduceMax;
   for (let i0 = 0; i0 < batch; i0++) {
-    reduceMax[i0] = sigmoid(sub[i0]) * t0;
+    mul1[i0] = sigmoid(sub[i0]) * t0;
   }
   reduceSum.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
@@ -770,52 +779,52 @@ function lossValueAndGradientKernel(W1: Float64Array, b1: Float64Array, W2: Floa
     }
   }
   for (let i = 0; i < batch; i++) {
-    div[i] = reduceMax[i] / reduceSum[i];
+    div[i] = mul1[i] / reduceSum[i];
   }
+  const neg = reduceSum;
   for (let i = 0; i < batch; i++) {
-    reduceSum[i] = -reduceMax[i];
+    neg[i] = -mul1[i];
   }
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      add1[i0 * 3 + i1] = (gt[i0 * 3 + i1] !== 0 ? 0 : exp[i0 * 3 + i1] * div[i0]) + oneHot[i0 * 3 + i1] * reduceSum[i0];
+      add1[i0 * 3 + i1] = (gt[i0 * 3 + i1] !== 0 ? 0 : exp[i0 * 3 + i1] * div[i0]) + oneHot[i0 * 3 + i1] * neg[i0];
     }
   }
   // examples/iris/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 8, 3, add1, 0, 3, 1, W2, 0, 1, 3, matmul2, 0);
+  gemm(batch, 8, 3, add1, 0, 3, 1, W2, 0, 1, 3, hiddenBar, 0);
   // examples/iris/mlp.model.ts:15  const hidden = tanh(add(matmul(X, W1), b1));
   for (let i = 0; i < 8 * batch; i++) {
     abs[i] = Math.abs(add[i]);
   }
+  const mul2 = add;
   for (let i = 0; i < 8 * batch; i++) {
-    add[i] = matmul2[i] * (abs[i] < 1 ? 1 - matmul[i] * matmul[i] : (1 + Math.abs(matmul[i])) * (2 * sigmoid(-2 * abs[i])));
+    mul2[i] = hiddenBar[i] * (abs[i] < 1 ? 1 - hidden[i] * hidden[i] : (1 + Math.abs(hidden[i])) * (2 * sigmoid(-2 * abs[i])));
   }
-  gemm(4, 8, batch, X, 0, 1, 4, add, 0, 8, 1, gradOut, 0);
-  gradOut.fill(0, 32, 32 + 8);
+  gemm(4, 8, batch, X, 0, 1, 4, mul2, 0, 8, 1, gradOut, 0);
+  gradOut.fill(0, 32, 40);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 8; i1++) {
-      gradOut[32 + i1] += add[i0 * 8 + i1];
+      gradOut[32 + i1] += mul2[i0 * 8 + i1];
     }
   }
   // examples/iris/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(8, 3, batch, matmul, 0, 1, 8, add1, 0, 3, 1, gradOut, 40);
-  gradOut.fill(0, 64, 64 + 3);
+  gemm(8, 3, batch, hidden, 0, 1, 8, add1, 0, 3, 1, gradOut, 40);
+  gradOut.fill(0, 64, 67);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
       gradOut[64 + i1] += add1[i0 * 3 + i1];
     }
   }
   // examples/iris/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
+  const softplus1 = reduceMax;
   for (let i = 0; i < batch; i++) {
-    reduceMax[i] = softplus(sub[i]);
+    softplus1[i] = softplus(sub[i]);
   }
   let t1 = 0;
   for (let i0 = 0; i0 < batch; i0++) {
-    t1 += reduceMax[i0];
+    t1 += softplus1[i0];
   }
-  // ∂loss/∂W1: written in place at gradOut[0]
-  // ∂loss/∂b1: written in place at gradOut[32]
-  // ∂loss/∂W2: written in place at gradOut[40]
-  // ∂loss/∂b2: written in place at gradOut[64]
+  // written in place: ∂loss/∂W1 at gradOut[0], ∂loss/∂b1 at gradOut[32], ∂loss/∂W2 at gradOut[40], ∂loss/∂b2 at gradOut[64]
   return t1 / batch;
 }
 
@@ -831,11 +840,11 @@ interface LossJvpKernelWorkspace {
   readonly mul: Float64Array;
   readonly reduceSum: Float64Array;
   readonly abs: Float64Array;
-  readonly mul1: Float64Array;
+  readonly hiddenDot: Float64Array;
   readonly add2: Float64Array;
   readonly reduceMax: Float64Array;
-  readonly reduceSum1: Float64Array;
   readonly reduceSum2: Float64Array;
+  readonly reduceSum3: Float64Array;
   readonly mul2: Float64Array;
   readonly lseMax: Float64Array;
 }
@@ -847,7 +856,7 @@ function lossJvpKernelWorkspace(batch: number): LossJvpKernelWorkspace {
   const key = `${batch}`;
   let ws = lossJvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, oneHot: new Float64Array(3 * batch), gt: new Float64Array(3 * batch), matmul: new Float64Array(8 * batch), add: new Float64Array(8 * batch), matmul1: new Float64Array(3 * batch), add1: new Float64Array(3 * batch), reduceLogSumExp: new Float64Array(batch), mul: new Float64Array(3 * batch), reduceSum: new Float64Array(batch), abs: new Float64Array(8 * batch), mul1: new Float64Array(8 * batch), add2: new Float64Array(3 * batch), reduceMax: new Float64Array(batch), reduceSum1: new Float64Array(batch), reduceSum2: new Float64Array(batch), mul2: new Float64Array(batch), lseMax: new Float64Array(batch) };
+    ws = { batch, oneHot: new Float64Array(3 * batch), gt: new Float64Array(3 * batch), matmul: new Float64Array(8 * batch), add: new Float64Array(8 * batch), matmul1: new Float64Array(3 * batch), add1: new Float64Array(3 * batch), reduceLogSumExp: new Float64Array(batch), mul: new Float64Array(3 * batch), reduceSum: new Float64Array(batch), abs: new Float64Array(8 * batch), hiddenDot: new Float64Array(8 * batch), add2: new Float64Array(3 * batch), reduceMax: new Float64Array(batch), reduceSum2: new Float64Array(batch), reduceSum3: new Float64Array(batch), mul2: new Float64Array(batch), lseMax: new Float64Array(batch) };
     lossJvpKernelWorkspaces.set(key, ws);
   }
   lossJvpKernelWorkspaceLast = ws;
@@ -868,11 +877,11 @@ function lossJvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
   const mul = ws.mul;
   const reduceSum = ws.reduceSum;
   const abs = ws.abs;
-  const mul1 = ws.mul1;
+  const hiddenDot = ws.hiddenDot;
   const add2 = ws.add2;
   const reduceMax = ws.reduceMax;
-  const reduceSum1 = ws.reduceSum1;
   const reduceSum2 = ws.reduceSum2;
+  const reduceSum3 = ws.reduceSum3;
   const mul2 = ws.mul2;
   const lseMax = ws.lseMax;
   // examples/iris/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
@@ -892,30 +901,32 @@ function lossJvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
       add[i0 * 8 + i1] = b1[i1] + matmul[i0 * 8 + i1];
     }
   }
+  const hidden = matmul;
   for (let i = 0; i < 8 * batch; i++) {
-    matmul[i] = Math.tanh(add[i]);
+    hidden[i] = Math.tanh(add[i]);
   }
   // examples/iris/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 3, 8, matmul, 0, 8, 1, W2, 0, 3, 1, matmul1, 0);
+  gemm(batch, 3, 8, hidden, 0, 8, 1, W2, 0, 3, 1, matmul1, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
       add1[i0 * 3 + i1] = b2[i1] + matmul1[i0 * 3 + i1];
     }
   }
   // examples/iris/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
+  const select = matmul1;
   for (let i = 0; i < 3 * batch; i++) {
-    matmul1[i] = gt[i] !== 0 ? -Infinity : add1[i];
+    select[i] = gt[i] !== 0 ? -Infinity : add1[i];
   }
   lseMax.fill(-Infinity);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      lseMax[i0] = Math.max(lseMax[i0], matmul1[i0 * 3 + i1]);
+      lseMax[i0] = Math.max(lseMax[i0], select[i0 * 3 + i1]);
     }
   }
   reduceLogSumExp.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceLogSumExp[i0] += Math.exp(matmul1[i0 * 3 + i1] - lseMax[i0]);
+      reduceLogSumExp[i0] += Math.exp(select[i0 * 3 + i1] - lseMax[i0]);
     }
   }
   for (let i = 0; i < batch; i++) {
@@ -934,58 +945,64 @@ function lossJvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
   for (let i = 0; i < 8 * batch; i++) {
     abs[i] = Math.abs(add[i]);
   }
-  gemm(batch, 8, 4, X, 0, 4, 1, W1Dot, 0, 8, 1, add, 0);
+  const matmul2 = add;
+  gemm(batch, 8, 4, X, 0, 4, 1, W1Dot, 0, 8, 1, matmul2, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 8; i1++) {
-      mul1[i0 * 8 + i1] = (abs[i0 * 8 + i1] < 1 ? 1 - matmul[i0 * 8 + i1] * matmul[i0 * 8 + i1] : (1 + Math.abs(matmul[i0 * 8 + i1])) * (2 * sigmoid(-2 * abs[i0 * 8 + i1]))) * (b1Dot[i1] + add[i0 * 8 + i1]);
+      hiddenDot[i0 * 8 + i1] = (abs[i0 * 8 + i1] < 1 ? 1 - hidden[i0 * 8 + i1] * hidden[i0 * 8 + i1] : (1 + Math.abs(hidden[i0 * 8 + i1])) * (2 * sigmoid(-2 * abs[i0 * 8 + i1]))) * (b1Dot[i1] + matmul2[i0 * 8 + i1]);
     }
   }
   // examples/iris/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 3, 8, mul1, 0, 8, 1, W2, 0, 3, 1, add1, 0);
-  gemm(batch, 3, 8, matmul, 0, 8, 1, W2Dot, 0, 3, 1, mul, 0);
+  const matmul3 = add1;
+  gemm(batch, 3, 8, hiddenDot, 0, 8, 1, W2, 0, 3, 1, matmul3, 0);
+  const matmul4 = mul;
+  gemm(batch, 3, 8, hidden, 0, 8, 1, W2Dot, 0, 3, 1, matmul4, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      add2[i0 * 3 + i1] = b2Dot[i1] + (add1[i0 * 3 + i1] + mul[i0 * 3 + i1]);
+      add2[i0 * 3 + i1] = b2Dot[i1] + (matmul3[i0 * 3 + i1] + matmul4[i0 * 3 + i1]);
     }
   }
   // examples/iris/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
   reduceMax.fill(-Infinity, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceMax[i0] = Math.max(reduceMax[i0], matmul1[i0 * 3 + i1]);
+      reduceMax[i0] = Math.max(reduceMax[i0], select[i0 * 3 + i1]);
     }
   }
+  const exp = add1;
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      add1[i0 * 3 + i1] = Math.exp(matmul1[i0 * 3 + i1] - reduceMax[i0]);
+      exp[i0 * 3 + i1] = Math.exp(select[i0 * 3 + i1] - reduceMax[i0]);
     }
   }
   for (let i = 0; i < 3 * batch; i++) {
-    mul[i] = (gt[i] !== 0 ? 0 : add2[i]) * add1[i];
+    mul[i] = (gt[i] !== 0 ? 0 : add2[i]) * exp[i];
   }
-  reduceMax.fill(0, 0, batch);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      reduceMax[i0] += mul[i0 * 3 + i1];
-    }
-  }
+  const reduceSum1 = reduceMax;
   reduceSum1.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceSum1[i0] += add1[i0 * 3 + i1];
+      reduceSum1[i0] += mul[i0 * 3 + i1];
     }
-  }
-  for (let i = 0; i < 3 * batch; i++) {
-    matmul1[i] = oneHot[i] * add2[i];
   }
   reduceSum2.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceSum2[i0] += matmul1[i0 * 3 + i1];
+      reduceSum2[i0] += exp[i0 * 3 + i1];
+    }
+  }
+  const mul1 = matmul1;
+  for (let i = 0; i < 3 * batch; i++) {
+    mul1[i] = oneHot[i] * add2[i];
+  }
+  reduceSum3.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceSum3[i0] += mul1[i0 * 3 + i1];
     }
   }
   for (let i = 0; i < batch; i++) {
-    mul2[i] = sigmoid(reduceLogSumExp[i] - reduceSum[i]) * (reduceMax[i] / reduceSum1[i] - reduceSum2[i]);
+    mul2[i] = sigmoid(reduceLogSumExp[i] - reduceSum[i]) * (reduceSum1[i] / reduceSum2[i] - reduceSum3[i]);
   }
   let t0 = 0;
   for (let i0 = 0; i0 < batch; i0++) {
@@ -999,7 +1016,7 @@ interface LossHvpKernelWorkspace {
   readonly matmul: Float64Array;
   readonly add: Float64Array;
   readonly lt: Float64Array;
-  readonly tanh: Float64Array;
+  readonly hidden: Float64Array;
   readonly add1: Float64Array;
   readonly mul: Float64Array;
   readonly mul1: Float64Array;
@@ -1014,18 +1031,18 @@ interface LossHvpKernelWorkspace {
   readonly reduceMax: Float64Array;
   readonly exp: Float64Array;
   readonly mul2: Float64Array;
-  readonly reduceSum: Float64Array;
   readonly reduceSum1: Float64Array;
-  readonly reduceLogSumExp: Float64Array;
   readonly reduceSum2: Float64Array;
-  readonly sigmoid1: Float64Array;
+  readonly reduceLogSumExp: Float64Array;
+  readonly reduceSum3: Float64Array;
+  readonly sigmoid2: Float64Array;
   readonly mul3: Float64Array;
   readonly matmul4: Float64Array;
   readonly matmul5: Float64Array;
+  readonly hiddenBar: Float64Array;
+  readonly add6: Float64Array;
   readonly matmul6: Float64Array;
-  readonly add4: Float64Array;
   readonly matmul7: Float64Array;
-  readonly matmul8: Float64Array;
   readonly lseMax: Float64Array;
 }
 const lossHvpKernelWorkspaces = new Map<string, LossHvpKernelWorkspace>();
@@ -1036,7 +1053,7 @@ function lossHvpKernelWorkspace(batch: number): LossHvpKernelWorkspace {
   const key = `${batch}`;
   let ws = lossHvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, matmul: new Float64Array(8 * batch), add: new Float64Array(8 * batch), lt: new Float64Array(8 * batch), tanh: new Float64Array(8 * batch), add1: new Float64Array(8 * batch), mul: new Float64Array(8 * batch), mul1: new Float64Array(8 * batch), select: new Float64Array(8 * batch), oneHot: new Float64Array(3 * batch), gt: new Float64Array(3 * batch), matmul1: new Float64Array(8 * batch), add2: new Float64Array(8 * batch), matmul2: new Float64Array(3 * batch), matmul3: new Float64Array(3 * batch), add3: new Float64Array(3 * batch), reduceMax: new Float64Array(batch), exp: new Float64Array(3 * batch), mul2: new Float64Array(3 * batch), reduceSum: new Float64Array(batch), reduceSum1: new Float64Array(batch), reduceLogSumExp: new Float64Array(batch), reduceSum2: new Float64Array(batch), sigmoid1: new Float64Array(batch), mul3: new Float64Array(batch), matmul4: new Float64Array(8 * batch), matmul5: new Float64Array(8 * batch), matmul6: new Float64Array(8 * batch), add4: new Float64Array(8 * batch), matmul7: new Float64Array(24), matmul8: new Float64Array(24), lseMax: new Float64Array(batch) };
+    ws = { batch, matmul: new Float64Array(8 * batch), add: new Float64Array(8 * batch), lt: new Float64Array(8 * batch), hidden: new Float64Array(8 * batch), add1: new Float64Array(8 * batch), mul: new Float64Array(8 * batch), mul1: new Float64Array(8 * batch), select: new Float64Array(8 * batch), oneHot: new Float64Array(3 * batch), gt: new Float64Array(3 * batch), matmul1: new Float64Array(8 * batch), add2: new Float64Array(8 * batch), matmul2: new Float64Array(3 * batch), matmul3: new Float64Array(3 * batch), add3: new Float64Array(3 * batch), reduceMax: new Float64Array(batch), exp: new Float64Array(3 * batch), mul2: new Float64Array(3 * batch), reduceSum1: new Float64Array(batch), reduceSum2: new Float64Array(batch), reduceLogSumExp: new Float64Array(batch), reduceSum3: new Float64Array(batch), sigmoid2: new Float64Array(batch), mul3: new Float64Array(batch), matmul4: new Float64Array(8 * batch), matmul5: new Float64Array(8 * batch), hiddenBar: new Float64Array(8 * batch), add6: new Float64Array(8 * batch), matmul6: new Float64Array(24), matmul7: new Float64Array(24), lseMax: new Float64Array(batch) };
     lossHvpKernelWorkspaces.set(key, ws);
   }
   lossHvpKernelWorkspaceLast = ws;
@@ -1050,7 +1067,7 @@ function lossHvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
   const matmul = ws.matmul;
   const add = ws.add;
   const lt = ws.lt;
-  const tanh = ws.tanh;
+  const hidden = ws.hidden;
   const add1 = ws.add1;
   const mul = ws.mul;
   const mul1 = ws.mul1;
@@ -1065,18 +1082,18 @@ function lossHvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
   const reduceMax = ws.reduceMax;
   const exp = ws.exp;
   const mul2 = ws.mul2;
-  const reduceSum = ws.reduceSum;
   const reduceSum1 = ws.reduceSum1;
-  const reduceLogSumExp = ws.reduceLogSumExp;
   const reduceSum2 = ws.reduceSum2;
-  const sigmoid1 = ws.sigmoid1;
+  const reduceLogSumExp = ws.reduceLogSumExp;
+  const reduceSum3 = ws.reduceSum3;
+  const sigmoid2 = ws.sigmoid2;
   const mul3 = ws.mul3;
   const matmul4 = ws.matmul4;
   const matmul5 = ws.matmul5;
+  const hiddenBar = ws.hiddenBar;
+  const add6 = ws.add6;
   const matmul6 = ws.matmul6;
-  const add4 = ws.add4;
   const matmul7 = ws.matmul7;
-  const matmul8 = ws.matmul8;
   const lseMax = ws.lseMax;
   // examples/iris/mlp.model.ts:15  const hidden = tanh(add(matmul(X, W1), b1));
   gemm(batch, 8, 4, X, 0, 4, 1, W1, 0, 8, 1, matmul, 0);
@@ -1085,29 +1102,31 @@ function lossHvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
       add[i0 * 8 + i1] = b1[i1] + matmul[i0 * 8 + i1];
     }
   }
+  const abs = matmul;
   for (let i = 0; i < 8 * batch; i++) {
-    matmul[i] = Math.abs(add[i]);
+    abs[i] = Math.abs(add[i]);
   }
   for (let i = 0; i < 8 * batch; i++) {
-    lt[i] = matmul[i] < 1 ? 1 : 0;
+    lt[i] = abs[i] < 1 ? 1 : 0;
   }
   for (let i = 0; i < 8 * batch; i++) {
-    tanh[i] = Math.tanh(add[i]);
+    hidden[i] = Math.tanh(add[i]);
   }
   for (let i = 0; i < 8 * batch; i++) {
-    add1[i] = 1 + Math.abs(tanh[i]);
+    add1[i] = 1 + Math.abs(hidden[i]);
   }
   for (let i = 0; i < 8 * batch; i++) {
-    mul[i] = -2 * matmul[i];
+    mul[i] = -2 * abs[i];
+  }
+  const sigmoid1 = matmul;
+  for (let i = 0; i < 8 * batch; i++) {
+    sigmoid1[i] = sigmoid(mul[i]);
   }
   for (let i = 0; i < 8 * batch; i++) {
-    matmul[i] = sigmoid(mul[i]);
+    mul1[i] = 2 * sigmoid1[i];
   }
   for (let i = 0; i < 8 * batch; i++) {
-    mul1[i] = 2 * matmul[i];
-  }
-  for (let i = 0; i < 8 * batch; i++) {
-    select[i] = lt[i] !== 0 ? 1 - tanh[i] * tanh[i] : add1[i] * mul1[i];
+    select[i] = lt[i] !== 0 ? 1 - hidden[i] * hidden[i] : add1[i] * mul1[i];
   }
   // examples/iris/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
   oneHot.fill(0, 0, 3 * batch);
@@ -1127,79 +1146,59 @@ function lossHvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
       add2[i0 * 8 + i1] = b1Dot[i1] + matmul1[i0 * 8 + i1];
     }
   }
+  const hiddenDot = matmul1;
   for (let i = 0; i < 8 * batch; i++) {
-    matmul1[i] = select[i] * add2[i];
+    hiddenDot[i] = select[i] * add2[i];
   }
   // examples/iris/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 3, 8, matmul1, 0, 8, 1, W2, 0, 3, 1, matmul2, 0);
-  gemm(batch, 3, 8, tanh, 0, 8, 1, W2Dot, 0, 3, 1, matmul3, 0);
+  gemm(batch, 3, 8, hiddenDot, 0, 8, 1, W2, 0, 3, 1, matmul2, 0);
+  gemm(batch, 3, 8, hidden, 0, 8, 1, W2Dot, 0, 3, 1, matmul3, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
       add3[i0 * 3 + i1] = b2Dot[i1] + (matmul2[i0 * 3 + i1] + matmul3[i0 * 3 + i1]);
     }
   }
-  gemm(batch, 3, 8, tanh, 0, 8, 1, W2, 0, 3, 1, matmul2, 0);
+  gemm(batch, 3, 8, hidden, 0, 8, 1, W2, 0, 3, 1, matmul2, 0);
+  const add4 = matmul3;
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      matmul3[i0 * 3 + i1] = b2[i1] + matmul2[i0 * 3 + i1];
+      add4[i0 * 3 + i1] = b2[i1] + matmul2[i0 * 3 + i1];
     }
   }
   // examples/iris/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
+  const select1 = matmul2;
   for (let i = 0; i < 3 * batch; i++) {
-    matmul2[i] = gt[i] !== 0 ? -Infinity : matmul3[i];
+    select1[i] = gt[i] !== 0 ? -Infinity : add4[i];
   }
   reduceMax.fill(-Infinity, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceMax[i0] = Math.max(reduceMax[i0], matmul2[i0 * 3 + i1]);
+      reduceMax[i0] = Math.max(reduceMax[i0], select1[i0 * 3 + i1]);
     }
   }
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      exp[i0 * 3 + i1] = Math.exp(matmul2[i0 * 3 + i1] - reduceMax[i0]);
+      exp[i0 * 3 + i1] = Math.exp(select1[i0 * 3 + i1] - reduceMax[i0]);
     }
   }
   for (let i = 0; i < 3 * batch; i++) {
     mul2[i] = (gt[i] !== 0 ? 0 : add3[i]) * exp[i];
   }
-  reduceMax.fill(0, 0, batch);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      reduceMax[i0] += mul2[i0 * 3 + i1];
-    }
-  }
+  const reduceSum = reduceMax;
   reduceSum.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceSum[i0] += exp[i0 * 3 + i1];
+      reduceSum[i0] += mul2[i0 * 3 + i1];
     }
-  }
-  for (let i = 0; i < 3 * batch; i++) {
-    mul2[i] = oneHot[i] * add3[i];
   }
   reduceSum1.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceSum1[i0] += mul2[i0 * 3 + i1];
+      reduceSum1[i0] += exp[i0 * 3 + i1];
     }
-  }
-  lseMax.fill(-Infinity);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      lseMax[i0] = Math.max(lseMax[i0], matmul2[i0 * 3 + i1]);
-    }
-  }
-  reduceLogSumExp.fill(0, 0, batch);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      reduceLogSumExp[i0] += Math.exp(matmul2[i0 * 3 + i1] - lseMax[i0]);
-    }
-  }
-  for (let i = 0; i < batch; i++) {
-    reduceLogSumExp[i] = lseMax[i] === Infinity || lseMax[i] === -Infinity ? lseMax[i] : lseMax[i] + Math.log(reduceLogSumExp[i]);
   }
   for (let i = 0; i < 3 * batch; i++) {
-    mul2[i] = oneHot[i] * matmul3[i];
+    mul2[i] = oneHot[i] * add3[i];
   }
   reduceSum2.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
@@ -1207,82 +1206,112 @@ function lossHvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
       reduceSum2[i0] += mul2[i0 * 3 + i1];
     }
   }
-  for (let i = 0; i < batch; i++) {
-    sigmoid1[i] = sigmoid(reduceLogSumExp[i] - reduceSum2[i]);
-  }
-  for (let i0 = 0; i0 < batch; i0++) {
-    mul3[i0] = t0 * ((reduceMax[i0] / reduceSum[i0] - reduceSum1[i0]) * (sigmoid1[i0] * sigmoid(reduceSum2[i0] - reduceLogSumExp[i0])));
-  }
-  for (let i = 0; i < 3 * batch; i++) {
-    matmul2[i] = add3[i] * exp[i];
-  }
-  for (let i = 0; i < 3 * batch; i++) {
-    matmul3[i] = gt[i] !== 0 ? 0 : matmul2[i];
-  }
-  reduceMax.fill(0, 0, batch);
+  lseMax.fill(-Infinity);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceMax[i0] += matmul3[i0 * 3 + i1];
+      lseMax[i0] = Math.max(lseMax[i0], select1[i0 * 3 + i1]);
     }
   }
-  for (let i0 = 0; i0 < batch; i0++) {
-    reduceSum1[i0] = sigmoid1[i0] * t0;
-  }
-  for (let i = 0; i < batch; i++) {
-    reduceLogSumExp[i] = reduceSum1[i] / reduceSum[i];
-  }
-  for (let i = 0; i < batch; i++) {
-    reduceSum2[i] = mul3[i] / reduceSum[i] - reduceMax[i] * reduceLogSumExp[i] / reduceSum[i];
-  }
-  for (let i = 0; i < batch; i++) {
-    sigmoid1[i] = -mul3[i];
-  }
+  reduceLogSumExp.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      mul2[i0 * 3 + i1] = (gt[i0 * 3 + i1] !== 0 ? 0 : reduceSum2[i0] * exp[i0 * 3 + i1] + (gt[i0 * 3 + i1] !== 0 ? 0 : matmul2[i0 * 3 + i1] * reduceLogSumExp[i0])) + oneHot[i0 * 3 + i1] * sigmoid1[i0];
+      reduceLogSumExp[i0] += Math.exp(select1[i0 * 3 + i1] - lseMax[i0]);
+    }
+  }
+  for (let i = 0; i < batch; i++) {
+    reduceLogSumExp[i] = lseMax[i] === Infinity || lseMax[i] === -Infinity ? lseMax[i] : lseMax[i] + Math.log(reduceLogSumExp[i]);
+  }
+  for (let i = 0; i < 3 * batch; i++) {
+    mul2[i] = oneHot[i] * add4[i];
+  }
+  reduceSum3.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceSum3[i0] += mul2[i0 * 3 + i1];
+    }
+  }
+  for (let i = 0; i < batch; i++) {
+    sigmoid2[i] = sigmoid(reduceLogSumExp[i] - reduceSum3[i]);
+  }
+  for (let i0 = 0; i0 < batch; i0++) {
+    mul3[i0] = t0 * ((reduceSum[i0] / reduceSum1[i0] - reduceSum2[i0]) * (sigmoid2[i0] * sigmoid(reduceSum3[i0] - reduceLogSumExp[i0])));
+  }
+  const mul4 = matmul2;
+  for (let i = 0; i < 3 * batch; i++) {
+    mul4[i] = add3[i] * exp[i];
+  }
+  const select2 = matmul3;
+  for (let i = 0; i < 3 * batch; i++) {
+    select2[i] = gt[i] !== 0 ? 0 : mul4[i];
+  }
+  const reduceSum4 = reduceMax;
+  reduceSum4.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceSum4[i0] += select2[i0 * 3 + i1];
+    }
+  }
+  const mul5 = reduceSum2;
+  for (let i0 = 0; i0 < batch; i0++) {
+    mul5[i0] = sigmoid2[i0] * t0;
+  }
+  const div = reduceLogSumExp;
+  for (let i = 0; i < batch; i++) {
+    div[i] = mul5[i] / reduceSum1[i];
+  }
+  const sub = reduceSum3;
+  for (let i = 0; i < batch; i++) {
+    sub[i] = mul3[i] / reduceSum1[i] - reduceSum4[i] * div[i] / reduceSum1[i];
+  }
+  const neg = sigmoid2;
+  for (let i = 0; i < batch; i++) {
+    neg[i] = -mul3[i];
+  }
+  const add5 = mul2;
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      add5[i0 * 3 + i1] = (gt[i0 * 3 + i1] !== 0 ? 0 : sub[i0] * exp[i0 * 3 + i1] + (gt[i0 * 3 + i1] !== 0 ? 0 : mul4[i0 * 3 + i1] * div[i0])) + oneHot[i0 * 3 + i1] * neg[i0];
     }
   }
   // examples/iris/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 8, 3, mul2, 0, 3, 1, W2, 0, 1, 3, matmul4, 0);
+  gemm(batch, 8, 3, add5, 0, 3, 1, W2, 0, 1, 3, matmul4, 0);
   // examples/iris/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
+  const neg1 = reduceSum1;
   for (let i = 0; i < batch; i++) {
-    reduceSum[i] = -reduceSum1[i];
+    neg1[i] = -mul5[i];
   }
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      add3[i0 * 3 + i1] = (gt[i0 * 3 + i1] !== 0 ? 0 : exp[i0 * 3 + i1] * reduceLogSumExp[i0]) + oneHot[i0 * 3 + i1] * reduceSum[i0];
+      add3[i0 * 3 + i1] = (gt[i0 * 3 + i1] !== 0 ? 0 : exp[i0 * 3 + i1] * div[i0]) + oneHot[i0 * 3 + i1] * neg1[i0];
     }
   }
   // examples/iris/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
   gemm(batch, 8, 3, add3, 0, 3, 1, W2Dot, 0, 1, 3, matmul5, 0);
-  gemm(batch, 8, 3, add3, 0, 3, 1, W2, 0, 1, 3, matmul6, 0);
+  gemm(batch, 8, 3, add3, 0, 3, 1, W2, 0, 1, 3, hiddenBar, 0);
   // examples/iris/mlp.model.ts:15  const hidden = tanh(add(matmul(X, W1), b1));
   for (let i = 0; i < 8 * batch; i++) {
-    add4[i] = select[i] * (matmul4[i] + matmul5[i]) + matmul6[i] * (lt[i] !== 0 ? -(2 * (matmul1[i] * tanh[i])) : (tanh[i] !== 0 ? matmul1[i] * Math.sign(tanh[i]) * mul1[i] : 0) + (add[i] !== 0 ? add1[i] * (2 * (sigmoid(-mul[i]) * matmul[i] * (-2 * (Math.sign(add[i]) * add2[i])))) : 0));
+    add6[i] = select[i] * (matmul4[i] + matmul5[i]) + hiddenBar[i] * (lt[i] !== 0 ? -(2 * (hiddenDot[i] * hidden[i])) : (hidden[i] !== 0 ? hiddenDot[i] * Math.sign(hidden[i]) * mul1[i] : 0) + (add[i] !== 0 ? add1[i] * (2 * (sigmoid(-mul[i]) * sigmoid1[i] * (-2 * (Math.sign(add[i]) * add2[i])))) : 0));
   }
-  gemm(4, 8, batch, X, 0, 1, 4, add4, 0, 8, 1, out, 0);
-  out.fill(0, 32, 32 + 8);
+  gemm(4, 8, batch, X, 0, 1, 4, add6, 0, 8, 1, out, 0);
+  out.fill(0, 32, 40);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 8; i1++) {
-      out[32 + i1] += add4[i0 * 8 + i1];
+      out[32 + i1] += add6[i0 * 8 + i1];
     }
   }
   // examples/iris/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(8, 3, batch, tanh, 0, 1, 8, mul2, 0, 3, 1, matmul7, 0);
-  gemm(8, 3, batch, matmul1, 0, 1, 8, add3, 0, 3, 1, matmul8, 0);
+  gemm(8, 3, batch, hidden, 0, 1, 8, add5, 0, 3, 1, matmul6, 0);
+  gemm(8, 3, batch, hiddenDot, 0, 1, 8, add3, 0, 3, 1, matmul7, 0);
   for (let i = 0; i < 24; i++) {
-    out[40 + i] = matmul7[i] + matmul8[i];
+    out[40 + i] = matmul6[i] + matmul7[i];
   }
-  out.fill(0, 64, 64 + 3);
+  out.fill(0, 64, 67);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      out[64 + i1] += mul2[i0 * 3 + i1];
+      out[64 + i1] += add5[i0 * 3 + i1];
     }
   }
-  // (H·v) along W1: written in place at out[0]
-  // (H·v) along b1: written in place at out[32]
-  // (H·v) along W2: written in place at out[40]
-  // (H·v) along b2: written in place at out[64]
+  // written in place: (H·v) along W1 at out[0], (H·v) along b1 at out[32], (H·v) along W2 at out[40], (H·v) along b2 at out[64]
   return out;
 }
 
@@ -1290,22 +1319,22 @@ interface LossGgnvpKernelWorkspace {
   readonly batch: number;
   readonly matmul: Float64Array;
   readonly add: Float64Array;
-  readonly tanh: Float64Array;
+  readonly hidden: Float64Array;
   readonly oneHot: Float64Array;
   readonly gt: Float64Array;
-  readonly mul: Float64Array;
+  readonly hiddenDot: Float64Array;
   readonly matmul1: Float64Array;
   readonly matmul2: Float64Array;
   readonly add1: Float64Array;
   readonly reduceMax: Float64Array;
   readonly exp: Float64Array;
-  readonly mul1: Float64Array;
-  readonly reduceSum: Float64Array;
+  readonly mul: Float64Array;
   readonly reduceSum1: Float64Array;
-  readonly reduceLogSumExp: Float64Array;
   readonly reduceSum2: Float64Array;
+  readonly reduceLogSumExp: Float64Array;
+  readonly reduceSum3: Float64Array;
   readonly sigmoid1: Float64Array;
-  readonly mul2: Float64Array;
+  readonly mul1: Float64Array;
   readonly lseMax: Float64Array;
 }
 const lossGgnvpKernelWorkspaces = new Map<string, LossGgnvpKernelWorkspace>();
@@ -1316,7 +1345,7 @@ function lossGgnvpKernelWorkspace(batch: number): LossGgnvpKernelWorkspace {
   const key = `${batch}`;
   let ws = lossGgnvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, matmul: new Float64Array(8 * batch), add: new Float64Array(8 * batch), tanh: new Float64Array(8 * batch), oneHot: new Float64Array(3 * batch), gt: new Float64Array(3 * batch), mul: new Float64Array(8 * batch), matmul1: new Float64Array(3 * batch), matmul2: new Float64Array(3 * batch), add1: new Float64Array(3 * batch), reduceMax: new Float64Array(batch), exp: new Float64Array(3 * batch), mul1: new Float64Array(3 * batch), reduceSum: new Float64Array(batch), reduceSum1: new Float64Array(batch), reduceLogSumExp: new Float64Array(batch), reduceSum2: new Float64Array(batch), sigmoid1: new Float64Array(batch), mul2: new Float64Array(batch), lseMax: new Float64Array(batch) };
+    ws = { batch, matmul: new Float64Array(8 * batch), add: new Float64Array(8 * batch), hidden: new Float64Array(8 * batch), oneHot: new Float64Array(3 * batch), gt: new Float64Array(3 * batch), hiddenDot: new Float64Array(8 * batch), matmul1: new Float64Array(3 * batch), matmul2: new Float64Array(3 * batch), add1: new Float64Array(3 * batch), reduceMax: new Float64Array(batch), exp: new Float64Array(3 * batch), mul: new Float64Array(3 * batch), reduceSum1: new Float64Array(batch), reduceSum2: new Float64Array(batch), reduceLogSumExp: new Float64Array(batch), reduceSum3: new Float64Array(batch), sigmoid1: new Float64Array(batch), mul1: new Float64Array(batch), lseMax: new Float64Array(batch) };
     lossGgnvpKernelWorkspaces.set(key, ws);
   }
   lossGgnvpKernelWorkspaceLast = ws;
@@ -1329,22 +1358,22 @@ function lossGgnvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b
   const ws = lossGgnvpKernelWorkspace(batch);
   const matmul = ws.matmul;
   const add = ws.add;
-  const tanh = ws.tanh;
+  const hidden = ws.hidden;
   const oneHot = ws.oneHot;
   const gt = ws.gt;
-  const mul = ws.mul;
+  const hiddenDot = ws.hiddenDot;
   const matmul1 = ws.matmul1;
   const matmul2 = ws.matmul2;
   const add1 = ws.add1;
   const reduceMax = ws.reduceMax;
   const exp = ws.exp;
-  const mul1 = ws.mul1;
-  const reduceSum = ws.reduceSum;
+  const mul = ws.mul;
   const reduceSum1 = ws.reduceSum1;
-  const reduceLogSumExp = ws.reduceLogSumExp;
   const reduceSum2 = ws.reduceSum2;
+  const reduceLogSumExp = ws.reduceLogSumExp;
+  const reduceSum3 = ws.reduceSum3;
   const sigmoid1 = ws.sigmoid1;
-  const mul2 = ws.mul2;
+  const mul1 = ws.mul1;
   const lseMax = ws.lseMax;
   // examples/iris/mlp.model.ts:15  const hidden = tanh(add(matmul(X, W1), b1));
   gemm(batch, 8, 4, X, 0, 4, 1, W1, 0, 8, 1, matmul, 0);
@@ -1353,14 +1382,16 @@ function lossGgnvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b
       add[i0 * 8 + i1] = b1[i1] + matmul[i0 * 8 + i1];
     }
   }
+  const abs = matmul;
   for (let i = 0; i < 8 * batch; i++) {
-    matmul[i] = Math.abs(add[i]);
+    abs[i] = Math.abs(add[i]);
   }
   for (let i = 0; i < 8 * batch; i++) {
-    tanh[i] = Math.tanh(add[i]);
+    hidden[i] = Math.tanh(add[i]);
   }
+  const select = add;
   for (let i = 0; i < 8 * batch; i++) {
-    add[i] = matmul[i] < 1 ? 1 - tanh[i] * tanh[i] : (1 + Math.abs(tanh[i])) * (2 * sigmoid(-2 * matmul[i]));
+    select[i] = abs[i] < 1 ? 1 - hidden[i] * hidden[i] : (1 + Math.abs(hidden[i])) * (2 * sigmoid(-2 * abs[i]));
   }
   // examples/iris/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
   oneHot.fill(0, 0, 3 * batch);
@@ -1377,143 +1408,151 @@ function lossGgnvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b
   gemm(batch, 8, 4, X, 0, 4, 1, W1Dot, 0, 8, 1, matmul, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 8; i1++) {
-      mul[i0 * 8 + i1] = add[i0 * 8 + i1] * (b1Dot[i1] + matmul[i0 * 8 + i1]);
+      hiddenDot[i0 * 8 + i1] = select[i0 * 8 + i1] * (b1Dot[i1] + matmul[i0 * 8 + i1]);
     }
   }
   // examples/iris/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 3, 8, mul, 0, 8, 1, W2, 0, 3, 1, matmul1, 0);
-  gemm(batch, 3, 8, tanh, 0, 8, 1, W2Dot, 0, 3, 1, matmul2, 0);
+  gemm(batch, 3, 8, hiddenDot, 0, 8, 1, W2, 0, 3, 1, matmul1, 0);
+  gemm(batch, 3, 8, hidden, 0, 8, 1, W2Dot, 0, 3, 1, matmul2, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
       add1[i0 * 3 + i1] = b2Dot[i1] + (matmul1[i0 * 3 + i1] + matmul2[i0 * 3 + i1]);
     }
   }
-  gemm(batch, 3, 8, tanh, 0, 8, 1, W2, 0, 3, 1, matmul1, 0);
+  gemm(batch, 3, 8, hidden, 0, 8, 1, W2, 0, 3, 1, matmul1, 0);
+  const add2 = matmul2;
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      matmul2[i0 * 3 + i1] = b2[i1] + matmul1[i0 * 3 + i1];
+      add2[i0 * 3 + i1] = b2[i1] + matmul1[i0 * 3 + i1];
     }
   }
   // examples/iris/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
+  const select1 = matmul1;
   for (let i = 0; i < 3 * batch; i++) {
-    matmul1[i] = gt[i] !== 0 ? -Infinity : matmul2[i];
+    select1[i] = gt[i] !== 0 ? -Infinity : add2[i];
   }
   reduceMax.fill(-Infinity, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceMax[i0] = Math.max(reduceMax[i0], matmul1[i0 * 3 + i1]);
+      reduceMax[i0] = Math.max(reduceMax[i0], select1[i0 * 3 + i1]);
     }
   }
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      exp[i0 * 3 + i1] = Math.exp(matmul1[i0 * 3 + i1] - reduceMax[i0]);
+      exp[i0 * 3 + i1] = Math.exp(select1[i0 * 3 + i1] - reduceMax[i0]);
     }
   }
   for (let i = 0; i < 3 * batch; i++) {
-    mul1[i] = (gt[i] !== 0 ? 0 : add1[i]) * exp[i];
+    mul[i] = (gt[i] !== 0 ? 0 : add1[i]) * exp[i];
   }
-  reduceMax.fill(0, 0, batch);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      reduceMax[i0] += mul1[i0 * 3 + i1];
-    }
-  }
+  const reduceSum = reduceMax;
   reduceSum.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceSum[i0] += exp[i0 * 3 + i1];
+      reduceSum[i0] += mul[i0 * 3 + i1];
     }
-  }
-  for (let i = 0; i < 3 * batch; i++) {
-    mul1[i] = oneHot[i] * add1[i];
   }
   reduceSum1.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceSum1[i0] += mul1[i0 * 3 + i1];
+      reduceSum1[i0] += exp[i0 * 3 + i1];
+    }
+  }
+  for (let i = 0; i < 3 * batch; i++) {
+    mul[i] = oneHot[i] * add1[i];
+  }
+  reduceSum2.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceSum2[i0] += mul[i0 * 3 + i1];
     }
   }
   lseMax.fill(-Infinity);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      lseMax[i0] = Math.max(lseMax[i0], matmul1[i0 * 3 + i1]);
+      lseMax[i0] = Math.max(lseMax[i0], select1[i0 * 3 + i1]);
     }
   }
   reduceLogSumExp.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceLogSumExp[i0] += Math.exp(matmul1[i0 * 3 + i1] - lseMax[i0]);
+      reduceLogSumExp[i0] += Math.exp(select1[i0 * 3 + i1] - lseMax[i0]);
     }
   }
   for (let i = 0; i < batch; i++) {
     reduceLogSumExp[i] = lseMax[i] === Infinity || lseMax[i] === -Infinity ? lseMax[i] : lseMax[i] + Math.log(reduceLogSumExp[i]);
   }
   for (let i = 0; i < 3 * batch; i++) {
-    mul1[i] = oneHot[i] * matmul2[i];
+    mul[i] = oneHot[i] * add2[i];
   }
-  reduceSum2.fill(0, 0, batch);
+  reduceSum3.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceSum2[i0] += mul1[i0 * 3 + i1];
+      reduceSum3[i0] += mul[i0 * 3 + i1];
     }
   }
   for (let i = 0; i < batch; i++) {
-    sigmoid1[i] = sigmoid(reduceLogSumExp[i] - reduceSum2[i]);
+    sigmoid1[i] = sigmoid(reduceLogSumExp[i] - reduceSum3[i]);
   }
   for (let i0 = 0; i0 < batch; i0++) {
-    mul2[i0] = t0 * ((reduceMax[i0] / reduceSum[i0] - reduceSum1[i0]) * (sigmoid1[i0] * sigmoid(reduceSum2[i0] - reduceLogSumExp[i0])));
+    mul1[i0] = t0 * ((reduceSum[i0] / reduceSum1[i0] - reduceSum2[i0]) * (sigmoid1[i0] * sigmoid(reduceSum3[i0] - reduceLogSumExp[i0])));
   }
+  const mul2 = matmul1;
   for (let i = 0; i < 3 * batch; i++) {
-    matmul1[i] = add1[i] * exp[i];
+    mul2[i] = add1[i] * exp[i];
   }
+  const select2 = matmul2;
   for (let i = 0; i < 3 * batch; i++) {
-    matmul2[i] = gt[i] !== 0 ? 0 : matmul1[i];
+    select2[i] = gt[i] !== 0 ? 0 : mul2[i];
   }
-  reduceMax.fill(0, 0, batch);
+  const reduceSum4 = reduceMax;
+  reduceSum4.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceMax[i0] += matmul2[i0 * 3 + i1];
+      reduceSum4[i0] += select2[i0 * 3 + i1];
     }
   }
+  const div = reduceSum2;
   for (let i0 = 0; i0 < batch; i0++) {
-    reduceSum1[i0] = sigmoid1[i0] * t0 / reduceSum[i0];
+    div[i0] = sigmoid1[i0] * t0 / reduceSum1[i0];
   }
+  const sub = reduceLogSumExp;
   for (let i = 0; i < batch; i++) {
-    reduceLogSumExp[i] = mul2[i] / reduceSum[i] - reduceMax[i] * reduceSum1[i] / reduceSum[i];
+    sub[i] = mul1[i] / reduceSum1[i] - reduceSum4[i] * div[i] / reduceSum1[i];
   }
+  const neg = reduceSum3;
   for (let i = 0; i < batch; i++) {
-    reduceSum2[i] = -mul2[i];
+    neg[i] = -mul1[i];
   }
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      mul1[i0 * 3 + i1] = 1 * ((gt[i0 * 3 + i1] !== 0 ? 0 : reduceLogSumExp[i0] * exp[i0 * 3 + i1] + (gt[i0 * 3 + i1] !== 0 ? 0 : matmul1[i0 * 3 + i1] * reduceSum1[i0])) + oneHot[i0 * 3 + i1] * reduceSum2[i0]);
+      mul[i0 * 3 + i1] = 1 * ((gt[i0 * 3 + i1] !== 0 ? 0 : sub[i0] * exp[i0 * 3 + i1] + (gt[i0 * 3 + i1] !== 0 ? 0 : mul2[i0 * 3 + i1] * div[i0])) + oneHot[i0 * 3 + i1] * neg[i0]);
     }
   }
   // examples/iris/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 8, 3, mul1, 0, 3, 1, W2, 0, 1, 3, matmul, 0);
+  const hiddenBar = matmul;
+  gemm(batch, 8, 3, mul, 0, 3, 1, W2, 0, 1, 3, hiddenBar, 0);
   // examples/iris/mlp.model.ts:15  const hidden = tanh(add(matmul(X, W1), b1));
+  const mul3 = hiddenDot;
   for (let i = 0; i < 8 * batch; i++) {
-    mul[i] = add[i] * matmul[i];
+    mul3[i] = select[i] * hiddenBar[i];
   }
-  gemm(4, 8, batch, X, 0, 1, 4, mul, 0, 8, 1, out, 0);
-  out.fill(0, 32, 32 + 8);
+  gemm(4, 8, batch, X, 0, 1, 4, mul3, 0, 8, 1, out, 0);
+  out.fill(0, 32, 40);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 8; i1++) {
-      out[32 + i1] += mul[i0 * 8 + i1];
+      out[32 + i1] += mul3[i0 * 8 + i1];
     }
   }
   // examples/iris/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(8, 3, batch, tanh, 0, 1, 8, mul1, 0, 3, 1, out, 40);
-  out.fill(0, 64, 64 + 3);
+  gemm(8, 3, batch, hidden, 0, 1, 8, mul, 0, 3, 1, out, 40);
+  out.fill(0, 64, 67);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      out[64 + i1] += mul1[i0 * 3 + i1];
+      out[64 + i1] += mul[i0 * 3 + i1];
     }
   }
-  // (G·v) along W1: written in place at out[0]
-  // (G·v) along b1: written in place at out[32]
-  // (G·v) along W2: written in place at out[40]
-  // (G·v) along b2: written in place at out[64]
+  // written in place: (G·v) along W1 at out[0], (G·v) along b1 at out[32], (G·v) along W2 at out[40], (G·v) along b2 at out[64]
   return out;
 }
 

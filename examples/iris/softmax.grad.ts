@@ -192,7 +192,7 @@ function logitsValueKernelWorkspace(batch: number): LogitsValueKernelWorkspace {
 }
 
 /** The kernel of `logits`: sizes passed explicitly, arguments unchecked. */
-function logitsValueKernel(W: Float64Array, b: Float64Array, X: Float64Array, batch: number, out: Float64Array = new Float64Array(0 + 3 * batch)): Float64Array {
+function logitsValueKernel(W: Float64Array, b: Float64Array, X: Float64Array, batch: number, out: Float64Array = new Float64Array(3 * batch)): Float64Array {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('logitsValueKernel')(...arguments) as Float64Array;
   const ws = logitsValueKernelWorkspace(batch);
   const matmul = ws.matmul;
@@ -203,7 +203,7 @@ function logitsValueKernel(W: Float64Array, b: Float64Array, X: Float64Array, ba
       out[i0 * 3 + i1] = b[i1] + matmul[i0 * 3 + i1];
     }
   }
-  // logits: written in place at out[0]
+  // written in place: logits at out[0]
   return out;
 }
 
@@ -227,7 +227,7 @@ function logitsJvpKernelWorkspace(batch: number): LogitsJvpKernelWorkspace {
 }
 
 /** The kernel of `logitsJvp`: sizes passed explicitly, arguments unchecked. */
-function logitsJvpKernel(_W: Float64Array, _b: Float64Array, X: Float64Array, WDot: Float64Array, bDot: Float64Array, batch: number, out: Float64Array = new Float64Array(0 + 3 * batch)): Float64Array {
+function logitsJvpKernel(_W: Float64Array, _b: Float64Array, X: Float64Array, WDot: Float64Array, bDot: Float64Array, batch: number, out: Float64Array = new Float64Array(3 * batch)): Float64Array {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('logitsJvpKernel')(...arguments) as Float64Array;
   const ws = logitsJvpKernelWorkspace(batch);
   const matmul = ws.matmul;
@@ -238,7 +238,7 @@ function logitsJvpKernel(_W: Float64Array, _b: Float64Array, X: Float64Array, WD
       out[i0 * 3 + i1] = bDot[i1] + matmul[i0 * 3 + i1];
     }
   }
-  // J·v of logits: written in place at out[0]
+  // written in place: J·v of logits at out[0]
   return out;
 }
 
@@ -511,31 +511,33 @@ function lossValueKernel(W: Float64Array, b: Float64Array, X: Float64Array, labe
     }
   }
   // examples/iris/softmax.model.ts:16  return softmaxCrossEntropy(logits(W, b, X), labels);
+  const select = matmul;
   for (let i = 0; i < 3 * batch; i++) {
-    matmul[i] = oneHot[i] > 0 ? -Infinity : add[i];
+    select[i] = oneHot[i] > 0 ? -Infinity : add[i];
   }
   lseMax.fill(-Infinity);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      lseMax[i0] = Math.max(lseMax[i0], matmul[i0 * 3 + i1]);
+      lseMax[i0] = Math.max(lseMax[i0], select[i0 * 3 + i1]);
     }
   }
   reduceLogSumExp.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceLogSumExp[i0] += Math.exp(matmul[i0 * 3 + i1] - lseMax[i0]);
+      reduceLogSumExp[i0] += Math.exp(select[i0 * 3 + i1] - lseMax[i0]);
     }
   }
   for (let i = 0; i < batch; i++) {
     reduceLogSumExp[i] = lseMax[i] === Infinity || lseMax[i] === -Infinity ? lseMax[i] : lseMax[i] + Math.log(reduceLogSumExp[i]);
   }
+  const mul = matmul;
   for (let i = 0; i < 3 * batch; i++) {
-    matmul[i] = oneHot[i] * add[i];
+    mul[i] = oneHot[i] * add[i];
   }
   reduceSum.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceSum[i0] += matmul[i0 * 3 + i1];
+      reduceSum[i0] += mul[i0 * 3 + i1];
     }
   }
   for (let i = 0; i < batch; i++) {
@@ -610,19 +612,20 @@ function lossValueAndGradientKernel(W: Float64Array, b: Float64Array, X: Float64
     }
   }
   // examples/iris/softmax.model.ts:16  return softmaxCrossEntropy(logits(W, b, X), labels);
+  const select = matmul;
   for (let i = 0; i < 3 * batch; i++) {
-    matmul[i] = gt[i] !== 0 ? -Infinity : add[i];
+    select[i] = gt[i] !== 0 ? -Infinity : add[i];
   }
   lseMax.fill(-Infinity);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      lseMax[i0] = Math.max(lseMax[i0], matmul[i0 * 3 + i1]);
+      lseMax[i0] = Math.max(lseMax[i0], select[i0 * 3 + i1]);
     }
   }
   reduceLogSumExp.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceLogSumExp[i0] += Math.exp(matmul[i0 * 3 + i1] - lseMax[i0]);
+      reduceLogSumExp[i0] += Math.exp(select[i0 * 3 + i1] - lseMax[i0]);
     }
   }
   for (let i = 0; i < batch; i++) {
@@ -641,55 +644,60 @@ function lossValueAndGradientKernel(W: Float64Array, b: Float64Array, X: Float64
     sub[i] = reduceLogSumExp[i] - reduceSum[i];
   }
   const t0 = 1 / batch;
+  const mul1 = reduceLogSumExp;
   for (let i0 = 0; i0 < batch; i0++) {
-    reduceLogSumExp[i0] = sigmoid(sub[i0]) * t0;
+    mul1[i0] = sigmoid(sub[i0]) * t0;
   }
+  const neg = reduceSum;
   for (let i = 0; i < batch; i++) {
-    reduceSum[i] = -reduceLogSumExp[i];
+    neg[i] = -mul1[i];
   }
   reduceMax.fill(-Infinity, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceMax[i0] = Math.max(reduceMax[i0], matmul[i0 * 3 + i1]);
+      reduceMax[i0] = Math.max(reduceMax[i0], select[i0 * 3 + i1]);
     }
   }
+  const exp = add;
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      add[i0 * 3 + i1] = Math.exp(matmul[i0 * 3 + i1] - reduceMax[i0]);
+      exp[i0 * 3 + i1] = Math.exp(select[i0 * 3 + i1] - reduceMax[i0]);
     }
   }
-  reduceMax.fill(0, 0, batch);
+  const reduceSum1 = reduceMax;
+  reduceSum1.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceMax[i0] += add[i0 * 3 + i1];
+      reduceSum1[i0] += exp[i0 * 3 + i1];
     }
   }
   for (let i = 0; i < batch; i++) {
-    div[i] = reduceLogSumExp[i] / reduceMax[i];
+    div[i] = mul1[i] / reduceSum1[i];
   }
+  const add1 = mul;
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      mul[i0 * 3 + i1] = oneHot[i0 * 3 + i1] * reduceSum[i0] + (gt[i0 * 3 + i1] !== 0 ? 0 : div[i0] * add[i0 * 3 + i1]);
+      add1[i0 * 3 + i1] = oneHot[i0 * 3 + i1] * neg[i0] + (gt[i0 * 3 + i1] !== 0 ? 0 : div[i0] * exp[i0 * 3 + i1]);
     }
   }
   // examples/iris/softmax.model.ts:11  return add(matmul(X, W), b);
-  gemm(4, 3, batch, X, 0, 1, 4, mul, 0, 3, 1, gradOut, 0);
-  gradOut.fill(0, 12, 12 + 3);
+  gemm(4, 3, batch, X, 0, 1, 4, add1, 0, 3, 1, gradOut, 0);
+  gradOut.fill(0, 12, 15);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      gradOut[12 + i1] += mul[i0 * 3 + i1];
+      gradOut[12 + i1] += add1[i0 * 3 + i1];
     }
   }
   // examples/iris/softmax.model.ts:16  return softmaxCrossEntropy(logits(W, b, X), labels);
+  const softplus1 = reduceLogSumExp;
   for (let i = 0; i < batch; i++) {
-    reduceLogSumExp[i] = softplus(sub[i]);
+    softplus1[i] = softplus(sub[i]);
   }
   let t1 = 0;
   for (let i0 = 0; i0 < batch; i0++) {
-    t1 += reduceLogSumExp[i0];
+    t1 += softplus1[i0];
   }
-  // ∂loss/∂W: written in place at gradOut[0]
-  // ∂loss/∂b: written in place at gradOut[12]
+  // written in place: ∂loss/∂W at gradOut[0], ∂loss/∂b at gradOut[12]
   return t1 / batch;
 }
 
@@ -703,9 +711,9 @@ interface LossJvpKernelWorkspace {
   readonly mul: Float64Array;
   readonly reduceSum: Float64Array;
   readonly reduceMax: Float64Array;
-  readonly reduceSum1: Float64Array;
   readonly reduceSum2: Float64Array;
-  readonly mul1: Float64Array;
+  readonly reduceSum3: Float64Array;
+  readonly mul2: Float64Array;
   readonly lseMax: Float64Array;
 }
 const lossJvpKernelWorkspaces = new Map<string, LossJvpKernelWorkspace>();
@@ -716,7 +724,7 @@ function lossJvpKernelWorkspace(batch: number): LossJvpKernelWorkspace {
   const key = `${batch}`;
   let ws = lossJvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, oneHot: new Float64Array(3 * batch), gt: new Float64Array(3 * batch), matmul: new Float64Array(3 * batch), add: new Float64Array(3 * batch), reduceLogSumExp: new Float64Array(batch), mul: new Float64Array(3 * batch), reduceSum: new Float64Array(batch), reduceMax: new Float64Array(batch), reduceSum1: new Float64Array(batch), reduceSum2: new Float64Array(batch), mul1: new Float64Array(batch), lseMax: new Float64Array(batch) };
+    ws = { batch, oneHot: new Float64Array(3 * batch), gt: new Float64Array(3 * batch), matmul: new Float64Array(3 * batch), add: new Float64Array(3 * batch), reduceLogSumExp: new Float64Array(batch), mul: new Float64Array(3 * batch), reduceSum: new Float64Array(batch), reduceMax: new Float64Array(batch), reduceSum2: new Float64Array(batch), reduceSum3: new Float64Array(batch), mul2: new Float64Array(batch), lseMax: new Float64Array(batch) };
     lossJvpKernelWorkspaces.set(key, ws);
   }
   lossJvpKernelWorkspaceLast = ws;
@@ -735,9 +743,9 @@ function lossJvpKernel(W: Float64Array, b: Float64Array, X: Float64Array, labels
   const mul = ws.mul;
   const reduceSum = ws.reduceSum;
   const reduceMax = ws.reduceMax;
-  const reduceSum1 = ws.reduceSum1;
   const reduceSum2 = ws.reduceSum2;
-  const mul1 = ws.mul1;
+  const reduceSum3 = ws.reduceSum3;
+  const mul2 = ws.mul2;
   const lseMax = ws.lseMax;
   // examples/iris/softmax.model.ts:16  return softmaxCrossEntropy(logits(W, b, X), labels);
   oneHot.fill(0, 0, 3 * batch);
@@ -757,19 +765,20 @@ function lossJvpKernel(W: Float64Array, b: Float64Array, X: Float64Array, labels
     }
   }
   // examples/iris/softmax.model.ts:16  return softmaxCrossEntropy(logits(W, b, X), labels);
+  const select = matmul;
   for (let i = 0; i < 3 * batch; i++) {
-    matmul[i] = gt[i] !== 0 ? -Infinity : add[i];
+    select[i] = gt[i] !== 0 ? -Infinity : add[i];
   }
   lseMax.fill(-Infinity);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      lseMax[i0] = Math.max(lseMax[i0], matmul[i0 * 3 + i1]);
+      lseMax[i0] = Math.max(lseMax[i0], select[i0 * 3 + i1]);
     }
   }
   reduceLogSumExp.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceLogSumExp[i0] += Math.exp(matmul[i0 * 3 + i1] - lseMax[i0]);
+      reduceLogSumExp[i0] += Math.exp(select[i0 * 3 + i1] - lseMax[i0]);
     }
   }
   for (let i = 0; i < batch; i++) {
@@ -787,52 +796,57 @@ function lossJvpKernel(W: Float64Array, b: Float64Array, X: Float64Array, labels
   reduceMax.fill(-Infinity, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceMax[i0] = Math.max(reduceMax[i0], matmul[i0 * 3 + i1]);
+      reduceMax[i0] = Math.max(reduceMax[i0], select[i0 * 3 + i1]);
     }
   }
+  const exp = add;
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      add[i0 * 3 + i1] = Math.exp(matmul[i0 * 3 + i1] - reduceMax[i0]);
+      exp[i0 * 3 + i1] = Math.exp(select[i0 * 3 + i1] - reduceMax[i0]);
     }
   }
   // examples/iris/softmax.model.ts:11  return add(matmul(X, W), b);
-  gemm(batch, 3, 4, X, 0, 4, 1, WDot, 0, 3, 1, mul, 0);
+  const matmul1 = mul;
+  gemm(batch, 3, 4, X, 0, 4, 1, WDot, 0, 3, 1, matmul1, 0);
+  const add1 = matmul;
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      matmul[i0 * 3 + i1] = bDot[i1] + mul[i0 * 3 + i1];
+      add1[i0 * 3 + i1] = bDot[i1] + matmul1[i0 * 3 + i1];
     }
   }
   // examples/iris/softmax.model.ts:16  return softmaxCrossEntropy(logits(W, b, X), labels);
   for (let i = 0; i < 3 * batch; i++) {
-    mul[i] = add[i] * (gt[i] !== 0 ? 0 : matmul[i]);
+    mul[i] = exp[i] * (gt[i] !== 0 ? 0 : add1[i]);
   }
-  reduceMax.fill(0, 0, batch);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      reduceMax[i0] += mul[i0 * 3 + i1];
-    }
-  }
+  const reduceSum1 = reduceMax;
   reduceSum1.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceSum1[i0] += add[i0 * 3 + i1];
+      reduceSum1[i0] += mul[i0 * 3 + i1];
     }
-  }
-  for (let i = 0; i < 3 * batch; i++) {
-    gt[i] = oneHot[i] * matmul[i];
   }
   reduceSum2.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceSum2[i0] += gt[i0 * 3 + i1];
+      reduceSum2[i0] += exp[i0 * 3 + i1];
+    }
+  }
+  const mul1 = gt;
+  for (let i = 0; i < 3 * batch; i++) {
+    mul1[i] = oneHot[i] * add1[i];
+  }
+  reduceSum3.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceSum3[i0] += mul1[i0 * 3 + i1];
     }
   }
   for (let i = 0; i < batch; i++) {
-    mul1[i] = sigmoid(reduceLogSumExp[i] - reduceSum[i]) * (reduceMax[i] / reduceSum1[i] - reduceSum2[i]);
+    mul2[i] = sigmoid(reduceLogSumExp[i] - reduceSum[i]) * (reduceSum1[i] / reduceSum2[i] - reduceSum3[i]);
   }
   let t0 = 0;
   for (let i0 = 0; i0 < batch; i0++) {
-    t0 += mul1[i0];
+    t0 += mul2[i0];
   }
   return t0 / batch;
 }
@@ -847,12 +861,12 @@ interface LossHvpKernelWorkspace {
   readonly exp: Float64Array;
   readonly matmul1: Float64Array;
   readonly add1: Float64Array;
-  readonly reduceSum: Float64Array;
   readonly reduceSum1: Float64Array;
-  readonly reduceLogSumExp: Float64Array;
   readonly reduceSum2: Float64Array;
+  readonly reduceLogSumExp: Float64Array;
+  readonly reduceSum3: Float64Array;
   readonly sigmoid1: Float64Array;
-  readonly mul: Float64Array;
+  readonly mul3: Float64Array;
   readonly lseMax: Float64Array;
 }
 const lossHvpKernelWorkspaces = new Map<string, LossHvpKernelWorkspace>();
@@ -863,7 +877,7 @@ function lossHvpKernelWorkspace(batch: number): LossHvpKernelWorkspace {
   const key = `${batch}`;
   let ws = lossHvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, oneHot: new Float64Array(3 * batch), gt: new Float64Array(3 * batch), matmul: new Float64Array(3 * batch), add: new Float64Array(3 * batch), reduceMax: new Float64Array(batch), exp: new Float64Array(3 * batch), matmul1: new Float64Array(3 * batch), add1: new Float64Array(3 * batch), reduceSum: new Float64Array(batch), reduceSum1: new Float64Array(batch), reduceLogSumExp: new Float64Array(batch), reduceSum2: new Float64Array(batch), sigmoid1: new Float64Array(batch), mul: new Float64Array(batch), lseMax: new Float64Array(batch) };
+    ws = { batch, oneHot: new Float64Array(3 * batch), gt: new Float64Array(3 * batch), matmul: new Float64Array(3 * batch), add: new Float64Array(3 * batch), reduceMax: new Float64Array(batch), exp: new Float64Array(3 * batch), matmul1: new Float64Array(3 * batch), add1: new Float64Array(3 * batch), reduceSum1: new Float64Array(batch), reduceSum2: new Float64Array(batch), reduceLogSumExp: new Float64Array(batch), reduceSum3: new Float64Array(batch), sigmoid1: new Float64Array(batch), mul3: new Float64Array(batch), lseMax: new Float64Array(batch) };
     lossHvpKernelWorkspaces.set(key, ws);
   }
   lossHvpKernelWorkspaceLast = ws;
@@ -882,12 +896,12 @@ function lossHvpKernel(W: Float64Array, b: Float64Array, X: Float64Array, labels
   const exp = ws.exp;
   const matmul1 = ws.matmul1;
   const add1 = ws.add1;
-  const reduceSum = ws.reduceSum;
   const reduceSum1 = ws.reduceSum1;
-  const reduceLogSumExp = ws.reduceLogSumExp;
   const reduceSum2 = ws.reduceSum2;
+  const reduceLogSumExp = ws.reduceLogSumExp;
+  const reduceSum3 = ws.reduceSum3;
   const sigmoid1 = ws.sigmoid1;
-  const mul = ws.mul;
+  const mul3 = ws.mul3;
   const lseMax = ws.lseMax;
   // examples/iris/softmax.model.ts:16  return softmaxCrossEntropy(logits(W, b, X), labels);
   oneHot.fill(0, 0, 3 * batch);
@@ -907,18 +921,19 @@ function lossHvpKernel(W: Float64Array, b: Float64Array, X: Float64Array, labels
     }
   }
   // examples/iris/softmax.model.ts:16  return softmaxCrossEntropy(logits(W, b, X), labels);
+  const select = matmul;
   for (let i = 0; i < 3 * batch; i++) {
-    matmul[i] = gt[i] !== 0 ? -Infinity : add[i];
+    select[i] = gt[i] !== 0 ? -Infinity : add[i];
   }
   reduceMax.fill(-Infinity, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceMax[i0] = Math.max(reduceMax[i0], matmul[i0 * 3 + i1]);
+      reduceMax[i0] = Math.max(reduceMax[i0], select[i0 * 3 + i1]);
     }
   }
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      exp[i0 * 3 + i1] = Math.exp(matmul[i0 * 3 + i1] - reduceMax[i0]);
+      exp[i0 * 3 + i1] = Math.exp(select[i0 * 3 + i1] - reduceMax[i0]);
     }
   }
   // examples/iris/softmax.model.ts:11  return add(matmul(X, W), b);
@@ -929,97 +944,106 @@ function lossHvpKernel(W: Float64Array, b: Float64Array, X: Float64Array, labels
     }
   }
   // examples/iris/softmax.model.ts:16  return softmaxCrossEntropy(logits(W, b, X), labels);
+  const mul = matmul1;
   for (let i = 0; i < 3 * batch; i++) {
-    matmul1[i] = exp[i] * (gt[i] !== 0 ? 0 : add1[i]);
+    mul[i] = exp[i] * (gt[i] !== 0 ? 0 : add1[i]);
   }
-  reduceMax.fill(0, 0, batch);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      reduceMax[i0] += matmul1[i0 * 3 + i1];
-    }
-  }
+  const reduceSum = reduceMax;
   reduceSum.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceSum[i0] += exp[i0 * 3 + i1];
+      reduceSum[i0] += mul[i0 * 3 + i1];
     }
-  }
-  for (let i = 0; i < 3 * batch; i++) {
-    matmul1[i] = oneHot[i] * add1[i];
   }
   reduceSum1.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceSum1[i0] += matmul1[i0 * 3 + i1];
+      reduceSum1[i0] += exp[i0 * 3 + i1];
+    }
+  }
+  const mul1 = matmul1;
+  for (let i = 0; i < 3 * batch; i++) {
+    mul1[i] = oneHot[i] * add1[i];
+  }
+  reduceSum2.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceSum2[i0] += mul1[i0 * 3 + i1];
     }
   }
   lseMax.fill(-Infinity);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      lseMax[i0] = Math.max(lseMax[i0], matmul[i0 * 3 + i1]);
+      lseMax[i0] = Math.max(lseMax[i0], select[i0 * 3 + i1]);
     }
   }
   reduceLogSumExp.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceLogSumExp[i0] += Math.exp(matmul[i0 * 3 + i1] - lseMax[i0]);
+      reduceLogSumExp[i0] += Math.exp(select[i0 * 3 + i1] - lseMax[i0]);
     }
   }
   for (let i = 0; i < batch; i++) {
     reduceLogSumExp[i] = lseMax[i] === Infinity || lseMax[i] === -Infinity ? lseMax[i] : lseMax[i] + Math.log(reduceLogSumExp[i]);
   }
+  const mul2 = matmul1;
   for (let i = 0; i < 3 * batch; i++) {
-    matmul1[i] = oneHot[i] * add[i];
+    mul2[i] = oneHot[i] * add[i];
+  }
+  reduceSum3.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceSum3[i0] += mul2[i0 * 3 + i1];
+    }
+  }
+  for (let i = 0; i < batch; i++) {
+    sigmoid1[i] = sigmoid(reduceLogSumExp[i] - reduceSum3[i]);
+  }
+  const t0 = 1 / batch;
+  for (let i0 = 0; i0 < batch; i0++) {
+    mul3[i0] = (reduceSum[i0] / reduceSum1[i0] - reduceSum2[i0]) * (sigmoid1[i0] * sigmoid(reduceSum3[i0] - reduceLogSumExp[i0])) * t0;
+  }
+  const neg = reduceMax;
+  for (let i = 0; i < batch; i++) {
+    neg[i] = -mul3[i];
+  }
+  const mul4 = matmul;
+  for (let i = 0; i < 3 * batch; i++) {
+    mul4[i] = add1[i] * exp[i];
+  }
+  const select1 = add;
+  for (let i = 0; i < 3 * batch; i++) {
+    select1[i] = gt[i] !== 0 ? 0 : mul4[i];
   }
   reduceSum2.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceSum2[i0] += matmul1[i0 * 3 + i1];
+      reduceSum2[i0] += select1[i0 * 3 + i1];
     }
   }
-  for (let i = 0; i < batch; i++) {
-    sigmoid1[i] = sigmoid(reduceLogSumExp[i] - reduceSum2[i]);
-  }
-  const t0 = 1 / batch;
+  const div = reduceLogSumExp;
   for (let i0 = 0; i0 < batch; i0++) {
-    mul[i0] = (reduceMax[i0] / reduceSum[i0] - reduceSum1[i0]) * (sigmoid1[i0] * sigmoid(reduceSum2[i0] - reduceLogSumExp[i0])) * t0;
+    div[i0] = sigmoid1[i0] * t0 / reduceSum1[i0];
   }
+  const sub = reduceSum3;
   for (let i = 0; i < batch; i++) {
-    reduceMax[i] = -mul[i];
+    sub[i] = mul3[i] / reduceSum1[i] - reduceSum2[i] * div[i] / reduceSum1[i];
   }
-  for (let i = 0; i < 3 * batch; i++) {
-    matmul[i] = add1[i] * exp[i];
-  }
-  for (let i = 0; i < 3 * batch; i++) {
-    add[i] = gt[i] !== 0 ? 0 : matmul[i];
-  }
-  reduceSum1.fill(0, 0, batch);
+  const add2 = matmul1;
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceSum1[i0] += add[i0 * 3 + i1];
-    }
-  }
-  for (let i0 = 0; i0 < batch; i0++) {
-    reduceLogSumExp[i0] = sigmoid1[i0] * t0 / reduceSum[i0];
-  }
-  for (let i = 0; i < batch; i++) {
-    reduceSum2[i] = mul[i] / reduceSum[i] - reduceSum1[i] * reduceLogSumExp[i] / reduceSum[i];
-  }
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      matmul1[i0 * 3 + i1] = oneHot[i0 * 3 + i1] * reduceMax[i0] + (gt[i0 * 3 + i1] !== 0 ? 0 : exp[i0 * 3 + i1] * reduceSum2[i0] + (gt[i0 * 3 + i1] !== 0 ? 0 : reduceLogSumExp[i0] * matmul[i0 * 3 + i1]));
+      add2[i0 * 3 + i1] = oneHot[i0 * 3 + i1] * neg[i0] + (gt[i0 * 3 + i1] !== 0 ? 0 : exp[i0 * 3 + i1] * sub[i0] + (gt[i0 * 3 + i1] !== 0 ? 0 : div[i0] * mul4[i0 * 3 + i1]));
     }
   }
   // examples/iris/softmax.model.ts:11  return add(matmul(X, W), b);
-  gemm(4, 3, batch, X, 0, 1, 4, matmul1, 0, 3, 1, out, 0);
-  out.fill(0, 12, 12 + 3);
+  gemm(4, 3, batch, X, 0, 1, 4, add2, 0, 3, 1, out, 0);
+  out.fill(0, 12, 15);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      out[12 + i1] += matmul1[i0 * 3 + i1];
+      out[12 + i1] += add2[i0 * 3 + i1];
     }
   }
-  // (H·v) along W: written in place at out[0]
-  // (H·v) along b: written in place at out[12]
+  // written in place: (H·v) along W at out[0], (H·v) along b at out[12]
   return out;
 }
 
@@ -1033,12 +1057,12 @@ interface LossGgnvpKernelWorkspace {
   readonly exp: Float64Array;
   readonly matmul1: Float64Array;
   readonly add1: Float64Array;
-  readonly reduceSum: Float64Array;
   readonly reduceSum1: Float64Array;
-  readonly reduceLogSumExp: Float64Array;
   readonly reduceSum2: Float64Array;
+  readonly reduceLogSumExp: Float64Array;
+  readonly reduceSum3: Float64Array;
   readonly sigmoid1: Float64Array;
-  readonly mul: Float64Array;
+  readonly mul3: Float64Array;
   readonly lseMax: Float64Array;
 }
 const lossGgnvpKernelWorkspaces = new Map<string, LossGgnvpKernelWorkspace>();
@@ -1049,7 +1073,7 @@ function lossGgnvpKernelWorkspace(batch: number): LossGgnvpKernelWorkspace {
   const key = `${batch}`;
   let ws = lossGgnvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, oneHot: new Float64Array(3 * batch), gt: new Float64Array(3 * batch), matmul: new Float64Array(3 * batch), add: new Float64Array(3 * batch), reduceMax: new Float64Array(batch), exp: new Float64Array(3 * batch), matmul1: new Float64Array(3 * batch), add1: new Float64Array(3 * batch), reduceSum: new Float64Array(batch), reduceSum1: new Float64Array(batch), reduceLogSumExp: new Float64Array(batch), reduceSum2: new Float64Array(batch), sigmoid1: new Float64Array(batch), mul: new Float64Array(batch), lseMax: new Float64Array(batch) };
+    ws = { batch, oneHot: new Float64Array(3 * batch), gt: new Float64Array(3 * batch), matmul: new Float64Array(3 * batch), add: new Float64Array(3 * batch), reduceMax: new Float64Array(batch), exp: new Float64Array(3 * batch), matmul1: new Float64Array(3 * batch), add1: new Float64Array(3 * batch), reduceSum1: new Float64Array(batch), reduceSum2: new Float64Array(batch), reduceLogSumExp: new Float64Array(batch), reduceSum3: new Float64Array(batch), sigmoid1: new Float64Array(batch), mul3: new Float64Array(batch), lseMax: new Float64Array(batch) };
     lossGgnvpKernelWorkspaces.set(key, ws);
   }
   lossGgnvpKernelWorkspaceLast = ws;
@@ -1068,12 +1092,12 @@ function lossGgnvpKernel(W: Float64Array, b: Float64Array, X: Float64Array, labe
   const exp = ws.exp;
   const matmul1 = ws.matmul1;
   const add1 = ws.add1;
-  const reduceSum = ws.reduceSum;
   const reduceSum1 = ws.reduceSum1;
-  const reduceLogSumExp = ws.reduceLogSumExp;
   const reduceSum2 = ws.reduceSum2;
+  const reduceLogSumExp = ws.reduceLogSumExp;
+  const reduceSum3 = ws.reduceSum3;
   const sigmoid1 = ws.sigmoid1;
-  const mul = ws.mul;
+  const mul3 = ws.mul3;
   const lseMax = ws.lseMax;
   // examples/iris/softmax.model.ts:16  return softmaxCrossEntropy(logits(W, b, X), labels);
   oneHot.fill(0, 0, 3 * batch);
@@ -1093,18 +1117,19 @@ function lossGgnvpKernel(W: Float64Array, b: Float64Array, X: Float64Array, labe
     }
   }
   // examples/iris/softmax.model.ts:16  return softmaxCrossEntropy(logits(W, b, X), labels);
+  const select = matmul;
   for (let i = 0; i < 3 * batch; i++) {
-    matmul[i] = gt[i] !== 0 ? -Infinity : add[i];
+    select[i] = gt[i] !== 0 ? -Infinity : add[i];
   }
   reduceMax.fill(-Infinity, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceMax[i0] = Math.max(reduceMax[i0], matmul[i0 * 3 + i1]);
+      reduceMax[i0] = Math.max(reduceMax[i0], select[i0 * 3 + i1]);
     }
   }
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      exp[i0 * 3 + i1] = Math.exp(matmul[i0 * 3 + i1] - reduceMax[i0]);
+      exp[i0 * 3 + i1] = Math.exp(select[i0 * 3 + i1] - reduceMax[i0]);
     }
   }
   // examples/iris/softmax.model.ts:11  return add(matmul(X, W), b);
@@ -1115,97 +1140,106 @@ function lossGgnvpKernel(W: Float64Array, b: Float64Array, X: Float64Array, labe
     }
   }
   // examples/iris/softmax.model.ts:16  return softmaxCrossEntropy(logits(W, b, X), labels);
+  const mul = matmul1;
   for (let i = 0; i < 3 * batch; i++) {
-    matmul1[i] = exp[i] * (gt[i] !== 0 ? 0 : add1[i]);
+    mul[i] = exp[i] * (gt[i] !== 0 ? 0 : add1[i]);
   }
-  reduceMax.fill(0, 0, batch);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      reduceMax[i0] += matmul1[i0 * 3 + i1];
-    }
-  }
+  const reduceSum = reduceMax;
   reduceSum.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceSum[i0] += exp[i0 * 3 + i1];
+      reduceSum[i0] += mul[i0 * 3 + i1];
     }
-  }
-  for (let i = 0; i < 3 * batch; i++) {
-    matmul1[i] = oneHot[i] * add1[i];
   }
   reduceSum1.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceSum1[i0] += matmul1[i0 * 3 + i1];
+      reduceSum1[i0] += exp[i0 * 3 + i1];
+    }
+  }
+  const mul1 = matmul1;
+  for (let i = 0; i < 3 * batch; i++) {
+    mul1[i] = oneHot[i] * add1[i];
+  }
+  reduceSum2.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceSum2[i0] += mul1[i0 * 3 + i1];
     }
   }
   lseMax.fill(-Infinity);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      lseMax[i0] = Math.max(lseMax[i0], matmul[i0 * 3 + i1]);
+      lseMax[i0] = Math.max(lseMax[i0], select[i0 * 3 + i1]);
     }
   }
   reduceLogSumExp.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceLogSumExp[i0] += Math.exp(matmul[i0 * 3 + i1] - lseMax[i0]);
+      reduceLogSumExp[i0] += Math.exp(select[i0 * 3 + i1] - lseMax[i0]);
     }
   }
   for (let i = 0; i < batch; i++) {
     reduceLogSumExp[i] = lseMax[i] === Infinity || lseMax[i] === -Infinity ? lseMax[i] : lseMax[i] + Math.log(reduceLogSumExp[i]);
   }
+  const mul2 = matmul1;
   for (let i = 0; i < 3 * batch; i++) {
-    matmul1[i] = oneHot[i] * add[i];
+    mul2[i] = oneHot[i] * add[i];
+  }
+  reduceSum3.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 3; i1++) {
+      reduceSum3[i0] += mul2[i0 * 3 + i1];
+    }
+  }
+  for (let i = 0; i < batch; i++) {
+    sigmoid1[i] = sigmoid(reduceLogSumExp[i] - reduceSum3[i]);
+  }
+  const t0 = 1 / batch;
+  for (let i0 = 0; i0 < batch; i0++) {
+    mul3[i0] = (reduceSum[i0] / reduceSum1[i0] - reduceSum2[i0]) * (sigmoid1[i0] * sigmoid(reduceSum3[i0] - reduceLogSumExp[i0])) * t0;
+  }
+  const neg = reduceMax;
+  for (let i = 0; i < batch; i++) {
+    neg[i] = -mul3[i];
+  }
+  const mul4 = matmul;
+  for (let i = 0; i < 3 * batch; i++) {
+    mul4[i] = add1[i] * exp[i];
+  }
+  const select1 = add;
+  for (let i = 0; i < 3 * batch; i++) {
+    select1[i] = gt[i] !== 0 ? 0 : mul4[i];
   }
   reduceSum2.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceSum2[i0] += matmul1[i0 * 3 + i1];
+      reduceSum2[i0] += select1[i0 * 3 + i1];
     }
   }
-  for (let i = 0; i < batch; i++) {
-    sigmoid1[i] = sigmoid(reduceLogSumExp[i] - reduceSum2[i]);
-  }
-  const t0 = 1 / batch;
+  const div = reduceLogSumExp;
   for (let i0 = 0; i0 < batch; i0++) {
-    mul[i0] = (reduceMax[i0] / reduceSum[i0] - reduceSum1[i0]) * (sigmoid1[i0] * sigmoid(reduceSum2[i0] - reduceLogSumExp[i0])) * t0;
+    div[i0] = sigmoid1[i0] * t0 / reduceSum1[i0];
   }
+  const sub = reduceSum3;
   for (let i = 0; i < batch; i++) {
-    reduceMax[i] = -mul[i];
+    sub[i] = mul3[i] / reduceSum1[i] - reduceSum2[i] * div[i] / reduceSum1[i];
   }
-  for (let i = 0; i < 3 * batch; i++) {
-    matmul[i] = add1[i] * exp[i];
-  }
-  for (let i = 0; i < 3 * batch; i++) {
-    add[i] = gt[i] !== 0 ? 0 : matmul[i];
-  }
-  reduceSum1.fill(0, 0, batch);
+  const mul5 = matmul1;
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      reduceSum1[i0] += add[i0 * 3 + i1];
-    }
-  }
-  for (let i0 = 0; i0 < batch; i0++) {
-    reduceLogSumExp[i0] = sigmoid1[i0] * t0 / reduceSum[i0];
-  }
-  for (let i = 0; i < batch; i++) {
-    reduceSum2[i] = mul[i] / reduceSum[i] - reduceSum1[i] * reduceLogSumExp[i] / reduceSum[i];
-  }
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      matmul1[i0 * 3 + i1] = 1 * (oneHot[i0 * 3 + i1] * reduceMax[i0] + (gt[i0 * 3 + i1] !== 0 ? 0 : exp[i0 * 3 + i1] * reduceSum2[i0] + (gt[i0 * 3 + i1] !== 0 ? 0 : reduceLogSumExp[i0] * matmul[i0 * 3 + i1])));
+      mul5[i0 * 3 + i1] = 1 * (oneHot[i0 * 3 + i1] * neg[i0] + (gt[i0 * 3 + i1] !== 0 ? 0 : exp[i0 * 3 + i1] * sub[i0] + (gt[i0 * 3 + i1] !== 0 ? 0 : div[i0] * mul4[i0 * 3 + i1])));
     }
   }
   // examples/iris/softmax.model.ts:11  return add(matmul(X, W), b);
-  gemm(4, 3, batch, X, 0, 1, 4, matmul1, 0, 3, 1, out, 0);
-  out.fill(0, 12, 12 + 3);
+  gemm(4, 3, batch, X, 0, 1, 4, mul5, 0, 3, 1, out, 0);
+  out.fill(0, 12, 15);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      out[12 + i1] += matmul1[i0 * 3 + i1];
+      out[12 + i1] += mul5[i0 * 3 + i1];
     }
   }
-  // (G·v) along W: written in place at out[0]
-  // (G·v) along b: written in place at out[12]
+  // written in place: (G·v) along W at out[0], (G·v) along b at out[12]
   return out;
 }
 

@@ -221,7 +221,7 @@ interface LossValueKernelWorkspace {
   readonly batch: number;
   readonly mul: Float64Array;
   readonly matmul: Float64Array;
-  readonly add: Float64Array;
+  readonly z: Float64Array;
 }
 const lossValueKernelWorkspaces = new Map<string, LossValueKernelWorkspace>();
 let lossValueKernelWorkspaceLast: LossValueKernelWorkspace | undefined;
@@ -231,7 +231,7 @@ function lossValueKernelWorkspace(batch: number): LossValueKernelWorkspace {
   const key = `${batch}`;
   let ws = lossValueKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, mul: new Float64Array(4), matmul: new Float64Array(batch), add: new Float64Array(batch) };
+    ws = { batch, mul: new Float64Array(4), matmul: new Float64Array(batch), z: new Float64Array(batch) };
     lossValueKernelWorkspaces.set(key, ws);
   }
   lossValueKernelWorkspaceLast = ws;
@@ -244,7 +244,7 @@ function lossValueKernel(w: Float64Array, b: number, X: Float64Array, y: Float64
   const ws = lossValueKernelWorkspace(batch);
   const mul = ws.mul;
   const matmul = ws.matmul;
-  const add = ws.add;
+  const z = ws.z;
   // examples/logistic-regression/logistic.model.ts:20  return mean(sub(softplus(z), mul(y, z))) + 0.5 * lambda * sum(square(w));
   for (let i = 0; i < 4; i++) {
     mul[i] = w[i] * w[i];
@@ -256,15 +256,16 @@ function lossValueKernel(w: Float64Array, b: number, X: Float64Array, y: Float64
   // examples/logistic-regression/logistic.model.ts:11  return add(matmul(X, w), b);
   gemm(batch, 1, 4, X, 0, 4, 1, w, 0, 1, 1, matmul, 0);
   for (let i = 0; i < batch; i++) {
-    add[i] = b + matmul[i];
+    z[i] = b + matmul[i];
   }
   // examples/logistic-regression/logistic.model.ts:20  return mean(sub(softplus(z), mul(y, z))) + 0.5 * lambda * sum(square(w));
+  const sub = matmul;
   for (let i = 0; i < batch; i++) {
-    matmul[i] = softplus(add[i]) - y[i] * add[i];
+    sub[i] = softplus(z[i]) - y[i] * z[i];
   }
   let t1 = 0;
   for (let i0 = 0; i0 < batch; i0++) {
-    t1 += matmul[i0];
+    t1 += sub[i0];
   }
   return 0.5 * lambda * t0 + t1 / batch;
 }
@@ -273,7 +274,7 @@ interface LossValueAndGradientKernelWorkspace {
   readonly batch: number;
   readonly mul: Float64Array;
   readonly matmul: Float64Array;
-  readonly add: Float64Array;
+  readonly z: Float64Array;
   readonly matmul1: Float64Array;
 }
 const lossValueAndGradientKernelWorkspaces = new Map<string, LossValueAndGradientKernelWorkspace>();
@@ -284,7 +285,7 @@ function lossValueAndGradientKernelWorkspace(batch: number): LossValueAndGradien
   const key = `${batch}`;
   let ws = lossValueAndGradientKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, mul: new Float64Array(4), matmul: new Float64Array(batch), add: new Float64Array(batch), matmul1: new Float64Array(4) };
+    ws = { batch, mul: new Float64Array(4), matmul: new Float64Array(batch), z: new Float64Array(batch), matmul1: new Float64Array(4) };
     lossValueAndGradientKernelWorkspaces.set(key, ws);
   }
   lossValueAndGradientKernelWorkspaceLast = ws;
@@ -297,7 +298,7 @@ function lossValueAndGradientKernel(w: Float64Array, b: number, X: Float64Array,
   const ws = lossValueAndGradientKernelWorkspace(batch);
   const mul = ws.mul;
   const matmul = ws.matmul;
-  const add = ws.add;
+  const z = ws.z;
   const matmul1 = ws.matmul1;
   // examples/logistic-regression/logistic.model.ts:20  return mean(sub(softplus(z), mul(y, z))) + 0.5 * lambda * sum(square(w));
   const t0 = 0.5 * lambda;
@@ -308,18 +309,19 @@ function lossValueAndGradientKernel(w: Float64Array, b: number, X: Float64Array,
   // examples/logistic-regression/logistic.model.ts:11  return add(matmul(X, w), b);
   gemm(batch, 1, 4, X, 0, 4, 1, w, 0, 1, 1, matmul, 0);
   for (let i = 0; i < batch; i++) {
-    add[i] = b + matmul[i];
+    z[i] = b + matmul[i];
   }
+  const zBar = matmul;
   for (let i0 = 0; i0 < batch; i0++) {
-    matmul[i0] = t1 * sigmoid(add[i0]) - y[i0] * t1;
+    zBar[i0] = t1 * sigmoid(z[i0]) - y[i0] * t1;
   }
-  gemm(4, 1, batch, X, 0, 1, 4, matmul, 0, 1, 1, matmul1, 0);
+  gemm(4, 1, batch, X, 0, 1, 4, zBar, 0, 1, 1, matmul1, 0);
   for (let i = 0; i < 4; i++) {
     gradOut[i] = mul[i] + (mul[i] + matmul1[i]);
   }
   let t2 = 0;
   for (let i0 = 0; i0 < batch; i0++) {
-    t2 += matmul[i0];
+    t2 += zBar[i0];
   }
   // examples/logistic-regression/logistic.model.ts:20  return mean(sub(softplus(z), mul(y, z))) + 0.5 * lambda * sum(square(w));
   for (let i = 0; i < 4; i++) {
@@ -329,14 +331,15 @@ function lossValueAndGradientKernel(w: Float64Array, b: number, X: Float64Array,
   for (let i0 = 0; i0 < 4; i0++) {
     t3 += mul[i0];
   }
+  const sub = matmul;
   for (let i = 0; i < batch; i++) {
-    matmul[i] = softplus(add[i]) - y[i] * add[i];
+    sub[i] = softplus(z[i]) - y[i] * z[i];
   }
   let t4 = 0;
   for (let i0 = 0; i0 < batch; i0++) {
-    t4 += matmul[i0];
+    t4 += sub[i0];
   }
-  // ∂loss/∂w: written in place at gradOut[0]
+  // written in place: ∂loss/∂w at gradOut[0]
   gradOut[4] = t2; // ∂loss/∂b
   return t0 * t3 + t4 / batch;
 }
@@ -345,7 +348,7 @@ interface LossJvpKernelWorkspace {
   readonly batch: number;
   readonly mul: Float64Array;
   readonly matmul: Float64Array;
-  readonly add: Float64Array;
+  readonly zDot: Float64Array;
   readonly sub: Float64Array;
 }
 const lossJvpKernelWorkspaces = new Map<string, LossJvpKernelWorkspace>();
@@ -356,7 +359,7 @@ function lossJvpKernelWorkspace(batch: number): LossJvpKernelWorkspace {
   const key = `${batch}`;
   let ws = lossJvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, mul: new Float64Array(4), matmul: new Float64Array(batch), add: new Float64Array(batch), sub: new Float64Array(batch) };
+    ws = { batch, mul: new Float64Array(4), matmul: new Float64Array(batch), zDot: new Float64Array(batch), sub: new Float64Array(batch) };
     lossJvpKernelWorkspaces.set(key, ws);
   }
   lossJvpKernelWorkspaceLast = ws;
@@ -369,7 +372,7 @@ function lossJvpKernel(w: Float64Array, b: number, X: Float64Array, y: Float64Ar
   const ws = lossJvpKernelWorkspace(batch);
   const mul = ws.mul;
   const matmul = ws.matmul;
-  const add = ws.add;
+  const zDot = ws.zDot;
   const sub = ws.sub;
   // examples/logistic-regression/logistic.model.ts:20  return mean(sub(softplus(z), mul(y, z))) + 0.5 * lambda * sum(square(w));
   for (let i = 0; i < 4; i++) {
@@ -382,12 +385,12 @@ function lossJvpKernel(w: Float64Array, b: number, X: Float64Array, y: Float64Ar
   // examples/logistic-regression/logistic.model.ts:11  return add(matmul(X, w), b);
   gemm(batch, 1, 4, X, 0, 4, 1, wDot, 0, 1, 1, matmul, 0);
   for (let i = 0; i < batch; i++) {
-    add[i] = bDot + matmul[i];
+    zDot[i] = bDot + matmul[i];
   }
   gemm(batch, 1, 4, X, 0, 4, 1, w, 0, 1, 1, matmul, 0);
   // examples/logistic-regression/logistic.model.ts:20  return mean(sub(softplus(z), mul(y, z))) + 0.5 * lambda * sum(square(w));
   for (let i = 0; i < batch; i++) {
-    sub[i] = add[i] * sigmoid(b + matmul[i]) - y[i] * add[i];
+    sub[i] = zDot[i] * sigmoid(b + matmul[i]) - y[i] * zDot[i];
   }
   let t1 = 0;
   for (let i0 = 0; i0 < batch; i0++) {
@@ -401,7 +404,7 @@ interface LossHvpKernelWorkspace {
   readonly mul: Float64Array;
   readonly matmul: Float64Array;
   readonly matmul1: Float64Array;
-  readonly add: Float64Array;
+  readonly z: Float64Array;
   readonly matmul2: Float64Array;
 }
 const lossHvpKernelWorkspaces = new Map<string, LossHvpKernelWorkspace>();
@@ -412,7 +415,7 @@ function lossHvpKernelWorkspace(batch: number): LossHvpKernelWorkspace {
   const key = `${batch}`;
   let ws = lossHvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, mul: new Float64Array(4), matmul: new Float64Array(batch), matmul1: new Float64Array(batch), add: new Float64Array(batch), matmul2: new Float64Array(4) };
+    ws = { batch, mul: new Float64Array(4), matmul: new Float64Array(batch), matmul1: new Float64Array(batch), z: new Float64Array(batch), matmul2: new Float64Array(4) };
     lossHvpKernelWorkspaces.set(key, ws);
   }
   lossHvpKernelWorkspaceLast = ws;
@@ -426,7 +429,7 @@ function lossHvpKernel(w: Float64Array, b: number, X: Float64Array, _y: Float64A
   const mul = ws.mul;
   const matmul = ws.matmul;
   const matmul1 = ws.matmul1;
-  const add = ws.add;
+  const z = ws.z;
   const matmul2 = ws.matmul2;
   // examples/logistic-regression/logistic.model.ts:20  return mean(sub(softplus(z), mul(y, z))) + 0.5 * lambda * sum(square(w));
   const t0 = 0.5 * lambda;
@@ -438,22 +441,23 @@ function lossHvpKernel(w: Float64Array, b: number, X: Float64Array, _y: Float64A
   gemm(batch, 1, 4, X, 0, 4, 1, wDot, 0, 1, 1, matmul, 0);
   gemm(batch, 1, 4, X, 0, 4, 1, w, 0, 1, 1, matmul1, 0);
   for (let i = 0; i < batch; i++) {
-    add[i] = b + matmul1[i];
+    z[i] = b + matmul1[i];
   }
   // examples/logistic-regression/logistic.model.ts:20  return mean(sub(softplus(z), mul(y, z))) + 0.5 * lambda * sum(square(w));
+  const zBarDot = matmul1;
   for (let i0 = 0; i0 < batch; i0++) {
-    matmul1[i0] = t1 * ((bDot + matmul[i0]) * (sigmoid(-add[i0]) * sigmoid(add[i0])));
+    zBarDot[i0] = t1 * ((bDot + matmul[i0]) * (sigmoid(-z[i0]) * sigmoid(z[i0])));
   }
   // examples/logistic-regression/logistic.model.ts:11  return add(matmul(X, w), b);
-  gemm(4, 1, batch, X, 0, 1, 4, matmul1, 0, 1, 1, matmul2, 0);
+  gemm(4, 1, batch, X, 0, 1, 4, zBarDot, 0, 1, 1, matmul2, 0);
   for (let i = 0; i < 4; i++) {
     out[i] = mul[i] + (matmul2[i] + mul[i]);
   }
   let t2 = 0;
   for (let i0 = 0; i0 < batch; i0++) {
-    t2 += matmul1[i0];
+    t2 += zBarDot[i0];
   }
-  // (H·v) along w: written in place at out[0]
+  // written in place: (H·v) along w at out[0]
   out[4] = t2; // (H·v) along b
   return out;
 }
@@ -600,7 +604,7 @@ function probabilityValueKernelWorkspace(batch: number): ProbabilityValueKernelW
 }
 
 /** The kernel of `probability`: sizes passed explicitly, arguments unchecked. */
-function probabilityValueKernel(w: Float64Array, b: number, X: Float64Array, batch: number, out: Float64Array = new Float64Array(0 + batch)): Float64Array {
+function probabilityValueKernel(w: Float64Array, b: number, X: Float64Array, batch: number, out: Float64Array = new Float64Array(batch)): Float64Array {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('probabilityValueKernel')(...arguments) as Float64Array;
   const ws = probabilityValueKernelWorkspace(batch);
   const matmul = ws.matmul;
@@ -610,7 +614,7 @@ function probabilityValueKernel(w: Float64Array, b: number, X: Float64Array, bat
   for (let i = 0; i < batch; i++) {
     out[i] = sigmoid(b + matmul[i]);
   }
-  // probability: written in place at out[0]
+  // written in place: probability at out[0]
   return out;
 }
 
@@ -618,7 +622,7 @@ interface ProbabilityJvpKernelWorkspace {
   readonly batch: number;
   readonly matmul: Float64Array;
   readonly matmul1: Float64Array;
-  readonly add: Float64Array;
+  readonly z: Float64Array;
 }
 const probabilityJvpKernelWorkspaces = new Map<string, ProbabilityJvpKernelWorkspace>();
 let probabilityJvpKernelWorkspaceLast: ProbabilityJvpKernelWorkspace | undefined;
@@ -628,7 +632,7 @@ function probabilityJvpKernelWorkspace(batch: number): ProbabilityJvpKernelWorks
   const key = `${batch}`;
   let ws = probabilityJvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, matmul: new Float64Array(batch), matmul1: new Float64Array(batch), add: new Float64Array(batch) };
+    ws = { batch, matmul: new Float64Array(batch), matmul1: new Float64Array(batch), z: new Float64Array(batch) };
     probabilityJvpKernelWorkspaces.set(key, ws);
   }
   probabilityJvpKernelWorkspaceLast = ws;
@@ -636,23 +640,23 @@ function probabilityJvpKernelWorkspace(batch: number): ProbabilityJvpKernelWorks
 }
 
 /** The kernel of `probabilityJvp`: sizes passed explicitly, arguments unchecked. */
-function probabilityJvpKernel(w: Float64Array, b: number, X: Float64Array, wDot: Float64Array, bDot: number, batch: number, out: Float64Array = new Float64Array(0 + batch)): Float64Array {
+function probabilityJvpKernel(w: Float64Array, b: number, X: Float64Array, wDot: Float64Array, bDot: number, batch: number, out: Float64Array = new Float64Array(batch)): Float64Array {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('probabilityJvpKernel')(...arguments) as Float64Array;
   const ws = probabilityJvpKernelWorkspace(batch);
   const matmul = ws.matmul;
   const matmul1 = ws.matmul1;
-  const add = ws.add;
+  const z = ws.z;
   // examples/logistic-regression/logistic.model.ts:11  return add(matmul(X, w), b);
   gemm(batch, 1, 4, X, 0, 4, 1, wDot, 0, 1, 1, matmul, 0);
   gemm(batch, 1, 4, X, 0, 4, 1, w, 0, 1, 1, matmul1, 0);
   for (let i = 0; i < batch; i++) {
-    add[i] = b + matmul1[i];
+    z[i] = b + matmul1[i];
   }
   // examples/logistic-regression/logistic.model.ts:20  return mean(sub(softplus(z), mul(y, z))) + 0.5 * lambda * sum(square(w));
   for (let i = 0; i < batch; i++) {
-    out[i] = (bDot + matmul[i]) * (sigmoid(-add[i]) * sigmoid(add[i]));
+    out[i] = (bDot + matmul[i]) * (sigmoid(-z[i]) * sigmoid(z[i]));
   }
-  // J·v of probability: written in place at out[0]
+  // written in place: J·v of probability at out[0]
   return out;
 }
 

@@ -191,7 +191,7 @@ function logitsViews(x: Float64Array): LogitsParams {
 interface LogitsValueKernelWorkspace {
   readonly batch: number;
   readonly matmul: Float64Array;
-  readonly relu: Float64Array;
+  readonly hidden: Float64Array;
   readonly matmul1: Float64Array;
 }
 const logitsValueKernelWorkspaces = new Map<string, LogitsValueKernelWorkspace>();
@@ -202,7 +202,7 @@ function logitsValueKernelWorkspace(batch: number): LogitsValueKernelWorkspace {
   const key = `${batch}`;
   let ws = logitsValueKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, matmul: new Float64Array(64 * batch), relu: new Float64Array(64 * batch), matmul1: new Float64Array(10 * batch) };
+    ws = { batch, matmul: new Float64Array(64 * batch), hidden: new Float64Array(64 * batch), matmul1: new Float64Array(10 * batch) };
     logitsValueKernelWorkspaces.set(key, ws);
   }
   logitsValueKernelWorkspaceLast = ws;
@@ -210,27 +210,27 @@ function logitsValueKernelWorkspace(batch: number): LogitsValueKernelWorkspace {
 }
 
 /** The kernel of `logits`: sizes passed explicitly, arguments unchecked. */
-function logitsValueKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2: Float64Array, X: Float64Array, batch: number, out: Float64Array = new Float64Array(0 + 10 * batch)): Float64Array {
+function logitsValueKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2: Float64Array, X: Float64Array, batch: number, out: Float64Array = new Float64Array(10 * batch)): Float64Array {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('logitsValueKernel')(...arguments) as Float64Array;
   const ws = logitsValueKernelWorkspace(batch);
   const matmul = ws.matmul;
-  const relu = ws.relu;
+  const hidden = ws.hidden;
   const matmul1 = ws.matmul1;
   // examples/mlp/mlp.model.ts:15  const hidden = relu(add(matmul(X, W1), b1));
   gemm(batch, 64, 784, X, 0, 784, 1, W1, 0, 64, 1, matmul, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 64; i1++) {
-      relu[i0 * 64 + i1] = Math.max(b1[i1] + matmul[i0 * 64 + i1], 0);
+      hidden[i0 * 64 + i1] = Math.max(b1[i1] + matmul[i0 * 64 + i1], 0);
     }
   }
   // examples/mlp/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 10, 64, relu, 0, 64, 1, W2, 0, 10, 1, matmul1, 0);
+  gemm(batch, 10, 64, hidden, 0, 64, 1, W2, 0, 10, 1, matmul1, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
       out[i0 * 10 + i1] = b2[i1] + matmul1[i0 * 10 + i1];
     }
   }
-  // logits: written in place at out[0]
+  // written in place: logits at out[0]
   return out;
 }
 
@@ -238,7 +238,7 @@ interface LogitsJvpKernelWorkspace {
   readonly batch: number;
   readonly matmul: Float64Array;
   readonly add: Float64Array;
-  readonly select: Float64Array;
+  readonly hiddenDot: Float64Array;
   readonly matmul1: Float64Array;
   readonly matmul2: Float64Array;
 }
@@ -250,7 +250,7 @@ function logitsJvpKernelWorkspace(batch: number): LogitsJvpKernelWorkspace {
   const key = `${batch}`;
   let ws = logitsJvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, matmul: new Float64Array(64 * batch), add: new Float64Array(64 * batch), select: new Float64Array(64 * batch), matmul1: new Float64Array(10 * batch), matmul2: new Float64Array(10 * batch) };
+    ws = { batch, matmul: new Float64Array(64 * batch), add: new Float64Array(64 * batch), hiddenDot: new Float64Array(64 * batch), matmul1: new Float64Array(10 * batch), matmul2: new Float64Array(10 * batch) };
     logitsJvpKernelWorkspaces.set(key, ws);
   }
   logitsJvpKernelWorkspaceLast = ws;
@@ -258,12 +258,12 @@ function logitsJvpKernelWorkspace(batch: number): LogitsJvpKernelWorkspace {
 }
 
 /** The kernel of `logitsJvp`: sizes passed explicitly, arguments unchecked. */
-function logitsJvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, _b2: Float64Array, X: Float64Array, W1Dot: Float64Array, b1Dot: Float64Array, W2Dot: Float64Array, b2Dot: Float64Array, batch: number, out: Float64Array = new Float64Array(0 + 10 * batch)): Float64Array {
+function logitsJvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, _b2: Float64Array, X: Float64Array, W1Dot: Float64Array, b1Dot: Float64Array, W2Dot: Float64Array, b2Dot: Float64Array, batch: number, out: Float64Array = new Float64Array(10 * batch)): Float64Array {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('logitsJvpKernel')(...arguments) as Float64Array;
   const ws = logitsJvpKernelWorkspace(batch);
   const matmul = ws.matmul;
   const add = ws.add;
-  const select = ws.select;
+  const hiddenDot = ws.hiddenDot;
   const matmul1 = ws.matmul1;
   const matmul2 = ws.matmul2;
   // examples/mlp/mlp.model.ts:15  const hidden = relu(add(matmul(X, W1), b1));
@@ -276,23 +276,24 @@ function logitsJvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, _
   gemm(batch, 64, 784, X, 0, 784, 1, W1Dot, 0, 64, 1, matmul, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 64; i1++) {
-      select[i0 * 64 + i1] = add[i0 * 64 + i1] > 0 ? b1Dot[i1] + matmul[i0 * 64 + i1] : 0;
+      hiddenDot[i0 * 64 + i1] = add[i0 * 64 + i1] > 0 ? b1Dot[i1] + matmul[i0 * 64 + i1] : 0;
     }
   }
   // examples/mlp/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 10, 64, select, 0, 64, 1, W2, 0, 10, 1, matmul1, 0);
+  gemm(batch, 10, 64, hiddenDot, 0, 64, 1, W2, 0, 10, 1, matmul1, 0);
   // examples/mlp/mlp.model.ts:15  const hidden = relu(add(matmul(X, W1), b1));
+  const hidden = matmul;
   for (let i = 0; i < 64 * batch; i++) {
-    matmul[i] = Math.max(add[i], 0);
+    hidden[i] = Math.max(add[i], 0);
   }
   // examples/mlp/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 10, 64, matmul, 0, 64, 1, W2Dot, 0, 10, 1, matmul2, 0);
+  gemm(batch, 10, 64, hidden, 0, 64, 1, W2Dot, 0, 10, 1, matmul2, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
       out[i0 * 10 + i1] = b2Dot[i1] + (matmul1[i0 * 10 + i1] + matmul2[i0 * 10 + i1]);
     }
   }
-  // J·v of logits: written in place at out[0]
+  // written in place: J·v of logits at out[0]
   return out;
 }
 
@@ -542,7 +543,7 @@ interface LossValueKernelWorkspace {
   readonly batch: number;
   readonly oneHot: Float64Array;
   readonly matmul: Float64Array;
-  readonly relu: Float64Array;
+  readonly hidden: Float64Array;
   readonly matmul1: Float64Array;
   readonly add: Float64Array;
   readonly reduceLogSumExp: Float64Array;
@@ -558,7 +559,7 @@ function lossValueKernelWorkspace(batch: number): LossValueKernelWorkspace {
   const key = `${batch}`;
   let ws = lossValueKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, oneHot: new Float64Array(10 * batch), matmul: new Float64Array(64 * batch), relu: new Float64Array(64 * batch), matmul1: new Float64Array(10 * batch), add: new Float64Array(10 * batch), reduceLogSumExp: new Float64Array(batch), reduceSum: new Float64Array(batch), softplus1: new Float64Array(batch), lseMax: new Float64Array(batch) };
+    ws = { batch, oneHot: new Float64Array(10 * batch), matmul: new Float64Array(64 * batch), hidden: new Float64Array(64 * batch), matmul1: new Float64Array(10 * batch), add: new Float64Array(10 * batch), reduceLogSumExp: new Float64Array(batch), reduceSum: new Float64Array(batch), softplus1: new Float64Array(batch), lseMax: new Float64Array(batch) };
     lossValueKernelWorkspaces.set(key, ws);
   }
   lossValueKernelWorkspaceLast = ws;
@@ -571,7 +572,7 @@ function lossValueKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b
   const ws = lossValueKernelWorkspace(batch);
   const oneHot = ws.oneHot;
   const matmul = ws.matmul;
-  const relu = ws.relu;
+  const hidden = ws.hidden;
   const matmul1 = ws.matmul1;
   const add = ws.add;
   const reduceLogSumExp = ws.reduceLogSumExp;
@@ -589,42 +590,44 @@ function lossValueKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b
   gemm(batch, 64, 784, X, 0, 784, 1, W1, 0, 64, 1, matmul, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 64; i1++) {
-      relu[i0 * 64 + i1] = Math.max(b1[i1] + matmul[i0 * 64 + i1], 0);
+      hidden[i0 * 64 + i1] = Math.max(b1[i1] + matmul[i0 * 64 + i1], 0);
     }
   }
   // examples/mlp/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 10, 64, relu, 0, 64, 1, W2, 0, 10, 1, matmul1, 0);
+  gemm(batch, 10, 64, hidden, 0, 64, 1, W2, 0, 10, 1, matmul1, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
       add[i0 * 10 + i1] = b2[i1] + matmul1[i0 * 10 + i1];
     }
   }
   // examples/mlp/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
+  const select = matmul1;
   for (let i = 0; i < 10 * batch; i++) {
-    matmul1[i] = oneHot[i] > 0 ? -Infinity : add[i];
+    select[i] = oneHot[i] > 0 ? -Infinity : add[i];
   }
   lseMax.fill(-Infinity);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      lseMax[i0] = Math.max(lseMax[i0], matmul1[i0 * 10 + i1]);
+      lseMax[i0] = Math.max(lseMax[i0], select[i0 * 10 + i1]);
     }
   }
   reduceLogSumExp.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      reduceLogSumExp[i0] += Math.exp(matmul1[i0 * 10 + i1] - lseMax[i0]);
+      reduceLogSumExp[i0] += Math.exp(select[i0 * 10 + i1] - lseMax[i0]);
     }
   }
   for (let i = 0; i < batch; i++) {
     reduceLogSumExp[i] = lseMax[i] === Infinity || lseMax[i] === -Infinity ? lseMax[i] : lseMax[i] + Math.log(reduceLogSumExp[i]);
   }
+  const mul = matmul1;
   for (let i = 0; i < 10 * batch; i++) {
-    matmul1[i] = oneHot[i] * add[i];
+    mul[i] = oneHot[i] * add[i];
   }
   reduceSum.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      reduceSum[i0] += matmul1[i0 * 10 + i1];
+      reduceSum[i0] += mul[i0 * 10 + i1];
     }
   }
   for (let i = 0; i < batch; i++) {
@@ -651,8 +654,8 @@ interface LossValueAndGradientKernelWorkspace {
   readonly sub: Float64Array;
   readonly reduceMax: Float64Array;
   readonly div: Float64Array;
-  readonly matmul2: Float64Array;
-  readonly select: Float64Array;
+  readonly hiddenBar: Float64Array;
+  readonly select1: Float64Array;
   readonly lseMax: Float64Array;
 }
 const lossValueAndGradientKernelWorkspaces = new Map<string, LossValueAndGradientKernelWorkspace>();
@@ -663,7 +666,7 @@ function lossValueAndGradientKernelWorkspace(batch: number): LossValueAndGradien
   const key = `${batch}`;
   let ws = lossValueAndGradientKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, matmul: new Float64Array(64 * batch), add: new Float64Array(64 * batch), oneHot: new Float64Array(10 * batch), gt: new Float64Array(10 * batch), matmul1: new Float64Array(10 * batch), add1: new Float64Array(10 * batch), reduceLogSumExp: new Float64Array(batch), mul: new Float64Array(10 * batch), reduceSum: new Float64Array(batch), sub: new Float64Array(batch), reduceMax: new Float64Array(batch), div: new Float64Array(batch), matmul2: new Float64Array(64 * batch), select: new Float64Array(64 * batch), lseMax: new Float64Array(batch) };
+    ws = { batch, matmul: new Float64Array(64 * batch), add: new Float64Array(64 * batch), oneHot: new Float64Array(10 * batch), gt: new Float64Array(10 * batch), matmul1: new Float64Array(10 * batch), add1: new Float64Array(10 * batch), reduceLogSumExp: new Float64Array(batch), mul: new Float64Array(10 * batch), reduceSum: new Float64Array(batch), sub: new Float64Array(batch), reduceMax: new Float64Array(batch), div: new Float64Array(batch), hiddenBar: new Float64Array(64 * batch), select1: new Float64Array(64 * batch), lseMax: new Float64Array(batch) };
     lossValueAndGradientKernelWorkspaces.set(key, ws);
   }
   lossValueAndGradientKernelWorkspaceLast = ws;
@@ -686,8 +689,8 @@ function lossValueAndGradientKernel(W1: Float64Array, b1: Float64Array, W2: Floa
   const sub = ws.sub;
   const reduceMax = ws.reduceMax;
   const div = ws.div;
-  const matmul2 = ws.matmul2;
-  const select = ws.select;
+  const hiddenBar = ws.hiddenBar;
+  const select1 = ws.select1;
   const lseMax = ws.lseMax;
   // examples/mlp/mlp.model.ts:15  const hidden = relu(add(matmul(X, W1), b1));
   gemm(batch, 64, 784, X, 0, 784, 1, W1, 0, 64, 1, matmul, 0);
@@ -708,30 +711,32 @@ function lossValueAndGradientKernel(W1: Float64Array, b1: Float64Array, W2: Floa
     gt[i] = oneHot[i] > 0 ? 1 : 0;
   }
   // examples/mlp/mlp.model.ts:15  const hidden = relu(add(matmul(X, W1), b1));
+  const hidden = matmul;
   for (let i = 0; i < 64 * batch; i++) {
-    matmul[i] = Math.max(add[i], 0);
+    hidden[i] = Math.max(add[i], 0);
   }
   // examples/mlp/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 10, 64, matmul, 0, 64, 1, W2, 0, 10, 1, matmul1, 0);
+  gemm(batch, 10, 64, hidden, 0, 64, 1, W2, 0, 10, 1, matmul1, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
       add1[i0 * 10 + i1] = b2[i1] + matmul1[i0 * 10 + i1];
     }
   }
   // examples/mlp/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
+  const select = matmul1;
   for (let i = 0; i < 10 * batch; i++) {
-    matmul1[i] = gt[i] !== 0 ? -Infinity : add1[i];
+    select[i] = gt[i] !== 0 ? -Infinity : add1[i];
   }
   lseMax.fill(-Infinity);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      lseMax[i0] = Math.max(lseMax[i0], matmul1[i0 * 10 + i1]);
+      lseMax[i0] = Math.max(lseMax[i0], select[i0 * 10 + i1]);
     }
   }
   reduceLogSumExp.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      reduceLogSumExp[i0] += Math.exp(matmul1[i0 * 10 + i1] - lseMax[i0]);
+      reduceLogSumExp[i0] += Math.exp(select[i0 * 10 + i1] - lseMax[i0]);
     }
   }
   for (let i = 0; i < batch; i++) {
@@ -749,70 +754,73 @@ function lossValueAndGradientKernel(W1: Float64Array, b1: Float64Array, W2: Floa
   for (let i = 0; i < batch; i++) {
     sub[i] = reduceLogSumExp[i] - reduceSum[i];
   }
+  const mul1 = reduceLogSumExp;
   for (let i0 = 0; i0 < batch; i0++) {
-    reduceLogSumExp[i0] = t0 * sigmoid(sub[i0]);
+    mul1[i0] = t0 * sigmoid(sub[i0]);
   }
+  const neg = reduceSum;
   for (let i = 0; i < batch; i++) {
-    reduceSum[i] = -reduceLogSumExp[i];
+    neg[i] = -mul1[i];
   }
   reduceMax.fill(-Infinity, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      reduceMax[i0] = Math.max(reduceMax[i0], matmul1[i0 * 10 + i1]);
+      reduceMax[i0] = Math.max(reduceMax[i0], select[i0 * 10 + i1]);
     }
   }
+  const exp = add1;
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      add1[i0 * 10 + i1] = Math.exp(matmul1[i0 * 10 + i1] - reduceMax[i0]);
+      exp[i0 * 10 + i1] = Math.exp(select[i0 * 10 + i1] - reduceMax[i0]);
     }
   }
-  reduceMax.fill(0, 0, batch);
+  const reduceSum1 = reduceMax;
+  reduceSum1.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      reduceMax[i0] += add1[i0 * 10 + i1];
+      reduceSum1[i0] += exp[i0 * 10 + i1];
     }
   }
   for (let i = 0; i < batch; i++) {
-    div[i] = reduceLogSumExp[i] / reduceMax[i];
+    div[i] = mul1[i] / reduceSum1[i];
   }
+  const add2 = mul;
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      mul[i0 * 10 + i1] = oneHot[i0 * 10 + i1] * reduceSum[i0] + (gt[i0 * 10 + i1] !== 0 ? 0 : add1[i0 * 10 + i1] * div[i0]);
+      add2[i0 * 10 + i1] = oneHot[i0 * 10 + i1] * neg[i0] + (gt[i0 * 10 + i1] !== 0 ? 0 : exp[i0 * 10 + i1] * div[i0]);
     }
   }
   // examples/mlp/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 64, 10, mul, 0, 10, 1, W2, 0, 1, 10, matmul2, 0);
+  gemm(batch, 64, 10, add2, 0, 10, 1, W2, 0, 1, 10, hiddenBar, 0);
   // examples/mlp/mlp.model.ts:15  const hidden = relu(add(matmul(X, W1), b1));
   for (let i = 0; i < 64 * batch; i++) {
-    select[i] = add[i] > 0 ? matmul2[i] : 0;
+    select1[i] = add[i] > 0 ? hiddenBar[i] : 0;
   }
-  gemm(784, 64, batch, X, 0, 1, 784, select, 0, 64, 1, gradOut, 0);
-  gradOut.fill(0, 50176, 50176 + 64);
+  gemm(784, 64, batch, X, 0, 1, 784, select1, 0, 64, 1, gradOut, 0);
+  gradOut.fill(0, 50176, 50240);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 64; i1++) {
-      gradOut[50176 + i1] += select[i0 * 64 + i1];
+      gradOut[50176 + i1] += select1[i0 * 64 + i1];
     }
   }
   // examples/mlp/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(64, 10, batch, matmul, 0, 1, 64, mul, 0, 10, 1, gradOut, 50240);
-  gradOut.fill(0, 50880, 50880 + 10);
+  gemm(64, 10, batch, hidden, 0, 1, 64, add2, 0, 10, 1, gradOut, 50240);
+  gradOut.fill(0, 50880, 50890);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      gradOut[50880 + i1] += mul[i0 * 10 + i1];
+      gradOut[50880 + i1] += add2[i0 * 10 + i1];
     }
   }
   // examples/mlp/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
+  const softplus1 = reduceLogSumExp;
   for (let i = 0; i < batch; i++) {
-    reduceLogSumExp[i] = softplus(sub[i]);
+    softplus1[i] = softplus(sub[i]);
   }
   let t1 = 0;
   for (let i0 = 0; i0 < batch; i0++) {
-    t1 += reduceLogSumExp[i0];
+    t1 += softplus1[i0];
   }
-  // ∂loss/∂W1: written in place at gradOut[0]
-  // ∂loss/∂b1: written in place at gradOut[50176]
-  // ∂loss/∂W2: written in place at gradOut[50240]
-  // ∂loss/∂b2: written in place at gradOut[50880]
+  // written in place: ∂loss/∂W1 at gradOut[0], ∂loss/∂b1 at gradOut[50176], ∂loss/∂W2 at gradOut[50240], ∂loss/∂b2 at gradOut[50880]
   return t1 / batch;
 }
 
@@ -828,12 +836,12 @@ interface LossJvpKernelWorkspace {
   readonly mul: Float64Array;
   readonly reduceSum: Float64Array;
   readonly matmul2: Float64Array;
-  readonly select: Float64Array;
+  readonly hiddenDot: Float64Array;
   readonly add2: Float64Array;
   readonly reduceMax: Float64Array;
-  readonly reduceSum1: Float64Array;
   readonly reduceSum2: Float64Array;
-  readonly mul1: Float64Array;
+  readonly reduceSum3: Float64Array;
+  readonly mul2: Float64Array;
   readonly lseMax: Float64Array;
 }
 const lossJvpKernelWorkspaces = new Map<string, LossJvpKernelWorkspace>();
@@ -844,7 +852,7 @@ function lossJvpKernelWorkspace(batch: number): LossJvpKernelWorkspace {
   const key = `${batch}`;
   let ws = lossJvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, oneHot: new Float64Array(10 * batch), gt: new Float64Array(10 * batch), matmul: new Float64Array(64 * batch), add: new Float64Array(64 * batch), matmul1: new Float64Array(10 * batch), add1: new Float64Array(10 * batch), reduceLogSumExp: new Float64Array(batch), mul: new Float64Array(10 * batch), reduceSum: new Float64Array(batch), matmul2: new Float64Array(64 * batch), select: new Float64Array(64 * batch), add2: new Float64Array(10 * batch), reduceMax: new Float64Array(batch), reduceSum1: new Float64Array(batch), reduceSum2: new Float64Array(batch), mul1: new Float64Array(batch), lseMax: new Float64Array(batch) };
+    ws = { batch, oneHot: new Float64Array(10 * batch), gt: new Float64Array(10 * batch), matmul: new Float64Array(64 * batch), add: new Float64Array(64 * batch), matmul1: new Float64Array(10 * batch), add1: new Float64Array(10 * batch), reduceLogSumExp: new Float64Array(batch), mul: new Float64Array(10 * batch), reduceSum: new Float64Array(batch), matmul2: new Float64Array(64 * batch), hiddenDot: new Float64Array(64 * batch), add2: new Float64Array(10 * batch), reduceMax: new Float64Array(batch), reduceSum2: new Float64Array(batch), reduceSum3: new Float64Array(batch), mul2: new Float64Array(batch), lseMax: new Float64Array(batch) };
     lossJvpKernelWorkspaces.set(key, ws);
   }
   lossJvpKernelWorkspaceLast = ws;
@@ -865,12 +873,12 @@ function lossJvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
   const mul = ws.mul;
   const reduceSum = ws.reduceSum;
   const matmul2 = ws.matmul2;
-  const select = ws.select;
+  const hiddenDot = ws.hiddenDot;
   const add2 = ws.add2;
   const reduceMax = ws.reduceMax;
-  const reduceSum1 = ws.reduceSum1;
   const reduceSum2 = ws.reduceSum2;
-  const mul1 = ws.mul1;
+  const reduceSum3 = ws.reduceSum3;
+  const mul2 = ws.mul2;
   const lseMax = ws.lseMax;
   // examples/mlp/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
   oneHot.fill(0, 0, 10 * batch);
@@ -889,30 +897,32 @@ function lossJvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
       add[i0 * 64 + i1] = b1[i1] + matmul[i0 * 64 + i1];
     }
   }
+  const hidden = matmul;
   for (let i = 0; i < 64 * batch; i++) {
-    matmul[i] = Math.max(add[i], 0);
+    hidden[i] = Math.max(add[i], 0);
   }
   // examples/mlp/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 10, 64, matmul, 0, 64, 1, W2, 0, 10, 1, matmul1, 0);
+  gemm(batch, 10, 64, hidden, 0, 64, 1, W2, 0, 10, 1, matmul1, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
       add1[i0 * 10 + i1] = b2[i1] + matmul1[i0 * 10 + i1];
     }
   }
   // examples/mlp/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
+  const select = matmul1;
   for (let i = 0; i < 10 * batch; i++) {
-    matmul1[i] = gt[i] !== 0 ? -Infinity : add1[i];
+    select[i] = gt[i] !== 0 ? -Infinity : add1[i];
   }
   lseMax.fill(-Infinity);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      lseMax[i0] = Math.max(lseMax[i0], matmul1[i0 * 10 + i1]);
+      lseMax[i0] = Math.max(lseMax[i0], select[i0 * 10 + i1]);
     }
   }
   reduceLogSumExp.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      reduceLogSumExp[i0] += Math.exp(matmul1[i0 * 10 + i1] - lseMax[i0]);
+      reduceLogSumExp[i0] += Math.exp(select[i0 * 10 + i1] - lseMax[i0]);
     }
   }
   for (let i = 0; i < batch; i++) {
@@ -931,59 +941,64 @@ function lossJvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
   gemm(batch, 64, 784, X, 0, 784, 1, W1Dot, 0, 64, 1, matmul2, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 64; i1++) {
-      select[i0 * 64 + i1] = add[i0 * 64 + i1] > 0 ? b1Dot[i1] + matmul2[i0 * 64 + i1] : 0;
+      hiddenDot[i0 * 64 + i1] = add[i0 * 64 + i1] > 0 ? b1Dot[i1] + matmul2[i0 * 64 + i1] : 0;
     }
   }
   // examples/mlp/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 10, 64, select, 0, 64, 1, W2, 0, 10, 1, add1, 0);
-  gemm(batch, 10, 64, matmul, 0, 64, 1, W2Dot, 0, 10, 1, mul, 0);
+  const matmul3 = add1;
+  gemm(batch, 10, 64, hiddenDot, 0, 64, 1, W2, 0, 10, 1, matmul3, 0);
+  const matmul4 = mul;
+  gemm(batch, 10, 64, hidden, 0, 64, 1, W2Dot, 0, 10, 1, matmul4, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      add2[i0 * 10 + i1] = b2Dot[i1] + (add1[i0 * 10 + i1] + mul[i0 * 10 + i1]);
+      add2[i0 * 10 + i1] = b2Dot[i1] + (matmul3[i0 * 10 + i1] + matmul4[i0 * 10 + i1]);
     }
   }
   // examples/mlp/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
   reduceMax.fill(-Infinity, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      reduceMax[i0] = Math.max(reduceMax[i0], matmul1[i0 * 10 + i1]);
+      reduceMax[i0] = Math.max(reduceMax[i0], select[i0 * 10 + i1]);
     }
   }
+  const exp = add1;
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      add1[i0 * 10 + i1] = Math.exp(matmul1[i0 * 10 + i1] - reduceMax[i0]);
+      exp[i0 * 10 + i1] = Math.exp(select[i0 * 10 + i1] - reduceMax[i0]);
     }
   }
   for (let i = 0; i < 10 * batch; i++) {
-    mul[i] = (gt[i] !== 0 ? 0 : add2[i]) * add1[i];
+    mul[i] = (gt[i] !== 0 ? 0 : add2[i]) * exp[i];
   }
-  reduceMax.fill(0, 0, batch);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 10; i1++) {
-      reduceMax[i0] += mul[i0 * 10 + i1];
-    }
-  }
+  const reduceSum1 = reduceMax;
   reduceSum1.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      reduceSum1[i0] += add1[i0 * 10 + i1];
+      reduceSum1[i0] += mul[i0 * 10 + i1];
     }
-  }
-  for (let i = 0; i < 10 * batch; i++) {
-    matmul1[i] = oneHot[i] * add2[i];
   }
   reduceSum2.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      reduceSum2[i0] += matmul1[i0 * 10 + i1];
+      reduceSum2[i0] += exp[i0 * 10 + i1];
+    }
+  }
+  const mul1 = matmul1;
+  for (let i = 0; i < 10 * batch; i++) {
+    mul1[i] = oneHot[i] * add2[i];
+  }
+  reduceSum3.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 10; i1++) {
+      reduceSum3[i0] += mul1[i0 * 10 + i1];
     }
   }
   for (let i = 0; i < batch; i++) {
-    mul1[i] = sigmoid(reduceLogSumExp[i] - reduceSum[i]) * (reduceMax[i] / reduceSum1[i] - reduceSum2[i]);
+    mul2[i] = sigmoid(reduceLogSumExp[i] - reduceSum[i]) * (reduceSum1[i] / reduceSum2[i] - reduceSum3[i]);
   }
   let t0 = 0;
   for (let i0 = 0; i0 < batch; i0++) {
-    t0 += mul1[i0];
+    t0 += mul2[i0];
   }
   return t0 / batch;
 }
@@ -993,8 +1008,8 @@ interface LossHvpKernelWorkspace {
   readonly matmul: Float64Array;
   readonly add: Float64Array;
   readonly oneHot: Float64Array;
-  readonly gt: Float64Array;
-  readonly relu: Float64Array;
+  readonly gt1: Float64Array;
+  readonly hidden: Float64Array;
   readonly matmul1: Float64Array;
   readonly add1: Float64Array;
   readonly reduceLogSumExp: Float64Array;
@@ -1005,14 +1020,14 @@ interface LossHvpKernelWorkspace {
   readonly neg: Float64Array;
   readonly reduceMax: Float64Array;
   readonly div: Float64Array;
-  readonly matmul2: Float64Array;
-  readonly select: Float64Array;
   readonly matmul3: Float64Array;
-  readonly add2: Float64Array;
-  readonly mul2: Float64Array;
-  readonly select1: Float64Array;
+  readonly hiddenDot: Float64Array;
   readonly matmul4: Float64Array;
+  readonly add3: Float64Array;
+  readonly mul4: Float64Array;
+  readonly select2: Float64Array;
   readonly matmul5: Float64Array;
+  readonly matmul6: Float64Array;
   readonly lseMax: Float64Array;
 }
 const lossHvpKernelWorkspaces = new Map<string, LossHvpKernelWorkspace>();
@@ -1023,7 +1038,7 @@ function lossHvpKernelWorkspace(batch: number): LossHvpKernelWorkspace {
   const key = `${batch}`;
   let ws = lossHvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, matmul: new Float64Array(64 * batch), add: new Float64Array(64 * batch), oneHot: new Float64Array(10 * batch), gt: new Float64Array(10 * batch), relu: new Float64Array(64 * batch), matmul1: new Float64Array(10 * batch), add1: new Float64Array(10 * batch), reduceLogSumExp: new Float64Array(batch), mul: new Float64Array(10 * batch), reduceSum: new Float64Array(batch), sigmoid1: new Float64Array(batch), mul1: new Float64Array(batch), neg: new Float64Array(batch), reduceMax: new Float64Array(batch), div: new Float64Array(batch), matmul2: new Float64Array(64 * batch), select: new Float64Array(64 * batch), matmul3: new Float64Array(10 * batch), add2: new Float64Array(10 * batch), mul2: new Float64Array(batch), select1: new Float64Array(64 * batch), matmul4: new Float64Array(640), matmul5: new Float64Array(640), lseMax: new Float64Array(batch) };
+    ws = { batch, matmul: new Float64Array(64 * batch), add: new Float64Array(64 * batch), oneHot: new Float64Array(10 * batch), gt1: new Float64Array(10 * batch), hidden: new Float64Array(64 * batch), matmul1: new Float64Array(10 * batch), add1: new Float64Array(10 * batch), reduceLogSumExp: new Float64Array(batch), mul: new Float64Array(10 * batch), reduceSum: new Float64Array(batch), sigmoid1: new Float64Array(batch), mul1: new Float64Array(batch), neg: new Float64Array(batch), reduceMax: new Float64Array(batch), div: new Float64Array(batch), matmul3: new Float64Array(64 * batch), hiddenDot: new Float64Array(64 * batch), matmul4: new Float64Array(10 * batch), add3: new Float64Array(10 * batch), mul4: new Float64Array(batch), select2: new Float64Array(64 * batch), matmul5: new Float64Array(640), matmul6: new Float64Array(640), lseMax: new Float64Array(batch) };
     lossHvpKernelWorkspaces.set(key, ws);
   }
   lossHvpKernelWorkspaceLast = ws;
@@ -1037,8 +1052,8 @@ function lossHvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
   const matmul = ws.matmul;
   const add = ws.add;
   const oneHot = ws.oneHot;
-  const gt = ws.gt;
-  const relu = ws.relu;
+  const gt1 = ws.gt1;
+  const hidden = ws.hidden;
   const matmul1 = ws.matmul1;
   const add1 = ws.add1;
   const reduceLogSumExp = ws.reduceLogSumExp;
@@ -1049,14 +1064,14 @@ function lossHvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
   const neg = ws.neg;
   const reduceMax = ws.reduceMax;
   const div = ws.div;
-  const matmul2 = ws.matmul2;
-  const select = ws.select;
   const matmul3 = ws.matmul3;
-  const add2 = ws.add2;
-  const mul2 = ws.mul2;
-  const select1 = ws.select1;
+  const hiddenDot = ws.hiddenDot;
   const matmul4 = ws.matmul4;
+  const add3 = ws.add3;
+  const mul4 = ws.mul4;
+  const select2 = ws.select2;
   const matmul5 = ws.matmul5;
+  const matmul6 = ws.matmul6;
   const lseMax = ws.lseMax;
   // examples/mlp/mlp.model.ts:15  const hidden = relu(add(matmul(X, W1), b1));
   gemm(batch, 64, 784, X, 0, 784, 1, W1, 0, 64, 1, matmul, 0);
@@ -1065,8 +1080,9 @@ function lossHvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
       add[i0 * 64 + i1] = b1[i1] + matmul[i0 * 64 + i1];
     }
   }
+  const gt = matmul;
   for (let i = 0; i < 64 * batch; i++) {
-    matmul[i] = add[i] > 0 ? 1 : 0;
+    gt[i] = add[i] > 0 ? 1 : 0;
   }
   // examples/mlp/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
   oneHot.fill(0, 0, 10 * batch);
@@ -1077,33 +1093,34 @@ function lossHvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
   }
   const t0 = 1 / batch;
   for (let i = 0; i < 10 * batch; i++) {
-    gt[i] = oneHot[i] > 0 ? 1 : 0;
+    gt1[i] = oneHot[i] > 0 ? 1 : 0;
   }
   // examples/mlp/mlp.model.ts:15  const hidden = relu(add(matmul(X, W1), b1));
   for (let i = 0; i < 64 * batch; i++) {
-    relu[i] = Math.max(add[i], 0);
+    hidden[i] = Math.max(add[i], 0);
   }
   // examples/mlp/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 10, 64, relu, 0, 64, 1, W2, 0, 10, 1, matmul1, 0);
+  gemm(batch, 10, 64, hidden, 0, 64, 1, W2, 0, 10, 1, matmul1, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
       add1[i0 * 10 + i1] = b2[i1] + matmul1[i0 * 10 + i1];
     }
   }
   // examples/mlp/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
+  const select = matmul1;
   for (let i = 0; i < 10 * batch; i++) {
-    matmul1[i] = gt[i] !== 0 ? -Infinity : add1[i];
+    select[i] = gt1[i] !== 0 ? -Infinity : add1[i];
   }
   lseMax.fill(-Infinity);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      lseMax[i0] = Math.max(lseMax[i0], matmul1[i0 * 10 + i1]);
+      lseMax[i0] = Math.max(lseMax[i0], select[i0 * 10 + i1]);
     }
   }
   reduceLogSumExp.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      reduceLogSumExp[i0] += Math.exp(matmul1[i0 * 10 + i1] - lseMax[i0]);
+      reduceLogSumExp[i0] += Math.exp(select[i0 * 10 + i1] - lseMax[i0]);
     }
   }
   for (let i = 0; i < batch; i++) {
@@ -1130,119 +1147,128 @@ function lossHvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
   reduceMax.fill(-Infinity, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      reduceMax[i0] = Math.max(reduceMax[i0], matmul1[i0 * 10 + i1]);
+      reduceMax[i0] = Math.max(reduceMax[i0], select[i0 * 10 + i1]);
     }
   }
+  const exp = add1;
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      add1[i0 * 10 + i1] = Math.exp(matmul1[i0 * 10 + i1] - reduceMax[i0]);
+      exp[i0 * 10 + i1] = Math.exp(select[i0 * 10 + i1] - reduceMax[i0]);
     }
   }
-  reduceMax.fill(0, 0, batch);
+  const reduceSum1 = reduceMax;
+  reduceSum1.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      reduceMax[i0] += add1[i0 * 10 + i1];
+      reduceSum1[i0] += exp[i0 * 10 + i1];
     }
   }
   for (let i = 0; i < batch; i++) {
-    div[i] = mul1[i] / reduceMax[i];
+    div[i] = mul1[i] / reduceSum1[i];
   }
+  const add2 = mul;
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      mul[i0 * 10 + i1] = oneHot[i0 * 10 + i1] * neg[i0] + (gt[i0 * 10 + i1] !== 0 ? 0 : add1[i0 * 10 + i1] * div[i0]);
+      add2[i0 * 10 + i1] = oneHot[i0 * 10 + i1] * neg[i0] + (gt1[i0 * 10 + i1] !== 0 ? 0 : exp[i0 * 10 + i1] * div[i0]);
     }
   }
   // examples/mlp/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 64, 10, mul, 0, 10, 1, W2Dot, 0, 1, 10, add, 0);
+  const matmul2 = add;
+  gemm(batch, 64, 10, add2, 0, 10, 1, W2Dot, 0, 1, 10, matmul2, 0);
   // examples/mlp/mlp.model.ts:15  const hidden = relu(add(matmul(X, W1), b1));
-  gemm(batch, 64, 784, X, 0, 784, 1, W1Dot, 0, 64, 1, matmul2, 0);
+  gemm(batch, 64, 784, X, 0, 784, 1, W1Dot, 0, 64, 1, matmul3, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 64; i1++) {
-      select[i0 * 64 + i1] = matmul[i0 * 64 + i1] !== 0 ? b1Dot[i1] + matmul2[i0 * 64 + i1] : 0;
+      hiddenDot[i0 * 64 + i1] = gt[i0 * 64 + i1] !== 0 ? b1Dot[i1] + matmul3[i0 * 64 + i1] : 0;
     }
   }
   // examples/mlp/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 10, 64, select, 0, 64, 1, W2, 0, 10, 1, matmul1, 0);
-  gemm(batch, 10, 64, relu, 0, 64, 1, W2Dot, 0, 10, 1, matmul3, 0);
+  gemm(batch, 10, 64, hiddenDot, 0, 64, 1, W2, 0, 10, 1, matmul1, 0);
+  gemm(batch, 10, 64, hidden, 0, 64, 1, W2Dot, 0, 10, 1, matmul4, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      add2[i0 * 10 + i1] = b2Dot[i1] + (matmul1[i0 * 10 + i1] + matmul3[i0 * 10 + i1]);
+      add3[i0 * 10 + i1] = b2Dot[i1] + (matmul1[i0 * 10 + i1] + matmul4[i0 * 10 + i1]);
     }
   }
   // examples/mlp/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
+  const mul2 = matmul1;
   for (let i = 0; i < 10 * batch; i++) {
-    matmul1[i] = (gt[i] !== 0 ? 0 : add2[i]) * add1[i];
+    mul2[i] = (gt1[i] !== 0 ? 0 : add3[i]) * exp[i];
   }
-  mul1.fill(0, 0, batch);
+  const reduceSum2 = mul1;
+  reduceSum2.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      mul1[i0] += matmul1[i0 * 10 + i1];
+      reduceSum2[i0] += mul2[i0 * 10 + i1];
     }
   }
+  const mul3 = matmul4;
   for (let i = 0; i < 10 * batch; i++) {
-    matmul3[i] = oneHot[i] * add2[i];
+    mul3[i] = oneHot[i] * add3[i];
   }
-  neg.fill(0, 0, batch);
+  const reduceSum3 = neg;
+  reduceSum3.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      neg[i0] += matmul3[i0 * 10 + i1];
+      reduceSum3[i0] += mul3[i0 * 10 + i1];
     }
   }
   for (let i0 = 0; i0 < batch; i0++) {
-    mul2[i0] = sigmoid1[i0] * sigmoid(reduceSum[i0] - reduceLogSumExp[i0]) * (mul1[i0] / reduceMax[i0] - neg[i0]) * t0;
+    mul4[i0] = sigmoid1[i0] * sigmoid(reduceSum[i0] - reduceLogSumExp[i0]) * (reduceSum2[i0] / reduceSum1[i0] - reduceSum3[i0]) * t0;
   }
+  const neg1 = reduceLogSumExp;
   for (let i = 0; i < batch; i++) {
-    reduceLogSumExp[i] = -mul2[i];
+    neg1[i] = -mul4[i];
   }
+  const mul5 = matmul1;
   for (let i = 0; i < 10 * batch; i++) {
-    matmul1[i] = add1[i] * add2[i];
+    mul5[i] = exp[i] * add3[i];
   }
+  const select1 = matmul4;
   for (let i = 0; i < 10 * batch; i++) {
-    matmul3[i] = gt[i] !== 0 ? 0 : matmul1[i];
+    select1[i] = gt1[i] !== 0 ? 0 : mul5[i];
   }
   reduceSum.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      reduceSum[i0] += matmul3[i0 * 10 + i1];
+      reduceSum[i0] += select1[i0 * 10 + i1];
     }
   }
+  const sub = sigmoid1;
   for (let i = 0; i < batch; i++) {
-    sigmoid1[i] = mul2[i] / reduceMax[i] - div[i] * reduceSum[i] / reduceMax[i];
+    sub[i] = mul4[i] / reduceSum1[i] - div[i] * reduceSum[i] / reduceSum1[i];
   }
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      add2[i0 * 10 + i1] = oneHot[i0 * 10 + i1] * reduceLogSumExp[i0] + (gt[i0 * 10 + i1] !== 0 ? 0 : sigmoid1[i0] * add1[i0 * 10 + i1] + (gt[i0 * 10 + i1] !== 0 ? 0 : matmul1[i0 * 10 + i1] * div[i0]));
+      add3[i0 * 10 + i1] = oneHot[i0 * 10 + i1] * neg1[i0] + (gt1[i0 * 10 + i1] !== 0 ? 0 : sub[i0] * exp[i0 * 10 + i1] + (gt1[i0 * 10 + i1] !== 0 ? 0 : mul5[i0 * 10 + i1] * div[i0]));
     }
   }
   // examples/mlp/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 64, 10, add2, 0, 10, 1, W2, 0, 1, 10, matmul2, 0);
+  gemm(batch, 64, 10, add3, 0, 10, 1, W2, 0, 1, 10, matmul3, 0);
   // examples/mlp/mlp.model.ts:15  const hidden = relu(add(matmul(X, W1), b1));
   for (let i = 0; i < 64 * batch; i++) {
-    select1[i] = matmul[i] !== 0 ? add[i] + matmul2[i] : 0;
+    select2[i] = gt[i] !== 0 ? matmul2[i] + matmul3[i] : 0;
   }
-  gemm(784, 64, batch, X, 0, 1, 784, select1, 0, 64, 1, out, 0);
-  out.fill(0, 50176, 50176 + 64);
+  gemm(784, 64, batch, X, 0, 1, 784, select2, 0, 64, 1, out, 0);
+  out.fill(0, 50176, 50240);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 64; i1++) {
-      out[50176 + i1] += select1[i0 * 64 + i1];
+      out[50176 + i1] += select2[i0 * 64 + i1];
     }
   }
   // examples/mlp/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(64, 10, batch, select, 0, 1, 64, mul, 0, 10, 1, matmul4, 0);
-  gemm(64, 10, batch, relu, 0, 1, 64, add2, 0, 10, 1, matmul5, 0);
+  gemm(64, 10, batch, hiddenDot, 0, 1, 64, add2, 0, 10, 1, matmul5, 0);
+  gemm(64, 10, batch, hidden, 0, 1, 64, add3, 0, 10, 1, matmul6, 0);
   for (let i = 0; i < 640; i++) {
-    out[50240 + i] = matmul4[i] + matmul5[i];
+    out[50240 + i] = matmul5[i] + matmul6[i];
   }
-  out.fill(0, 50880, 50880 + 10);
+  out.fill(0, 50880, 50890);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      out[50880 + i1] += add2[i0 * 10 + i1];
+      out[50880 + i1] += add3[i0 * 10 + i1];
     }
   }
-  // (H·v) along W1: written in place at out[0]
-  // (H·v) along b1: written in place at out[50176]
-  // (H·v) along W2: written in place at out[50240]
-  // (H·v) along b2: written in place at out[50880]
+  // written in place: (H·v) along W1 at out[0], (H·v) along b1 at out[50176], (H·v) along W2 at out[50240], (H·v) along b2 at out[50880]
   return out;
 }
 
@@ -1251,20 +1277,20 @@ interface LossGgnvpKernelWorkspace {
   readonly matmul: Float64Array;
   readonly add: Float64Array;
   readonly oneHot: Float64Array;
-  readonly gt: Float64Array;
-  readonly relu: Float64Array;
+  readonly gt1: Float64Array;
+  readonly hidden: Float64Array;
   readonly matmul1: Float64Array;
   readonly add1: Float64Array;
   readonly reduceLogSumExp: Float64Array;
   readonly mul: Float64Array;
   readonly reduceSum: Float64Array;
   readonly sigmoid1: Float64Array;
-  readonly select: Float64Array;
+  readonly hiddenDot: Float64Array;
   readonly add2: Float64Array;
   readonly reduceMax: Float64Array;
-  readonly reduceSum1: Float64Array;
   readonly reduceSum2: Float64Array;
-  readonly mul1: Float64Array;
+  readonly reduceSum3: Float64Array;
+  readonly mul2: Float64Array;
   readonly lseMax: Float64Array;
 }
 const lossGgnvpKernelWorkspaces = new Map<string, LossGgnvpKernelWorkspace>();
@@ -1275,7 +1301,7 @@ function lossGgnvpKernelWorkspace(batch: number): LossGgnvpKernelWorkspace {
   const key = `${batch}`;
   let ws = lossGgnvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, matmul: new Float64Array(64 * batch), add: new Float64Array(64 * batch), oneHot: new Float64Array(10 * batch), gt: new Float64Array(10 * batch), relu: new Float64Array(64 * batch), matmul1: new Float64Array(10 * batch), add1: new Float64Array(10 * batch), reduceLogSumExp: new Float64Array(batch), mul: new Float64Array(10 * batch), reduceSum: new Float64Array(batch), sigmoid1: new Float64Array(batch), select: new Float64Array(64 * batch), add2: new Float64Array(10 * batch), reduceMax: new Float64Array(batch), reduceSum1: new Float64Array(batch), reduceSum2: new Float64Array(batch), mul1: new Float64Array(batch), lseMax: new Float64Array(batch) };
+    ws = { batch, matmul: new Float64Array(64 * batch), add: new Float64Array(64 * batch), oneHot: new Float64Array(10 * batch), gt1: new Float64Array(10 * batch), hidden: new Float64Array(64 * batch), matmul1: new Float64Array(10 * batch), add1: new Float64Array(10 * batch), reduceLogSumExp: new Float64Array(batch), mul: new Float64Array(10 * batch), reduceSum: new Float64Array(batch), sigmoid1: new Float64Array(batch), hiddenDot: new Float64Array(64 * batch), add2: new Float64Array(10 * batch), reduceMax: new Float64Array(batch), reduceSum2: new Float64Array(batch), reduceSum3: new Float64Array(batch), mul2: new Float64Array(batch), lseMax: new Float64Array(batch) };
     lossGgnvpKernelWorkspaces.set(key, ws);
   }
   lossGgnvpKernelWorkspaceLast = ws;
@@ -1289,20 +1315,20 @@ function lossGgnvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b
   const matmul = ws.matmul;
   const add = ws.add;
   const oneHot = ws.oneHot;
-  const gt = ws.gt;
-  const relu = ws.relu;
+  const gt1 = ws.gt1;
+  const hidden = ws.hidden;
   const matmul1 = ws.matmul1;
   const add1 = ws.add1;
   const reduceLogSumExp = ws.reduceLogSumExp;
   const mul = ws.mul;
   const reduceSum = ws.reduceSum;
   const sigmoid1 = ws.sigmoid1;
-  const select = ws.select;
+  const hiddenDot = ws.hiddenDot;
   const add2 = ws.add2;
   const reduceMax = ws.reduceMax;
-  const reduceSum1 = ws.reduceSum1;
   const reduceSum2 = ws.reduceSum2;
-  const mul1 = ws.mul1;
+  const reduceSum3 = ws.reduceSum3;
+  const mul2 = ws.mul2;
   const lseMax = ws.lseMax;
   // examples/mlp/mlp.model.ts:15  const hidden = relu(add(matmul(X, W1), b1));
   gemm(batch, 64, 784, X, 0, 784, 1, W1, 0, 64, 1, matmul, 0);
@@ -1311,8 +1337,9 @@ function lossGgnvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b
       add[i0 * 64 + i1] = b1[i1] + matmul[i0 * 64 + i1];
     }
   }
+  const gt = matmul;
   for (let i = 0; i < 64 * batch; i++) {
-    matmul[i] = add[i] > 0 ? 1 : 0;
+    gt[i] = add[i] > 0 ? 1 : 0;
   }
   // examples/mlp/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
   oneHot.fill(0, 0, 10 * batch);
@@ -1322,33 +1349,34 @@ function lossGgnvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b
     oneHot[i * 10 + c] = 1;
   }
   for (let i = 0; i < 10 * batch; i++) {
-    gt[i] = oneHot[i] > 0 ? 1 : 0;
+    gt1[i] = oneHot[i] > 0 ? 1 : 0;
   }
   // examples/mlp/mlp.model.ts:15  const hidden = relu(add(matmul(X, W1), b1));
   for (let i = 0; i < 64 * batch; i++) {
-    relu[i] = Math.max(add[i], 0);
+    hidden[i] = Math.max(add[i], 0);
   }
   // examples/mlp/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 10, 64, relu, 0, 64, 1, W2, 0, 10, 1, matmul1, 0);
+  gemm(batch, 10, 64, hidden, 0, 64, 1, W2, 0, 10, 1, matmul1, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
       add1[i0 * 10 + i1] = b2[i1] + matmul1[i0 * 10 + i1];
     }
   }
   // examples/mlp/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
+  const select = matmul1;
   for (let i = 0; i < 10 * batch; i++) {
-    matmul1[i] = gt[i] !== 0 ? -Infinity : add1[i];
+    select[i] = gt1[i] !== 0 ? -Infinity : add1[i];
   }
   lseMax.fill(-Infinity);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      lseMax[i0] = Math.max(lseMax[i0], matmul1[i0 * 10 + i1]);
+      lseMax[i0] = Math.max(lseMax[i0], select[i0 * 10 + i1]);
     }
   }
   reduceLogSumExp.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      reduceLogSumExp[i0] += Math.exp(matmul1[i0 * 10 + i1] - lseMax[i0]);
+      reduceLogSumExp[i0] += Math.exp(select[i0 * 10 + i1] - lseMax[i0]);
     }
   }
   for (let i = 0; i < batch; i++) {
@@ -1367,111 +1395,122 @@ function lossGgnvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b
     sigmoid1[i] = sigmoid(reduceLogSumExp[i] - reduceSum[i]);
   }
   // examples/mlp/mlp.model.ts:15  const hidden = relu(add(matmul(X, W1), b1));
-  gemm(batch, 64, 784, X, 0, 784, 1, W1Dot, 0, 64, 1, add, 0);
+  const matmul2 = add;
+  gemm(batch, 64, 784, X, 0, 784, 1, W1Dot, 0, 64, 1, matmul2, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 64; i1++) {
-      select[i0 * 64 + i1] = matmul[i0 * 64 + i1] !== 0 ? b1Dot[i1] + add[i0 * 64 + i1] : 0;
+      hiddenDot[i0 * 64 + i1] = gt[i0 * 64 + i1] !== 0 ? b1Dot[i1] + matmul2[i0 * 64 + i1] : 0;
     }
   }
   // examples/mlp/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 10, 64, select, 0, 64, 1, W2, 0, 10, 1, add1, 0);
-  gemm(batch, 10, 64, relu, 0, 64, 1, W2Dot, 0, 10, 1, mul, 0);
+  const matmul3 = add1;
+  gemm(batch, 10, 64, hiddenDot, 0, 64, 1, W2, 0, 10, 1, matmul3, 0);
+  const matmul4 = mul;
+  gemm(batch, 10, 64, hidden, 0, 64, 1, W2Dot, 0, 10, 1, matmul4, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      add2[i0 * 10 + i1] = b2Dot[i1] + (add1[i0 * 10 + i1] + mul[i0 * 10 + i1]);
+      add2[i0 * 10 + i1] = b2Dot[i1] + (matmul3[i0 * 10 + i1] + matmul4[i0 * 10 + i1]);
     }
   }
   // examples/mlp/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
   reduceMax.fill(-Infinity, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      reduceMax[i0] = Math.max(reduceMax[i0], matmul1[i0 * 10 + i1]);
+      reduceMax[i0] = Math.max(reduceMax[i0], select[i0 * 10 + i1]);
     }
   }
+  const exp = add1;
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      add1[i0 * 10 + i1] = Math.exp(matmul1[i0 * 10 + i1] - reduceMax[i0]);
+      exp[i0 * 10 + i1] = Math.exp(select[i0 * 10 + i1] - reduceMax[i0]);
     }
   }
   for (let i = 0; i < 10 * batch; i++) {
-    mul[i] = (gt[i] !== 0 ? 0 : add2[i]) * add1[i];
+    mul[i] = (gt1[i] !== 0 ? 0 : add2[i]) * exp[i];
   }
-  reduceMax.fill(0, 0, batch);
-  for (let i0 = 0; i0 < batch; i0++) {
-    for (let i1 = 0; i1 < 10; i1++) {
-      reduceMax[i0] += mul[i0 * 10 + i1];
-    }
-  }
+  const reduceSum1 = reduceMax;
   reduceSum1.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      reduceSum1[i0] += add1[i0 * 10 + i1];
+      reduceSum1[i0] += mul[i0 * 10 + i1];
     }
-  }
-  for (let i = 0; i < 10 * batch; i++) {
-    matmul1[i] = oneHot[i] * add2[i];
   }
   reduceSum2.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      reduceSum2[i0] += matmul1[i0 * 10 + i1];
+      reduceSum2[i0] += exp[i0 * 10 + i1];
+    }
+  }
+  const mul1 = matmul1;
+  for (let i = 0; i < 10 * batch; i++) {
+    mul1[i] = oneHot[i] * add2[i];
+  }
+  reduceSum3.fill(0, 0, batch);
+  for (let i0 = 0; i0 < batch; i0++) {
+    for (let i1 = 0; i1 < 10; i1++) {
+      reduceSum3[i0] += mul1[i0 * 10 + i1];
     }
   }
   const t0 = 1 / batch;
   for (let i0 = 0; i0 < batch; i0++) {
-    mul1[i0] = sigmoid1[i0] * sigmoid(reduceSum[i0] - reduceLogSumExp[i0]) * (reduceMax[i0] / reduceSum1[i0] - reduceSum2[i0]) * t0;
+    mul2[i0] = sigmoid1[i0] * sigmoid(reduceSum[i0] - reduceLogSumExp[i0]) * (reduceSum1[i0] / reduceSum2[i0] - reduceSum3[i0]) * t0;
   }
+  const neg = reduceLogSumExp;
   for (let i = 0; i < batch; i++) {
-    reduceLogSumExp[i] = -mul1[i];
+    neg[i] = -mul2[i];
   }
+  const div = reduceSum;
   for (let i0 = 0; i0 < batch; i0++) {
-    reduceSum[i0] = t0 * sigmoid1[i0] / reduceSum1[i0];
+    div[i0] = t0 * sigmoid1[i0] / reduceSum2[i0];
   }
   for (let i = 0; i < 10 * batch; i++) {
-    mul[i] = add1[i] * add2[i];
+    mul[i] = exp[i] * add2[i];
   }
+  const select1 = matmul1;
   for (let i = 0; i < 10 * batch; i++) {
-    matmul1[i] = gt[i] !== 0 ? 0 : mul[i];
+    select1[i] = gt1[i] !== 0 ? 0 : mul[i];
   }
-  reduceMax.fill(0, 0, batch);
+  const reduceSum4 = reduceMax;
+  reduceSum4.fill(0, 0, batch);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      reduceMax[i0] += matmul1[i0 * 10 + i1];
+      reduceSum4[i0] += select1[i0 * 10 + i1];
     }
   }
+  const sub = reduceSum3;
   for (let i = 0; i < batch; i++) {
-    reduceSum2[i] = mul1[i] / reduceSum1[i] - reduceSum[i] * reduceMax[i] / reduceSum1[i];
+    sub[i] = mul2[i] / reduceSum2[i] - div[i] * reduceSum4[i] / reduceSum2[i];
   }
+  const mul3 = add2;
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      add2[i0 * 10 + i1] = 1 * (oneHot[i0 * 10 + i1] * reduceLogSumExp[i0] + (gt[i0 * 10 + i1] !== 0 ? 0 : reduceSum2[i0] * add1[i0 * 10 + i1] + (gt[i0 * 10 + i1] !== 0 ? 0 : mul[i0 * 10 + i1] * reduceSum[i0])));
+      mul3[i0 * 10 + i1] = 1 * (oneHot[i0 * 10 + i1] * neg[i0] + (gt1[i0 * 10 + i1] !== 0 ? 0 : sub[i0] * exp[i0 * 10 + i1] + (gt1[i0 * 10 + i1] !== 0 ? 0 : mul[i0 * 10 + i1] * div[i0])));
     }
   }
   // examples/mlp/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 64, 10, add2, 0, 10, 1, W2, 0, 1, 10, add, 0);
+  const hiddenBar = add;
+  gemm(batch, 64, 10, mul3, 0, 10, 1, W2, 0, 1, 10, hiddenBar, 0);
   // examples/mlp/mlp.model.ts:15  const hidden = relu(add(matmul(X, W1), b1));
+  const select2 = hiddenDot;
   for (let i = 0; i < 64 * batch; i++) {
-    select[i] = matmul[i] !== 0 ? add[i] : 0;
+    select2[i] = gt[i] !== 0 ? hiddenBar[i] : 0;
   }
-  gemm(784, 64, batch, X, 0, 1, 784, select, 0, 64, 1, out, 0);
-  out.fill(0, 50176, 50176 + 64);
+  gemm(784, 64, batch, X, 0, 1, 784, select2, 0, 64, 1, out, 0);
+  out.fill(0, 50176, 50240);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 64; i1++) {
-      out[50176 + i1] += select[i0 * 64 + i1];
+      out[50176 + i1] += select2[i0 * 64 + i1];
     }
   }
   // examples/mlp/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(64, 10, batch, relu, 0, 1, 64, add2, 0, 10, 1, out, 50240);
-  out.fill(0, 50880, 50880 + 10);
+  gemm(64, 10, batch, hidden, 0, 1, 64, mul3, 0, 10, 1, out, 50240);
+  out.fill(0, 50880, 50890);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      out[50880 + i1] += add2[i0 * 10 + i1];
+      out[50880 + i1] += mul3[i0 * 10 + i1];
     }
   }
-  // (G·v) along W1: written in place at out[0]
-  // (G·v) along b1: written in place at out[50176]
-  // (G·v) along W2: written in place at out[50240]
-  // (G·v) along b2: written in place at out[50880]
+  // written in place: (G·v) along W1 at out[0], (G·v) along b1 at out[50176], (G·v) along W2 at out[50240], (G·v) along b2 at out[50880]
   return out;
 }
 

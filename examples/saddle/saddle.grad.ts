@@ -535,12 +535,13 @@ function linearNetHvpKernel(w1: number, w2: number, x: Float64Array, y: Float64A
   for (let i0 = 0; i0 < batch; i0++) {
     t1 += mul4[i0];
   }
+  const add = mul4;
   for (let i = 0; i < batch; i++) {
-    mul4[i] = mul1[i] * mul2[i] + mul3[i] * mul[i];
+    add[i] = mul1[i] * mul2[i] + mul3[i] * mul[i];
   }
   let t2 = 0;
   for (let i0 = 0; i0 < batch; i0++) {
-    t2 += mul4[i0];
+    t2 += add[i0];
   }
   out[0] = t1; // (H·v) along w1
   out[1] = t2; // (H·v) along w2

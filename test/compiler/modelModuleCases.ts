@@ -9,16 +9,24 @@ import { add, constant, input, mul, neg, sub } from '../../compiler/ir/build.ts'
 import { matmul, slice, sum } from '../../compiler/ir/buildTensor.ts';
 import { matmulAny, mean, relu, sigmoid, softmaxCrossEntropy, softplus } from '../../compiler/frontend/builders/nn.ts';
 import type { InputNode, Node } from '../../compiler/ir/node.ts';
-import { withOrigin } from '../../compiler/ir/origin.ts';
+import { nameValue, withOrigin } from '../../compiler/ir/origin.ts';
 import type { SourceOrigin } from '../../compiler/ir/origin.ts';
 import type { ModuleIR, FunctionIR } from '../../compiler/ir/function.ts';
+
+const isNodeValue = (v: unknown): v is Node => typeof v === 'object' && v !== null && 'op' in v && 'shape' in v;
 
 /** A source file being "parsed": `line(n, text, build)` attributes what `build` creates to line n. */
 function source(path: string) {
   const at = (line: number, text: string): SourceOrigin => ({ file: path, line, column: 1, text });
   return {
     at,
-    line: <T>(n: number, text: string, build: () => T): T => withOrigin(at(n, text), build),
+    // As the front end does, a `const name = …` line names the value it binds (ir/origin.ts).
+    line: <T>(n: number, text: string, build: () => T): T => {
+      const value = withOrigin(at(n, text), build);
+      const bound = /^(?:const|let) (\w+) =/.exec(text)?.[1];
+      if (bound !== undefined && isNodeValue(value)) nameValue(value, bound);
+      return value;
+    },
   };
 }
 

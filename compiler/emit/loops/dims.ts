@@ -48,16 +48,55 @@ export function broadcastStrideExprs(shape: Shape, target: Shape): string[] {
 }
 
 const needsParens = (e: string) => /[+\-*/]/.test(e);
+const isNumeral = (e: string): boolean => /^\d+$/.test(e);
+
+/*
+ * Index and size arithmetic is built through plusIndex and timesIndex, which
+ * fold as they build: zeros and unit factors vanish and numerals combine, so
+ * `x[1 * 1 + i0]`, `fill(0, 20, 20 + 5)` or `new Float64Array(0 + batch)`
+ * are never written. Operands are expressions the emitter made (numerals,
+ * loop variables, named sizes already through the identifier gate).
+ */
+
+/** a + b + …, numerals summed into one (where the first stood), zeros left out. */
+export function plusIndex(...terms: readonly string[]): string {
+  let numeric = 0;
+  let numeralAt = -1;
+  const kept: string[] = [];
+  for (const t of terms) {
+    if (isNumeral(t)) {
+      numeric += Number(t);
+      if (numeralAt < 0) {
+        numeralAt = kept.length;
+        kept.push('');
+      }
+    } else kept.push(t);
+  }
+  if (numeralAt >= 0) {
+    if (numeric === 0) kept.splice(numeralAt, 1);
+    else kept[numeralAt] = String(numeric);
+  }
+  return kept.length === 0 ? '0' : kept.join(' + ');
+}
+
+/** a · b: zero if either is, the other if one is 1, numerals multiplied. */
+export function timesIndex(a: string, b: string): string {
+  if (a === '0' || b === '0') return '0';
+  if (b === '1') return a;
+  if (a === '1') return b;
+  if (isNumeral(a) && isNumeral(b)) return String(Number(a) * Number(b));
+  return `${a} * ${/[+-]/.test(b) ? `(${b})` : b}`;
+}
 
 /** Σ index[k] · stride[k], leaving out zero strides and unit factors. */
 export function indexExpr(indices: readonly string[], strides: readonly string[], base = ''): string {
-  const terms: string[] = base === '' || base === '0' ? [] : [base];
+  const terms: string[] = base === '' ? [] : [base];
   indices.forEach((ix, k) => {
     const s = strides[k]!;
     if (s === '0') return;
     terms.push(s === '1' ? ix : `${ix} * ${needsParens(s) ? `(${s})` : s}`);
   });
-  return terms.length === 0 ? '0' : terms.join(' + ');
+  return plusIndex(...terms);
 }
 
 /** Symbols used by a list of shapes, sorted: the kernel's size parameters. */

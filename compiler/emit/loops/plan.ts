@@ -4,13 +4,23 @@
  * broadcast read by elementwise users is a strided view, a reshape an alias
  * of its operand's buffer, a matrix transpose read by matmul a strided view;
  * everything else gets a buffer, reused once its last reader has run.
+ *
+ * Buffers are named after the value they hold: the model variable bound to
+ * it (`hidden`), its adjoint or tangent (`hiddenBar`, `hiddenDot`), else its
+ * op (ir/origin.ts). A reused buffer is one workspace array with one name
+ * per live range: the value that takes it over is written through
+ * `const logitsBar = mul;`, a second name for the same array, so reading the
+ * kernel each write says what it holds, with no extra allocation or copy.
  */
 import type { Node } from '../../ir/node.ts';
+import type { LoopEmission } from '../../ir/loopEmission.ts';
 import { isElementwise } from '../../ir/ops.ts';
+import { OP_TABLE } from '../../ir/opTable.ts';
 import { topoSort } from '../../ir/program.ts';
 import { shapesEqual } from '../../ir/shape.ts';
 import { bodyOf } from '../../ir/scanBody.ts';
 import { loopKey } from '../../ir/scanNode.ts';
+import { valueNameOf } from '../../ir/origin.ts';
 import { sizeExpr } from './dims.ts';
 import { isCheckpointedHistory } from './tape.ts';
 
@@ -39,6 +49,12 @@ export interface Plan {
   /** Workspace buffers, allocated once per distinct set of sizes. */
   readonly slots: readonly BufferSlot[];
   readonly users: ReadonlyMap<Node, readonly Node[]>;
+  /**
+   * Live ranges of a reused buffer after the first, by the node they hold:
+   * the statement computing the node is preceded by `const <its name> =
+   * <buffer>;`, so each write reads as what it holds at no allocation.
+   */
+  readonly aliases: ReadonlyMap<Node, { readonly name: string; readonly of: string }>;
 }
 
 /** Where a root tensor is written: the output parameter and the offset. */
@@ -53,24 +69,30 @@ function usersOf(order: readonly Node[]): Map<Node, Node[]> {
   return users;
 }
 
+const emissionOf = (n: Node): LoopEmission | undefined => (n.op === 'const' || n.op === 'input' ? undefined : OP_TABLE[n.op].emission);
+const isMatmul = (n: Node): boolean => emissionOf(n)?.kind === 'matmul';
+const stridedView = (n: Node, view: 'transposeView' | 'elementwiseView'): boolean => {
+  const e = emissionOf(n);
+  return e?.kind === 'stridedCopy' && e[view] === true;
+};
+/** A 2-D axis swap, which a matrix product reads through strides. */
 const isMatrixTranspose = (n: Node): boolean =>
-  n.op === 'transpose' && n.shape.length === 2 && (n.attrs['perm'] as number[])[0] === 1;
+  n.op !== 'const' && n.op !== 'input' && stridedView(n, 'transposeView') && n.shape.length === 2 && (n.attrs['perm'] as number[])[0] === 1;
 
 function decide(node: Node, users: readonly Node[], isRoot: boolean, materialize: boolean): Storage | 'buffer' {
   if (node.op === 'input') return { kind: 'param' };
   if (node.op === 'const') return { kind: 'literal' };
   if (node.shape.length === 0) {
     const bound = materialize || users.length + (isRoot ? 1 : 0) > 1 || users.some((u) => u.shape.length > 0) || !isElementwise(node.op);
-    return { kind: 'scalar', bound: node.op === 'dimSize' ? false : bound };
+    return { kind: 'scalar', bound: emissionOf(node)?.kind === 'dimSize' ? false : bound };
   }
   if (isRoot) return 'buffer';
   if (isCheckpointedHistory(node, users, isRoot)) return { kind: 'tape' };
-  // stopGradient is the identity on values.
-  if (node.op === 'stopGradient') return { kind: 'alias', of: node.inputs[0]! };
+  // Reshape and stopGradient keep the elements in order: the operand's memory is the value.
+  if (emissionOf(node)?.kind === 'flatCopy') return { kind: 'alias', of: node.inputs[0]! };
   const allElementwise = users.length > 0 && users.every((u) => isElementwise(u.op));
-  if (node.op === 'broadcastTo' && allElementwise) return { kind: 'view' };
-  if (node.op === 'reshape') return { kind: 'alias', of: node.inputs[0]! };
-  if (isMatrixTranspose(node) && users.every((u) => u.op === 'matmul' && u.shape.length === 2)) return { kind: 'transposed' };
+  if (stridedView(node, 'elementwiseView') && allElementwise) return { kind: 'view' };
+  if (isMatrixTranspose(node) && users.every((u) => isMatmul(u) && u.shape.length === 2)) return { kind: 'transposed' };
   if (!materialize && isElementwise(node.op) && users.length === 1 && isElementwise(users[0]!.op) && shapesEqual(users[0]!.shape, node.shape)) {
     return { kind: 'fused' };
   }
@@ -102,8 +124,8 @@ export function planKernel(
     for (const operand of node.inputs) {
       const os = decided.get(operand)!;
       if (operand.shape.length === 0 || materializable(os)) continue;
-      if (os !== 'buffer' && os.kind === 'transposed' && node.op === 'matmul') continue;
-      if (os !== 'buffer' && os.kind === 'literal' && !needsMemory && node.op !== 'matmul') continue;
+      if (os !== 'buffer' && os.kind === 'transposed' && isMatmul(node)) continue;
+      if (os !== 'buffer' && os.kind === 'literal' && !needsMemory && !isMatmul(node)) continue;
       decided.set(operand, 'buffer');
     }
   }
@@ -157,11 +179,15 @@ function groupLoops(order: readonly Node[]): Node[] {
   return out;
 }
 
-/** A loop's results are named after what they hold (`h`, `hSteps`, `hHistory`); other buffers after their op. */
+/**
+ * A loop's results are named after what they hold (`h`, `hSteps`, `hHistory`);
+ * other buffers after the model variable they hold (`hidden`, `logitsBar`,
+ * ir/origin.ts), else after their op.
+ */
 function bufferName(node: Node): string {
   // A tensor constant a matrix product reads from memory needs a buffer; 'const' is a reserved word.
   if (node.op === 'const') return 'constant';
-  if (node.op !== 'scan') return node.op;
+  if (node.op !== 'scan') return valueNameOf(node) ?? node.op;
   const b = bodyOf(node.attrs['body'] as string);
   const index = node.attrs['index'] as number;
   switch (node.attrs['part']) {
@@ -222,6 +248,8 @@ function assignBuffers(
   }
   const slots: BufferSlot[] = [];
   const free: BufferSlot[] = [];
+  const preferredOf = new Map<BufferSlot, string>();
+  const aliases = new Map<Node, { name: string; of: string }>();
   const holder = new Map<Node, BufferSlot>();
   // Holders by the position of their last use, so each statement frees what
   // is due without scanning every live buffer (quadratic in a long chain
@@ -240,8 +268,18 @@ function assignBuffers(
     } else {
       const size = sizeExpr(node.shape);
       const reuse = free.findIndex((s) => s.size === size);
-      const slot = reuse >= 0 ? free.splice(reuse, 1)[0]! : { name: claim(bufferName(node)), size };
-      if (reuse < 0) slots.push(slot);
+      const preferred = bufferName(node);
+      const slot = reuse >= 0 ? free.splice(reuse, 1)[0]! : { name: claim(preferred), size };
+      if (reuse < 0) {
+        slots.push(slot);
+        preferredOf.set(slot, preferred);
+      }
+      // A loop's results are written by one statement at the first of them, so they keep the buffer's name.
+      let array = slot.name;
+      if (reuse >= 0 && node.op !== 'scan' && preferredOf.get(slot) !== preferred) {
+        array = claim(preferred);
+        aliases.set(node, { name: array, of: slot.name });
+      }
       holder.set(node, slot);
       acquired.set(node, acquired.size);
       const last = lastUse.get(node)!;
@@ -250,7 +288,7 @@ function assignBuffers(
         if (bucket === undefined) dueAt.set(last, [node]);
         else bucket.push(node);
       }
-      storage.set(node, { kind: 'buffer', array: slot.name, offset: '0' });
+      storage.set(node, { kind: 'buffer', array, offset: '0' });
     }
     // Free after the statement that computes `node`, never during it; fused
     // values and views are not statements of their own.
@@ -264,5 +302,5 @@ function assignBuffers(
       holder.delete(owner);
     }
   });
-  return { order, storage, slots, users };
+  return { order, storage, slots, users, aliases };
 }

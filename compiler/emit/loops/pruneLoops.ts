@@ -12,7 +12,7 @@
  */
 import { withInputs } from '../../ir/build.ts';
 import type { ApplyNode, Node } from '../../ir/node.ts';
-import { originOf, withOrigin } from '../../ir/origin.ts';
+import { carryName, originOf, withOrigin } from '../../ir/origin.ts';
 import { topoSort } from '../../ir/program.ts';
 import { internBody } from '../../ir/scanBody.ts';
 import type { ScanBody } from '../../ir/scanBody.ts';
@@ -137,6 +137,7 @@ function pruneOnce(roots: readonly Node[]): { roots: Node[]; done: Map<Node, Nod
       }
     }
     const rebuilt = withOrigin(originOf(node), () => withInputs(node, node.inputs.map(mapped)));
+    carryName(node, rebuilt);
     if (rebuilt !== node) done.set(node, rebuilt);
   }
   return { roots: roots.map(mapped), done };

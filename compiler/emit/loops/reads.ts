@@ -10,7 +10,7 @@ import type { Rendered } from '../../ir/render.ts';
 import { PREC } from '../../ir/syntax.ts';
 import { shapesEqual } from '../../ir/shape.ts';
 import type { Dim, Shape } from '../../ir/shape.ts';
-import { broadcastStrideExprs, dimExpr, indexExpr } from './dims.ts';
+import { broadcastStrideExprs, dimExpr, indexExpr, plusIndex } from './dims.ts';
 import type { Storage } from './plan.ts';
 import { baseOf } from './plan.ts';
 
@@ -32,11 +32,7 @@ export interface ReadContext {
 
 const atom = (text: string): Rendered => ({ text, prec: PREC.atom });
 
-function offsetIndex(offset: string, index: string): string {
-  if (offset === '0') return index;
-  if (index === '0') return offset;
-  return `${offset} + ${index}`;
-}
+const offsetIndex = (offset: string, index: string): string => plusIndex(offset, index);
 
 /** Index of element `loop` of a row-major value of shape `shape`, broadcast to the loop. */
 export function elementIndex(shape: Shape, loop: LoopIndex): string {
@@ -98,9 +94,10 @@ function readThrough(node: Node, shape: Shape, loop: LoopIndex, ctx: ReadContext
 /** The node's own op applied to its operands, read at the same loop position. */
 export function renderInline(node: Node, loop: LoopIndex, ctx: ReadContext): Rendered {
   if (node.op === 'const' || node.op === 'input') return readElement(node, loop, ctx);
-  if (node.op === 'dimSize') return atom(dimExpr(node.attrs['dim'] as Dim));
-  // A one-element tensor reshaped to a scalar is its element 0 (reshape has no scalar syntax).
-  if (node.op === 'reshape' && node.shape.length === 0) {
+  const emission = OP_TABLE[node.op].emission;
+  if (emission?.kind === 'dimSize') return atom(dimExpr(node.attrs['dim'] as Dim));
+  // A one-element tensor reshaped to a scalar is its element 0 (a flat copy has no scalar syntax).
+  if (emission?.kind === 'flatCopy' && node.shape.length === 0) {
     const x = node.inputs[0]!;
     return readElement(x, x.shape.length === 0 ? SCALAR_LOOP : { shape: x.shape, indices: null, flat: '0' }, ctx);
   }

@@ -9,7 +9,7 @@ import type { InputNode, Node } from '../../ir/node.ts';
 import { topoSort } from '../../ir/program.ts';
 import type { ScanBody } from '../../ir/scanBody.ts';
 import type { ScanInfo } from '../../ir/scanNode.ts';
-import { sizeExpr } from './dims.ts';
+import { plusIndex, sizeExpr, timesIndex } from './dims.ts';
 import { planKernel } from './plan.ts';
 import type { Placement, Storage } from './plan.ts';
 import { memoryOf, readElement, SCALAR_LOOP } from './reads.ts';
@@ -20,8 +20,8 @@ export type Target = { readonly array: string; readonly offset: string };
 /** Where a value lives for the body: memory (array and offset) or a scalar local. */
 export type Place = { readonly kind: 'memory'; readonly at: Target } | { readonly kind: 'scalar'; readonly name: string };
 
-export const plus = (a: string, b: string): string => (a === '0' ? b : b === '0' ? a : `${a} + ${b}`);
-export const times = (a: string, b: string): string => (a === '0' || b === '0' ? '0' : b === '1' ? a : a === '1' ? b : `${a} * ${/[+-]/.test(b) ? `(${b})` : b}`);
+export const plus = (a: string, b: string): string => plusIndex(a, b);
+export const times = timesIndex;
 export const indent = (lines: readonly string[]): string[] => lines.map((l) => `  ${l}`);
 export const elem = (t: Target, i: string): string => `${t.array}[${plus(t.offset, i)}]`;
 
@@ -123,6 +123,8 @@ export function stepLines(spec: StepSpec, ctx: StatementContext): string[] {
   }
   const body: StatementContext = { ...ctx, storage, names };
   for (const node of plan.order) {
+    const alias = plan.aliases.get(node);
+    if (alias !== undefined) lines.push(`const ${alias.name} = ${alias.of};`);
     lines.push(...statementFor(node, body));
     if (node === b.cond) lines.push(`if (!(${readScalar(node, body)})) break;`);
   }

@@ -1,7 +1,8 @@
 /**
  * One statement (a loop nest, or a call of the matrix-product helper) per
  * value the plan keeps in memory or binds to a local. Elementwise work is
- * fused into the loop that consumes it; structural ops have a template each.
+ * fused into the loop that consumes it; each structural op names its template
+ * in the op table (`emission`, ir/loopEmission.ts).
  */
 import type { ApplyNode, Node } from '../../ir/node.ts';
 import { OP_TABLE } from '../../ir/opTable.ts';
@@ -9,11 +10,12 @@ import { renderNumber } from '../../ir/render.ts';
 import { keptShape } from '../../ir/buildTensor.ts';
 import { indexArgumentName } from '../../ir/indexCheck.ts';
 import { stringLiteral } from '../safeText.ts';
-import { broadcastStrideExprs, dimExpr, indexExpr, productExpr, productOfTerms, sizeExpr, strideExprs } from './dims.ts';
+import { broadcastStrideExprs, dimExpr, indexExpr, plusIndex, productExpr, sizeExpr, strideExprs, timesIndex } from './dims.ts';
 import type { Storage } from './plan.ts';
 import { elementIndex, flatReadable, memoryOf, readElement, renderInline } from './reads.ts';
 import type { LoopIndex, ReadContext } from './reads.ts';
 import type { Shape } from '../../ir/shape.ts';
+import type { LoopEmission } from '../../ir/loopEmission.ts';
 import { scanStatement } from './scan.ts';
 
 export interface StatementContext extends ReadContext {
@@ -39,7 +41,7 @@ export interface StatementContext extends ReadContext {
 
 type Target = { readonly array: string; readonly offset: string };
 
-const at = (t: Target, index: string) => `${t.array}[${t.offset === '0' ? index : index === '0' ? t.offset : `${t.offset} + ${index}`}]`;
+const at = (t: Target, index: string) => `${t.array}[${plusIndex(t.offset, index)}]`;
 
 function indent(lines: readonly string[], by = '  '): string[] {
   return lines.map((l) => by + l);
@@ -85,27 +87,27 @@ function reducedIndex(node: ApplyNode, loop: LoopIndex): string {
   return indexExpr(loop.indices!, strides);
 }
 
-const REDUCE_INIT: Record<string, string> = { reduceSum: '0', reduceMax: '-Infinity', reduceMin: 'Infinity', reduceLogSumExp: '-Infinity' };
-const combine = (op: string, acc: string, v: string): string =>
-  op === 'reduceSum' ? `${acc} += ${v};` : `${acc} = Math.${op === 'reduceMin' ? 'min' : 'max'}(${acc}, ${v});`;
+type Reduce = Extract<LoopEmission, { kind: 'reduce' }>;
+const combine = (how: Reduce['combine'], acc: string, v: string): string =>
+  how === 'sum' ? `${acc} += ${v};` : `${acc} = Math.${how === 'min' ? 'min' : 'max'}(${acc}, ${v});`;
 
-function reduction(node: ApplyNode, ctx: StatementContext): string[] {
+function reduction(node: ApplyNode, how: Reduce, ctx: StatementContext): string[] {
   const x = node.inputs[0]!;
   const scalarOut = node.shape.length === 0;
   const out: Target = scalarOut ? { array: '', offset: '0' } : targetOf(node, ctx);
   const name = ctx.names.get(node);
   const slot = (loop: LoopIndex) => (scalarOut ? name! : at(out, reducedIndex(node, loop)));
-  const init = REDUCE_INIT[node.op]!;
-  const start = scalarOut ? [`let ${name} = ${init};`] : [`${out.array}.fill(${init}, ${out.offset}, ${out.offset === '0' ? '' : `${out.offset} + `}${sizeExpr(node.shape)});`];
+  const init = how.init;
+  const start = scalarOut ? [`let ${name} = ${init};`] : [`${out.array}.fill(${init}, ${out.offset}, ${plusIndex(out.offset, sizeExpr(node.shape))});`];
   const pass = (accumulate: (slotText: string, xText: string) => string) =>
     loopNest(x.shape, ctx, (loop) => [accumulate(slot(loop), readElement(x, loop, ctx).text)]);
-  if (node.op !== 'reduceLogSumExp') return [...start, ...pass((s, v) => combine(node.op, s, v))];
+  if (how.combine !== 'logSumExp') return [...start, ...pass((s, v) => combine(how.combine, s, v))];
   // log Σ exp(x) = m + log Σ exp(x - m), with m the maximum, so nothing overflows.
   const m = scalarOut ? ctx.scratch('scalar') : ctx.scratch(sizeExpr(node.shape));
   const mAt = (loop: LoopIndex) => (scalarOut ? m : `${m}[${reducedIndex(node, loop)}]`);
   const maxStart = scalarOut ? [`let ${m} = -Infinity;`] : [`${m}.fill(-Infinity);`];
-  const maxPass = loopNest(x.shape, ctx, (loop) => [combine('reduceMax', mAt(loop), readElement(x, loop, ctx).text)]);
-  const sumStart = scalarOut ? [`let ${name} = 0;`] : [`${out.array}.fill(0, ${out.offset}, ${out.offset === '0' ? '' : `${out.offset} + `}${sizeExpr(node.shape)});`];
+  const maxPass = loopNest(x.shape, ctx, (loop) => [combine('max', mAt(loop), readElement(x, loop, ctx).text)]);
+  const sumStart = scalarOut ? [`let ${name} = 0;`] : [`${out.array}.fill(0, ${out.offset}, ${plusIndex(out.offset, sizeExpr(node.shape))});`];
   const sumPass = loopNest(x.shape, ctx, (loop) => [`${slot(loop)} += Math.exp(${readElement(x, loop, ctx).text} - ${mAt(loop)});`]);
   const finish = (s: string, mv: string) => `${s} = ${mv} === Infinity || ${mv} === -Infinity ? ${mv} : ${mv} + Math.log(${s});`;
   const final = scalarOut
@@ -134,14 +136,14 @@ function matmul(node: ApplyNode, ctx: StatementContext): string[] {
   const B = matrixOperand(b, ctx, k, n);
   const C = targetOf(node, ctx);
   const batch = productExpr(node.shape.slice(0, r - 2));
-  const off = (base: string, step: string) => (batch === '1' ? base : `${base === '0' ? '' : `${base} + `}${ctx.flatVar} * ${productOfTerms([step])}`);
+  const off = (base: string, step: string) => (batch === '1' ? base : plusIndex(base, timesIndex(ctx.flatVar, step)));
   const call = (ao: string, bo: string, co: string) =>
     `gemm(${m}, ${n}, ${k}, ${A.array}, ${ao}, ${A.row}, ${A.col}, ${B.array}, ${bo}, ${B.row}, ${B.col}, ${C.array}, ${co});`;
   if (batch === '1') return [call(A.offset, B.offset, C.offset)];
   const i = ctx.flatVar;
   return [
     `for (let ${i} = 0; ${i} < ${batch}; ${i}++) {`,
-    `  ${call(off(A.offset, `${m} * ${k}`), off(B.offset, `${k} * ${n}`), off(C.offset, `${m} * ${n}`))}`,
+    `  ${call(off(A.offset, timesIndex(m, k)), off(B.offset, timesIndex(k, n)), off(C.offset, timesIndex(m, n)))}`,
     '}',
   ];
 }
@@ -154,14 +156,14 @@ function stridedCopy(node: ApplyNode, ctx: StatementContext, sourceStrides: read
   return loopNest(node.shape, ctx, (loop) => {
     const src = x.op === 'const' || memory === null
       ? readElement(x, loop, ctx).text
-      : `${memory.array}[${indexExpr(loop.indices!, sourceStrides, memory.offset === '0' ? base : base === '0' ? memory.offset : `${memory.offset} + ${base}`)}]`;
+      : `${memory.array}[${indexExpr(loop.indices!, sourceStrides, plusIndex(memory.offset, base))}]`;
     return [`${at(out, elementIndex(node.shape, loop))} = ${src};`];
   });
 }
 
 function fillZero(node: Node, ctx: StatementContext): string {
   const out = targetOf(node, ctx);
-  return `${out.array}.fill(0, ${out.offset}, ${out.offset === '0' ? '' : `${out.offset} + `}${sizeExpr(node.shape)});`;
+  return `${out.array}.fill(0, ${out.offset}, ${plusIndex(out.offset, sizeExpr(node.shape))});`;
 }
 
 function padStatement(node: ApplyNode, ctx: StatementContext): string[] {
@@ -169,7 +171,7 @@ function padStatement(node: ApplyNode, ctx: StatementContext): string[] {
   const axis = node.attrs['axis'] as number;
   const out = targetOf(node, ctx);
   const outStrides = strideExprs(node.shape);
-  const base = productExpr([node.attrs['before'] as number]) === '0' ? '0' : `${dimExpr(node.attrs['before'] as number)} * ${outStrides[axis]}`;
+  const base = timesIndex(dimExpr(node.attrs['before'] as number), outStrides[axis]!);
   return [
     fillZero(node, ctx),
     ...loopNest(x.shape, ctx, (loop) => [`${at(out, indexExpr(loop.indices!, outStrides, base))} = ${readElement(x, loop, ctx).text};`]),
@@ -182,7 +184,7 @@ function concatStatement(node: ApplyNode, ctx: StatementContext): string[] {
   const outStrides = strideExprs(node.shape);
   let start = 0;
   return node.inputs.flatMap((x) => {
-    const base = start === 0 ? '0' : `${start} * ${outStrides[axis]}`;
+    const base = timesIndex(String(start), outStrides[axis]!);
     start += x.shape[axis] as number;
     return loopNest(x.shape, ctx, (loop) => [`${at(out, indexExpr(loop.indices!, outStrides, base))} = ${readElement(x, loop, ctx).text};`]);
   });
@@ -218,9 +220,9 @@ function gatherStatement(node: ApplyNode, ctx: StatementContext): string[] {
   return [
     `for (let ${i} = 0; ${i} < ${sizeExpr(indices.shape)}; ${i}++) {`,
     `  const ${r} = ${readElement(indices, { shape: indices.shape, indices: null, flat: i }, ctx).text};`,
-    `  const ${dst} = ${out.offset === '0' ? '' : `${out.offset} + `}${i} * ${row};`,
+    `  const ${dst} = ${plusIndex(out.offset, timesIndex(i, row))};`,
     `  if (${validRow(r, sizeExpr([table.shape[0]!]))}) {`,
-    `    const ${src} = ${tab.offset === '0' ? '' : `${tab.offset} + `}${r} * ${row};`,
+    `    const ${src} = ${plusIndex(tab.offset, timesIndex(r, row))};`,
     `    for (let ${k} = 0; ${k} < ${row}; ${k}++) ${out.array}[${dst} + ${k}] = ${tab.array}[${src} + ${k}];`,
     `  } else ${indexError(node, i, r)}`,
     '}',
@@ -240,8 +242,8 @@ function scatterAddStatement(node: ApplyNode, ctx: StatementContext): string[] {
     `for (let ${i} = 0; ${i} < ${sizeExpr(indices.shape)}; ${i}++) {`,
     `  const ${r} = ${readElement(indices, { shape: indices.shape, indices: null, flat: i }, ctx).text};`,
     `  if (!(${validRow(r, sizeExpr([node.shape[0]!]))})) ${indexError(node, i, r)}`,
-    `  const ${dst} = ${out.offset === '0' ? '' : `${out.offset} + `}${r} * ${row};`,
-    `  const ${src} = ${vals.offset === '0' ? '' : `${vals.offset} + `}${i} * ${row};`,
+    `  const ${dst} = ${plusIndex(out.offset, timesIndex(r, row))};`,
+    `  const ${src} = ${plusIndex(vals.offset, timesIndex(i, row))};`,
     `  for (let ${k} = 0; ${k} < ${row}; ${k}++) ${out.array}[${dst} + ${k}] += ${vals.array}[${src} + ${k}];`,
     '}',
   ];
@@ -258,7 +260,7 @@ function oneHotStatement(node: ApplyNode, ctx: StatementContext): string[] {
     `for (let ${i} = 0; ${i} < ${sizeExpr(indices.shape)}; ${i}++) {`,
     `  const ${c} = ${readElement(indices, { shape: indices.shape, indices: null, flat: i }, ctx).text};`,
     `  if (!(${validRow(c, depth)})) ${indexError(node, i, c)}`,
-    `  ${at(out, `${i} * ${depth} + ${c}`)} = 1;`,
+    `  ${at(out, plusIndex(timesIndex(i, depth), c))} = 1;`,
     '}',
   ];
 }
@@ -268,7 +270,7 @@ function reshapeCopy(node: ApplyNode, ctx: StatementContext): string[] {
   const out = targetOf(node, ctx);
   const i = ctx.flatVar;
   const memory = memoryOf(x, ctx);
-  const src = memory === null ? readElement(x, { shape: x.shape, indices: null, flat: i }, ctx).text : `${memory.array}[${memory.offset === '0' ? i : `${memory.offset} + ${i}`}]`;
+  const src = memory === null ? readElement(x, { shape: x.shape, indices: null, flat: i }, ctx).text : `${memory.array}[${plusIndex(memory.offset, i)}]`;
   return [`for (let ${i} = 0; ${i} < ${sizeExpr(node.shape)}; ${i}++) ${at(out, i)} = ${src};`];
 }
 
@@ -278,39 +280,37 @@ export function statementFor(node: Node, ctx: StatementContext): string[] {
   if (node.op === 'input') return [];
   if (node.op === 'const') {
     if (s.kind !== 'buffer') return [];
-    return [`${s.array}.fill(${renderNumber(node.value, node.dtype, 'ts').text}, ${s.offset}, ${s.offset === '0' ? '' : `${s.offset} + `}${sizeExpr(node.shape)});`];
+    return [`${s.array}.fill(${renderNumber(node.value, node.dtype, 'ts').text}, ${s.offset}, ${plusIndex(s.offset, sizeExpr(node.shape))});`];
   }
-  if (node.op === 'scan') return scanStatement(node, ctx);
+  const emission = OP_TABLE[node.op].emission;
+  if (emission?.kind === 'loop') return scanStatement(node, ctx);
   if (s.kind === 'scalar') {
     if (!s.bound) return [];
-    if (node.op.startsWith('reduce')) return reduction(node, ctx);
+    if (emission?.kind === 'reduce') return reduction(node, emission, ctx);
     return [`const ${ctx.names.get(node)} = ${renderInline(node, { shape: [], indices: [] }, ctx).text};`];
   }
   if (s.kind !== 'buffer') return [];
-  switch (node.op) {
-    case 'reduceSum':
-    case 'reduceMax':
-    case 'reduceMin':
-    case 'reduceLogSumExp':
-      return reduction(node, ctx);
+  if (emission === undefined) return elementwise(node, ctx);
+  return structuralStatement(node, emission, ctx);
+}
+
+/** The template the op table's emission entry names, writing into the node's buffer. */
+function structuralStatement(node: ApplyNode, emission: LoopEmission, ctx: StatementContext): string[] {
+  switch (emission.kind) {
+    case 'reduce':
+      return reduction(node, emission, ctx);
     case 'matmul':
       return matmul(node, ctx);
-    case 'transpose': {
-      const strides = strideExprs(node.inputs[0]!.shape);
-      return stridedCopy(node, ctx, (node.attrs['perm'] as number[]).map((p) => strides[p]!));
-    }
-    case 'broadcastTo': {
+    case 'stridedCopy': {
       const x = node.inputs[0]!;
-      return stridedCopy(node, ctx, broadcastStrideExprs(x.shape, node.shape));
-    }
-    case 'slice': {
-      const strides = strideExprs(node.inputs[0]!.shape);
+      if (emission.source === 'broadcast') return stridedCopy(node, ctx, broadcastStrideExprs(x.shape, node.shape));
+      const strides = strideExprs(x.shape);
+      if (emission.source === 'permute') return stridedCopy(node, ctx, (node.attrs['perm'] as number[]).map((p) => strides[p]!));
       const axis = node.attrs['axis'] as number;
       const start = node.attrs['start'] as number;
-      return stridedCopy(node, ctx, strides, start === 0 ? '0' : `${start} * ${strides[axis]}`);
+      return stridedCopy(node, ctx, strides, timesIndex(String(start), strides[axis]!));
     }
-    case 'reshape':
-    case 'stopGradient':
+    case 'flatCopy':
       return reshapeCopy(node, ctx);
     case 'pad':
       return padStatement(node, ctx);
@@ -322,9 +322,9 @@ export function statementFor(node: Node, ctx: StatementContext): string[] {
       return scatterAddStatement(node, ctx);
     case 'oneHot':
       return oneHotStatement(node, ctx);
-    default:
-      if (OP_TABLE[node.op].evaluateTensor !== undefined) throw new Error(`internal: no loop template for ${node.op}`);
-      return elementwise(node, ctx);
+    case 'dimSize':
+    case 'loop':
+    case 'inlinedBeforeEmission':
+      throw new Error(`internal: ${node.op} never has a buffer of its own to compute`);
   }
 }
-

@@ -14,7 +14,7 @@ import { twinPrologue } from '../finiteTwin.ts';
 import { BUFFER_CHECK_CALLS, FINITE_CHECK_HELPERS, SCALAR_CHECK_CALLS, bufferCheck, isChecked, scalarCheck, unobserved } from '../finiteChecks.ts';
 import { UnsafeNameError } from '../safeText.ts';
 import { SourceComments } from '../sourceComments.ts';
-import { sizeExpr, symbolsOf } from './dims.ts';
+import { plusIndex, sizeExpr, symbolsOf } from './dims.ts';
 import { planKernel } from './plan.ts';
 import { pruneLoops } from './pruneLoops.ts';
 import type { Placement } from './plan.ts';
@@ -118,7 +118,10 @@ export function emitTensorKernel(spec: KernelSpec): EmittedKernel {
   // The plan's order: the results of one loop are computed together.
   for (const node of plan.order) {
     const statement = statementFor(node, ctx);
-    if (statement.length > 0) body.push(...comments.before(node), ...statement);
+    const alias = plan.aliases.get(node);
+    const aliasLine = alias === undefined ? [] : [`const ${alias.name} = ${alias.of};`];
+    if (statement.length > 0) body.push(...comments.before(node), ...aliasLine, ...statement);
+    else body.push(...aliasLine);
     if (check !== null) body.push(...check(node));
   }
   body.push(...writeOutputs(k, outParam, writeOffsets, plan.storage, ctx));
@@ -174,9 +177,7 @@ function checkFor(k: KernelSpec, ctx: StatementContext, local: string, calls: Se
 }
 
 function totalSize(nodes: readonly Node[]): string {
-  return nodes
-    .map((n) => sizeExpr(n.shape))
-    .reduce((a, b) => (/^\d+$/.test(a) && /^\d+$/.test(b) ? String(Number(a) + Number(b)) : `${a} + ${b}`), '0');
+  return plusIndex(...nodes.map((n) => sizeExpr(n.shape)));
 }
 
 function writeOutputs(
@@ -189,11 +190,13 @@ function writeOutputs(
   if (k.writes === undefined || param === undefined) return [];
   const { nodes, labels } = k.writes;
   const lines: string[] = [];
+  // Values computed straight into the output get one note, not a comment line each with no code under it.
+  const inPlace: string[] = [];
   nodes.forEach((n, idx) => {
     const s = storage.get(n)!;
     const off = writeOffsets[idx]!;
     if (s.kind === 'buffer' && s.array === param && s.offset === off) {
-      lines.push(`// ${labels[idx]}: written in place at ${param}[${off}]`);
+      inPlace.push(`${labels[idx]} at ${param}[${off}]`);
       return;
     }
     if (n.shape.length === 0) {
@@ -201,10 +204,10 @@ function writeOutputs(
       return;
     }
     const i = ctx.flatVar;
-    const dst = off === '0' ? i : `${off} + ${i}`;
+    const dst = plusIndex(off, i);
     lines.push(`for (let ${i} = 0; ${i} < ${sizeExpr(n.shape)}; ${i}++) ${param}[${dst}] = ${readElement(n, { shape: n.shape, indices: null, flat: i }, ctx).text}; // ${labels[idx]}`);
   });
-  return lines;
+  return inPlace.length === 0 ? lines : [`// written in place: ${inPlace.join(', ')}`, ...lines];
 }
 
 /**
@@ -219,12 +222,24 @@ function workspaceCode(kernel: string, sizes: readonly string[], slots: readonly
   const locals = new NameManager(sizes);
   const [last, key, ws] = [locals.claim('last'), locals.claim('key'), locals.claim('ws')];
   const fields = [...sizes.map((s) => `readonly ${s}: number;`), ...slots.map((s) => `readonly ${s.name}: Float64Array;`)];
-  const same = sizes.length === 0 ? `${last} !== undefined` : `${last} !== undefined && ${sizes.map((s) => `${last}.${s} === ${s}`).join(' && ')}`;
-  const keyText = sizes.length === 0 ? "''" : `\`${sizes.map((s) => `\${${s}}`).join(',')}\``;
+  const same = `${last} !== undefined && ${sizes.map((s) => `${last}.${s} === ${s}`).join(' && ')}`;
+  const keyText = `\`${sizes.map((s) => `\${${s}}`).join(',')}\``;
+  const allocate = `{ ${[...sizes, ...slots.map((s) => `${s.name}: new Float64Array(${s.size})`)].join(', ')} }`;
+  const header = [`interface ${type} {`, ...fields.map((f) => `  ${f}`), '}'];
+  if (sizes.length === 0) {
+    // Every size is fixed: one set of buffers, allocated at the first call, serves all calls.
+    const text = [
+      ...header,
+      `let ${fn}Buffers: ${type} | undefined;`,
+      `function ${fn}(): ${type} {`,
+      `  ${fn}Buffers ??= ${allocate};`,
+      `  return ${fn}Buffers;`,
+      '}',
+    ].join('\n');
+    return { fn, text };
+  }
   const text = [
-    `interface ${type} {`,
-    ...fields.map((f) => `  ${f}`),
-    '}',
+    ...header,
     `const ${fn}s = new Map<string, ${type}>();`,
     `let ${fn}Last: ${type} | undefined;`,
     `function ${fn}(${sizes.map((s) => `${s}: number`).join(', ')}): ${type} {`,
@@ -233,7 +248,7 @@ function workspaceCode(kernel: string, sizes: readonly string[], slots: readonly
     `  const ${key} = ${keyText};`,
     `  let ${ws} = ${fn}s.get(${key});`,
     `  if (${ws} === undefined) {`,
-    `    ${ws} = { ${[...sizes, ...slots.map((s) => `${s.name}: new Float64Array(${s.size})`)].join(', ')} };`,
+    `    ${ws} = ${allocate};`,
     `    ${fn}s.set(${key}, ${ws});`,
     '  }',
     `  ${fn}Last = ${ws};`,
@@ -273,8 +288,9 @@ export function helpersOf(order: readonly Node[]): Set<string> {
   for (let nodes: readonly Node[] | undefined = order; nodes !== undefined; ) {
     for (const node of nodes) {
       if (node.op === 'const' || node.op === 'input') continue;
-      if (node.op === 'matmul') used.add('gemm');
-      const helper = OP_TABLE[node.op].helper;
+      const def = OP_TABLE[node.op];
+      if (def.emission?.kind === 'matmul') used.add('gemm');
+      const helper = def.helper;
       if (helper !== undefined) used.add(helper);
       const body = node.op === 'scan' ? (node.attrs['body'] as string) : undefined;
       if (body !== undefined && !seen.has(body)) {

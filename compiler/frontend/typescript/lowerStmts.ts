@@ -6,7 +6,7 @@
  */
 import { apply } from '../../ir/build.ts';
 import type { Node } from '../../ir/node.ts';
-import { withOrigin } from '../../ir/origin.ts';
+import { nameValue, withOrigin } from '../../ir/origin.ts';
 import type { FunctionDecl, Pos, Stmt } from './ast.ts';
 import { UNASSIGNED, fail, isNode, origin } from './context.ts';
 import type { Context, Env, Value } from './context.ts';
@@ -92,7 +92,10 @@ function lowerStatement(ctx: Context, env: Env, s: Stmt): Env {
   switch (s.kind) {
     case 'declare': {
       const next = new Map(env);
-      next.set(s.name, { value: s.init === null ? UNASSIGNED : lowerExpr(ctx, env, s.init), mutable: s.mutable });
+      const value = s.init === null ? UNASSIGNED : lowerExpr(ctx, env, s.init);
+      // Kernel buffers holding this value are named after the variable (ir/origin.ts).
+      if (isNode(value)) nameValue(value, s.name);
+      next.set(s.name, { value, mutable: s.mutable });
       return next;
     }
     case 'assign': {

@@ -18,6 +18,7 @@ export const controlOps = {
     output: 'f64',
     shape: (_op, inputs, attrs) => scanShape(inputs, attrs),
     evaluate: notElementwise('scan'),
+    emission: { kind: 'loop' },
     evaluateTensor: (inputs, attrs, _out, sizes) => evaluateLoop(inputs, attrs, sizes)(attrs),
     derivative: { jvp: scanJvp, vjp: (node, bar, reverse) => scanGroupVjp([node], [bar], reverse) },
     group: { key: loopKey, evaluate: evaluateLoop, vjp: scanGroupVjp },
@@ -30,6 +31,7 @@ export const controlOps = {
     output: 'f64',
     shape: (_op, [a]) => a!,
     evaluate: ([x]) => x!,
+    emission: { kind: 'flatCopy' },
     evaluateTensor: ([x]) => ({ shape: [...x!.shape], data: x!.data.slice() }),
     derivative: { jvp: () => null, vjp: () => [null] },
     // An identity: the emitter reads the operand itself.

@@ -66,6 +66,7 @@ export const customOps = {
     output: 'f64',
     shape: (_op, _inputs, attrs) => customRuleOf(ruleKey(attrs)).value.shape,
     evaluate: notElementwise('custom'),
+    emission: { kind: 'inlinedBeforeEmission' },
     evaluateTensor: evaluateCustom,
     derivative: { jvp: customJvp, vjp: customVjp },
     // Inlined before emission (passes/inlineCustomRules.ts); the name shows in IR listings.

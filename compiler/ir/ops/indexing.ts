@@ -23,6 +23,7 @@ export const indexingOps = {
     arity: 2,
     indices: { operand: 1, bound: (node) => node.inputs[0]!.shape[0]!, what: 'a row index', fallbackName: 'indices' },
     shape: (_op, [table, indices]) => [...indices!, ...table!.slice(1)],
+    emission: { kind: 'gather' },
     evaluateTensor([table, indices], _attrs, out) {
       const result = zeros(out);
       const row = sizeOf(table!.shape.slice(1));
@@ -50,6 +51,7 @@ export const indexingOps = {
       }
       return [attrs['rows'] as Dim, ...values!.slice(lead)];
     },
+    emission: { kind: 'scatterAdd' },
     evaluateTensor([indices, values], _attrs, out) {
       const result = zeros(out);
       const row = sizeOf(out.slice(1));
@@ -71,6 +73,7 @@ export const indexingOps = {
     arity: 1,
     indices: { operand: 0, bound: (node) => node.attrs['depth'] as number, what: 'a label', fallbackName: 'labels' },
     shape: (_op, [indices], attrs) => [...indices!, attrs['depth'] as number],
+    emission: { kind: 'oneHot' },
     evaluateTensor([indices], attrs, out) {
       const depth = attrs['depth'] as number;
       const result = zeros(out);
@@ -88,6 +91,7 @@ export const indexingOps = {
     doc: 'the run-time size of a named dimension (such as batch), as a scalar',
     arity: 0,
     shape: () => [],
+    emission: { kind: 'dimSize' },
     evaluateTensor: (_inputs, attrs, _out, sizes) => {
       const size = sizes[attrs['dim'] as string];
       if (size === undefined) throw new Error(`no size given for dimension '${String(attrs['dim'])}'`);

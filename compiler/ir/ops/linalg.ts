@@ -23,6 +23,7 @@ export const linalgOps = {
       if (!ok) throw new ShapeError(`${op}: cannot multiply ${shapeToString(a!)} by ${shapeToString(b!)}`);
       return [...a!.slice(0, r - 1), b![r - 1]!];
     },
+    emission: { kind: 'matmul' },
     evaluateTensor([a, b], _attrs, out) {
       const r = out.length;
       const [m, n, k] = [out[r - 2]!, out[r - 1]!, a!.shape[r - 1]!];

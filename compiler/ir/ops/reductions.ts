@@ -100,6 +100,7 @@ function reduction(op: string, doc: string): Pick<OpDef, 'doc' | 'arity' | 'inpu
 export const reductionOps = {
   reduceSum: {
     ...reduction('reduceSum', 'sum over axes'),
+    emission: { kind: 'reduce', combine: 'sum', init: '0' },
     evaluateTensor: ([x], attrs, out) => reduceTensor(x!, attrs, out, 0, (a, v) => a + v),
     derivative: {
       jvp: (node, [dot]) => reduceAgain(node, dot!),
@@ -108,18 +109,21 @@ export const reductionOps = {
   },
   reduceMax: {
     ...reduction('reduceMax', 'maximum over axes; NaN if any element is NaN'),
+    emission: { kind: 'reduce', combine: 'max', init: '-Infinity' },
     evaluateTensor: ([x], attrs, out) => reduceTensor(x!, attrs, out, -Infinity, Math.max),
     derivative: extremeDerivative,
     kink: 'Ties split the cotangent evenly among the maximal elements (torch.amax).',
   },
   reduceMin: {
     ...reduction('reduceMin', 'minimum over axes; NaN if any element is NaN'),
+    emission: { kind: 'reduce', combine: 'min', init: 'Infinity' },
     evaluateTensor: ([x], attrs, out) => reduceTensor(x!, attrs, out, Infinity, Math.min),
     derivative: extremeDerivative,
     kink: 'Ties split the cotangent evenly among the minimal elements (torch.amin).',
   },
   reduceLogSumExp: {
     ...reduction('reduceLogSumExp', 'log Σ exp over axes, shifted by the maximum so nothing overflows'),
+    emission: { kind: 'reduce', combine: 'logSumExp', init: '-Infinity' },
     evaluateTensor: ([x], attrs, out) => {
       const m = reduceTensor(x!, attrs, out, -Infinity, (a, v) => Math.max(a, v));
       const kept = { ...attrs, keepDims: true };

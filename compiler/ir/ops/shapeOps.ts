@@ -63,6 +63,7 @@ export const shapeOps = {
       }
       return target;
     },
+    emission: { kind: 'stridedCopy', source: 'broadcast', elementwiseView: true },
     evaluateTensor: ([x], _attrs, out) => gatherStrided(x!, out, broadcastStrides(x!.shape, out)),
     derivative: {
       jvp: (node, [dot]) => broadcastTo(dot!, node.shape),
@@ -76,6 +77,7 @@ export const shapeOps = {
       if (!sameSize(a!, target)) throw new ShapeError(`${op}: cannot reshape ${shapeToString(a!)} to ${shapeToString(target)}`);
       return target;
     },
+    emission: { kind: 'flatCopy' },
     evaluateTensor: ([x], _attrs, out) => ({ shape: [...out], data: x!.data.slice() }),
     derivative: {
       jvp: (node, [dot]) => reshape(dot!, node.shape),
@@ -91,6 +93,7 @@ export const shapeOps = {
       }
       return transposeShape(a!, perm);
     },
+    emission: { kind: 'stridedCopy', source: 'permute', transposeView: true },
     evaluateTensor: ([x], attrs, out) => {
       const strides = stridesOf(x!.shape);
       return gatherStrided(x!, out, numbers(attrs, 'perm').map((p) => strides[p]!));
@@ -113,6 +116,7 @@ export const shapeOps = {
       if (!(0 <= start && start <= end && end <= d)) throw new ShapeError(`${op}: [${start}, ${end}) is outside axis ${axis} of ${shapeToString(a!)}`);
       return a!.map((dim, i) => (i === axis ? end - start : dim));
     },
+    emission: { kind: 'stridedCopy', source: 'slice' },
     evaluateTensor: ([x], attrs, out) => {
       const strides = stridesOf(x!.shape);
       return gatherStrided(x!, out, strides, num(attrs, 'start') * strides[num(attrs, 'axis')]!);
@@ -133,6 +137,7 @@ export const shapeOps = {
       const d = checkAxisStatic(op, a!, axis);
       return a!.map((dim, i) => (i === axis ? d + num(attrs, 'before') + num(attrs, 'after') : dim));
     },
+    emission: { kind: 'pad' },
     evaluateTensor: ([x], attrs, out) => {
       // x lands in the window of the result that starts at `before` on `axis`.
       const result = zeros(out);
@@ -171,6 +176,7 @@ export const shapeOps = {
       }
       return first.map((d, i) => (i === axis ? total : d));
     },
+    emission: { kind: 'concat' },
     evaluateTensor: (xs, attrs, out) => {
       const axis = num(attrs, 'axis');
       const result = zeros(out);

@@ -16,13 +16,13 @@ export function squash(X: Float64Array, u: number, rows: number, cols: number, o
 }
 
 /** The kernel of `squash`: sizes passed explicitly, arguments unchecked. */
-function squashValueKernel(X: Float64Array, u: number, cols: number, rows: number, out: Float64Array = new Float64Array(0 + rows * cols)): Float64Array {
+function squashValueKernel(X: Float64Array, u: number, cols: number, rows: number, out: Float64Array = new Float64Array(rows * cols)): Float64Array {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('squashValueKernel')(...arguments) as Float64Array;
   // models/plain.model.ts:3  return sigmoid(mul(X, u));
   for (let i = 0; i < rows * cols; i++) {
     out[i] = sigmoid(X[i] * u);
   }
-  // squash: written in place at out[0]
+  // written in place: squash at out[0]
   return out;
 }
 

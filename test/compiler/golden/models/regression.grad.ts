@@ -220,7 +220,7 @@ interface LogisticValueKernelWorkspace {
   readonly n: number;
   readonly mul: Float64Array;
   readonly matmul: Float64Array;
-  readonly add: Float64Array;
+  readonly z: Float64Array;
 }
 const logisticValueKernelWorkspaces = new Map<string, LogisticValueKernelWorkspace>();
 let logisticValueKernelWorkspaceLast: LogisticValueKernelWorkspace | undefined;
@@ -230,7 +230,7 @@ function logisticValueKernelWorkspace(n: number): LogisticValueKernelWorkspace {
   const key = `${n}`;
   let ws = logisticValueKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { n, mul: new Float64Array(3), matmul: new Float64Array(n), add: new Float64Array(n) };
+    ws = { n, mul: new Float64Array(3), matmul: new Float64Array(n), z: new Float64Array(n) };
     logisticValueKernelWorkspaces.set(key, ws);
   }
   logisticValueKernelWorkspaceLast = ws;
@@ -243,7 +243,7 @@ function logisticValueKernel(w: Float64Array, b: number, X: Float64Array, y: Flo
   const ws = logisticValueKernelWorkspace(n);
   const mul = ws.mul;
   const matmul = ws.matmul;
-  const add = ws.add;
+  const z = ws.z;
   // models/regression.model.ts:6  return nll + 0.5 * lambda * sum(square(w));
   for (let i = 0; i < 3; i++) {
     mul[i] = w[i] * w[i];
@@ -255,15 +255,16 @@ function logisticValueKernel(w: Float64Array, b: number, X: Float64Array, y: Flo
   // models/regression.model.ts:4  const z = add(matmul(X, w), b);
   gemm(n, 1, 3, X, 0, 3, 1, w, 0, 1, 1, matmul, 0);
   for (let i = 0; i < n; i++) {
-    add[i] = b + matmul[i];
+    z[i] = b + matmul[i];
   }
   // models/regression.model.ts:5  const nll = mean(sub(softplus(z), mul(y, z)));
+  const sub = matmul;
   for (let i = 0; i < n; i++) {
-    matmul[i] = softplus(add[i]) - y[i] * add[i];
+    sub[i] = softplus(z[i]) - y[i] * z[i];
   }
   let t1 = 0;
   for (let i0 = 0; i0 < n; i0++) {
-    t1 += matmul[i0];
+    t1 += sub[i0];
   }
   return 0.5 * lambda * t0 + t1 / n;
 }
@@ -272,7 +273,7 @@ interface LogisticValueAndGradientKernelWorkspace {
   readonly n: number;
   readonly mul: Float64Array;
   readonly matmul: Float64Array;
-  readonly add: Float64Array;
+  readonly z: Float64Array;
   readonly matmul1: Float64Array;
 }
 const logisticValueAndGradientKernelWorkspaces = new Map<string, LogisticValueAndGradientKernelWorkspace>();
@@ -283,7 +284,7 @@ function logisticValueAndGradientKernelWorkspace(n: number): LogisticValueAndGra
   const key = `${n}`;
   let ws = logisticValueAndGradientKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { n, mul: new Float64Array(3), matmul: new Float64Array(n), add: new Float64Array(n), matmul1: new Float64Array(3) };
+    ws = { n, mul: new Float64Array(3), matmul: new Float64Array(n), z: new Float64Array(n), matmul1: new Float64Array(3) };
     logisticValueAndGradientKernelWorkspaces.set(key, ws);
   }
   logisticValueAndGradientKernelWorkspaceLast = ws;
@@ -296,7 +297,7 @@ function logisticValueAndGradientKernel(w: Float64Array, b: number, X: Float64Ar
   const ws = logisticValueAndGradientKernelWorkspace(n);
   const mul = ws.mul;
   const matmul = ws.matmul;
-  const add = ws.add;
+  const z = ws.z;
   const matmul1 = ws.matmul1;
   // models/regression.model.ts:6  return nll + 0.5 * lambda * sum(square(w));
   const t0 = 0.5 * lambda;
@@ -308,18 +309,19 @@ function logisticValueAndGradientKernel(w: Float64Array, b: number, X: Float64Ar
   // models/regression.model.ts:4  const z = add(matmul(X, w), b);
   gemm(n, 1, 3, X, 0, 3, 1, w, 0, 1, 1, matmul, 0);
   for (let i = 0; i < n; i++) {
-    add[i] = b + matmul[i];
+    z[i] = b + matmul[i];
   }
+  const zBar = matmul;
   for (let i0 = 0; i0 < n; i0++) {
-    matmul[i0] = t1 * sigmoid(add[i0]) - y[i0] * t1;
+    zBar[i0] = t1 * sigmoid(z[i0]) - y[i0] * t1;
   }
-  gemm(3, 1, n, X, 0, 1, 3, matmul, 0, 1, 1, matmul1, 0);
+  gemm(3, 1, n, X, 0, 1, 3, zBar, 0, 1, 1, matmul1, 0);
   for (let i = 0; i < 3; i++) {
     gradOut[i] = mul[i] + (mul[i] + matmul1[i]);
   }
   let t2 = 0;
   for (let i0 = 0; i0 < n; i0++) {
-    t2 += matmul[i0];
+    t2 += zBar[i0];
   }
   // models/regression.model.ts:6  return nll + 0.5 * lambda * sum(square(w));
   for (let i = 0; i < 3; i++) {
@@ -330,14 +332,15 @@ function logisticValueAndGradientKernel(w: Float64Array, b: number, X: Float64Ar
     t3 += mul[i0];
   }
   // models/regression.model.ts:5  const nll = mean(sub(softplus(z), mul(y, z)));
+  const sub = matmul;
   for (let i = 0; i < n; i++) {
-    matmul[i] = softplus(add[i]) - y[i] * add[i];
+    sub[i] = softplus(z[i]) - y[i] * z[i];
   }
   let t4 = 0;
   for (let i0 = 0; i0 < n; i0++) {
-    t4 += matmul[i0];
+    t4 += sub[i0];
   }
-  // ∂logistic/∂w: written in place at gradOut[0]
+  // written in place: ∂logistic/∂w at gradOut[0]
   gradOut[3] = t2; // ∂logistic/∂b
   return t0 * t3 + t4 / n;
 }
@@ -346,7 +349,7 @@ interface LogisticJvpKernelWorkspace {
   readonly n: number;
   readonly mul: Float64Array;
   readonly matmul: Float64Array;
-  readonly add: Float64Array;
+  readonly zDot: Float64Array;
   readonly sub: Float64Array;
 }
 const logisticJvpKernelWorkspaces = new Map<string, LogisticJvpKernelWorkspace>();
@@ -357,7 +360,7 @@ function logisticJvpKernelWorkspace(n: number): LogisticJvpKernelWorkspace {
   const key = `${n}`;
   let ws = logisticJvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { n, mul: new Float64Array(3), matmul: new Float64Array(n), add: new Float64Array(n), sub: new Float64Array(n) };
+    ws = { n, mul: new Float64Array(3), matmul: new Float64Array(n), zDot: new Float64Array(n), sub: new Float64Array(n) };
     logisticJvpKernelWorkspaces.set(key, ws);
   }
   logisticJvpKernelWorkspaceLast = ws;
@@ -370,7 +373,7 @@ function logisticJvpKernel(w: Float64Array, b: number, X: Float64Array, y: Float
   const ws = logisticJvpKernelWorkspace(n);
   const mul = ws.mul;
   const matmul = ws.matmul;
-  const add = ws.add;
+  const zDot = ws.zDot;
   const sub = ws.sub;
   // models/regression.model.ts:6  return nll + 0.5 * lambda * sum(square(w));
   for (let i = 0; i < 3; i++) {
@@ -383,12 +386,12 @@ function logisticJvpKernel(w: Float64Array, b: number, X: Float64Array, y: Float
   // models/regression.model.ts:4  const z = add(matmul(X, w), b);
   gemm(n, 1, 3, X, 0, 3, 1, wDot, 0, 1, 1, matmul, 0);
   for (let i = 0; i < n; i++) {
-    add[i] = bDot + matmul[i];
+    zDot[i] = bDot + matmul[i];
   }
   gemm(n, 1, 3, X, 0, 3, 1, w, 0, 1, 1, matmul, 0);
   // models/regression.model.ts:5  const nll = mean(sub(softplus(z), mul(y, z)));
   for (let i = 0; i < n; i++) {
-    sub[i] = add[i] * sigmoid(b + matmul[i]) - y[i] * add[i];
+    sub[i] = zDot[i] * sigmoid(b + matmul[i]) - y[i] * zDot[i];
   }
   let t1 = 0;
   for (let i0 = 0; i0 < n; i0++) {
@@ -402,7 +405,7 @@ interface LogisticHvpKernelWorkspace {
   readonly mul: Float64Array;
   readonly matmul: Float64Array;
   readonly matmul1: Float64Array;
-  readonly add: Float64Array;
+  readonly z: Float64Array;
   readonly matmul2: Float64Array;
 }
 const logisticHvpKernelWorkspaces = new Map<string, LogisticHvpKernelWorkspace>();
@@ -413,7 +416,7 @@ function logisticHvpKernelWorkspace(n: number): LogisticHvpKernelWorkspace {
   const key = `${n}`;
   let ws = logisticHvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { n, mul: new Float64Array(3), matmul: new Float64Array(n), matmul1: new Float64Array(n), add: new Float64Array(n), matmul2: new Float64Array(3) };
+    ws = { n, mul: new Float64Array(3), matmul: new Float64Array(n), matmul1: new Float64Array(n), z: new Float64Array(n), matmul2: new Float64Array(3) };
     logisticHvpKernelWorkspaces.set(key, ws);
   }
   logisticHvpKernelWorkspaceLast = ws;
@@ -427,7 +430,7 @@ function logisticHvpKernel(w: Float64Array, b: number, X: Float64Array, _y: Floa
   const mul = ws.mul;
   const matmul = ws.matmul;
   const matmul1 = ws.matmul1;
-  const add = ws.add;
+  const z = ws.z;
   const matmul2 = ws.matmul2;
   // models/regression.model.ts:6  return nll + 0.5 * lambda * sum(square(w));
   const t0 = 0.5 * lambda;
@@ -440,22 +443,23 @@ function logisticHvpKernel(w: Float64Array, b: number, X: Float64Array, _y: Floa
   gemm(n, 1, 3, X, 0, 3, 1, wDot, 0, 1, 1, matmul, 0);
   gemm(n, 1, 3, X, 0, 3, 1, w, 0, 1, 1, matmul1, 0);
   for (let i = 0; i < n; i++) {
-    add[i] = b + matmul1[i];
+    z[i] = b + matmul1[i];
   }
   // models/regression.model.ts:5  const nll = mean(sub(softplus(z), mul(y, z)));
+  const zBarDot = matmul1;
   for (let i0 = 0; i0 < n; i0++) {
-    matmul1[i0] = t1 * ((bDot + matmul[i0]) * (sigmoid(-add[i0]) * sigmoid(add[i0])));
+    zBarDot[i0] = t1 * ((bDot + matmul[i0]) * (sigmoid(-z[i0]) * sigmoid(z[i0])));
   }
   // models/regression.model.ts:4  const z = add(matmul(X, w), b);
-  gemm(3, 1, n, X, 0, 1, 3, matmul1, 0, 1, 1, matmul2, 0);
+  gemm(3, 1, n, X, 0, 1, 3, zBarDot, 0, 1, 1, matmul2, 0);
   for (let i = 0; i < 3; i++) {
     out[i] = mul[i] + (matmul2[i] + mul[i]);
   }
   let t2 = 0;
   for (let i0 = 0; i0 < n; i0++) {
-    t2 += matmul1[i0];
+    t2 += zBarDot[i0];
   }
-  // (H·v) along w: written in place at out[0]
+  // written in place: (H·v) along w at out[0]
   out[3] = t2; // (H·v) along b
   return out;
 }
@@ -602,7 +606,7 @@ function predictValueKernelWorkspace(n: number): PredictValueKernelWorkspace {
 }
 
 /** The kernel of `predict`: sizes passed explicitly, arguments unchecked. */
-function predictValueKernel(w: Float64Array, b: number, X: Float64Array, n: number, out: Float64Array = new Float64Array(0 + n)): Float64Array {
+function predictValueKernel(w: Float64Array, b: number, X: Float64Array, n: number, out: Float64Array = new Float64Array(n)): Float64Array {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('predictValueKernel')(...arguments) as Float64Array;
   const ws = predictValueKernelWorkspace(n);
   const matmul = ws.matmul;
@@ -612,7 +616,7 @@ function predictValueKernel(w: Float64Array, b: number, X: Float64Array, n: numb
   for (let i = 0; i < n; i++) {
     out[i] = sigmoid(b + matmul[i]);
   }
-  // predict: written in place at out[0]
+  // written in place: predict at out[0]
   return out;
 }
 
@@ -620,7 +624,7 @@ interface PredictJvpKernelWorkspace {
   readonly n: number;
   readonly matmul: Float64Array;
   readonly matmul1: Float64Array;
-  readonly add: Float64Array;
+  readonly z: Float64Array;
 }
 const predictJvpKernelWorkspaces = new Map<string, PredictJvpKernelWorkspace>();
 let predictJvpKernelWorkspaceLast: PredictJvpKernelWorkspace | undefined;
@@ -630,7 +634,7 @@ function predictJvpKernelWorkspace(n: number): PredictJvpKernelWorkspace {
   const key = `${n}`;
   let ws = predictJvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { n, matmul: new Float64Array(n), matmul1: new Float64Array(n), add: new Float64Array(n) };
+    ws = { n, matmul: new Float64Array(n), matmul1: new Float64Array(n), z: new Float64Array(n) };
     predictJvpKernelWorkspaces.set(key, ws);
   }
   predictJvpKernelWorkspaceLast = ws;
@@ -638,23 +642,23 @@ function predictJvpKernelWorkspace(n: number): PredictJvpKernelWorkspace {
 }
 
 /** The kernel of `predictJvp`: sizes passed explicitly, arguments unchecked. */
-function predictJvpKernel(w: Float64Array, b: number, X: Float64Array, wDot: Float64Array, bDot: number, n: number, out: Float64Array = new Float64Array(0 + n)): Float64Array {
+function predictJvpKernel(w: Float64Array, b: number, X: Float64Array, wDot: Float64Array, bDot: number, n: number, out: Float64Array = new Float64Array(n)): Float64Array {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('predictJvpKernel')(...arguments) as Float64Array;
   const ws = predictJvpKernelWorkspace(n);
   const matmul = ws.matmul;
   const matmul1 = ws.matmul1;
-  const add = ws.add;
+  const z = ws.z;
   // models/regression.model.ts:4  const z = add(matmul(X, w), b);
   gemm(n, 1, 3, X, 0, 3, 1, wDot, 0, 1, 1, matmul, 0);
   gemm(n, 1, 3, X, 0, 3, 1, w, 0, 1, 1, matmul1, 0);
   for (let i = 0; i < n; i++) {
-    add[i] = b + matmul1[i];
+    z[i] = b + matmul1[i];
   }
   // models/regression.model.ts:5  const nll = mean(sub(softplus(z), mul(y, z)));
   for (let i = 0; i < n; i++) {
-    out[i] = (bDot + matmul[i]) * (sigmoid(-add[i]) * sigmoid(add[i]));
+    out[i] = (bDot + matmul[i]) * (sigmoid(-z[i]) * sigmoid(z[i]));
   }
-  // J·v of predict: written in place at out[0]
+  // written in place: J·v of predict at out[0]
   return out;
 }
 
@@ -833,7 +837,7 @@ function leastSquaresViews(x: Float64Array): LeastSquaresParams {
 interface LeastSquaresValueKernelWorkspace {
   readonly m: number;
   readonly matmul: Float64Array;
-  readonly sub: Float64Array;
+  readonly r1: Float64Array;
 }
 const leastSquaresValueKernelWorkspaces = new Map<string, LeastSquaresValueKernelWorkspace>();
 let leastSquaresValueKernelWorkspaceLast: LeastSquaresValueKernelWorkspace | undefined;
@@ -843,7 +847,7 @@ function leastSquaresValueKernelWorkspace(m: number): LeastSquaresValueKernelWor
   const key = `${m}`;
   let ws = leastSquaresValueKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { m, matmul: new Float64Array(m), sub: new Float64Array(m) };
+    ws = { m, matmul: new Float64Array(m), r1: new Float64Array(m) };
     leastSquaresValueKernelWorkspaces.set(key, ws);
   }
   leastSquaresValueKernelWorkspaceLast = ws;
@@ -855,19 +859,20 @@ function leastSquaresValueKernel(v: Float64Array, A: Float64Array, t: Float64Arr
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('leastSquaresValueKernel')(...arguments) as number;
   const ws = leastSquaresValueKernelWorkspace(m);
   const matmul = ws.matmul;
-  const sub = ws.sub;
+  const r1 = ws.r1;
   // models/regression.model.ts:14  const r = sub(matmul(A, v), t);
   gemm(m, 1, 4, A, 0, 4, 1, v, 0, 1, 1, matmul, 0);
   for (let i = 0; i < m; i++) {
-    sub[i] = matmul[i] - t[i];
+    r1[i] = matmul[i] - t[i];
   }
   // models/regression.model.ts:15  return 0.5 * sum(square(r));
+  const mul = matmul;
   for (let i = 0; i < m; i++) {
-    matmul[i] = sub[i] * sub[i];
+    mul[i] = r1[i] * r1[i];
   }
   let t0 = 0;
   for (let i0 = 0; i0 < m; i0++) {
-    t0 += matmul[i0];
+    t0 += mul[i0];
   }
   return 0.5 * t0;
 }
@@ -875,7 +880,7 @@ function leastSquaresValueKernel(v: Float64Array, A: Float64Array, t: Float64Arr
 interface LeastSquaresValueAndGradientKernelWorkspace {
   readonly m: number;
   readonly matmul: Float64Array;
-  readonly sub: Float64Array;
+  readonly r1: Float64Array;
   readonly matmul1: Float64Array;
 }
 const leastSquaresValueAndGradientKernelWorkspaces = new Map<string, LeastSquaresValueAndGradientKernelWorkspace>();
@@ -886,7 +891,7 @@ function leastSquaresValueAndGradientKernelWorkspace(m: number): LeastSquaresVal
   const key = `${m}`;
   let ws = leastSquaresValueAndGradientKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { m, matmul: new Float64Array(m), sub: new Float64Array(m), matmul1: new Float64Array(4) };
+    ws = { m, matmul: new Float64Array(m), r1: new Float64Array(m), matmul1: new Float64Array(4) };
     leastSquaresValueAndGradientKernelWorkspaces.set(key, ws);
   }
   leastSquaresValueAndGradientKernelWorkspaceLast = ws;
@@ -898,27 +903,29 @@ function leastSquaresValueAndGradientKernel(v: Float64Array, A: Float64Array, t:
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('leastSquaresValueAndGradientKernel')(...arguments) as number;
   const ws = leastSquaresValueAndGradientKernelWorkspace(m);
   const matmul = ws.matmul;
-  const sub = ws.sub;
+  const r1 = ws.r1;
   const matmul1 = ws.matmul1;
   // models/regression.model.ts:14  const r = sub(matmul(A, v), t);
   gemm(m, 1, 4, A, 0, 4, 1, v, 0, 1, 1, matmul, 0);
   for (let i = 0; i < m; i++) {
-    sub[i] = matmul[i] - t[i];
+    r1[i] = matmul[i] - t[i];
   }
+  const rBar = matmul;
   for (let i0 = 0; i0 < m; i0++) {
-    matmul[i0] = 2 * (0.5 * sub[i0]);
+    rBar[i0] = 2 * (0.5 * r1[i0]);
   }
-  gemm(4, 1, m, A, 0, 1, 4, matmul, 0, 1, 1, matmul1, 0);
+  gemm(4, 1, m, A, 0, 1, 4, rBar, 0, 1, 1, matmul1, 0);
   for (let i = 0; i < 4; i++) gradOut[i] = matmul1[i];
   // models/regression.model.ts:15  return 0.5 * sum(square(r));
+  const mul = matmul;
   for (let i = 0; i < m; i++) {
-    matmul[i] = sub[i] * sub[i];
+    mul[i] = r1[i] * r1[i];
   }
   let t0 = 0;
   for (let i0 = 0; i0 < m; i0++) {
-    t0 += matmul[i0];
+    t0 += mul[i0];
   }
-  // ∂leastSquares/∂v: written in place at gradOut[0]
+  // written in place: ∂leastSquares/∂v at gradOut[0]
   return 0.5 * t0;
 }
 
@@ -967,7 +974,7 @@ function leastSquaresJvpKernel(v: Float64Array, A: Float64Array, t: Float64Array
 interface LeastSquaresHvpKernelWorkspace {
   readonly m: number;
   readonly matmul: Float64Array;
-  readonly mul: Float64Array;
+  readonly rBarDot: Float64Array;
   readonly matmul1: Float64Array;
 }
 const leastSquaresHvpKernelWorkspaces = new Map<string, LeastSquaresHvpKernelWorkspace>();
@@ -978,7 +985,7 @@ function leastSquaresHvpKernelWorkspace(m: number): LeastSquaresHvpKernelWorkspa
   const key = `${m}`;
   let ws = leastSquaresHvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { m, matmul: new Float64Array(m), mul: new Float64Array(m), matmul1: new Float64Array(4) };
+    ws = { m, matmul: new Float64Array(m), rBarDot: new Float64Array(m), matmul1: new Float64Array(4) };
     leastSquaresHvpKernelWorkspaces.set(key, ws);
   }
   leastSquaresHvpKernelWorkspaceLast = ws;
@@ -990,16 +997,16 @@ function leastSquaresHvpKernel(_v: Float64Array, A: Float64Array, _t: Float64Arr
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('leastSquaresHvpKernel')(...arguments) as Float64Array;
   const ws = leastSquaresHvpKernelWorkspace(m);
   const matmul = ws.matmul;
-  const mul = ws.mul;
+  const rBarDot = ws.rBarDot;
   const matmul1 = ws.matmul1;
   // models/regression.model.ts:14  const r = sub(matmul(A, v), t);
   gemm(m, 1, 4, A, 0, 4, 1, vDot, 0, 1, 1, matmul, 0);
   for (let i0 = 0; i0 < m; i0++) {
-    mul[i0] = 2 * (0.5 * matmul[i0]);
+    rBarDot[i0] = 2 * (0.5 * matmul[i0]);
   }
-  gemm(4, 1, m, A, 0, 1, 4, mul, 0, 1, 1, matmul1, 0);
+  gemm(4, 1, m, A, 0, 1, 4, rBarDot, 0, 1, 1, matmul1, 0);
   for (let i = 0; i < 4; i++) out[i] = matmul1[i];
-  // (H·v) along v: written in place at out[0]
+  // written in place: (H·v) along v at out[0]
   return out;
 }
 

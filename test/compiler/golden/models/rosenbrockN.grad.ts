@@ -168,197 +168,175 @@ function rosenbrockNViews(x: Float64Array): RosenbrockNParams {
 }
 
 interface RosenbrockNValueKernelWorkspace {
-  readonly slice: Float64Array;
+  readonly head: Float64Array;
   readonly sub: Float64Array;
-  readonly slice1: Float64Array;
+  readonly tail: Float64Array;
   readonly sub1: Float64Array;
 }
-const rosenbrockNValueKernelWorkspaces = new Map<string, RosenbrockNValueKernelWorkspace>();
-let rosenbrockNValueKernelWorkspaceLast: RosenbrockNValueKernelWorkspace | undefined;
+let rosenbrockNValueKernelWorkspaceBuffers: RosenbrockNValueKernelWorkspace | undefined;
 function rosenbrockNValueKernelWorkspace(): RosenbrockNValueKernelWorkspace {
-  const last = rosenbrockNValueKernelWorkspaceLast;
-  if (last !== undefined) return last;
-  const key = '';
-  let ws = rosenbrockNValueKernelWorkspaces.get(key);
-  if (ws === undefined) {
-    ws = { slice: new Float64Array(5), sub: new Float64Array(5), slice1: new Float64Array(5), sub1: new Float64Array(5) };
-    rosenbrockNValueKernelWorkspaces.set(key, ws);
-  }
-  rosenbrockNValueKernelWorkspaceLast = ws;
-  return ws;
+  rosenbrockNValueKernelWorkspaceBuffers ??= { head: new Float64Array(5), sub: new Float64Array(5), tail: new Float64Array(5), sub1: new Float64Array(5) };
+  return rosenbrockNValueKernelWorkspaceBuffers;
 }
 
 /** The kernel of `rosenbrockN`: sizes passed explicitly, arguments unchecked. */
 function rosenbrockNValueKernel(x: Float64Array): number {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('rosenbrockNValueKernel')(...arguments) as number;
   const ws = rosenbrockNValueKernelWorkspace();
-  const slice = ws.slice;
+  const head = ws.head;
   const sub = ws.sub;
-  const slice1 = ws.slice1;
+  const tail = ws.tail;
   const sub1 = ws.sub1;
   // models/rosenbrockN.model.ts:3  const head = slice(x, 0, 0, 5);
   for (let i0 = 0; i0 < 5; i0++) {
-    slice[i0] = x[i0];
+    head[i0] = x[i0];
   }
   // models/rosenbrockN.model.ts:5  return sum(add(mul(100, square(sub(tail, square(head)))), square(sub(1, head))));
   for (let i = 0; i < 5; i++) {
-    sub[i] = 1 - slice[i];
+    sub[i] = 1 - head[i];
   }
   // models/rosenbrockN.model.ts:4  const tail = slice(x, 0, 1, 6);
   for (let i0 = 0; i0 < 5; i0++) {
-    slice1[i0] = x[1 * 1 + i0];
+    tail[i0] = x[1 + i0];
   }
   // models/rosenbrockN.model.ts:5  return sum(add(mul(100, square(sub(tail, square(head)))), square(sub(1, head))));
   for (let i = 0; i < 5; i++) {
-    sub1[i] = slice1[i] - slice[i] * slice[i];
+    sub1[i] = tail[i] - head[i] * head[i];
   }
+  const add = head;
   for (let i = 0; i < 5; i++) {
-    slice[i] = sub[i] * sub[i] + 100 * (sub1[i] * sub1[i]);
+    add[i] = sub[i] * sub[i] + 100 * (sub1[i] * sub1[i]);
   }
   let t0 = 0;
   for (let i0 = 0; i0 < 5; i0++) {
-    t0 += slice[i0];
+    t0 += add[i0];
   }
   return t0;
 }
 
 interface RosenbrockNValueAndGradientKernelWorkspace {
-  readonly slice: Float64Array;
-  readonly slice1: Float64Array;
+  readonly tail: Float64Array;
+  readonly head: Float64Array;
   readonly sub: Float64Array;
   readonly pad: Float64Array;
   readonly mul: Float64Array;
   readonly pad1: Float64Array;
 }
-const rosenbrockNValueAndGradientKernelWorkspaces = new Map<string, RosenbrockNValueAndGradientKernelWorkspace>();
-let rosenbrockNValueAndGradientKernelWorkspaceLast: RosenbrockNValueAndGradientKernelWorkspace | undefined;
+let rosenbrockNValueAndGradientKernelWorkspaceBuffers: RosenbrockNValueAndGradientKernelWorkspace | undefined;
 function rosenbrockNValueAndGradientKernelWorkspace(): RosenbrockNValueAndGradientKernelWorkspace {
-  const last = rosenbrockNValueAndGradientKernelWorkspaceLast;
-  if (last !== undefined) return last;
-  const key = '';
-  let ws = rosenbrockNValueAndGradientKernelWorkspaces.get(key);
-  if (ws === undefined) {
-    ws = { slice: new Float64Array(5), slice1: new Float64Array(5), sub: new Float64Array(5), pad: new Float64Array(6), mul: new Float64Array(5), pad1: new Float64Array(6) };
-    rosenbrockNValueAndGradientKernelWorkspaces.set(key, ws);
-  }
-  rosenbrockNValueAndGradientKernelWorkspaceLast = ws;
-  return ws;
+  rosenbrockNValueAndGradientKernelWorkspaceBuffers ??= { tail: new Float64Array(5), head: new Float64Array(5), sub: new Float64Array(5), pad: new Float64Array(6), mul: new Float64Array(5), pad1: new Float64Array(6) };
+  return rosenbrockNValueAndGradientKernelWorkspaceBuffers;
 }
 
 /** The kernel of `rosenbrockNValueAndGradient`: sizes passed explicitly, arguments unchecked. */
 function rosenbrockNValueAndGradientKernel(x: Float64Array, gradOut: Float64Array = new Float64Array(6)): number {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('rosenbrockNValueAndGradientKernel')(...arguments) as number;
   const ws = rosenbrockNValueAndGradientKernelWorkspace();
-  const slice = ws.slice;
-  const slice1 = ws.slice1;
+  const tail = ws.tail;
+  const head = ws.head;
   const sub = ws.sub;
   const pad = ws.pad;
   const mul = ws.mul;
   const pad1 = ws.pad1;
   // models/rosenbrockN.model.ts:4  const tail = slice(x, 0, 1, 6);
   for (let i0 = 0; i0 < 5; i0++) {
-    slice[i0] = x[1 * 1 + i0];
+    tail[i0] = x[1 + i0];
   }
   // models/rosenbrockN.model.ts:3  const head = slice(x, 0, 0, 5);
   for (let i0 = 0; i0 < 5; i0++) {
-    slice1[i0] = x[i0];
+    head[i0] = x[i0];
   }
   // models/rosenbrockN.model.ts:5  return sum(add(mul(100, square(sub(tail, square(head)))), square(sub(1, head))));
   for (let i = 0; i < 5; i++) {
-    sub[i] = slice[i] - slice1[i] * slice1[i];
+    sub[i] = tail[i] - head[i] * head[i];
   }
+  const tailBar = tail;
   for (let i0 = 0; i0 < 5; i0++) {
-    slice[i0] = 2 * (sub[i0] * (100 * 1));
+    tailBar[i0] = 2 * (sub[i0] * (100 * 1));
   }
   // models/rosenbrockN.model.ts:4  const tail = slice(x, 0, 1, 6);
   pad.fill(0, 0, 6);
   for (let i0 = 0; i0 < 5; i0++) {
-    pad[1 * 1 + i0] = slice[i0];
+    pad[1 + i0] = tailBar[i0];
   }
   // models/rosenbrockN.model.ts:5  return sum(add(mul(100, square(sub(tail, square(head)))), square(sub(1, head))));
   for (let i = 0; i < 5; i++) {
-    mul[i] = slice1[i] * slice[i];
+    mul[i] = head[i] * tailBar[i];
   }
+  const sub1 = tail;
   for (let i = 0; i < 5; i++) {
-    slice[i] = 1 - slice1[i];
+    sub1[i] = 1 - head[i];
   }
+  const headBar = head;
   for (let i0 = 0; i0 < 5; i0++) {
-    slice1[i0] = -mul[i0] - mul[i0] - 2 * (1 * slice[i0]);
+    headBar[i0] = -mul[i0] - mul[i0] - 2 * (1 * sub1[i0]);
   }
   // models/rosenbrockN.model.ts:3  const head = slice(x, 0, 0, 5);
   pad1.fill(0, 0, 6);
   for (let i0 = 0; i0 < 5; i0++) {
-    pad1[i0] = slice1[i0];
+    pad1[i0] = headBar[i0];
   }
   for (let i = 0; i < 6; i++) {
     gradOut[i] = pad[i] + pad1[i];
   }
   // models/rosenbrockN.model.ts:5  return sum(add(mul(100, square(sub(tail, square(head)))), square(sub(1, head))));
+  const add = mul;
   for (let i = 0; i < 5; i++) {
-    mul[i] = slice[i] * slice[i] + 100 * (sub[i] * sub[i]);
+    add[i] = sub1[i] * sub1[i] + 100 * (sub[i] * sub[i]);
   }
   let t0 = 0;
   for (let i0 = 0; i0 < 5; i0++) {
-    t0 += mul[i0];
+    t0 += add[i0];
   }
-  // ∂rosenbrockN/∂x: written in place at gradOut[0]
+  // written in place: ∂rosenbrockN/∂x at gradOut[0]
   return t0;
 }
 
 interface RosenbrockNJvpKernelWorkspace {
-  readonly slice: Float64Array;
-  readonly slice1: Float64Array;
+  readonly headDot: Float64Array;
+  readonly head: Float64Array;
   readonly mul: Float64Array;
-  readonly slice2: Float64Array;
-  readonly slice3: Float64Array;
+  readonly tail: Float64Array;
+  readonly tailDot: Float64Array;
   readonly add: Float64Array;
 }
-const rosenbrockNJvpKernelWorkspaces = new Map<string, RosenbrockNJvpKernelWorkspace>();
-let rosenbrockNJvpKernelWorkspaceLast: RosenbrockNJvpKernelWorkspace | undefined;
+let rosenbrockNJvpKernelWorkspaceBuffers: RosenbrockNJvpKernelWorkspace | undefined;
 function rosenbrockNJvpKernelWorkspace(): RosenbrockNJvpKernelWorkspace {
-  const last = rosenbrockNJvpKernelWorkspaceLast;
-  if (last !== undefined) return last;
-  const key = '';
-  let ws = rosenbrockNJvpKernelWorkspaces.get(key);
-  if (ws === undefined) {
-    ws = { slice: new Float64Array(5), slice1: new Float64Array(5), mul: new Float64Array(5), slice2: new Float64Array(5), slice3: new Float64Array(5), add: new Float64Array(5) };
-    rosenbrockNJvpKernelWorkspaces.set(key, ws);
-  }
-  rosenbrockNJvpKernelWorkspaceLast = ws;
-  return ws;
+  rosenbrockNJvpKernelWorkspaceBuffers ??= { headDot: new Float64Array(5), head: new Float64Array(5), mul: new Float64Array(5), tail: new Float64Array(5), tailDot: new Float64Array(5), add: new Float64Array(5) };
+  return rosenbrockNJvpKernelWorkspaceBuffers;
 }
 
 /** The kernel of `rosenbrockNJvp`: sizes passed explicitly, arguments unchecked. */
 function rosenbrockNJvpKernel(x: Float64Array, xDot: Float64Array): number {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('rosenbrockNJvpKernel')(...arguments) as number;
   const ws = rosenbrockNJvpKernelWorkspace();
-  const slice = ws.slice;
-  const slice1 = ws.slice1;
+  const headDot = ws.headDot;
+  const head = ws.head;
   const mul = ws.mul;
-  const slice2 = ws.slice2;
-  const slice3 = ws.slice3;
+  const tail = ws.tail;
+  const tailDot = ws.tailDot;
   const add = ws.add;
   // models/rosenbrockN.model.ts:3  const head = slice(x, 0, 0, 5);
   for (let i0 = 0; i0 < 5; i0++) {
-    slice[i0] = xDot[i0];
+    headDot[i0] = xDot[i0];
   }
   for (let i0 = 0; i0 < 5; i0++) {
-    slice1[i0] = x[i0];
+    head[i0] = x[i0];
   }
   // models/rosenbrockN.model.ts:5  return sum(add(mul(100, square(sub(tail, square(head)))), square(sub(1, head))));
   for (let i = 0; i < 5; i++) {
-    mul[i] = slice[i] * (1 - slice1[i]);
+    mul[i] = headDot[i] * (1 - head[i]);
   }
   // models/rosenbrockN.model.ts:4  const tail = slice(x, 0, 1, 6);
   for (let i0 = 0; i0 < 5; i0++) {
-    slice2[i0] = x[1 * 1 + i0];
+    tail[i0] = x[1 + i0];
   }
   for (let i0 = 0; i0 < 5; i0++) {
-    slice3[i0] = xDot[1 * 1 + i0];
+    tailDot[i0] = xDot[1 + i0];
   }
   // models/rosenbrockN.model.ts:5  return sum(add(mul(100, square(sub(tail, square(head)))), square(sub(1, head))));
   for (let i = 0; i < 5; i++) {
-    add[i] = -mul[i] - mul[i] + 100 * (2 * ((slice2[i] - slice1[i] * slice1[i]) * (slice3[i] - 2 * (slice[i] * slice1[i]))));
+    add[i] = -mul[i] - mul[i] + 100 * (2 * ((tail[i] - head[i] * head[i]) * (tailDot[i] - 2 * (headDot[i] * head[i]))));
   }
   let t0 = 0;
   for (let i0 = 0; i0 < 5; i0++) {
@@ -369,27 +347,18 @@ function rosenbrockNJvpKernel(x: Float64Array, xDot: Float64Array): number {
 
 interface RosenbrockNHvpKernelWorkspace {
   readonly mul: Float64Array;
-  readonly slice: Float64Array;
-  readonly slice1: Float64Array;
-  readonly slice2: Float64Array;
-  readonly mul1: Float64Array;
+  readonly tailDot: Float64Array;
+  readonly headDot: Float64Array;
+  readonly head: Float64Array;
+  readonly tailBarDot: Float64Array;
   readonly pad: Float64Array;
-  readonly add: Float64Array;
+  readonly headBarDot: Float64Array;
   readonly pad1: Float64Array;
 }
-const rosenbrockNHvpKernelWorkspaces = new Map<string, RosenbrockNHvpKernelWorkspace>();
-let rosenbrockNHvpKernelWorkspaceLast: RosenbrockNHvpKernelWorkspace | undefined;
+let rosenbrockNHvpKernelWorkspaceBuffers: RosenbrockNHvpKernelWorkspace | undefined;
 function rosenbrockNHvpKernelWorkspace(): RosenbrockNHvpKernelWorkspace {
-  const last = rosenbrockNHvpKernelWorkspaceLast;
-  if (last !== undefined) return last;
-  const key = '';
-  let ws = rosenbrockNHvpKernelWorkspaces.get(key);
-  if (ws === undefined) {
-    ws = { mul: new Float64Array(5), slice: new Float64Array(5), slice1: new Float64Array(5), slice2: new Float64Array(5), mul1: new Float64Array(5), pad: new Float64Array(6), add: new Float64Array(5), pad1: new Float64Array(6) };
-    rosenbrockNHvpKernelWorkspaces.set(key, ws);
-  }
-  rosenbrockNHvpKernelWorkspaceLast = ws;
-  return ws;
+  rosenbrockNHvpKernelWorkspaceBuffers ??= { mul: new Float64Array(5), tailDot: new Float64Array(5), headDot: new Float64Array(5), head: new Float64Array(5), tailBarDot: new Float64Array(5), pad: new Float64Array(6), headBarDot: new Float64Array(5), pad1: new Float64Array(6) };
+  return rosenbrockNHvpKernelWorkspaceBuffers;
 }
 
 /** The kernel of `rosenbrockNHvp`: sizes passed explicitly, arguments unchecked. */
@@ -397,12 +366,12 @@ function rosenbrockNHvpKernel(x: Float64Array, xDot: Float64Array, out: Float64A
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('rosenbrockNHvpKernel')(...arguments) as Float64Array;
   const ws = rosenbrockNHvpKernelWorkspace();
   const mul = ws.mul;
-  const slice = ws.slice;
-  const slice1 = ws.slice1;
-  const slice2 = ws.slice2;
-  const mul1 = ws.mul1;
+  const tailDot = ws.tailDot;
+  const headDot = ws.headDot;
+  const head = ws.head;
+  const tailBarDot = ws.tailBarDot;
   const pad = ws.pad;
-  const add = ws.add;
+  const headBarDot = ws.headBarDot;
   const pad1 = ws.pad1;
   // models/rosenbrockN.model.ts:5  return sum(add(mul(100, square(sub(tail, square(head)))), square(sub(1, head))));
   for (let i0 = 0; i0 < 5; i0++) {
@@ -410,38 +379,39 @@ function rosenbrockNHvpKernel(x: Float64Array, xDot: Float64Array, out: Float64A
   }
   // models/rosenbrockN.model.ts:4  const tail = slice(x, 0, 1, 6);
   for (let i0 = 0; i0 < 5; i0++) {
-    slice[i0] = xDot[1 * 1 + i0];
+    tailDot[i0] = xDot[1 + i0];
   }
   // models/rosenbrockN.model.ts:3  const head = slice(x, 0, 0, 5);
   for (let i0 = 0; i0 < 5; i0++) {
-    slice1[i0] = xDot[i0];
+    headDot[i0] = xDot[i0];
   }
   for (let i0 = 0; i0 < 5; i0++) {
-    slice2[i0] = x[i0];
+    head[i0] = x[i0];
   }
   for (let i = 0; i < 5; i++) {
-    mul1[i] = 2 * (mul[i] * (slice[i] - 2 * (slice1[i] * slice2[i])));
+    tailBarDot[i] = 2 * (mul[i] * (tailDot[i] - 2 * (headDot[i] * head[i])));
   }
   // models/rosenbrockN.model.ts:4  const tail = slice(x, 0, 1, 6);
   pad.fill(0, 0, 6);
   for (let i0 = 0; i0 < 5; i0++) {
-    pad[1 * 1 + i0] = mul1[i0];
+    pad[1 + i0] = tailBarDot[i0];
+  }
+  const tail = tailDot;
+  for (let i0 = 0; i0 < 5; i0++) {
+    tail[i0] = x[1 + i0];
   }
   for (let i0 = 0; i0 < 5; i0++) {
-    slice[i0] = x[1 * 1 + i0];
-  }
-  for (let i0 = 0; i0 < 5; i0++) {
-    add[i0] = 2 * (-(slice1[i0] * (2 * ((slice[i0] - slice2[i0] * slice2[i0]) * mul[i0]))) - mul1[i0] * slice2[i0]) + 2 * (1 * slice1[i0]);
+    headBarDot[i0] = 2 * (-(headDot[i0] * (2 * ((tail[i0] - head[i0] * head[i0]) * mul[i0]))) - tailBarDot[i0] * head[i0]) + 2 * (1 * headDot[i0]);
   }
   // models/rosenbrockN.model.ts:3  const head = slice(x, 0, 0, 5);
   pad1.fill(0, 0, 6);
   for (let i0 = 0; i0 < 5; i0++) {
-    pad1[i0] = add[i0];
+    pad1[i0] = headBarDot[i0];
   }
   for (let i = 0; i < 6; i++) {
     out[i] = pad[i] + pad1[i];
   }
-  // (H·v) along x: written in place at out[0]
+  // written in place: (H·v) along x at out[0]
   return out;
 }
 
