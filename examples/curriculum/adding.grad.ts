@@ -1110,10 +1110,9 @@ interface LossValueAndGradientKernelWorkspace {
   readonly hBar: Float64Array;
   readonly gather2: Float64Array;
   readonly matmul5: Float64Array;
+  readonly gather3: Float64Array;
   readonly matmul6: Float64Array;
   readonly add1: Float64Array;
-  readonly gather3: Float64Array;
-  readonly mul3: Float64Array;
   readonly sub2: Float64Array;
   readonly matmul7: Float64Array;
   readonly add3: Float64Array;
@@ -1130,7 +1129,7 @@ function lossValueAndGradientKernelWorkspace(batch: number, time: number): LossV
   const key = `${batch},${time}`;
   let ws = lossValueAndGradientKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, time, h: new Float64Array(16 * batch), hHistory: new Float64Array(16 * time * batch), matmul: new Float64Array(batch), sub: new Float64Array(batch), matmul1: new Float64Array(16 * batch), matmul2: new Float64Array(16), gather: new Float64Array(batch), matmul3: new Float64Array(16 * batch), gather1: new Float64Array(2 * batch), matmul4: new Float64Array(16 * batch), sub1: new Float64Array(batch), add: new Float64Array(16 * batch), hBar: new Float64Array(16 * batch), gather2: new Float64Array(2 * batch), matmul5: new Float64Array(16 * batch), matmul6: new Float64Array(16 * batch), add1: new Float64Array(16 * batch), gather3: new Float64Array(batch), mul3: new Float64Array(16 * batch), sub2: new Float64Array(batch), matmul7: new Float64Array(32), add3: new Float64Array(32), matmul8: new Float64Array(256), add4: new Float64Array(256), reduceSum: new Float64Array(16), add5: new Float64Array(16) };
+    ws = { batch, time, h: new Float64Array(16 * batch), hHistory: new Float64Array(16 * time * batch), matmul: new Float64Array(batch), sub: new Float64Array(batch), matmul1: new Float64Array(16 * batch), matmul2: new Float64Array(16), gather: new Float64Array(batch), matmul3: new Float64Array(16 * batch), gather1: new Float64Array(2 * batch), matmul4: new Float64Array(16 * batch), sub1: new Float64Array(batch), add: new Float64Array(16 * batch), hBar: new Float64Array(16 * batch), gather2: new Float64Array(batch), matmul5: new Float64Array(16 * batch), gather3: new Float64Array(2 * batch), matmul6: new Float64Array(16 * batch), add1: new Float64Array(16 * batch), sub2: new Float64Array(batch), matmul7: new Float64Array(32), add3: new Float64Array(32), matmul8: new Float64Array(256), add4: new Float64Array(256), reduceSum: new Float64Array(16), add5: new Float64Array(16) };
     lossValueAndGradientKernelWorkspaces.set(key, ws);
   }
   lossValueAndGradientKernelWorkspaceLast = ws;
@@ -1156,10 +1155,9 @@ function lossValueAndGradientKernel(Wx: Float64Array, Wh: Float64Array, b: Float
   const hBar = ws.hBar;
   const gather2 = ws.gather2;
   const matmul5 = ws.matmul5;
+  const gather3 = ws.gather3;
   const matmul6 = ws.matmul6;
   const add1 = ws.add1;
-  const gather3 = ws.gather3;
-  const mul3 = ws.mul3;
   const sub2 = ws.sub2;
   const matmul7 = ws.matmul7;
   const add3 = ws.add3;
@@ -1222,14 +1220,22 @@ function lossValueAndGradientKernel(Wx: Float64Array, Wh: Float64Array, b: Float
   for (let t3 = time - 1; t3 >= 0; t3--) {
     for (let i = 0; i < 1; i++) {
       const r = t3;
+      const dst = i * batch;
+      if (r >= 0 && r < time && r === Math.floor(r)) {
+        const src = r * batch;
+        for (let i0 = 0; i0 < batch; i0++) gather2[dst + i0] = mask[src + i0];
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
+    }
+    gemm(batch, 16, 16, hHistory, t3 * 16 * batch, 16, 1, Wh, 0, 16, 1, matmul5, 0);
+    for (let i = 0; i < 1; i++) {
+      const r = t3;
       const dst = i * 2 * batch;
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * 2 * batch;
-        for (let i0 = 0; i0 < 2 * batch; i0++) gather2[dst + i0] = X[src + i0];
+        for (let i0 = 0; i0 < 2 * batch; i0++) gather3[dst + i0] = X[src + i0];
       } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
-    gemm(batch, 16, 2, gather2, 0, 2, 1, Wx, 0, 16, 1, matmul5, 0);
-    gemm(batch, 16, 16, hHistory, t3 * 16 * batch, 16, 1, Wh, 0, 16, 1, matmul6, 0);
+    gemm(batch, 16, 2, gather3, 0, 2, 1, Wx, 0, 16, 1, matmul6, 0);
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
         add1[i0 * 16 + i1] = b[i1] + (matmul5[i0 * 16 + i1] + matmul6[i0 * 16 + i1]);
@@ -1243,47 +1249,34 @@ function lossValueAndGradientKernel(Wx: Float64Array, Wh: Float64Array, b: Float
     for (let i = 0; i < 16 * batch; i++) {
       tanh[i] = Math.tanh(add1[i]);
     }
-    for (let i = 0; i < 1; i++) {
-      const r = t3;
-      const dst = i * batch;
-      if (r >= 0 && r < time && r === Math.floor(r)) {
-        const src = r * batch;
-        for (let i0 = 0; i0 < batch; i0++) gather3[dst + i0] = mask[src + i0];
-      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
-    }
     const mul2 = add1;
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        mul2[i0 * 16 + i1] = hBar[i0 * 16 + i1] * 1;
+        mul2[i0 * 16 + i1] = hBar[i0 * 16 + i1] * gather2[i0] * (abs[i0 * 16 + i1] < 1 ? 1 - tanh[i0 * 16 + i1] * tanh[i0 * 16 + i1] : (1 + Math.abs(tanh[i0 * 16 + i1])) * (2 * sigmoid(-2 * abs[i0 * 16 + i1])));
       }
     }
-    for (let i0 = 0; i0 < batch; i0++) {
-      for (let i1 = 0; i1 < 16; i1++) {
-        mul3[i0 * 16 + i1] = (abs[i0 * 16 + i1] < 1 ? 1 - tanh[i0 * 16 + i1] * tanh[i0 * 16 + i1] : 2 * sigmoid(-2 * abs[i0 * 16 + i1]) * (1 + Math.abs(tanh[i0 * 16 + i1]))) * (gather3[i0] * mul2[i0 * 16 + i1]);
-      }
-    }
-    gemm(batch, 16, 16, mul3, 0, 16, 1, Wh, 0, 1, 16, matmul5, 0);
+    gemm(batch, 16, 16, mul2, 0, 16, 1, Wh, 0, 1, 16, matmul5, 0);
     for (let i = 0; i < batch; i++) {
-      sub2[i] = 1 - gather3[i];
+      sub2[i] = 1 - gather2[i];
     }
     const add2 = matmul6;
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        add2[i0 * 16 + i1] = matmul5[i0 * 16 + i1] + sub2[i0] * mul2[i0 * 16 + i1];
+        add2[i0 * 16 + i1] = matmul5[i0 * 16 + i1] + hBar[i0 * 16 + i1] * sub2[i0];
       }
     }
-    gemm(2, 16, batch, gather2, 0, 1, 2, mul3, 0, 16, 1, matmul7, 0);
+    gemm(2, 16, batch, gather3, 0, 1, 2, mul2, 0, 16, 1, matmul7, 0);
     for (let i = 0; i < 32; i++) {
       add3[i] = gradOut[i] + matmul7[i];
     }
-    gemm(16, 16, batch, hHistory, t3 * 16 * batch, 1, 16, mul3, 0, 16, 1, matmul8, 0);
+    gemm(16, 16, batch, hHistory, t3 * 16 * batch, 1, 16, mul2, 0, 16, 1, matmul8, 0);
     for (let i = 0; i < 256; i++) {
       add4[i] = gradOut[32 + i] + matmul8[i];
     }
     reduceSum.fill(0, 0, 16);
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        reduceSum[i1] += mul3[i0 * 16 + i1];
+        reduceSum[i1] += mul2[i0 * 16 + i1];
       }
     }
     for (let i = 0; i < 16; i++) {
@@ -1529,25 +1522,23 @@ interface LossHvpKernelWorkspace {
   readonly add6: Float64Array;
   readonly hBar: Float64Array;
   readonly hBarDot: Float64Array;
-  readonly mul2: Float64Array;
-  readonly gather4: Float64Array;
-  readonly mul3: Float64Array;
-  readonly gather5: Float64Array;
   readonly matmul14: Float64Array;
+  readonly gather4: Float64Array;
   readonly matmul15: Float64Array;
   readonly add7: Float64Array;
   readonly tanh1: Float64Array;
+  readonly add8: Float64Array;
+  readonly mul2: Float64Array;
+  readonly mul3: Float64Array;
+  readonly select: Float64Array;
+  readonly gather5: Float64Array;
   readonly mul4: Float64Array;
   readonly mul5: Float64Array;
-  readonly add8: Float64Array;
-  readonly select: Float64Array;
-  readonly mul6: Float64Array;
   readonly matmul16: Float64Array;
   readonly sub2: Float64Array;
   readonly add9: Float64Array;
   readonly matmul17: Float64Array;
   readonly matmul18: Float64Array;
-  readonly matmul19: Float64Array;
   readonly add10: Float64Array;
   readonly matmul20: Float64Array;
   readonly add13: Float64Array;
@@ -1565,7 +1556,7 @@ function lossHvpKernelWorkspace(batch: number, time: number): LossHvpKernelWorks
   const key = `${batch},${time}`;
   let ws = lossHvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, time, h: new Float64Array(16 * batch), hHistory: new Float64Array(16 * time * batch), matmul: new Float64Array(batch), mul: new Float64Array(batch), matmul1: new Float64Array(16 * batch), hDot: new Float64Array(16 * batch), hDotHistory: new Float64Array(16 * time * batch), matmul2: new Float64Array(batch), add: new Float64Array(batch), matmul3: new Float64Array(16 * batch), matmul4: new Float64Array(16 * batch), add1: new Float64Array(16 * batch), matmul5: new Float64Array(16), matmul6: new Float64Array(16), add2: new Float64Array(16), gather: new Float64Array(batch), matmul7: new Float64Array(16 * batch), gather1: new Float64Array(2 * batch), matmul8: new Float64Array(16 * batch), sub: new Float64Array(batch), add3: new Float64Array(16 * batch), h1: new Float64Array(16 * batch), gather2: new Float64Array(batch), sub1: new Float64Array(batch), matmul9: new Float64Array(16 * batch), gather3: new Float64Array(2 * batch), matmul10: new Float64Array(16 * batch), add4: new Float64Array(16 * batch), abs: new Float64Array(16 * batch), matmul12: new Float64Array(16 * batch), matmul13: new Float64Array(16 * batch), add6: new Float64Array(16 * batch), hBar: new Float64Array(16 * batch), hBarDot: new Float64Array(16 * batch), mul2: new Float64Array(16 * batch), gather4: new Float64Array(batch), mul3: new Float64Array(16 * batch), gather5: new Float64Array(2 * batch), matmul14: new Float64Array(16 * batch), matmul15: new Float64Array(16 * batch), add7: new Float64Array(16 * batch), tanh1: new Float64Array(16 * batch), mul4: new Float64Array(16 * batch), mul5: new Float64Array(16 * batch), add8: new Float64Array(16 * batch), select: new Float64Array(16 * batch), mul6: new Float64Array(16 * batch), matmul16: new Float64Array(16 * batch), sub2: new Float64Array(batch), add9: new Float64Array(16 * batch), matmul17: new Float64Array(16 * batch), matmul18: new Float64Array(16 * batch), matmul19: new Float64Array(16 * batch), add10: new Float64Array(16 * batch), matmul20: new Float64Array(32), add13: new Float64Array(32), matmul21: new Float64Array(256), matmul22: new Float64Array(256), add14: new Float64Array(256), reduceSum: new Float64Array(16), add15: new Float64Array(16) };
+    ws = { batch, time, h: new Float64Array(16 * batch), hHistory: new Float64Array(16 * time * batch), matmul: new Float64Array(batch), mul: new Float64Array(batch), matmul1: new Float64Array(16 * batch), hDot: new Float64Array(16 * batch), hDotHistory: new Float64Array(16 * time * batch), matmul2: new Float64Array(batch), add: new Float64Array(batch), matmul3: new Float64Array(16 * batch), matmul4: new Float64Array(16 * batch), add1: new Float64Array(16 * batch), matmul5: new Float64Array(16), matmul6: new Float64Array(16), add2: new Float64Array(16), gather: new Float64Array(batch), matmul7: new Float64Array(16 * batch), gather1: new Float64Array(2 * batch), matmul8: new Float64Array(16 * batch), sub: new Float64Array(batch), add3: new Float64Array(16 * batch), h1: new Float64Array(16 * batch), gather2: new Float64Array(batch), sub1: new Float64Array(batch), matmul9: new Float64Array(16 * batch), gather3: new Float64Array(2 * batch), matmul10: new Float64Array(16 * batch), add4: new Float64Array(16 * batch), abs: new Float64Array(16 * batch), matmul12: new Float64Array(16 * batch), matmul13: new Float64Array(16 * batch), add6: new Float64Array(16 * batch), hBar: new Float64Array(16 * batch), hBarDot: new Float64Array(16 * batch), matmul14: new Float64Array(16 * batch), gather4: new Float64Array(2 * batch), matmul15: new Float64Array(16 * batch), add7: new Float64Array(16 * batch), tanh1: new Float64Array(16 * batch), add8: new Float64Array(16 * batch), mul2: new Float64Array(16 * batch), mul3: new Float64Array(16 * batch), select: new Float64Array(16 * batch), gather5: new Float64Array(batch), mul4: new Float64Array(16 * batch), mul5: new Float64Array(16 * batch), matmul16: new Float64Array(16 * batch), sub2: new Float64Array(batch), add9: new Float64Array(16 * batch), matmul17: new Float64Array(16 * batch), matmul18: new Float64Array(16 * batch), add10: new Float64Array(16 * batch), matmul20: new Float64Array(32), add13: new Float64Array(32), matmul21: new Float64Array(256), matmul22: new Float64Array(256), add14: new Float64Array(256), reduceSum: new Float64Array(16), add15: new Float64Array(16) };
     lossHvpKernelWorkspaces.set(key, ws);
   }
   lossHvpKernelWorkspaceLast = ws;
@@ -1610,25 +1601,23 @@ function lossHvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
   const add6 = ws.add6;
   const hBar = ws.hBar;
   const hBarDot = ws.hBarDot;
-  const mul2 = ws.mul2;
-  const gather4 = ws.gather4;
-  const mul3 = ws.mul3;
-  const gather5 = ws.gather5;
   const matmul14 = ws.matmul14;
+  const gather4 = ws.gather4;
   const matmul15 = ws.matmul15;
   const add7 = ws.add7;
   const tanh1 = ws.tanh1;
+  const add8 = ws.add8;
+  const mul2 = ws.mul2;
+  const mul3 = ws.mul3;
+  const select = ws.select;
+  const gather5 = ws.gather5;
   const mul4 = ws.mul4;
   const mul5 = ws.mul5;
-  const add8 = ws.add8;
-  const select = ws.select;
-  const mul6 = ws.mul6;
   const matmul16 = ws.matmul16;
   const sub2 = ws.sub2;
   const add9 = ws.add9;
   const matmul17 = ws.matmul17;
   const matmul18 = ws.matmul18;
-  const matmul19 = ws.matmul19;
   const add10 = ws.add10;
   const matmul20 = ws.matmul20;
   const add13 = ws.add13;
@@ -1759,34 +1748,16 @@ function lossHvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
   for (let i = 0; i < 16; i++) out[288 + i] = 0;
   // steps time - 1 down to 0, carrying hBar, hBarDot, WxBarDot, WhBarDot, bBarDot
   for (let t3 = time - 1; t3 >= 0; t3--) {
-    for (let i0 = 0; i0 < batch; i0++) {
-      for (let i1 = 0; i1 < 16; i1++) {
-        mul2[i0 * 16 + i1] = hBar[i0 * 16 + i1] * 1;
-      }
-    }
-    for (let i = 0; i < 1; i++) {
-      const r = t3;
-      const dst = i * batch;
-      if (r >= 0 && r < time && r === Math.floor(r)) {
-        const src = r * batch;
-        for (let i0 = 0; i0 < batch; i0++) gather4[dst + i0] = mask[src + i0];
-      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
-    }
-    for (let i0 = 0; i0 < batch; i0++) {
-      for (let i1 = 0; i1 < 16; i1++) {
-        mul3[i0 * 16 + i1] = mul2[i0 * 16 + i1] * gather4[i0];
-      }
-    }
+    gemm(batch, 16, 16, hHistory, t3 * 16 * batch, 16, 1, Wh, 0, 16, 1, matmul14, 0);
     for (let i = 0; i < 1; i++) {
       const r = t3;
       const dst = i * 2 * batch;
       if (r >= 0 && r < time && r === Math.floor(r)) {
         const src = r * 2 * batch;
-        for (let i0 = 0; i0 < 2 * batch; i0++) gather5[dst + i0] = X[src + i0];
+        for (let i0 = 0; i0 < 2 * batch; i0++) gather4[dst + i0] = X[src + i0];
       } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
     }
-    gemm(batch, 16, 2, gather5, 0, 2, 1, Wx, 0, 16, 1, matmul14, 0);
-    gemm(batch, 16, 16, hHistory, t3 * 16 * batch, 16, 1, Wh, 0, 16, 1, matmul15, 0);
+    gemm(batch, 16, 2, gather4, 0, 2, 1, Wx, 0, 16, 1, matmul15, 0);
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
         add7[i0 * 16 + i1] = b[i1] + (matmul14[i0 * 16 + i1] + matmul15[i0 * 16 + i1]);
@@ -1804,70 +1775,79 @@ function lossHvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
       tanh1[i] = Math.tanh(add7[i]);
     }
     for (let i = 0; i < 16 * batch; i++) {
-      mul4[i] = -2 * abs1[i];
-    }
-    const sigmoid1 = matmul14;
-    for (let i = 0; i < 16 * batch; i++) {
-      sigmoid1[i] = sigmoid(mul4[i]);
-    }
-    for (let i = 0; i < 16 * batch; i++) {
-      mul5[i] = 2 * sigmoid1[i];
-    }
-    for (let i = 0; i < 16 * batch; i++) {
       add8[i] = 1 + Math.abs(tanh1[i]);
     }
     for (let i = 0; i < 16 * batch; i++) {
-      select[i] = lt[i] !== 0 ? 1 - tanh1[i] * tanh1[i] : mul5[i] * add8[i];
+      mul2[i] = -2 * abs1[i];
+    }
+    const sigmoid1 = matmul14;
+    for (let i = 0; i < 16 * batch; i++) {
+      sigmoid1[i] = sigmoid(mul2[i]);
     }
     for (let i = 0; i < 16 * batch; i++) {
-      mul6[i] = mul3[i] * select[i];
+      mul3[i] = 2 * sigmoid1[i];
     }
-    gemm(batch, 16, 16, mul6, 0, 16, 1, Wh, 0, 1, 16, matmul16, 0);
+    for (let i = 0; i < 16 * batch; i++) {
+      select[i] = lt[i] !== 0 ? 1 - tanh1[i] * tanh1[i] : add8[i] * mul3[i];
+    }
+    for (let i = 0; i < 1; i++) {
+      const r = t3;
+      const dst = i * batch;
+      if (r >= 0 && r < time && r === Math.floor(r)) {
+        const src = r * batch;
+        for (let i0 = 0; i0 < batch; i0++) gather5[dst + i0] = mask[src + i0];
+      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
+    }
+    for (let i0 = 0; i0 < batch; i0++) {
+      for (let i1 = 0; i1 < 16; i1++) {
+        mul4[i0 * 16 + i1] = hBar[i0 * 16 + i1] * gather5[i0];
+      }
+    }
+    for (let i = 0; i < 16 * batch; i++) {
+      mul5[i] = select[i] * mul4[i];
+    }
+    gemm(batch, 16, 16, mul5, 0, 16, 1, Wh, 0, 1, 16, matmul16, 0);
     for (let i = 0; i < batch; i++) {
-      sub2[i] = 1 - gather4[i];
+      sub2[i] = 1 - gather5[i];
     }
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        add9[i0 * 16 + i1] = matmul16[i0 * 16 + i1] + mul2[i0 * 16 + i1] * sub2[i0];
+        add9[i0 * 16 + i1] = matmul16[i0 * 16 + i1] + hBar[i0 * 16 + i1] * sub2[i0];
       }
     }
-    for (let i0 = 0; i0 < batch; i0++) {
-      for (let i1 = 0; i1 < 16; i1++) {
-        mul2[i0 * 16 + i1] = hBarDot[i0 * 16 + i1] * 1;
-      }
-    }
-    gemm(batch, 16, 16, mul6, 0, 16, 1, WhDot, 0, 1, 16, matmul16, 0);
-    gemm(batch, 16, 2, gather5, 0, 2, 1, WxDot, 0, 16, 1, matmul17, 0);
+    gemm(batch, 16, 2, gather4, 0, 2, 1, WxDot, 0, 16, 1, matmul16, 0);
+    gemm(batch, 16, 16, hHistory, t3 * 16 * batch, 16, 1, WhDot, 0, 16, 1, matmul17, 0);
     gemm(batch, 16, 16, hDotHistory, t3 * 16 * batch, 16, 1, Wh, 0, 16, 1, matmul18, 0);
-    gemm(batch, 16, 16, hHistory, t3 * 16 * batch, 16, 1, WhDot, 0, 16, 1, matmul19, 0);
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        add10[i0 * 16 + i1] = bDot[i1] + (matmul17[i0 * 16 + i1] + (matmul18[i0 * 16 + i1] + matmul19[i0 * 16 + i1]));
+        add10[i0 * 16 + i1] = bDot[i1] + (matmul16[i0 * 16 + i1] + (matmul17[i0 * 16 + i1] + matmul18[i0 * 16 + i1]));
       }
     }
-    const mul7 = matmul17;
+    const mul6 = matmul16;
     for (let i = 0; i < 16 * batch; i++) {
-      mul7[i] = select[i] * add10[i];
+      mul6[i] = select[i] * add10[i];
     }
-    const add11 = matmul18;
+    const add11 = matmul17;
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        add11[i0 * 16 + i1] = mul3[i0 * 16 + i1] * (lt[i0 * 16 + i1] !== 0 ? -(2 * (tanh1[i0 * 16 + i1] * mul7[i0 * 16 + i1])) : (tanh1[i0 * 16 + i1] !== 0 ? mul5[i0 * 16 + i1] * (Math.sign(tanh1[i0 * 16 + i1]) * mul7[i0 * 16 + i1]) : 0) + (add7[i0 * 16 + i1] !== 0 ? 2 * (sigmoid(-mul4[i0 * 16 + i1]) * sigmoid1[i0 * 16 + i1] * (-2 * (Math.sign(add7[i0 * 16 + i1]) * add10[i0 * 16 + i1]))) * add8[i0 * 16 + i1] : 0)) + gather4[i0] * mul2[i0 * 16 + i1] * select[i0 * 16 + i1];
+        add11[i0 * 16 + i1] = hBarDot[i0 * 16 + i1] * gather5[i0] * select[i0 * 16 + i1] + mul4[i0 * 16 + i1] * (lt[i0 * 16 + i1] !== 0 ? -(2 * (tanh1[i0 * 16 + i1] * mul6[i0 * 16 + i1])) : (tanh1[i0 * 16 + i1] !== 0 ? mul6[i0 * 16 + i1] * Math.sign(tanh1[i0 * 16 + i1]) * mul3[i0 * 16 + i1] : 0) + (add7[i0 * 16 + i1] !== 0 ? add8[i0 * 16 + i1] * (2 * (sigmoid1[i0 * 16 + i1] * sigmoid(-mul2[i0 * 16 + i1]) * (-2 * (Math.sign(add7[i0 * 16 + i1]) * add10[i0 * 16 + i1])))) : 0));
       }
     }
-    gemm(batch, 16, 16, add11, 0, 16, 1, Wh, 0, 1, 16, matmul19, 0);
-    const add12 = mul3;
+    gemm(batch, 16, 16, add11, 0, 16, 1, Wh, 0, 1, 16, matmul18, 0);
+    const matmul19 = add7;
+    gemm(batch, 16, 16, mul5, 0, 16, 1, WhDot, 0, 1, 16, matmul19, 0);
+    const add12 = matmul15;
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        add12[i0 * 16 + i1] = sub2[i0] * mul2[i0 * 16 + i1] + (matmul16[i0 * 16 + i1] + matmul19[i0 * 16 + i1]);
+        add12[i0 * 16 + i1] = matmul18[i0 * 16 + i1] + matmul19[i0 * 16 + i1] + hBarDot[i0 * 16 + i1] * sub2[i0];
       }
     }
-    gemm(2, 16, batch, gather5, 0, 1, 2, add11, 0, 16, 1, matmul20, 0);
+    gemm(2, 16, batch, gather4, 0, 1, 2, add11, 0, 16, 1, matmul20, 0);
     for (let i = 0; i < 32; i++) {
       add13[i] = out[i] + matmul20[i];
     }
-    gemm(16, 16, batch, hDotHistory, t3 * 16 * batch, 1, 16, mul6, 0, 16, 1, matmul21, 0);
-    gemm(16, 16, batch, hHistory, t3 * 16 * batch, 1, 16, add11, 0, 16, 1, matmul22, 0);
+    gemm(16, 16, batch, hHistory, t3 * 16 * batch, 1, 16, add11, 0, 16, 1, matmul21, 0);
+    gemm(16, 16, batch, hDotHistory, t3 * 16 * batch, 1, 16, mul5, 0, 16, 1, matmul22, 0);
     for (let i = 0; i < 256; i++) {
       add14[i] = out[32 + i] + (matmul21[i] + matmul22[i]);
     }

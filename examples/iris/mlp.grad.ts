@@ -1037,12 +1037,12 @@ interface LossHvpKernelWorkspace {
   readonly reduceSum3: Float64Array;
   readonly sigmoid2: Float64Array;
   readonly mul3: Float64Array;
-  readonly matmul4: Float64Array;
-  readonly matmul5: Float64Array;
   readonly hiddenBar: Float64Array;
+  readonly matmul4: Float64Array;
+  readonly hiddenBar1: Float64Array;
   readonly add6: Float64Array;
+  readonly matmul5: Float64Array;
   readonly matmul6: Float64Array;
-  readonly matmul7: Float64Array;
   readonly lseMax: Float64Array;
 }
 const lossHvpKernelWorkspaces = new Map<string, LossHvpKernelWorkspace>();
@@ -1053,7 +1053,7 @@ function lossHvpKernelWorkspace(batch: number): LossHvpKernelWorkspace {
   const key = `${batch}`;
   let ws = lossHvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, matmul: new Float64Array(8 * batch), add: new Float64Array(8 * batch), lt: new Float64Array(8 * batch), hidden: new Float64Array(8 * batch), add1: new Float64Array(8 * batch), mul: new Float64Array(8 * batch), mul1: new Float64Array(8 * batch), select: new Float64Array(8 * batch), oneHot: new Float64Array(3 * batch), gt: new Float64Array(3 * batch), matmul1: new Float64Array(8 * batch), add2: new Float64Array(8 * batch), matmul2: new Float64Array(3 * batch), matmul3: new Float64Array(3 * batch), add3: new Float64Array(3 * batch), reduceMax: new Float64Array(batch), exp: new Float64Array(3 * batch), mul2: new Float64Array(3 * batch), reduceSum1: new Float64Array(batch), reduceSum2: new Float64Array(batch), reduceLogSumExp: new Float64Array(batch), reduceSum3: new Float64Array(batch), sigmoid2: new Float64Array(batch), mul3: new Float64Array(batch), matmul4: new Float64Array(8 * batch), matmul5: new Float64Array(8 * batch), hiddenBar: new Float64Array(8 * batch), add6: new Float64Array(8 * batch), matmul6: new Float64Array(24), matmul7: new Float64Array(24), lseMax: new Float64Array(batch) };
+    ws = { batch, matmul: new Float64Array(8 * batch), add: new Float64Array(8 * batch), lt: new Float64Array(8 * batch), hidden: new Float64Array(8 * batch), add1: new Float64Array(8 * batch), mul: new Float64Array(8 * batch), mul1: new Float64Array(8 * batch), select: new Float64Array(8 * batch), oneHot: new Float64Array(3 * batch), gt: new Float64Array(3 * batch), matmul1: new Float64Array(8 * batch), add2: new Float64Array(8 * batch), matmul2: new Float64Array(3 * batch), matmul3: new Float64Array(3 * batch), add3: new Float64Array(3 * batch), reduceMax: new Float64Array(batch), exp: new Float64Array(3 * batch), mul2: new Float64Array(3 * batch), reduceSum1: new Float64Array(batch), reduceSum2: new Float64Array(batch), reduceLogSumExp: new Float64Array(batch), reduceSum3: new Float64Array(batch), sigmoid2: new Float64Array(batch), mul3: new Float64Array(batch), hiddenBar: new Float64Array(8 * batch), matmul4: new Float64Array(8 * batch), hiddenBar1: new Float64Array(8 * batch), add6: new Float64Array(8 * batch), matmul5: new Float64Array(24), matmul6: new Float64Array(24), lseMax: new Float64Array(batch) };
     lossHvpKernelWorkspaces.set(key, ws);
   }
   lossHvpKernelWorkspaceLast = ws;
@@ -1088,12 +1088,12 @@ function lossHvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
   const reduceSum3 = ws.reduceSum3;
   const sigmoid2 = ws.sigmoid2;
   const mul3 = ws.mul3;
-  const matmul4 = ws.matmul4;
-  const matmul5 = ws.matmul5;
   const hiddenBar = ws.hiddenBar;
+  const matmul4 = ws.matmul4;
+  const hiddenBar1 = ws.hiddenBar1;
   const add6 = ws.add6;
+  const matmul5 = ws.matmul5;
   const matmul6 = ws.matmul6;
-  const matmul7 = ws.matmul7;
   const lseMax = ws.lseMax;
   // examples/iris/mlp.model.ts:15  const hidden = tanh(add(matmul(X, W1), b1));
   gemm(batch, 8, 4, X, 0, 4, 1, W1, 0, 8, 1, matmul, 0);
@@ -1274,7 +1274,7 @@ function lossHvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
     }
   }
   // examples/iris/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 8, 3, add5, 0, 3, 1, W2, 0, 1, 3, matmul4, 0);
+  gemm(batch, 8, 3, add5, 0, 3, 1, W2, 0, 1, 3, hiddenBar, 0);
   // examples/iris/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
   const neg1 = reduceSum1;
   for (let i = 0; i < batch; i++) {
@@ -1286,11 +1286,11 @@ function lossHvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
     }
   }
   // examples/iris/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 8, 3, add3, 0, 3, 1, W2Dot, 0, 1, 3, matmul5, 0);
-  gemm(batch, 8, 3, add3, 0, 3, 1, W2, 0, 1, 3, hiddenBar, 0);
+  gemm(batch, 8, 3, add3, 0, 3, 1, W2Dot, 0, 1, 3, matmul4, 0);
+  gemm(batch, 8, 3, add3, 0, 3, 1, W2, 0, 1, 3, hiddenBar1, 0);
   // examples/iris/mlp.model.ts:15  const hidden = tanh(add(matmul(X, W1), b1));
   for (let i = 0; i < 8 * batch; i++) {
-    add6[i] = select[i] * (matmul4[i] + matmul5[i]) + hiddenBar[i] * (lt[i] !== 0 ? -(2 * (hiddenDot[i] * hidden[i])) : (hidden[i] !== 0 ? hiddenDot[i] * Math.sign(hidden[i]) * mul1[i] : 0) + (add[i] !== 0 ? add1[i] * (2 * (sigmoid(-mul[i]) * sigmoid1[i] * (-2 * (Math.sign(add[i]) * add2[i])))) : 0));
+    add6[i] = select[i] * (hiddenBar[i] + matmul4[i]) + hiddenBar1[i] * (lt[i] !== 0 ? -(2 * (hiddenDot[i] * hidden[i])) : (hidden[i] !== 0 ? hiddenDot[i] * Math.sign(hidden[i]) * mul1[i] : 0) + (add[i] !== 0 ? add1[i] * (2 * (sigmoid(-mul[i]) * sigmoid1[i] * (-2 * (Math.sign(add[i]) * add2[i])))) : 0));
   }
   gemm(4, 8, batch, X, 0, 1, 4, add6, 0, 8, 1, out, 0);
   out.fill(0, 32, 40);
@@ -1300,10 +1300,10 @@ function lossHvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
     }
   }
   // examples/iris/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(8, 3, batch, hidden, 0, 1, 8, add5, 0, 3, 1, matmul6, 0);
-  gemm(8, 3, batch, hiddenDot, 0, 1, 8, add3, 0, 3, 1, matmul7, 0);
+  gemm(8, 3, batch, hidden, 0, 1, 8, add5, 0, 3, 1, matmul5, 0);
+  gemm(8, 3, batch, hiddenDot, 0, 1, 8, add3, 0, 3, 1, matmul6, 0);
   for (let i = 0; i < 24; i++) {
-    out[40 + i] = matmul6[i] + matmul7[i];
+    out[40 + i] = matmul5[i] + matmul6[i];
   }
   out.fill(0, 64, 67);
   for (let i0 = 0; i0 < batch; i0++) {
@@ -1317,11 +1317,11 @@ function lossHvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
 
 interface LossGgnvpKernelWorkspace {
   readonly batch: number;
+  readonly oneHot: Float64Array;
+  readonly gt: Float64Array;
   readonly matmul: Float64Array;
   readonly add: Float64Array;
   readonly hidden: Float64Array;
-  readonly oneHot: Float64Array;
-  readonly gt: Float64Array;
   readonly hiddenDot: Float64Array;
   readonly matmul1: Float64Array;
   readonly matmul2: Float64Array;
@@ -1345,7 +1345,7 @@ function lossGgnvpKernelWorkspace(batch: number): LossGgnvpKernelWorkspace {
   const key = `${batch}`;
   let ws = lossGgnvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, matmul: new Float64Array(8 * batch), add: new Float64Array(8 * batch), hidden: new Float64Array(8 * batch), oneHot: new Float64Array(3 * batch), gt: new Float64Array(3 * batch), hiddenDot: new Float64Array(8 * batch), matmul1: new Float64Array(3 * batch), matmul2: new Float64Array(3 * batch), add1: new Float64Array(3 * batch), reduceMax: new Float64Array(batch), exp: new Float64Array(3 * batch), mul: new Float64Array(3 * batch), reduceSum1: new Float64Array(batch), reduceSum2: new Float64Array(batch), reduceLogSumExp: new Float64Array(batch), reduceSum3: new Float64Array(batch), sigmoid1: new Float64Array(batch), mul1: new Float64Array(batch), lseMax: new Float64Array(batch) };
+    ws = { batch, oneHot: new Float64Array(3 * batch), gt: new Float64Array(3 * batch), matmul: new Float64Array(8 * batch), add: new Float64Array(8 * batch), hidden: new Float64Array(8 * batch), hiddenDot: new Float64Array(8 * batch), matmul1: new Float64Array(3 * batch), matmul2: new Float64Array(3 * batch), add1: new Float64Array(3 * batch), reduceMax: new Float64Array(batch), exp: new Float64Array(3 * batch), mul: new Float64Array(3 * batch), reduceSum1: new Float64Array(batch), reduceSum2: new Float64Array(batch), reduceLogSumExp: new Float64Array(batch), reduceSum3: new Float64Array(batch), sigmoid1: new Float64Array(batch), mul1: new Float64Array(batch), lseMax: new Float64Array(batch) };
     lossGgnvpKernelWorkspaces.set(key, ws);
   }
   lossGgnvpKernelWorkspaceLast = ws;
@@ -1356,11 +1356,11 @@ function lossGgnvpKernelWorkspace(batch: number): LossGgnvpKernelWorkspace {
 function lossGgnvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2: Float64Array, X: Float64Array, labels: Float64Array, W1Dot: Float64Array, b1Dot: Float64Array, W2Dot: Float64Array, b2Dot: Float64Array, batch: number, out: Float64Array = new Float64Array(67)): Float64Array {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('lossGgnvpKernel')(...arguments) as Float64Array;
   const ws = lossGgnvpKernelWorkspace(batch);
+  const oneHot = ws.oneHot;
+  const gt = ws.gt;
   const matmul = ws.matmul;
   const add = ws.add;
   const hidden = ws.hidden;
-  const oneHot = ws.oneHot;
-  const gt = ws.gt;
   const hiddenDot = ws.hiddenDot;
   const matmul1 = ws.matmul1;
   const matmul2 = ws.matmul2;
@@ -1375,6 +1375,17 @@ function lossGgnvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b
   const sigmoid1 = ws.sigmoid1;
   const mul1 = ws.mul1;
   const lseMax = ws.lseMax;
+  // examples/iris/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
+  oneHot.fill(0, 0, 3 * batch);
+  for (let i = 0; i < batch; i++) {
+    const c = labels[i];
+    if (!(c >= 0 && c < 3 && c === Math.floor(c))) throw new RangeError('labels[' + i + '] = ' + c + ': a label must be an integer in [0, 3)');
+    oneHot[i * 3 + c] = 1;
+  }
+  for (let i = 0; i < 3 * batch; i++) {
+    gt[i] = oneHot[i] > 0 ? 1 : 0;
+  }
+  const t0 = 1 / batch;
   // examples/iris/mlp.model.ts:15  const hidden = tanh(add(matmul(X, W1), b1));
   gemm(batch, 8, 4, X, 0, 4, 1, W1, 0, 8, 1, matmul, 0);
   for (let i0 = 0; i0 < batch; i0++) {
@@ -1393,18 +1404,6 @@ function lossGgnvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b
   for (let i = 0; i < 8 * batch; i++) {
     select[i] = abs[i] < 1 ? 1 - hidden[i] * hidden[i] : (1 + Math.abs(hidden[i])) * (2 * sigmoid(-2 * abs[i]));
   }
-  // examples/iris/mlp.model.ts:25  return softmaxCrossEntropy(logits(W1, b1, W2, b2, X), labels);
-  oneHot.fill(0, 0, 3 * batch);
-  for (let i = 0; i < batch; i++) {
-    const c = labels[i];
-    if (!(c >= 0 && c < 3 && c === Math.floor(c))) throw new RangeError('labels[' + i + '] = ' + c + ': a label must be an integer in [0, 3)');
-    oneHot[i * 3 + c] = 1;
-  }
-  for (let i = 0; i < 3 * batch; i++) {
-    gt[i] = oneHot[i] > 0 ? 1 : 0;
-  }
-  const t0 = 1 / batch;
-  // examples/iris/mlp.model.ts:15  const hidden = tanh(add(matmul(X, W1), b1));
   gemm(batch, 8, 4, X, 0, 4, 1, W1Dot, 0, 8, 1, matmul, 0);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 8; i1++) {
@@ -1524,18 +1523,19 @@ function lossGgnvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b
   for (let i = 0; i < batch; i++) {
     neg[i] = -mul1[i];
   }
+  const add3 = mul;
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      mul[i0 * 3 + i1] = 1 * ((gt[i0 * 3 + i1] !== 0 ? 0 : sub[i0] * exp[i0 * 3 + i1] + (gt[i0 * 3 + i1] !== 0 ? 0 : mul2[i0 * 3 + i1] * div[i0])) + oneHot[i0 * 3 + i1] * neg[i0]);
+      add3[i0 * 3 + i1] = (gt[i0 * 3 + i1] !== 0 ? 0 : sub[i0] * exp[i0 * 3 + i1] + (gt[i0 * 3 + i1] !== 0 ? 0 : mul2[i0 * 3 + i1] * div[i0])) + oneHot[i0 * 3 + i1] * neg[i0];
     }
   }
   // examples/iris/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
   const hiddenBar = matmul;
-  gemm(batch, 8, 3, mul, 0, 3, 1, W2, 0, 1, 3, hiddenBar, 0);
+  gemm(batch, 8, 3, add3, 0, 3, 1, W2, 0, 1, 3, hiddenBar, 0);
   // examples/iris/mlp.model.ts:15  const hidden = tanh(add(matmul(X, W1), b1));
   const mul3 = hiddenDot;
   for (let i = 0; i < 8 * batch; i++) {
-    mul3[i] = select[i] * hiddenBar[i];
+    mul3[i] = hiddenBar[i] * select[i];
   }
   gemm(4, 8, batch, X, 0, 1, 4, mul3, 0, 8, 1, out, 0);
   out.fill(0, 32, 40);
@@ -1545,11 +1545,11 @@ function lossGgnvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b
     }
   }
   // examples/iris/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(8, 3, batch, hidden, 0, 1, 8, mul, 0, 3, 1, out, 40);
+  gemm(8, 3, batch, hidden, 0, 1, 8, add3, 0, 3, 1, out, 40);
   out.fill(0, 64, 67);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      out[64 + i1] += mul[i0 * 3 + i1];
+      out[64 + i1] += add3[i0 * 3 + i1];
     }
   }
   // written in place: (G·v) along W1 at out[0], (G·v) along b1 at out[32], (G·v) along W2 at out[40], (G·v) along b2 at out[64]

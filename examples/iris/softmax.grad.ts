@@ -1225,18 +1225,18 @@ function lossGgnvpKernel(W: Float64Array, b: Float64Array, X: Float64Array, labe
   for (let i = 0; i < batch; i++) {
     sub[i] = mul3[i] / reduceSum1[i] - reduceSum2[i] * div[i] / reduceSum1[i];
   }
-  const mul5 = matmul1;
+  const add2 = matmul1;
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      mul5[i0 * 3 + i1] = 1 * (oneHot[i0 * 3 + i1] * neg[i0] + (gt[i0 * 3 + i1] !== 0 ? 0 : exp[i0 * 3 + i1] * sub[i0] + (gt[i0 * 3 + i1] !== 0 ? 0 : div[i0] * mul4[i0 * 3 + i1])));
+      add2[i0 * 3 + i1] = oneHot[i0 * 3 + i1] * neg[i0] + (gt[i0 * 3 + i1] !== 0 ? 0 : exp[i0 * 3 + i1] * sub[i0] + (gt[i0 * 3 + i1] !== 0 ? 0 : div[i0] * mul4[i0 * 3 + i1]));
     }
   }
   // examples/iris/softmax.model.ts:11  return add(matmul(X, W), b);
-  gemm(4, 3, batch, X, 0, 1, 4, mul5, 0, 3, 1, out, 0);
+  gemm(4, 3, batch, X, 0, 1, 4, add2, 0, 3, 1, out, 0);
   out.fill(0, 12, 15);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      out[12 + i1] += mul5[i0 * 3 + i1];
+      out[12 + i1] += add2[i0 * 3 + i1];
     }
   }
   // written in place: (G·v) along W at out[0], (G·v) along b at out[12]

@@ -1244,10 +1244,11 @@ function lossHvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
     }
   }
   // examples/mlp/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(batch, 64, 10, add3, 0, 10, 1, W2, 0, 1, 10, matmul3, 0);
+  const hiddenBar = matmul3;
+  gemm(batch, 64, 10, add3, 0, 10, 1, W2, 0, 1, 10, hiddenBar, 0);
   // examples/mlp/mlp.model.ts:15  const hidden = relu(add(matmul(X, W1), b1));
   for (let i = 0; i < 64 * batch; i++) {
-    select2[i] = gt[i] !== 0 ? matmul2[i] + matmul3[i] : 0;
+    select2[i] = gt[i] !== 0 ? matmul2[i] + hiddenBar[i] : 0;
   }
   gemm(784, 64, batch, X, 0, 1, 784, select2, 0, 64, 1, out, 0);
   out.fill(0, 50176, 50240);
@@ -1481,15 +1482,14 @@ function lossGgnvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b
   for (let i = 0; i < batch; i++) {
     sub[i] = mul2[i] / reduceSum2[i] - div[i] * reduceSum4[i] / reduceSum2[i];
   }
-  const mul3 = add2;
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      mul3[i0 * 10 + i1] = 1 * (oneHot[i0 * 10 + i1] * neg[i0] + (gt1[i0 * 10 + i1] !== 0 ? 0 : sub[i0] * exp[i0 * 10 + i1] + (gt1[i0 * 10 + i1] !== 0 ? 0 : mul[i0 * 10 + i1] * div[i0])));
+      add2[i0 * 10 + i1] = oneHot[i0 * 10 + i1] * neg[i0] + (gt1[i0 * 10 + i1] !== 0 ? 0 : sub[i0] * exp[i0 * 10 + i1] + (gt1[i0 * 10 + i1] !== 0 ? 0 : mul[i0 * 10 + i1] * div[i0]));
     }
   }
   // examples/mlp/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
   const hiddenBar = add;
-  gemm(batch, 64, 10, mul3, 0, 10, 1, W2, 0, 1, 10, hiddenBar, 0);
+  gemm(batch, 64, 10, add2, 0, 10, 1, W2, 0, 1, 10, hiddenBar, 0);
   // examples/mlp/mlp.model.ts:15  const hidden = relu(add(matmul(X, W1), b1));
   const select2 = hiddenDot;
   for (let i = 0; i < 64 * batch; i++) {
@@ -1503,11 +1503,11 @@ function lossGgnvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b
     }
   }
   // examples/mlp/mlp.model.ts:16  return add(matmul(hidden, W2), b2);
-  gemm(64, 10, batch, hidden, 0, 1, 64, mul3, 0, 10, 1, out, 50240);
+  gemm(64, 10, batch, hidden, 0, 1, 64, add2, 0, 10, 1, out, 50240);
   out.fill(0, 50880, 50890);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      out[50880 + i1] += mul3[i0 * 10 + i1];
+      out[50880 + i1] += add2[i0 * 10 + i1];
     }
   }
   // written in place: (G·v) along W1 at out[0], (G·v) along b1 at out[50176], (G·v) along W2 at out[50240], (G·v) along b2 at out[50880]

@@ -419,8 +419,8 @@ function rosenbrockNValueAndGradientKernel(x: Float64Array, gradOut: Float64Arra
     sub[i] = tail[i] - head[i] * head[i];
   }
   const tailBar = tail;
-  for (let i0 = 0; i0 < 15; i0++) {
-    tailBar[i0] = 2 * (sub[i0] * (100 * 1));
+  for (let i = 0; i < 15; i++) {
+    tailBar[i] = 2 * (100 * sub[i]);
   }
   // examples/rosenbrock/rosenbrock.model.ts:18  const tail = slice(x, 0, 1, 16);
   pad.fill(0, 0, 16);
@@ -429,15 +429,15 @@ function rosenbrockNValueAndGradientKernel(x: Float64Array, gradOut: Float64Arra
   }
   // examples/rosenbrock/rosenbrock.model.ts:19  return sum(add(mul(100, square(sub(tail, square(head)))), square(sub(1, head))));
   for (let i = 0; i < 15; i++) {
-    mul[i] = head[i] * tailBar[i];
+    mul[i] = tailBar[i] * head[i];
   }
   const sub1 = tail;
   for (let i = 0; i < 15; i++) {
     sub1[i] = 1 - head[i];
   }
   const headBar = head;
-  for (let i0 = 0; i0 < 15; i0++) {
-    headBar[i0] = -mul[i0] - mul[i0] - 2 * (1 * sub1[i0]);
+  for (let i = 0; i < 15; i++) {
+    headBar[i] = -mul[i] - mul[i] - 2 * sub1[i];
   }
   // examples/rosenbrock/rosenbrock.model.ts:17  const head = slice(x, 0, 0, 15);
   pad1.fill(0, 0, 16);
@@ -514,7 +514,6 @@ function rosenbrockNJvpKernel(x: Float64Array, xDot: Float64Array): number {
 }
 
 interface RosenbrockNHvpKernelWorkspace {
-  readonly mul: Float64Array;
   readonly tailDot: Float64Array;
   readonly headDot: Float64Array;
   readonly head: Float64Array;
@@ -525,7 +524,7 @@ interface RosenbrockNHvpKernelWorkspace {
 }
 let rosenbrockNHvpKernelWorkspaceBuffers: RosenbrockNHvpKernelWorkspace | undefined;
 function rosenbrockNHvpKernelWorkspace(): RosenbrockNHvpKernelWorkspace {
-  rosenbrockNHvpKernelWorkspaceBuffers ??= { mul: new Float64Array(15), tailDot: new Float64Array(15), headDot: new Float64Array(15), head: new Float64Array(15), tailBarDot: new Float64Array(15), pad: new Float64Array(16), headBarDot: new Float64Array(15), pad1: new Float64Array(16) };
+  rosenbrockNHvpKernelWorkspaceBuffers ??= { tailDot: new Float64Array(15), headDot: new Float64Array(15), head: new Float64Array(15), tailBarDot: new Float64Array(15), pad: new Float64Array(16), headBarDot: new Float64Array(15), pad1: new Float64Array(16) };
   return rosenbrockNHvpKernelWorkspaceBuffers;
 }
 
@@ -533,7 +532,6 @@ function rosenbrockNHvpKernelWorkspace(): RosenbrockNHvpKernelWorkspace {
 function rosenbrockNHvpKernel(x: Float64Array, xDot: Float64Array, out: Float64Array = new Float64Array(16)): Float64Array {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('rosenbrockNHvpKernel')(...arguments) as Float64Array;
   const ws = rosenbrockNHvpKernelWorkspace();
-  const mul = ws.mul;
   const tailDot = ws.tailDot;
   const headDot = ws.headDot;
   const head = ws.head;
@@ -541,10 +539,6 @@ function rosenbrockNHvpKernel(x: Float64Array, xDot: Float64Array, out: Float64A
   const pad = ws.pad;
   const headBarDot = ws.headBarDot;
   const pad1 = ws.pad1;
-  // examples/rosenbrock/rosenbrock.model.ts:19  return sum(add(mul(100, square(sub(tail, square(head)))), square(sub(1, head))));
-  for (let i0 = 0; i0 < 15; i0++) {
-    mul[i0] = 100 * 1;
-  }
   // examples/rosenbrock/rosenbrock.model.ts:18  const tail = slice(x, 0, 1, 16);
   for (let i0 = 0; i0 < 15; i0++) {
     tailDot[i0] = xDot[1 + i0];
@@ -557,7 +551,7 @@ function rosenbrockNHvpKernel(x: Float64Array, xDot: Float64Array, out: Float64A
     head[i0] = x[i0];
   }
   for (let i = 0; i < 15; i++) {
-    tailBarDot[i] = 2 * (mul[i] * (tailDot[i] - 2 * (headDot[i] * head[i])));
+    tailBarDot[i] = 2 * (100 * (tailDot[i] - 2 * (headDot[i] * head[i])));
   }
   // examples/rosenbrock/rosenbrock.model.ts:18  const tail = slice(x, 0, 1, 16);
   pad.fill(0, 0, 16);
@@ -568,8 +562,8 @@ function rosenbrockNHvpKernel(x: Float64Array, xDot: Float64Array, out: Float64A
   for (let i0 = 0; i0 < 15; i0++) {
     tail[i0] = x[1 + i0];
   }
-  for (let i0 = 0; i0 < 15; i0++) {
-    headBarDot[i0] = 2 * (-(headDot[i0] * (2 * ((tail[i0] - head[i0] * head[i0]) * mul[i0]))) - tailBarDot[i0] * head[i0]) + 2 * (1 * headDot[i0]);
+  for (let i = 0; i < 15; i++) {
+    headBarDot[i] = 2 * (-(2 * (100 * (tail[i] - head[i] * head[i])) * headDot[i]) - tailBarDot[i] * head[i]) + 2 * headDot[i];
   }
   // examples/rosenbrock/rosenbrock.model.ts:17  const head = slice(x, 0, 0, 15);
   pad1.fill(0, 0, 16);

@@ -62,6 +62,11 @@ describe('readable generated modules', () => {
     expect(unfolded).toEqual([]);
   });
 
+  it.each(files.map((f) => [f.slice(root.length + 1), f]))('%s: no multiplication by a constant 1 in the arithmetic either (uniform constants fold through broadcasts)', (_name, file) => {
+    const code = readFileSync(file, 'utf8').split('\n').filter((l) => !/^\s*(\/\/|\*|\/\*\*)/.test(l));
+    expect(code.filter((l) => /[^\w.]1 \* | \* 1(?![\w.])/.test(l))).toEqual([]);
+  });
+
   it.each(files.map((f) => [f.slice(root.length + 1), f]))('%s: every comment has code under it', (_name, file) => {
     expect(commentsWithoutCode(readFileSync(file, 'utf8'))).toEqual([]);
   });

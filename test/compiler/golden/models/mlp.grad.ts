@@ -997,10 +997,11 @@ function lossHvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b2:
     }
   }
   // models/mlp.model.ts:5  const logits = add(matmul(hidden, W2), b2);
-  gemm(batch, 5, 3, logitsBarDot, 0, 3, 1, W2, 0, 1, 3, matmul3, 0);
+  const hiddenBar = matmul3;
+  gemm(batch, 5, 3, logitsBarDot, 0, 3, 1, W2, 0, 1, 3, hiddenBar, 0);
   // models/mlp.model.ts:4  const hidden = relu(add(matmul(X, W1), b1));
   for (let i = 0; i < 5 * batch; i++) {
-    select2[i] = gt[i] !== 0 ? matmul2[i] + matmul3[i] : 0;
+    select2[i] = gt[i] !== 0 ? matmul2[i] + hiddenBar[i] : 0;
   }
   gemm(4, 5, batch, X, 0, 1, 4, select2, 0, 5, 1, out, 0);
   out.fill(0, 20, 25);
@@ -1234,15 +1235,15 @@ function lossGgnvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b
   for (let i = 0; i < batch; i++) {
     sub[i] = mul2[i] / reduceSum2[i] - div[i] * reduceSum4[i] / reduceSum2[i];
   }
-  const logitsBar = logitsDot;
+  const logitsBarDot = logitsDot;
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      logitsBar[i0 * 3 + i1] = 1 * (oneHot[i0 * 3 + i1] * neg[i0] + (gt1[i0 * 3 + i1] !== 0 ? 0 : sub[i0] * exp[i0 * 3 + i1] + (gt1[i0 * 3 + i1] !== 0 ? 0 : mul[i0 * 3 + i1] * div[i0])));
+      logitsBarDot[i0 * 3 + i1] = oneHot[i0 * 3 + i1] * neg[i0] + (gt1[i0 * 3 + i1] !== 0 ? 0 : sub[i0] * exp[i0 * 3 + i1] + (gt1[i0 * 3 + i1] !== 0 ? 0 : mul[i0 * 3 + i1] * div[i0]));
     }
   }
   // models/mlp.model.ts:5  const logits = add(matmul(hidden, W2), b2);
   const hiddenBar = add;
-  gemm(batch, 5, 3, logitsBar, 0, 3, 1, W2, 0, 1, 3, hiddenBar, 0);
+  gemm(batch, 5, 3, logitsBarDot, 0, 3, 1, W2, 0, 1, 3, hiddenBar, 0);
   // models/mlp.model.ts:4  const hidden = relu(add(matmul(X, W1), b1));
   const select2 = hiddenDot;
   for (let i = 0; i < 5 * batch; i++) {
@@ -1256,11 +1257,11 @@ function lossGgnvpKernel(W1: Float64Array, b1: Float64Array, W2: Float64Array, b
     }
   }
   // models/mlp.model.ts:5  const logits = add(matmul(hidden, W2), b2);
-  gemm(5, 3, batch, hidden, 0, 1, 5, logitsBar, 0, 3, 1, out, 25);
+  gemm(5, 3, batch, hidden, 0, 1, 5, logitsBarDot, 0, 3, 1, out, 25);
   out.fill(0, 40, 43);
   for (let i0 = 0; i0 < batch; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      out[40 + i1] += logitsBar[i0 * 3 + i1];
+      out[40 + i1] += logitsBarDot[i0 * 3 + i1];
     }
   }
   // written in place: (G·v) along W1 at out[0], (G·v) along b1 at out[20], (G·v) along W2 at out[25], (G·v) along b2 at out[40]

@@ -911,8 +911,8 @@ function leastSquaresValueAndGradientKernel(v: Float64Array, A: Float64Array, t:
     r1[i] = matmul[i] - t[i];
   }
   const rBar = matmul;
-  for (let i0 = 0; i0 < m; i0++) {
-    rBar[i0] = 2 * (0.5 * r1[i0]);
+  for (let i = 0; i < m; i++) {
+    rBar[i] = 2 * (0.5 * r1[i]);
   }
   gemm(4, 1, m, A, 0, 1, 4, rBar, 0, 1, 1, matmul1, 0);
   for (let i = 0; i < 4; i++) gradOut[i] = matmul1[i];
@@ -1001,8 +1001,8 @@ function leastSquaresHvpKernel(_v: Float64Array, A: Float64Array, _t: Float64Arr
   const matmul1 = ws.matmul1;
   // models/regression.model.ts:14  const r = sub(matmul(A, v), t);
   gemm(m, 1, 4, A, 0, 4, 1, vDot, 0, 1, 1, matmul, 0);
-  for (let i0 = 0; i0 < m; i0++) {
-    rBarDot[i0] = 2 * (0.5 * matmul[i0]);
+  for (let i = 0; i < m; i++) {
+    rBarDot[i] = 2 * (0.5 * matmul[i]);
   }
   gemm(4, 1, m, A, 0, 1, 4, rBarDot, 0, 1, 1, matmul1, 0);
   for (let i = 0; i < 4; i++) out[i] = matmul1[i];

@@ -251,8 +251,8 @@ function rosenbrockNValueAndGradientKernel(x: Float64Array, gradOut: Float64Arra
     sub[i] = tail[i] - head[i] * head[i];
   }
   const tailBar = tail;
-  for (let i0 = 0; i0 < 5; i0++) {
-    tailBar[i0] = 2 * (sub[i0] * (100 * 1));
+  for (let i = 0; i < 5; i++) {
+    tailBar[i] = 2 * (100 * sub[i]);
   }
   // models/rosenbrockN.model.ts:4  const tail = slice(x, 0, 1, 6);
   pad.fill(0, 0, 6);
@@ -261,15 +261,15 @@ function rosenbrockNValueAndGradientKernel(x: Float64Array, gradOut: Float64Arra
   }
   // models/rosenbrockN.model.ts:5  return sum(add(mul(100, square(sub(tail, square(head)))), square(sub(1, head))));
   for (let i = 0; i < 5; i++) {
-    mul[i] = head[i] * tailBar[i];
+    mul[i] = tailBar[i] * head[i];
   }
   const sub1 = tail;
   for (let i = 0; i < 5; i++) {
     sub1[i] = 1 - head[i];
   }
   const headBar = head;
-  for (let i0 = 0; i0 < 5; i0++) {
-    headBar[i0] = -mul[i0] - mul[i0] - 2 * (1 * sub1[i0]);
+  for (let i = 0; i < 5; i++) {
+    headBar[i] = -mul[i] - mul[i] - 2 * sub1[i];
   }
   // models/rosenbrockN.model.ts:3  const head = slice(x, 0, 0, 5);
   pad1.fill(0, 0, 6);
@@ -346,7 +346,6 @@ function rosenbrockNJvpKernel(x: Float64Array, xDot: Float64Array): number {
 }
 
 interface RosenbrockNHvpKernelWorkspace {
-  readonly mul: Float64Array;
   readonly tailDot: Float64Array;
   readonly headDot: Float64Array;
   readonly head: Float64Array;
@@ -357,7 +356,7 @@ interface RosenbrockNHvpKernelWorkspace {
 }
 let rosenbrockNHvpKernelWorkspaceBuffers: RosenbrockNHvpKernelWorkspace | undefined;
 function rosenbrockNHvpKernelWorkspace(): RosenbrockNHvpKernelWorkspace {
-  rosenbrockNHvpKernelWorkspaceBuffers ??= { mul: new Float64Array(5), tailDot: new Float64Array(5), headDot: new Float64Array(5), head: new Float64Array(5), tailBarDot: new Float64Array(5), pad: new Float64Array(6), headBarDot: new Float64Array(5), pad1: new Float64Array(6) };
+  rosenbrockNHvpKernelWorkspaceBuffers ??= { tailDot: new Float64Array(5), headDot: new Float64Array(5), head: new Float64Array(5), tailBarDot: new Float64Array(5), pad: new Float64Array(6), headBarDot: new Float64Array(5), pad1: new Float64Array(6) };
   return rosenbrockNHvpKernelWorkspaceBuffers;
 }
 
@@ -365,7 +364,6 @@ function rosenbrockNHvpKernelWorkspace(): RosenbrockNHvpKernelWorkspace {
 function rosenbrockNHvpKernel(x: Float64Array, xDot: Float64Array, out: Float64Array = new Float64Array(6)): Float64Array {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('rosenbrockNHvpKernel')(...arguments) as Float64Array;
   const ws = rosenbrockNHvpKernelWorkspace();
-  const mul = ws.mul;
   const tailDot = ws.tailDot;
   const headDot = ws.headDot;
   const head = ws.head;
@@ -373,10 +371,6 @@ function rosenbrockNHvpKernel(x: Float64Array, xDot: Float64Array, out: Float64A
   const pad = ws.pad;
   const headBarDot = ws.headBarDot;
   const pad1 = ws.pad1;
-  // models/rosenbrockN.model.ts:5  return sum(add(mul(100, square(sub(tail, square(head)))), square(sub(1, head))));
-  for (let i0 = 0; i0 < 5; i0++) {
-    mul[i0] = 100 * 1;
-  }
   // models/rosenbrockN.model.ts:4  const tail = slice(x, 0, 1, 6);
   for (let i0 = 0; i0 < 5; i0++) {
     tailDot[i0] = xDot[1 + i0];
@@ -389,7 +383,7 @@ function rosenbrockNHvpKernel(x: Float64Array, xDot: Float64Array, out: Float64A
     head[i0] = x[i0];
   }
   for (let i = 0; i < 5; i++) {
-    tailBarDot[i] = 2 * (mul[i] * (tailDot[i] - 2 * (headDot[i] * head[i])));
+    tailBarDot[i] = 2 * (100 * (tailDot[i] - 2 * (headDot[i] * head[i])));
   }
   // models/rosenbrockN.model.ts:4  const tail = slice(x, 0, 1, 6);
   pad.fill(0, 0, 6);
@@ -400,8 +394,8 @@ function rosenbrockNHvpKernel(x: Float64Array, xDot: Float64Array, out: Float64A
   for (let i0 = 0; i0 < 5; i0++) {
     tail[i0] = x[1 + i0];
   }
-  for (let i0 = 0; i0 < 5; i0++) {
-    headBarDot[i0] = 2 * (-(headDot[i0] * (2 * ((tail[i0] - head[i0] * head[i0]) * mul[i0]))) - tailBarDot[i0] * head[i0]) + 2 * (1 * headDot[i0]);
+  for (let i = 0; i < 5; i++) {
+    headBarDot[i] = 2 * (-(2 * (100 * (tail[i] - head[i] * head[i])) * headDot[i]) - tailBarDot[i] * head[i]) + 2 * headDot[i];
   }
   // models/rosenbrockN.model.ts:3  const head = slice(x, 0, 0, 5);
   pad1.fill(0, 0, 6);
