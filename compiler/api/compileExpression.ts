@@ -14,7 +14,7 @@ import type { Kernel } from '../load/flatArguments.ts';
 import { didYouMean, UsageError } from '../errors.ts';
 import { parseExpression } from '../frontend/mathjs.ts';
 import { input } from '../ir/build.ts';
-import { toMathText } from '../ir/render.ts';
+import { toMathText } from '../emit/render.ts';
 import { kernelArgument } from '../load/kernelArgs.ts';
 import type { TensorValue } from '../load/kernelArgs.ts';
 import type { InputNode } from '../ir/node.ts';

@@ -6,8 +6,8 @@
  */
 import type { Node } from '../ir/node.ts';
 import { topoSort } from '../ir/program.ts';
-import { renderNode } from '../ir/render.ts';
-import type { Target } from '../ir/render.ts';
+import { renderNode } from './render.ts';
+import type { Target } from './render.ts';
 import { capitalize, NameManager } from './names.ts';
 import { identifier } from './safeText.ts';
 

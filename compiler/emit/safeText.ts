@@ -18,7 +18,7 @@
  * The emitter's specs and helpers take these brands, not plain strings, so
  * passing user text around this file is a type error.
  */
-import { renderNumber } from '../ir/render.ts';
+import { renderNumber } from './render.ts';
 
 declare const fragmentKind: unique symbol;
 type Fragment<K extends string> = string & { readonly [fragmentKind]: K };

@@ -14,7 +14,7 @@ import { tensor } from '../../compiler/ir/tensor.ts';
 import { VerifyError, verifyPass } from '../../compiler/ir/verify.ts';
 import type { ApplyOp } from '../../compiler/ir/ops.ts';
 import { OP_TABLE } from '../../compiler/ir/opTable.ts';
-import { toMathText } from '../../compiler/ir/render.ts';
+import { toMathText } from '../../compiler/emit/render.ts';
 import { eliminateCommonSubexpressions } from '../../compiler/passes/eliminateCommonSubexpressions.ts';
 import { optimize } from '../../compiler/passes/pipeline.ts';
 import { rewriteProgram } from '../../compiler/passes/rewrite.ts';

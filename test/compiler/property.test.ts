@@ -34,7 +34,7 @@ import { verify } from '../../compiler/ir/verify.ts';
 import { optimize } from '../../compiler/passes/pipeline.ts';
 import type { OptimizeOptions } from '../../compiler/passes/pipeline.ts';
 import type { RewriteNote } from '../../compiler/passes/rewrite.ts';
-import { toMathText } from '../../compiler/ir/render.ts';
+import { toMathText } from '../../compiler/emit/render.ts';
 import {
   along, close, derivativesEvaluator, differentiate, dot, maxAbs, mismatches, referenceEvaluator, valueKernel,
 } from './gradcheck.ts';

@@ -5,8 +5,8 @@
  */
 import type { Node } from '../../ir/node.ts';
 import { OP_TABLE } from '../../ir/opTable.ts';
-import { applyForm, renderNumber } from '../../ir/render.ts';
-import type { Rendered } from '../../ir/render.ts';
+import { applyForm, renderNumber } from '../render.ts';
+import type { Rendered } from '../render.ts';
 import { PREC } from '../../ir/syntax.ts';
 import { shapesEqual } from '../../ir/shape.ts';
 import type { Dim, Shape } from '../../ir/shape.ts';

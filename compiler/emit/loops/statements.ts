@@ -6,7 +6,7 @@
  */
 import type { ApplyNode, Node } from '../../ir/node.ts';
 import { OP_TABLE } from '../../ir/opTable.ts';
-import { renderNumber } from '../../ir/render.ts';
+import { renderNumber } from '../render.ts';
 import { keptShape } from '../../ir/buildTensor.ts';
 import { indexArgumentName } from '../../ir/indexCheck.ts';
 import { stringLiteral } from '../safeText.ts';

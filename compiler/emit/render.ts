@@ -4,10 +4,10 @@
  * right keep their parentheses even for + and *, since IEEE addition and
  * multiplication are not associative: the text must say what is computed.
  */
-import type { Node } from './node.ts';
-import { OP_TABLE } from './opTable.ts';
-import { PREC } from './syntax.ts';
-import type { Form } from './syntax.ts';
+import type { Node } from '../ir/node.ts';
+import { OP_TABLE } from '../ir/opTable.ts';
+import { PREC } from '../ir/syntax.ts';
+import type { Form } from '../ir/syntax.ts';
 
 export type Target = 'ts' | 'math';
 
