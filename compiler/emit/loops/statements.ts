@@ -229,22 +229,43 @@ function gatherStatement(node: ApplyNode, ctx: StatementContext): string[] {
   ];
 }
 
+/** One element of a vector, `gather(x, i)` with a scalar index: read at the checked index into the node's scalar. */
+function scalarGather(node: ApplyNode, ctx: StatementContext): string[] {
+  const [table, index] = node.inputs as [Node, Node];
+  const name = ctx.names.get(node)!;
+  const { row: r } = ctx.rowLocals;
+  const scalar = { shape: [], indices: [] };
+  return [
+    `let ${name}: number;`,
+    '{',
+    `  const ${r} = ${readElement(index, scalar, ctx).text};`,
+    `  if (${validRow(r, sizeExpr([table.shape[0]!]))}) ${name} = ${readElement(table, { shape: table.shape, indices: null, flat: r }, ctx).text};`,
+    `  else ${indexError(node, '0', r)}`,
+    '}',
+  ];
+}
+
 function scatterAddStatement(node: ApplyNode, ctx: StatementContext): string[] {
   const [indices, values] = node.inputs as [Node, Node];
   const out = targetOf(node, ctx);
-  const vals = memoryOf(values, ctx)!;
+  const vals = memoryOf(values, ctx);
   const row = sizeExpr(node.shape.slice(1));
   const i = ctx.flatVar;
   const k = ctx.loopVars[0]!;
   const { row: r, dst, src } = ctx.rowLocals;
+  // The values are in memory, or one value (a scalar or a constant: the cotangent of `3 * gather(x, 1)`) read as such.
+  const source = vals === null ? [] : [`  const ${src} = ${plusIndex(vals.offset, timesIndex(i, row))};`];
+  const value = vals === null
+    ? readElement(values, { shape: values.shape, indices: null, flat: plusIndex(timesIndex(i, row), k) }, ctx).text
+    : `${vals.array}[${src} + ${k}]`;
   return [
     fillZero(node, ctx),
     `for (let ${i} = 0; ${i} < ${sizeExpr(indices.shape)}; ${i}++) {`,
     `  const ${r} = ${readElement(indices, { shape: indices.shape, indices: null, flat: i }, ctx).text};`,
     `  if (!(${validRow(r, sizeExpr([node.shape[0]!]))})) ${indexError(node, i, r)}`,
     `  const ${dst} = ${plusIndex(out.offset, timesIndex(r, row))};`,
-    `  const ${src} = ${plusIndex(vals.offset, timesIndex(i, row))};`,
-    `  for (let ${k} = 0; ${k} < ${row}; ${k}++) ${out.array}[${dst} + ${k}] += ${vals.array}[${src} + ${k}];`,
+    ...source,
+    `  for (let ${k} = 0; ${k} < ${row}; ${k}++) ${out.array}[${dst} + ${k}] += ${value};`,
     '}',
   ];
 }
@@ -287,6 +308,7 @@ export function statementFor(node: Node, ctx: StatementContext): string[] {
   if (s.kind === 'scalar') {
     if (!s.bound) return [];
     if (emission?.kind === 'reduce') return reduction(node, emission, ctx);
+    if (emission?.kind === 'gather') return scalarGather(node, ctx);
     return [`const ${ctx.names.get(node)} = ${renderInline(node, { shape: [], indices: [] }, ctx).text};`];
   }
   if (s.kind !== 'buffer') return [];
