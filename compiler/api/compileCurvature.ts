@@ -21,7 +21,7 @@ import type { DataValue } from '../load/flatArguments.ts';
 import type { LoadedModule } from '../load/loadModule.ts';
 import type { EmittedFunction } from '../module/emitModelModule.ts';
 import type { ModuleKind } from '../module/emitSpec.ts';
-import { bindFlat, compileFunctions, programDerivatives } from './compileFunctions.ts';
+import { bindFlat, compileFunctions, literalLayout, programDerivatives } from './compileFunctions.ts';
 import type { CompiledFunctions } from './compileFunctions.ts';
 
 export interface CurvatureDefinition {
@@ -118,7 +118,7 @@ interface OutputsFlat {
 function bindCurvature(compiled: CompiledFunctions, loss: EmittedFunction, outputs: EmittedFunction, data: Readonly<Record<string, DataValue>>): BoundCurvature {
   const l = bindFlat<LossFlat>(compiled, loss, data);
   const z = bindFlat<OutputsFlat>(compiled, outputs, data);
-  const size = loss.size;
+  const { size } = literalLayout(loss);
   const outputSize = z.outputSize;
   // The generated denseJacobian chooses the same way: forward mode when there are fewer parameters than outputs.
   const jacobianMode = chooseJacobianMode(outputSize, size);

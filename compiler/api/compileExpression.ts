@@ -6,7 +6,7 @@
  */
 import { derivationOrder } from '../autodiff/derive.ts';
 import type { DeriveOptions, Derivatives } from '../autodiff/derive.ts';
-import { bindFlat, compileFunctions, programDerivatives } from './compileFunctions.ts';
+import { bindFlat, compileFunctions, literalLayout, programDerivatives } from './compileFunctions.ts';
 import type { ModuleKind } from '../module/emitSpec.ts';
 import type { FunctionIR } from '../ir/function.ts';
 import { bindData, positionalArguments } from '../load/flatArguments.ts';
@@ -110,7 +110,8 @@ export function compileExpression(expression: string, options: CompileExpression
   const { source } = compiled;
   const emitted = compiled.functions.get('f')!;
   const call = (name: string) => compiled.module[name] as Kernel;
-  const { names: generated, layout, size: n } = emitted;
+  const { names: generated } = emitted;
+  const { layout, size: n } = literalLayout(emitted);
   const derivatives = programDerivatives(emitted.derivatives, options);
 
   // An unused variable's value cannot change any result, so it may be left out of a point.

@@ -15,6 +15,8 @@ import type { LoadedModule } from '../load/loadModule.ts';
 import { buildModule } from '../module/emitModelModule.ts';
 import type { EmittedFunction } from '../module/emitModelModule.ts';
 import type { ModuleKind } from '../module/emitSpec.ts';
+import { parameterLayout } from '../ir/parameterLayout.ts';
+import type { LayoutEntry } from '../ir/parameterLayout.ts';
 
 export interface CompiledFunctions {
   readonly source: string;
@@ -51,11 +53,21 @@ export function programDerivatives(d: FunctionDerivatives, options: DeriveOption
 export function bindFlat<T>(compiled: CompiledFunctions, f: EmittedFunction, data: Readonly<Record<string, DataValue>>): T {
   const { fn } = f.derivatives;
   const dataInputs = fn.params.filter((x) => !fn.wrt.includes(x));
-  const args = positionalArguments(dataInputs, f.explicitSizes, bindData(dataInputs, data, true));
+  const args = positionalArguments(dataInputs, f.flatExplicitSizes, bindData(dataInputs, data, true));
   return (compiled.module[f.names.flat] as Kernel)(...args) as T;
 }
 
 /** A function's kernels by kind (`value`, `valueAndGradient`, `jvp`, `hvp`, …), as the module exports them. */
 export function kernelsByKind(compiled: CompiledFunctions, f: EmittedFunction): LoadedModule {
   return Object.fromEntries([...f.kinds].map((kind) => [kind, compiled.module[f.names.kernel(kind)]]));
+}
+
+/**
+ * The layout of a function whose parameters have literal sizes, as the
+ * in-memory façades bind against; a UsageError (naming the parameter) when a
+ * size is named, since these façades take no sizes.
+ */
+export function literalLayout(f: EmittedFunction): { readonly layout: LayoutEntry[]; readonly size: number } {
+  const layout = parameterLayout(f.derivatives.fn.wrt);
+  return { layout, size: layout.reduce((n, e) => n + e.size, 0) };
 }

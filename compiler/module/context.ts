@@ -6,7 +6,9 @@
 import type { KernelSpec } from '../emit/emitModule.ts';
 import { NameManager } from '../emit/names.ts';
 import { docComment } from '../emit/safeText.ts';
-import type { LayoutEntry } from '../ir/parameterLayout.ts';
+import type { LayoutBlock } from '../ir/parameterLayout.ts';
+import type { Shape } from '../ir/shape.ts';
+import { plusIndex, productOfTerms } from '../emit/loops/dims.ts';
 import type { InputNode } from '../ir/node.ts';
 import type { FunctionDerivatives } from '../autodiff/derive.ts';
 import type { GeneratedNames, KernelKind } from './names.ts';
@@ -23,10 +25,13 @@ export interface FunctionContext {
   readonly d: FunctionDerivatives;
   readonly names: GeneratedNames;
   /** Empty without differentiated parameters. */
-  readonly layout: readonly LayoutEntry[];
-  /** Length of the flat vector. */
-  readonly size: number;
+  readonly layout: readonly LayoutBlock[];
+  /** The named sizes the layout depends on (`Param<Tensor<['n']>>`), in order of first appearance; empty when every size is a literal. */
+  readonly layoutDims: readonly string[];
+  /** How the named API finds each size: off any argument, differentiated or not. */
   readonly sizes: SizePlan;
+  /** How the flat variants find each size: off the data only (the parameters are one flat vector), the rest passed as arguments. */
+  readonly flatSizes: SizePlan;
   readonly kernels: ReadonlyMap<KernelKind, KernelInfo>;
   /** `file:line` of the function, for docs. */
   readonly where: string;
@@ -52,3 +57,26 @@ export const localNames = (ctx: FunctionContext): NameManager => new NameManager
 export const jsDoc = docComment;
 
 export const isWrt = (ctx: FunctionContext, p: InputNode): boolean => ctx.d.fn.wrt.includes(p);
+
+/** The local (or bound) expression of a named size, in one generated function. */
+export type SizeName = (dim: string) => string;
+
+/** Element count of `shape` with named sizes read through `size`, numbers folded. */
+export const elementCount = (shape: Shape, size: SizeName): string =>
+  productOfTerms(shape.map((d) => (typeof d === 'number' ? d : size(d))));
+
+/** Where a block starts in the flat vector: the element counts of the blocks before it, summed (a numeral when every size is a literal). */
+export const blockOffset = (block: LayoutBlock, size: SizeName): string => plusIndex(...block.before.map((s) => elementCount(s, size)));
+
+/** Length of the flat vector (a numeral when every size is a literal). */
+export const flatLength = (ctx: FunctionContext, size: SizeName): string => plusIndex(...ctx.layout.map((b) => elementCount(b.shape, size)));
+
+/** An expression as a factor of a product: a sum is parenthesized. */
+export const asFactor = (e: string): string => (/[+-]/.test(e) ? `(${e})` : e);
+
+/** Whether the layout depends on named sizes. */
+export const symbolicLayout = (ctx: FunctionContext): boolean => ctx.layoutDims.length > 0;
+
+/** How docs name the layout: `fLayout`, or `fLayout(n)` when it depends on named sizes. */
+export const layoutRef = (ctx: FunctionContext): string =>
+  symbolicLayout(ctx) ? `${ctx.names.layout}(${ctx.layoutDims.join(', ')})` : ctx.names.layout;

@@ -6,8 +6,8 @@
  * export (so `.d.ts` files come from isolated declarations), and
  * byte-identical for identical input.
  */
-import { parameterLayout } from '../ir/parameterLayout.ts';
-import type { LayoutEntry } from '../ir/parameterLayout.ts';
+import { layoutBlocks, layoutDims } from '../ir/parameterLayout.ts';
+import type { LayoutBlock } from '../ir/parameterLayout.ts';
 import { deriveFunction } from '../autodiff/derive.ts';
 import { DEFAULT_EMIT } from './emitSpec.ts';
 import type { ModuleKind } from './emitSpec.ts';
@@ -18,7 +18,7 @@ import { comment, identifier } from '../emit/safeText.ts';
 import type { KernelSpec } from '../emit/emitModule.ts';
 import { symbolsOf } from '../emit/loops/dims.ts';
 import { isTensorKernel, kernelRoots } from '../emit/loops/tensorKernel.ts';
-import { SourceError, UsageError } from '../errors.ts';
+import { SourceError } from '../errors.ts';
 import { topoSort } from '../ir/program.ts';
 import type { ModuleIR, FunctionIR } from '../ir/function.ts';
 import { VERSION } from '../version.ts';
@@ -181,19 +181,10 @@ function errorAt(fn: FunctionIR, message: string, hint?: string): SourceError {
   return new SourceError(message, { file: displayPath(file), line, column }, text, hint);
 }
 
-function layoutOf(fn: FunctionIR): LayoutEntry[] {
-  try {
-    return parameterLayout(fn.wrt);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    throw errorAt(fn, `in '${fn.name}', ${e.message}`, 'Give differentiated parameters literal sizes, e.g. Param<Tensor<[784, 64]>>.');
-  }
-}
-
 interface Planned {
   readonly d: FunctionDerivatives;
   readonly names: GeneratedNames;
-  readonly layout: readonly LayoutEntry[];
+  readonly layout: readonly LayoutBlock[];
   readonly specs: Map<KernelKind, KernelSpec>;
   /** Whether the flat-vector variants are emitted. */
   readonly flat: boolean;
@@ -240,11 +231,15 @@ function claimTopLevel(planned: readonly Planned[], helperNames: readonly string
 export interface EmittedFunction {
   readonly derivatives: FunctionDerivatives;
   readonly names: GeneratedNames;
-  readonly layout: readonly LayoutEntry[];
-  /** Length of the flat vector. */
-  readonly size: number;
-  /** Sizes the named and flat functions take as arguments after the model's (none are inferred from the data). */
+  readonly layout: readonly LayoutBlock[];
+  /** The named sizes the layout depends on; empty when every parameter has literal sizes. */
+  readonly layoutDims: readonly string[];
+  /** Length of the flat vector when every parameter has literal sizes (else it is `fLayout(sizes).size`). */
+  readonly size: number | undefined;
+  /** Sizes the named functions take as arguments after the model's (none are inferred from the arguments). */
   readonly explicitSizes: readonly string[];
+  /** Sizes the flat variants' factory takes after the data (none are inferred from the data). */
+  readonly flatExplicitSizes: readonly string[];
   /** The kernels it has (a named function per kind, `valueAndGradient` also giving `fGradient`). */
   readonly kinds: ReadonlySet<KernelKind>;
   /** Whether `fHessian` exists (symbolic, or from HVPs). */
@@ -270,7 +265,7 @@ export function buildModule(file: ModuleIR, options: EmitModelModuleOptions = {}
   const { checkFinite = false, emit = DEFAULT_EMIT, twin = true, exportKernels = false, ...derive } = options;
   const kinds = new Set(emit);
   const planned: Planned[] = file.functions.map((fn) => {
-    const layout = layoutOf(fn);
+    const layout = layoutBlocks(fn.wrt);
     const d = deriveFunction(fn, derive, derivativesFor(fn, kinds));
     const names = generatedNames(fn.name);
     const specs = kernelSpecs(d, names, { checkFinite, twin, exportKernels });
@@ -293,12 +288,14 @@ export function buildModule(file: ModuleIR, options: EmitModelModuleOptions = {}
     const kernels = new Map<KernelKind, KernelInfo>([...p.specs].map(([kind, spec]) => [kind, { spec, sizes: kernelSizes(spec) }]));
     const dims = symbolsOf([...p.d.fn.params.map((x) => x.shape), ...[...kernels.values()].map((k) => k.sizes)]);
     const { origin } = p.d.fn;
+    const data = p.d.fn.params.filter((x) => !p.d.fn.wrt.includes(x));
     const ctx: FunctionContext = {
       d: p.d,
       names: p.names,
       layout: p.layout,
-      size: p.layout.reduce((n, e) => n + e.size, 0),
+      layoutDims: layoutDims(p.d.fn.wrt),
       sizes: planSizes(p.d.fn.params, dims),
+      flatSizes: planSizes(data, dims, p.d.fn.params),
       kernels,
       where: `${displayPath(origin.file)}:${origin.line}`,
       topLevel,
@@ -311,8 +308,10 @@ export function buildModule(file: ModuleIR, options: EmitModelModuleOptions = {}
       derivatives: p.d,
       names: p.names,
       layout: p.layout,
-      size: ctx.size,
+      layoutDims: ctx.layoutDims,
+      size: ctx.layoutDims.length > 0 ? undefined : p.layout.reduce((n, b) => n + b.shape.reduce<number>((a, d) => a * (d as number), 1), 0),
       explicitSizes: ctx.sizes.explicit,
+      flatExplicitSizes: ctx.flatSizes.explicit,
       kinds: new Set(p.specs.keys()),
       hessian: p.specs.has('hessian') || p.hessianFromHvp,
       jacobian: p.jacobian,

@@ -8,7 +8,7 @@
  * evaluation allocates nothing.
  */
 import type { FunctionContext } from './context.ts';
-import { isWrt, jsDoc } from './context.ts';
+import { asFactor, flatLength, isWrt, jsDoc, layoutRef, symbolicLayout } from './context.ts';
 import { expectFlat, flatParam, flatTangent, kernelCall, prologue, signature, viewsOf } from './calls.ts';
 import type { Signature } from './calls.ts';
 import type { InputNode } from '../ir/node.ts';
@@ -20,6 +20,12 @@ interface Closure {
   readonly body: readonly string[];
   /** Written out where the closure is not contextually typed. */
   readonly returnType?: string;
+}
+
+/** Elements of the dense Hessian: n·n, folded when n is a literal. */
+function hessianElements(ctx: FunctionContext, size: (dim: string) => string): string {
+  const n = flatLength(ctx, size);
+  return symbolicLayout(ctx) ? `${asFactor(n)} * ${asFactor(n)}` : String(Number(n) * Number(n));
 }
 
 function closureText(c: Closure, indent: string): string {
@@ -49,25 +55,25 @@ const hasCurvature = (ctx: FunctionContext): boolean => ctx.kernels.has('jvp') &
 function scalarClosures(ctx: FunctionContext, sig: Signature, l: FlatLocals, flat: string): { hvp: Closure | null; entries: [string, string][] } {
   const where = (member: string) => `${flat}(…).${member}`;
   const param = flatParam(ctx, sig, l.x, l.p);
-  const tangent = flatTangent(ctx, l.v, l.t);
+  const tangent = flatTangent(ctx, l.v, l.t, sig.locals.size);
   const size = sig.locals.size;
-  const readX = (member: string) => [expectFlat(ctx, where(member), l.x), ...viewsOf(ctx, l.p, l.x)];
-  const readV = (member: string) => [expectFlat(ctx, where(member), l.v), ...viewsOf(ctx, l.t, l.v)];
+  const readX = (member: string) => [expectFlat(ctx, where(member), l.x, size), ...viewsOf(ctx, l.p, l.x, size)];
+  const readV = (member: string) => [expectFlat(ctx, where(member), l.v, size), ...viewsOf(ctx, l.t, l.v, size)];
   const value: Closure = { params: [l.x], body: [...readX('value'), `return ${kernelCall(ctx, 'value', { param, size })};`] };
   const objective: Closure = {
     params: [l.x, l.gradOut],
-    body: [...readX('objective'), expectFlat(ctx, where('objective'), l.gradOut), `return ${kernelCall(ctx, 'valueAndGradient', { param, size, out: l.gradOut })};`],
+    body: [...readX('objective'), expectFlat(ctx, where('objective'), l.gradOut, size), `return ${kernelCall(ctx, 'valueAndGradient', { param, size, out: l.gradOut })};`],
   };
   const jvp = (): Closure => ({ params: [l.x, l.v], body: [...readX('jvp'), ...readV('jvp'), `return ${kernelCall(ctx, 'jvp', { param, size, tangent })};`] });
   const hvp = (): Closure => ({
     params: [`${l.x}: Float64Array`, `${l.v}: Float64Array`, `${l.out}: Float64Array`],
     returnType: 'void',
-    body: [...readX('hvp'), ...readV('hvp'), expectFlat(ctx, where('hvp'), l.out), `${kernelCall(ctx, 'hvp', { param, size, tangent, out: l.out })};`],
+    body: [...readX('hvp'), ...readV('hvp'), expectFlat(ctx, where('hvp'), l.out, size), `${kernelCall(ctx, 'hvp', { param, size, tangent, out: l.out })};`],
   });
   const ggnvp: Closure | null = ctx.kernels.has('ggnvp')
     ? {
       params: [l.x, l.v, l.out],
-      body: [...readX('ggnvp'), ...readV('ggnvp'), expectFlat(ctx, where('ggnvp'), l.out), `${kernelCall(ctx, 'ggnvp', { param, size, tangent, out: l.out })};`],
+      body: [...readX('ggnvp'), ...readV('ggnvp'), expectFlat(ctx, where('ggnvp'), l.out, size), `${kernelCall(ctx, 'ggnvp', { param, size, tangent, out: l.out })};`],
     }
     : null;
   // The symbolic dense Hessian, when it was asked for and the parameters are scalars.
@@ -75,7 +81,7 @@ function scalarClosures(ctx: FunctionContext, sig: Signature, l: FlatLocals, fla
     params: [l.x, l.out],
     body: [
       ...readX('hessian'),
-      `${ctx.use('expectLength')}(${q(where('hessian'))}, ${q(l.out)}, ${l.out}, ${ctx.size * ctx.size}, 'the dense Hessian');`,
+      `${ctx.use('expectLength')}(${q(where('hessian'))}, ${q(l.out)}, ${l.out}, ${hessianElements(ctx, size)}, 'the dense Hessian');`,
       `${kernelCall(ctx, 'hessian', { param, size, out: l.out })};`,
     ],
   });
@@ -90,7 +96,7 @@ function scalarClosures(ctx: FunctionContext, sig: Signature, l: FlatLocals, fla
       ...first,
       ['jvp', closureText(jvp(), '    ')],
       ['hvp', l.hvp],
-      ['hessian', ctx.kernels.has('hessian') ? closureText(hessian(), '    ') : `${ctx.use('hessianFromHvp')}(${q(where('hessian'))}, ${ctx.size}, ${l.hvp})`],
+      ['hessian', ctx.kernels.has('hessian') ? closureText(hessian(), '    ') : `${ctx.use('hessianFromHvp')}(${q(where('hessian'))}, ${flatLength(ctx, size)}, ${l.hvp})`],
       ...(ggnvp === null ? [] : [['ggnvp', closureText(ggnvp, '    ')] as [string, string]]),
     ],
   };
@@ -99,9 +105,9 @@ function scalarClosures(ctx: FunctionContext, sig: Signature, l: FlatLocals, fla
 function tensorClosures(ctx: FunctionContext, sig: Signature, l: FlatLocals, flat: string, outputSize: string): [string, string][] {
   const where = (member: string) => `${flat}(…).${member}`;
   const param = flatParam(ctx, sig, l.x, l.p);
-  const tangent = flatTangent(ctx, l.v, l.t);
+  const tangent = flatTangent(ctx, l.v, l.t, sig.locals.size);
   const size = sig.locals.size;
-  const readX = (member: string) => [expectFlat(ctx, where(member), l.x), ...viewsOf(ctx, l.p, l.x)];
+  const readX = (member: string) => [expectFlat(ctx, where(member), l.x, size), ...viewsOf(ctx, l.p, l.x, size)];
   const checkOut = (member: string) =>
     `${ctx.use('expectLength')}(${q(where(member))}, ${q(l.out)}, ${l.out}, ${outputSize}, 'the output');`;
   const out = `${l.out} = new Float64Array(${outputSize})`;
@@ -110,29 +116,29 @@ function tensorClosures(ctx: FunctionContext, sig: Signature, l: FlatLocals, fla
     params: [l.x, l.v, out],
     body: [
       ...readX('jvp'),
-      expectFlat(ctx, where('jvp'), l.v),
-      ...viewsOf(ctx, l.t, l.v),
+      expectFlat(ctx, where('jvp'), l.v, size),
+      ...viewsOf(ctx, l.t, l.v, size),
       checkOut('jvp'),
       `return ${kernelCall(ctx, 'jvp', { param, size, tangent, out: l.out })};`,
     ],
   };
   const vjp = (): Closure => ({
-    params: [l.x, l.u, `${l.gradOut} = new Float64Array(${ctx.size})`],
+    params: [l.x, l.u, `${l.gradOut} = new Float64Array(${flatLength(ctx, size)})`],
     body: [
       ...readX('vjp'),
       `${ctx.use('expectLength')}(${q(where('vjp'))}, ${q(l.u)}, ${l.u}, ${outputSize}, 'the output');`,
-      expectFlat(ctx, where('vjp'), l.gradOut),
+      expectFlat(ctx, where('vjp'), l.gradOut, size),
       `return ${kernelCall(ctx, 'vjp', { param, size, cotangent: l.u, out: l.gradOut })};`,
     ],
   });
   const jacobian = (): Closure => {
     const products = jacobianProducts(ctx, sig, param, size, '      ');
     return {
-      params: [l.x, `${l.out} = new Float64Array((${outputSize}) * ${ctx.size})`],
+      params: [l.x, `${l.out} = new Float64Array((${outputSize}) * ${asFactor(flatLength(ctx, size))})`],
       body: [
         ...readX('jacobian'),
-        `${ctx.use('expectLength')}(${q(where('jacobian'))}, ${q(l.out)}, ${l.out}, (${outputSize}) * ${ctx.size}, 'the dense Jacobian');`,
-        `return ${ctx.use('denseJacobian')}(${outputSize}, ${ctx.size}, ${products.jvp}, ${products.vjp}, ${l.out});`,
+        `${ctx.use('expectLength')}(${q(where('jacobian'))}, ${q(l.out)}, ${l.out}, (${outputSize}) * ${asFactor(flatLength(ctx, size))}, 'the dense Jacobian');`,
+        `return ${ctx.use('denseJacobian')}(${outputSize}, ${flatLength(ctx, size)}, ${products.jvp}, ${products.vjp}, ${l.out});`,
       ],
     };
   };
@@ -153,15 +159,22 @@ function boundData(ctx: FunctionContext, sig: Signature, data: readonly InputNod
   const bound = sig.names.claim('bound');
   const setData = sig.names.claim('setData');
   const args = data.map((p) => sig.locals.arg(p));
-  const sizes = [...ctx.sizes.inferred.map((x) => x.dim), ...ctx.sizes.explicit].map((dim) => sig.locals.size(dim));
-  const assign = [...args, ...sizes].map((n) => `${bound}.${n} = ${n};`);
+  const plan = ctx.flatSizes;
+  const dims = [...plan.inferred.map((x) => x.dim), ...plan.explicit];
+  const sizes = dims.map((dim) => sig.locals.size(dim));
+  // A size the layout depends on is fixed for the flat vector's life: new data must agree with it.
+  const rebindWhere = `${flat}(…).${setData}`;
+  const keep = dims
+    .filter((dim) => ctx.layoutDims.includes(dim))
+    .map((dim) => `${ctx.use('expectSameSize')}(${q(rebindWhere)}, ${q(dim)}, ${sig.locals.size(dim)}, ${bound}.${sig.locals.size(dim)});`);
+  const assign = [...args, ...dims.filter((dim) => !ctx.layoutDims.includes(dim)).map((dim) => sig.locals.size(dim))].map((n) => `${bound}.${n} = ${n};`);
   const boundLocals = { arg: (p: InputNode) => `${bound}.${sig.locals.arg(p)}`, size: (dim: string) => `${bound}.${sig.locals.size(dim)}` };
   // The same checks twice, so that a message names the call that was given the data.
   const lines = [
-    ...prologue(ctx, sig, data, flat),
+    ...prologue(ctx, sig, data, flat, plan),
     `const ${bound} = { ${[...args, ...sizes].join(', ')} };`,
     `const ${setData} = (${sig.params.join(', ')}): void => {`,
-    ...[...prologue(ctx, sig, data, `${flat}(…).${setData}`), ...assign].map((line) => `  ${line}`),
+    ...[...prologue(ctx, sig, data, rebindWhere, plan), ...keep, ...assign].map((line) => `  ${line}`),
     '};',
   ];
   return { lines, sig: { ...sig, locals: boundLocals }, setData };
@@ -171,14 +184,14 @@ export function flatSection(ctx: FunctionContext): string[] {
   if (!ctx.flat) return [];
   const { names, d } = ctx;
   const data = d.fn.params.filter((p) => !isWrt(ctx, p));
-  const outer = signature(ctx, data);
+  const outer = signature(ctx, data, ctx.flatSizes);
   const l = claimLocals(outer);
   const scalarOut = d.fn.output.shape.length === 0;
   const hasData = outer.params.length > 0;
   const rebind = hasData ? boundData(ctx, outer, data, names.flat) : null;
   const sig = rebind?.sig ?? outer;
   const lines = rebind?.lines ?? [];
-  const entries: string[] = [`size: ${ctx.size}`, rebind === null ? 'setData: () => {}' : rebind.setData];
+  const entries: string[] = [`size: ${flatLength(ctx, sig.locals.size)}`, rebind === null ? 'setData: () => {}' : rebind.setData];
   const dataType = `[${outer.params.join(', ')}]`;
   let type: string;
   if (scalarOut) {
@@ -197,12 +210,12 @@ export function flatSection(ctx: FunctionContext): string[] {
     [
       jsDoc([
         `The flat-vector variants of \`${d.fn.name}\`${dataNames.length > 0 ? ` with the data (${dataNames.join(', ')}) bound` : ''}: ` +
-          `functions of one Float64Array laid out as \`${names.layout}\`, ` +
+          `functions of one Float64Array laid out as \`${layoutRef(ctx)}\`, ` +
           (scalarOut ? 'ready for the runtime\'s minimizers and optimizers (`minimizeLBFGS(f.objective, x0)`, `minimizeNewtonCG(f.objective, f.hvp, x0)`).' : 'for predictions with trained flat parameters.'),
         hasData
           ? 'Sizes are read and checked here and by `setData(…)`, which rebinds new data (the next mini-batch) in place; an evaluation or a rebinding allocates nothing.'
           : 'An evaluation allocates nothing.',
-        argumentsDoc(ctx),
+        argumentsDoc(ctx, ctx.flatSizes),
       ]),
       `export function ${names.flat}(${outer.params.join(', ')}): ${type}<${dataType}> {`,
       ...lines.map((line) => `  ${line}`),

@@ -5,25 +5,26 @@
  * Hessian-vector product) is one flat vector in `fLayout` order, and every
  * output can be written into a caller-provided buffer.
  */
-import type { FunctionContext } from './context.ts';
-import { jsDoc } from './context.ts';
-import { expectFlat, fromFlat, kernelCall, prologue, signature, viewsOf } from './calls.ts';
+import type { FunctionContext, SizeName } from './context.ts';
+import { asFactor, flatLength, jsDoc, layoutRef, symbolicLayout } from './context.ts';
+import { expectFlat, flatOutput, fromFlat, kernelCall, prologue, signature, viewsOf } from './calls.ts';
 import { identifier } from '../emit/safeText.ts';
 import type { Signature } from './calls.ts';
 import type { InputNode } from '../ir/node.ts';
 import { q, sizeOf, shapeText } from './sizes.ts';
+import { packSizeArguments } from './layout.ts';
 
 /** What the arguments are, for the docs. */
-export function argumentsDoc(ctx: FunctionContext): string {
+export function argumentsDoc(ctx: FunctionContext, plan = ctx.sizes): string {
   const { fn } = ctx.d;
   const tensors = fn.params.filter((p) => p.shape.length > 0);
   const parts: string[] = [`Compiled from ${ctx.where}.`];
   if (tensors.length > 0) {
     parts.push(`Tensors are row-major Float64Arrays: ${tensors.map((p) => `${p.name} ${shapeText(p.shape)}`).join(', ')}.`);
   }
-  for (const s of ctx.sizes.inferred) parts.push(`\`${s.dim}\` is read from ${s.param.name}.length.`);
-  if (ctx.sizes.explicit.length > 0) parts.push(`Sizes passed as arguments: ${ctx.sizes.explicit.join(', ')}.`);
-  if (fn.wrt.length > 0) parts.push(`Differentiated: ${fn.wrt.map((p) => p.name).join(', ')} (laid out as \`${ctx.names.layout}\`).`);
+  for (const s of plan.inferred) parts.push(`\`${s.dim}\` is read from ${s.param.name}.length.`);
+  if (plan.explicit.length > 0) parts.push(`Sizes passed as arguments: ${plan.explicit.join(', ')}.`);
+  if (fn.wrt.length > 0) parts.push(`Differentiated: ${fn.wrt.map((p) => p.name).join(', ')} (laid out as \`${layoutRef(ctx)}\`).`);
   return parts.join(' ');
 }
 
@@ -93,7 +94,7 @@ function valueFunction(ctx: FunctionContext): string {
 
 function gradientFunctions(ctx: FunctionContext): string[] {
   const { names, d } = ctx;
-  const inLayout = (g: string) => `in \`${names.layout}\` order (\`${names.unpack}(${g})\` names the pieces)`;
+  const inLayout = (g: string) => `in \`${layoutRef(ctx)}\` order (\`${names.unpack}(${g})\` names the pieces)`;
   const valueAndGradient = wrapper(ctx, {
     name: names.valueAndGradient,
     build: (sig) => {
@@ -102,7 +103,7 @@ function gradientFunctions(ctx: FunctionContext): string[] {
       return {
         doc: [`\`${d.fn.name}\` and its gradient by reverse mode: returns the value and writes the gradient into \`${gradOut}\` ${inLayout(gradOut)}.`],
         params: [`${gradOut}: Float64Array`],
-        body: [expectFlat(ctx, names.valueAndGradient, gradOut), `return ${call};`],
+        body: [expectFlat(ctx, names.valueAndGradient, gradOut, sig.locals.size), `return ${call};`],
         returnType: 'number',
       };
     },
@@ -111,11 +112,12 @@ function gradientFunctions(ctx: FunctionContext): string[] {
     name: names.gradient,
     build: (sig) => {
       const gradOut = sig.names.claim('gradOut');
-      const call = kernelCall(ctx, 'valueAndGradient', { param: sig.locals.arg, size: sig.locals.size, out: gradOut });
+      const buffer = flatOutput(ctx, sig, gradOut, names.gradient);
+      const call = kernelCall(ctx, 'valueAndGradient', { param: sig.locals.arg, size: sig.locals.size, out: buffer.target });
       return {
         doc: [`The gradient of \`${d.fn.name}\` by reverse mode, written into \`${gradOut}\` (allocated when omitted) ${inLayout(gradOut)} and returned.`],
-        params: [`${gradOut}: Float64Array = new Float64Array(${ctx.size})`],
-        body: [expectFlat(ctx, names.gradient, gradOut), `${call};`, `return ${gradOut};`],
+        params: [buffer.param],
+        body: [...buffer.lines, `${call};`, `return ${buffer.target};`],
         returnType: 'Float64Array',
       };
     },
@@ -131,9 +133,9 @@ function jvpFunction(ctx: FunctionContext): string {
     build: (sig) => {
       const v = sig.names.claim('v');
       const t = sig.names.claim('t');
-      const tangentDoc = `\`${v}\` is a flat tangent in \`${names.layout}\` order (\`${names.pack}\` builds one from named tensors).`;
-      const head = [expectFlat(ctx, names.jvp, v), ...viewsOf(ctx, t, v)];
-      const binding = { param: sig.locals.arg, size: sig.locals.size, tangent: (i: number) => fromFlat(ctx, v, t)(d.fn.wrt[i]!) };
+      const tangentDoc = `\`${v}\` is a flat tangent in \`${layoutRef(ctx)}\` order (\`${names.pack}\` builds one from named tensors).`;
+      const head = [expectFlat(ctx, names.jvp, v, sig.locals.size), ...viewsOf(ctx, t, v, sig.locals.size)];
+      const binding = { param: sig.locals.arg, size: sig.locals.size, tangent: (i: number) => fromFlat(ctx, v, t, sig.locals.size)(d.fn.wrt[i]!) };
       if (scalarOut) {
         return {
           doc: [`The directional derivative of \`${d.fn.name}\` along \`${v}\` by forward mode: ∇${d.fn.name}·${v}.`, tangentDoc],
@@ -177,11 +179,12 @@ function productFunction(ctx: FunctionContext, kind: 'hvp' | 'ggnvp'): string {
       const v = sig.names.claim('v');
       const out = sig.names.claim('out');
       const t = sig.names.claim('t');
-      const binding = { param: sig.locals.arg, size: sig.locals.size, tangent: (i: number) => fromFlat(ctx, v, t)(d.fn.wrt[i]!), out };
+      const buffer = flatOutput(ctx, sig, out, names[kind]);
+      const binding = { param: sig.locals.arg, size: sig.locals.size, tangent: (i: number) => fromFlat(ctx, v, t, sig.locals.size)(d.fn.wrt[i]!), out: buffer.target };
       return {
-        doc: [productDoc(ctx, kind, v, out), `\`${v}\` and \`${out}\` are flat, in \`${names.layout}\` order.`],
-        params: [`${v}: Float64Array`, `${out}: Float64Array = new Float64Array(${ctx.size})`],
-        body: [expectFlat(ctx, names[kind], v), expectFlat(ctx, names[kind], out), ...viewsOf(ctx, t, v), `return ${kernelCall(ctx, kind, binding)};`],
+        doc: [productDoc(ctx, kind, v, out), `\`${v}\` and \`${out}\` are flat, in \`${layoutRef(ctx)}\` order.`],
+        params: [`${v}: Float64Array`, buffer.param],
+        body: [expectFlat(ctx, names[kind], v, sig.locals.size), ...buffer.lines, ...viewsOf(ctx, t, v, sig.locals.size), `return ${kernelCall(ctx, kind, binding)};`],
         returnType: 'Float64Array',
       };
     },
@@ -197,16 +200,17 @@ function vjpFunction(ctx: FunctionContext): string {
       const u = sig.names.claim('u');
       const out = sig.names.claim('out');
       const n = sizeOf(d.fn.output.shape, sig.locals);
-      const call = kernelCall(ctx, 'vjp', { param: sig.locals.arg, size: sig.locals.size, cotangent: u, out });
+      const buffer = flatOutput(ctx, sig, out, names.vjp);
+      const call = kernelCall(ctx, 'vjp', { param: sig.locals.arg, size: sig.locals.size, cotangent: u, out: buffer.target });
       return {
         doc: [
           `The vector-Jacobian product uᵀ·J of \`${d.fn.name}\` by reverse mode, for a cotangent \`${u}\` of its ${shapeText(d.fn.output.shape)} output ` +
-            `(row-major): written into \`${out}\` (allocated when omitted), flat in \`${names.layout}\` order, and returned.`,
+            `(row-major): written into \`${out}\` (allocated when omitted), flat in \`${layoutRef(ctx)}\` order, and returned.`,
         ],
-        params: [`${u}: Float64Array`, `${out}: Float64Array = new Float64Array(${ctx.size})`],
+        params: [`${u}: Float64Array`, buffer.param],
         body: [
           `${ctx.use('expectLength')}(${q(names.vjp)}, ${q(u)}, ${u}, ${n}, ${q(`the output ${shapeText(d.fn.output.shape)}`)});`,
-          expectFlat(ctx, names.vjp, out),
+          ...buffer.lines,
           `return ${call};`,
         ],
         returnType: 'Float64Array',
@@ -218,16 +222,20 @@ function vjpFunction(ctx: FunctionContext): string {
 /** `fHessian`: the dense Hessian, from its symbolic kernel (scalar parameters) or from n Hessian-vector products. */
 function hessianFunction(ctx: FunctionContext): string {
   const { names, d } = ctx;
-  const n = ctx.size;
   return wrapper(ctx, {
     name: names.hessian,
     build: (sig) => {
       const out = sig.names.claim('out');
-      const check = `${ctx.use('expectLength')}(${q(names.hessian)}, ${q(out)}, ${out}, ${n * n}, 'the dense Hessian');`;
+      const n = flatLength(ctx, sig.locals.size);
+      const symbolicSizes = symbolicLayout(ctx);
+      const elements = symbolicSizes ? `${asFactor(n)} * ${asFactor(n)}` : String(Number(n) * Number(n));
+      const target = symbolicSizes ? sig.names.claim('target') : out;
+      const allocate = symbolicSizes ? [`const ${target} = ${out} ?? new Float64Array(${elements});`] : [];
+      const check = `${ctx.use('expectLength')}(${q(names.hessian)}, ${q(out)}, ${target}, ${elements}, 'the dense Hessian');`;
       const symbolic = ctx.kernels.has('hessian');
       let body: string[];
       if (symbolic) {
-        body = [check, `return ${kernelCall(ctx, 'hessian', { param: sig.locals.arg, size: sig.locals.size, out })};`];
+        body = [...allocate, check, `return ${kernelCall(ctx, 'hessian', { param: sig.locals.arg, size: sig.locals.size, out: target })};`];
       } else {
         // Column j is H·eⱼ, by the HVP kernel; hessianFromHvp symmetrizes.
         const x = sig.names.claim('x');
@@ -235,22 +243,24 @@ function hessianFunction(ctx: FunctionContext): string {
         const col = sig.names.claim('column');
         const t = sig.names.claim('t');
         const p = sig.names.claim('p');
-        const param = (q2: Parameters<typeof sig.locals.arg>[0]) => (d.fn.wrt.includes(q2) ? fromFlat(ctx, x, p)(q2) : sig.locals.arg(q2));
+        const size = sig.locals.size;
+        const param = (q2: Parameters<typeof sig.locals.arg>[0]) => (d.fn.wrt.includes(q2) ? fromFlat(ctx, x, p, size)(q2) : sig.locals.arg(q2));
         const hvp = `(${x}: Float64Array, ${v}: Float64Array, ${col}: Float64Array): void => {\n    ${[
-          ...viewsOf(ctx, p, x),
-          ...viewsOf(ctx, t, v),
-          `${kernelCall(ctx, 'hvp', { param, size: sig.locals.size, tangent: (i: number) => fromFlat(ctx, v, t)(d.fn.wrt[i]!), out: col })};`,
+          ...viewsOf(ctx, p, x, size),
+          ...viewsOf(ctx, t, v, size),
+          `${kernelCall(ctx, 'hvp', { param, size, tangent: (i: number) => fromFlat(ctx, v, t, size)(d.fn.wrt[i]!), out: col })};`,
         ].join('\n    ')}\n  }`;
-        const packed = `${names.pack}({ ${d.fn.wrt.map((w) => `${identifier(w.name)}: ${sig.locals.arg(w)}`).join(', ')} })`;
-        body = [check, `${ctx.use('hessianFromHvp')}(${q(names.hessian)}, ${n}, ${hvp})(${packed}, ${out});`, `return ${out};`];
+        const packSizes = packSizeArguments(d.fn, ctx.layoutDims).map(size);
+        const packed = `${names.pack}(${[`{ ${d.fn.wrt.map((w) => `${identifier(w.name)}: ${sig.locals.arg(w)}`).join(', ')} }`, ...packSizes].join(', ')})`;
+        body = [...allocate, check, `${ctx.use('hessianFromHvp')}(${q(names.hessian)}, ${n}, ${hvp})(${packed}, ${target});`, `return ${target};`];
       }
       return {
         doc: [
-          `The dense Hessian of \`${d.fn.name}\` with respect to ${d.fn.wrt.map((w) => w.name).join(', ')}, ${n}×${n} row-major in \`${names.layout}\` order, ` +
+          `The dense Hessian of \`${d.fn.name}\` with respect to ${d.fn.wrt.map((w) => w.name).join(', ')}, ${n}×${n} row-major in \`${layoutRef(ctx)}\` order, ` +
             `written into \`${out}\` (allocated when omitted) and returned` +
             (symbolic ? ' (symbolic: one kernel).' : ` (from ${n} Hessian-vector products, symmetrized).`),
         ],
-        params: [`${out}: Float64Array = new Float64Array(${n * n})`],
+        params: [symbolicSizes ? `${out}?: Float64Array` : `${out}: Float64Array = new Float64Array(${elements})`],
         body,
         returnType: 'Float64Array',
       };
@@ -259,17 +269,17 @@ function hessianFunction(ctx: FunctionContext): string {
 }
 
 /** The two product closures `denseJacobian` takes, reading the parameters through `param`. */
-export function jacobianProducts(ctx: FunctionContext, sig: Signature, param: (p: InputNode) => string, size: (dim: string) => string, indent: string): { jvp: string; vjp: string } {
+export function jacobianProducts(ctx: FunctionContext, sig: Signature, param: (p: InputNode) => string, size: SizeName, indent: string): { jvp: string; vjp: string } {
   const { d } = ctx;
   const v = sig.names.claim('v');
   const column = sig.names.claim('column');
   const u = sig.names.claim('u');
   const row = sig.names.claim('row');
   const t = sig.names.claim('t');
-  const tangent = (i: number) => fromFlat(ctx, v, t)(d.fn.wrt[i]!);
+  const tangent = (i: number) => fromFlat(ctx, v, t, size)(d.fn.wrt[i]!);
   const body = (lines: string[]) => `{\n${lines.map((l) => `${indent}  ${l}`).join('\n')}\n${indent}}`;
   return {
-    jvp: `(${v}: Float64Array, ${column}: Float64Array): void => ${body([...viewsOf(ctx, t, v), `${kernelCall(ctx, 'jvp', { param, size, tangent, out: column })};`])}`,
+    jvp: `(${v}: Float64Array, ${column}: Float64Array): void => ${body([...viewsOf(ctx, t, v, size), `${kernelCall(ctx, 'jvp', { param, size, tangent, out: column })};`])}`,
     vjp: `(${u}: Float64Array, ${row}: Float64Array): void => ${body([`${kernelCall(ctx, 'vjp', { param, size, cotangent: u, out: row })};`])}`,
   };
 }
@@ -284,16 +294,17 @@ function jacobianFunction(ctx: FunctionContext): string {
       const target = sig.names.claim('target');
       const m = sizeOf(d.fn.output.shape, sig.locals);
       const products = jacobianProducts(ctx, sig, sig.locals.arg, sig.locals.size, '  ');
+      const n = flatLength(ctx, sig.locals.size);
       return {
         doc: [
-          `The dense Jacobian ∂${d.fn.name}/∂θ of the ${shapeText(d.fn.output.shape)} output (row-major) with respect to the ${ctx.size} parameters in \`${names.layout}\` order, ` +
+          `The dense Jacobian ∂${d.fn.name}/∂θ of the ${shapeText(d.fn.output.shape)} output (row-major) with respect to the ${n} parameters in \`${layoutRef(ctx)}\` order, ` +
             `written into \`${out}\` (allocated when omitted) and returned: one JVP per column when there are fewer parameters than outputs, else one VJP per row.`,
         ],
         params: [`${out}?: Float64Array`],
         body: [
-          `const ${target} = ${out} ?? new Float64Array((${m}) * ${ctx.size});`,
-          `${ctx.use('expectLength')}(${q(names.jacobian)}, ${q(out)}, ${target}, (${m}) * ${ctx.size}, 'the dense Jacobian');`,
-          `return ${ctx.use('denseJacobian')}(${m}, ${ctx.size}, ${products.jvp}, ${products.vjp}, ${target});`,
+          `const ${target} = ${out} ?? new Float64Array((${m}) * ${asFactor(n)});`,
+          `${ctx.use('expectLength')}(${q(names.jacobian)}, ${q(out)}, ${target}, (${m}) * ${asFactor(n)}, 'the dense Jacobian');`,
+          `return ${ctx.use('denseJacobian')}(${m}, ${n}, ${products.jvp}, ${products.vjp}, ${target});`,
         ],
         returnType: 'Float64Array',
       };

@@ -28,8 +28,13 @@ export interface SizePlan {
 
 const symbols = (shape: Shape): string[] => shape.filter((d): d is string => typeof d === 'string');
 
-/** Which argument gives each dimension: repeatedly, one whose only unknown dimension occurs once in its shape. */
-export function planSizes(params: readonly InputNode[], dims: readonly string[]): SizePlan {
+/**
+ * Which argument gives each dimension: repeatedly, one whose only unknown
+ * dimension occurs once in its shape. Explicit sizes come in the order they
+ * first appear in the shapes of `order` (all of the function's parameters,
+ * for the flat variants whose own arguments are the data only).
+ */
+export function planSizes(params: readonly InputNode[], dims: readonly string[], order: readonly InputNode[] = params): SizePlan {
   const known = new Set<string>();
   const inferred: SizeSource[] = [];
   for (let progress = true; progress; ) {
@@ -43,7 +48,7 @@ export function planSizes(params: readonly InputNode[], dims: readonly string[])
       progress = true;
     }
   }
-  const appearance = [...new Set([...params.flatMap((p) => symbols(p.shape)), ...[...dims].sort()])];
+  const appearance = [...new Set([...order.flatMap((p) => symbols(p.shape)), ...[...dims].sort()])];
   return { inferred, explicit: appearance.filter((d) => dims.includes(d) && !known.has(d)) };
 }
 

@@ -5,7 +5,7 @@
  * when something in the module uses it.
  */
 
-export type SupportName = 'FlatGradient' | 'FlatObjective' | 'FlatLoss' | 'FlatTensorFunction' | 'FlatTensorFunctionVjp' | 'FlatTensorJacobian' | 'denseJacobian' | 'expectLength' | 'expectWhole' | 'expectIndices' | 'hessianFromHvp';
+export type SupportName = 'FlatGradient' | 'FlatObjective' | 'FlatLoss' | 'FlatTensorFunction' | 'FlatTensorFunctionVjp' | 'FlatTensorJacobian' | 'FlatLayout' | 'denseJacobian' | 'expectSize' | 'expectSameSize' | 'expectLength' | 'expectWhole' | 'expectIndices' | 'hessianFromHvp';
 
 export const SUPPORT_SOURCE: Readonly<Record<SupportName, string>> = {
   FlatGradient: `/**
@@ -76,6 +76,20 @@ export interface FlatTensorFunctionVjp<Data extends readonly unknown[] = []> ext
 export interface FlatTensorJacobian<Data extends readonly unknown[] = []> extends FlatTensorFunctionVjp<Data> {
   /** J(x), outputSize × size row-major, written into out (allocated when omitted) and returned: one JVP per column when there are fewer parameters than outputs, else one VJP per row. */
   readonly jacobian: (x: Float64Array, out?: Float64Array) => Float64Array;
+}`,
+  FlatLayout: `/** A flat parameter layout at given sizes: every differentiated parameter with its shape, offset and size, in order. */
+export interface FlatLayout {
+  /** Length of the flat vector. */
+  readonly size: number;
+  readonly params: readonly { readonly name: string; readonly shape: readonly number[]; readonly offset: number; readonly size: number }[];
+}`,
+  expectSize: `function expectSize(where: string, name: string, value: number): void {
+  if (!(Number.isInteger(value) && value >= 0)) throw new RangeError(\`\${where}: the size \${name} = \${value}: a size must be a whole number\`);
+}`,
+  expectSameSize: `function expectSameSize(where: string, name: string, value: number, laidOut: number): void {
+  if (value !== laidOut) {
+    throw new RangeError(\`\${where}: the new data has \${name} = \${value}, but the flat parameter vector is laid out for \${name} = \${laidOut}; bind data of those sizes, or make a new flat variant\`);
+  }
 }`,
   expectLength: `function expectLength(where: string, name: string, array: ArrayLike<number>, expected: number, shape: string): void {
   if (array.length !== expected) {
