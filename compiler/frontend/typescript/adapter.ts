@@ -355,9 +355,15 @@ class Reader {
     if (kind === SyntaxKind.NumberKeyword) return { kind: 'number', at };
     if (kind === SyntaxKind.BooleanKeyword) return { kind: 'boolean', at };
     if (kind === SyntaxKind.AnyKeyword || kind === SyntaxKind.UnknownKeyword) return { kind: 'any', at };
+    if (TsNode.isArrayTypeNode(node)) return { kind: 'list', at, element: this.type(node.getElementTypeNode()), text: node.getText() };
+    if (TsNode.isTypeOperatorTypeNode(node) && node.getOperator() === SyntaxKind.ReadonlyKeyword) {
+      const inner = this.type(node.getTypeNode());
+      if (inner.kind === 'list') return { ...inner, at, text: node.getText() };
+    }
     if (TsNode.isTypeReference(node)) {
       const name = node.getTypeName().getText().split('.').pop()!;
       const args = node.getTypeArguments();
+      if ((name === 'Array' || name === 'ReadonlyArray') && args.length === 1) return { kind: 'list', at, element: this.type(args[0]!), text: node.getText() };
       if (name === 'Param' && args.length === 1) return { kind: 'param', at, inner: this.type(args[0]!) };
       if (name === 'Tensor') return { kind: 'tensor', at, dims: args.length === 1 ? this.dims(args[0]!) : null };
       if (args.length === 0) return { kind: 'alias', at, name };

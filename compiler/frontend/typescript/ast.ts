@@ -102,6 +102,8 @@ export type TypeRef =
   /** A type alias declared in the file, resolved by the front end. */
   | { readonly kind: 'alias'; readonly at: Pos; readonly name: string }
   | { readonly kind: 'any'; readonly at: Pos }
+  /** `T[]`, `readonly T[]`, `Array<T>`: a local list that values are pushed into. */
+  | { readonly kind: 'list'; readonly at: Pos; readonly element: TypeRef; readonly text: string }
   | { readonly kind: 'other'; readonly at: Pos; readonly text: string };
 
 export interface ParamDecl {
@@ -197,3 +199,10 @@ export interface ReadProblem {
   readonly message: string;
   readonly hint: string;
 }
+
+/** `ys.push(y)`: the list's name and the pushed value, or null for any other expression. */
+export function pushOf(e: Expr): { readonly name: string; readonly value: Expr } | null {
+  if (e.kind !== 'call' || e.callee.kind !== 'member' || e.callee.property !== 'push' || e.callee.object.kind !== 'name' || e.args.length !== 1) return null;
+  return { name: e.callee.object.name, value: e.args[0]! };
+}
+

@@ -26,6 +26,23 @@ export const UNASSIGNED: readonly Value[] = Object.freeze([]);
 export const isList = (v: Value): v is readonly Value[] => Array.isArray(v);
 export const isNode = (v: Value): v is Node => typeof v === 'object' && !Array.isArray(v);
 
+/**
+ * The values a loop node's body pushed into a list (`ys.push(y)`, once per
+ * step), stacked along a new leading axis: after the loop the list variable
+ * holds a frozen empty list standing for them, and `stack(ys)` reads the
+ * [T, …] tensor from here. Any other use of the list is refused.
+ */
+const STACKED = new WeakMap<readonly Value[], Node>();
+
+export function stackedList(stacked: Node): readonly Value[] {
+  const list: readonly Value[] = Object.freeze([]);
+  STACKED.set(list, stacked);
+  return list;
+}
+
+/** The stacked per-step values a list stands for, if it is such a list. */
+export const stackedOf = (v: Value): Node | undefined => (isList(v) ? STACKED.get(v) : undefined);
+
 export interface Variable {
   readonly value: Value;
   readonly mutable: boolean;

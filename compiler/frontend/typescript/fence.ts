@@ -8,6 +8,7 @@ import type { SourceError } from '../../errors.ts';
 import { isPreludeOp, PRELUDE_OPS } from '../preludeOps.ts';
 import { didYouMean, suggest } from '../../errors.ts';
 import type { Expr, FunctionDecl, ParamDecl, Pos, Stmt, TypeRef, UnsupportedKind } from './ast.ts';
+import { pushOf } from './ast.ts';
 import { recursiveCalls } from './callGraph.ts';
 import { diagnostic } from './diagnostics.ts';
 import { MUTATORS, PURE, RULES } from './fenceRules.ts';
@@ -115,7 +116,7 @@ class Fence {
     }
     // `any` is reported with every other `any`; booleans and unshaped tensors make a helper, not an entry.
     if (t.kind === 'any' || t.kind === 'number' || t.kind === 'boolean' || t.kind === 'tensor') return;
-    const text = t.kind === 'other' ? t.text : t.kind;
+    const text = t.kind === 'other' || t.kind === 'list' ? t.text : t.kind;
     this.report(type.at, `the parameter '${name}' has the unsupported type '${text}'${this.typeSuggestion(/^[A-Za-z_$][\w$]*/.exec(text)?.[0] ?? '')}`, "Model parameters are numbers or tensors: 'number', 'Tensor<[n, m]>', optionally wrapped in Param<…> (helpers may also take 'boolean' and 'Tensor').");
   }
 
@@ -171,6 +172,9 @@ class Fence {
       case 'unsupported': return this.reportKind(s.at, s.what);
       case 'declare':
         if (s.type !== null && s.type.kind === 'other') this.report(s.type.at, `the type '${s.type.text}' is not a model type`, 'Use number, boolean or Tensor<[…]>, or leave the type to inference.');
+        if (s.type !== null && s.type.kind === 'list' && s.type.element.kind === 'other') {
+          this.report(s.type.element.at, `the type '${s.type.element.text}' is not a model type`, 'A list holds numbers or tensors: const ys: Tensor<[…]>[] = [];');
+        }
         // `let y: number;` assigned later is fine; the lowering checks every read has a value.
         if (s.init === null) {
           if (!s.mutable) this.report(s.at, `'${s.name}' is declared without a value`, `Give it a value: const ${s.name} = …;`);
@@ -205,9 +209,12 @@ class Fence {
 
   /** An expression statement: its value is dropped, so it is either a mutation or has no effect. */
   private checkStatementExpr(e: Expr, at: Pos): void {
+    // `ys.push(y)` into a list: the one mutation, which the lowering turns into a new list value (or a loop's stacked output).
+    const push = pushOf(e);
+    if (push !== null) return this.checkExpr(push.value);
     if (e.kind === 'call' && e.callee.kind === 'member' && MUTATORS.has(e.callee.property) && !this.isMathOrNamespace(e.callee.object)) {
       return this.report(e.callee.at, `'.${e.callee.property}(…)' mutates an array or object, which is not supported`,
-        'Build a new value instead: concat([a, b], 0) or stack([...], 0) for tensors, a new const for numbers.');
+        'Build a new value instead: ys.push(y) into a list (then stack(ys)), concat([a, b], 0) for tensors, a new const for numbers.');
     }
     this.checkExpr(e);
     if (e.kind === 'unsupported') return;
@@ -275,9 +282,10 @@ class Fence {
       return;
     }
     if (object.kind === 'name' && this.scope.preludeNamespaces.has(object.name)) return;
-    if (property === 'shape') return this.checkExpr(object);
+    // A list's length (the lowering refuses it on a tensor, whose sizes are in x.shape).
+    if (property === 'shape' || property === 'length') return this.checkExpr(object);
     this.checkExpr(object);
-    this.report(e.at, `the property '.${property}' is not supported`, 'Model values are numbers and tensors; a tensor has only x.shape (use x.shape[i] for a size).');
+    this.report(e.at, `the property '.${property}' is not supported`, 'Model values are numbers and tensors; a tensor has only x.shape (use x.shape[i] for a size), a list its .length.');
   }
 
   private checkCall(e: Expr & { kind: 'call' }): void {

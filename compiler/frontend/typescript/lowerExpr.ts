@@ -5,7 +5,7 @@
  */
 import { didYouMean, SourceError } from '../../errors.ts';
 import { apply, bool, constant, select } from '../../ir/build.ts';
-import { dimSize } from '../../ir/buildTensor.ts';
+import { dimSize, transpose } from '../../ir/buildTensor.ts';
 import type { Node } from '../../ir/node.ts';
 import { isElementwise } from '../../ir/ops.ts';
 import type { ApplyOp } from '../../ir/ops.ts';
@@ -14,7 +14,7 @@ import { PRELUDE_OPS, asBool, asNumber } from '../preludeOps.ts';
 import type { ArgKind, ArgValue, PreludeOp, PreludeOpName } from '../preludeOps.ts';
 import { expressionText, interpolationName, lowerExpression } from '../exprTemplate.ts';
 import type { BinaryOp, Expr, Pos } from './ast.ts';
-import { UNASSIGNED, build, fail, isList, isNode } from './context.ts';
+import { UNASSIGNED, build, fail, isList, isNode, stackedOf } from './context.ts';
 import type { Context, Env, Value } from './context.ts';
 import { MATH_CONSTANTS, MATH_LOWERINGS } from './mathNames.ts';
 import { namespaceBinding } from './scope.ts';
@@ -154,6 +154,12 @@ function lowerMember(ctx: Context, env: Env, e: Expr & { kind: 'member' }): Valu
     if (c === undefined) fail(ctx, e.at, `'Math.${property}' is not a value`, `Call it: Math.${property}(…).`);
     return constant(c);
   }
+  if (property === 'length') {
+    const list = lowerExpr(ctx, env, object);
+    if (!isList(list) || list === UNASSIGNED) fail(ctx, e.at, "'.length' is a list's; a tensor's sizes are x.shape[i]", 'Read a size from the shape: x.shape[0].');
+    const stacked = stackedOf(list);
+    return stacked === undefined ? constant(list.length) : build(ctx, e.at, () => dimSize(stacked.shape[0]!));
+  }
   if (property !== 'shape') fail(ctx, e.at, `the property '.${property}' is not supported`);
   const x = expectNode(ctx, lowerExpr(ctx, env, object), object.at, 'a tensor');
   return build(ctx, e.at, () => x.shape.map((d) => (typeof d === 'number' ? constant(d) : dimSize(d))));
@@ -184,7 +190,28 @@ function lowerMath(ctx: Context, env: Env, name: string, args: readonly Expr[], 
   return fold(f.lower(nodes));
 }
 
+/**
+ * `stack(ys, axis)` of the values a loop node pushed: the loop already
+ * stacked them along a leading axis, moved to `axis` if another is asked for.
+ */
+function stackPushed(ctx: Context, env: Env, args: readonly Expr[]): Node | null {
+  if (args.length === 0) return null;
+  const stacked = stackedOf(lowerExpr(ctx, env, args[0]!));
+  if (stacked === undefined) return null;
+  const rank = stacked.shape.length;
+  const axisArg = args[1] === undefined ? 0 : argument(ctx, 'number?', lowerExpr(ctx, env, args[1]), args[1].at, 'stack');
+  const axis = typeof axisArg === 'number' ? (axisArg < 0 ? axisArg + rank : axisArg) : 0;
+  if (!Number.isInteger(axis) || axis < 0 || axis >= rank) fail(ctx, args[1]!.at, `stack: axis ${String(axisArg)} is out of range for the stacked rank ${rank}`);
+  if (axis === 0) return stacked;
+  const others = stacked.shape.map((_, i) => i).slice(1);
+  return transpose(stacked, [...others.slice(0, axis), 0, ...others.slice(axis)]);
+}
+
 function lowerOp(ctx: Context, env: Env, name: PreludeOpName, args: readonly Expr[], at: Pos): Node {
+  if (name === 'stack') {
+    const stacked = stackPushed(ctx, env, args);
+    if (stacked !== null) return stacked;
+  }
   const op = PRELUDE_OPS[name];
   if (args.length > op.args.length) fail(ctx, at, `${name} takes at most ${op.args.length} argument(s), got ${args.length}`);
   const values = op.args.map((kind, i) => {
@@ -210,6 +237,7 @@ function argument(ctx: Context, kind: ArgKind, v: Value, at: Pos, op: string): A
   if (kind === 'cond') return asBool(expectNode(ctx, v, at));
   if (kind === 'tensors') {
     if (!isList(v)) fail(ctx, at, `${op} takes a list of tensors`, `Write ${op}([a, b], …).`);
+    if (stackedOf(v) !== undefined) fail(ctx, at, `${op}: this list holds a loop's per-step values, which only stack(…) reads`, `Stack them first: ${op}([stack(ys), …], …).`);
     return v.map((x) => asNumber(expectNode(ctx, x, at)));
   }
   if (kind === 'reduction?') {

@@ -17,7 +17,8 @@ import { transpose } from '../../ir/buildTensor.ts';
 import { scan, whileLoop } from '../../ir/scan.ts';
 import type { Dim } from '../../ir/shape.ts';
 import type { ForLoop, Pos, Stmt } from './ast.ts';
-import { build, fail, isNode, origin } from './context.ts';
+import { pushOf } from './ast.ts';
+import { build, fail, isList, isNode, origin, stackedList, stackedOf } from './context.ts';
 import type { Context, Env } from './context.ts';
 import { constantValue, expectNode, lowerExpr } from './lowerExpr.ts';
 import { didYouMean } from '../../errors.ts';
@@ -119,6 +120,52 @@ function assigned(stmts: readonly Stmt[]): string[] {
   });
 }
 
+/** Names of lists a statement list pushes into (at any depth). */
+function pushed(stmts: readonly Stmt[]): string[] {
+  return stmts.flatMap((s): string[] => {
+    if (s.kind === 'expression') {
+      const push = pushOf(s.expr);
+      return push === null ? [] : [push.name];
+    }
+    if (s.kind === 'if') return [...pushed(s.then), ...pushed(s.otherwise ?? [])];
+    if (s.kind === 'for') return pushed(s.loop.body);
+    if (s.kind === 'block') return pushed(s.body);
+    return [];
+  });
+}
+
+/**
+ * The outer lists a loop node's body pushes into: each becomes a stacked
+ * per-step output (`ys.push(y)` once per step gives ys = [y₀, …, y_{T−1}],
+ * a [T, …] tensor for stack(ys)). The list must be empty before the loop.
+ */
+function outputsOf(ctx: Context, env: Env, loop: ForLoop, at: Pos): string[] {
+  const names = [...new Set(pushed(loop.body))].filter((name) => env.has(name));
+  for (const name of names) {
+    const v = env.get(name)!.value;
+    if (stackedOf(v) !== undefined) {
+      fail(ctx, at, `'${name}' already holds the values an earlier loop pushed; a loop node collects its steps' values into a list of its own`, `Push into a new list, and join them: concat([stack(${name}), stack(more)], 0).`);
+    }
+    if (!isList(v) || v.length > 0) {
+      fail(ctx, at, `a loop node collects one value per step into '${name}', which must be an empty list before the loop`, `Start it just before the loop: const ${name}: Tensor<[…]>[] = []; and push the earlier values into another list.`);
+    }
+  }
+  return names;
+}
+
+/** The value the step pushed into each output list: exactly one per step. */
+function stepOutputs(ctx: Context, after: Env, names: readonly string[], at: Pos): Record<string, Node> {
+  return Object.fromEntries(names.map((name) => {
+    const list = after.get(name)!.value;
+    if (!isList(list) || stackedOf(list) !== undefined || list.length !== 1) {
+      const count = isList(list) && stackedOf(list) === undefined ? list.length : 'a nested loop\'s';
+      fail(ctx, at, `each step of this loop must push exactly one value into '${name}' (this body pushes ${count})`,
+        `Push once per step, after any branches: ${name}.push(cond ? a : b); a nested loop's values can be stacked first: ${name}.push(stack(inner)).`);
+    }
+    return [name, expectNode(ctx, list[0]!, at)];
+  }));
+}
+
 /** The IR's loop options: `@truncate` may name only variables the loop carries. */
 function irOptions(ctx: Context, options: LoopDirectiveOptions, carried: readonly string[]): Omit<LoopDirectiveOptions, 'truncateAt'> {
   const { truncateAt, ...rest } = options;
@@ -151,28 +198,38 @@ function stepEnv(env: Env, loop: ForLoop, carried: readonly string[], carry: Rea
   return inner;
 }
 
-function lowerBody(ctx: Context, inner: Env, loop: ForLoop, carried: readonly string[], at: Pos): Record<string, Node> {
+function lowerBody(ctx: Context, inner: Env, loop: ForLoop, carried: readonly string[], at: Pos, outputs: readonly string[] = []): { carry: Record<string, Node>; outputs: Record<string, Node> } {
   const after = lowerStatements(ctx, inner, scoped(loop.body, inner)).env;
-  return Object.fromEntries(carried.map((name) => [name, expectNode(ctx, after.get(name)!.value, at)]));
+  return {
+    carry: Object.fromEntries(carried.map((name) => [name, expectNode(ctx, after.get(name)!.value, at)])),
+    outputs: stepOutputs(ctx, after, outputs, at),
+  };
 }
 
-function afterLoop(env: Env, carried: readonly string[], carry: Readonly<Record<string, Node>>): Env {
+function afterLoop(env: Env, carried: readonly string[], carry: Readonly<Record<string, Node>>, stacked: Readonly<Record<string, Node>> = {}): Env {
   const next: Env = new Map(env);
   for (const name of carried) next.set(name, { value: carry[name]!, mutable: true });
+  for (const [name, ys] of Object.entries(stacked)) next.set(name, { value: stackedList(ys), mutable: env.get(name)!.mutable });
   return next;
 }
 
-/** The loop as one scan node: the reassigned outer variables are carried from step to step. */
+/** The loop as one scan node: the reassigned outer variables are carried from step to step, pushed values stacked. */
 function loopNode(ctx: Context, env: Env, loop: ForLoop, at: Pos, length: Dim, start: number, step: number, options: LoopDirectiveOptions): Env {
   const { carried, init } = carriesOf(ctx, env, loop, at);
+  const outputs = outputsOf(ctx, env, loop, at);
   const result = build(ctx, at, () => scan({
     init,
     length,
     ...irOptions(ctx, options, carried),
     sequences: typeof length === 'string' ? { [SIZE_SOURCE]: sizeSource(ctx, env, length, at) } : {},
-    step: (carry, _x, t) => ({ carry: lowerBody(ctx, stepEnv(env, loop, carried, carry, t, start, step), loop, carried, at) }),
+    step: (carry, _x, t) => {
+      const inner = stepEnv(env, loop, carried, carry, t, start, step);
+      // Each step starts its output lists empty, and pushes one value into each.
+      for (const name of outputs) inner.set(name, { value: [], mutable: env.get(name)!.mutable });
+      return lowerBody(ctx, inner, loop, carried, at, outputs);
+    },
   }));
-  return afterLoop(env, carried, result.carry);
+  return afterLoop(env, carried, result.carry, result.outputs);
 }
 
 /**
@@ -182,6 +239,11 @@ function loopNode(ctx: Context, env: Env, loop: ForLoop, at: Pos, length: Dim, s
 function whileNode(ctx: Context, env: Env, loop: ForLoop, at: Pos, maxSteps: number, start: number, step: number, options: LoopDirectiveOptions): Env {
   const condition = loop.condition!;
   const { carried, init } = carriesOf(ctx, env, loop, at);
+  const lists = [...new Set(pushed(loop.body))].filter((name) => env.has(name));
+  if (lists.length > 0) {
+    // A while loop stops after a number of steps known only at run time, so its values have no fixed-size stack.
+    fail(ctx, at, `a loop with a data condition cannot collect per-step values (it pushes into '${lists[0]}')`, 'Carry what you need (a running sum, the last value), or run a fixed number of steps without the data condition.');
+  }
   const result = build(ctx, at, () => whileLoop({
     init,
     maxSteps,
@@ -193,7 +255,7 @@ function whileNode(ctx: Context, env: Env, loop: ForLoop, at: Pos, maxSteps: num
       }
       return c;
     },
-    step: (carry, t) => lowerBody(ctx, stepEnv(env, loop, carried, carry, t, start, step), loop, carried, at),
+    step: (carry, t) => lowerBody(ctx, stepEnv(env, loop, carried, carry, t, start, step), loop, carried, at).carry,
   }));
   return afterLoop(env, carried, result.carry);
 }

@@ -7,8 +7,9 @@
 import { apply } from '../../ir/build.ts';
 import type { Node } from '../../ir/node.ts';
 import { nameValue, withOrigin } from '../../ir/origin.ts';
-import type { FunctionDecl, Pos, Stmt } from './ast.ts';
-import { UNASSIGNED, fail, isNode, origin } from './context.ts';
+import type { Expr, FunctionDecl, Pos, Stmt } from './ast.ts';
+import { pushOf } from './ast.ts';
+import { UNASSIGNED, fail, isList, isNode, origin, stackedOf } from './context.ts';
 import type { Context, Env, Value } from './context.ts';
 import { lowerLoop } from './lowerLoop.ts';
 import { constantValue, expectNode, fold, lowerExpr, selectValues } from './lowerExpr.ts';
@@ -117,6 +118,10 @@ function lowerStatement(ctx: Context, env: Env, s: Stmt): Env {
       return next;
     }
     case 'for': return lowerLoop(ctx, env, s.loop, s.at);
+    case 'expression': {
+      const push = pushOf(s.expr);
+      return push === null ? env : lowerPush(ctx, env, push, s.at);
+    }
     default:
       // Expression statements, nested functions and unsupported constructs were reported by the fence.
       return env;
@@ -179,4 +184,25 @@ export function functionResult(ctx: Context, env: Env, fn: FunctionDecl): Value 
   const flow = lowerStatements(ctx, env, fn.body);
   if (flow.returned === null) fail(ctx, fn.at, `'${fn.name}' does not return a value on every path`, 'End the function with return …;');
   return flow.returned;
+}
+
+/**
+ * A push appends to the list the variable holds (the binding is replaced,
+ * as an assignment would, so branches and unrolled iterations see their own
+ * lists). Inside a loop node the loop collects one push per step
+ * (lowerLoop.ts); pushing into the stacked result afterwards is refused.
+ */
+function lowerPush(ctx: Context, env: Env, push: { readonly name: string; readonly value: Expr }, at: Pos): Env {
+  const v = env.get(push.name);
+  if (v === undefined) fail(ctx, at, `push into the undeclared variable '${push.name}'`, `Declare the list first: const ${push.name}: Tensor<[…]>[] = [];`, 'unknownVariable');
+  if (v.value === UNASSIGNED) fail(ctx, at, `'${push.name}' is used before it is assigned`, `Start it as an empty list: const ${push.name}: Tensor<[…]>[] = [];`, 'unknownVariable');
+  if (stackedOf(v.value) !== undefined) {
+    fail(ctx, at, `'${push.name}' holds the values a loop pushed, one per step; it takes no more pushes after the loop`, `Collect the rest in another list, and join them: concat([stack(${push.name}), stack(rest)], 0).`);
+  }
+  if (!isList(v.value)) fail(ctx, at, `'${push.name}' is not a list, so it has no push`, `Start it as an empty list: const ${push.name}: Tensor<[…]>[] = [];`);
+  const value = expectNode(ctx, lowerExpr(ctx, env, push.value), push.value.at, 'a number or a tensor');
+  if (value.dtype !== 'f64') fail(ctx, push.value.at, 'a list collects numbers or tensors, not true/false values', 'Push a number: cond ? 1 : 0.');
+  const next = new Map(env);
+  next.set(push.name, { value: [...v.value, value], mutable: v.mutable });
+  return next;
 }

@@ -55,7 +55,7 @@ const CASES: readonly Case[] = [
   { name: 'generator', source: '@@export function* f(x: Param<number>): Generator<number> {\n  yield x;\n}\n', message: /generator functions are not supported/, hint: /Return a value/ },
   { name: 'try/catch', source: fn('  @@try {\n    return x;\n  } catch {\n    return 0;\n  }'), message: /try\/catch is not supported/, hint: /calls the generated module/ },
   { name: 'throw', source: fn("  if (x > 1) {\n    @@throw new Error('big');\n  }\n  return x;"), message: /`throw` is not supported/, hint: /Check inputs/ },
-  { name: 'array mutation (push)', source: fn('  const xs = [x];\n  @@xs.push(x);\n  return x;'), message: /'\.push\(…\)' mutates an array/, hint: /concat/ },
+  { name: 'array mutation (pop)', source: fn('  const xs = [x];\n  @@xs.pop();\n  return x;'), message: /'\.pop\(…\)' mutates an array/, hint: /ys\.push\(y\) into a list/ },
   { name: 'index assignment', source: fn('  const xs = [x];\n  @@xs[0] = 2;\n  return x;'), message: /assigning to an element mutates/, hint: /where\(\)/ },
   { name: 'property assignment', source: fn('  const xs = [x];\n  @@xs.length = 0;\n  return x;'), message: /assigning to a property mutates/, hint: /new const/ },
   { name: 'unknown function', source: fn('  return @@softclip(x);'), message: /unknown function 'softclip'/, hint: /gradc\/prelude/ },
