@@ -1,8 +1,11 @@
 /**
  * `for` loops, lowered in this one place. A loop with a compile-time trip
- * count up to UNROLL_LIMIT is unrolled: the body is lowered once per
- * iteration with the loop variable a constant, so it may feed static
- * arguments (slice bounds, axes). A longer loop, or one bounded by a named
+ * count is unrolled when that is clearly cheap: up to ALWAYS_UNROLL
+ * iterations, or while the unrolled body stays within UNROLL_BUDGET nodes.
+ * Its body is lowered once per iteration with the loop variable a constant,
+ * so it may feed static arguments (slice bounds, axes); such a body is
+ * unrolled up to UNROLL_LIMIT iterations whatever its size. A longer loop,
+ * or one over the budget, or one bounded by a named
  * dimension (`i < x.shape[0]` of a ['time', …] tensor), becomes one
  * structured loop node (`scan`): the variables the body reassigns are its
  * carries and the loop variable is a run-time number. So does a loop with
@@ -12,6 +15,7 @@
  */
 import { add, constant, mul } from '../../ir/build.ts';
 import type { Node } from '../../ir/node.ts';
+import { topoSort } from '../../ir/program.ts';
 import { withOrigin } from '../../ir/origin.ts';
 import { transpose } from '../../ir/buildTensor.ts';
 import { scan, whileLoop } from '../../ir/scan.ts';
@@ -19,15 +23,28 @@ import type { Dim } from '../../ir/shape.ts';
 import type { ForLoop, Pos, Stmt } from './ast.ts';
 import { pushOf } from './ast.ts';
 import { build, fail, isList, isNode, origin, stackedList, stackedOf } from './context.ts';
-import type { Context, Env } from './context.ts';
+import type { Context, Env, Value } from './context.ts';
 import { constantValue, expectNode, lowerExpr } from './lowerExpr.ts';
 import { didYouMean } from '../../errors.ts';
 import { readLoopDirectives } from './loopDirectives.ts';
+import { LoweringAbort } from './diagnostics.ts';
 import type { LoopDirectiveOptions } from './loopDirectives.ts';
 import { lowerStatements, scoped } from './lowerStmts.ts';
 
 /** Loops with more iterations than this become a loop node instead of being unrolled. */
 export const UNROLL_LIMIT = 1000;
+
+/** Loops with at most this many iterations are always unrolled (layers written as a loop, a few fixed steps). */
+export const ALWAYS_UNROLL = 16;
+
+/**
+ * Nodes an unrolled loop may make, estimated from its first iteration. An
+ * unrolled function grows with the trip count (T = 1000 made a 5.8 MB module
+ * V8 ran ~8× slower than the loop node's 35 kB), so beyond this a loop node is
+ * cheaper; a body that needs its loop variable as a constant (a slice bound,
+ * an axis) is unrolled anyway, up to UNROLL_LIMIT iterations.
+ */
+export const UNROLL_BUDGET = 2000;
 
 const CONTINUES = {
   '<': (i: number, end: number) => i < end,
@@ -81,8 +98,47 @@ export function lowerLoop(ctx: Context, env: Env, loop: ForLoop, at: Pos): Env {
   if (loop.condition !== null) return count === 0 ? env : whileNode(ctx, env, loop, at, count, start, step, options);
   // A loop with directives is a loop node at any length: its options are about the node's tape.
   if (count > UNROLL_LIMIT || (loop.directives.length > 0 && count > 0)) return loopNode(ctx, env, loop, at, count, start, step, options);
+  if (count <= ALWAYS_UNROLL) return unrolled(ctx, env, loop, start, step, 0, count);
+  const first = unrolled(ctx, env, loop, start, step, 0, 1);
+  if (stepSize(env, first) * count > UNROLL_BUDGET) {
+    try {
+      return loopNode(ctx, env, loop, at, count, start, step, options);
+    } catch (e) {
+      // The body needs the loop variable as a constant (or fails for a reason the unrolled lowering reports with the constant in hand).
+      if (!(e instanceof LoweringAbort)) throw e;
+    }
+  }
+  return unrolled(ctx, first, loop, start, step, 1, count);
+}
+
+/** Every node a scope's values hold (lists included). */
+function nodesIn(env: Env): Node[] {
+  const out: Node[] = [];
+  const visit = (v: Value): void => {
+    if (isNode(v)) out.push(v);
+    else if (isList(v)) v.forEach(visit);
+  };
+  for (const { value } of env.values()) visit(value);
+  return out;
+}
+
+/**
+ * The nodes one unrolled step added: reachable from the scope after it but
+ * not before (counted on the graph, not by nodes made, since hash-consing
+ * hands back the nodes an earlier lowering of the same file made).
+ */
+function stepSize(before: Env, after: Env): number {
+  const known = new Set(topoSort(nodesIn(before)));
+  return topoSort(nodesIn(after)).filter((n) => !known.has(n)).length;
+}
+
+/** Iterations from..to−1 lowered one after another, the loop variable a constant in each. */
+function unrolled(ctx: Context, env: Env, loop: ForLoop, start: number, step: number, from: number, to: number): Env {
   let current = env;
-  for (let k = 0, i = start; k < count; k++, i += step) {
+  // Accumulated as the eager run's i += step does, so a fractional step gives the same constants.
+  let i = start;
+  for (let k = 0; k < from; k++) i += step;
+  for (let k = from; k < to; k++, i += step) {
     const inner: Env = new Map(current);
     inner.set(loop.variable, { value: constant(i), mutable: false });
     // The loop variable and the body's declarations are scoped to the loop.
