@@ -11,7 +11,13 @@ import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { compileModelFile } from '../../../compiler/api/compileModelFile.ts';
+import { constant } from '../../../compiler/ir/build.ts';
+import { linspace as linspaceNode } from '../../../compiler/ir/buildMatrix.ts';
+import { evaluateTensors } from '../../../compiler/ir/evaluate.ts';
 import { loadModule } from '../../../compiler/load/loadModule.ts';
+import {
+  arange, diag, diagEmbed, diagonal, linspace, logDetTriangular, lowerTriangular, packLowerTriangular, tensor, triangularSolve, tril, triu,
+} from '../../../compiler/prelude/index.ts';
 import { Tensor } from '../../../compiler/prelude/tensor.ts';
 import { minimizeLBFGS } from '../../../runtime/optim/minimize/lbfgs.ts';
 import { differentiate, mismatches, seededRandom } from '../gradcheck.ts';
@@ -144,5 +150,50 @@ describe('structured-matrix and index-vector model files', () => {
     const flat = (generated['cubicLeastSquaresFlat'] as (y: Float64Array) => Flat)(y);
     const result = minimizeLBFGS(flat.objective, new Float64Array(4), { maxIter: 200, gradTol: 1e-10 });
     expect(mismatches([...result.x], [0.5, -1, 0, 2], { rtol: 1e-7, atol: 1e-7 })).toEqual([]);
+  });
+});
+
+describe('the ops as the eager run computes them', () => {
+  const values = (t: Tensor) => t.toArray();
+
+  it('arange and linspace, with linspace\'s endpoint exact and n ≥ 2 checked', () => {
+    expect(values(arange(4))).toEqual([0, 1, 2, 3]);
+    expect(values(linspace(-1, 1, 5))).toEqual([-1, -0.5, 0, 0.5, 1]);
+    expect(linspace(0, 0.3, 7).data[6]).toBe(0.3);
+    expect(() => linspace(0, 1, 1)).toThrow(/linspace: the length must be a whole number of at least 2, got 1/);
+    // A named size is checked where the op runs: here the reference evaluator.
+    expect(() => evaluateTensors([linspaceNode(constant(0), constant(1), 'n')], {}, { n: 1 })).toThrow(/linspace: n must be at least 2, got 1/);
+  });
+
+  it('a compiled linspace over a named size checks n ≥ 2 when it runs', () => {
+    const y = Float64Array.of(1);
+    expect(() => kernel('cubicLeastSquares')(new Float64Array(4), y)).toThrow(RangeError);
+    expect(() => kernel('cubicLeastSquares')(new Float64Array(4), y)).toThrow(/linspace: the length n must be at least 2, got 1/);
+  });
+
+  it('a packed lower triangle and back', () => {
+    const L = lowerTriangular(tensor([1, 2, 3, 4, 5, 6], [6]), 3);
+    expect(values(L)).toEqual([[1, 0, 0], [2, 3, 0], [4, 5, 6]]);
+    expect(values(packLowerTriangular(tensor([[1, 9, 9], [2, 3, 9], [4, 5, 6]])))).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('diagonals: torch.diag both ways, diagEmbed and diagonal batched over the last two axes', () => {
+    expect(values(diag(tensor([1, 2])))).toEqual([[1, 0], [0, 2]]);
+    expect(values(diag(tensor([[1, 2], [3, 4]])))).toEqual([1, 4]);
+    expect(values(diagEmbed(tensor([[1, 2], [3, 4]])))).toEqual([[[1, 0], [0, 2]], [[3, 0], [0, 4]]]);
+    expect(values(diagonal(tensor([[[1, 2], [3, 4]], [[5, 6], [7, 8]]])))).toEqual([[1, 4], [5, 8]]);
+    expect(() => diag(tensor([[[1]]]))).toThrow(/diag: expected a vector or a matrix/);
+  });
+
+  it('triangles, solves that read only their triangle, and the log-determinant', () => {
+    const M = tensor([[1, 2], [3, 4]]);
+    expect(values(tril(M))).toEqual([[1, 0], [3, 4]]);
+    expect(values(triu(M))).toEqual([[1, 2], [0, 4]]);
+    // [[2, 0], [1, 1]] x = [2, 3]: x = [1, 2]; the 9 above the diagonal is never read.
+    expect(values(triangularSolve(tensor([[2, 9], [1, 1]]), tensor([2, 3]), true))).toEqual([1, 2]);
+    // [[2, 1], [0, 1]] X = [[4, 2], [2, 1]] column by column; the 9 below is never read.
+    expect(values(triangularSolve(tensor([[2, 1], [9, 1]]), tensor([[4, 2], [2, 1]]), false))).toEqual([[1, 0.5], [2, 1]]);
+    expect(logDetTriangular(tensor([[2, 0], [1, -3]]))).toBeCloseTo(Math.log(6), 14);
+    expect(values(logDetTriangular(tensor([[[1, 0], [5, 1]], [[2, 0], [0, 2]]])) as Tensor)).toEqual([0, 2 * Math.log(2)]);
   });
 });
