@@ -17,14 +17,13 @@ import {
   broadcastTo, concat, gather, oneHot, pad, reduce, reshape, slice, transpose,
 } from '../ir/buildTensor.ts';
 import {
-  arange, diagEmbed, diagonal, linspace, logDetTriangular, lowerTriangular, packLowerTriangular, triangularPart, triangularSolve,
+  arange, diag, diagEmbed, diagonal, linspace, logDetTriangular, lowerTriangular, packLowerTriangular, triangularPart, triangularSolve,
 } from '../ir/buildMatrix.ts';
 import type { Node } from '../ir/node.ts';
 import { opsNamedIn } from '../ir/opNames.ts';
 import type { OpNameIn, OpNamedIn } from '../ir/opNames.ts';
 import { OP_TABLE } from '../ir/opTable.ts';
 import type { ApplyOp } from '../ir/ops.ts';
-import { ShapeError } from '../ir/shape.ts';
 import type { Dim } from '../ir/shape.ts';
 import {
   dot, elu, gelu, leakyRelu, logSoftmax, matmulAny, mean, mse, norm, outer,
@@ -112,12 +111,6 @@ const OP_ARGUMENTS: Partial<Record<OpNamedIn<'prelude'>, PreludeOp>> = {
   triangularSolve: composed(['tensor', 'tensor', 'bool'], ([a, b, lower]) => triangularSolve(node(a), node(b), lower === true)),
 };
 
-/** torch.diag: a vector's diagonal matrix, or a matrix's diagonal. */
-function diag(x: Node): Node {
-  if (x.shape.length === 1) return diagEmbed(x);
-  if (x.shape.length === 2) return diagonal(x);
-  throw new ShapeError(`diag: expected a vector or a matrix, got [${x.shape.join(', ')}]; use diagEmbed or diagonal for batches`);
-}
 
 /** Prelude functions composed of several ops: no op's name. */
 export const PRELUDE_COMPOSED = {

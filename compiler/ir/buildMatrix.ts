@@ -6,6 +6,7 @@
 import { apply, applyWith, constant } from './build.ts';
 import { matmul, reshape, sum, transposeLast2 } from './buildTensor.ts';
 import type { Node } from './node.ts';
+import { ShapeError, shapeToString } from './shape.ts';
 import type { Dim } from './shape.ts';
 
 /** 0, 1, …, n − 1. */
@@ -36,6 +37,13 @@ export function diagEmbed(v: Node): Node {
 /** The diagonals of [..., d, d] matrices. */
 export function diagonal(m: Node): Node {
   return applyWith('diagonal', [m], {});
+}
+
+/** torch.diag and mathjs diag: a vector's diagonal matrix, or a matrix's diagonal. */
+export function diag(x: Node): Node {
+  if (x.shape.length === 1) return diagEmbed(x);
+  if (x.shape.length === 2) return diagonal(x);
+  throw new ShapeError(`diag: expected a vector or a matrix, got ${shapeToString(x.shape)}; use diagEmbed or diagonal for batches`);
 }
 
 /** The lower (or upper) triangle of [..., d, d] matrices, diagonal included, zeros elsewhere. */
