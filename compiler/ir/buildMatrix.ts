@@ -3,7 +3,7 @@
  * (triangles, diagonals, triangular solves). Matrix ops act on the last one
  * or two axes and are batched over the leading ones.
  */
-import { apply, applyWith, constant } from './build.ts';
+import { apply, applyWith } from './build.ts';
 import { matmul, reshape, sum, transposeLast2 } from './buildTensor.ts';
 import type { Node } from './node.ts';
 import { ShapeError, shapeToString } from './shape.ts';
@@ -76,5 +76,3 @@ export function logDetTriangular(l: Node): Node {
   const d = diagonal(l);
   return sum(apply('log', apply('abs', d)), [d.shape.length - 1]);
 }
-
-export const zeroLike = (x: Node): Node => constant(0, x.shape);
