@@ -1,6 +1,6 @@
 /**
  * Model files written with the structured-matrix and index-vector ops
- * (fixtures/gaussianMixture.model.ts): a Gaussian mixture's log-likelihood
+ * (fixtures/structured.model.ts): a Gaussian mixture's log-likelihood
  * over packed Cholesky factors of the precisions, and a cubic least-squares
  * fit on a linspace grid. One compiled module serves every number of points:
  * its value equals the eager run of the model file, its gradient central
@@ -21,9 +21,9 @@ import {
 import { Tensor } from '../../../compiler/prelude/tensor.ts';
 import { minimizeLBFGS } from '../../../runtime/optim/minimize/lbfgs.ts';
 import { differentiate, mismatches, seededRandom } from '../gradcheck.ts';
-import * as models from './fixtures/gaussianMixture.model.ts';
+import * as models from './fixtures/structured.model.ts';
 
-const path = relative(process.cwd(), fileURLToPath(new URL('./fixtures/gaussianMixture.model.ts', import.meta.url)));
+const path = relative(process.cwd(), fileURLToPath(new URL('./fixtures/structured.model.ts', import.meta.url)));
 const compiled = compileModelFile(path).files[0]!.content;
 const generated = loadModule(compiled) as Record<string, unknown>;
 
@@ -37,7 +37,7 @@ interface Flat {
 
 /** The parameters of one function, their shapes in layout order, and its data. */
 interface Problem {
-  readonly fn: 'gmmLogLikelihood' | 'cubicLeastSquares';
+  readonly fn: 'gmmLogLikelihood' | 'cubicLeastSquares' | 'recurrentSolves';
   readonly shapes: readonly (readonly number[])[];
   readonly params: Float64Array;
   readonly data: Tensor;
@@ -73,6 +73,13 @@ function cubicProblem(n: number, seed: number): Problem {
   return { fn: 'cubicLeastSquares', shapes: [[4]], params: Float64Array.from({ length: 4 }, () => random() - 0.5), data: new Tensor([n], y) };
 }
 
+function recurrentProblem(steps: number, seed: number): Problem {
+  const random = seededRandom(seed);
+  const factors = Float64Array.from({ length: PACKED }, (_, p) => (p === 0 || p === 2 || p === 5 ? 1 + random() : random() - 0.5));
+  const X = Float64Array.from({ length: steps * D }, () => 2 * random() - 1);
+  return { fn: 'recurrentSolves', shapes: [[PACKED]], params: factors, data: new Tensor([steps, D], X) };
+}
+
 /** The flat parameters cut into the function's tensors. */
 function split(p: Problem, x: Float64Array): Float64Array[] {
   let offset = 0;
@@ -92,7 +99,9 @@ const compiledGradient = (p: Problem, x: Float64Array) => kernel(`${p.fn}Gradien
 const unit = (size: number, j: number) => Float64Array.from({ length: size }, (_, i) => (i === j ? 1 : 0));
 const moved = (x: Float64Array, v: Float64Array, t: number) => x.map((xi, i) => xi + t * v[i]!);
 
-const PROBLEMS: readonly Problem[] = [mixtureProblem(6, 11), mixtureProblem(40, 12), cubicProblem(9, 13), cubicProblem(101, 14)];
+const PROBLEMS: readonly Problem[] = [
+  mixtureProblem(6, 11), mixtureProblem(40, 12), cubicProblem(9, 13), cubicProblem(101, 14), recurrentProblem(3, 15), recurrentProblem(12, 16),
+];
 
 describe('structured-matrix and index-vector model files', () => {
   it('compile to one small module, whatever the number of points', () => {
