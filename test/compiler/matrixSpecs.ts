@@ -8,6 +8,7 @@
  * literal shape, so the compiled kernels have a parameter to differentiate.
  */
 import { mul } from '../../compiler/ir/build.ts';
+import { sum } from '../../compiler/ir/buildTensor.ts';
 import {
   arange, diagEmbed, diagonal, linspace, lowerTriangular, packLowerTriangular, triangularPart, triangularSolve,
 } from '../../compiler/ir/buildMatrix.ts';
@@ -63,7 +64,14 @@ export const MATRIX_SPECS = {
   arange: {
     kind: 'tensor',
     cases: [
-      { note: 'x ⊙ arange(4)', operands: [real([4])], build: ([x]) => mul(x!, arange(4)), oracle: ([x], [i]) => at(x!, [i!]) * i! },
+      { note: 'x ⊙ arange(4): read as the loop index', operands: [real([4])], build: ([x]) => mul(x!, arange(4)), oracle: ([x], [i]) => at(x!, [i!]) * i! },
+      {
+        note: '[2, 3] ⊙ arange(3), broadcast over rows',
+        operands: [real([2, 3])],
+        build: ([x]) => mul(x!, arange(3)),
+        oracle: ([x], [r, i]) => at(x!, [r!, i!]) * i!,
+      },
+      { note: 's · Σ arange(5): stored for the reduction', operands: [real([])], build: ([s]) => mul(s!, sum(arange(5))), oracle: ([s]) => 10 * s!.data[0]! },
       {
         note: 's · x ⊙ arange(n), n named',
         operands: [real(['n']), real([])],
