@@ -42,11 +42,6 @@ function staticSquareSize(op: string, shape: Shape): number {
 
 const lower = (attrs: Attrs): boolean => attrs['lower'] === true;
 
-/** Calls `visit(batch)` for each matrix of a batch of `matrices`. */
-function eachMatrix(matrices: number, visit: (b: number) => void): void {
-  for (let b = 0; b < matrices; b++) visit(b);
-}
-
 /** A batch of [..., d, d] results built from x, one matrix or vector at a time. */
 function perMatrix(x: Tensor, out: readonly number[], write: (xi: Float64Array, oi: Float64Array, d: number) => void, outRank = 2): Tensor {
   const result = zeros(out);
@@ -54,7 +49,7 @@ function perMatrix(x: Tensor, out: readonly number[], write: (xi: Float64Array, 
   const batch = sizeOf(out.slice(0, out.length - outRank));
   const inRow = x.data.length / batch;
   const outRow = result.data.length / batch;
-  eachMatrix(batch, (b) => write(x.data.subarray(b * inRow, (b + 1) * inRow), result.data.subarray(b * outRow, (b + 1) * outRow), d));
+  for (let b = 0; b < batch; b++) write(x.data.subarray(b * inRow, (b + 1) * inRow), result.data.subarray(b * outRow, (b + 1) * outRow), d);
   return result;
 }
 
@@ -178,11 +173,11 @@ export const structuredMatrixOps = {
       const n = a!.shape[r - 1]!;
       const k = out.length === r ? out[r - 1]! : 1;
       const result: Tensor = { shape: [...out], data: b!.data.slice() };
-      eachMatrix(sizeOf(a!.shape.slice(0, r - 2)), (batch) => {
+      for (let batch = 0; batch < sizeOf(a!.shape.slice(0, r - 2)); batch++) {
         const x = result.data.subarray(batch * n * k, (batch + 1) * n * k);
         const matrix = a!.data.subarray(batch * n * n, (batch + 1) * n * n);
         for (let c = 0; c < k; c++) substitute(matrix, x, n, k, c, lower(attrs));
-      });
+      }
       return result;
     },
     // X = A⁻¹B: dX = A⁻¹(dB − tri(dA) X);  B̄ = A⁻ᵀ X̄ (a solve with the other triangle),  Ā = −tri(B̄ Xᵀ).
