@@ -105,8 +105,9 @@ const PROBLEMS: readonly Problem[] = [
 
 describe('structured-matrix and index-vector model files', () => {
   it('compile to one small module, whatever the number of points', () => {
-    // Built column by column with pad/concat steps, the mixture made a 10 MB module.
-    expect(compiled.length).toBeLessThan(150_000);
+    // Built column by column with pad/concat steps, the mixture alone made a 10 MB module;
+    // all three functions here, each with value, gradient, JVP and HVP kernels, take about 140 kB.
+    expect(compiled.length).toBeLessThan(250_000);
     expect(compiled).not.toMatch(/\bpad\b|\bconcat\b/);
   });
 
