@@ -29,6 +29,9 @@ export type { BoundCurvature, CompiledCurvature, CurvatureDefinition } from './a
 export { add, apply, constant, div, input, mul, neg, pow, select, sub } from './ir/build.ts';
 export { broadcastTo, concat, gather, matmul, oneHot, pad, reshape, scatterAdd, slice, sum, transpose } from './ir/buildTensor.ts';
 export {
+  arange, diag, diagEmbed, diagonal, linspace, logDetTriangular, lowerTriangular, packLowerTriangular, triangularPart, triangularSolve,
+} from './ir/buildMatrix.ts';
+export {
   clamp, dot, elu, gelu, leakyRelu, logSoftmax, logsumexp, matmulAny, max, mean, min, mse, norm, outer, relu, sigmoid,
   softmax, softmaxCrossEntropy, softplus, stack, tanh, where,
 } from './frontend/builders/nn.ts';

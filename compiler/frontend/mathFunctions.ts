@@ -7,6 +7,7 @@
  * outside the table are rejected with a located error.
  */
 import { apply, div, log, mul, num, pow } from '../ir/build.ts';
+import { diag } from '../ir/buildMatrix.ts';
 import { sum, transpose } from '../ir/buildTensor.ts';
 import type { Node } from '../ir/node.ts';
 import { opsNamedIn } from '../ir/opNames.ts';
@@ -75,6 +76,8 @@ export const COMPOSED_MATH_FUNCTIONS: Readonly<Record<string, MathFunction>> = {
   norm: { arity: 1, lower: ([x]) => norm(x!) },
   dot: { arity: 2, lower: ([a, b]) => dot(a!, b!) },
   transpose: { arity: 1, lower: ([x]) => transpose(x!) },
+  // A vector's diagonal matrix, or a matrix's diagonal (mathjs's diag without its offset argument).
+  diag: { arity: 1, lower: ([x]) => diag(x!) },
   softmax: { arity: 1, lower: ([x]) => softmax(x!) },
   logSoftmax: { arity: 1, lower: ([x]) => logSoftmax(x!) },
   square: { arity: 1, lower: ([x]) => mul(x!, x!) },

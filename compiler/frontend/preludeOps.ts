@@ -16,6 +16,9 @@ import { apply, constant, select } from '../ir/build.ts';
 import {
   broadcastTo, concat, gather, oneHot, pad, reduce, reshape, slice, transpose,
 } from '../ir/buildTensor.ts';
+import {
+  arange, diag, diagEmbed, diagonal, linspace, logDetTriangular, lowerTriangular, packLowerTriangular, triangularPart, triangularSolve,
+} from '../ir/buildMatrix.ts';
 import type { Node } from '../ir/node.ts';
 import { opsNamedIn } from '../ir/opNames.ts';
 import type { OpNameIn, OpNamedIn } from '../ir/opNames.ts';
@@ -34,7 +37,9 @@ import {
  */
 export type ArgKind =
   | 'tensor' | 'cond' | 'tensors'
-  | 'axes?' | 'int' | 'number?' | 'bool?' | 'shape' | 'perm?' | 'reduction?';
+  | 'axes?' | 'int' | 'number?' | 'bool?' | 'bool' | 'shape' | 'perm?' | 'reduction?'
+  /** A length: a whole number known at compile time, or a named size read with `x.shape[i]`. */
+  | 'size';
 
 /** An argument after conversion: nodes for tensors, plain values for static arguments. */
 export type ArgValue = Node | readonly Node[] | number | readonly Dim[] | boolean | string | undefined;
@@ -96,7 +101,16 @@ const OP_ARGUMENTS: Partial<Record<OpNamedIn<'prelude'>, PreludeOp>> = {
   pad: composed(['tensor', 'int', 'int', 'int'], ([x, axis, before, after]) => pad(node(x), axis as number, before as number, after as number)),
   gather: composed(['tensor', 'tensor'], ([table, indices]) => gather(node(table), node(indices))),
   oneHot: composed(['tensor', 'int'], ([indices, depth]) => oneHot(node(indices), depth as number)),
+  // index vectors and structured matrices
+  arange: composed(['size'], ([n]) => arange(n as Dim)),
+  linspace: composed(['tensor', 'tensor', 'size'], ([a, b, n]) => linspace(node(a), node(b), n as Dim)),
+  lowerTriangular: composed(['tensor', 'int'], ([v, d]) => lowerTriangular(node(v), d as number)),
+  packLowerTriangular: composed(['tensor'], ([m]) => packLowerTriangular(node(m))),
+  diagEmbed: composed(['tensor'], ([v]) => diagEmbed(node(v))),
+  diagonal: composed(['tensor'], ([m]) => diagonal(node(m))),
+  triangularSolve: composed(['tensor', 'tensor', 'bool'], ([a, b, lower]) => triangularSolve(node(a), node(b), lower === true)),
 };
+
 
 /** Prelude functions composed of several ops: no op's name. */
 export const PRELUDE_COMPOSED = {
@@ -122,6 +136,11 @@ export const PRELUDE_COMPOSED = {
   },
   mse: { ...composed(['tensor', 'tensor'], ([p, t]) => mse(node(p), node(t))), convexIn: 0 },
   stack: composed(['tensors', 'number?'], ([xs, axis]) => stack(xs as readonly Node[], numOr(axis, 0))),
+  // structured matrices
+  tril: composed(['tensor'], ([m]) => triangularPart(node(m), true)),
+  triu: composed(['tensor'], ([m]) => triangularPart(node(m), false)),
+  diag: composed(['tensor'], ([x]) => diag(node(x))),
+  logDetTriangular: composed(['tensor'], ([l]) => logDetTriangular(node(l))),
   // constants of a shape
   zeros: composed(['shape'], ([shape]) => constant(0, dims(shape))),
   ones: composed(['shape'], ([shape]) => constant(1, dims(shape))),

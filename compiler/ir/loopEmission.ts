@@ -36,6 +36,16 @@ export type LoopEmission =
   | { readonly kind: 'gather' }
   | { readonly kind: 'scatterAdd' }
   | { readonly kind: 'oneHot' }
+  /** An index vector from its length: 0, 1, …, n − 1 (`integers`), or n points from a to b, both included (`endpoints`). */
+  | { readonly kind: 'indexVector'; readonly points: 'integers' | 'endpoints' }
+  /**
+   * A structured matrix through its index map, batched over leading axes:
+   * packed lower triangle → matrix and back, vector → diagonal matrix and
+   * back, a triangle kept with zeros elsewhere.
+   */
+  | { readonly kind: 'matrixStructure'; readonly map: MatrixMap }
+  /** Forward (lower) or back (upper) substitution, one right-hand side column at a time. */
+  | { readonly kind: 'triangularSolve' }
   /** A named size read as an expression; never stored. */
   | { readonly kind: 'dimSize' }
   /** A structured loop: a statement of its own (emit/loops/scan.ts). */
@@ -44,3 +54,5 @@ export type LoopEmission =
   | { readonly kind: 'inlinedBeforeEmission' };
 
 export type LoopEmissionKind = LoopEmission['kind'];
+
+export type MatrixMap = 'packedToLower' | 'lowerToPacked' | 'vectorToDiagonal' | 'diagonalToVector' | 'triangle';

@@ -98,6 +98,14 @@ export const OP_NAMES = {
   reduceLogSumExp: { prelude: 'logsumexp' },
   gather: { prelude: 'gather' },
   oneHot: { prelude: 'oneHot' },
+  // index vectors and structured matrices (tril, triu, diag and logDetTriangular are composed: frontend/preludeOps.ts)
+  arange: { prelude: 'arange' },
+  linspace: { prelude: 'linspace' },
+  lowerTriangular: { prelude: 'lowerTriangular' },
+  packLowerTriangular: { prelude: 'packLowerTriangular' },
+  diagEmbed: { prelude: 'diagEmbed' },
+  diagonal: { prelude: 'diagonal' },
+  triangularSolve: { prelude: 'triangularSolve' },
   // derivative control
   stopGradient: { prelude: 'stopGradient' },
 } as const satisfies { readonly [K in ApplyOp]?: OpNames };

@@ -11,8 +11,10 @@ import { elementaryOps } from './ops/elementary.ts';
 import { indexingOps } from './ops/indexing.ts';
 import { linalgOps } from './ops/linalg.ts';
 import { piecewiseOps } from './ops/piecewise.ts';
+import { rangeOps } from './ops/ranges.ts';
 import { reductionOps } from './ops/reductions.ts';
 import { shapeOps } from './ops/shapeOps.ts';
+import { structuredMatrixOps } from './ops/structuredMatrices.ts';
 
 export const OP_TABLE: { readonly [K in ApplyOp]: OpDef } = {
   ...arithmeticOps,
@@ -22,6 +24,8 @@ export const OP_TABLE: { readonly [K in ApplyOp]: OpDef } = {
   ...reductionOps,
   ...linalgOps,
   ...indexingOps,
+  ...rangeOps,
+  ...structuredMatrixOps,
   ...controlOps,
   ...customOps,
 };

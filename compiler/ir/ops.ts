@@ -21,6 +21,9 @@ export const OPS = [
   'broadcastTo', 'reshape', 'transpose', 'slice', 'pad', 'concat',
   'reduceSum', 'reduceMax', 'reduceMin', 'reduceLogSumExp',
   'matmul', 'gather', 'scatterAdd', 'oneHot', 'dimSize',
+  // index vectors and structured matrices
+  'arange', 'linspace',
+  'lowerTriangular', 'packLowerTriangular', 'diagEmbed', 'diagonal', 'triangularPart', 'triangularSolve',
   // structured loops and derivative control
   'scan', 'stopGradient',
   // a function with derivative rules of the user's own
@@ -49,6 +52,8 @@ export const STRUCTURAL = group(
   'broadcastTo', 'reshape', 'transpose', 'slice', 'pad', 'concat',
   'reduceSum', 'reduceMax', 'reduceMin', 'reduceLogSumExp',
   'matmul', 'gather', 'scatterAdd', 'oneHot', 'dimSize', 'scan', 'custom',
+  'arange', 'linspace',
+  'lowerTriangular', 'packLowerTriangular', 'diagEmbed', 'diagonal', 'triangularPart', 'triangularSolve',
 );
 /** Ops that steer differentiation rather than compute: value-wise identities, neither elementwise nor structural. */
 export const DERIVATIVE_CONTROL = group('stopGradient');

@@ -68,6 +68,12 @@ function convert(kind: ArgKind, v: unknown, operands: Operands, op: string, firs
     case 'int': return staticNumbers(v, op)[0]!;
     case 'number?': return v === undefined ? undefined : staticNumbers(v, op)[0]!;
     case 'bool?': return v === true;
+    case 'bool':
+      if (typeof v !== 'boolean') throw new TypeError(`${op}: expected true or false, got ${describe(v)}`);
+      return v;
+    case 'size':
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new TypeError(`${op}: expected a length (a whole number, such as x.shape[0]), got ${describe(v)}`);
+      return v;
     case 'reduction?': return v === undefined ? undefined : String(v);
     case 'shape': return eagerShape(v, op, first instanceof Tensor ? first : undefined);
   }

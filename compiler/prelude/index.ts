@@ -148,6 +148,40 @@ export function outer(a: Tensor, b: Tensor): Tensor { return tensorOf(run('outer
 /** Reverses the axes, or permutes them by `perm`. */
 export function transpose(x: Tensor, perm?: readonly number[]): Tensor { return tensorOf(run('transpose', x, perm)); }
 
+// ── index vectors ──────────────────────────────────────────────────────────
+/** 0, 1, …, n − 1, for n a literal or a size read from a tensor (`arange(X.shape[0])`). */
+export function arange(n: number): Tensor { return tensorOf(run('arange', n)); }
+/** n evenly spaced points from a to b, both included (NumPy's linspace); n ≥ 2. */
+export function linspace(a: number, b: number, n: number): Tensor { return tensorOf(run('linspace', a, b, n)); }
+
+// ── structured matrices: the last two axes, batched over the leading ones ─
+/** The d×d lower-triangular matrices whose rows are packed in order in the last axis (d(d+1)/2 entries, diagonal included). */
+export function lowerTriangular(v: Tensor, d: number): Tensor { return tensorOf(run('lowerTriangular', v, d)); }
+/** The lower triangles (diagonal included) of square matrices, rows packed in order: the inverse of lowerTriangular. */
+export function packLowerTriangular(m: Tensor): Tensor { return tensorOf(run('packLowerTriangular', m)); }
+/** Vectors on the diagonals of square matrices (torch.diag_embed). */
+export function diagEmbed(v: Tensor): Tensor { return tensorOf(run('diagEmbed', v)); }
+/** The diagonals of square matrices (torch.linalg.diagonal: the last two axes). */
+export function diagonal(m: Tensor): Tensor { return tensorOf(run('diagonal', m)); }
+/** torch.diag: a vector's diagonal matrix, or a matrix's diagonal. */
+export function diag(x: Tensor): Tensor { return tensorOf(run('diag', x)); }
+/** The lower triangle, diagonal included, zeros above (torch.tril). */
+export function tril(m: Tensor): Tensor { return tensorOf(run('tril', m)); }
+/** The upper triangle, diagonal included, zeros below (torch.triu). */
+export function triu(m: Tensor): Tensor { return tensorOf(run('triu', m)); }
+/**
+ * X with A X = B, reading only A's lower (`lower` true) or upper triangle
+ * (torch.linalg.solve_triangular with upper = !lower). B is [..., n, k], or
+ * [..., n] for one right-hand side.
+ */
+export function triangularSolve(a: Tensor, b: Tensor, lower: boolean): Tensor { return tensorOf(run('triangularSolve', a, b, lower)); }
+/**
+ * Σ log |L_ii|, the log-determinant of triangular matrices: a number for one
+ * matrix, a tensor of the batch's shape for [..., d, d] (the types cannot tell
+ * which, so the result is a Value, accepted by every op).
+ */
+export function logDetTriangular(l: Tensor): Value { return run('logDetTriangular', l) as Value; }
+
 // ── softmax family and losses ──────────────────────────────────────────────
 export function softmax<S extends Shape>(x: Tensor<S>, axis?: number): Tensor<S> { return tensorOf<S>(run('softmax', x, axis)); }
 export function logSoftmax<S extends Shape>(x: Tensor<S>, axis?: number): Tensor<S> { return tensorOf<S>(run('logSoftmax', x, axis)); }

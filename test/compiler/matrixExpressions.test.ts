@@ -36,6 +36,15 @@ describe('matrix expressions', () => {
     expect(Array.from(grad)).toEqual(f.gradient({ A, x, b }));
   });
 
+  it('reads diagonals with diag: the trace of AᵀA is ‖A‖², and diag(x) is a diagonal matrix', () => {
+    const trace = compileExpression("sum(diag(A' * A))", { wrt: ['A'], shapes: { A: [3, 4] } });
+    expect(trace.value({ A })).toBe(A.flat().reduce((s, a) => s + a * a, 0));
+    expect(trace.gradient({ A })).toEqual(A.flat().map((a) => 2 * a));
+    const weighted = compileExpression('sum((diag(x) * x) .^ 2)', { wrt: ['x'], shapes: { x: [4] } });
+    expect(weighted.value({ x })).toBe(x.reduce((s, xi) => s + xi ** 4, 0));
+    expect(weighted.gradient({ x })).toEqual(x.map((xi) => 4 * xi ** 3));
+  });
+
   it.each([
     ['A / B', "'/' with a matrix on the right is not supported; use './'", 3],
     ['sum(A + v)', 'add: shapes [3, 4] and [3] do not broadcast', 7],

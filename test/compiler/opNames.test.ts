@@ -50,6 +50,13 @@ const STATIC_SAMPLES: Partial<Record<PreludeOpName, () => ArgValue[]>> = {
   pad: () => [input('x', [2, 3]), 0, 1, 1],
   gather: () => [input('table', [4, 2]), input('indices', [3])],
   oneHot: () => [input('indices', [3]), 4],
+  arange: () => [5],
+  linspace: () => [input('a', []), input('b', []), 5],
+  lowerTriangular: () => [input('v', [2, 6]), 3],
+  packLowerTriangular: () => [input('m', [3, 3])],
+  diagEmbed: () => [input('v', [2, 3])],
+  diagonal: () => [input('m', [2, 3, 3])],
+  triangularSolve: () => [input('a', [3, 3]), input('b', [3, 2]), true],
 };
 
 /** What a lowering builds from `count` scalar inputs. */

@@ -34,6 +34,7 @@ import {
 } from './gradcheck.ts';
 import type { Evaluator, Tolerance } from './gradcheck.ts';
 import { CUSTOM_SPEC } from './customRuleSpecs.ts';
+import { MATRIX_SPECS } from './matrixSpecs.ts';
 import { SCAN_SPEC } from './scanSpecs.ts';
 import { TENSOR_SPECS, checkCompiledTensor, checkDerivatives, checkOracle, checkTensorKink } from './tensorSpecs.ts';
 import type { TensorSpec } from './tensorSpecs.ts';
@@ -226,6 +227,7 @@ const SPECS: { readonly [K in ApplyOp]: OpSpec } = {
   or: logic(([a, b]) => a! || b!),
   not: logic(([a]) => !a!),
   ...TENSOR_SPECS,
+  ...MATRIX_SPECS,
   scan: SCAN_SPEC,
   stopGradient: { kind: 'cut', samples: [-2, -0.5, 0, 0.75, 3] },
   custom: CUSTOM_SPEC,

@@ -66,7 +66,7 @@ export interface TensorSpec {
 // ---------------------------------------------------------------------------
 // Index arithmetic for the oracles.
 
-const at = (t: Tensor, index: readonly number[]): number => {
+export const at = (t: Tensor, index: readonly number[]): number => {
   const strides = stridesOf(t.shape);
   return t.data[index.reduce((acc, v, k) => acc + v * strides[k]!, 0)]!;
 };
@@ -105,7 +105,7 @@ function reduceOracle(axes: readonly number[], keepDims: boolean, fold: (values:
 }
 
 const total = (vs: number[]) => vs.reduce((a, b) => a + b, 0);
-const real = (shape: Shape, lo = -2, hi = 2): Operand => ({ shape, kind: 'real', lo, hi });
+export const real = (shape: Shape, lo = -2, hi = 2): Operand => ({ shape, kind: 'real', lo, hi });
 
 const broadcastOracle: Oracle = ([x], index) =>
   at(x!, index.slice(index.length - x!.shape.length).map((v, k) => (x!.shape[k] === 1 ? 0 : v)));

@@ -79,6 +79,11 @@ const stridedView = (n: Node, view: 'transposeView' | 'elementwiseView'): boolea
 const isMatrixTranspose = (n: Node): boolean =>
   n.op !== 'const' && n.op !== 'input' && stridedView(n, 'transposeView') && n.shape.length === 2 && (n.attrs['perm'] as number[])[0] === 1;
 
+const isIntegerRange = (n: Node): boolean => {
+  const e = emissionOf(n);
+  return e?.kind === 'indexVector' && e.points === 'integers';
+};
+
 function decide(node: Node, users: readonly Node[], isRoot: boolean, materialize: boolean): Storage | 'buffer' {
   if (node.op === 'input') return { kind: 'param' };
   if (node.op === 'const') return { kind: 'literal' };
@@ -93,6 +98,8 @@ function decide(node: Node, users: readonly Node[], isRoot: boolean, materialize
   const allElementwise = users.length > 0 && users.every((u) => isElementwise(u.op));
   if (stridedView(node, 'elementwiseView') && allElementwise) return { kind: 'view' };
   if (isMatrixTranspose(node) && users.every((u) => isMatmul(u) && u.shape.length === 2)) return { kind: 'transposed' };
+  // arange read by elementwise code is the loop's index there: nothing stored, so any number of users may read it.
+  if (!materialize && isIntegerRange(node) && allElementwise) return { kind: 'fused' };
   if (!materialize && isElementwise(node.op) && users.length === 1 && isElementwise(users[0]!.op) && shapesEqual(users[0]!.shape, node.shape)) {
     return { kind: 'fused' };
   }

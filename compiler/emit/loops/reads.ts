@@ -96,6 +96,8 @@ export function renderInline(node: Node, loop: LoopIndex, ctx: ReadContext): Ren
   if (node.op === 'const' || node.op === 'input') return readElement(node, loop, ctx);
   const emission = OP_TABLE[node.op].emission;
   if (emission?.kind === 'dimSize') return atom(dimExpr(node.attrs['dim'] as Dim));
+  // arange's element i is i: the index of the loop reading it.
+  if (emission?.kind === 'indexVector' && emission.points === 'integers') return atom(elementIndex(node.shape, loop));
   // A one-element tensor reshaped to a scalar is its element 0 (a flat copy has no scalar syntax).
   if (emission?.kind === 'flatCopy' && node.shape.length === 0) {
     const x = node.inputs[0]!;

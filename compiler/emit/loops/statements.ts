@@ -17,6 +17,7 @@ import type { LoopIndex, ReadContext } from './reads.ts';
 import type { Shape } from '../../ir/shape.ts';
 import type { LoopEmission } from '../../ir/loopEmission.ts';
 import { scanStatement } from './scan.ts';
+import { indexVectorStatement, matrixStructureStatement, triangularSolveStatement } from './matrixStatements.ts';
 
 export interface StatementContext extends ReadContext {
   /** Loop variable names, claimed once per kernel so they never shadow a parameter. */
@@ -41,9 +42,9 @@ export interface StatementContext extends ReadContext {
 
 type Target = { readonly array: string; readonly offset: string };
 
-const at = (t: Target, index: string) => `${t.array}[${plusIndex(t.offset, index)}]`;
+export const at = (t: Target, index: string) => `${t.array}[${plusIndex(t.offset, index)}]`;
 
-function indent(lines: readonly string[], by = '  '): string[] {
+export function indent(lines: readonly string[], by = '  '): string[] {
   return lines.map((l) => by + l);
 }
 
@@ -62,7 +63,7 @@ function flatLoop(size: string, ctx: StatementContext, body: (loop: LoopIndex, s
   return [`for (let ${i} = 0; ${i} < ${size}; ${i}++) {`, ...indent(body({ shape, indices: null, flat: i }, shape)), '}'];
 }
 
-function targetOf(node: Node, ctx: StatementContext): Target {
+export function targetOf(node: Node, ctx: StatementContext): Target {
   const s = ctx.storage.get(node)! as Extract<Storage, { kind: 'buffer' }>;
   return { array: s.array, offset: s.offset };
 }
@@ -161,7 +162,7 @@ function stridedCopy(node: ApplyNode, ctx: StatementContext, sourceStrides: read
   });
 }
 
-function fillZero(node: Node, ctx: StatementContext): string {
+export function fillZero(node: Node, ctx: StatementContext): string {
   const out = targetOf(node, ctx);
   return `${out.array}.fill(0, ${out.offset}, ${plusIndex(out.offset, sizeExpr(node.shape))});`;
 }
@@ -344,6 +345,12 @@ function structuralStatement(node: ApplyNode, emission: LoopEmission, ctx: State
       return scatterAddStatement(node, ctx);
     case 'oneHot':
       return oneHotStatement(node, ctx);
+    case 'indexVector':
+      return indexVectorStatement(node, emission.points, ctx);
+    case 'matrixStructure':
+      return matrixStructureStatement(node, emission.map, ctx);
+    case 'triangularSolve':
+      return triangularSolveStatement(node, ctx);
     case 'dimSize':
     case 'loop':
     case 'inlinedBeforeEmission':

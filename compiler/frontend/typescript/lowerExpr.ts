@@ -244,11 +244,12 @@ function argument(ctx: Context, kind: ArgKind, v: Value, at: Pos, op: string): A
     if (v !== 'mean' && v !== 'sum') fail(ctx, at, `${op}: the reduction must be 'mean' or 'sum'`);
     return v;
   }
-  if (kind === 'bool?') {
+  if (kind === 'bool?' || kind === 'bool') {
     const n = expectNode(ctx, v, at);
-    if (n.op !== 'const') fail(ctx, at, `${op}: keepDims must be true or false, known at compile time`);
+    if (n.op !== 'const') fail(ctx, at, `${op}: ${kind === 'bool' ? 'this argument' : 'keepDims'} must be true or false, known at compile time`);
     return n.value !== 0;
   }
+  if (kind === 'size') return lengthArgument(ctx, v, at, op);
   if (kind === 'shape') return staticShape(ctx, v, at, op);
   // axes?, perm?, int, number?: numbers known at compile time
   const list = isList(v) ? v : [v];
@@ -258,6 +259,17 @@ function argument(ctx: Context, kind: ArgKind, v: Value, at: Pos, op: string): A
       'Use a literal, a module constant, a loop variable or a size from x.shape.');
   }
   return kind === 'axes?' || kind === 'perm?' ? (numbers as number[]) : numbers[0]!;
+}
+
+/** A length: a whole number known at compile time, or a named size read with x.shape[i]. */
+function lengthArgument(ctx: Context, v: Value, at: Pos, op: string): number | string {
+  if (isNode(v)) {
+    const c = constantValue(v);
+    if (c !== null && Number.isInteger(c) && c >= 0) return c;
+    if (v.op === 'dimSize') return v.attrs['dim'] as string;
+  }
+  fail(ctx, at, `${op}: the length must be a whole number known at compile time or a size read from a tensor`,
+    'Use a literal, a module constant or x.shape[i] (a named dimension stays symbolic: arange(X.shape[0])).');
 }
 
 /** A shape: numbers known at compile time and dimension names ('batch', or x.shape[i] of a named dimension). */

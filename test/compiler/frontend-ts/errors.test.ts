@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { SourceError, UnknownVariableError } from '../../../compiler/errors.ts';
 import { ModelFileError, parseModelFile } from '../../../compiler/frontend/typescript/parseModelFile.ts';
 
-const HEADER = "import { add, sum, expr, zeros } from 'gradc/prelude';\nimport type { Param, Tensor } from 'gradc/prelude';\n";
+const HEADER = "import { add, arange, linspace, lowerTriangular, mul, sum, expr, triangularSolve, zeros } from 'gradc/prelude';\nimport type { Param, Tensor } from 'gradc/prelude';\n";
 const FILE = 'errors.model.ts';
 
 function place(source: string): { text: string; line: number; column: number } {
@@ -102,6 +102,26 @@ const CASES: readonly { name: string; source: string; message: RegExp }[] = [
     name: 'a path that does not return',
     source: '@@export function f(x: Param<number>): number {\n  const y = x * 2;\n}\n',
     message: /'f' does not return a value on every path/,
+  },
+  {
+    name: 'a linspace of fewer than two points',
+    source: 'export function f(a: Param<number>): number {\n  return sum(@@linspace(a, 1, 1));\n}\n',
+    message: /linspace: the length must be a whole number of at least 2, got 1/,
+  },
+  {
+    name: 'an arange whose length is data',
+    source: 'export function f(a: Param<Tensor<[3]>>, k: number): number {\n  return sum(mul(a, arange(@@k)));\n}\n',
+    message: /arange: the length must be a whole number known at compile time or a size read from a tensor/,
+  },
+  {
+    name: 'a packed triangle of the wrong length',
+    source: 'export function f(v: Param<Tensor<[5]>>): number {\n  return sum(@@lowerTriangular(v, 3));\n}\n',
+    message: /lowerTriangular: a 3×3 triangle packs 6 entries on the last axis, got \[5\]/,
+  },
+  {
+    name: 'a triangular solve with a right-hand side of the wrong size',
+    source: 'export function f(L: Param<Tensor<[3, 3]>>, b: Tensor<[4]>): number {\n  return sum(@@triangularSolve(L, b, true));\n}\n',
+    message: /triangularSolve: the right-hand side must be \[\.\.\., 3, k\] or \[\.\.\., 3\]/,
   },
   {
     name: 'a helper called with the wrong number of arguments',

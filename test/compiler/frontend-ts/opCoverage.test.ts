@@ -26,6 +26,10 @@ const CALLS = [
   'reshape(a, [3, 2])', 'reshape(a, [6])', 'reshape(a, [a.shape[1], a.shape[0]])', 'broadcastTo(v, [2, 3])',
   'concat([a, b], 0)', 'concat([a, b], -1)', 'stack([v, v], 1)', 'stack([v, v])', 'slice(a, 1, 1, 3)', 'pad(a, 0, 1, 2)',
   'gather(m, idx)', 'gather(m, 2)', 'oneHot(idx, 3)', 'zeros([2, 2])', 'ones([3])', 'full([2], 1.5)',
+  'arange(3)', 'mul(a, arange(a.shape[1]))', 'linspace(s, 2, 4)', 'linspace(-1, s, a.shape[1])',
+  'lowerTriangular(v, 2)', 'packLowerTriangular(outer(v, v))', 'diagEmbed(a)', 'diagonal(outer(v, v))', 'diag(v)', 'diag(outer(v, v))',
+  'tril(outer(v, v))', 'triu(outer(v, v))', 'triangularSolve(add(outer(v, v), diag(full([3], 2))), v, true)',
+  'triangularSolve(add(outer(v, v), diag(full([3], 2))), m, false)', 'logDetTriangular(add(outer(v, v), diag(full([3], 2))))',
 ];
 
 const PARAMS = 'a: Param<Tensor<[2, 3]>>, b: Tensor<[2, 3]>, v: Tensor<[3]>, m: Tensor<[3, 2]>, s: number, idx: Tensor<[2]>';
