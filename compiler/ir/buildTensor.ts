@@ -102,7 +102,7 @@ export function scatterAdd(indices: Node, values: Node, rows: Dim): Node {
   return applyWith('scatterAdd', [indices, values], { rows });
 }
 
-export function oneHot(indices: Node, depth: number): Node {
+export function oneHot(indices: Node, depth: Dim): Node {
   return applyWith('oneHot', [indices], { depth });
 }
 

@@ -65,11 +65,36 @@ export type SizeName = (dim: string) => string;
 export const elementCount = (shape: Shape, size: SizeName): string =>
   productOfTerms(shape.map((d) => (typeof d === 'number' ? d : size(d))));
 
+/**
+ * Σ of the element counts of `shapes` as a polynomial in the named sizes:
+ * like terms collected (24 hidden·hidden blocks are `24 * hidden * hidden`),
+ * in order of first appearance, the literal part first. A numeral when
+ * every size is a literal.
+ */
+export function totalCount(shapes: readonly Shape[], size: SizeName): string {
+  let literal = 0;
+  const terms = new Map<string, { dims: string[]; coefficient: number }>();
+  for (const shape of shapes) {
+    const numeric = shape.reduce<number>((p, d) => (typeof d === 'number' ? p * d : p), 1);
+    const dims = shape.filter((d): d is string => typeof d === 'string').sort();
+    if (dims.length === 0) {
+      literal += numeric;
+      continue;
+    }
+    const key = dims.join('*');
+    const term = terms.get(key) ?? { dims, coefficient: 0 };
+    term.coefficient += numeric;
+    terms.set(key, term);
+  }
+  const parts = [...terms.values()].filter((t) => t.coefficient !== 0).map((t) => productOfTerms([t.coefficient, ...t.dims.map(size)]));
+  return plusIndex(String(literal), ...parts);
+}
+
 /** Where a block starts in the flat vector: the element counts of the blocks before it, summed (a numeral when every size is a literal). */
-export const blockOffset = (block: LayoutBlock, size: SizeName): string => plusIndex(...block.before.map((s) => elementCount(s, size)));
+export const blockOffset = (block: LayoutBlock, size: SizeName): string => totalCount(block.before, size);
 
 /** Length of the flat vector (a numeral when every size is a literal). */
-export const flatLength = (ctx: FunctionContext, size: SizeName): string => plusIndex(...ctx.layout.map((b) => elementCount(b.shape, size)));
+export const flatLength = (ctx: FunctionContext, size: SizeName): string => totalCount(ctx.layout.map((b) => b.shape), size);
 
 /** An expression as a factor of a product: a sum is parenthesized. */
 export const asFactor = (e: string): string => (/[+-]/.test(e) ? `(${e})` : e);

@@ -14,7 +14,7 @@ import { broadcastStrideExprs, dimExpr, indexExpr, plusIndex, productExpr, sizeE
 import type { Storage } from './plan.ts';
 import { elementIndex, flatReadable, memoryOf, readElement, renderInline } from './reads.ts';
 import type { LoopIndex, ReadContext } from './reads.ts';
-import type { Shape } from '../../ir/shape.ts';
+import type { Dim, Shape } from '../../ir/shape.ts';
 import type { LoopEmission } from '../../ir/loopEmission.ts';
 import { scanStatement } from './scan.ts';
 import { indexVectorStatement, matrixStructureStatement, triangularSolveStatement } from './matrixStatements.ts';
@@ -274,7 +274,7 @@ function scatterAddStatement(node: ApplyNode, ctx: StatementContext): string[] {
 function oneHotStatement(node: ApplyNode, ctx: StatementContext): string[] {
   const indices = node.inputs[0]!;
   const out = targetOf(node, ctx);
-  const depth = dimExpr(node.attrs['depth'] as number);
+  const depth = dimExpr(node.attrs['depth'] as Dim);
   const i = ctx.flatVar;
   const c = ctx.rowLocals.column;
   return [

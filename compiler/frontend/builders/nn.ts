@@ -98,8 +98,9 @@ export function logSoftmax(x: Node, axis = -1): Node {
  * keeps its digits too when it is tiny. Divided by the batch size for 'mean'.
  */
 export function softmaxCrossEntropy(logits: Node, labels: Node, reduction: 'mean' | 'sum' = 'mean'): Node {
+  // The class count may be a named size (a vocabulary given at run time): oneHot and the reductions take it as one.
   const classes = logits.shape[logits.shape.length - 1];
-  if (typeof classes !== 'number') throw new ShapeError('softmaxCrossEntropy needs a class count known at compile time');
+  if (classes === undefined) throw new ShapeError('softmaxCrossEntropy needs logits with a class axis, [batch…, classes]');
   const last = logits.shape.length - 1;
   const hot = oneHot(labels, classes);
   const picked = sum(mul(logits, hot), [last]);

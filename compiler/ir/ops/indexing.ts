@@ -71,11 +71,12 @@ export const indexingOps = {
     ...common('oneHot'),
     doc: 'out[i…, c] = 1 where indices[i…] = c, else 0; an index outside [0, depth) is a RangeError (a dropped label would be a wrong loss)',
     arity: 1,
-    indices: { operand: 0, bound: (node) => node.attrs['depth'] as number, what: 'a label', fallbackName: 'labels' },
-    shape: (_op, [indices], attrs) => [...indices!, attrs['depth'] as number],
+    // The depth may be a named size (the class count of logits [batch, vocab]).
+    indices: { operand: 0, bound: (node) => node.attrs['depth'] as Dim, what: 'a label', fallbackName: 'labels' },
+    shape: (_op, [indices], attrs) => [...indices!, attrs['depth'] as Dim],
     emission: { kind: 'oneHot' },
-    evaluateTensor([indices], attrs, out) {
-      const depth = attrs['depth'] as number;
+    evaluateTensor([indices], _attrs, out) {
+      const depth = out[out.length - 1]!;
       const result = zeros(out);
       indices!.data.forEach((v, i) => {
         const c = rowIndex(v, depth);
