@@ -67,6 +67,8 @@ export class AsyncParameterServer implements GradientSource {
   private readonly deltaSlot: number;
   private readonly productSlot: number;
   private product: Product | null = null;
+  /** A batch went back to the queue since the idle workers were last started. */
+  private requeued = false;
   private nextJob = 1;
   private scripted = 0;
   /** The epoch and last position of the batches queued so far. */
@@ -110,6 +112,8 @@ export class AsyncParameterServer implements GradientSource {
       this.startIdle(params);
       const allowed = this.takeHeld();
       const job = allowed ?? (await this.takeArrival(context));
+      // A batch went back to the queue (its worker died): idle workers start it first.
+      if (job === null) continue;
       const arrival = this.arrival(job);
       const bound = this.o.bound;
       if (allowed === null && bound !== undefined && bound.policy === 'drop' && arrival.staleness > bound.staleness) {
@@ -151,6 +155,7 @@ export class AsyncParameterServer implements GradientSource {
 
   /** Idle live workers pull the parameters and start the next batches, in worker order (within the bound's rule, for 'wait'). */
   private startIdle(params: Float64Array): void {
+    this.requeued = false;
     const bound = this.o.bound;
     for (const worker of [...this.live].sort((a, b) => a - b)) {
       if (this.queue.length === 0) return;
@@ -180,10 +185,14 @@ export class AsyncParameterServer implements GradientSource {
     return mayApply(this.version, others, this.o.bound!.staleness);
   }
 
-  /** The next gradient to take: the script's next worker's, else the first to have arrived; waits for it. */
-  private async takeArrival(context: StepContext): Promise<Job> {
+  /** The next gradient to take: the script's next worker's, else the first to have arrived; waits for it. Null when a batch was requeued meanwhile. */
+  private async takeArrival(context: StepContext): Promise<Job | null> {
     for (;;) {
       for (let e = this.transport.poll(); e !== null; e = this.transport.poll()) this.handle(e, context);
+      if (this.requeued) {
+        this.requeued = false;
+        return null;
+      }
       const job = this.pick();
       if (job !== null) return job;
       if (this.computing() === 0) {
@@ -260,6 +269,7 @@ export class AsyncParameterServer implements GradientSource {
   private requeue(job: Job): void {
     this.release(job);
     this.queue.unshift(job.batch);
+    this.requeued = true;
   }
 
   private release(job: Job): void {
