@@ -41,7 +41,10 @@ function serve(kernels: ShardModelKernels, seen: number): void {
   const slots = slotViews();
   // Faults count gradient jobs (shards), not the products a compensation asks for.
   for (let jobs = 0; ;) {
-    Atomics.wait(control, SEQ, seen);
+    // Until SEQ moves: a wait can return with it unchanged (seen under load, once the
+    // asynchronous server's Hessian-vector products were in the mix), and the command
+    // words would then repeat the last job.
+    while (Atomics.load(control, SEQ) === seen) Atomics.wait(control, SEQ, seen);
     seen = Atomics.load(control, SEQ);
     const command = control[COMMAND];
     if (command !== COMPUTE && command !== HVP) return;
