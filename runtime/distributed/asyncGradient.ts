@@ -290,7 +290,7 @@ export class AsyncParameterServer implements GradientSource {
         this.requeue(job);
         return null;
       }
-      addCorrection(g, this.transport.slots[this.productSlot]!);
+      addCorrection(g, this.transport.slots[this.productSlot]!, compensation.lambda ?? 1);
     }
     const examples = job.batch.indices.length;
     const combined = combineGradients([{ loss: job.loss!, examples, gradient: g }], reduction, grad);

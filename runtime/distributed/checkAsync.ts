@@ -17,6 +17,7 @@ export function checkAsync(o: DistributedTrainOptions): void {
   if (c !== undefined) {
     if (c.kind !== 'dc' && c.kind !== 'hvp') throw new RangeError(`Invalid distributed.async.compensation.kind '${String((c as { kind: unknown }).kind)}'; it must be 'dc' (DC-ASGD, with lambda) or 'hvp' (the model's Hessian-vector product).`);
     if (c.kind === 'dc' && !(Number.isFinite(c.lambda) && c.lambda >= 0)) throw new RangeError(`Invalid distributed.async.compensation.lambda ${c.lambda}; it must be a finite number >= 0 (DC-ASGD's paper uses 0.04 to 2).`);
+    if (c.kind === 'hvp' && c.lambda !== undefined && !(Number.isFinite(c.lambda) && c.lambda >= 0)) throw new RangeError(`Invalid distributed.async.compensation.lambda ${c.lambda}; for 'hvp' it must be a finite number >= 0 (1, the default, is the Taylor step itself).`);
   }
   for (const [i, w] of (a.script ?? []).entries()) {
     if (!(Number.isInteger(w) && w >= 0 && w < d.workers)) throw new RangeError(`Invalid distributed.async.script[${i}] ${w}; it must name a worker, an integer from 0 to ${d.workers - 1}.`);

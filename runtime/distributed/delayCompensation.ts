@@ -18,7 +18,8 @@ export function displacement(out: Float64Array, wNow: Float64Array, wRead: Float
   for (let i = 0; i < out.length; i++) out[i] = wNow[i]! - wRead[i]!;
 }
 
-/** g ← g + hd, in place (hd = H(w_read)(w_now − w_read)). */
-export function addCorrection(g: Float64Array, hd: Float64Array): void {
-  for (let i = 0; i < g.length; i++) g[i] = g[i]! + hd[i]!;
+/** g ← g + λ hd, in place (hd = H(w_read)(w_now − w_read); λ = 1 is the Taylor step itself). */
+export function addCorrection(g: Float64Array, hd: Float64Array, lambda = 1): void {
+  if (lambda === 1) for (let i = 0; i < g.length; i++) g[i] = g[i]! + hd[i]!;
+  else for (let i = 0; i < g.length; i++) g[i] = g[i]! + lambda * hd[i]!;
 }

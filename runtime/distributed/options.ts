@@ -50,9 +50,12 @@ export interface AsyncOptions {
    * 'dc' is DC-ASGD's (Zheng et al. 2017) g + λ g⊙g⊙(w_now − w_read), a diagonal
    * stand-in for the Hessian; 'hvp' is g + H(w_read)(w_now − w_read) with the model's
    * compiled Hessian-vector product on the gradient's batch (exact on a quadratic),
-   * computed by the worker that pushed g while the server waits.
+   * computed by the worker that pushed g while the server waits; its optional
+   * `lambda` damps the term, g + λ H(w_read)(w_now − w_read) (default 1: the Taylor
+   * step itself, which overshoots where the loss is far from quadratic over the
+   * delay: see the README's measurements).
    */
-  readonly compensation?: { readonly kind: 'dc'; readonly lambda: number } | { readonly kind: 'hvp' };
+  readonly compensation?: { readonly kind: 'dc'; readonly lambda: number } | { readonly kind: 'hvp'; readonly lambda?: number };
   /**
    * A scripted arrival order, for deterministic tests: the workers whose gradients
    * the server takes, in order (it waits for the named one, whichever arrives first);

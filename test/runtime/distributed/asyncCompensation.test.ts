@@ -85,6 +85,17 @@ describe('asynchronous SGD: staleness-aware learning rate and delay compensation
     expect(distance(params, sequential)).toBeLessThanOrEqual(1e-12 * norm(sequential));
   });
 
+  it("a damped HVP correction ('hvp', λ = 0.5) applies g + λ H(w_read)(w_now − w_read): half way to g(w_now) on a quadratic", async () => {
+    const { optimizer, updates } = await runAsync({ compensation: { kind: 'hvp', lambda: 0.5 } });
+    const at = await gradientAt();
+    for (const u of updates) {
+      const stale = at(optimizer.before[u.readVersion]!, u.indices);
+      const fresh = at(optimizer.before[u.step - 1]!, u.indices);
+      const halfway = stale.map((g, i) => g + 0.5 * (fresh[i]! - g));
+      expect(distance(optimizer.grads[u.step - 1]!, halfway)).toBeLessThanOrEqual(1e-12 * norm(fresh));
+    }
+  });
+
   it('without compensation the same run applies the stale gradients themselves', async () => {
     const { optimizer, updates } = await runAsync({});
     const at = await gradientAt();
