@@ -57,6 +57,7 @@ describe('asynchronous SGD on worker threads', () => {
     const every = Int32Array.from(all);
     const fullLoss = (p: Float64Array): number => shardLoss(p, every, new Float64Array(5));
     const start = fullLoss(new Float64Array(5));
+    const roundRobin = Array.from({ length: 50 }, (_, k) => (k % 10) % 3);
     const variants: [string, AsyncOptions, SGD | Adam][] = [
       ['plain', {}, new SGD({ lr: 0.5 })],
       ['staleness-aware', { stalenessAwareLr: true }, new SGD({ lr: 0.5 })],
@@ -65,10 +66,12 @@ describe('asynchronous SGD on worker threads', () => {
       ['adam', {}, new Adam({ lr: 0.05 })],
     ];
     for (const [name, async, optimizer] of variants) {
-      const { params, result } = await runAsync({ async, optimizer, epochs: 5 });
+      // A round robin, every update but each epoch's first two 2 stale: the threads' own order
+      // on two loaded cores can starve one for a while, and then (lr / τ) converges slower than the bound below.
+      const { params, result } = await runAsync({ async: { ...async, script: roundRobin }, optimizer, epochs: 5 });
       const loss = fullLoss(params);
-      expect(loss, name).toBeLessThan(0.5 * start);
-      expect(accuracy(params), name).toBeGreaterThan(0.85);
+      expect(loss, name).toBeLessThan(0.6 * start);
+      expect(accuracy(params), name).toBeGreaterThan(0.9);
       expect(result.history.at(-1)!.trainLoss, name).toBeLessThan(result.history[0]!.trainLoss);
       expect(result.distributed.staleness!.updates, name).toBe(50);
     }
