@@ -152,6 +152,7 @@ export type {
   CheckpointOptions,
   ClipOptions,
   EpochRecord,
+  StalenessRecord,
   Metrics,
   RecurrentCarry,
   Schedule,
@@ -205,11 +206,25 @@ export {
 } from './train/classifier.ts';
 
 // Distributed training: synchronous data-parallel SGD on worker threads, with backup
-// workers; the trainer's loop with the step's gradient computed by the workers.
+// workers, and asynchronous SGD with a parameter server (bounded staleness,
+// staleness-aware learning rate, delay compensation); the trainer's loop with the
+// step's gradient computed by the workers.
 export { trainDistributed } from './distributed/trainDistributed.ts';
-export { loadShardLoss, shardLossOf, type ShardLoss, type ShardLossSpec } from './distributed/shardLoss.ts';
+export {
+  loadShardKernels,
+  loadShardLoss,
+  shardKernelsOf,
+  shardLossOf,
+  type ShardHvp,
+  type ShardLoss,
+  type ShardLossSpec,
+  type ShardModelKernels,
+} from './distributed/shardLoss.ts';
+export { addCorrection, dcAsgdCorrect, displacement } from './distributed/delayCompensation.ts';
 export { ShardPlanner, shardBounds } from './distributed/shards.ts';
 export type {
+  AsyncArrival,
+  AsyncOptions,
   DistributedEvent,
   DistributedOptions,
   DistributedReport,

@@ -9,11 +9,22 @@ import { BatchGatherer, type Dataset } from '../data/dataset.ts';
 /** The loss of the examples at `indices`, with its gradient with respect to `params` written into `gradOut`. */
 export type ShardLoss = (params: Float64Array, indices: Int32Array, gradOut: Float64Array) => number;
 
+/** out ← ∇²(loss of the examples at `indices`)(params)·v: the model's compiled Hessian-vector product. */
+export type ShardHvp = (params: Float64Array, indices: Int32Array, v: Float64Array, out: Float64Array) => void;
+
+/** A shard's loss and gradient, and its Hessian-vector product over the same bound batch. */
+export interface ShardModelKernels {
+  readonly loss: ShardLoss;
+  readonly hvp: ShardHvp;
+}
+
 /** What a generated `<f>Flat(...data)` returns, as far as training needs it. */
 interface FlatForm {
   readonly size: number;
   setData(...data: unknown[]): void;
   objective(x: Float64Array, gradOut: Float64Array): number;
+  /** Absent when the module was compiled without Hessian-vector products. */
+  readonly hvp?: (x: Float64Array, v: Float64Array, out: Float64Array) => void;
 }
 type FlatBuilder = (...data: unknown[]) => FlatForm;
 
@@ -26,14 +37,24 @@ export interface ShardLossSpec {
 
 /** Imports the generated module (a loader such as tsx must be registered for a `.ts` one) and binds the function's flat form. */
 export async function loadShardLoss(spec: ShardLossSpec): Promise<ShardLoss> {
+  return (await loadShardKernels(spec)).loss;
+}
+
+/** The shard loss and Hessian-vector product of `spec.function`, imported as loadShardLoss does. */
+export async function loadShardKernels(spec: ShardLossSpec): Promise<ShardModelKernels> {
   const url = pathToFileURL(resolve(spec.module)).href;
   // A generated module's exports are known only by name here; each is checked before use.
   const exports = (await import(url)) as Record<string, unknown>;
-  return shardLossOf(exports, spec);
+  return shardKernelsOf(exports, spec);
 }
 
 /** The shard loss of `spec.function` in an already loaded module. */
 export function shardLossOf(exports: Readonly<Record<string, unknown>>, spec: ShardLossSpec): ShardLoss {
+  return shardKernelsOf(exports, spec).loss;
+}
+
+/** The shard loss and Hessian-vector product of `spec.function` in an already loaded module, over one bound batch. */
+export function shardKernelsOf(exports: Readonly<Record<string, unknown>>, spec: ShardLossSpec): ShardModelKernels {
   const name = `${spec.function}Flat`;
   const builder = exports[name];
   if (typeof builder !== 'function') {
@@ -43,10 +64,20 @@ export function shardLossOf(exports: Readonly<Record<string, unknown>>, spec: Sh
   const gatherer = new BatchGatherer(spec.data);
   const constants = spec.constants ?? [];
   let flat: FlatForm | null = null;
-  return (params, indices, gradOut) => {
+  const bind = (indices: Int32Array): FlatForm => {
     const { x, y } = gatherer.gather(indices);
     if (flat === null) flat = (builder as FlatBuilder)(x, y, ...constants);
     else flat.setData(x, y, ...constants);
-    return flat.objective(params, gradOut);
+    return flat;
+  };
+  return {
+    loss: (params, indices, gradOut) => bind(indices).objective(params, gradOut),
+    hvp: (params, indices, v, out) => {
+      const bound = bind(indices);
+      if (typeof bound.hvp !== 'function') {
+        throw new Error(`The module ${spec.module}'s ${name} has no hvp: it was compiled without Hessian-vector products, which the 'hvp' delay compensation needs. Compile it with them (gradc's --emit including hvp), or use compensation 'dc'.`);
+      }
+      bound.hvp(params, v, out);
+    },
   };
 }

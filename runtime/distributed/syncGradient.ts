@@ -66,7 +66,7 @@ export class SyncCoordinator implements GradientSource {
   }
 
   report(): DistributedReport {
-    return { workers: this.o.workers, backup: this.o.backup, usedGradients: this.used, droppedGradients: this.dropped, diedWorkers: [...this.died] };
+    return { mode: 'sync', workers: this.o.workers, backup: this.o.backup, usedGradients: this.used, droppedGradients: this.dropped, diedWorkers: [...this.died] };
   }
 
   async gradient(params: Float64Array, units: readonly TrainUnit[], reduction: 'mean' | 'sum', grad: Float64Array, context: StepContext): Promise<Accumulated> {

@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { resolve } from 'node:path';
 import type { Dataset } from '../data/dataset.ts';
 import { AsyncQueue } from './asyncQueue.ts';
-import { COMPUTE, CONTROL_WORDS, STOP, postCommand } from './controlBlock.ts';
+import { COMPUTE, CONTROL_WORDS, HVP, STOP, postCommand } from './controlBlock.ts';
 import type { FaultInjection } from './options.ts';
 import { sharedFloat64, sharedInt32 } from './sharedMemory.ts';
 import type { ShardJob, SyncTransport, TransportEvent } from './transport.ts';
@@ -143,7 +143,9 @@ export class ThreadTransport implements SyncTransport {
   assign(worker: number, job: ShardJob): void {
     const t = this.threads[worker]!;
     t.indices.set(job.indices);
-    postCommand(t.control, COMPUTE, { slot: job.slot, length: job.indices.length, job: job.id });
+    const fields = { slot: job.slot, length: job.indices.length, job: job.id, ...(job.params === undefined ? {} : { params: job.params }) };
+    if (job.hvpOf === undefined) postCommand(t.control, COMPUTE, fields);
+    else postCommand(t.control, HVP, { ...fields, vector: job.hvpOf });
   }
 
   next(): Promise<TransportEvent> {

@@ -1,20 +1,29 @@
-// How the synchronous coordinator reaches its workers. The coordinator decides
-// which worker computes which shard and how gradients are reduced; a transport only
-// moves parameters out, jobs out and results back. Worker threads over shared
-// memory implement it now (threadTransport.ts); a network transport (Redis) and an
-// asynchronous parameter server are meant to implement the same contract.
+// How a coordinator reaches its workers: the synchronous one (syncGradient.ts) and
+// the asynchronous parameter server (asyncGradient.ts). The coordinator decides
+// which worker computes what, at which parameters, and what becomes of the results;
+// a transport only moves parameters out, jobs out and results back. Worker threads
+// over shared memory implement it now (threadTransport.ts); a network transport
+// (Redis) is meant to implement the same contract.
 
 /** One shard for one worker: the examples' indices and the gradient slot to write into. */
 export interface ShardJob {
   /** Unique per run; results name it. */
   readonly id: number;
   readonly indices: Int32Array;
-  /** Index into `SyncTransport.slots`. */
+  /** Index into `SyncTransport.slots`: where the result goes. */
   readonly slot: number;
+  /**
+   * The slot holding the parameters to read: a copy the coordinator pulled (the
+   * asynchronous server, whose parameters change while workers compute). Absent:
+   * the published parameters.
+   */
+  readonly params?: number;
+  /** When present, the job is a Hessian-vector product with the vector in this slot (the loss at `params`, over `indices`), not a gradient. */
+  readonly hvpOf?: number;
 }
 
 export type TransportEvent =
-  /** The job's gradient is in its slot; `loss` is the shard's loss. */
+  /** The job's gradient (or product) is in its slot; `loss` is the shard's loss (NaN for a product). */
   | { readonly kind: 'done'; readonly worker: number; readonly job: number; readonly loss: number }
   /** The model threw on the job's shard: an error of the run, as in one process, not of the worker. */
   | { readonly kind: 'failed'; readonly worker: number; readonly job: number; readonly message: string }

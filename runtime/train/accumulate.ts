@@ -10,6 +10,11 @@ export interface Accumulated {
   readonly loss: number;
   /** Examples covered. */
   readonly examples: number;
+  /**
+   * The factor on the optimizer's learning rate for this step only (a staleness-aware
+   * asynchronous source divides it by the update's staleness). Default 1.
+   */
+  readonly lrScale?: number;
 }
 
 /** One part's loss over `examples` examples, with its gradient. */

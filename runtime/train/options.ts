@@ -85,6 +85,26 @@ export interface EpochRecord {
   readonly validation: Metrics;
   /** Gradient health over the epoch (the `health` option). */
   readonly health?: HealthRecord;
+  /** Staleness of the epoch's updates (asynchronous distributed training). */
+  readonly staleness?: StalenessRecord;
+}
+
+/**
+ * The staleness of asynchronous updates: for each applied gradient, the updates the
+ * server applied between the worker's read of the parameters and this one's apply.
+ */
+export interface StalenessRecord {
+  /** Gradients applied. */
+  readonly updates: number;
+  /** Mean and largest staleness of those (0 when there were none). */
+  readonly mean: number;
+  readonly max: number;
+  /** histogram[k]: applied gradients of staleness k (length max + 1). */
+  readonly histogram: readonly number[];
+  /** Gradients dropped for exceeding the staleness bound (their batch recomputed). */
+  readonly dropped: number;
+  /** Gradients held back (their worker waiting) so that no update exceeds the bound. */
+  readonly held: number;
 }
 
 export interface TrainCallbacks {

@@ -15,7 +15,7 @@ import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { admittedCount, easiestFirst, pacingFunction } from './curriculum.ts';
 import { writeLearningCurves } from './curves.ts';
 import { EarlyStopping } from './earlyStopping.ts';
-import { localGradient, type GradientSource } from './gradientSource.ts';
+import { localGradient, type GradientSource, type StepContext } from './gradientSource.ts';
 import { FiniteTwins } from './finiteTwins.ts';
 import { HealthMonitor, checkHealthOptions, healthSummary, type HealthWarning } from './health.ts';
 import { NonFiniteError, findNonFinite, modelOriginOf, blockOf, type Diagnosis, type NonFiniteFinding } from './nonFinite.ts';
@@ -159,12 +159,10 @@ class Run {
   private async trainEpoch(order: Int32Array): Promise<void> {
     const s = this.state;
     const units = this.units(order.length);
-    const k = this.o.accumulate ?? 1;
     this.progress.epochStart(s.epoch, units, s.position);
     while (s.position < units) {
-      const group: TrainUnit[] = [];
-      for (let u = s.position; u < Math.min(units, s.position + k); u++) group.push(this.unit(order, u));
-      const finding = await this.step(group);
+      const group = this.group(order, s.position, units);
+      const finding = await this.step(group, this.upcoming(order, units));
       // A bad step's diagnosis may build the model's checkFinite twin, which is async too.
       if (finding !== null) await this.nonFiniteStep(group, finding);
       s.position += group.length;
@@ -173,6 +171,23 @@ class Run {
       const every = this.o.checkpoint?.everySteps;
       if (every !== undefined && s.step % every === 0 && s.position < units) this.saveCheckpoint();
     }
+  }
+
+  /** The units of the step that starts at unit `from`: `accumulate` of them, fewer at the end of the epoch. */
+  private group(order: Int32Array, from: number, units: number): TrainUnit[] {
+    const group: TrainUnit[] = [];
+    for (let u = from; u < Math.min(units, from + (this.o.accumulate ?? 1)); u++) group.push(this.unit(order, u));
+    return group;
+  }
+
+  /** The groups after the current one in this epoch that the gradient source asks to see. */
+  private upcoming(order: Int32Array, units: number): StepContext['upcoming'] {
+    const ahead = this.source.lookahead ?? 0;
+    if (ahead === 0) return [];
+    const k = this.o.accumulate ?? 1;
+    const groups: { position: number; units: TrainUnit[] }[] = [];
+    for (let from = this.state.position + k; from < units && groups.length < ahead; from += k) groups.push({ position: from, units: this.group(order, from, units) });
+    return groups;
   }
 
   /** Units (batches × windows) of an epoch over `examples` examples. */
@@ -190,12 +205,12 @@ class Run {
   }
 
   /** One optimizer step over the group's units; a non-finite loss or gradient is returned, before any update. */
-  private async step(group: readonly TrainUnit[]): Promise<NonFiniteFinding | null> {
+  private async step(group: readonly TrainUnit[], upcoming: StepContext['upcoming']): Promise<NonFiniteFinding | null> {
     const { o, state: s, grad } = this;
     const reduction = o.reduction ?? 'mean';
     if (o.diagnose !== false && o.nonFinite !== 'ignore' && o.recurrent !== undefined) this.saveCarry(o.recurrent);
-    const context = { step: s.step + 1, note: (line: string) => this.progress.note(line) };
-    const { loss, examples } = await this.source.gradient(o.params, group, reduction, grad, context);
+    const context: StepContext = { step: s.step + 1, note: (line: string) => this.progress.note(line), epoch: s.epoch, position: s.position, upcoming };
+    const { loss, examples, lrScale } = await this.source.gradient(o.params, group, reduction, grad, context);
     if (o.nonFinite !== 'ignore') {
       const finding = findNonFinite(loss, grad);
       if (finding !== null) return finding;
@@ -207,7 +222,16 @@ class Run {
       else clipGradValue(grad, o.clip.value);
     }
     s.lastLr = o.optimizer.lr;
-    o.optimizer.step(o.params, grad);
+    if (lrScale === undefined || lrScale === 1) o.optimizer.step(o.params, grad);
+    else {
+      // For this step only: the schedule's learning rate is what the next step starts from.
+      o.optimizer.lr = s.lastLr * lrScale;
+      try {
+        o.optimizer.step(o.params, grad);
+      } finally {
+        o.optimizer.lr = s.lastLr;
+      }
+    }
     this.health?.afterUpdate(o.params);
     s.step++;
     if (o.schedule !== undefined && o.scheduleInterval === 'step') o.schedule.step();
@@ -284,6 +308,7 @@ class Run {
     const validation: Metrics = o.validate?.(o.params) ?? {};
     const skipped = s.skippedSteps ?? 0;
     const health = this.health?.endEpoch() ?? null;
+    const staleness = this.source.epochStaleness?.() ?? null;
     const record: EpochRecord = {
       epoch: s.epoch + 1,
       step: s.step,
@@ -293,6 +318,7 @@ class Run {
       examples,
       validation,
       ...(health === null ? {} : { health }),
+      ...(staleness === null ? {} : { staleness }),
     };
     if (health !== null) this.noteHealth(record.epoch, health.warnings);
     s.history.push(record);
@@ -387,6 +413,7 @@ function epochSummary(r: EpochRecord, epochs: number): string {
   parts.push(`lr ${r.lr.toExponential(2)}`);
   if (r.skippedSteps !== undefined) parts.push(`skipped ${r.skippedSteps} non-finite steps`);
   if (r.health !== undefined) parts.push(healthSummary(r.health));
+  if (r.staleness !== undefined) parts.push(`staleness mean ${r.staleness.mean.toFixed(2)} max ${r.staleness.max}`);
   return parts.join('  ');
 }
 

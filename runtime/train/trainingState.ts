@@ -151,6 +151,11 @@ const healthRecord = z.strictObject(
   { error: "an epoch's gradient-health record (an object)" },
 );
 
+const stalenessRecord = z.strictObject(
+  { updates: count, mean: finiteNonNegative, max: count, histogram: z.array(count), dropped: count, held: count },
+  { error: "an epoch's staleness record (an object)" },
+);
+
 const epochRecord = z.strictObject(
   {
     epoch: integer(1),
@@ -161,6 +166,7 @@ const epochRecord = z.strictObject(
     examples: count,
     validation: z.record(z.string(), anyNumber, { error: 'an object of validation metrics' }),
     health: healthRecord.optional(),
+    staleness: stalenessRecord.optional(),
   },
   { error: 'an epoch record (an object)' },
 );

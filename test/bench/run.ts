@@ -7,13 +7,15 @@
 // BENCH_TIME_MS sets the time budget per row (default 2000) for quick runs.
 // Sections: `npm run bench` runs all; `npm run bench -- mlp` (the one-step peers above),
 // `-- startup` (startup.ts: the built bin's start-up against node and ts-morph) or
-// `-- distributed` (distributed.ts: synchronous SGD on worker threads) or `-- sizes` (moduleSizes.ts:
+// `-- distributed` (distributed.ts: synchronous SGD on worker threads), `-- async` (asyncDistributed.ts:
+// asynchronous SGD, staleness-aware lr and delay compensation after the same updates) or `-- sizes` (moduleSizes.ts:
 // generated module size per --emit selection) one or some.
 
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { Bench } from 'tinybench';
 import { makeBaselineStep } from './baseline.ts';
+import { asyncDistributedBench } from './asyncDistributed.ts';
 import { distributedBench } from './distributed.ts';
 import { moduleSizesBench } from './moduleSizes.ts';
 import { makeGradcStep } from './gradcPeer.ts';
@@ -220,7 +222,7 @@ async function startupBench(): Promise<void> {
   console.log(startupReport(runStartup(log)));
 }
 
-const SECTIONS: Readonly<Record<string, () => Promise<void>>> = { mlp: stepBench, startup: startupBench, distributed: distributedBench, sizes: moduleSizesBench };
+const SECTIONS: Readonly<Record<string, () => Promise<void>>> = { mlp: stepBench, startup: startupBench, distributed: distributedBench, async: asyncDistributedBench, sizes: moduleSizesBench };
 
 async function main(args: readonly string[]): Promise<void> {
   const unknown = args.filter((a) => !(a in SECTIONS));

@@ -54,7 +54,7 @@ describe('synchronous SGD on worker threads (b = 0)', () => {
           ...common, batchSize: 64 * workers,
           distributed: { workers, model, onEvent: (e) => void events.push(e), ...(delayed === null ? {} : { inject: { delayMs: { [delayed]: 15 } } }) },
         });
-        expect(result.distributed).toEqual({ workers, backup: 0, usedGradients: workers * result.steps, droppedGradients: 0, diedWorkers: [] });
+        expect(result.distributed).toEqual({ mode: 'sync', workers, backup: 0, usedGradients: workers * result.steps, droppedGradients: 0, diedWorkers: [] });
         for (const e of events) if (e.kind === 'applied') expect(e.used.map((u) => u.shard)).toEqual(Array.from({ length: workers }, (_, s) => s));
         return { params, losses };
       };
