@@ -26,6 +26,7 @@ import {
   dot, elu, gelu, leakyRelu, logSoftmax, matmulAny, mean, mse, norm, outer,
   softmax, softmaxCrossEntropy, stack,
 } from './builders/nn.ts';
+import { multigammaln, polygamma } from './builders/special.ts';
 
 /**
  * What an argument position accepts. `tensor`: a number or tensor (booleans
@@ -96,6 +97,8 @@ const OP_ARGUMENTS: Partial<Record<OpNamedIn<'prelude'>, PreludeOp>> = {
   pad: composed(['tensor', 'int', 'int', 'int'], ([x, axis, before, after]) => pad(node(x), axis as number, before as number, after as number)),
   gather: composed(['tensor', 'tensor'], ([table, indices]) => gather(node(table), node(indices))),
   oneHot: composed(['tensor', 'int'], ([indices, depth]) => oneHot(node(indices), depth as number)),
+  // special functions: the order is a whole number known at compile time
+  polygamma: composed(['int', 'tensor'], ([n, x]) => polygamma(n as number, node(x))),
 };
 
 /** Prelude functions composed of several ops: no op's name. */
@@ -121,6 +124,8 @@ export const PRELUDE_COMPOSED = {
     convexIn: 0,
   },
   mse: { ...composed(['tensor', 'tensor'], ([p, t]) => mse(node(p), node(t))), convexIn: 0 },
+  // special functions
+  multigammaln: composed(['tensor', 'int'], ([a, d]) => multigammaln(node(a), d as number)),
   stack: composed(['tensors', 'number?'], ([xs, axis]) => stack(xs as readonly Node[], numOr(axis, 0))),
   // constants of a shape
   zeros: composed(['shape'], ([shape]) => constant(0, dims(shape))),

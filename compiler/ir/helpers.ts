@@ -5,6 +5,8 @@
  * compare the two on the same points, including extremes.
  */
 
+import { GAMMA_HELPER_SOURCE } from './gammaFunctions.ts';
+
 /** σ(x) = 1 / (1 + e^-x), evaluated so that neither branch overflows. */
 export function sigmoid(x: number): number {
   if (x >= 0) return 1 / (1 + Math.exp(-x));
@@ -42,6 +44,7 @@ export const HELPER_SOURCE = {
   for (const x of xs) sum += Math.exp(x - m);
   return m + Math.log(sum);
 }`,
+  ...GAMMA_HELPER_SOURCE,
 } as const;
 
 export type HelperName = keyof typeof HELPER_SOURCE;

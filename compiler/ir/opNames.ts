@@ -74,6 +74,12 @@ export const OP_NAMES = {
   softplus: { prelude: 'softplus', mathjs: 'softplus' },
   // variadic logsumexp(a, b, …); the prelude's logsumexp reduces a tensor (reduceLogSumExp)
   logsumexp: { mathjs: 'logsumexp' },
+  // the log-gamma family; mathjs has lgamma only. polygamma(n, x) is the prelude's for n ≥ 2
+  // (it lowers n = 0 and 1 to digamma and trigamma, see frontend/preludeOps.ts)
+  lgamma: { prelude: 'lgamma', mathjs: 'lgamma' },
+  digamma: { prelude: 'digamma' },
+  trigamma: { prelude: 'trigamma' },
+  polygamma: { prelude: 'polygamma' },
   // comparisons, logic and the piecewise select
   lt: { prelude: 'lt' },
   le: { prelude: 'le' },

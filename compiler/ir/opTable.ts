@@ -13,10 +13,12 @@ import { linalgOps } from './ops/linalg.ts';
 import { piecewiseOps } from './ops/piecewise.ts';
 import { reductionOps } from './ops/reductions.ts';
 import { shapeOps } from './ops/shapeOps.ts';
+import { specialOps } from './ops/special.ts';
 
 export const OP_TABLE: { readonly [K in ApplyOp]: OpDef } = {
   ...arithmeticOps,
   ...elementaryOps,
+  ...specialOps,
   ...piecewiseOps,
   ...shapeOps,
   ...reductionOps,

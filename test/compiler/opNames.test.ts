@@ -50,6 +50,8 @@ const STATIC_SAMPLES: Partial<Record<PreludeOpName, () => ArgValue[]>> = {
   pad: () => [input('x', [2, 3]), 0, 1, 1],
   gather: () => [input('table', [4, 2]), input('indices', [3])],
   oneHot: () => [input('indices', [3]), 4],
+  // Orders 0 and 1 are digamma and trigamma; from 2 on polygamma applies its own op.
+  polygamma: () => [2, input('x', [2, 3])],
 };
 
 /** What a lowering builds from `count` scalar inputs. */
