@@ -71,27 +71,31 @@ function hornerText(c: readonly number[], t: string): string {
   return c.slice(0, -1).reduceRight((inner, ci) => `${ci} + ${t} * (${inner})`, `${c[c.length - 1]!}`);
 }
 
-/** lgamma(2 + t) for |t| ≤ ½. */
-const lgammaAt2 = (t: number): number => t * horner(LGAMMA_AT_2, t);
-
 /** log|Γ(x)|. */
 export function lgamma(x: number): number {
   if (Number.isNaN(x)) return NaN;
   if (x === Infinity || x === -Infinity || (x <= 0 && x === Math.floor(x))) return Infinity;
   // log|Γ(x)| = log(π / |sin πx|) − log Γ(1 − x); sin π(x − round x) = ±sin πx, with x − round x exact.
   if (x < 0) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * (x - Math.round(x))))) - lgamma(1 - x);
-  // Γ(x) = Γ(x + 2) / (x(x + 1)) and Γ(x) = Γ(x + 1) / x bring x below 1.5 to 2 + t.
-  if (x < 0.5) return lgammaAt2(x) - Math.log(x) - Math.log1p(x);
-  if (x < 1.5) return lgammaAt2(x - 1) - Math.log1p(x - 1);
   if (x < 10) {
-    // Γ(x) = (x − 1)(x − 2)…(y) Γ(y) with y in [1.5, 2.5); each y − 1 is exact.
-    let y = x;
-    let p = 1;
-    while (y >= 2.5) {
-      y -= 1;
-      p *= y;
+    // lgamma(x) = lgamma(2 + t) + shift: Γ(x) = Γ(x + 2) / (x(x + 1)) below ½, Γ(x + 1) / x below 1.5,
+    // and (x − 1)(x − 2)…(y) Γ(y) with y in [1.5, 2.5) above (each y − 1 is exact).
+    let t = x;
+    let shift = 0;
+    if (x < 0.5) shift = -(Math.log(x) + Math.log1p(x));
+    else if (x < 1.5) {
+      t = x - 1;
+      shift = -Math.log1p(t);
+    } else {
+      let p = 1;
+      while (t >= 2.5) {
+        t -= 1;
+        p *= t;
+      }
+      shift = Math.log(p);
+      t -= 2;
     }
-    return lgammaAt2(y - 2) + Math.log(p);
+    return t * horner(LGAMMA_AT_2, t) + shift;
   }
   const z = 1 / (x * x);
   return (x - 0.5) * Math.log(x) - x + LOG_SQRT_2PI + horner(STIRLING, z) / x;
@@ -195,20 +199,23 @@ export const GAMMA_HELPER_SOURCE = {
   if (Number.isNaN(x)) return NaN;
   if (x === Infinity || x === -Infinity || (x <= 0 && x === Math.floor(x))) return Infinity;
   if (x < 0) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * (x - Math.round(x))))) - lgamma(1 - x);
-  if (x < 0.5) return x * (${hornerText(LGAMMA_AT_2, 'x')}) - Math.log(x) - Math.log1p(x);
-  if (x < 1.5) {
-    const t = x - 1;
-    return t * (${hornerText(LGAMMA_AT_2, 't')}) - Math.log1p(t);
-  }
   if (x < 10) {
-    let y = x;
-    let p = 1;
-    while (y >= 2.5) {
-      y -= 1;
-      p *= y;
+    let t = x;
+    let shift = 0;
+    if (x < 0.5) shift = -(Math.log(x) + Math.log1p(x));
+    else if (x < 1.5) {
+      t = x - 1;
+      shift = -Math.log1p(t);
+    } else {
+      let p = 1;
+      while (t >= 2.5) {
+        t -= 1;
+        p *= t;
+      }
+      shift = Math.log(p);
+      t -= 2;
     }
-    const t = y - 2;
-    return t * (${hornerText(LGAMMA_AT_2, 't')}) + Math.log(p);
+    return t * (${hornerText(LGAMMA_AT_2, 't')}) + shift;
   }
   const z = 1 / (x * x);
   return (x - 0.5) * Math.log(x) - x + ${LOG_SQRT_2PI} + (${hornerText(STIRLING, 'z')}) / x;

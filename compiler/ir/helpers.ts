@@ -1,5 +1,5 @@
 /**
- * Numerically stable scalar primitives. Each has a reference implementation
+ * Numerically stable scalar primitives, and the log-gamma family (gammaFunctions.ts). Each has a reference implementation
  * (used by the IR evaluator) and the TypeScript source the emitter copies into
  * a generated module that calls it, so generated code imports nothing. Tests
  * compare the two on the same points, including extremes.

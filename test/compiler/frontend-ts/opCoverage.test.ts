@@ -26,6 +26,8 @@ const CALLS = [
   'reshape(a, [3, 2])', 'reshape(a, [6])', 'reshape(a, [a.shape[1], a.shape[0]])', 'broadcastTo(v, [2, 3])',
   'concat([a, b], 0)', 'concat([a, b], -1)', 'stack([v, v], 1)', 'stack([v, v])', 'slice(a, 1, 1, 3)', 'pad(a, 0, 1, 2)',
   'gather(m, idx)', 'gather(m, 2)', 'oneHot(idx, 3)', 'zeros([2, 2])', 'ones([3])', 'full([2], 1.5)',
+  'lgamma(add(a, 2))', 'lgamma(sub(a, 0.5))', 'digamma(add(a, 2))', 'trigamma(add(a, 2))', 'polygamma(2, add(a, 2))', 'polygamma(0, add(a, 2))',
+  'polygamma(1, s)', 'multigammaln(add(a, 3), 3)', 'multigammaln(add(a, 2), 1)',
 ];
 
 const PARAMS = 'a: Param<Tensor<[2, 3]>>, b: Tensor<[2, 3]>, v: Tensor<[3]>, m: Tensor<[3, 2]>, s: number, idx: Tensor<[2]>';
