@@ -24,7 +24,7 @@ import type { ApplyOp } from '../ir/ops.ts';
 import type { Dim } from '../ir/shape.ts';
 import {
   dot, elu, gelu, leakyRelu, logSoftmax, matmulAny, mean, mse, norm, outer,
-  softmax, softmaxCrossEntropy, stack,
+  sigmoidBinaryCrossEntropy, softmax, softmaxCrossEntropy, stack,
 } from './builders/nn.ts';
 import { multigammaln, polygamma } from './builders/special.ts';
 
@@ -124,6 +124,7 @@ export const PRELUDE_COMPOSED = {
     convexIn: 0,
   },
   mse: { ...composed(['tensor', 'tensor'], ([p, t]) => mse(node(p), node(t))), convexIn: 0 },
+  sigmoidBinaryCrossEntropy: { ...composed(['tensor', 'tensor'], ([z, y]) => sigmoidBinaryCrossEntropy(node(z), node(y))), convexIn: 0 },
   // special functions
   multigammaln: composed(['tensor', 'int'], ([a, d]) => multigammaln(node(a), d as number)),
   stack: composed(['tensors', 'number?'], ([xs, axis]) => stack(xs as readonly Node[], numOr(axis, 0))),

@@ -174,6 +174,8 @@ export function logSoftmax<S extends Shape>(x: Tensor<S>, axis?: number): Tensor
 export function softmaxCrossEntropy(logits: Tensor, labels: Tensor, reduction?: 'mean' | 'sum'): number {
   return numberOf(run('softmaxCrossEntropy', logits, labels, reduction));
 }
+/** Binary cross-entropy of logits against labels in [0, 1], averaged over the elements: softplus(z) − y·z, stable for all z. */
+export function sigmoidBinaryCrossEntropy(logits: Value, labels: Value): number { return numberOf(run('sigmoidBinaryCrossEntropy', logits, labels)); }
 /** Mean squared error. */
 export function mse(prediction: Value, target: Value): number { return numberOf(run('mse', prediction, target)); }
 
