@@ -64,6 +64,8 @@ interface DifferentiableSpec {
   readonly cases: readonly Case[];
   /** Required exactly when the op table documents a `kink`. */
   readonly kinks?: readonly Kink[];
+  /** Poles (no kink: the function's own infinities), checked exactly like kinks. */
+  readonly poles?: readonly Kink[];
 }
 
 /** Boolean-valued ops have no derivative: checked against JavaScript's operators on every pair of samples. */
@@ -94,6 +96,7 @@ const AWAY_FROM_0: Domain = [[-3, -0.3], [0.3, 3]];
 
 const smooth = (...domains: Domain[]): DifferentiableSpec => ({ kind: 'differentiable', cases: [{ domains }] });
 const withKinks = (spec: DifferentiableSpec, ...kinks: Kink[]): DifferentiableSpec => ({ ...spec, kinks });
+const withPoles = (spec: DifferentiableSpec, ...poles: Kink[]): DifferentiableSpec => ({ ...spec, poles });
 const zeros = (n: number): number[][] => Array.from({ length: n }, () => new Array<number>(n).fill(0));
 
 /** ±0, ±∞, NaN and ties: where comparisons are easiest to get wrong. */
@@ -121,7 +124,7 @@ const gammaCases = (operands?: (vars: readonly Node[]) => Node[]): Case[] => [
   { note: 'large x', domains: [interval(15, 120)], ...(operands ? { operands } : {}) },
   { note: 'x < 0 between poles', domains: [BETWEEN_POLES], ...(operands ? { operands } : {}) },
 ];
-/** A pole of the family, where the values are infinite (NaN where the sign is undefined), as PyTorch and SciPy give them. */
+/** A pole of the family: the derivatives are infinite (NaN where the sign is undefined), as PyTorch and SciPy give them. */
 const pole = (what: string, at: number, gradient: number, hessian: number, operands?: (vars: readonly Node[]) => Node[]): Kink => ({
   what, at: [at], gradient: [gradient], hessian: [[hessian]], ...(operands ? { operands } : {}),
 });
@@ -232,21 +235,21 @@ const SPECS: { readonly [K in ApplyOp]: OpSpec } = {
     },
     { what: 'c > 0 ? a : b at c = 0 takes b', at: [0, 0.5, 0.5], operands: ([c, a, b]) => [gt0(c!), a!, b!], gradient: [0, 0, 1], hessian: zeros(3) },
   ),
-  lgamma: withKinks(
+  lgamma: withPoles(
     { kind: 'differentiable', cases: gammaCases() },
     pole('the pole at 0: lgamma′ = digamma(0) = −∞, lgamma″ = trigamma(0) = +∞', 0, -Infinity, Infinity),
     pole('the pole at −2: lgamma′ = digamma(−2) = NaN, lgamma″ = +∞', -2, NaN, Infinity),
   ),
-  digamma: withKinks(
+  digamma: withPoles(
     { kind: 'differentiable', cases: gammaCases() },
     pole('the pole at 0: digamma′ = +∞, digamma″ = polygamma(2, 0) = −∞', 0, Infinity, -Infinity),
     pole('the pole at −1: digamma′ = +∞, digamma″ = −∞', -1, Infinity, -Infinity),
   ),
-  trigamma: withKinks(
+  trigamma: withPoles(
     { kind: 'differentiable', cases: gammaCases() },
     pole('the pole at 0: trigamma′ = polygamma(2, 0) = −∞, trigamma″ = polygamma(3, 0) = +∞', 0, -Infinity, Infinity),
   ),
-  polygamma: withKinks(
+  polygamma: withPoles(
     {
       kind: 'differentiable',
       cases: [
@@ -443,8 +446,8 @@ describe.each(specEntries.filter((e): e is [ApplyOp, DifferentiableSpec] => e[1]
       });
     });
 
-    spec.kinks?.forEach((kink) => {
-      it(`kink: ${kink.what}`, () => {
+    [...(spec.kinks ?? []).map((k) => ['kink', k] as const), ...(spec.poles ?? []).map((k) => ['pole', k] as const)].forEach(([kind, kink]) => {
+      it(`${kind}: ${kink.what}`, () => {
         const vars = variables(kink.at.length);
         const f = build(op, vars, kink.operands);
         checkKink(referenceEvaluator(f, vars), kink, 'reference IR');

@@ -11,8 +11,12 @@ import type { OpDef } from '../opDef.ts';
 import { helperCall } from '../syntax.ts';
 import { digamma, lgamma, polygamma, trigamma } from '../gammaFunctions.ts';
 
-/** A unary member of the family, whose derivative is `next(x)`. */
-function member(doc: string, name: 'lgamma' | 'digamma' | 'trigamma', evaluate: (x: number) => number, next: (x: Node) => Node, kink: string): OpDef {
+/**
+ * A unary member of the family, whose derivative is `next(x)`. Poles are no
+ * kinks (no derivative is chosen there): values and derivatives are the
+ * functions' own infinities, as PyTorch and SciPy give them (see the docs).
+ */
+function member(doc: string, name: 'lgamma' | 'digamma' | 'trigamma', evaluate: (x: number) => number, next: (x: Node) => Node): OpDef {
   return {
     doc,
     arity: 1,
@@ -23,7 +27,6 @@ function member(doc: string, name: 'lgamma' | 'digamma' | 'trigamma', evaluate: 
     derivative: elementwise((t, node) => mul(next(node.inputs[0]!), t)),
     syntax: helperCall(name),
     helper: name,
-    kink,
   };
 }
 
@@ -37,28 +40,25 @@ function nextOrder(node: ApplyNode): Node {
 
 export const specialOps = {
   lgamma: member(
-    'log|Γ(x)|, the log-gamma function',
+    'log|Γ(x)|, the log-gamma function; +∞ at the poles 0, −1, −2, … (PyTorch, SciPy)',
     'lgamma',
     lgamma,
     (x) => apply('digamma', x),
-    'At the poles 0, −1, −2, … lgamma is +∞ and its derivative is digamma there: −∞ at 0, NaN at the negative integers (PyTorch, SciPy).',
   ),
   digamma: member(
-    'ψ(x) = d/dx log|Γ(x)|, the digamma function',
+    'ψ(x) = d/dx log|Γ(x)|, the digamma function; −∞ at +0, +∞ at −0, NaN at the negative integers (PyTorch, SciPy)',
     'digamma',
     digamma,
     (x) => apply('trigamma', x),
-    'At the poles digamma is −∞ at +0, +∞ at −0 and NaN at the negative integers (PyTorch, SciPy); its derivative trigamma is +∞ there.',
   ),
   trigamma: member(
-    "ψ′(x), the trigamma function",
+    'ψ′(x), the trigamma function; +∞ at the poles',
     'trigamma',
     trigamma,
     (x) => polygammaOf(num(2), x),
-    'At the poles 0, −1, −2, … trigamma is +∞ and its derivative polygamma(2, ·) is −∞ (PyTorch, SciPy).',
   ),
   polygamma: {
-    doc: 'ψ⁽ⁿ⁾(x), the polygamma function of whole order n ≥ 1 (NaN for other n)',
+    doc: 'ψ⁽ⁿ⁾(x), the polygamma function of whole order n ≥ 1 (NaN for other n); (−1)ⁿ⁺¹∞ at the poles',
     arity: 2,
     inputTypes: f64,
     output: 'f64',
@@ -71,6 +71,5 @@ export const specialOps = {
     ),
     syntax: helperCall('polygamma'),
     helper: 'polygamma',
-    kink: 'At the poles 0, −1, −2, … polygamma(n, ·) is (−1)ⁿ⁺¹∞ (PyTorch, SciPy), and so is each derivative of its own order.',
   },
 } satisfies Record<string, OpDef>;
