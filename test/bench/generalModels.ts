@@ -1,6 +1,6 @@
 // The general-models section of `npm run bench` (alone: `npm run bench -- models`): the
 // objectives of issue 15 written with every size named (a regularized log-sum-exp, a
-// polynomial fit on an arange grid, a Gaussian mixture NLL, a two-layer LSTM language model).
+// polynomial fit on an arange grid, a Gaussian mixture's negative log-posterior, a two-layer LSTM language model).
 // Each is compiled once: its module size and compile time cannot depend on the run-time
 // sizes, which are arguments of that one module. Then value + gradient is timed at three
 // sizes, ten times apart, with the time per element (point, step) beside it: linear cost
@@ -47,9 +47,9 @@ const MODELS: readonly Model[] = [
     at: (mod, n, rng) => ({ f: factory(mod, 'polynomialLeastSquares')(normals(rng, n), 8), x: normals(rng, 8) }),
   },
   {
-    file: GENERAL, fn: 'gmmNegativeLogLikelihood', what: 'n points, 4 components in 3-D', per: 'point', sizes: [1_000, 10_000, 100_000],
+    file: GENERAL, fn: 'gmmNegativeLogPosterior', what: 'n points, 4 components in 3-D, Wishart and Dirichlet priors', per: 'point', sizes: [1_000, 10_000, 100_000],
     at: (mod, n, rng) => {
-      const f = factory(mod, 'gmmNegativeLogLikelihood')(normals(rng, 3 * n, 2), 4);
+      const f = factory(mod, 'gmmNegativeLogPosterior')(normals(rng, 3 * n, 2), 1, 2, 2, 4);
       const x = normals(rng, f.size, 0.3);
       for (let c = 0; c < 4; c++) for (const j of [0, 2, 5]) x[16 + 6 * c + j] = 1;
       return { f, x };

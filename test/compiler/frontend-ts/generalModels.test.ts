@@ -111,4 +111,22 @@ describe('general models, every size at run time', () => {
       expect(result.f).toBeLessThan(start - 0.1 * Math.abs(start));
     }
   });
+
+  it('Gaussian mixture with Wishart and Dirichlet priors (lgamma, multigammaln): L-BFGS converges to a stationary point', () => {
+    for (const [k, n] of [[2, 60], [4, 150]] as const) {
+      const centres = normals(k * 3, 3);
+      const X = Float64Array.from({ length: n * 3 }, (_, i) => centres[((Math.floor(i / 3) % k) * 3) + (i % 3)]! + 0.5 * rng.normal());
+      const [gamma, m, a] = [1, 2, 2];
+      const f = factory('gmmNegativeLogPosterior')(X, gamma, m, a, k);
+      const theta = new Float64Array(f.size);
+      theta.set(normals(3 * k), k);
+      for (let c = 0; c < k; c++) for (const j of [0, 2, 5]) theta[4 * k + 6 * c + j] = 1;
+      const args = [t([k], theta.subarray(0, k)), t([k, 3], theta.subarray(k, 4 * k)), t([k, 6], theta.subarray(4 * k)), t([n, 3], X), gamma, m, a] as const;
+      expect(f.value(theta)).toBeCloseTo(eager.gmmNegativeLogPosterior(...args), 9);
+      checkDerivatives(f, theta);
+      const result = minimizeLBFGS(f.objective, theta, { gradTol: 1e-6, maxIter: 3000 });
+      expect(result.f).toBeLessThan(f.value(theta));
+      expect(result.gradNorm).toBeLessThan(1e-6);
+    }
+  });
 });
