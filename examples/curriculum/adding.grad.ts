@@ -185,9 +185,7 @@ function finalStateViews(x: Float64Array): FinalStateParams {
 interface FinalStateValueKernelWorkspace {
   readonly batch: number;
   readonly time: number;
-  readonly gather: Float64Array;
   readonly matmul: Float64Array;
-  readonly gather1: Float64Array;
   readonly matmul1: Float64Array;
   readonly sub: Float64Array;
   readonly add: Float64Array;
@@ -200,7 +198,7 @@ function finalStateValueKernelWorkspace(batch: number, time: number): FinalState
   const key = `${batch},${time}`;
   let ws = finalStateValueKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, time, gather: new Float64Array(batch), matmul: new Float64Array(16 * batch), gather1: new Float64Array(2 * batch), matmul1: new Float64Array(16 * batch), sub: new Float64Array(batch), add: new Float64Array(16 * batch) };
+    ws = { batch, time, matmul: new Float64Array(16 * batch), matmul1: new Float64Array(16 * batch), sub: new Float64Array(batch), add: new Float64Array(16 * batch) };
     finalStateValueKernelWorkspaces.set(key, ws);
   }
   finalStateValueKernelWorkspaceLast = ws;
@@ -211,9 +209,7 @@ function finalStateValueKernelWorkspace(batch: number, time: number): FinalState
 function finalStateValueKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, X: Float64Array, mask: Float64Array, h0: Float64Array, batch: number, time: number, out: Float64Array = new Float64Array(16 * batch)): Float64Array {
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('finalStateValueKernel')(...arguments) as Float64Array;
   const ws = finalStateValueKernelWorkspace(batch, time);
-  const gather = ws.gather;
   const matmul = ws.matmul;
-  const gather1 = ws.gather1;
   const matmul1 = ws.matmul1;
   const sub = ws.sub;
   const add = ws.add;
@@ -221,30 +217,14 @@ function finalStateValueKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Arr
   for (let i = 0; i < 16 * batch; i++) out[i] = h0[i];
   // steps 0 to time - 1, carrying h
   for (let t = 0; t < time; t++) {
-    for (let i = 0; i < 1; i++) {
-      const r = t;
-      const dst = i * batch;
-      if (r >= 0 && r < time && r === Math.floor(r)) {
-        const src = r * batch;
-        for (let i0 = 0; i0 < batch; i0++) gather[dst + i0] = mask[src + i0];
-      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
-    }
     gemm(batch, 16, 16, out, 0, 16, 1, Wh, 0, 16, 1, matmul, 0);
-    for (let i = 0; i < 1; i++) {
-      const r = t;
-      const dst = i * 2 * batch;
-      if (r >= 0 && r < time && r === Math.floor(r)) {
-        const src = r * 2 * batch;
-        for (let i0 = 0; i0 < 2 * batch; i0++) gather1[dst + i0] = X[src + i0];
-      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
-    }
-    gemm(batch, 16, 2, gather1, 0, 2, 1, Wx, 0, 16, 1, matmul1, 0);
+    gemm(batch, 16, 2, X, t * 2 * batch, 2, 1, Wx, 0, 16, 1, matmul1, 0);
     for (let i = 0; i < batch; i++) {
-      sub[i] = 1 - gather[i];
+      sub[i] = 1 - mask[t * batch + i];
     }
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        add[i0 * 16 + i1] = gather[i0] * Math.tanh(b[i1] + (matmul[i0 * 16 + i1] + matmul1[i0 * 16 + i1])) + out[i0 * 16 + i1] * sub[i0];
+        add[i0 * 16 + i1] = mask[t * batch + i0] * Math.tanh(b[i1] + (matmul[i0 * 16 + i1] + matmul1[i0 * 16 + i1])) + out[i0 * 16 + i1] * sub[i0];
       }
     }
     for (let i = 0; i < 16 * batch; i++) out[i] = add[i];
@@ -257,12 +237,10 @@ interface FinalStateJvpKernelWorkspace {
   readonly batch: number;
   readonly time: number;
   readonly h: Float64Array;
-  readonly gather: Float64Array;
-  readonly sub: Float64Array;
   readonly matmul: Float64Array;
-  readonly gather1: Float64Array;
   readonly matmul1: Float64Array;
   readonly add: Float64Array;
+  readonly sub: Float64Array;
   readonly abs: Float64Array;
   readonly matmul3: Float64Array;
   readonly matmul4: Float64Array;
@@ -276,7 +254,7 @@ function finalStateJvpKernelWorkspace(batch: number, time: number): FinalStateJv
   const key = `${batch},${time}`;
   let ws = finalStateJvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, time, h: new Float64Array(16 * batch), gather: new Float64Array(batch), sub: new Float64Array(batch), matmul: new Float64Array(16 * batch), gather1: new Float64Array(2 * batch), matmul1: new Float64Array(16 * batch), add: new Float64Array(16 * batch), abs: new Float64Array(16 * batch), matmul3: new Float64Array(16 * batch), matmul4: new Float64Array(16 * batch), add2: new Float64Array(16 * batch) };
+    ws = { batch, time, h: new Float64Array(16 * batch), matmul: new Float64Array(16 * batch), matmul1: new Float64Array(16 * batch), add: new Float64Array(16 * batch), sub: new Float64Array(batch), abs: new Float64Array(16 * batch), matmul3: new Float64Array(16 * batch), matmul4: new Float64Array(16 * batch), add2: new Float64Array(16 * batch) };
     finalStateJvpKernelWorkspaces.set(key, ws);
   }
   finalStateJvpKernelWorkspaceLast = ws;
@@ -288,12 +266,10 @@ function finalStateJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array
   if (gradcDiagnosis.session !== undefined) return gradcFiniteTwin('finalStateJvpKernel')(...arguments) as Float64Array;
   const ws = finalStateJvpKernelWorkspace(batch, time);
   const h = ws.h;
-  const gather = ws.gather;
-  const sub = ws.sub;
   const matmul = ws.matmul;
-  const gather1 = ws.gather1;
   const matmul1 = ws.matmul1;
   const add = ws.add;
+  const sub = ws.sub;
   const abs = ws.abs;
   const matmul3 = ws.matmul3;
   const matmul4 = ws.matmul4;
@@ -303,27 +279,8 @@ function finalStateJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array
   for (let i = 0; i < 16 * batch; i++) out[i] = 0;
   // steps 0 to time - 1, carrying h, hDot
   for (let t = 0; t < time; t++) {
-    for (let i = 0; i < 1; i++) {
-      const r = t;
-      const dst = i * batch;
-      if (r >= 0 && r < time && r === Math.floor(r)) {
-        const src = r * batch;
-        for (let i0 = 0; i0 < batch; i0++) gather[dst + i0] = mask[src + i0];
-      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
-    }
-    for (let i = 0; i < batch; i++) {
-      sub[i] = 1 - gather[i];
-    }
     gemm(batch, 16, 16, h, 0, 16, 1, Wh, 0, 16, 1, matmul, 0);
-    for (let i = 0; i < 1; i++) {
-      const r = t;
-      const dst = i * 2 * batch;
-      if (r >= 0 && r < time && r === Math.floor(r)) {
-        const src = r * 2 * batch;
-        for (let i0 = 0; i0 < 2 * batch; i0++) gather1[dst + i0] = X[src + i0];
-      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
-    }
-    gemm(batch, 16, 2, gather1, 0, 2, 1, Wx, 0, 16, 1, matmul1, 0);
+    gemm(batch, 16, 2, X, t * 2 * batch, 2, 1, Wx, 0, 16, 1, matmul1, 0);
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
         add[i0 * 16 + i1] = b[i1] + (matmul[i0 * 16 + i1] + matmul1[i0 * 16 + i1]);
@@ -333,22 +290,25 @@ function finalStateJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array
     for (let i = 0; i < 16 * batch; i++) {
       tanh[i] = Math.tanh(add[i]);
     }
+    for (let i = 0; i < batch; i++) {
+      sub[i] = 1 - mask[t * batch + i];
+    }
     const add1 = matmul1;
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        add1[i0 * 16 + i1] = h[i0 * 16 + i1] * sub[i0] + gather[i0] * tanh[i0 * 16 + i1];
+        add1[i0 * 16 + i1] = mask[t * batch + i0] * tanh[i0 * 16 + i1] + h[i0 * 16 + i1] * sub[i0];
       }
     }
     for (let i = 0; i < 16 * batch; i++) {
       abs[i] = Math.abs(add[i]);
     }
     const matmul2 = add;
-    gemm(batch, 16, 2, gather1, 0, 2, 1, WxDot, 0, 16, 1, matmul2, 0);
+    gemm(batch, 16, 2, X, t * 2 * batch, 2, 1, WxDot, 0, 16, 1, matmul2, 0);
     gemm(batch, 16, 16, h, 0, 16, 1, WhDot, 0, 16, 1, matmul3, 0);
     gemm(batch, 16, 16, out, 0, 16, 1, Wh, 0, 16, 1, matmul4, 0);
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        add2[i0 * 16 + i1] = gather[i0] * ((abs[i0 * 16 + i1] < 1 ? 1 - tanh[i0 * 16 + i1] * tanh[i0 * 16 + i1] : 2 * sigmoid(-2 * abs[i0 * 16 + i1]) * (1 + Math.abs(tanh[i0 * 16 + i1]))) * (bDot[i1] + (matmul2[i0 * 16 + i1] + (matmul3[i0 * 16 + i1] + matmul4[i0 * 16 + i1])))) + out[i0 * 16 + i1] * sub[i0];
+        add2[i0 * 16 + i1] = mask[t * batch + i0] * ((abs[i0 * 16 + i1] < 1 ? 1 - tanh[i0 * 16 + i1] * tanh[i0 * 16 + i1] : 2 * sigmoid(-2 * abs[i0 * 16 + i1]) * (1 + Math.abs(tanh[i0 * 16 + i1]))) * (bDot[i1] + (matmul2[i0 * 16 + i1] + (matmul3[i0 * 16 + i1] + matmul4[i0 * 16 + i1])))) + out[i0 * 16 + i1] * sub[i0];
       }
     }
     for (let i = 0; i < 16 * batch; i++) h[i] = add1[i];
@@ -524,9 +484,7 @@ interface PredictValueKernelWorkspace {
   readonly time: number;
   readonly h: Float64Array;
   readonly matmul: Float64Array;
-  readonly gather: Float64Array;
   readonly matmul1: Float64Array;
-  readonly gather1: Float64Array;
   readonly matmul2: Float64Array;
   readonly sub: Float64Array;
   readonly add: Float64Array;
@@ -539,7 +497,7 @@ function predictValueKernelWorkspace(batch: number, time: number): PredictValueK
   const key = `${batch},${time}`;
   let ws = predictValueKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, time, h: new Float64Array(16 * batch), matmul: new Float64Array(batch), gather: new Float64Array(batch), matmul1: new Float64Array(16 * batch), gather1: new Float64Array(2 * batch), matmul2: new Float64Array(16 * batch), sub: new Float64Array(batch), add: new Float64Array(16 * batch) };
+    ws = { batch, time, h: new Float64Array(16 * batch), matmul: new Float64Array(batch), matmul1: new Float64Array(16 * batch), matmul2: new Float64Array(16 * batch), sub: new Float64Array(batch), add: new Float64Array(16 * batch) };
     predictValueKernelWorkspaces.set(key, ws);
   }
   predictValueKernelWorkspaceLast = ws;
@@ -552,9 +510,7 @@ function predictValueKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array,
   const ws = predictValueKernelWorkspace(batch, time);
   const h = ws.h;
   const matmul = ws.matmul;
-  const gather = ws.gather;
   const matmul1 = ws.matmul1;
-  const gather1 = ws.gather1;
   const matmul2 = ws.matmul2;
   const sub = ws.sub;
   const add = ws.add;
@@ -562,30 +518,14 @@ function predictValueKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array,
   for (let i = 0; i < 16 * batch; i++) h[i] = h0[i];
   // steps 0 to time - 1, carrying h
   for (let t = 0; t < time; t++) {
-    for (let i = 0; i < 1; i++) {
-      const r = t;
-      const dst = i * batch;
-      if (r >= 0 && r < time && r === Math.floor(r)) {
-        const src = r * batch;
-        for (let i0 = 0; i0 < batch; i0++) gather[dst + i0] = mask[src + i0];
-      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
-    }
     gemm(batch, 16, 16, h, 0, 16, 1, Wh, 0, 16, 1, matmul1, 0);
-    for (let i = 0; i < 1; i++) {
-      const r = t;
-      const dst = i * 2 * batch;
-      if (r >= 0 && r < time && r === Math.floor(r)) {
-        const src = r * 2 * batch;
-        for (let i0 = 0; i0 < 2 * batch; i0++) gather1[dst + i0] = X[src + i0];
-      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
-    }
-    gemm(batch, 16, 2, gather1, 0, 2, 1, Wx, 0, 16, 1, matmul2, 0);
+    gemm(batch, 16, 2, X, t * 2 * batch, 2, 1, Wx, 0, 16, 1, matmul2, 0);
     for (let i = 0; i < batch; i++) {
-      sub[i] = 1 - gather[i];
+      sub[i] = 1 - mask[t * batch + i];
     }
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        add[i0 * 16 + i1] = gather[i0] * Math.tanh(b[i1] + (matmul1[i0 * 16 + i1] + matmul2[i0 * 16 + i1])) + h[i0 * 16 + i1] * sub[i0];
+        add[i0 * 16 + i1] = mask[t * batch + i0] * Math.tanh(b[i1] + (matmul1[i0 * 16 + i1] + matmul2[i0 * 16 + i1])) + h[i0 * 16 + i1] * sub[i0];
       }
     }
     for (let i = 0; i < 16 * batch; i++) h[i] = add[i];
@@ -607,19 +547,15 @@ interface PredictJvpKernelWorkspace {
   readonly matmul1: Float64Array;
   readonly add: Float64Array;
   readonly h: Float64Array;
-  readonly gather: Float64Array;
-  readonly sub: Float64Array;
   readonly matmul2: Float64Array;
-  readonly gather1: Float64Array;
   readonly matmul3: Float64Array;
   readonly add1: Float64Array;
+  readonly sub: Float64Array;
   readonly abs: Float64Array;
   readonly matmul5: Float64Array;
   readonly matmul6: Float64Array;
   readonly add3: Float64Array;
-  readonly gather2: Float64Array;
   readonly matmul7: Float64Array;
-  readonly gather3: Float64Array;
   readonly matmul8: Float64Array;
   readonly sub1: Float64Array;
   readonly add4: Float64Array;
@@ -632,7 +568,7 @@ function predictJvpKernelWorkspace(batch: number, time: number): PredictJvpKerne
   const key = `${batch},${time}`;
   let ws = predictJvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, time, hDot: new Float64Array(16 * batch), matmul: new Float64Array(batch), matmul1: new Float64Array(batch), add: new Float64Array(batch), h: new Float64Array(16 * batch), gather: new Float64Array(batch), sub: new Float64Array(batch), matmul2: new Float64Array(16 * batch), gather1: new Float64Array(2 * batch), matmul3: new Float64Array(16 * batch), add1: new Float64Array(16 * batch), abs: new Float64Array(16 * batch), matmul5: new Float64Array(16 * batch), matmul6: new Float64Array(16 * batch), add3: new Float64Array(16 * batch), gather2: new Float64Array(batch), matmul7: new Float64Array(16 * batch), gather3: new Float64Array(2 * batch), matmul8: new Float64Array(16 * batch), sub1: new Float64Array(batch), add4: new Float64Array(16 * batch) };
+    ws = { batch, time, hDot: new Float64Array(16 * batch), matmul: new Float64Array(batch), matmul1: new Float64Array(batch), add: new Float64Array(batch), h: new Float64Array(16 * batch), matmul2: new Float64Array(16 * batch), matmul3: new Float64Array(16 * batch), add1: new Float64Array(16 * batch), sub: new Float64Array(batch), abs: new Float64Array(16 * batch), matmul5: new Float64Array(16 * batch), matmul6: new Float64Array(16 * batch), add3: new Float64Array(16 * batch), matmul7: new Float64Array(16 * batch), matmul8: new Float64Array(16 * batch), sub1: new Float64Array(batch), add4: new Float64Array(16 * batch) };
     predictJvpKernelWorkspaces.set(key, ws);
   }
   predictJvpKernelWorkspaceLast = ws;
@@ -648,19 +584,15 @@ function predictJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, W
   const matmul1 = ws.matmul1;
   const add = ws.add;
   const h = ws.h;
-  const gather = ws.gather;
-  const sub = ws.sub;
   const matmul2 = ws.matmul2;
-  const gather1 = ws.gather1;
   const matmul3 = ws.matmul3;
   const add1 = ws.add1;
+  const sub = ws.sub;
   const abs = ws.abs;
   const matmul5 = ws.matmul5;
   const matmul6 = ws.matmul6;
   const add3 = ws.add3;
-  const gather2 = ws.gather2;
   const matmul7 = ws.matmul7;
-  const gather3 = ws.gather3;
   const matmul8 = ws.matmul8;
   const sub1 = ws.sub1;
   const add4 = ws.add4;
@@ -669,27 +601,8 @@ function predictJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, W
   for (let i = 0; i < 16 * batch; i++) hDot[i] = 0;
   // steps 0 to time - 1, carrying h, hDot
   for (let t = 0; t < time; t++) {
-    for (let i = 0; i < 1; i++) {
-      const r = t;
-      const dst = i * batch;
-      if (r >= 0 && r < time && r === Math.floor(r)) {
-        const src = r * batch;
-        for (let i0 = 0; i0 < batch; i0++) gather[dst + i0] = mask[src + i0];
-      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
-    }
-    for (let i = 0; i < batch; i++) {
-      sub[i] = 1 - gather[i];
-    }
     gemm(batch, 16, 16, h, 0, 16, 1, Wh, 0, 16, 1, matmul2, 0);
-    for (let i = 0; i < 1; i++) {
-      const r = t;
-      const dst = i * 2 * batch;
-      if (r >= 0 && r < time && r === Math.floor(r)) {
-        const src = r * 2 * batch;
-        for (let i0 = 0; i0 < 2 * batch; i0++) gather1[dst + i0] = X[src + i0];
-      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
-    }
-    gemm(batch, 16, 2, gather1, 0, 2, 1, Wx, 0, 16, 1, matmul3, 0);
+    gemm(batch, 16, 2, X, t * 2 * batch, 2, 1, Wx, 0, 16, 1, matmul3, 0);
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
         add1[i0 * 16 + i1] = b[i1] + (matmul2[i0 * 16 + i1] + matmul3[i0 * 16 + i1]);
@@ -699,22 +612,25 @@ function predictJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, W
     for (let i = 0; i < 16 * batch; i++) {
       tanh[i] = Math.tanh(add1[i]);
     }
+    for (let i = 0; i < batch; i++) {
+      sub[i] = 1 - mask[t * batch + i];
+    }
     const add2 = matmul3;
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        add2[i0 * 16 + i1] = h[i0 * 16 + i1] * sub[i0] + gather[i0] * tanh[i0 * 16 + i1];
+        add2[i0 * 16 + i1] = mask[t * batch + i0] * tanh[i0 * 16 + i1] + h[i0 * 16 + i1] * sub[i0];
       }
     }
     for (let i = 0; i < 16 * batch; i++) {
       abs[i] = Math.abs(add1[i]);
     }
     const matmul4 = add1;
-    gemm(batch, 16, 2, gather1, 0, 2, 1, WxDot, 0, 16, 1, matmul4, 0);
+    gemm(batch, 16, 2, X, t * 2 * batch, 2, 1, WxDot, 0, 16, 1, matmul4, 0);
     gemm(batch, 16, 16, h, 0, 16, 1, WhDot, 0, 16, 1, matmul5, 0);
     gemm(batch, 16, 16, hDot, 0, 16, 1, Wh, 0, 16, 1, matmul6, 0);
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        add3[i0 * 16 + i1] = gather[i0] * ((abs[i0 * 16 + i1] < 1 ? 1 - tanh[i0 * 16 + i1] * tanh[i0 * 16 + i1] : 2 * sigmoid(-2 * abs[i0 * 16 + i1]) * (1 + Math.abs(tanh[i0 * 16 + i1]))) * (bDot[i1] + (matmul4[i0 * 16 + i1] + (matmul5[i0 * 16 + i1] + matmul6[i0 * 16 + i1])))) + hDot[i0 * 16 + i1] * sub[i0];
+        add3[i0 * 16 + i1] = mask[t * batch + i0] * ((abs[i0 * 16 + i1] < 1 ? 1 - tanh[i0 * 16 + i1] * tanh[i0 * 16 + i1] : 2 * sigmoid(-2 * abs[i0 * 16 + i1]) * (1 + Math.abs(tanh[i0 * 16 + i1]))) * (bDot[i1] + (matmul4[i0 * 16 + i1] + (matmul5[i0 * 16 + i1] + matmul6[i0 * 16 + i1])))) + hDot[i0 * 16 + i1] * sub[i0];
       }
     }
     for (let i = 0; i < 16 * batch; i++) h[i] = add2[i];
@@ -726,30 +642,14 @@ function predictJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, W
   for (let i = 0; i < 16 * batch; i++) hDot[i] = h0[i];
   // steps 0 to time - 1, carrying h
   for (let t1 = 0; t1 < time; t1++) {
-    for (let i = 0; i < 1; i++) {
-      const r = t1;
-      const dst = i * batch;
-      if (r >= 0 && r < time && r === Math.floor(r)) {
-        const src = r * batch;
-        for (let i0 = 0; i0 < batch; i0++) gather2[dst + i0] = mask[src + i0];
-      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
-    }
     gemm(batch, 16, 16, hDot, 0, 16, 1, Wh, 0, 16, 1, matmul7, 0);
-    for (let i = 0; i < 1; i++) {
-      const r = t1;
-      const dst = i * 2 * batch;
-      if (r >= 0 && r < time && r === Math.floor(r)) {
-        const src = r * 2 * batch;
-        for (let i0 = 0; i0 < 2 * batch; i0++) gather3[dst + i0] = X[src + i0];
-      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
-    }
-    gemm(batch, 16, 2, gather3, 0, 2, 1, Wx, 0, 16, 1, matmul8, 0);
+    gemm(batch, 16, 2, X, t1 * 2 * batch, 2, 1, Wx, 0, 16, 1, matmul8, 0);
     for (let i = 0; i < batch; i++) {
-      sub1[i] = 1 - gather2[i];
+      sub1[i] = 1 - mask[t1 * batch + i];
     }
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        add4[i0 * 16 + i1] = gather2[i0] * Math.tanh(b[i1] + (matmul7[i0 * 16 + i1] + matmul8[i0 * 16 + i1])) + hDot[i0 * 16 + i1] * sub1[i0];
+        add4[i0 * 16 + i1] = mask[t1 * batch + i0] * Math.tanh(b[i1] + (matmul7[i0 * 16 + i1] + matmul8[i0 * 16 + i1])) + hDot[i0 * 16 + i1] * sub1[i0];
       }
     }
     for (let i = 0; i < 16 * batch; i++) hDot[i] = add4[i];
@@ -1008,9 +908,7 @@ interface LossValueKernelWorkspace {
   readonly h: Float64Array;
   readonly matmul: Float64Array;
   readonly sub: Float64Array;
-  readonly gather: Float64Array;
   readonly matmul1: Float64Array;
-  readonly gather1: Float64Array;
   readonly matmul2: Float64Array;
   readonly sub1: Float64Array;
   readonly add: Float64Array;
@@ -1023,7 +921,7 @@ function lossValueKernelWorkspace(batch: number, time: number): LossValueKernelW
   const key = `${batch},${time}`;
   let ws = lossValueKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, time, h: new Float64Array(16 * batch), matmul: new Float64Array(batch), sub: new Float64Array(batch), gather: new Float64Array(batch), matmul1: new Float64Array(16 * batch), gather1: new Float64Array(2 * batch), matmul2: new Float64Array(16 * batch), sub1: new Float64Array(batch), add: new Float64Array(16 * batch) };
+    ws = { batch, time, h: new Float64Array(16 * batch), matmul: new Float64Array(batch), sub: new Float64Array(batch), matmul1: new Float64Array(16 * batch), matmul2: new Float64Array(16 * batch), sub1: new Float64Array(batch), add: new Float64Array(16 * batch) };
     lossValueKernelWorkspaces.set(key, ws);
   }
   lossValueKernelWorkspaceLast = ws;
@@ -1037,9 +935,7 @@ function lossValueKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy
   const h = ws.h;
   const matmul = ws.matmul;
   const sub = ws.sub;
-  const gather = ws.gather;
   const matmul1 = ws.matmul1;
-  const gather1 = ws.gather1;
   const matmul2 = ws.matmul2;
   const sub1 = ws.sub1;
   const add = ws.add;
@@ -1047,30 +943,14 @@ function lossValueKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy
   for (let i = 0; i < 16 * batch; i++) h[i] = h0[i];
   // steps 0 to time - 1, carrying h
   for (let t = 0; t < time; t++) {
-    for (let i = 0; i < 1; i++) {
-      const r = t;
-      const dst = i * batch;
-      if (r >= 0 && r < time && r === Math.floor(r)) {
-        const src = r * batch;
-        for (let i0 = 0; i0 < batch; i0++) gather[dst + i0] = mask[src + i0];
-      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
-    }
     gemm(batch, 16, 16, h, 0, 16, 1, Wh, 0, 16, 1, matmul1, 0);
-    for (let i = 0; i < 1; i++) {
-      const r = t;
-      const dst = i * 2 * batch;
-      if (r >= 0 && r < time && r === Math.floor(r)) {
-        const src = r * 2 * batch;
-        for (let i0 = 0; i0 < 2 * batch; i0++) gather1[dst + i0] = X[src + i0];
-      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
-    }
-    gemm(batch, 16, 2, gather1, 0, 2, 1, Wx, 0, 16, 1, matmul2, 0);
+    gemm(batch, 16, 2, X, t * 2 * batch, 2, 1, Wx, 0, 16, 1, matmul2, 0);
     for (let i = 0; i < batch; i++) {
-      sub1[i] = 1 - gather[i];
+      sub1[i] = 1 - mask[t * batch + i];
     }
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        add[i0 * 16 + i1] = gather[i0] * Math.tanh(b[i1] + (matmul1[i0 * 16 + i1] + matmul2[i0 * 16 + i1])) + h[i0 * 16 + i1] * sub1[i0];
+        add[i0 * 16 + i1] = mask[t * batch + i0] * Math.tanh(b[i1] + (matmul1[i0 * 16 + i1] + matmul2[i0 * 16 + i1])) + h[i0 * 16 + i1] * sub1[i0];
       }
     }
     for (let i = 0; i < 16 * batch; i++) h[i] = add[i];
@@ -1101,16 +981,12 @@ interface LossValueAndGradientKernelWorkspace {
   readonly sub: Float64Array;
   readonly matmul1: Float64Array;
   readonly matmul2: Float64Array;
-  readonly gather: Float64Array;
   readonly matmul3: Float64Array;
-  readonly gather1: Float64Array;
   readonly matmul4: Float64Array;
   readonly sub1: Float64Array;
   readonly add: Float64Array;
   readonly hBar: Float64Array;
-  readonly gather2: Float64Array;
   readonly matmul5: Float64Array;
-  readonly gather3: Float64Array;
   readonly matmul6: Float64Array;
   readonly add1: Float64Array;
   readonly sub2: Float64Array;
@@ -1129,7 +1005,7 @@ function lossValueAndGradientKernelWorkspace(batch: number, time: number): LossV
   const key = `${batch},${time}`;
   let ws = lossValueAndGradientKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, time, h: new Float64Array(16 * batch), hHistory: new Float64Array(16 * time * batch), matmul: new Float64Array(batch), sub: new Float64Array(batch), matmul1: new Float64Array(16 * batch), matmul2: new Float64Array(16), gather: new Float64Array(batch), matmul3: new Float64Array(16 * batch), gather1: new Float64Array(2 * batch), matmul4: new Float64Array(16 * batch), sub1: new Float64Array(batch), add: new Float64Array(16 * batch), hBar: new Float64Array(16 * batch), gather2: new Float64Array(batch), matmul5: new Float64Array(16 * batch), gather3: new Float64Array(2 * batch), matmul6: new Float64Array(16 * batch), add1: new Float64Array(16 * batch), sub2: new Float64Array(batch), matmul7: new Float64Array(32), add3: new Float64Array(32), matmul8: new Float64Array(256), add4: new Float64Array(256), reduceSum: new Float64Array(16), add5: new Float64Array(16) };
+    ws = { batch, time, h: new Float64Array(16 * batch), hHistory: new Float64Array(16 * time * batch), matmul: new Float64Array(batch), sub: new Float64Array(batch), matmul1: new Float64Array(16 * batch), matmul2: new Float64Array(16), matmul3: new Float64Array(16 * batch), matmul4: new Float64Array(16 * batch), sub1: new Float64Array(batch), add: new Float64Array(16 * batch), hBar: new Float64Array(16 * batch), matmul5: new Float64Array(16 * batch), matmul6: new Float64Array(16 * batch), add1: new Float64Array(16 * batch), sub2: new Float64Array(batch), matmul7: new Float64Array(32), add3: new Float64Array(32), matmul8: new Float64Array(256), add4: new Float64Array(256), reduceSum: new Float64Array(16), add5: new Float64Array(16) };
     lossValueAndGradientKernelWorkspaces.set(key, ws);
   }
   lossValueAndGradientKernelWorkspaceLast = ws;
@@ -1146,16 +1022,12 @@ function lossValueAndGradientKernel(Wx: Float64Array, Wh: Float64Array, b: Float
   const sub = ws.sub;
   const matmul1 = ws.matmul1;
   const matmul2 = ws.matmul2;
-  const gather = ws.gather;
   const matmul3 = ws.matmul3;
-  const gather1 = ws.gather1;
   const matmul4 = ws.matmul4;
   const sub1 = ws.sub1;
   const add = ws.add;
   const hBar = ws.hBar;
-  const gather2 = ws.gather2;
   const matmul5 = ws.matmul5;
-  const gather3 = ws.gather3;
   const matmul6 = ws.matmul6;
   const add1 = ws.add1;
   const sub2 = ws.sub2;
@@ -1170,30 +1042,14 @@ function lossValueAndGradientKernel(Wx: Float64Array, Wh: Float64Array, b: Float
   // steps 0 to time - 1, carrying h
   for (let t = 0; t < time; t++) {
     for (let i = 0; i < 16 * batch; i++) hHistory[t * 16 * batch + i] = h[i];
-    for (let i = 0; i < 1; i++) {
-      const r = t;
-      const dst = i * batch;
-      if (r >= 0 && r < time && r === Math.floor(r)) {
-        const src = r * batch;
-        for (let i0 = 0; i0 < batch; i0++) gather[dst + i0] = mask[src + i0];
-      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
-    }
     gemm(batch, 16, 16, h, 0, 16, 1, Wh, 0, 16, 1, matmul3, 0);
-    for (let i = 0; i < 1; i++) {
-      const r = t;
-      const dst = i * 2 * batch;
-      if (r >= 0 && r < time && r === Math.floor(r)) {
-        const src = r * 2 * batch;
-        for (let i0 = 0; i0 < 2 * batch; i0++) gather1[dst + i0] = X[src + i0];
-      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
-    }
-    gemm(batch, 16, 2, gather1, 0, 2, 1, Wx, 0, 16, 1, matmul4, 0);
+    gemm(batch, 16, 2, X, t * 2 * batch, 2, 1, Wx, 0, 16, 1, matmul4, 0);
     for (let i = 0; i < batch; i++) {
-      sub1[i] = 1 - gather[i];
+      sub1[i] = 1 - mask[t * batch + i];
     }
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        add[i0 * 16 + i1] = gather[i0] * Math.tanh(b[i1] + (matmul3[i0 * 16 + i1] + matmul4[i0 * 16 + i1])) + h[i0 * 16 + i1] * sub1[i0];
+        add[i0 * 16 + i1] = mask[t * batch + i0] * Math.tanh(b[i1] + (matmul3[i0 * 16 + i1] + matmul4[i0 * 16 + i1])) + h[i0 * 16 + i1] * sub1[i0];
       }
     }
     for (let i = 0; i < 16 * batch; i++) h[i] = add[i];
@@ -1218,24 +1074,8 @@ function lossValueAndGradientKernel(Wx: Float64Array, Wh: Float64Array, b: Float
   for (let i = 0; i < 16; i++) gradOut[288 + i] = 0;
   // steps time - 1 down to 0, carrying hBar, WxBar, WhBar, bBar
   for (let t3 = time - 1; t3 >= 0; t3--) {
-    for (let i = 0; i < 1; i++) {
-      const r = t3;
-      const dst = i * batch;
-      if (r >= 0 && r < time && r === Math.floor(r)) {
-        const src = r * batch;
-        for (let i0 = 0; i0 < batch; i0++) gather2[dst + i0] = mask[src + i0];
-      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
-    }
     gemm(batch, 16, 16, hHistory, t3 * 16 * batch, 16, 1, Wh, 0, 16, 1, matmul5, 0);
-    for (let i = 0; i < 1; i++) {
-      const r = t3;
-      const dst = i * 2 * batch;
-      if (r >= 0 && r < time && r === Math.floor(r)) {
-        const src = r * 2 * batch;
-        for (let i0 = 0; i0 < 2 * batch; i0++) gather3[dst + i0] = X[src + i0];
-      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
-    }
-    gemm(batch, 16, 2, gather3, 0, 2, 1, Wx, 0, 16, 1, matmul6, 0);
+    gemm(batch, 16, 2, X, t3 * 2 * batch, 2, 1, Wx, 0, 16, 1, matmul6, 0);
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
         add1[i0 * 16 + i1] = b[i1] + (matmul5[i0 * 16 + i1] + matmul6[i0 * 16 + i1]);
@@ -1252,12 +1092,12 @@ function lossValueAndGradientKernel(Wx: Float64Array, Wh: Float64Array, b: Float
     const mul2 = add1;
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        mul2[i0 * 16 + i1] = hBar[i0 * 16 + i1] * gather2[i0] * (abs[i0 * 16 + i1] < 1 ? 1 - tanh[i0 * 16 + i1] * tanh[i0 * 16 + i1] : (1 + Math.abs(tanh[i0 * 16 + i1])) * (2 * sigmoid(-2 * abs[i0 * 16 + i1])));
+        mul2[i0 * 16 + i1] = hBar[i0 * 16 + i1] * mask[t3 * batch + i0] * (abs[i0 * 16 + i1] < 1 ? 1 - tanh[i0 * 16 + i1] * tanh[i0 * 16 + i1] : (1 + Math.abs(tanh[i0 * 16 + i1])) * (2 * sigmoid(-2 * abs[i0 * 16 + i1])));
       }
     }
     gemm(batch, 16, 16, mul2, 0, 16, 1, Wh, 0, 1, 16, matmul5, 0);
     for (let i = 0; i < batch; i++) {
-      sub2[i] = 1 - gather2[i];
+      sub2[i] = 1 - mask[t3 * batch + i];
     }
     const add2 = matmul6;
     for (let i0 = 0; i0 < batch; i0++) {
@@ -1265,7 +1105,7 @@ function lossValueAndGradientKernel(Wx: Float64Array, Wh: Float64Array, b: Float
         add2[i0 * 16 + i1] = matmul5[i0 * 16 + i1] + hBar[i0 * 16 + i1] * sub2[i0];
       }
     }
-    gemm(2, 16, batch, gather3, 0, 1, 2, mul2, 0, 16, 1, matmul7, 0);
+    gemm(2, 16, batch, X, t3 * 2 * batch, 1, 2, mul2, 0, 16, 1, matmul7, 0);
     for (let i = 0; i < 32; i++) {
       add3[i] = gradOut[i] + matmul7[i];
     }
@@ -1317,19 +1157,15 @@ interface LossJvpKernelWorkspace {
   readonly matmul1: Float64Array;
   readonly matmul2: Float64Array;
   readonly add: Float64Array;
-  readonly gather: Float64Array;
   readonly matmul3: Float64Array;
-  readonly gather1: Float64Array;
   readonly matmul4: Float64Array;
   readonly sub: Float64Array;
   readonly add1: Float64Array;
   readonly h1: Float64Array;
-  readonly gather2: Float64Array;
-  readonly sub1: Float64Array;
   readonly matmul5: Float64Array;
-  readonly gather3: Float64Array;
   readonly matmul6: Float64Array;
   readonly add2: Float64Array;
+  readonly sub1: Float64Array;
   readonly abs: Float64Array;
   readonly matmul8: Float64Array;
   readonly matmul9: Float64Array;
@@ -1343,7 +1179,7 @@ function lossJvpKernelWorkspace(batch: number, time: number): LossJvpKernelWorks
   const key = `${batch},${time}`;
   let ws = lossJvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, time, h: new Float64Array(16 * batch), matmul: new Float64Array(batch), hDot: new Float64Array(16 * batch), matmul1: new Float64Array(batch), matmul2: new Float64Array(batch), add: new Float64Array(batch), gather: new Float64Array(batch), matmul3: new Float64Array(16 * batch), gather1: new Float64Array(2 * batch), matmul4: new Float64Array(16 * batch), sub: new Float64Array(batch), add1: new Float64Array(16 * batch), h1: new Float64Array(16 * batch), gather2: new Float64Array(batch), sub1: new Float64Array(batch), matmul5: new Float64Array(16 * batch), gather3: new Float64Array(2 * batch), matmul6: new Float64Array(16 * batch), add2: new Float64Array(16 * batch), abs: new Float64Array(16 * batch), matmul8: new Float64Array(16 * batch), matmul9: new Float64Array(16 * batch), add4: new Float64Array(16 * batch) };
+    ws = { batch, time, h: new Float64Array(16 * batch), matmul: new Float64Array(batch), hDot: new Float64Array(16 * batch), matmul1: new Float64Array(batch), matmul2: new Float64Array(batch), add: new Float64Array(batch), matmul3: new Float64Array(16 * batch), matmul4: new Float64Array(16 * batch), sub: new Float64Array(batch), add1: new Float64Array(16 * batch), h1: new Float64Array(16 * batch), matmul5: new Float64Array(16 * batch), matmul6: new Float64Array(16 * batch), add2: new Float64Array(16 * batch), sub1: new Float64Array(batch), abs: new Float64Array(16 * batch), matmul8: new Float64Array(16 * batch), matmul9: new Float64Array(16 * batch), add4: new Float64Array(16 * batch) };
     lossJvpKernelWorkspaces.set(key, ws);
   }
   lossJvpKernelWorkspaceLast = ws;
@@ -1360,19 +1196,15 @@ function lossJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
   const matmul1 = ws.matmul1;
   const matmul2 = ws.matmul2;
   const add = ws.add;
-  const gather = ws.gather;
   const matmul3 = ws.matmul3;
-  const gather1 = ws.gather1;
   const matmul4 = ws.matmul4;
   const sub = ws.sub;
   const add1 = ws.add1;
   const h1 = ws.h1;
-  const gather2 = ws.gather2;
-  const sub1 = ws.sub1;
   const matmul5 = ws.matmul5;
-  const gather3 = ws.gather3;
   const matmul6 = ws.matmul6;
   const add2 = ws.add2;
+  const sub1 = ws.sub1;
   const abs = ws.abs;
   const matmul8 = ws.matmul8;
   const matmul9 = ws.matmul9;
@@ -1381,30 +1213,14 @@ function lossJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
   for (let i = 0; i < 16 * batch; i++) h[i] = h0[i];
   // steps 0 to time - 1, carrying h
   for (let t = 0; t < time; t++) {
-    for (let i = 0; i < 1; i++) {
-      const r = t;
-      const dst = i * batch;
-      if (r >= 0 && r < time && r === Math.floor(r)) {
-        const src = r * batch;
-        for (let i0 = 0; i0 < batch; i0++) gather[dst + i0] = mask[src + i0];
-      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
-    }
     gemm(batch, 16, 16, h, 0, 16, 1, Wh, 0, 16, 1, matmul3, 0);
-    for (let i = 0; i < 1; i++) {
-      const r = t;
-      const dst = i * 2 * batch;
-      if (r >= 0 && r < time && r === Math.floor(r)) {
-        const src = r * 2 * batch;
-        for (let i0 = 0; i0 < 2 * batch; i0++) gather1[dst + i0] = X[src + i0];
-      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
-    }
-    gemm(batch, 16, 2, gather1, 0, 2, 1, Wx, 0, 16, 1, matmul4, 0);
+    gemm(batch, 16, 2, X, t * 2 * batch, 2, 1, Wx, 0, 16, 1, matmul4, 0);
     for (let i = 0; i < batch; i++) {
-      sub[i] = 1 - gather[i];
+      sub[i] = 1 - mask[t * batch + i];
     }
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        add1[i0 * 16 + i1] = gather[i0] * Math.tanh(b[i1] + (matmul3[i0 * 16 + i1] + matmul4[i0 * 16 + i1])) + h[i0 * 16 + i1] * sub[i0];
+        add1[i0 * 16 + i1] = mask[t * batch + i0] * Math.tanh(b[i1] + (matmul3[i0 * 16 + i1] + matmul4[i0 * 16 + i1])) + h[i0 * 16 + i1] * sub[i0];
       }
     }
     for (let i = 0; i < 16 * batch; i++) h[i] = add1[i];
@@ -1416,27 +1232,8 @@ function lossJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
   for (let i = 0; i < 16 * batch; i++) hDot[i] = 0;
   // steps 0 to time - 1, carrying h, hDot
   for (let t1 = 0; t1 < time; t1++) {
-    for (let i = 0; i < 1; i++) {
-      const r = t1;
-      const dst = i * batch;
-      if (r >= 0 && r < time && r === Math.floor(r)) {
-        const src = r * batch;
-        for (let i0 = 0; i0 < batch; i0++) gather2[dst + i0] = mask[src + i0];
-      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
-    }
-    for (let i = 0; i < batch; i++) {
-      sub1[i] = 1 - gather2[i];
-    }
     gemm(batch, 16, 16, h1, 0, 16, 1, Wh, 0, 16, 1, matmul5, 0);
-    for (let i = 0; i < 1; i++) {
-      const r = t1;
-      const dst = i * 2 * batch;
-      if (r >= 0 && r < time && r === Math.floor(r)) {
-        const src = r * 2 * batch;
-        for (let i0 = 0; i0 < 2 * batch; i0++) gather3[dst + i0] = X[src + i0];
-      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
-    }
-    gemm(batch, 16, 2, gather3, 0, 2, 1, Wx, 0, 16, 1, matmul6, 0);
+    gemm(batch, 16, 2, X, t1 * 2 * batch, 2, 1, Wx, 0, 16, 1, matmul6, 0);
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
         add2[i0 * 16 + i1] = b[i1] + (matmul5[i0 * 16 + i1] + matmul6[i0 * 16 + i1]);
@@ -1446,22 +1243,25 @@ function lossJvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
     for (let i = 0; i < 16 * batch; i++) {
       tanh[i] = Math.tanh(add2[i]);
     }
+    for (let i = 0; i < batch; i++) {
+      sub1[i] = 1 - mask[t1 * batch + i];
+    }
     const add3 = matmul6;
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        add3[i0 * 16 + i1] = h1[i0 * 16 + i1] * sub1[i0] + gather2[i0] * tanh[i0 * 16 + i1];
+        add3[i0 * 16 + i1] = mask[t1 * batch + i0] * tanh[i0 * 16 + i1] + h1[i0 * 16 + i1] * sub1[i0];
       }
     }
     for (let i = 0; i < 16 * batch; i++) {
       abs[i] = Math.abs(add2[i]);
     }
     const matmul7 = add2;
-    gemm(batch, 16, 2, gather3, 0, 2, 1, WxDot, 0, 16, 1, matmul7, 0);
+    gemm(batch, 16, 2, X, t1 * 2 * batch, 2, 1, WxDot, 0, 16, 1, matmul7, 0);
     gemm(batch, 16, 16, h1, 0, 16, 1, WhDot, 0, 16, 1, matmul8, 0);
     gemm(batch, 16, 16, hDot, 0, 16, 1, Wh, 0, 16, 1, matmul9, 0);
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        add4[i0 * 16 + i1] = gather2[i0] * ((abs[i0 * 16 + i1] < 1 ? 1 - tanh[i0 * 16 + i1] * tanh[i0 * 16 + i1] : 2 * sigmoid(-2 * abs[i0 * 16 + i1]) * (1 + Math.abs(tanh[i0 * 16 + i1]))) * (bDot[i1] + (matmul7[i0 * 16 + i1] + (matmul8[i0 * 16 + i1] + matmul9[i0 * 16 + i1])))) + hDot[i0 * 16 + i1] * sub1[i0];
+        add4[i0 * 16 + i1] = mask[t1 * batch + i0] * ((abs[i0 * 16 + i1] < 1 ? 1 - tanh[i0 * 16 + i1] * tanh[i0 * 16 + i1] : 2 * sigmoid(-2 * abs[i0 * 16 + i1]) * (1 + Math.abs(tanh[i0 * 16 + i1]))) * (bDot[i1] + (matmul7[i0 * 16 + i1] + (matmul8[i0 * 16 + i1] + matmul9[i0 * 16 + i1])))) + hDot[i0 * 16 + i1] * sub1[i0];
       }
     }
     for (let i = 0; i < 16 * batch; i++) h1[i] = add3[i];
@@ -1503,19 +1303,15 @@ interface LossHvpKernelWorkspace {
   readonly matmul5: Float64Array;
   readonly matmul6: Float64Array;
   readonly add2: Float64Array;
-  readonly gather: Float64Array;
   readonly matmul7: Float64Array;
-  readonly gather1: Float64Array;
   readonly matmul8: Float64Array;
   readonly sub: Float64Array;
   readonly add3: Float64Array;
   readonly h1: Float64Array;
-  readonly gather2: Float64Array;
-  readonly sub1: Float64Array;
   readonly matmul9: Float64Array;
-  readonly gather3: Float64Array;
   readonly matmul10: Float64Array;
   readonly add4: Float64Array;
+  readonly sub1: Float64Array;
   readonly abs: Float64Array;
   readonly matmul12: Float64Array;
   readonly matmul13: Float64Array;
@@ -1523,7 +1319,6 @@ interface LossHvpKernelWorkspace {
   readonly hBar: Float64Array;
   readonly hBarDot: Float64Array;
   readonly matmul14: Float64Array;
-  readonly gather4: Float64Array;
   readonly matmul15: Float64Array;
   readonly add7: Float64Array;
   readonly tanh1: Float64Array;
@@ -1531,7 +1326,6 @@ interface LossHvpKernelWorkspace {
   readonly mul2: Float64Array;
   readonly mul3: Float64Array;
   readonly select: Float64Array;
-  readonly gather5: Float64Array;
   readonly mul4: Float64Array;
   readonly mul5: Float64Array;
   readonly matmul16: Float64Array;
@@ -1556,7 +1350,7 @@ function lossHvpKernelWorkspace(batch: number, time: number): LossHvpKernelWorks
   const key = `${batch},${time}`;
   let ws = lossHvpKernelWorkspaces.get(key);
   if (ws === undefined) {
-    ws = { batch, time, h: new Float64Array(16 * batch), hHistory: new Float64Array(16 * time * batch), matmul: new Float64Array(batch), mul: new Float64Array(batch), matmul1: new Float64Array(16 * batch), hDot: new Float64Array(16 * batch), hDotHistory: new Float64Array(16 * time * batch), matmul2: new Float64Array(batch), add: new Float64Array(batch), matmul3: new Float64Array(16 * batch), matmul4: new Float64Array(16 * batch), add1: new Float64Array(16 * batch), matmul5: new Float64Array(16), matmul6: new Float64Array(16), add2: new Float64Array(16), gather: new Float64Array(batch), matmul7: new Float64Array(16 * batch), gather1: new Float64Array(2 * batch), matmul8: new Float64Array(16 * batch), sub: new Float64Array(batch), add3: new Float64Array(16 * batch), h1: new Float64Array(16 * batch), gather2: new Float64Array(batch), sub1: new Float64Array(batch), matmul9: new Float64Array(16 * batch), gather3: new Float64Array(2 * batch), matmul10: new Float64Array(16 * batch), add4: new Float64Array(16 * batch), abs: new Float64Array(16 * batch), matmul12: new Float64Array(16 * batch), matmul13: new Float64Array(16 * batch), add6: new Float64Array(16 * batch), hBar: new Float64Array(16 * batch), hBarDot: new Float64Array(16 * batch), matmul14: new Float64Array(16 * batch), gather4: new Float64Array(2 * batch), matmul15: new Float64Array(16 * batch), add7: new Float64Array(16 * batch), tanh1: new Float64Array(16 * batch), add8: new Float64Array(16 * batch), mul2: new Float64Array(16 * batch), mul3: new Float64Array(16 * batch), select: new Float64Array(16 * batch), gather5: new Float64Array(batch), mul4: new Float64Array(16 * batch), mul5: new Float64Array(16 * batch), matmul16: new Float64Array(16 * batch), sub2: new Float64Array(batch), add9: new Float64Array(16 * batch), matmul17: new Float64Array(16 * batch), matmul18: new Float64Array(16 * batch), add10: new Float64Array(16 * batch), matmul20: new Float64Array(32), add13: new Float64Array(32), matmul21: new Float64Array(256), matmul22: new Float64Array(256), add14: new Float64Array(256), reduceSum: new Float64Array(16), add15: new Float64Array(16) };
+    ws = { batch, time, h: new Float64Array(16 * batch), hHistory: new Float64Array(16 * time * batch), matmul: new Float64Array(batch), mul: new Float64Array(batch), matmul1: new Float64Array(16 * batch), hDot: new Float64Array(16 * batch), hDotHistory: new Float64Array(16 * time * batch), matmul2: new Float64Array(batch), add: new Float64Array(batch), matmul3: new Float64Array(16 * batch), matmul4: new Float64Array(16 * batch), add1: new Float64Array(16 * batch), matmul5: new Float64Array(16), matmul6: new Float64Array(16), add2: new Float64Array(16), matmul7: new Float64Array(16 * batch), matmul8: new Float64Array(16 * batch), sub: new Float64Array(batch), add3: new Float64Array(16 * batch), h1: new Float64Array(16 * batch), matmul9: new Float64Array(16 * batch), matmul10: new Float64Array(16 * batch), add4: new Float64Array(16 * batch), sub1: new Float64Array(batch), abs: new Float64Array(16 * batch), matmul12: new Float64Array(16 * batch), matmul13: new Float64Array(16 * batch), add6: new Float64Array(16 * batch), hBar: new Float64Array(16 * batch), hBarDot: new Float64Array(16 * batch), matmul14: new Float64Array(16 * batch), matmul15: new Float64Array(16 * batch), add7: new Float64Array(16 * batch), tanh1: new Float64Array(16 * batch), add8: new Float64Array(16 * batch), mul2: new Float64Array(16 * batch), mul3: new Float64Array(16 * batch), select: new Float64Array(16 * batch), mul4: new Float64Array(16 * batch), mul5: new Float64Array(16 * batch), matmul16: new Float64Array(16 * batch), sub2: new Float64Array(batch), add9: new Float64Array(16 * batch), matmul17: new Float64Array(16 * batch), matmul18: new Float64Array(16 * batch), add10: new Float64Array(16 * batch), matmul20: new Float64Array(32), add13: new Float64Array(32), matmul21: new Float64Array(256), matmul22: new Float64Array(256), add14: new Float64Array(256), reduceSum: new Float64Array(16), add15: new Float64Array(16) };
     lossHvpKernelWorkspaces.set(key, ws);
   }
   lossHvpKernelWorkspaceLast = ws;
@@ -1582,19 +1376,15 @@ function lossHvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
   const matmul5 = ws.matmul5;
   const matmul6 = ws.matmul6;
   const add2 = ws.add2;
-  const gather = ws.gather;
   const matmul7 = ws.matmul7;
-  const gather1 = ws.gather1;
   const matmul8 = ws.matmul8;
   const sub = ws.sub;
   const add3 = ws.add3;
   const h1 = ws.h1;
-  const gather2 = ws.gather2;
-  const sub1 = ws.sub1;
   const matmul9 = ws.matmul9;
-  const gather3 = ws.gather3;
   const matmul10 = ws.matmul10;
   const add4 = ws.add4;
+  const sub1 = ws.sub1;
   const abs = ws.abs;
   const matmul12 = ws.matmul12;
   const matmul13 = ws.matmul13;
@@ -1602,7 +1392,6 @@ function lossHvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
   const hBar = ws.hBar;
   const hBarDot = ws.hBarDot;
   const matmul14 = ws.matmul14;
-  const gather4 = ws.gather4;
   const matmul15 = ws.matmul15;
   const add7 = ws.add7;
   const tanh1 = ws.tanh1;
@@ -1610,7 +1399,6 @@ function lossHvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
   const mul2 = ws.mul2;
   const mul3 = ws.mul3;
   const select = ws.select;
-  const gather5 = ws.gather5;
   const mul4 = ws.mul4;
   const mul5 = ws.mul5;
   const matmul16 = ws.matmul16;
@@ -1631,30 +1419,14 @@ function lossHvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
   // steps 0 to time - 1, carrying h
   for (let t = 0; t < time; t++) {
     for (let i = 0; i < 16 * batch; i++) hHistory[t * 16 * batch + i] = h[i];
-    for (let i = 0; i < 1; i++) {
-      const r = t;
-      const dst = i * batch;
-      if (r >= 0 && r < time && r === Math.floor(r)) {
-        const src = r * batch;
-        for (let i0 = 0; i0 < batch; i0++) gather[dst + i0] = mask[src + i0];
-      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
-    }
     gemm(batch, 16, 16, h, 0, 16, 1, Wh, 0, 16, 1, matmul7, 0);
-    for (let i = 0; i < 1; i++) {
-      const r = t;
-      const dst = i * 2 * batch;
-      if (r >= 0 && r < time && r === Math.floor(r)) {
-        const src = r * 2 * batch;
-        for (let i0 = 0; i0 < 2 * batch; i0++) gather1[dst + i0] = X[src + i0];
-      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
-    }
-    gemm(batch, 16, 2, gather1, 0, 2, 1, Wx, 0, 16, 1, matmul8, 0);
+    gemm(batch, 16, 2, X, t * 2 * batch, 2, 1, Wx, 0, 16, 1, matmul8, 0);
     for (let i = 0; i < batch; i++) {
-      sub[i] = 1 - gather[i];
+      sub[i] = 1 - mask[t * batch + i];
     }
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        add3[i0 * 16 + i1] = gather[i0] * Math.tanh(b[i1] + (matmul7[i0 * 16 + i1] + matmul8[i0 * 16 + i1])) + h[i0 * 16 + i1] * sub[i0];
+        add3[i0 * 16 + i1] = mask[t * batch + i0] * Math.tanh(b[i1] + (matmul7[i0 * 16 + i1] + matmul8[i0 * 16 + i1])) + h[i0 * 16 + i1] * sub[i0];
       }
     }
     for (let i = 0; i < 16 * batch; i++) h[i] = add3[i];
@@ -1674,27 +1446,8 @@ function lossHvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
   // steps 0 to time - 1, carrying h, hDot
   for (let t2 = 0; t2 < time; t2++) {
     for (let i = 0; i < 16 * batch; i++) hDotHistory[t2 * 16 * batch + i] = hDot[i];
-    for (let i = 0; i < 1; i++) {
-      const r = t2;
-      const dst = i * batch;
-      if (r >= 0 && r < time && r === Math.floor(r)) {
-        const src = r * batch;
-        for (let i0 = 0; i0 < batch; i0++) gather2[dst + i0] = mask[src + i0];
-      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
-    }
-    for (let i = 0; i < batch; i++) {
-      sub1[i] = 1 - gather2[i];
-    }
     gemm(batch, 16, 16, h1, 0, 16, 1, Wh, 0, 16, 1, matmul9, 0);
-    for (let i = 0; i < 1; i++) {
-      const r = t2;
-      const dst = i * 2 * batch;
-      if (r >= 0 && r < time && r === Math.floor(r)) {
-        const src = r * 2 * batch;
-        for (let i0 = 0; i0 < 2 * batch; i0++) gather3[dst + i0] = X[src + i0];
-      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
-    }
-    gemm(batch, 16, 2, gather3, 0, 2, 1, Wx, 0, 16, 1, matmul10, 0);
+    gemm(batch, 16, 2, X, t2 * 2 * batch, 2, 1, Wx, 0, 16, 1, matmul10, 0);
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
         add4[i0 * 16 + i1] = b[i1] + (matmul9[i0 * 16 + i1] + matmul10[i0 * 16 + i1]);
@@ -1704,22 +1457,25 @@ function lossHvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
     for (let i = 0; i < 16 * batch; i++) {
       tanh[i] = Math.tanh(add4[i]);
     }
+    for (let i = 0; i < batch; i++) {
+      sub1[i] = 1 - mask[t2 * batch + i];
+    }
     const add5 = matmul10;
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        add5[i0 * 16 + i1] = h1[i0 * 16 + i1] * sub1[i0] + gather2[i0] * tanh[i0 * 16 + i1];
+        add5[i0 * 16 + i1] = mask[t2 * batch + i0] * tanh[i0 * 16 + i1] + h1[i0 * 16 + i1] * sub1[i0];
       }
     }
     for (let i = 0; i < 16 * batch; i++) {
       abs[i] = Math.abs(add4[i]);
     }
     const matmul11 = add4;
-    gemm(batch, 16, 2, gather3, 0, 2, 1, WxDot, 0, 16, 1, matmul11, 0);
+    gemm(batch, 16, 2, X, t2 * 2 * batch, 2, 1, WxDot, 0, 16, 1, matmul11, 0);
     gemm(batch, 16, 16, h1, 0, 16, 1, WhDot, 0, 16, 1, matmul12, 0);
     gemm(batch, 16, 16, hDot, 0, 16, 1, Wh, 0, 16, 1, matmul13, 0);
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        add6[i0 * 16 + i1] = gather2[i0] * ((abs[i0 * 16 + i1] < 1 ? 1 - tanh[i0 * 16 + i1] * tanh[i0 * 16 + i1] : 2 * sigmoid(-2 * abs[i0 * 16 + i1]) * (1 + Math.abs(tanh[i0 * 16 + i1]))) * (bDot[i1] + (matmul11[i0 * 16 + i1] + (matmul12[i0 * 16 + i1] + matmul13[i0 * 16 + i1])))) + hDot[i0 * 16 + i1] * sub1[i0];
+        add6[i0 * 16 + i1] = mask[t2 * batch + i0] * ((abs[i0 * 16 + i1] < 1 ? 1 - tanh[i0 * 16 + i1] * tanh[i0 * 16 + i1] : 2 * sigmoid(-2 * abs[i0 * 16 + i1]) * (1 + Math.abs(tanh[i0 * 16 + i1]))) * (bDot[i1] + (matmul11[i0 * 16 + i1] + (matmul12[i0 * 16 + i1] + matmul13[i0 * 16 + i1])))) + hDot[i0 * 16 + i1] * sub1[i0];
       }
     }
     for (let i = 0; i < 16 * batch; i++) h1[i] = add5[i];
@@ -1749,15 +1505,7 @@ function lossHvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
   // steps time - 1 down to 0, carrying hBar, hBarDot, WxBarDot, WhBarDot, bBarDot
   for (let t3 = time - 1; t3 >= 0; t3--) {
     gemm(batch, 16, 16, hHistory, t3 * 16 * batch, 16, 1, Wh, 0, 16, 1, matmul14, 0);
-    for (let i = 0; i < 1; i++) {
-      const r = t3;
-      const dst = i * 2 * batch;
-      if (r >= 0 && r < time && r === Math.floor(r)) {
-        const src = r * 2 * batch;
-        for (let i0 = 0; i0 < 2 * batch; i0++) gather4[dst + i0] = X[src + i0];
-      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
-    }
-    gemm(batch, 16, 2, gather4, 0, 2, 1, Wx, 0, 16, 1, matmul15, 0);
+    gemm(batch, 16, 2, X, t3 * 2 * batch, 2, 1, Wx, 0, 16, 1, matmul15, 0);
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
         add7[i0 * 16 + i1] = b[i1] + (matmul14[i0 * 16 + i1] + matmul15[i0 * 16 + i1]);
@@ -1790,17 +1538,9 @@ function lossHvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
     for (let i = 0; i < 16 * batch; i++) {
       select[i] = lt[i] !== 0 ? 1 - tanh1[i] * tanh1[i] : add8[i] * mul3[i];
     }
-    for (let i = 0; i < 1; i++) {
-      const r = t3;
-      const dst = i * batch;
-      if (r >= 0 && r < time && r === Math.floor(r)) {
-        const src = r * batch;
-        for (let i0 = 0; i0 < batch; i0++) gather5[dst + i0] = mask[src + i0];
-      } else throw new RangeError('indices[' + i + '] = ' + r + ': a row index must be an integer in [0, ' + time + ')');
-    }
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        mul4[i0 * 16 + i1] = hBar[i0 * 16 + i1] * gather5[i0];
+        mul4[i0 * 16 + i1] = hBar[i0 * 16 + i1] * mask[t3 * batch + i0];
       }
     }
     for (let i = 0; i < 16 * batch; i++) {
@@ -1808,16 +1548,16 @@ function lossHvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
     }
     gemm(batch, 16, 16, mul5, 0, 16, 1, Wh, 0, 1, 16, matmul16, 0);
     for (let i = 0; i < batch; i++) {
-      sub2[i] = 1 - gather5[i];
+      sub2[i] = 1 - mask[t3 * batch + i];
     }
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
         add9[i0 * 16 + i1] = matmul16[i0 * 16 + i1] + hBar[i0 * 16 + i1] * sub2[i0];
       }
     }
-    gemm(batch, 16, 2, gather4, 0, 2, 1, WxDot, 0, 16, 1, matmul16, 0);
-    gemm(batch, 16, 16, hHistory, t3 * 16 * batch, 16, 1, WhDot, 0, 16, 1, matmul17, 0);
-    gemm(batch, 16, 16, hDotHistory, t3 * 16 * batch, 16, 1, Wh, 0, 16, 1, matmul18, 0);
+    gemm(batch, 16, 2, X, t3 * 2 * batch, 2, 1, WxDot, 0, 16, 1, matmul16, 0);
+    gemm(batch, 16, 16, hDotHistory, t3 * 16 * batch, 16, 1, Wh, 0, 16, 1, matmul17, 0);
+    gemm(batch, 16, 16, hHistory, t3 * 16 * batch, 16, 1, WhDot, 0, 16, 1, matmul18, 0);
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
         add10[i0 * 16 + i1] = bDot[i1] + (matmul16[i0 * 16 + i1] + (matmul17[i0 * 16 + i1] + matmul18[i0 * 16 + i1]));
@@ -1830,7 +1570,7 @@ function lossHvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
     const add11 = matmul17;
     for (let i0 = 0; i0 < batch; i0++) {
       for (let i1 = 0; i1 < 16; i1++) {
-        add11[i0 * 16 + i1] = hBarDot[i0 * 16 + i1] * gather5[i0] * select[i0 * 16 + i1] + mul4[i0 * 16 + i1] * (lt[i0 * 16 + i1] !== 0 ? -(2 * (tanh1[i0 * 16 + i1] * mul6[i0 * 16 + i1])) : (tanh1[i0 * 16 + i1] !== 0 ? mul6[i0 * 16 + i1] * Math.sign(tanh1[i0 * 16 + i1]) * mul3[i0 * 16 + i1] : 0) + (add7[i0 * 16 + i1] !== 0 ? add8[i0 * 16 + i1] * (2 * (sigmoid1[i0 * 16 + i1] * sigmoid(-mul2[i0 * 16 + i1]) * (-2 * (Math.sign(add7[i0 * 16 + i1]) * add10[i0 * 16 + i1])))) : 0));
+        add11[i0 * 16 + i1] = (lt[i0 * 16 + i1] !== 0 ? -(2 * (tanh1[i0 * 16 + i1] * mul6[i0 * 16 + i1])) : (tanh1[i0 * 16 + i1] !== 0 ? Math.sign(tanh1[i0 * 16 + i1]) * mul6[i0 * 16 + i1] * mul3[i0 * 16 + i1] : 0) + (add7[i0 * 16 + i1] !== 0 ? 2 * (-2 * (Math.sign(add7[i0 * 16 + i1]) * add10[i0 * 16 + i1]) * (sigmoid(-mul2[i0 * 16 + i1]) * sigmoid1[i0 * 16 + i1])) * add8[i0 * 16 + i1] : 0)) * mul4[i0 * 16 + i1] + select[i0 * 16 + i1] * (hBarDot[i0 * 16 + i1] * mask[t3 * batch + i0]);
       }
     }
     gemm(batch, 16, 16, add11, 0, 16, 1, Wh, 0, 1, 16, matmul18, 0);
@@ -1842,12 +1582,12 @@ function lossHvpKernel(Wx: Float64Array, Wh: Float64Array, b: Float64Array, Wy: 
         add12[i0 * 16 + i1] = matmul18[i0 * 16 + i1] + matmul19[i0 * 16 + i1] + hBarDot[i0 * 16 + i1] * sub2[i0];
       }
     }
-    gemm(2, 16, batch, gather4, 0, 1, 2, add11, 0, 16, 1, matmul20, 0);
+    gemm(2, 16, batch, X, t3 * 2 * batch, 1, 2, add11, 0, 16, 1, matmul20, 0);
     for (let i = 0; i < 32; i++) {
       add13[i] = out[i] + matmul20[i];
     }
-    gemm(16, 16, batch, hHistory, t3 * 16 * batch, 1, 16, add11, 0, 16, 1, matmul21, 0);
-    gemm(16, 16, batch, hDotHistory, t3 * 16 * batch, 1, 16, mul5, 0, 16, 1, matmul22, 0);
+    gemm(16, 16, batch, hDotHistory, t3 * 16 * batch, 1, 16, mul5, 0, 16, 1, matmul21, 0);
+    gemm(16, 16, batch, hHistory, t3 * 16 * batch, 1, 16, add11, 0, 16, 1, matmul22, 0);
     for (let i = 0; i < 256; i++) {
       add14[i] = out[32 + i] + (matmul21[i] + matmul22[i]);
     }
