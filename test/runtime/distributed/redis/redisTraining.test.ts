@@ -2,22 +2,24 @@
 // training over Redis is the thread transport's run bit for bit (b = 0), and so is an
 // asynchronous run on a scripted order, staleness records included. The same two
 // worker processes serve both runs, one server after the other (two generations).
+// Against CI's redis-server when .ci/run started one, else a server of its own.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Adam, trainDistributed, type DistributedOptions } from '../../../../runtime/index.ts';
 import { LAMBDA, LOGISTIC_MODULE, binaryData, sameBits } from '../fixtures.ts';
 import { startWorker, stopAll, type Child } from './processes.ts';
-import { startTestRedis, type TestRedis } from './testRedis.ts';
+import { sharedOrOwnRedis, type TestRedis } from './testRedis.ts';
 
 const COUNT = 180;
 const SEED = 4;
 const data = binaryData(COUNT, SEED);
 const model = { module: LOGISTIC_MODULE, function: 'loss', data, constants: [LAMBDA] };
-const prefix = 'training';
+// Its own prefix: the Redis may be CI's, shared with other runs.
+const prefix = `training-${process.pid}-${Date.now()}`;
 let redis: TestRedis;
 let workers: Child[] = [];
 
 beforeAll(async () => {
-  redis = await startTestRedis();
+  redis = await sharedOrOwnRedis();
   workers = [0, 1].map((id) => startWorker({ url: redis.url, prefix, id, count: COUNT, seed: SEED }));
 }, 30_000);
 afterAll(async () => {

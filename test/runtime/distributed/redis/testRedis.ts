@@ -1,7 +1,8 @@
 // A redis-server of the tests' own, on a free loopback port with an append-only file
-// in a temporary folder, so a test can restart it. Missing redis-server is an error,
-// never a skip: the Redis transport is tested against a real server everywhere
-// (CI installs the Debian package in .ci/run).
+// in a temporary folder, so a test can restart it; or, for tests that do not restart
+// it, the one CI started (.ci/run exports GRADC_REDIS_URL). Missing redis-server is
+// an error, never a skip: the Redis transport is tested against a real server
+// everywhere (CI installs the Debian package in .ci/run).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
@@ -82,5 +83,16 @@ export async function startTestRedis(): Promise<TestRedis> {
       await exited(server);
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** The server .ci/run started, if there is one (each test uses its own key prefix), else one of our own. */
+export async function sharedOrOwnRedis(): Promise<TestRedis> {
+  const url = process.env['GRADC_REDIS_URL'];
+  if (url === undefined || url === '') return startTestRedis();
+  return {
+    url,
+    restart: () => Promise.reject(new Error('The Redis of GRADC_REDIS_URL is not the test\'s own; a test that restarts Redis uses startTestRedis().')),
+    stop: () => Promise.resolve(),
   };
 }
