@@ -9,7 +9,8 @@
 // `-- startup` (startup.ts: the built bin's start-up against node and ts-morph) or
 // `-- distributed` (distributed.ts: synchronous SGD on worker threads), `-- async` (asyncDistributed.ts:
 // asynchronous SGD, staleness-aware lr and delay compensation after the same updates) or `-- sizes` (moduleSizes.ts:
-// generated module size per --emit selection) one or some.
+// generated module size per --emit selection) or `-- redis` (redisTransport.ts: the Redis transport's cost per step for
+// 50 k parameters, against a redis-server the bench starts) one or some.
 
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -18,6 +19,7 @@ import { makeBaselineStep } from './baseline.ts';
 import { asyncDistributedBench } from './asyncDistributed.ts';
 import { distributedBench } from './distributed.ts';
 import { moduleSizesBench } from './moduleSizes.ts';
+import { redisBench } from './redisTransport.ts';
 import { makeGradcStep } from './gradcPeer.ts';
 import { PARAM_BLOCKS, blockRanges, makeProblem, stepFlops } from './mlp.ts';
 import type { MlpConfig, Problem } from './mlp.ts';
@@ -222,7 +224,7 @@ async function startupBench(): Promise<void> {
   console.log(startupReport(runStartup(log)));
 }
 
-const SECTIONS: Readonly<Record<string, () => Promise<void>>> = { mlp: stepBench, startup: startupBench, distributed: distributedBench, async: asyncDistributedBench, sizes: moduleSizesBench };
+const SECTIONS: Readonly<Record<string, () => Promise<void>>> = { mlp: stepBench, startup: startupBench, distributed: distributedBench, async: asyncDistributedBench, redis: redisBench, sizes: moduleSizesBench };
 
 async function main(args: readonly string[]): Promise<void> {
   const unknown = args.filter((a) => !(a in SECTIONS));

@@ -143,6 +143,8 @@ export class RedisTransport implements SyncTransport {
   private readonly received = new Map<number, string>();
   private settledEntries: string[] = [];
   private readonly blobRefs = new Map<string, number>();
+  /** The bytes of every blob a job or the published parameters still need: written again if Redis lost them. */
+  private readonly blobBytes = new Map<string, Buffer>();
   private lastUpload: { readonly key: string; readonly bytes: Buffer } | null = null;
   private published: string | null = null;
   private version = 0;
@@ -198,12 +200,17 @@ export class RedisTransport implements SyncTransport {
     return this.known.flatMap((nonce, w) => (nonce === null ? [] : [w]));
   }
 
-  /** After Redis comes back: jobs in flight are sent again and this consumer's pending entries re-read (duplicates are dropped by tag). */
+  /**
+   * After Redis comes back: the blobs still needed are written again (a crash with
+   * `appendfsync everysec` can lose the last second of writes), jobs in flight are
+   * sent again, and this consumer's pending entries re-read; duplicates are dropped by tag.
+   */
   private watchConnection(): void {
     // The command connection is ready before the transport exists (startRedisTransport pinged it).
     this.cmd.on('ready', () => {
       this.counts.reconnects++;
       this.rereadPending = true;
+      for (const [key, bytes] of this.blobBytes) this.send(this.cmd.set(key, bytes));
       for (const [worker, flight] of this.inFlight) this.send(this.cmd.rpush(this.keys.jobs(worker), flight.message));
     });
     let readerReady = this.reader.status === 'ready';
@@ -296,6 +303,7 @@ export class RedisTransport implements SyncTransport {
     const key = this.keys.blob(this.generation, ++this.version);
     this.send(this.cmd.set(key, bytes));
     this.blobRefs.set(key, 0);
+    this.blobBytes.set(key, bytes);
     this.lastUpload = { key, bytes };
     return key;
   }
@@ -311,6 +319,7 @@ export class RedisTransport implements SyncTransport {
       return;
     }
     this.blobRefs.delete(key);
+    this.blobBytes.delete(key);
     this.send(this.cmd.del(key));
   }
 
