@@ -1,8 +1,8 @@
 // `npm run bench -- redis`: what the Redis transport costs per step, for the digits
 // MLP's 50 890 parameters. First the round trip alone, the commands each side issues
 // for one job with no compute between them: the server publishes the parameters (SET
-// of a 407 kB blob) and queues a job (RPUSH), the worker takes it (BLPOP) and pulls
-// the blob (GET), pushes its gradient (XADD of 407 kB), and the server reads it
+// of a 407 kB blob) and queues a job (RPUSH), the worker takes it (BLMOVE) and pulls
+// the blob (GET), pushes its gradient (XADD of 407 kB, LPOP of the job), and the server reads it
 // (XREADGROUP), drops the payload (XDEL) and acknowledges it (XACK). Then whole
 // training steps: synchronous training with one worker, on a worker thread against
 // a worker process over Redis, batch 32, steady-state ms/step; the difference is
@@ -32,9 +32,9 @@ const median = (xs: readonly number[]): number => {
 const quantile = (xs: readonly number[], q: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
 
 interface Trip {
-  /** SET blob + RPUSH job → BLPOP + GET blob: the parameters reach the worker. */
+  /** SET blob + RPUSH job → BLMOVE + GET blob: the parameters reach the worker. */
   readonly pullMs: number;
-  /** XADD gradient → XREADGROUP + copy + XDEL + XACK: the gradient reaches the server. */
+  /** XADD gradient + LPOP job → XREADGROUP + copy + XDEL + XACK: the gradient reaches the server. */
   readonly pushMs: number;
 }
 
@@ -57,11 +57,12 @@ async function roundTrips(url: string): Promise<Trip[]> {
     const key = `${prefix}:blob:1:${t}`;
     await server.set(key, float64Bytes(params));
     await server.rpush(`${prefix}:jobs:0`, encodeJob({ generation: 1, job: t, worker: 0, step: t, kind: 'gradient', params: key }, indices));
-    const popped = await blocking.blpopBuffer(`${prefix}:jobs:0`, 1);
-    const { header } = decodeJob(popped![1]);
+    const taken = await blocking.blmoveBuffer(`${prefix}:jobs:0`, `${prefix}:working:0`, 'LEFT', 'RIGHT', 1);
+    const { header } = decodeJob(taken!);
     const pulled = float64FromBytes((await worker.getBuffer(header.params))!, 'the blob');
     const pulledAt = performance.now();
     await worker.xadd(stream, '*', ...resultFields({ generation: 1, job: t, worker: 0, step: t, status: 'done', loss: 0.5, data: float64Bytes(pulled) }));
+    await worker.lpop(`${prefix}:working:0`);
     const reply = (await reader.callBuffer('XREADGROUP', 'GROUP', group, 'c', 'COUNT', 1, 'BLOCK', 1000, 'STREAMS', stream, '>')) as [Buffer, [Buffer, Buffer[]][]][];
     const [id, fields] = reply[0]![1][0]!;
     const r = parseResult(fields);
@@ -118,7 +119,7 @@ export async function redisBench(): Promise<void> {
       '',
       `round trip, no compute (median of ${ROUND_TRIPS}, ms):`,
       '',
-      '| parameter pull (SET + RPUSH → BLPOP + GET) | gradient push (XADD → XREADGROUP + XDEL + XACK) | pull + push |',
+      '| parameter pull (SET + RPUSH → BLMOVE + GET) | gradient push (XADD + LPOP → XREADGROUP + XDEL + XACK) | pull + push |',
       '| --- | --- | --- |',
       `| ${ms(pull)} | ${ms(push)} | ${ms(total)} |`,
       '',

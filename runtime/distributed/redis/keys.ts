@@ -31,6 +31,11 @@ export class RedisKeys {
     return `${this.prefix}:jobs:${worker}`;
   }
 
+  /** The job worker `w` has taken and not yet answered (moved here by BLMOVE, so a reply lost with the connection loses no job). */
+  working(worker: number): string {
+    return `${this.prefix}:working:${worker}`;
+  }
+
   /** A parameter (or vector) blob: raw little-endian float64, named by generation and version. */
   blob(generation: number, version: number): string {
     return `${this.prefix}:blob:${generation}:${version}`;

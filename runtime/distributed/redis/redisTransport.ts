@@ -4,7 +4,8 @@
 //   - parameters: a binary blob (raw float64) per version, written once and read by
 //     every job that names it; blobs no job needs any more are deleted;
 //   - jobs: a list per worker, each a header (generation, job, worker, step, blob
-//     keys) and the example indices;
+//     keys) and the example indices; a worker moves the job it takes to its
+//     'working' list until it has pushed the result;
 //   - results: a stream the workers append to and the server reads with a consumer
 //     group. An entry is acknowledged only once its update is safe (ResultCommits: at
 //     the next checkpoint, or once applied when the run writes none), so an
@@ -104,7 +105,7 @@ async function reachable(cmd: Redis, url: string, timeoutMs: number): Promise<vo
 
 /** Clears what an earlier server of this prefix left: job lists, blobs, pending results. Returns the results discarded. */
 async function clearEarlier(cmd: Redis, keys: RedisKeys, workers: number, generation: number): Promise<number> {
-  const lists = Array.from({ length: workers }, (_, w) => keys.jobs(w));
+  const lists = Array.from({ length: workers }, (_, w) => [keys.jobs(w), keys.working(w)]).flat();
   if (lists.length > 0) await cmd.del(...lists);
   const mine = `${keys.prefix}:blob:${generation}:`;
   for (let cursor = '0'; ;) {
@@ -273,7 +274,7 @@ export class RedisTransport implements SyncTransport {
     this.reader.disconnect();
     await Promise.allSettled(this.loops);
     const mine = [...this.blobRefs.keys()];
-    const lists = Array.from({ length: this.o.workers }, (_, w) => this.keys.jobs(w));
+    const lists = Array.from({ length: this.o.workers }, (_, w) => [this.keys.jobs(w), this.keys.working(w)]).flat();
     try {
       // Workers wait for the next server once the config is gone; unacknowledged results stay pending for it.
       await this.cmd.del(this.keys.config, ...lists, ...mine);
@@ -426,7 +427,7 @@ export class RedisTransport implements SyncTransport {
   private giveUp(worker: number, reason: string): void {
     this.known[worker] = null;
     this.release(worker);
-    this.send(this.cmd.del(this.keys.jobs(worker)));
+    this.send(this.cmd.del(this.keys.jobs(worker), this.keys.working(worker)));
     this.events.push({ kind: 'died', worker, reason });
   }
 }

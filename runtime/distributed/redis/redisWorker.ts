@@ -4,6 +4,8 @@
 // serves the jobs of its queue until aborted: pull the parameters named by the job
 // (a blob, cached by version), compute the shard's gradient (or Hessian-vector
 // product), append it to the gradients stream tagged (generation, job, worker, step).
+// A job is moved to the worker's working list as it is taken (BLMOVE) and removed
+// once its result is pushed, so a reply lost with the connection loses no job.
 // It outlives servers: a new server (a new generation) simply sends new jobs. Aborting
 // finishes the job in hand and leaves (the server is told at its next heartbeat check).
 import { randomUUID } from 'node:crypto';
@@ -91,20 +93,25 @@ export async function runRedisWorker(o: RedisWorkerOptions): Promise<RedisWorker
         ids.push(id);
         log(`joined as worker ${id} of ${config.capacity} (server generation ${config.generation})`);
       }
-      let popped: [Buffer, Buffer] | null;
-      try {
-        popped = await blocking.blpopBuffer(keys.jobs(id), 1);
-      } catch (error) {
-        if (aborted()) break;
-        throw error;
+      // A job taken before a lost connection is still in the working list: it goes first.
+      let taken = await cmd.lindexBuffer(keys.working(id), 0);
+      if (taken === null) {
+        try {
+          taken = await blocking.blmoveBuffer(keys.jobs(id), keys.working(id), 'LEFT', 'RIGHT', 1);
+        } catch (error) {
+          if (aborted()) break;
+          throw error;
+        }
       }
-      if (popped === null) continue;
-      const { header, indices } = decodeJob(popped[1]);
-      // A job of an earlier server, queued before it was replaced: nobody waits for it.
-      if (header.generation < config.generation) continue;
-      if (o.delayMs !== undefined && o.delayMs > 0) await sleep(o.delayMs);
-      await cmd.xadd(keys.gradients, '*', ...(await compute(header, indices)));
-      jobs++;
+      if (taken === null) continue;
+      const { header, indices } = decodeJob(taken);
+      // A job of an earlier server, queued before it was replaced, is nobody's to wait for.
+      if (header.generation >= config.generation) {
+        if (o.delayMs !== undefined && o.delayMs > 0) await sleep(o.delayMs);
+        await cmd.xadd(keys.gradients, '*', ...(await compute(header, indices)));
+        jobs++;
+      }
+      await cmd.lpop(keys.working(id));
     }
     if (id !== null) await cmd.set(keys.heartbeat(id), `left:${nonce}`, 'PX', Math.max(ttl, 1000));
     log(`left after ${jobs} jobs`);
