@@ -2,7 +2,7 @@
 // MLP's 50 890 parameters. First the round trip alone, the commands each side issues
 // for one job with no compute between them: the server publishes the parameters (SET
 // of a 407 kB blob) and queues a job (RPUSH), the worker takes it (BLMOVE) and pulls
-// the blob (GET), pushes its gradient (XADD of 407 kB, LPOP of the job), and the server reads it
+// the blob (GET), pushes its gradient (XADD of 407 kB and LPOP of the job, one MULTI), and the server reads it
 // (XREADGROUP), drops the payload (XDEL) and acknowledges it (XACK). Then whole
 // training steps: synchronous training with one worker, on a worker thread against
 // a worker process over Redis, batch 32, steady-state ms/step; the difference is
@@ -40,10 +40,7 @@ interface Trip {
 
 /** One job's commands, in order, timed from the server's SET to its XACK. */
 async function roundTrips(url: string): Promise<Trip[]> {
-  const server = connectRedis(url, 'bench:server');
-  const reader = connectRedis(url, 'bench:reader');
-  const worker = connectRedis(url, 'bench:worker');
-  const blocking = connectRedis(url, 'bench:worker-jobs');
+  const [server, reader, worker, blocking] = await Promise.all(['server', 'reader', 'worker', 'worker-jobs'].map((n) => connectRedis(url, `bench:${n}`)));
   const prefix = `bench-${process.pid}`;
   const [stream, group] = [`${prefix}:gradients`, 'server'];
   await server.xgroup('CREATE', stream, group, '$', 'MKSTREAM');
@@ -61,8 +58,7 @@ async function roundTrips(url: string): Promise<Trip[]> {
     const { header } = decodeJob(taken!);
     const pulled = float64FromBytes((await worker.getBuffer(header.params))!, 'the blob');
     const pulledAt = performance.now();
-    await worker.xadd(stream, '*', ...resultFields({ generation: 1, job: t, worker: 0, step: t, status: 'done', loss: 0.5, data: float64Bytes(pulled) }));
-    await worker.lpop(`${prefix}:working:0`);
+    await worker.multi().xadd(stream, '*', ...resultFields({ generation: 1, job: t, worker: 0, step: t, status: 'done', loss: 0.5, data: float64Bytes(pulled) })).lpop(`${prefix}:working:0`).exec();
     const reply = (await reader.callBuffer('XREADGROUP', 'GROUP', group, 'c', 'COUNT', 1, 'BLOCK', 1000, 'STREAMS', stream, '>')) as [Buffer, [Buffer, Buffer[]][]][];
     const [id, fields] = reply[0]![1][0]!;
     const r = parseResult(fields);
@@ -119,7 +115,7 @@ export async function redisBench(): Promise<void> {
       '',
       `round trip, no compute (median of ${ROUND_TRIPS}, ms):`,
       '',
-      '| parameter pull (SET + RPUSH → BLMOVE + GET) | gradient push (XADD + LPOP → XREADGROUP + XDEL + XACK) | pull + push |',
+      '| parameter pull (SET + RPUSH → BLMOVE + GET) | gradient push (MULTI XADD + LPOP → XREADGROUP + XDEL + XACK) | pull + push |',
       '| --- | --- | --- |',
       `| ${ms(pull)} | ${ms(push)} | ${ms(total)} |`,
       '',

@@ -2,10 +2,13 @@
 // restart is waited out, not an error), commands issued meanwhile wait in the
 // offline queue, and commands unanswered when the connection dropped are sent again
 // (so a result can arrive twice: every result is tagged and duplicates are dropped).
-import { Redis } from 'ioredis';
+// ioredis is imported on first use: the runtime's other users do not load it (it
+// costs some 60–90 ms at start-up here).
+import type { Redis } from 'ioredis';
 
-export function connectRedis(url: string, name: string): Redis {
-  const client = new Redis(url, {
+export async function connectRedis(url: string, name: string): Promise<Redis> {
+  const { Redis: Client } = await import('ioredis');
+  const client = new Client(url, {
     connectionName: name,
     maxRetriesPerRequest: null,
     retryStrategy: (times) => Math.min(50 * times, 500),

@@ -73,8 +73,8 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 export async function startRedisTransport(o: RedisTransportOptions): Promise<RedisTransport> {
   const keys = new RedisKeys(o.prefix);
-  const cmd = connectRedis(o.url, `${o.prefix}:server`);
-  const reader = connectRedis(o.url, `${o.prefix}:server-reader`);
+  const cmd = await connectRedis(o.url, `${o.prefix}:server`);
+  const reader = await connectRedis(o.url, `${o.prefix}:server-reader`);
   try {
     await reachable(cmd, o.url, o.joinTimeoutMs);
     const generation = await cmd.incr(keys.generation);

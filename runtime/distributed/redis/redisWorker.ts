@@ -51,8 +51,8 @@ export async function runRedisWorker(o: RedisWorkerOptions): Promise<RedisWorker
   const fingerprint = datasetFingerprint(o.model.data);
   const keys = new RedisKeys(o.prefix ?? 'gradc');
   const nonce = randomUUID();
-  const cmd = connectRedis(o.url, `${keys.prefix}:worker`);
-  const blocking = connectRedis(o.url, `${keys.prefix}:worker-jobs`);
+  const cmd = await connectRedis(o.url, `${keys.prefix}:worker`);
+  const blocking = await connectRedis(o.url, `${keys.prefix}:worker-jobs`);
   const log = o.log ?? (() => {});
   const ids: number[] = [];
   let id: number | null = null;
@@ -73,9 +73,18 @@ export async function runRedisWorker(o: RedisWorkerOptions): Promise<RedisWorker
     }, () => {});
   }, 100);
   const cache = new ParamsCache(cmd);
+  // The config is read again a few times a second (a new server, a changed capacity), not per job.
+  let config: RunConfig | null = null;
+  let configAt = 0;
+  // The working list is looked at when a job may be in it: at the start, after a reconnect, with a new id.
+  let checkWorking = true;
+  for (const client of [cmd, blocking]) client.on('ready', () => void (checkWorking = true));
   try {
     while (!aborted()) {
-      const config = await readConfig(cmd, keys);
+      if (config === null || performance.now() - configAt > 250) {
+        config = await readConfig(cmd, keys);
+        configAt = performance.now();
+      }
       if (config === null) {
         await sleep(200);
         continue;
@@ -91,10 +100,12 @@ export async function runRedisWorker(o: RedisWorkerOptions): Promise<RedisWorker
           continue;
         }
         ids.push(id);
+        checkWorking = true;
         log(`joined as worker ${id} of ${config.capacity} (server generation ${config.generation})`);
       }
       // A job taken before a lost connection is still in the working list: it goes first.
-      let taken = await cmd.lindexBuffer(keys.working(id), 0);
+      let taken = checkWorking ? await cmd.lindexBuffer(keys.working(id), 0) : null;
+      checkWorking = false;
       if (taken === null) {
         try {
           taken = await blocking.blmoveBuffer(keys.jobs(id), keys.working(id), 'LEFT', 'RIGHT', 1);
@@ -105,13 +116,23 @@ export async function runRedisWorker(o: RedisWorkerOptions): Promise<RedisWorker
       }
       if (taken === null) continue;
       const { header, indices } = decodeJob(taken);
-      // A job of an earlier server, queued before it was replaced, is nobody's to wait for.
-      if (header.generation >= config.generation) {
-        if (o.delayMs !== undefined && o.delayMs > 0) await sleep(o.delayMs);
-        await cmd.xadd(keys.gradients, '*', ...(await compute(header, indices)));
-        jobs++;
+      if (header.generation > config.generation) {
+        // A new server: its config (and data fingerprint) first.
+        config = null;
+        checkWorking = true;
+        continue;
       }
-      await cmd.lpop(keys.working(id));
+      // A job of an earlier server, queued before it was replaced, is nobody's to wait for.
+      if (header.generation < config.generation) {
+        await cmd.lpop(keys.working(id));
+        continue;
+      }
+      if (o.delayMs !== undefined && o.delayMs > 0) await sleep(o.delayMs);
+      // The result and the job's removal from the working list in one transaction.
+      const replies = await cmd.multi().xadd(keys.gradients, '*', ...(await compute(header, indices))).lpop(keys.working(id)).exec();
+      const failed = replies?.find(([error]) => error !== null)?.[0];
+      if (failed) throw new Error(`Redis worker: pushing the result of job ${header.job} failed: ${failed.message}`);
+      jobs++;
     }
     if (id !== null) await cmd.set(keys.heartbeat(id), `left:${nonce}`, 'PX', Math.max(ttl, 1000));
     log(`left after ${jobs} jobs`);
