@@ -75,16 +75,20 @@ export async function startRedisTransport(o: RedisTransportOptions): Promise<Red
   const keys = new RedisKeys(o.prefix);
   const cmd = await connectRedis(o.url, `${o.prefix}:server`);
   const reader = await connectRedis(o.url, `${o.prefix}:server-reader`);
+  let configured = false;
   try {
     await reachable(cmd, o.url, o.joinTimeoutMs);
     const generation = await cmd.incr(keys.generation);
     const discarded = await clearEarlier(cmd, keys, o.workers, generation);
     const config: RunConfig = { generation, capacity: o.workers, fingerprint: datasetFingerprint(o.data), heartbeatMs: o.heartbeatMs };
     await cmd.set(keys.config, JSON.stringify(config));
+    configured = true;
     const transport = new RedisTransport(o, keys, cmd, reader, generation, discarded);
     await transport.waitForWorkers();
     return transport;
   } catch (error) {
+    // Workers must not join a server that never started.
+    if (configured) await cmd.del(keys.config).catch(() => {});
     cmd.disconnect();
     reader.disconnect();
     throw error;

@@ -15,11 +15,13 @@ export type ResultEntry = ResultTag & (
   | { readonly status: 'failed'; readonly message: string }
 );
 
-/** The XADD field list of a result (numbers as their shortest round-tripping decimal, so a loss arrives bit for bit). */
+/** The XADD field list of a result; the loss as its 8 bytes, so it arrives bit for bit (−0 and NaN too). */
 export function resultFields(r: ResultEntry): (string | Buffer)[] {
   const tag = ['generation', String(r.generation), 'job', String(r.job), 'worker', String(r.worker), 'step', String(r.step)];
+  const loss = Buffer.alloc(8);
+  if (r.status === 'done') loss.writeDoubleLE(r.loss);
   return r.status === 'done'
-    ? [...tag, 'status', 'done', 'loss', String(r.loss), 'data', r.data]
+    ? [...tag, 'status', 'done', 'loss', loss, 'data', r.data]
     : [...tag, 'status', 'failed', 'message', r.message];
 }
 
@@ -33,5 +35,7 @@ export function parseResult(fields: readonly Buffer[]): ResultEntry {
   };
   const tag: ResultTag = { generation: Number(text('generation')), job: Number(text('job')), worker: Number(text('worker')), step: Number(text('step')) };
   if (text('status') === 'failed') return { ...tag, status: 'failed', message: text('message') };
-  return { ...tag, status: 'done', loss: Number(text('loss')), data: map.get('data') ?? Buffer.alloc(0) };
+  const loss = map.get('loss');
+  if (loss === undefined || loss.length !== 8) throw new Error('Distributed training over Redis: a result in the stream has no 8-byte \'loss\' field; was it written by runRedisWorker?');
+  return { ...tag, status: 'done', loss: loss.readDoubleLE(0), data: map.get('data') ?? Buffer.alloc(0) };
 }
