@@ -139,14 +139,14 @@ async function clearEarlier(cmd: Redis, keys: RedisKeys, workers: number, genera
 export class RedisTransport implements SyncTransport {
   readonly slots: readonly Float64Array[];
   readonly workersMayJoin = true;
-  readonly initiallyLive: readonly number[];
+  private live: readonly number[] = [];
   private readonly events = new AsyncQueue<Queued>();
   /** The nonce of each worker's process, while it is live. */
   private readonly known: (string | null)[];
   private readonly inFlight = new Map<number, InFlight>();
-  /** Stream entry of every result taken, by job id: a second entry for the same job is a repeat. */
+  /** Stream entry of every result taken and not yet acknowledged, by job id: a second entry for the same job is a repeat (after the acknowledgement, the job is no longer in flight and a repeat is dropped as orphaned). */
   private readonly received = new Map<number, string>();
-  private settledEntries: string[] = [];
+  private settledJobs: number[] = [];
   private readonly blobRefs = new Map<string, number>();
   /** The bytes of every blob a job or the published parameters still need: written again if Redis lost them. */
   private readonly blobBytes = new Map<string, Buffer>();
@@ -169,12 +169,15 @@ export class RedisTransport implements SyncTransport {
     this.slots = Array.from({ length: o.slots }, () => new Float64Array(o.size));
     this.known = Array.from({ length: o.workers }, () => null);
     this.counts.discardedEarlier = discardedAtStart;
-    this.initiallyLive = [];
     this.watchConnection();
   }
 
   get workerCount(): number {
     return this.o.workers;
+  }
+
+  get initiallyLive(): readonly number[] {
+    return this.live;
   }
 
   report(): RedisReport {
@@ -188,7 +191,7 @@ export class RedisTransport implements SyncTransport {
       await this.observeHeartbeats();
       const live = this.liveWorkers();
       if (live.length >= this.o.minWorkers) {
-        (this as { initiallyLive: readonly number[] }).initiallyLive = live;
+        this.live = live;
         break;
       }
       if (Date.now() > deadline) {
@@ -257,16 +260,19 @@ export class RedisTransport implements SyncTransport {
   }
 
   settled(jobs: readonly number[]): void {
-    for (const job of jobs) {
-      const entry = this.received.get(job);
-      if (entry !== undefined) this.settledEntries.push(entry);
-    }
+    this.settledJobs.push(...jobs);
   }
 
   commit(): void {
-    if (this.settledEntries.length === 0) return;
-    const ids = this.settledEntries;
-    this.settledEntries = [];
+    const ids: string[] = [];
+    for (const job of this.settledJobs) {
+      const entry = this.received.get(job);
+      if (entry === undefined) continue;
+      ids.push(entry);
+      this.received.delete(job);
+    }
+    this.settledJobs = [];
+    if (ids.length === 0) return;
     this.counts.acknowledged += ids.length;
     this.send(this.cmd.xack(this.keys.gradients, this.keys.group, ...ids));
   }
