@@ -20,7 +20,7 @@ import { jvp } from './forward.ts';
 import { gaussNewtonVectorProduct } from './gaussNewton.ts';
 import { hessianRows } from './hessian.ts';
 import { vectorJacobianProduct } from './jacobian.ts';
-import { constant, input } from '../ir/build.ts';
+import { add, constant, input } from '../ir/build.ts';
 import type { ConvexOuterLoss, FunctionIR } from '../ir/function.ts';
 import type { InputNode, Node } from '../ir/node.ts';
 import type { Program } from '../ir/program.ts';
@@ -82,13 +82,20 @@ const optimized = (inputs: readonly InputNode[], nodes: readonly Node[], options
   return { nodes: out.program.outputs.map((o) => o.node), notes: out.notes };
 };
 
-/** G·v along the tangents, optimized over the parameters and tangents. */
+/**
+ * G·v along the tangents, optimized over the parameters and tangents: Jᵀ H_L J v
+ * of the loss term, plus the exact Hessian-vector product of the function's
+ * other terms (a regularizer) when it has any.
+ */
 function gaussNewtonProduct(fn: FunctionIR, gn: ConvexOuterLoss, tangents: readonly InputNode[], options: DeriveOptions): Node[] {
   // Stability rewrites see the model and the loss before they are differentiated.
   const [z] = optimized(fn.params, [gn.outputs], options).nodes;
   const loss = (s: Node): Node => optimized([], [gn.loss(s)], options).nodes[0]!;
   const gv = gaussNewtonVectorProduct({ outputs: z!, loss, wrt: fn.wrt }, tangents);
-  return optimized([...fn.params, ...tangents], gv, { ...options, inlineCustomRules: true }).nodes;
+  const rest = gn.rest === undefined ? null : optimized(fn.params, [gn.rest], options).nodes[0]!;
+  const restHv = rest === null ? null : jvp(gradient(rest, fn.wrt), new Map(fn.wrt.map((p, i) => [p, tangents[i]!])));
+  const total = restHv === null ? gv : gv.map((g, i) => add(g, restHv[i]!));
+  return optimized([...fn.params, ...tangents], total, { ...options, inlineCustomRules: true }).nodes;
 }
 
 /** Differentiates `fn` for the kinds asked (default: all that apply to it). */

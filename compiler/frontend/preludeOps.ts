@@ -27,8 +27,9 @@ import type { ApplyOp } from '../ir/ops.ts';
 import type { Dim } from '../ir/shape.ts';
 import {
   dot, elu, gelu, leakyRelu, logSoftmax, matmulAny, mean, mse, norm, outer,
-  softmax, softmaxCrossEntropy, stack,
+  sigmoidBinaryCrossEntropy, softmax, softmaxCrossEntropy, stack,
 } from './builders/nn.ts';
+import { multigammaln, polygamma } from './builders/special.ts';
 
 /**
  * What an argument position accepts. `tensor`: a number or tensor (booleans
@@ -109,6 +110,8 @@ const OP_ARGUMENTS: Partial<Record<OpNamedIn<'prelude'>, PreludeOp>> = {
   diagEmbed: composed(['tensor'], ([v]) => diagEmbed(node(v))),
   diagonal: composed(['tensor'], ([m]) => diagonal(node(m))),
   triangularSolve: composed(['tensor', 'tensor', 'bool'], ([a, b, lower]) => triangularSolve(node(a), node(b), lower === true)),
+  // special functions: the order is a whole number known at compile time
+  polygamma: composed(['int', 'tensor'], ([n, x]) => polygamma(n as number, node(x))),
 };
 
 
@@ -135,6 +138,9 @@ export const PRELUDE_COMPOSED = {
     convexIn: 0,
   },
   mse: { ...composed(['tensor', 'tensor'], ([p, t]) => mse(node(p), node(t))), convexIn: 0 },
+  sigmoidBinaryCrossEntropy: { ...composed(['tensor', 'tensor'], ([z, y]) => sigmoidBinaryCrossEntropy(node(z), node(y))), convexIn: 0 },
+  // special functions
+  multigammaln: composed(['tensor', 'int'], ([a, d]) => multigammaln(node(a), d as number)),
   stack: composed(['tensors', 'number?'], ([xs, axis]) => stack(xs as readonly Node[], numOr(axis, 0))),
   // structured matrices
   tril: composed(['tensor'], ([m]) => triangularPart(node(m), true)),

@@ -16,14 +16,19 @@ import type { SourceOrigin } from './origin.ts';
 /**
  * A scalar loss L(z) convex in the model's outputs z (logits, predictions):
  * what the generalized Gauss-Newton product Jᵀ H_L J v of the function needs.
+ * The function may be L(z) plus other terms r(θ) (a regularizer): then the
+ * product is Jᵀ H_L J v + ∇²r v, the regularizer's Hessian exact, as in
+ * Martens' Hessian-free optimization.
  */
 export interface ConvexOuterLoss {
   /** The prelude op the function returns (softmaxCrossEntropy, mse). */
   readonly op: string;
   /** z: the tensor the loss reads. */
   readonly outputs: Node;
-  /** L as a function of z: called with a stand-in of z's shape, it builds the loss with the other arguments as they are. */
+  /** L as a function of z (times its positive coefficient in the function): called with a stand-in of z's shape, it builds the loss with the other arguments as they are. */
   readonly loss: (z: Node) => Node;
+  /** The function's other terms r(θ), when it is L(z) + r(θ); their exact Hessian joins the product. */
+  readonly rest?: Node;
 }
 
 export interface FunctionIR {
@@ -39,7 +44,7 @@ export interface FunctionIR {
   readonly origin: SourceOrigin;
   /** The function's JSDoc summary, carried into the generated docs. */
   readonly doc?: string;
-  /** Set when the returned value is a convex loss of the model's outputs whose other arguments do not depend on `wrt`. */
+  /** Set when the returned value is a convex loss of the model's outputs whose other arguments do not depend on `wrt`, possibly plus other terms. */
   readonly gaussNewton?: ConvexOuterLoss;
 }
 

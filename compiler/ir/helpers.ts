@@ -1,9 +1,11 @@
 /**
- * Numerically stable scalar primitives. Each has a reference implementation
+ * Numerically stable scalar primitives, and the log-gamma family (gammaFunctions.ts). Each has a reference implementation
  * (used by the IR evaluator) and the TypeScript source the emitter copies into
  * a generated module that calls it, so generated code imports nothing. Tests
  * compare the two on the same points, including extremes.
  */
+
+import { GAMMA_HELPER_SOURCE } from './gammaFunctions.ts';
 
 /** σ(x) = 1 / (1 + e^-x), evaluated so that neither branch overflows. */
 export function sigmoid(x: number): number {
@@ -42,6 +44,7 @@ export const HELPER_SOURCE = {
   for (const x of xs) sum += Math.exp(x - m);
   return m + Math.log(sum);
 }`,
+  ...GAMMA_HELPER_SOURCE,
 } as const;
 
 export type HelperName = keyof typeof HELPER_SOURCE;

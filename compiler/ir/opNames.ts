@@ -74,6 +74,13 @@ export const OP_NAMES = {
   softplus: { prelude: 'softplus', mathjs: 'softplus' },
   // variadic logsumexp(a, b, …); the prelude's logsumexp reduces a tensor (reduceLogSumExp)
   logsumexp: { mathjs: 'logsumexp' },
+  // the log-gamma family (mathjs itself has lgamma only; expressions name the first three like
+  // relu and softplus). polygamma(n, x) is the prelude's, for a whole n known at compile time
+  // (it lowers n = 0 and 1 to digamma and trigamma, see frontend/preludeOps.ts)
+  lgamma: { prelude: 'lgamma', mathjs: 'lgamma' },
+  digamma: { prelude: 'digamma', mathjs: 'digamma' },
+  trigamma: { prelude: 'trigamma', mathjs: 'trigamma' },
+  polygamma: { prelude: 'polygamma' },
   // comparisons, logic and the piecewise select
   lt: { prelude: 'lt' },
   le: { prelude: 'le' },

@@ -15,10 +15,12 @@ import { rangeOps } from './ops/ranges.ts';
 import { reductionOps } from './ops/reductions.ts';
 import { shapeOps } from './ops/shapeOps.ts';
 import { structuredMatrixOps } from './ops/structuredMatrices.ts';
+import { specialOps } from './ops/special.ts';
 
 export const OP_TABLE: { readonly [K in ApplyOp]: OpDef } = {
   ...arithmeticOps,
   ...elementaryOps,
+  ...specialOps,
   ...piecewiseOps,
   ...shapeOps,
   ...reductionOps,

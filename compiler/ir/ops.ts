@@ -15,6 +15,8 @@ export const OPS = [
   'abs', 'sign', 'min', 'max', 'relu',
   // numerically stable primitives
   'hypot', 'sigmoid', 'softplus', 'logsumexp',
+  // special functions: the log-gamma family
+  'lgamma', 'digamma', 'trigamma', 'polygamma',
   // comparisons, logic and the piecewise select
   'lt', 'le', 'gt', 'ge', 'eq', 'ne', 'and', 'or', 'not', 'select',
   // structural tensor ops
@@ -40,10 +42,10 @@ export const LEAF = group('const', 'input');
 export const UNARY = group(
   'neg', 'sqrt', 'cbrt', 'exp', 'log', 'log1p', 'expm1', 'sin', 'cos', 'tan', 'asin', 'acos',
   'atan', 'sinh', 'cosh', 'tanh', 'asinh', 'acosh', 'atanh', 'abs', 'sign', 'relu', 'sigmoid',
-  'softplus', 'not',
+  'softplus', 'lgamma', 'digamma', 'trigamma', 'not',
 );
 export const BINARY = group(
-  'add', 'sub', 'mul', 'div', 'pow', 'atan2', 'min', 'max', 'hypot',
+  'add', 'sub', 'mul', 'div', 'pow', 'atan2', 'min', 'max', 'hypot', 'polygamma',
   'lt', 'le', 'gt', 'ge', 'eq', 'ne', 'and', 'or',
 );
 export const VARIADIC = group('logsumexp', 'concat');

@@ -48,6 +48,13 @@ export interface StepResult {
 }
 
 export interface ScanSpec extends LoopOptions {
+  /**
+   * Steps to run, a run-time scalar at most `length` (rounded, and clamped to
+   * [0, length]): `length` then only bounds the tape. A loop to `n − 1` runs
+   * over the named size n with count n − 1. Per-step outputs need every step, so
+   * a counted loop has none.
+   */
+  readonly count?: Node;
   readonly init: Named;
   readonly sequences?: Named;
   /** One step: the carries, this step's slice of each sequence, and the step number (an f64 scalar). */
@@ -70,10 +77,14 @@ export function scan(spec: ScanSpec): ScanResult {
     throw new IRError(`scan: the named length '${length}' must be the leading axis of one of the sequences`);
   }
   const built = buildBody(spec.init, sequences, length, (c, x, t) => ({ ...spec.step(c, x, t), cond: null }));
-  const attrs = loopAttrsFor(spec, length, built.carryNames);
+  const counted = spec.count !== undefined;
+  if (counted && built.outputNames.length > 0) throw new IRError('scan: a counted loop has no per-step outputs (the rows past its count would be undefined)');
+  if (counted && (spec.count!.shape.length > 0 || spec.count!.dtype !== 'f64')) throw new IRError('scan: the count must be a number');
+  const attrs = { ...loopAttrsFor(spec, length, built.carryNames), counted };
+  const operands = counted ? [...built.operands, spec.count!] : built.operands;
   return {
-    carry: Object.fromEntries(built.carryNames.map((name, k) => [name, scanNode({ ...attrs, body: built.key }, built.operands, 'carry', k)])),
-    outputs: Object.fromEntries(built.outputNames.map((name, j) => [name, scanNode({ ...attrs, body: built.key }, built.operands, 'stack', j)])),
+    carry: Object.fromEntries(built.carryNames.map((name, k) => [name, scanNode({ ...attrs, body: built.key }, operands, 'carry', k)])),
+    outputs: Object.fromEntries(built.outputNames.map((name, j) => [name, scanNode({ ...attrs, body: built.key }, operands, 'stack', j)])),
   };
 }
 

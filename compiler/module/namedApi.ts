@@ -163,10 +163,13 @@ function productDoc(ctx: FunctionContext, kind: 'hvp' | 'ggnvp', v: string, out:
   const { fn } = ctx.d;
   if (kind === 'hvp') return `The Hessian-vector product ∇²${fn.name}·${v} by forward over reverse mode, written into \`${out}\` (allocated when omitted) and returned.`;
   const gn = fn.gaussNewton!;
+  const regularized = gn.rest !== undefined;
+  const fisher = gn.op === 'softmaxCrossEntropy' || gn.op === 'sigmoidBinaryCrossEntropy';
   return (
-    `The generalized Gauss-Newton product G·${v} = Jᵀ H_L J ${v} of \`${fn.name}\` = ${gn.op}(z, …), with J = ∂z/∂θ and H_L the loss's Hessian in z, ` +
+    `The generalized Gauss-Newton product G·${v} = Jᵀ H_L J ${v}${regularized ? ` + ∇²r ${v}` : ''} of \`${fn.name}\` = ${gn.op}(z, …)${regularized ? ' + r(θ)' : ''}, with J = ∂z/∂θ and H_L the loss's Hessian in z` +
+    `${regularized ? ', and the exact Hessian of the other terms r (a regularizer, as in Hessian-free optimization)' : ''}, ` +
     `written into \`${out}\` (allocated when omitted) and returned. G is positive semi-definite` +
-    (gn.op === 'softmaxCrossEntropy' ? '; for softmax cross-entropy it is the Fisher information matrix, so this is the natural gradient\'s Fisher-vector product.' : '.')
+    (regularized ? ' when r is convex (a weight decay is).' : fisher ? `; for ${gn.op === 'softmaxCrossEntropy' ? 'softmax' : 'sigmoid'} cross-entropy it is the Fisher information matrix, so this is the natural gradient\'s Fisher-vector product.` : '.')
   );
 }
 

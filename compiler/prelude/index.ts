@@ -85,6 +85,25 @@ export const relu = unary('relu');
 export const sigmoid = unary('sigmoid');
 export const softplus = unary('softplus');
 export const gelu = unary('gelu');
+/** log|Γ(x)| (torch.lgamma): +∞ at 0, −1, −2, …; its derivative is digamma. */
+export const lgamma = unary('lgamma');
+/** ψ(x) = d/dx log|Γ(x)| (torch.digamma): −∞ at 0, NaN at the negative integers; its derivative is trigamma. */
+export const digamma = unary('digamma');
+/** ψ′(x) (torch.polygamma(1, x)): +∞ at the poles. */
+export const trigamma = unary('trigamma');
+/** ψ⁽ⁿ⁾(x) for a whole order n ≥ 0 known at compile time (torch.polygamma): n = 0 is digamma, n = 1 trigamma. */
+export function polygamma(n: number, x: number): number;
+export function polygamma<S extends Shape>(n: number, x: Tensor<S>): Tensor<S>;
+export function polygamma(n: number, x: Value): Value;
+export function polygamma(n: number, x: Value): Value { return run('polygamma', n, x) as Value; }
+/**
+ * log Γ_d(a) = d(d − 1)/4 · log π + Σ_{j=1..d} lgamma(a + (1 − j)/2), elementwise, for a
+ * whole dimension d known at compile time (scipy.special.multigammaln; finite for a > (d − 1)/2).
+ */
+export function multigammaln(a: number, d: number): number;
+export function multigammaln<S extends Shape>(a: Tensor<S>, d: number): Tensor<S>;
+export function multigammaln(a: Value, d: number): Value;
+export function multigammaln(a: Value, d: number): Value { return run('multigammaln', a, d) as Value; }
 /** The value unchanged, with a zero derivative in every mode: cuts a path for differentiation. */
 export const stopGradient = unary('stopGradient');
 
@@ -189,6 +208,8 @@ export function logSoftmax<S extends Shape>(x: Tensor<S>, axis?: number): Tensor
 export function softmaxCrossEntropy(logits: Tensor, labels: Tensor, reduction?: 'mean' | 'sum'): number {
   return numberOf(run('softmaxCrossEntropy', logits, labels, reduction));
 }
+/** Binary cross-entropy of logits against labels in [0, 1], averaged over the elements: softplus(z) − y·z, stable for all z. */
+export function sigmoidBinaryCrossEntropy(logits: Value, labels: Value): number { return numberOf(run('sigmoidBinaryCrossEntropy', logits, labels)); }
 /** Mean squared error. */
 export function mse(prediction: Value, target: Value): number { return numberOf(run('mse', prediction, target)); }
 

@@ -16,6 +16,8 @@ const EXPRESSIONS: readonly [string, string[]][] = [
   ['sinh(x) + cosh(y) + tanh(x) + asinh(x) + acosh(y) + atanh(x)', ['x', 'y']],
   ['abs(x) + sign(y) + min(x, y) + max(x, y) + relu(x) + hypot(x, y)', ['x', 'y']],
   ['sigmoid(x) + softplus(y) + logsumexp(x, y, 2)', ['x', 'y']],
+  // the gradient brings digamma and polygamma(2, y)
+  ['lgamma(x) + trigamma(y)', ['x', 'y']],
   ['(x < y and x <= 1) or not (x > y) or x >= 2 or x == y or x != 3 ? x : y', ['x', 'y']],
   ['x * a', ['x']],
   ['a', ['a']],

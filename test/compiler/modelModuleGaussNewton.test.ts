@@ -15,7 +15,7 @@ import { SeededRng } from '../../runtime/index.ts';
 import { close } from './gradcheck.ts';
 import { exported } from './modelModuleCheck.ts';
 
-const MODEL = `import { add, matmul, mse, mul, softmaxCrossEntropy, sum, tanh } from 'gradc/prelude';
+const MODEL = `import { add, matmul, mse, mul, sigmoidBinaryCrossEntropy, softmaxCrossEntropy, square, sum, tanh } from 'gradc/prelude';
 import type { Param, Tensor } from 'gradc/prelude';
 
 /** Class scores of softmax regression. */
@@ -43,9 +43,25 @@ export function netLoss(W1: Param<Tensor<[3, 5]>>, b1: Param<Tensor<[5]>>, W2: P
   return mse(net(W1, b1, W2, X), T);
 }
 
-/** A regularizer added: not a convex loss of the outputs alone, so no Gauss-Newton product. */
+/** A regularizer added: G = Jᵀ H_L J + the regularizer's Hessian, 0.02 I on W. */
 export function regularized(W: Param<Tensor<[3, 4]>>, b: Param<Tensor<[4]>>, X: Tensor<['batch', 3]>, labels: Tensor<['batch']>): number {
   return softmaxCrossEntropy(scores(W, b, X), labels) + 0.01 * sum(mul(W, W));
+}
+
+/** A halved loss and a weight decay of the first layer, the decay written first: mse/2 + λ/2 Σ W1² (λ = 0.3). */
+export function decayed(W1: Param<Tensor<[3, 5]>>, b1: Param<Tensor<[5]>>, W2: Param<Tensor<[5, 2]>>, X: Tensor<['batch', 3]>, T: Tensor<['batch', 2]>): number {
+  const lambda = 0.3;
+  return 0.5 * lambda * sum(square(W1)) + mse(net(W1, b1, W2, X), T) / 2;
+}
+
+/** A loss subtracted is concave in z: no Gauss-Newton product. */
+export function subtracted(W: Param<Tensor<[3, 4]>>, b: Param<Tensor<[4]>>, X: Tensor<['batch', 3]>, labels: Tensor<['batch']>): number {
+  return sum(mul(W, W)) - softmaxCrossEntropy(scores(W, b, X), labels);
+}
+
+/** A binary classifier: a tanh network's logits under sigmoid cross-entropy. */
+export function binaryLoss(W1: Param<Tensor<[3, 5]>>, b1: Param<Tensor<[5]>>, W2: Param<Tensor<[5, 2]>>, X: Tensor<['batch', 3]>, Y: Tensor<['batch', 2]>): number {
+  return sigmoidBinaryCrossEntropy(net(W1, b1, W2, X), Y);
 }
 
 /** The target depends on the parameters: L is not a function of z alone. */
@@ -111,11 +127,16 @@ describe('generated Gauss-Newton product (rule: the function returns a convex lo
     const byName = new Map(file.functions.map((f) => [f.name, f]));
     expect(byName.get('softmaxLoss')!.gaussNewton?.op).toBe('softmaxCrossEntropy');
     expect(byName.get('netLoss')!.gaussNewton?.op).toBe('mse');
-    expect(byName.get('regularized')!.gaussNewton).toBeUndefined();
+    expect(byName.get('binaryLoss')!.gaussNewton?.op).toBe('sigmoidBinaryCrossEntropy');
+    expect(byName.get('regularized')!.gaussNewton?.op).toBe('softmaxCrossEntropy');
+    expect(byName.get('regularized')!.gaussNewton?.rest).toBeDefined();
+    expect(byName.get('decayed')!.gaussNewton?.op).toBe('mse');
+    expect(byName.get('softmaxLoss')!.gaussNewton?.rest).toBeUndefined();
+    expect(byName.get('subtracted')!.gaussNewton).toBeUndefined();
     expect(byName.get('movingTarget')!.gaussNewton).toBeUndefined();
-    for (const name of ['softmaxLossGgnvp', 'netLossGgnvp']) expect(typeof mod[name]).toBe('function');
-    for (const name of ['regularizedGgnvp', 'movingTargetGgnvp', 'netGgnvp']) expect(mod[name]).toBeUndefined();
-    const flat = exported<(...a: Float64Array[]) => Record<string, unknown>>(mod, 'regularizedFlat')(randomVector(3 * BATCH, 1), new Float64Array(BATCH));
+    for (const name of ['softmaxLossGgnvp', 'netLossGgnvp', 'regularizedGgnvp', 'decayedGgnvp', 'binaryLossGgnvp']) expect(typeof mod[name]).toBe('function');
+    for (const name of ['subtractedGgnvp', 'movingTargetGgnvp', 'netGgnvp']) expect(mod[name]).toBeUndefined();
+    const flat = exported<(...a: Float64Array[]) => Record<string, unknown>>(mod, 'subtractedFlat')(randomVector(3 * BATCH, 1), new Float64Array(BATCH));
     expect(flat.ggnvp).toBeUndefined();
   });
 
@@ -213,6 +234,95 @@ describe('generated Gauss-Newton product (rule: the function returns a convex lo
       }
       // The tanh layer's own curvature (and the residuals) make the Hessian indefinite somewhere; G never is.
       expect(indefinite).toBe(true);
+    });
+  });
+
+  describe('a loss plus a regularizer: Jᵀ H_L J of the loss plus the exact Hessian of the rest', () => {
+    it('softmax regression + 0.01 ΣW²: the Fisher matrix plus 0.02 on W', () => {
+      const X = randomVector(3 * BATCH, 30);
+      const labels = Float64Array.from({ length: BATCH }, (_, i) => (i * 3) % 4);
+      const theta = randomVector(16, 31, 0.8);
+      const [W, b] = [theta.subarray(0, 12), theta.subarray(12)];
+      const columns = jacobianColumns((x) => Float64Array.from(exported<Named>(mod, 'scores')(x.subarray(0, 12), x.subarray(12), X)), theta);
+      const z = exported<Named>(mod, 'scores')(W, b, X);
+      // H_L of the mean cross-entropy: blocks (diag p − p pᵀ) / B per example.
+      const hl = (u: Float64Array) => {
+        const out = new Float64Array(u.length);
+        for (let i = 0; i < BATCH; i++) {
+          const row = z.subarray(4 * i, 4 * i + 4);
+          const m = Math.max(...row);
+          const e = row.map((s) => Math.exp(s - m));
+          const p = e.map((t) => t / e.reduce((s, q) => s + q, 0));
+          const pu = dot(p, u.subarray(4 * i, 4 * i + 4));
+          for (let c = 0; c < 4; c++) out[4 * i + c] = (p[c]! * u[4 * i + c]! - p[c]! * pu) / BATCH;
+        }
+        return out;
+      };
+      const named = exported<Named>(mod, 'regularizedGgnvp');
+      const flat = exported<(X: Float64Array, labels: Float64Array) => FlatLoss>(mod, 'regularizedFlat')(X, labels);
+      for (const seed of [32, 33]) {
+        const v = randomVector(16, seed);
+        const expected = denseGaussNewton(columns, hl, v).map((g, k) => g + (k < 12 ? 0.02 * v[k]! : 0));
+        const out = named(W, b, X, labels, v);
+        expectClose(out, expected, 1e-6, 1e-9);
+        const flatOut = new Float64Array(16);
+        flat.ggnvp(theta, v, flatOut);
+        expect(Array.from(flatOut)).toEqual(Array.from(out));
+        // The model is linear in θ, so G is the whole Hessian here.
+        const hv = new Float64Array(16);
+        flat.hvp(theta, v, hv);
+        expectClose(flatOut, hv, 1e-10, 1e-12);
+      }
+    });
+
+    it('0.5·mse of a tanh network + 0.15 ΣW1², terms in either order: ½Jᵀ H_L J + 0.3 on W1, positive definite', () => {
+      const X = randomVector(3 * BATCH, 40);
+      const T = randomVector(2 * BATCH, 41);
+      const size = 30;
+      const theta = randomVector(size, 42, 0.9);
+      const split = (x: Float64Array) => [x.subarray(0, 15), x.subarray(15, 20), x.subarray(20)];
+      const columns = jacobianColumns((x) => Float64Array.from(exported<Named>(mod, 'net')(...split(x), X)), theta);
+      const hl = (u: Float64Array) => u.map((x) => (0.5 * 2 * x) / (2 * BATCH));
+      const named = exported<Named>(mod, 'decayedGgnvp');
+      for (const seed of [43, 44]) {
+        const v = randomVector(size, seed);
+        const expected = denseGaussNewton(columns, hl, v).map((g, k) => g + (k < 15 ? 0.3 * v[k]! : 0));
+        const out = named(...split(theta), X, T, v);
+        expectClose(out, expected, 1e-6, 1e-9);
+        expect(dot(v, out)).toBeGreaterThan(0);
+      }
+    });
+  });
+
+  describe('sigmoid binary cross-entropy', () => {
+    const X = randomVector(3 * BATCH, 50);
+    const Y = Float64Array.from({ length: 2 * BATCH }, (_, i) => (i % 3 === 0 ? 1 : 0));
+    const size = 30;
+    const theta = randomVector(size, 51, 0.9);
+    const split = (x: Float64Array) => [x.subarray(0, 15), x.subarray(15, 20), x.subarray(20)];
+    const net = exported<Named>(mod, 'net');
+    const sigma = (t: number) => 1 / (1 + Math.exp(-t));
+
+    it('is softplus(z) − y·z averaged, stable at large logits', () => {
+      const value = exported<(...a: Float64Array[]) => number>(mod, 'binaryLoss');
+      const z = net(...split(theta), X);
+      const expected = z.reduce((s, t, i) => s - Y[i]! * Math.log(sigma(t)) - (1 - Y[i]!) * Math.log(1 - sigma(t)), 0) / z.length;
+      expect(close(value(...split(theta), X, Y), expected, { rtol: 1e-12, atol: 1e-14 })).toBe(true);
+      const huge = split(theta.map((t) => 400 * t));
+      expect(Number.isFinite(value(...huge, X, Y))).toBe(true);
+    });
+
+    it('its Gauss-Newton product equals Jᵀ H_L J v with H_L = diag σ(z)σ(−z) / count, and is positive semi-definite', () => {
+      const z = net(...split(theta), X);
+      const columns = jacobianColumns((x) => Float64Array.from(net(...split(x), X)), theta);
+      const hl = (u: Float64Array) => u.map((x, i) => (sigma(z[i]!) * sigma(-z[i]!) * x) / z.length);
+      const named = exported<Named>(mod, 'binaryLossGgnvp');
+      for (const seed of [52, 53, 54]) {
+        const v = randomVector(size, seed);
+        const out = named(...split(theta), X, Y, v);
+        expectClose(out, denseGaussNewton(columns, hl, v), 1e-6, 1e-9);
+        expect(dot(v, out)).toBeGreaterThanOrEqual(0);
+      }
     });
   });
 });

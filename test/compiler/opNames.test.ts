@@ -57,6 +57,8 @@ const STATIC_SAMPLES: Partial<Record<PreludeOpName, () => ArgValue[]>> = {
   diagEmbed: () => [input('v', [2, 3])],
   diagonal: () => [input('m', [2, 3, 3])],
   triangularSolve: () => [input('a', [3, 3]), input('b', [3, 2]), true],
+  // Orders 0 and 1 are digamma and trigamma; from 2 on polygamma applies its own op.
+  polygamma: () => [2, input('x', [2, 3])],
 };
 
 /** What a lowering builds from `count` scalar inputs. */

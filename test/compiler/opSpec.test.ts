@@ -23,6 +23,7 @@ import { compileExpression } from '../../compiler/api/compileExpression.ts';
 import { add, apply, constant, input, mul, select, sin } from '../../compiler/ir/build.ts';
 import { evaluateNodes } from '../../compiler/ir/evaluate.ts';
 import { HELPER_SOURCE, logsumexp, sigmoid, softplus } from '../../compiler/ir/helpers.ts';
+import { digamma, lgamma, polygamma, trigamma } from '../../compiler/ir/gammaFunctions.ts';
 import type { HelperName } from '../../compiler/ir/helpers.ts';
 import type { DType, InputNode, Node } from '../../compiler/ir/node.ts';
 import { OP_TABLE } from '../../compiler/ir/opTable.ts';
@@ -64,6 +65,8 @@ interface DifferentiableSpec {
   readonly cases: readonly Case[];
   /** Required exactly when the op table documents a `kink`. */
   readonly kinks?: readonly Kink[];
+  /** Poles (no kink: the function's own infinities), checked exactly like kinks. */
+  readonly poles?: readonly Kink[];
 }
 
 /** Boolean-valued ops have no derivative: checked against JavaScript's operators on every pair of samples. */
@@ -94,6 +97,7 @@ const AWAY_FROM_0: Domain = [[-3, -0.3], [0.3, 3]];
 
 const smooth = (...domains: Domain[]): DifferentiableSpec => ({ kind: 'differentiable', cases: [{ domains }] });
 const withKinks = (spec: DifferentiableSpec, ...kinks: Kink[]): DifferentiableSpec => ({ ...spec, kinks });
+const withPoles = (spec: DifferentiableSpec, ...poles: Kink[]): DifferentiableSpec => ({ ...spec, poles });
 const zeros = (n: number): number[][] => Array.from({ length: n }, () => new Array<number>(n).fill(0));
 
 /** ±0, ±∞, NaN and ties: where comparisons are easiest to get wrong. */
@@ -112,6 +116,21 @@ const logic = (js: (args: readonly boolean[]) => boolean): BooleanSpec => ({
 });
 
 const gt0 = (c: Node): Node => apply('gt', c, constant(0));
+
+/** Between the poles of the log-gamma family on the negative axis, at least 0.2 from each. */
+const BETWEEN_POLES: Domain = [[-2.8, -2.2], [-1.8, -1.2], [-0.8, -0.2]];
+/** The log-gamma family's cases: x > 0 (the recurrence, the Taylor series near 1, 2 and ψ's zero), x large (the asymptotic series), x < 0 (reflection). */
+const gammaCases = (operands?: (vars: readonly Node[]) => Node[]): Case[] => [
+  { note: '0 < x < 8', domains: [interval(0.2, 8)], ...(operands ? { operands } : {}) },
+  { note: 'large x', domains: [interval(15, 120)], ...(operands ? { operands } : {}) },
+  { note: 'x < 0 between poles', domains: [BETWEEN_POLES], ...(operands ? { operands } : {}) },
+];
+/** A pole of the family: the derivatives are infinite (NaN where the sign is undefined), as PyTorch and SciPy give them. */
+const pole = (what: string, at: number, gradient: number, hessian: number, operands?: (vars: readonly Node[]) => Node[]): Kink => ({
+  what, at: [at], gradient: [gradient], hessian: [[hessian]], ...(operands ? { operands } : {}),
+});
+/** polygamma of order n: the order is a constant operand. */
+const ofOrder = (n: number) => ([x]: readonly Node[]): Node[] => [constant(n), x!];
 
 const SPECS: { readonly [K in ApplyOp]: OpSpec } = {
   add: smooth(ANY, ANY),
@@ -216,6 +235,30 @@ const SPECS: { readonly [K in ApplyOp]: OpSpec } = {
       hessian: [[0]],
     },
     { what: 'c > 0 ? a : b at c = 0 takes b', at: [0, 0.5, 0.5], operands: ([c, a, b]) => [gt0(c!), a!, b!], gradient: [0, 0, 1], hessian: zeros(3) },
+  ),
+  lgamma: withPoles(
+    { kind: 'differentiable', cases: gammaCases() },
+    pole('the pole at 0: lgamma′ = digamma(0) = −∞, lgamma″ = trigamma(0) = +∞', 0, -Infinity, Infinity),
+    pole('the pole at −2: lgamma′ = digamma(−2) = NaN, lgamma″ = +∞', -2, NaN, Infinity),
+  ),
+  digamma: withPoles(
+    { kind: 'differentiable', cases: gammaCases() },
+    pole('the pole at 0: digamma′ = +∞, digamma″ = polygamma(2, 0) = −∞', 0, Infinity, -Infinity),
+    pole('the pole at −1: digamma′ = +∞, digamma″ = −∞', -1, Infinity, -Infinity),
+  ),
+  trigamma: withPoles(
+    { kind: 'differentiable', cases: gammaCases() },
+    pole('the pole at 0: trigamma′ = polygamma(2, 0) = −∞, trigamma″ = polygamma(3, 0) = +∞', 0, -Infinity, Infinity),
+  ),
+  polygamma: withPoles(
+    {
+      kind: 'differentiable',
+      cases: [
+        ...gammaCases(ofOrder(2)).map((c) => ({ ...c, note: `n = 2, ${c.note}` })),
+        ...gammaCases(ofOrder(3)).map((c) => ({ ...c, note: `n = 3, ${c.note}` })),
+      ],
+    },
+    pole('n = 2 at the pole 0: derivative polygamma(3, 0) = +∞, second polygamma(4, 0) = −∞', 0, Infinity, -Infinity, ofOrder(2)),
   ),
   lt: comparison((a, b) => a < b),
   le: comparison((a, b) => a <= b),
@@ -405,8 +448,8 @@ describe.each(specEntries.filter((e): e is [ApplyOp, DifferentiableSpec] => e[1]
       });
     });
 
-    spec.kinks?.forEach((kink) => {
-      it(`kink: ${kink.what}`, () => {
+    [...(spec.kinks ?? []).map((k) => ['kink', k] as const), ...(spec.poles ?? []).map((k) => ['pole', k] as const)].forEach(([kind, kink]) => {
+      it(`${kind}: ${kink.what}`, () => {
         const vars = variables(kink.at.length);
         const f = build(op, vars, kink.operands);
         checkKink(referenceEvaluator(f, vars), kink, 'reference IR');
@@ -506,7 +549,9 @@ describe.each(specEntries.filter((e): e is [ApplyOp, BooleanSpec] => e[1].kind =
 
 describe('numerically stable helpers: emitted source matches the reference', () => {
   const EXTREMES = [800, -800, 1e-300, -1e-300, 0, -0, NaN, Infinity, -Infinity, 1, -1, 36, -37, 709, -745, 1e-17];
-  const REFERENCE: Record<HelperName, (...xs: number[]) => number> = { sigmoid, softplus, logsumexp };
+  const REFERENCE: Record<HelperName, (...xs: number[]) => number> = {
+    sigmoid, softplus, logsumexp, lgamma, digamma, trigamma, polygamma: (n, x) => polygamma(n!, x!),
+  };
   const bitwise = (a: number, b: number) => Object.is(a, b);
 
   it.each(['sigmoid', 'softplus'] as const)('%s(x) bitwise on extreme arguments', (name) => {

@@ -17,7 +17,7 @@ import { expect } from 'vitest';
 import { gradient } from '../../compiler/autodiff/reverse.ts';
 import { compileModel } from '../../compiler/api/compileModel.ts';
 import { jvp } from '../../compiler/autodiff/forward.ts';
-import { input, mul } from '../../compiler/ir/build.ts';
+import { constant, input, mul } from '../../compiler/ir/build.ts';
 import {
   broadcastTo, concat, dimSize, gather, matmul, oneHot, pad, reduce, reshape, scatterAdd, slice, sum, transpose,
 } from '../../compiler/ir/buildTensor.ts';
@@ -262,6 +262,20 @@ export const TENSOR_SPECS = {
         build: ([t, i]) => gather(t!, i!),
         oracle: gatherOracle,
       },
+      {
+        // A scalar element of a differentiated vector: read at a checked index (it once emitted a call to an undefined gather).
+        note: 'one element of a [4] vector at a scalar index',
+        operands: [real([4]), { shape: [], kind: 'index', below: 4 }],
+        build: ([t, i]) => gather(t!, i!),
+        oracle: gatherOracle,
+      },
+      {
+        // Its reverse rule scatters a constant cotangent (once an internal error in scatterAdd's emission).
+        note: '3 · x[1] of a [4] vector',
+        operands: [real([4])],
+        build: ([t]) => mul(constant(3), gather(t!, constant(1))),
+        oracle: ([t]) => 3 * t!.data[1]!,
+      },
     ],
   },
   scatterAdd: {
@@ -283,6 +297,13 @@ export const TENSOR_SPECS = {
         operands: [{ shape: [3], kind: 'index', below: 4 }],
         build: ([i]) => oneHot(i!, 4),
         oracle: ([i], index) => (at(i!, index.slice(0, 1)) === index[1] ? 1 : 0),
+      },
+      {
+        note: '[3] indices, a named depth k (a vocabulary given at run time)',
+        operands: [{ shape: [3], kind: 'index', below: 4 }, real([])],
+        build: ([i, scale]) => mul(oneHot(i!, 'k'), scale!),
+        oracle: ([i, scale], index) => (at(i!, index.slice(0, 1)) === index[1] ? scale!.data[0]! : 0),
+        sizes: { k: 4 },
       },
     ],
   },

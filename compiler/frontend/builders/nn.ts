@@ -111,6 +111,16 @@ export function softmaxCrossEntropy(logits: Node, labels: Node, reduction: 'mean
   return div(sum(losses), sizeProduct(losses.shape));
 }
 
+/**
+ * Binary cross-entropy of logits z against labels y in [0, 1], averaged over the
+ * elements (torch.nn.functional.binary_cross_entropy_with_logits):
+ * −y log σ(z) − (1 − y) log σ(−z) = softplus(z) − y·z, which never forms log 0
+ * or e^z for large z. Convex in z, with H_L = diag σ(z)σ(−z) / count.
+ */
+export function sigmoidBinaryCrossEntropy(logits: Node, labels: Node): Node {
+  return mean(sub(softplus(logits), mul(labels, logits)));
+}
+
 /** Mean squared error. */
 export function mse(prediction: Node, target: Node): Node {
   const d = sub(prediction, target);

@@ -17,7 +17,7 @@ import { add, constant, mul } from '../../ir/build.ts';
 import type { Node } from '../../ir/node.ts';
 import { topoSort } from '../../ir/program.ts';
 import { withOrigin } from '../../ir/origin.ts';
-import { transpose } from '../../ir/buildTensor.ts';
+import { dimSize, transpose } from '../../ir/buildTensor.ts';
 import { scan, whileLoop } from '../../ir/scan.ts';
 import type { Dim } from '../../ir/shape.ts';
 import type { ForLoop, Pos, Stmt } from './ast.ts';
@@ -53,16 +53,41 @@ const CONTINUES = {
   '>=': (i: number, end: number) => i >= end,
 };
 
-/** A loop bound: a number known at compile time, or a named dimension. */
-function bound(ctx: Context, env: Env, loop: ForLoop, which: 'start' | 'bound' | 'step'): number | { dim: string } {
+/** A bound over a named dimension: the size `dim` plus a constant (`x.shape[0] - 1`). */
+interface DimBound {
+  readonly dim: string;
+  readonly offset: number;
+}
+
+/** `n`, `n - k`, `n + k`, `k + n` of one named size n and numbers known at compile time, as n + offset; null for anything else. */
+function dimBound(n: Node): DimBound | null {
+  if (n.op === 'dimSize') return { dim: String(n.attrs['dim']), offset: 0 };
+  if (n.op !== 'add' && n.op !== 'sub') return null;
+  const [a, b] = n.inputs as [Node, Node];
+  const bConst = constantValue(b);
+  if (bConst !== null && Number.isInteger(bConst)) {
+    const inner = dimBound(a);
+    return inner === null ? null : { dim: inner.dim, offset: inner.offset + (n.op === 'add' ? bConst : -bConst) };
+  }
+  const aConst = constantValue(a);
+  if (n.op === 'add' && aConst !== null && Number.isInteger(aConst)) {
+    const inner = dimBound(b);
+    return inner === null ? null : { dim: inner.dim, offset: inner.offset + aConst };
+  }
+  return null;
+}
+
+/** A loop bound: a number known at compile time, or a named dimension plus a constant. */
+function bound(ctx: Context, env: Env, loop: ForLoop, which: 'start' | 'bound' | 'step'): number | DimBound {
   const e = loop[which];
   const n = expectNode(ctx, lowerExpr(ctx, env, e), e.at);
   const value = constantValue(n);
   if (value !== null) return value;
-  if (n.op === 'dimSize' && which === 'bound') return { dim: String(n.attrs['dim']) };
-  fail(ctx, e.at, `the loop ${which === 'bound' ? 'bound' : which} must be known at compile time`,
+  const affine = which === 'bound' ? dimBound(n) : null;
+  if (affine !== null) return affine;
+  fail(ctx, e.at, `the loop ${which === 'bound' ? 'bound' : which} must be known at compile time${which === 'bound' ? ', or a size plus or minus a constant' : ''}`,
     which === 'bound'
-      ? 'Use a literal, a module constant or a size from x.shape (a named dimension makes a loop node); for a data-dependent count, bound it: for (let i = 0; i < 100 && err > tol; i++).'
+      ? 'Use a literal, a module constant, a size from x.shape (a named dimension makes a loop node) or such a size minus a constant (x.shape[0] - 1); for a data-dependent count, bound it: for (let i = 0; i < 100 && err > tol; i++).'
       : 'Use a literal or a module constant.');
 }
 
@@ -82,16 +107,23 @@ export function lowerLoop(ctx: Context, env: Env, loop: ForLoop, at: Pos): Env {
   // The fence has reported malformed directives; what is left are the options asked for.
   const options = readLoopDirectives(loop.directives).options;
   if (typeof end !== 'number') {
-    if (start !== 0 || step !== 1 || loop.compare !== '<') {
-      fail(ctx, loop.bound.at, `a loop over the named dimension '${end.dim}' must count up from 0 in steps of 1`, `Write for (let ${loop.variable} = 0; ${loop.variable} < x.shape[k]; ${loop.variable}++).`);
+    const v = loop.variable;
+    if (step !== 1 || (loop.compare !== '<' && loop.compare !== '<=') || !Number.isInteger(start)) {
+      fail(ctx, loop.bound.at, `a loop over the named dimension '${end.dim}' must count up in steps of 1 from a whole number`, `Write for (let ${v} = 0; ${v} < x.shape[k]; ${v}++) (or from 1, or to x.shape[k] - 1).`);
     }
     if (loop.condition !== null) {
-      fail(ctx, loop.condition.at, `a loop with a data condition needs a bound known at compile time, not the named dimension '${end.dim}'`, `Write for (let ${loop.variable} = 0; ${loop.variable} < 100 && …; ${loop.variable}++) with a literal or module constant as the most steps.`);
+      fail(ctx, loop.condition.at, `a loop with a data condition needs a bound known at compile time, not the named dimension '${end.dim}'`, `Write for (let ${v} = 0; ${v} < 100 && …; ${v}++) with a literal or module constant as the most steps.`);
     }
     if (options.checkpoint !== undefined && typeof options.checkpoint === 'object') {
       fail(ctx, at, `@checkpoint budget=… needs a trip count known at compile time; this loop runs over the named dimension '${end.dim}'`, 'Write @checkpoint sqrt or @checkpoint log.');
     }
-    return loopNode(ctx, env, loop, at, end.dim, start, step, options);
+    // Steps beyond those the size counts: the loop's tape holds at most that many.
+    const extra = end.offset - start + (loop.compare === '<=' ? 1 : 0);
+    if (extra > 0) {
+      fail(ctx, loop.bound.at, `this loop may run ${extra} step${extra === 1 ? '' : 's'} more than the size '${end.dim}' counts`, `Loop at most '${end.dim}' times: for (let ${v} = ${start}; ${v} < x.shape[k]${start > 0 ? '' : ' - …'}; ${v}++).`);
+    }
+    if (extra === 0 && start === 0) return loopNode(ctx, env, loop, at, end.dim, start, step, options);
+    return loopNode(ctx, env, loop, at, end.dim, start, step, options, extra);
   }
   const count = tripCount(loop, start, end, step);
   if (count === null) fail(ctx, at, 'this loop never ends', 'Make the step move the loop variable towards the bound.');
@@ -269,13 +301,24 @@ function afterLoop(env: Env, carried: readonly string[], carry: Readonly<Record<
   return next;
 }
 
-/** The loop as one scan node: the reassigned outer variables are carried from step to step, pushed values stacked. */
-function loopNode(ctx: Context, env: Env, loop: ForLoop, at: Pos, length: Dim, start: number, step: number, options: LoopDirectiveOptions): Env {
+/**
+ * The loop as one scan node: the reassigned outer variables are carried from
+ * step to step, pushed values stacked. `short` (≤ 0) runs the loop over the
+ * named size `length` for length + short steps (a bound `n - 1`, a start 1):
+ * a counted loop, whose tape the size bounds.
+ */
+function loopNode(ctx: Context, env: Env, loop: ForLoop, at: Pos, length: Dim, start: number, step: number, options: LoopDirectiveOptions, short?: number): Env {
   const { carried, init } = carriesOf(ctx, env, loop, at);
   const outputs = outputsOf(ctx, env, loop, at);
+  if (short !== undefined && outputs.length > 0) {
+    fail(ctx, at, `a loop that runs ${-short} step${short === -1 ? '' : 's'} fewer than the size '${String(length)}' cannot collect per-step values yet (it pushes into '${outputs[0]}')`,
+      `Loop over the whole size and push every step (for (let t = 0; t < x.shape[k]; t++)), or carry what the steps add up to.`);
+  }
+  const count = short === undefined ? undefined : build(ctx, loop.bound.at, () => add(dimSize(String(length)), constant(short)));
   const result = build(ctx, at, () => scan({
     init,
     length,
+    ...(count === undefined ? {} : { count }),
     ...irOptions(ctx, options, carried),
     sequences: typeof length === 'string' ? { [SIZE_SOURCE]: sizeSource(ctx, env, length, at) } : {},
     step: (carry, _x, t) => {

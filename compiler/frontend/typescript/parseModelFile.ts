@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { UsageError } from '../../errors.ts';
 import { identifierProblem } from '../../emit/safeText.ts';
 import type { SourceError } from '../../errors.ts';
-import { input } from '../../ir/build.ts';
+import { constant, input, mul } from '../../ir/build.ts';
+import { additiveTerms, sumOfTerms } from '../../ir/additiveTerms.ts';
 import type { InputNode } from '../../ir/node.ts';
 import { setOriginIfAbsent } from '../../ir/origin.ts';
 import type { Shape } from '../../ir/shape.ts';
@@ -126,17 +127,28 @@ function lowerModelFunction(ctx: Context, fn: FunctionDecl, wrtOverride: readonl
 }
 
 /**
- * The returned value as L(z) with L convex in z, when it is a call of a convex
- * loss whose other arguments (targets) do not depend on the differentiated
- * parameters: only then is Jᵀ H_L J v the Gauss-Newton matrix of the function.
+ * The returned value as L(z) + r(θ) with L convex in z: a call of a convex loss
+ * whose other arguments (targets) do not depend on the differentiated
+ * parameters, with a positive coefficient, plus any other terms r. Only then is
+ * Jᵀ H_L J v + ∇²r v the generalized Gauss-Newton product of the function.
  */
 function convexOuterLoss(ctx: Context, output: Node, wrt: readonly InputNode[]): ConvexOuterLoss | undefined {
-  const call = ctx.convexLosses.get(output);
-  if (call === undefined || wrt.length === 0) return undefined;
-  const stand = freshInput('outputs', call.outputs, [output]);
-  const rest = topoSort([call.loss(stand)]);
-  const dependsOnWrt = rest.some((n) => n !== stand && wrt.includes(n as InputNode));
-  return dependsOnWrt ? undefined : call;
+  if (wrt.length === 0) return undefined;
+  const terms = additiveTerms(output);
+  const found = terms.findIndex((t) => t.coefficient > 0 && targetsAreData(ctx.convexLosses.get(t.node), wrt));
+  if (found < 0) return undefined;
+  const { node, coefficient } = terms[found]!;
+  const call = ctx.convexLosses.get(node)!;
+  const rest = sumOfTerms(terms.filter((_, i) => i !== found));
+  const loss = coefficient === 1 ? call.loss : (z: Node) => mul(constant(coefficient), call.loss(z));
+  return { ...call, loss, ...(rest === null ? {} : { rest }) };
+}
+
+/** Whether `call` is a convex loss whose arguments other than z do not depend on `wrt`. */
+function targetsAreData(call: ConvexOuterLoss | undefined, wrt: readonly InputNode[]): boolean {
+  if (call === undefined) return false;
+  const stand = freshInput('outputs', call.outputs, [call.outputs]);
+  return !topoSort([call.loss(stand)]).some((n) => n !== stand && wrt.includes(n as InputNode));
 }
 
 /** The override when this function has every name in it, else the @wrt tag, else the Param<…> parameters. */

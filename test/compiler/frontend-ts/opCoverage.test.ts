@@ -22,7 +22,7 @@ const CALLS = [
   'sum(a)', 'sum(a, 1)', 'sum(a, [0, 1])', 'sum(a, -1, true)', 'mean(a, 0)', 'mean(a)', 'max(a, 1)', 'max(a)', 'min(a)', 'min(a, 0, true)',
   'logsumexp(a, 1)', 'logsumexp(a)', 'norm(a, 0, true)', 'norm(v)',
   'matmul(a, m)', 'matmul(v, v)', 'matmul(v, m)', 'dot(v, v)', 'outer(v, v)', 'transpose(a)', 'transpose(a, [1, 0])',
-  'softmax(a)', 'softmax(a, 0)', 'logSoftmax(a)', 'softmaxCrossEntropy(a, idx)', "softmaxCrossEntropy(a, idx, 'sum')", 'mse(a, b)',
+  'softmax(a)', 'softmax(a, 0)', 'logSoftmax(a)', 'softmaxCrossEntropy(a, idx)', "softmaxCrossEntropy(a, idx, 'sum')", 'mse(a, b)', 'sigmoidBinaryCrossEntropy(a, where(gt(b, 0), 1, 0))',
   'reshape(a, [3, 2])', 'reshape(a, [6])', 'reshape(a, [a.shape[1], a.shape[0]])', 'broadcastTo(v, [2, 3])',
   'concat([a, b], 0)', 'concat([a, b], -1)', 'stack([v, v], 1)', 'stack([v, v])', 'slice(a, 1, 1, 3)', 'pad(a, 0, 1, 2)',
   'gather(m, idx)', 'gather(m, 2)', 'oneHot(idx, 3)', 'zeros([2, 2])', 'ones([3])', 'full([2], 1.5)',
@@ -30,6 +30,8 @@ const CALLS = [
   'lowerTriangular(v, 2)', 'packLowerTriangular(outer(v, v))', 'diagEmbed(a)', 'diagonal(outer(v, v))', 'diag(v)', 'diag(outer(v, v))',
   'tril(outer(v, v))', 'triu(outer(v, v))', 'triangularSolve(add(outer(v, v), diag(full([3], 2))), v, true)',
   'triangularSolve(add(outer(v, v), diag(full([3], 2))), m, false)', 'logDetTriangular(add(outer(v, v), diag(full([3], 2))))',
+  'lgamma(add(a, 2))', 'lgamma(sub(a, 0.5))', 'digamma(add(a, 2))', 'trigamma(add(a, 2))', 'polygamma(2, add(a, 2))', 'polygamma(0, add(a, 2))',
+  'polygamma(1, s)', 'multigammaln(add(a, 3), 3)', 'multigammaln(add(a, 2), 1)',
 ];
 
 const PARAMS = 'a: Param<Tensor<[2, 3]>>, b: Tensor<[2, 3]>, v: Tensor<[3]>, m: Tensor<[3, 2]>, s: number, idx: Tensor<[2]>';

@@ -109,6 +109,31 @@ describe('loops that emit sequences', () => {
     expect(backward.length).toBeLessThan(600);
   });
 
+  it('a loop to the size minus one (or from 1): next-step prediction, eager value and central differences', () => {
+    const w = vec(4, 0.7);
+    for (const time of [1, 2, 9, T]) {
+      const x = xs.subarray(0, time * 2);
+      const reference = eager.nextStepLoss(tensor([2, 2], w), tensor([time, 2], x));
+      expect(k('nextStepLoss')(w, x) as number).toBeCloseTo(reference, 13);
+      expect(k('nextStepFromOne')(w, x) as number).toBeCloseTo(reference, 13);
+      const g = k('nextStepLossGradient')(w, x) as Float64Array;
+      const g1 = k('nextStepFromOneGradient')(w, x) as Float64Array;
+      const f = (p: Float64Array) => k('nextStepLoss')(p, x) as number;
+      for (let j = 0; j < 4; j++) {
+        const unit = Float64Array.from({ length: 4 }, (_, m) => (m === j ? 1 : 0));
+        expect(g[j]).toBeCloseTo(directional(f, w, unit), 7);
+        expect(g1[j]).toBeCloseTo(g[j]!, 13);
+      }
+      const v = vec(4);
+      expect(k('nextStepLossJvp')(w, x, v) as number).toBeCloseTo(dot(g, v), 12);
+      const hv = k('nextStepLossHvp')(w, x, v) as Float64Array;
+      const h = 1e-5;
+      const gp = k('nextStepLossGradient')(w.map((wi, i) => wi + h * v[i]!), x) as Float64Array;
+      const gm = k('nextStepLossGradient')(w.map((wi, i) => wi - h * v[i]!), x) as Float64Array;
+      hv.forEach((value, i) => expect(value).toBeCloseTo((gp[i]! - gm[i]!) / (2 * h), 5));
+    }
+  });
+
   it('a short loop is unrolled and its pushes make an ordinary list (length 3)', () => {
     const b = Float64Array.of(0.5, -1.5);
     const reference = eager.shortLoop(tensor([2], b));
@@ -159,6 +184,24 @@ describe('pushing into lists: misuse is a located error with the supported spell
       body: '  const ys: Tensor<[2]>[] = [];\n  let s = 0;\n  for (let t = 0; t < 50 && s < 3; t++) {\n    s = s + sum(w);\n    ys.push(w);\n  }\n  return s;',
       message: /a loop with a data condition cannot collect per-step values \(it pushes into 'ys'\)/,
       hint: /Carry what you need/,
+    },
+    {
+      name: 'a loop past the size',
+      body: '  let s = 0;\n  for (let t = 0; t < X.shape[0] + 1; t++) {\n    s = s + sum(w);\n  }\n  return s;',
+      message: /this loop may run 1 step more than the size 'time' counts/,
+      hint: /Loop at most 'time' times/,
+    },
+    {
+      name: 'a loop to the size minus one that pushes',
+      body: '  const ys: Tensor<[2]>[] = [];\n  for (let t = 0; t < X.shape[0] - 1; t++) {\n    ys.push(gather(X, t));\n  }\n  return sum(stack(ys));',
+      message: /a loop that runs 1 step fewer than the size 'time' cannot collect per-step values yet/,
+      hint: /Loop over the whole size and push every step/,
+    },
+    {
+      name: 'a bound that is not a size plus a constant',
+      body: '  let s = 0;\n  for (let t = 0; t < X.shape[0] * 2; t++) {\n    s = s + sum(w);\n  }\n  return s;',
+      message: /the loop bound must be known at compile time, or a size plus or minus a constant/,
+      hint: /x\.shape\[0\] - 1/,
     },
     {
       name: 'a push into something that is not a list',

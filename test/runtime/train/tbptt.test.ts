@@ -2,7 +2,9 @@
 // (checked by central differences with hIn held fixed), the trainer's recurrent
 // mode equals a hand-written loop over windows with the state carried, the carried
 // state survives a checkpoint mid-sequence, and the RNN learns a delay task whose
-// answer at a window's first step lies in the previous window.
+// answer at a window's first step lies in the previous window. A given initial state
+// (one vector for every sequence, or each sequence's own) starts each batch instead of
+// zeros, and the state carried out of the last window is readable with its sequences.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,5 +127,72 @@ describe('truncated BPTT', () => {
     const first = result.history[0]!.trainLoss;
     const last = result.history[result.history.length - 1]!.trainLoss;
     expect(last).toBeLessThan(0.1 * first);
+  });
+
+  /** Training by hand: each batch from `start(seqs)`, the state carried across its windows; the final states by sequence. */
+  function manualRun(epochs: number, start: (seqs: Int32Array) => Float64Array): { params: Float64Array; finals: Map<number, number[]> } {
+    const manual = initial.slice();
+    const sgd = new SGD({ lr: 0.2, momentum: 0.5 });
+    const window = windowOf(data, LENGTH, K);
+    const finals = new Map<number, number[]>();
+    let rng = SeededRng.fromSeed(4);
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      const order = epochOrder(epoch, SEQUENCES, rng, {}, null);
+      for (let start0 = 0; start0 < SEQUENCES; start0 += 8) {
+        const seqs = order.subarray(start0, Math.min(SEQUENCES, start0 + 8));
+        let h = start(seqs);
+        for (let w = 0; w < LENGTH / K; w++) {
+          const g = new Float64Array(PARAMS);
+          const next = new Float64Array(seqs.length * H);
+          rnnStep(manual, window(seqs, w), h, g, next);
+          sgd.step(manual, g);
+          h = next;
+        }
+        seqs.forEach((s, i) => finals.set(s, Array.from(h.subarray(i * H, (i + 1) * H))));
+      }
+      rng = SeededRng.fromState(rng.state());
+    }
+    return { params: manual, finals };
+  }
+
+  it('starts every batch from a given h₀ vector, and carries it across the windows', async () => {
+    const h0 = Float64Array.from({ length: H }, (_, i) => 0.3 * Math.cos(i));
+    const tb = truncatedBPTT({ step: rnnStep, stateSize: H, windows: LENGTH / K, window: windowOf(data, LENGTH, K), initialState: h0 });
+    const params = initial.slice();
+    await train({ ...options(params, 2), loss: tb.loss, recurrent: tb.carry });
+    const manual = manualRun(2, (seqs) => {
+      const h = new Float64Array(seqs.length * H);
+      seqs.forEach((_, i) => h.set(h0, i * H));
+      return h;
+    });
+    expect(Array.from(params)).toEqual(Array.from(manual.params));
+    // And it matters: from zeros the run differs.
+    expect(Array.from(params)).not.toEqual(Array.from(manualRun(2, (seqs) => new Float64Array(seqs.length * H)).params));
+  });
+
+  it("starts each sequence from its own state, and state() gives each sequence's final state to continue from", async () => {
+    // Per-sequence states a user keeps, e.g. from an earlier run: row i of out is sequence indices[i]'s.
+    const own = (s: number) => Array.from({ length: H }, (_, j) => 0.1 * Math.sin(s + j));
+    const initialState = (indices: Int32Array, out: Float64Array): void => indices.forEach((s, i) => out.set(own(s), i * H));
+    const tb = truncatedBPTT({ step: rnnStep, stateSize: H, windows: LENGTH / K, window: windowOf(data, LENGTH, K), initialState });
+    expect(tb.state().state.length).toBe(0);
+    const params = initial.slice();
+    await train({ ...options(params, 2), loss: tb.loss, recurrent: tb.carry });
+    const manual = manualRun(2, (seqs) => {
+      const h = new Float64Array(seqs.length * H);
+      initialState(seqs, h);
+      return h;
+    });
+    expect(Array.from(params)).toEqual(Array.from(manual.params));
+    const { indices, state } = tb.state();
+    expect(indices.length).toBe(SEQUENCES % 8 === 0 ? 8 : SEQUENCES % 8);
+    expect(state.length).toBe(indices.length * H);
+    indices.forEach((s, i) => expect(Array.from(state.subarray(i * H, (i + 1) * H))).toEqual(manual.finals.get(s)));
+  });
+
+  it('refuses an initial state of the wrong length, saying what it takes', () => {
+    const tb = truncatedBPTT({ step: rnnStep, stateSize: H, windows: LENGTH / K, window: windowOf(data, LENGTH, K), initialState: new Float64Array(H + 1) });
+    expect(() => tb.loss(initial, { indices: Int32Array.from([1, 2]), window: 0, windows: LENGTH / K, epoch: 0 }, new Float64Array(PARAMS)))
+      .toThrow(`initialState has ${H + 1} entries, but a sequence's state has stateSize = ${H}`);
   });
 });

@@ -24,13 +24,14 @@ export interface FlatObjective<Data extends readonly unknown[] = []> {
 
 /**
  * A FlatObjective whose function is a convex loss of the model's outputs,
- * L(z(θ)) (softmaxCrossEntropy(z, …), mse(z, …)): with the generalized
- * Gauss-Newton product too.
+ * L(z(θ)) (softmaxCrossEntropy(z, …), sigmoidBinaryCrossEntropy(z, …), mse(z, …)),
+ * possibly plus other terms r(θ): with the generalized Gauss-Newton product too.
  */
 export interface FlatLoss<Data extends readonly unknown[] = []> extends FlatObjective<Data> {
   /**
-   * out ← G(x)·v with G = Jᵀ H_L J (J = ∂z/∂x, H_L the loss's Hessian in z): positive semi-definite, the Fisher
-   * matrix for softmax cross-entropy; the runtime's FisherVectorProduct and Krylov descent's curvature product.
+   * out ← G(x)·v with G = Jᵀ H_L J + ∇²r (J = ∂z/∂x, H_L the loss's Hessian in z, r the other terms if any): positive
+   * semi-definite when r is convex, the Fisher matrix for softmax and sigmoid cross-entropy alone; the runtime's
+   * FisherVectorProduct and Krylov descent's curvature product.
    */
   readonly ggnvp: (x: Float64Array, v: Float64Array, out: Float64Array) => void;
 }
