@@ -64,9 +64,12 @@ describe('faults over Redis', () => {
     expect(sameBits(hurt.params, reference.params)).toBe(true);
     expect(hurt.result.distributed.diedWorkers).toEqual([1]);
     const died = hurt.events.find((e) => e.kind === 'died');
-    expect(died).toMatchObject({ worker: 1, step: 4, requeuedShard: 1 });
-    expect(died?.kind === 'died' && died.reason).toMatch(/heartbeat stopped/);
-    for (const e of hurt.events) if (e.kind === 'applied' && e.step > 4) expect(e.used.map((u) => u.worker)).toEqual([0, 0]);
+    if (died?.kind !== 'died') throw new Error('no death reported');
+    // Step 4 on a machine that runs the timer on time (a late one lands in step 5): the step waits for the dead worker's shard until its heartbeat expires, then re-assigns it.
+    expect(died).toMatchObject({ worker: 1, requeuedShard: 1 });
+    expect(died.step).toBeGreaterThanOrEqual(4);
+    expect(died.reason).toMatch(/heartbeat stopped/);
+    for (const e of hurt.events) if (e.kind === 'applied' && e.step > died.step) expect(e.used.map((u) => u.worker)).toEqual([0, 0]);
   }, 30_000);
 
   it('async: a worker SIGKILLed mid-gradient loses that gradient only: every batch is applied exactly once', async () => {
