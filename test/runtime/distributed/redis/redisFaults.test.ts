@@ -2,8 +2,9 @@
 // (sync re-assigns its shard and the run is unchanged bit for bit; async loses that
 // gradient only and applies every batch once), a worker that joins late and one that
 // leaves, Redis restarted from its append-only file, and the training server itself
-// SIGKILLed and restarted from its checkpoint: no acknowledged update lost, none
-// applied twice, the run ends as the uninterrupted one. References are the thread
+// (sync, and the asynchronous parameter server) SIGKILLed and restarted from its
+// checkpoint: no acknowledged update lost, none applied twice, the run ends as the
+// uninterrupted one. References are the thread
 // transport's runs of the same options (sync with b = 0 is bit-identical to them).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -115,45 +116,63 @@ describe('faults over Redis', () => {
   }, 30_000);
 
   it('Redis restarted (append-only file) mid-run: both sides reconnect and the run is unchanged', async () => {
-    const reference = await run({ workers: 2 }, 3);
+    const reference = await run({ workers: 2 });
     worker('restart', 0, 30);
     worker('restart', 1, 30);
     let restarted: Promise<void> | null = null;
-    const result = await run({ workers: 2, transport: redisTransport('restart', 4000) }, 3, (e) => {
+    const result = await run({ workers: 2, transport: redisTransport('restart', 4000) }, 2, (e) => {
       if (e.kind === 'applied' && e.step === 3) restarted = redis.restart();
     });
     await restarted;
     expect(restarted).not.toBeNull();
     expect(sameBits(result.params, reference.params)).toBe(true);
-    expect(result.result.steps).toBe(15);
+    expect(result.result.steps).toBe(10);
     expect(result.result.distributed.redis!.reconnects).toBeGreaterThanOrEqual(1);
     expect(result.result.distributed.diedWorkers).toEqual([]);
   }, 30_000);
 
-  it('the server SIGKILLed and restarted resumes from its checkpoint: nothing acknowledged lost, nothing applied twice', async () => {
-    const reference = await run({ workers: 2 }, 3);
-    worker('server', 0, 40);
-    worker('server', 1, 40);
-    const args: ServerArgs = { url: redis.url, prefix: 'server', checkpoint: join(dir, 'server.ckpt'), count: COUNT, seed: SEED, epochs: 3 };
+  /** Runs the server process, SIGKILLs it `afterMs` after it printed `checkpoint <step>`, runs it again to the end; returns the second one's result. */
+  const killAndResume = async (prefix: string, step: number, afterMs: number, epochScript?: readonly number[]) => {
+    worker(prefix, 0, 40);
+    worker(prefix, 1, 40);
+    const args: ServerArgs = { url: redis.url, prefix, checkpoint: join(dir, `${prefix}.ckpt`), count: COUNT, seed: SEED, epochs: 3, ...(epochScript === undefined ? {} : { epochScript }) };
     const first = startChild('./serverProcess.ts', args);
     children.push(first);
-    await first.waitFor(/^checkpoint 4$/);
-    // Mid-step 5: its shards are out, the workers 20 ms into their 40 ms jobs.
-    await new Promise((r) => setTimeout(r, 20));
+    await first.waitFor(new RegExp(`^checkpoint ${step}$`));
+    await new Promise((r) => setTimeout(r, afterMs));
     first.process.kill('SIGKILL');
     await first.exit();
     const second = startChild('./serverProcess.ts', args);
     children.push(second);
     const line = await second.waitFor(/^result /);
-    const out = JSON.parse(line.slice('result '.length)) as { params: string; steps: number; resumedFrom: { step: number }; distributed: { redis: { generation: number; discardedEarlier: number } } };
-    const bytes = Buffer.from(out.params, 'base64');
+    const out = JSON.parse(line.slice('result '.length)) as { params: string; steps: number; resumedFrom: { epoch: number; step: number }; distributed: { redis: { generation: number; discardedEarlier: number } } };
     const params = new Float64Array(5);
-    new Uint8Array(params.buffer).set(bytes);
-    expect(sameBits(params, reference.params)).toBe(true);
+    new Uint8Array(params.buffer).set(Buffer.from(out.params, 'base64'));
+    return { ...out, params };
+  };
+
+  it('the sync server SIGKILLed and restarted resumes from its checkpoint: nothing acknowledged lost, nothing applied twice', async () => {
+    const reference = await run({ workers: 2 }, 3);
+    // Mid-step 5: its shards are out, the workers 20 ms into their 40 ms jobs.
+    const out = await killAndResume('server-sync', 4, 20);
+    expect(sameBits(out.params, reference.params)).toBe(true);
     expect(out.steps).toBe(15);
     expect(out.resumedFrom.step).toBeGreaterThanOrEqual(4);
     expect(out.distributed.redis.generation).toBe(2);
     // The killed server had step 5's shards out: their results, tagged with its generation, are discarded.
+    expect(out.distributed.redis.discardedEarlier).toBeGreaterThanOrEqual(1);
+  }, 40_000);
+
+  it('the asynchronous parameter server SIGKILLed mid-epoch and restarted redoes that epoch from its checkpoint and ends as the uninterrupted run', async () => {
+    // 5 batches an epoch, 2 workers, a scripted order: the run is reproducible, so resuming can be compared bit for bit.
+    const epoch = [0, 0, 1, 0, 1];
+    const reference = await run({ mode: 'async', workers: 2, async: { script: [...epoch, ...epoch, ...epoch] } }, 3);
+    // Epoch 1 checkpointed at step 5; killed 100 ms into epoch 2 (40 ms jobs: a few of its updates applied by then, none acknowledged).
+    const out = await killAndResume('server-async', 5, 100, epoch);
+    expect(sameBits(out.params, reference.params)).toBe(true);
+    expect(out.steps).toBe(15);
+    expect(out.resumedFrom).toEqual({ epoch: 1, step: 5 });
+    expect(out.distributed.redis.generation).toBe(2);
     expect(out.distributed.redis.discardedEarlier).toBeGreaterThanOrEqual(1);
   }, 40_000);
 });
