@@ -23,10 +23,13 @@ import type { Redis } from 'ioredis';
 import type { Dataset } from '../../data/dataset.ts';
 import { AsyncQueue } from '../asyncQueue.ts';
 import type { ShardJob, SyncTransport, TransportEvent } from '../transport.ts';
-import { datasetFingerprint, encodeJob, float64Bytes, readFloat64Into } from './codec.ts';
+import { BlobStore } from './blobStore.ts';
+import { datasetFingerprint, encodeJob, readFloat64Into } from './codec.ts';
 import { connectRedis } from './connect.ts';
+import { heartbeatChanges } from './heartbeats.ts';
 import { RedisKeys, type RunConfig } from './keys.ts';
 import { parseResult } from './resultEntry.ts';
+import { clearEarlier, reachable } from './startup.ts';
 
 export interface RedisTransportOptions {
   readonly url: string;
@@ -95,47 +98,6 @@ export async function startRedisTransport(o: RedisTransportOptions): Promise<Red
   }
 }
 
-async function reachable(cmd: Redis, url: string, timeoutMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Distributed training: cannot reach Redis at ${url} within ${timeoutMs} ms. Start one (the Debian package redis-server: \`redis-server --port 6379\`) or give distributed.transport.url of a running one.`)), timeoutMs);
-  });
-  try {
-    await Promise.race([cmd.ping(), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Clears what an earlier server of this prefix left: job lists, blobs, pending results. Returns the results discarded. */
-async function clearEarlier(cmd: Redis, keys: RedisKeys, workers: number, generation: number): Promise<number> {
-  const lists = Array.from({ length: workers }, (_, w) => [keys.jobs(w), keys.working(w)]).flat();
-  if (lists.length > 0) await cmd.del(...lists);
-  const mine = `${keys.prefix}:blob:${generation}:`;
-  for (let cursor = '0'; ;) {
-    const [next, found] = await cmd.scan(cursor, 'MATCH', keys.blobPattern, 'COUNT', 1000);
-    const stale = found.filter((k) => !k.startsWith(mine));
-    if (stale.length > 0) await cmd.del(...stale);
-    cursor = next;
-    if (cursor === '0') break;
-  }
-  try {
-    await cmd.xgroup('CREATE', keys.gradients, keys.group, '$', 'MKSTREAM');
-    return 0;
-  } catch (error) {
-    if (!(error instanceof Error) || !error.message.startsWith('BUSYGROUP')) throw error;
-  }
-  // The group exists: an earlier server read these and never acknowledged them.
-  let discarded = 0;
-  for (;;) {
-    const pending = (await cmd.xpending(keys.gradients, keys.group, '-', '+', 1000)) as [string, string, number, number][];
-    if (pending.length === 0) return discarded;
-    const ids = pending.map((p) => p[0]);
-    await cmd.multi().xack(keys.gradients, keys.group, ...ids).xdel(keys.gradients, ...ids).exec();
-    discarded += ids.length;
-  }
-}
-
 export class RedisTransport implements SyncTransport {
   readonly slots: readonly Float64Array[];
   readonly workersMayJoin = true;
@@ -147,12 +109,8 @@ export class RedisTransport implements SyncTransport {
   /** Stream entry of every result taken and not yet acknowledged, by job id: a second entry for the same job is a repeat (after the acknowledgement, the job is no longer in flight and a repeat is dropped as orphaned). */
   private readonly received = new Map<number, string>();
   private settledJobs: number[] = [];
-  private readonly blobRefs = new Map<string, number>();
-  /** The bytes of every blob a job or the published parameters still need: written again if Redis lost them. */
-  private readonly blobBytes = new Map<string, Buffer>();
-  private lastUpload: { readonly key: string; readonly bytes: Buffer } | null = null;
+  private readonly blobs: BlobStore;
   private published: string | null = null;
-  private version = 0;
   private closing = false;
   private rereadPending = false;
   private readonly loops: Promise<void>[] = [];
@@ -169,6 +127,7 @@ export class RedisTransport implements SyncTransport {
     this.slots = Array.from({ length: o.slots }, () => new Float64Array(o.size));
     this.known = Array.from({ length: o.workers }, () => null);
     this.counts.discardedEarlier = discardedAtStart;
+    this.blobs = new BlobStore(cmd, keys, generation, (command) => this.send(command));
     this.watchConnection();
   }
 
@@ -218,7 +177,7 @@ export class RedisTransport implements SyncTransport {
     this.cmd.on('ready', () => {
       this.counts.reconnects++;
       this.rereadPending = true;
-      for (const [key, bytes] of this.blobBytes) this.send(this.cmd.set(key, bytes));
+      this.blobs.rewrite();
       for (const [worker, flight] of this.inFlight) this.send(this.cmd.rpush(this.keys.jobs(worker), flight.message));
     });
     let readerReady = this.reader.status === 'ready';
@@ -229,18 +188,18 @@ export class RedisTransport implements SyncTransport {
   }
 
   publish(params: Float64Array): void {
-    const key = this.upload(params);
-    this.ref(key);
-    if (this.published !== null) this.unref(this.published);
+    const key = this.blobs.upload(params);
+    this.blobs.ref(key);
+    if (this.published !== null) this.blobs.unref(this.published);
     this.published = key;
   }
 
   assign(worker: number, job: ShardJob): void {
     if (this.published === null && job.params === undefined) throw new Error('Internal error: a job was assigned before any parameters were published.');
-    const params = job.params === undefined ? this.published! : this.upload(this.slots[job.params]!);
-    const vector = job.hvpOf === undefined ? undefined : this.upload(this.slots[job.hvpOf]!);
+    const params = job.params === undefined ? this.published! : this.blobs.upload(this.slots[job.params]!);
+    const vector = job.hvpOf === undefined ? undefined : this.blobs.upload(this.slots[job.hvpOf]!);
     const blobs = vector === undefined ? [params] : [params, vector];
-    for (const b of blobs) this.ref(b);
+    for (const b of blobs) this.blobs.ref(b);
     const header = {
       generation: this.generation, job: job.id, worker, step: job.step ?? 0,
       kind: job.hvpOf === undefined ? 'gradient' as const : 'hvp' as const, params, ...(vector === undefined ? {} : { vector }),
@@ -283,7 +242,7 @@ export class RedisTransport implements SyncTransport {
     // The reader is blocked in XREADGROUP: dropping it ends the read loop at once.
     this.reader.disconnect();
     await Promise.allSettled(this.loops);
-    const mine = [...this.blobRefs.keys()];
+    const mine = this.blobs.keysHeld();
     const lists = Array.from({ length: this.o.workers }, (_, w) => [this.keys.jobs(w), this.keys.working(w)]).flat();
     try {
       // Workers wait for the next server once the config is gone; unacknowledged results stay pending for it.
@@ -306,39 +265,11 @@ export class RedisTransport implements SyncTransport {
     });
   }
 
-  /** The blob key holding `v`: the last one uploaded if its bytes are the same (workers started together on one version), else a new version. */
-  private upload(v: Float64Array): string {
-    const bytes = float64Bytes(v);
-    const last = this.lastUpload;
-    if (last !== null && this.blobRefs.has(last.key) && last.bytes.equals(bytes)) return last.key;
-    const key = this.keys.blob(this.generation, ++this.version);
-    this.send(this.cmd.set(key, bytes));
-    this.blobRefs.set(key, 0);
-    this.blobBytes.set(key, bytes);
-    this.lastUpload = { key, bytes };
-    return key;
-  }
-
-  private ref(key: string): void {
-    this.blobRefs.set(key, (this.blobRefs.get(key) ?? 0) + 1);
-  }
-
-  private unref(key: string): void {
-    const n = (this.blobRefs.get(key) ?? 0) - 1;
-    if (n > 0) {
-      this.blobRefs.set(key, n);
-      return;
-    }
-    this.blobRefs.delete(key);
-    this.blobBytes.delete(key);
-    this.send(this.cmd.del(key));
-  }
-
   private release(worker: number): InFlight | undefined {
     const flight = this.inFlight.get(worker);
     if (flight === undefined) return undefined;
     this.inFlight.delete(worker);
-    for (const b of flight.blobs) this.unref(b);
+    for (const b of flight.blobs) this.blobs.unref(b);
     return flight;
   }
 
@@ -422,15 +353,13 @@ export class RedisTransport implements SyncTransport {
   /** Compares each worker's heartbeat with the nonce known: a new one joined, a missing one died. */
   private async observeHeartbeats(): Promise<void> {
     const values = await this.cmd.mget(...this.known.map((_, w) => this.keys.heartbeat(w)));
-    values.forEach((value, worker) => {
-      const left = value !== null && value.startsWith('left:');
-      const nonce = value === null || left ? null : value;
-      const was = this.known[worker]!;
-      if (was === nonce) return;
-      if (was !== null) this.giveUp(worker, nonce !== null ? 'a new process took its id' : left ? 'it left' : `its heartbeat stopped (not renewed for ${this.o.heartbeatMs} ms)`);
-      this.known[worker] = nonce;
-      if (nonce !== null) this.events.push({ kind: 'joined', worker });
-    });
+    for (const change of heartbeatChanges(this.known, values, this.o.heartbeatMs)) {
+      if (change.kind === 'died') this.giveUp(change.worker, change.reason);
+      else {
+        this.known[change.worker] = change.nonce;
+        this.events.push({ kind: 'joined', worker: change.worker });
+      }
+    }
   }
 
   /** A worker given up: its job is forgotten here (a late result of it is dropped) and its queue cleared. */
