@@ -210,6 +210,8 @@ export {
 // staleness-aware learning rate, delay compensation); the trainer's loop with the
 // step's gradient computed by the workers.
 export { trainDistributed } from './distributed/trainDistributed.ts';
+export { runRedisWorker, type RedisWorkerOptions, type RedisWorkerSummary } from './distributed/redis/redisWorker.ts';
+export type { RedisReport } from './distributed/redis/redisTransport.ts';
 export {
   loadShardKernels,
   loadShardLoss,
@@ -231,6 +233,7 @@ export type {
   DistributedTrainOptions,
   DistributedTrainResult,
   FaultInjection,
+  RedisTransportConfig,
   ShardArrival,
   ShardModel,
 } from './distributed/options.ts';

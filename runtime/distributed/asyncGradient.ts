@@ -16,10 +16,13 @@ import type { AsyncArrival, AsyncOptions, DistributedEvent, DistributedReport } 
 import { StalenessCounter } from './stalenessCounter.ts';
 import { mayApply, mayStart } from './staleSynchronous.ts';
 import type { SyncTransport, TransportEvent } from './transport.ts';
+import { ResultCommits, liveAtStart } from './workerPool.ts';
 
 export interface AsyncServerOptions extends AsyncOptions {
   readonly workers: number;
   readonly onEvent?: (event: DistributedEvent) => void;
+  /** The run writes checkpoints: results are acknowledged when one is written (else when applied). */
+  readonly commitOnCheckpoint?: boolean;
 }
 
 /** One batch (a trainer step's group), named by its epoch and starting unit. */
@@ -62,12 +65,13 @@ export class AsyncParameterServer implements GradientSource {
   private readonly arrived: Job[] = [];
   /** Policy 'wait': gradients taken but not yet allowed, in the order taken. */
   private readonly held: Job[] = [];
-  private readonly live = new Set<number>();
+  private readonly live: Set<number>;
+  private readonly commits: ResultCommits;
   private readonly freeSlots: number[];
   private readonly deltaSlot: number;
   private readonly productSlot: number;
   private product: Product | null = null;
-  /** A batch went back to the queue since the idle workers were last started. */
+  /** A batch went back to the queue (or a worker joined) since the idle workers were last started. */
   private requeued = false;
   private nextJob = 1;
   private scripted = 0;
@@ -85,7 +89,8 @@ export class AsyncParameterServer implements GradientSource {
     private readonly o: AsyncServerOptions,
   ) {
     this.lookahead = o.workers - 1;
-    for (let w = 0; w < transport.workerCount; w++) this.live.add(w);
+    this.live = liveAtStart(transport);
+    this.commits = new ResultCommits(transport, o.commitOnCheckpoint === true);
     const slots = transport.slots.length;
     if (slots < 2 * transport.workerCount + ASYNC_EXTRA_SLOTS) throw new Error('Internal error: the asynchronous server needs two slots per worker and two more.');
     this.freeSlots = Array.from({ length: slots - ASYNC_EXTRA_SLOTS }, (_, s) => s);
@@ -98,6 +103,10 @@ export class AsyncParameterServer implements GradientSource {
     return { mode: 'async', workers: this.o.workers, backup: 0, usedGradients: staleness.updates, droppedGradients: staleness.dropped, diedWorkers: [...this.died], staleness };
   }
 
+  committed(): void {
+    this.commits.checkpointed();
+  }
+
   epochStaleness(): StalenessRecord {
     const record = this.epoch.record();
     this.epoch.reset();
@@ -107,6 +116,7 @@ export class AsyncParameterServer implements GradientSource {
   async gradient(params: Float64Array, units: readonly TrainUnit[], reduction: 'mean' | 'sum', grad: Float64Array, context: StepContext): Promise<Accumulated> {
     // Steps skipped for a non-finite gradient change nothing, so the version is the steps taken.
     this.version = context.step - 1;
+    this.commits.stepStarting();
     this.enqueue(context, units);
     for (;;) {
       this.startIdle(params);
@@ -120,6 +130,7 @@ export class AsyncParameterServer implements GradientSource {
         this.run.drop();
         this.epoch.drop();
         this.o.onEvent?.({ kind: 'stale', ...arrival });
+        this.transport.settled?.([job.id]);
         this.requeue(job);
         continue;
       }
@@ -169,7 +180,7 @@ export class AsyncParameterServer implements GradientSource {
       this.transport.slots[paramsSlot]!.set(params);
       const job: Job = { id: this.nextJob++, worker, batch, readVersion: this.version, paramsSlot, gradSlot, loss: null };
       this.jobs.set(worker, job);
-      this.transport.assign(worker, { id: job.id, indices: batch.indices, slot: gradSlot, params: paramsSlot });
+      this.transport.assign(worker, { id: job.id, indices: batch.indices, slot: gradSlot, params: paramsSlot, step: this.version });
     }
   }
 
@@ -195,7 +206,7 @@ export class AsyncParameterServer implements GradientSource {
       }
       const job = this.pick();
       if (job !== null) return job;
-      if (this.computing() === 0) {
+      if (this.computing() === 0 && !(this.live.size === 0 && this.transport.workersMayJoin === true)) {
         if (this.live.size === 0) throw new Error(`Distributed training: every worker has died (the last, worker ${this.died.at(-1)}); nothing is left to compute step ${context.step}.`);
         throw new Error(`Internal error: the asynchronous server waits for a gradient at step ${context.step} with none being computed.`);
       }
@@ -233,8 +244,10 @@ export class AsyncParameterServer implements GradientSource {
       throw new Error(`Distributed training: the model failed on worker ${e.worker} (${what}, at step ${context.step}): ${e.message}`);
     }
     if (e.kind === 'died') return this.bury(e.worker, e.reason, context);
+    if (e.kind === 'joined') return this.welcome(e.worker, context);
     if (this.product?.id === e.job) {
       this.product.state = 'done';
+      this.transport.settled?.([e.job]);
       return;
     }
     const job = this.jobs.get(e.worker);
@@ -263,6 +276,15 @@ export class AsyncParameterServer implements GradientSource {
           ? 'its gradient had arrived and is kept'
           : 'it had no gradient in flight';
     context.note(`distributed: worker ${worker} died during step ${context.step} (${reason}); ${what}; ${left}`);
+  }
+
+  /** A worker that joined (or came back) is idle: the loop starts it on the next batch. */
+  private welcome(worker: number, context: StepContext): void {
+    if (this.live.has(worker)) return;
+    this.live.add(worker);
+    this.requeued = true;
+    this.o.onEvent?.({ kind: 'joined', step: context.step, worker });
+    context.note(`distributed: worker ${worker} joined during step ${context.step}; ${this.live.size} of ${this.transport.workerCount} workers live`);
   }
 
   /** A batch whose gradient is dropped or lost goes to the front of the queue, to be computed at the current parameters. */
@@ -298,6 +320,7 @@ export class AsyncParameterServer implements GradientSource {
     this.run.applied(arrival.staleness);
     this.epoch.applied(arrival.staleness);
     this.o.onEvent?.({ kind: 'update', ...arrival, examples, indices: job.batch.indices, lrScale, compensated });
+    this.transport.settled?.([job.id]);
     this.release(job);
     return lrScale === 1 ? combined : { ...combined, lrScale };
   }

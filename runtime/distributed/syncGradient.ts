@@ -3,19 +3,23 @@
 // shard gradients and reduces them in shard order (GradientSum, as accumulation does),
 // so with b = 0 a run is the same bit for bit whatever order the workers finish in.
 // With b > 0 the first N to arrive are used and the late ones dropped when they come.
-// A worker that dies hands its shard back to the queue for the next free worker.
+// A worker that dies hands its shard back to the queue for the next free worker; one
+// that joins (a Redis worker process started late, or back) takes the next shard.
 import { combineGradients, type Accumulated, type GradientPart } from '../train/accumulate.ts';
 import type { GradientSource, StepContext } from '../train/gradientSource.ts';
 import type { TrainUnit } from '../train/options.ts';
 import type { DistributedEvent, DistributedReport, ShardArrival } from './options.ts';
 import { ShardPlanner } from './shards.ts';
 import type { SyncTransport, TransportEvent } from './transport.ts';
+import { ResultCommits, liveAtStart } from './workerPool.ts';
 
 export interface SyncOptions {
   /** Gradients a step needs (N). */
   readonly workers: number;
   readonly backup: number;
   readonly onEvent?: (event: DistributedEvent) => void;
+  /** The run writes checkpoints: results are acknowledged when one is written (else when applied). */
+  readonly commitOnCheckpoint?: boolean;
 }
 
 interface Job {
@@ -29,6 +33,7 @@ interface Job {
 }
 
 interface Arrival extends ShardArrival {
+  readonly job: number;
   readonly slot: number;
   readonly loss: number;
 }
@@ -45,7 +50,8 @@ interface Round {
 
 export class SyncCoordinator implements GradientSource {
   private readonly planner: ShardPlanner;
-  private readonly live = new Set<number>();
+  private readonly live: Set<number>;
+  private readonly commits: ResultCommits;
   /** Job id by worker, for busy workers. */
   private readonly busy = new Map<number, number>();
   private readonly jobs = new Map<number, Job>();
@@ -61,7 +67,8 @@ export class SyncCoordinator implements GradientSource {
     private readonly o: SyncOptions,
   ) {
     this.planner = new ShardPlanner(o.workers + o.backup);
-    for (let w = 0; w < transport.workerCount; w++) this.live.add(w);
+    this.live = liveAtStart(transport);
+    this.commits = new ResultCommits(transport, o.commitOnCheckpoint === true);
     this.freeSlots = transport.slots.map((_, s) => s);
   }
 
@@ -69,9 +76,14 @@ export class SyncCoordinator implements GradientSource {
     return { mode: 'sync', workers: this.o.workers, backup: this.o.backup, usedGradients: this.used, droppedGradients: this.dropped, diedWorkers: [...this.died] };
   }
 
+  committed(): void {
+    this.commits.checkpointed();
+  }
+
   async gradient(params: Float64Array, units: readonly TrainUnit[], reduction: 'mean' | 'sum', grad: Float64Array, context: StepContext): Promise<Accumulated> {
     const shards = this.planner.split(units);
     const round: Round = { id: ++this.rounds, context, shards, needed: Math.min(this.o.workers, shards.length), queue: shards.map((_, s) => s), arrived: new Map() };
+    this.commits.stepStarting();
     this.transport.publish(params);
     // Results that came in between steps first, so a straggler that has caught up counts as free.
     for (let e = this.transport.poll(); e !== null; e = this.transport.poll()) this.handle(e, round);
@@ -90,6 +102,7 @@ export class SyncCoordinator implements GradientSource {
     const parts: GradientPart[] = used.map((a) => ({ loss: a.loss, examples: a.examples, gradient: this.transport.slots[a.slot]! }));
     const result = combineGradients(parts, reduction, grad);
     for (const a of used) this.freeSlots.push(a.slot);
+    this.transport.settled?.(used.map((a) => a.job));
     this.used += used.length;
     this.o.onEvent?.({ kind: 'applied', step: round.context.step, used: used.map(({ shard, worker, examples }) => ({ shard, worker, examples })) });
     return result;
@@ -101,12 +114,14 @@ export class SyncCoordinator implements GradientSource {
       throw new Error(`Distributed training: the model failed on worker ${e.worker}${job === undefined ? '' : ` (shard ${job.shard} of step ${job.step})`}: ${e.message}`);
     }
     if (e.kind === 'died') return this.bury(e.worker, e.reason, round);
+    if (e.kind === 'joined') return this.welcome(e.worker, round);
     const job = this.finish(e.worker, e.job);
     if (job.round === round.id) {
-      round.arrived.set(job.shard, { shard: job.shard, worker: job.worker, examples: job.examples, slot: job.slot, loss: e.loss });
+      round.arrived.set(job.shard, { shard: job.shard, worker: job.worker, job: e.job, examples: job.examples, slot: job.slot, loss: e.loss });
       return;
     }
     this.freeSlots.push(job.slot);
+    this.transport.settled?.([e.job]);
     this.dropped++;
     this.o.onEvent?.({ kind: 'dropped', step: job.step, shard: job.shard, worker: job.worker, arrivedDuringStep: round.context.step });
   }
@@ -125,7 +140,16 @@ export class SyncCoordinator implements GradientSource {
     const left = `${this.live.size} of ${this.transport.workerCount} workers left`;
     const what = requeued === null ? 'it held no shard of this step' : `its shard ${requeued} goes to the next free worker`;
     round.context.note(`distributed: worker ${worker} died during step ${step} (${reason}); ${what}; ${left}`);
-    if (this.live.size === 0) throw new Error(`Distributed training: every worker has died (the last, worker ${worker}, ${reason}); nothing is left to compute step ${step}.`);
+    if (this.live.size === 0 && this.transport.workersMayJoin !== true) throw new Error(`Distributed training: every worker has died (the last, worker ${worker}, ${reason}); nothing is left to compute step ${step}.`);
+    if (this.live.size === 0) round.context.note(`distributed: no worker is left; step ${step} waits for one to join`);
+  }
+
+  /** A worker that joined (or came back) is idle: refill() gives it the next shard. */
+  private welcome(worker: number, round: Round): void {
+    if (this.live.has(worker)) return;
+    this.live.add(worker);
+    this.o.onEvent?.({ kind: 'joined', step: round.context.step, worker });
+    round.context.note(`distributed: worker ${worker} joined during step ${round.context.step}; ${this.live.size} of ${this.transport.workerCount} workers live`);
   }
 
   /** Starts queued shards on free workers while the arrived and running ones fall short of N. */
@@ -144,7 +168,7 @@ export class SyncCoordinator implements GradientSource {
     const indices = round.shards[shard]!;
     this.jobs.set(id, { worker, round: round.id, step: round.context.step, shard, examples: indices.length, slot });
     this.busy.set(worker, id);
-    this.transport.assign(worker, { id, indices, slot });
+    this.transport.assign(worker, { id, indices, slot, step: round.context.step });
   }
 
   private finish(worker: number, id: number): Job {

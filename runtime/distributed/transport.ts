@@ -2,8 +2,10 @@
 // the asynchronous parameter server (asyncGradient.ts). The coordinator decides
 // which worker computes what, at which parameters, and what becomes of the results;
 // a transport only moves parameters out, jobs out and results back. Worker threads
-// over shared memory implement it now (threadTransport.ts); a network transport
-// (Redis) is meant to implement the same contract.
+// over shared memory implement it (threadTransport.ts), and so does Redis, for
+// worker processes on other machines (redis/redisTransport.ts), whose workers join,
+// leave and come back while training runs, and whose results are acknowledged once
+// a checkpoint holds their update.
 
 /** One shard for one worker: the examples' indices and the gradient slot to write into. */
 export interface ShardJob {
@@ -20,6 +22,8 @@ export interface ShardJob {
   readonly params?: number;
   /** When present, the job is a Hessian-vector product with the vector in this slot (the loss at `params`, over `indices`), not a gradient. */
   readonly hvpOf?: number;
+  /** The trainer's step the job is for (sync) or the version of the parameters it reads (async): with the worker, it tags the result. */
+  readonly step?: number;
 }
 
 export type TransportEvent =
@@ -28,7 +32,9 @@ export type TransportEvent =
   /** The model threw on the job's shard: an error of the run, as in one process, not of the worker. */
   | { readonly kind: 'failed'; readonly worker: number; readonly job: number; readonly message: string }
   /** The worker is gone (exited, crashed); whatever it was computing will not arrive. */
-  | { readonly kind: 'died'; readonly worker: number; readonly reason: string };
+  | { readonly kind: 'died'; readonly worker: number; readonly reason: string }
+  /** A worker (re)joined and is idle: a process that started late, or came back after it was given up. */
+  | { readonly kind: 'joined'; readonly worker: number };
 
 export interface SyncTransport {
   /** Workers started, with ids 0 … workerCount − 1. */
@@ -45,4 +51,12 @@ export interface SyncTransport {
   poll(): TransportEvent | null;
   /** Stops every worker; safe to call more than once. */
   close(): Promise<void>;
+  /** Workers live when the coordinator starts; absent: all of them. Others come with 'joined' events. */
+  readonly initiallyLive?: readonly number[];
+  /** True when workers can join later (processes): with none live, a coordinator waits instead of failing. */
+  readonly workersMayJoin?: boolean;
+  /** The jobs' results have been used in an update (or dropped): a durable transport acknowledges them at the next commit. */
+  settled?(jobs: readonly number[]): void;
+  /** Acknowledges every settled result: called once their updates are safe (in a checkpoint, or applied when there is none). */
+  commit?(): void;
 }

@@ -37,6 +37,8 @@ export interface GradientSource {
   readonly lookahead?: number;
   /** The staleness of the epoch's updates, for its EpochRecord (asynchronous sources); then reset. */
   epochStaleness?(): StalenessRecord;
+  /** A checkpoint holding the updates of steps 1 … `step` has been written: a source whose results are acknowledged (Redis) acknowledges them now. */
+  committed?(step: number): void;
 }
 
 /** The gradient computed in this thread by `loss`, accumulated over the units. */

@@ -372,6 +372,7 @@ class Run {
       loop: this.state,
     };
     saveCheckpoint(c.path, state);
+    this.source.committed?.(this.state.step);
     this.o.callbacks?.onCheckpoint?.(c.path, this.state.step);
   }
 

@@ -9,8 +9,9 @@
 // `-- startup` (startup.ts: the built bin's start-up against node and ts-morph) or
 // `-- distributed` (distributed.ts: synchronous SGD on worker threads), `-- async` (asyncDistributed.ts:
 // asynchronous SGD, staleness-aware lr and delay compensation after the same updates) or `-- sizes` (moduleSizes.ts:
-// generated module size per --emit selection) or `-- models` (generalModels.ts: issue 15's objectives with
-// every size named, compiled once, value + gradient at three sizes) one or some.
+// generated module size per --emit selection), `-- models` (generalModels.ts: issue 15's objectives with
+// every size named, compiled once, value + gradient at three sizes) or `-- redis` (redisTransport.ts: the Redis
+// transport's cost per step for 50 k parameters, against a redis-server the bench starts) one or some.
 
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -20,6 +21,7 @@ import { asyncDistributedBench } from './asyncDistributed.ts';
 import { distributedBench } from './distributed.ts';
 import { moduleSizesBench } from './moduleSizes.ts';
 import { generalModelsBench } from './generalModels.ts';
+import { redisBench } from './redisTransport.ts';
 import { makeGradcStep } from './gradcPeer.ts';
 import { PARAM_BLOCKS, blockRanges, makeProblem, stepFlops } from './mlp.ts';
 import type { MlpConfig, Problem } from './mlp.ts';
@@ -224,7 +226,7 @@ async function startupBench(): Promise<void> {
   console.log(startupReport(runStartup(log)));
 }
 
-const SECTIONS: Readonly<Record<string, () => Promise<void>>> = { mlp: stepBench, startup: startupBench, distributed: distributedBench, async: asyncDistributedBench, sizes: moduleSizesBench, models: generalModelsBench };
+const SECTIONS: Readonly<Record<string, () => Promise<void>>> = { mlp: stepBench, startup: startupBench, distributed: distributedBench, async: asyncDistributedBench, sizes: moduleSizesBench, models: generalModelsBench, redis: redisBench };
 
 async function main(args: readonly string[]): Promise<void> {
   const unknown = args.filter((a) => !(a in SECTIONS));
