@@ -15,6 +15,13 @@ export interface HealthBuildOptions {
 
 export const DEFAULT_SATURATION = 0.01;
 
+/** What a --health module's `fHealth()` returns: the generated `GradcHealth` (module/healthSection.ts), for the façades' types. */
+export interface GradcHealth {
+  readonly saturation: number;
+  readonly activations: readonly { readonly site: string; readonly text: string; readonly op: 'tanh' | 'sigmoid' | 'relu'; readonly measure: 'saturated' | 'dead'; readonly fraction: number }[];
+  readonly loops: readonly { readonly site: string; readonly text: string; readonly carry: string; readonly gradNorm: Float64Array }[];
+}
+
 const saturationProblem = (s: unknown): string | undefined =>
   typeof s === 'number' && Number.isFinite(s) && s > 0 && s < 1
     ? undefined

@@ -9,8 +9,9 @@
 // `-- startup` (startup.ts: the built bin's start-up against node and ts-morph) or
 // `-- distributed` (distributed.ts: synchronous SGD on worker threads), `-- async` (asyncDistributed.ts:
 // asynchronous SGD, staleness-aware lr and delay compensation after the same updates) or `-- sizes` (moduleSizes.ts:
-// generated module size per --emit selection) or `-- models` (generalModels.ts: issue 15's objectives with
-// every size named, compiled once, value + gradient at three sizes) one or some.
+// generated module size per --emit selection), `-- models` (generalModels.ts: issue 15's objectives with
+// every size named, compiled once, value + gradient at three sizes) or `-- health` (healthOverhead.ts: the cost of
+// gradc compile --health on the digits MLP's value and gradient) one or some.
 
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -18,6 +19,7 @@ import { Bench } from 'tinybench';
 import { makeBaselineStep } from './baseline.ts';
 import { asyncDistributedBench } from './asyncDistributed.ts';
 import { distributedBench } from './distributed.ts';
+import { healthOverheadBench } from './healthOverhead.ts';
 import { moduleSizesBench } from './moduleSizes.ts';
 import { generalModelsBench } from './generalModels.ts';
 import { makeGradcStep } from './gradcPeer.ts';
@@ -224,7 +226,7 @@ async function startupBench(): Promise<void> {
   console.log(startupReport(runStartup(log)));
 }
 
-const SECTIONS: Readonly<Record<string, () => Promise<void>>> = { mlp: stepBench, startup: startupBench, distributed: distributedBench, async: asyncDistributedBench, sizes: moduleSizesBench, models: generalModelsBench };
+const SECTIONS: Readonly<Record<string, () => Promise<void>>> = { mlp: stepBench, startup: startupBench, distributed: distributedBench, async: asyncDistributedBench, sizes: moduleSizesBench, models: generalModelsBench, health: healthOverheadBench };
 
 async function main(args: readonly string[]): Promise<void> {
   const unknown = args.filter((a) => !(a in SECTIONS));
