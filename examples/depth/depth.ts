@@ -4,11 +4,14 @@
  * the network"): MLPs of depth 2, 8 and 32 (width 32) with sigmoid, tanh and ReLU,
  * each from a small fixed-range initialisation and from a scaled one (Glorot for
  * sigmoid/tanh, He for ReLU), trained briefly on the digits (SGD with momentum, the
- * trainer's `health` option on). For each: the validation accuracy, the first layer's
- * gradient per weight against the last layer's, whether the trainer warned of
- * vanishing gradients, and the fraction of dead ReLUs; and one plot of the per-layer
- * gradient (RMS per weight, first epoch) against the layer for the 32-layer nets
- * (depth-gradients.svg/png). Then the exploding case: an Elman RNN on 100-step
+ * trainer's `health` option on, reading the compiled kernel's own statistics). For each:
+ * the validation accuracy, the first layer's gradient per weight against the last
+ * layer's, whether the trainer warned of vanishing gradients, and, from the --health
+ * kernel, the share of dead ReLUs or saturated sigmoid/tanh units over the hidden
+ * layers and whether the trainer warned of them; one plot of the per-layer gradient
+ * (RMS per weight, first epoch) against the layer for the 32-layer nets
+ * (depth-gradients.svg/png), one of the dead and saturated shares by layer (last epoch)
+ * for the 8- and 32-layer nets (depth-units.svg/png). Then the exploding case: an Elman RNN on 100-step
  * sequences with and without clipping by norm (rnnClipping.ts, rnn-clipping.svg/png).
  *
  * Run: `npx tsx examples/depth/depth.ts` (about a minute and a half).
@@ -29,8 +32,15 @@ export interface DepthResult {
   /** First layer's over last layer's. */
   readonly firstOverLast: number;
   readonly vanishingWarned: boolean;
-  /** Mean over the hidden layers of the fraction of units that are 0 on every one of 256 validation digits. */
-  readonly deadFraction: number;
+  /**
+   * Per hidden layer, first to last, from the compiled kernel (mean over the last epoch's steps): the share of
+   * units that are 0 for a whole batch of 64 (relu), or of unit activations whose derivative is below 0.01 (sigmoid, tanh).
+   */
+  readonly unitsByLayer: readonly number[];
+  /** Their mean over the hidden layers. */
+  readonly units: number;
+  /** Whether the trainer warned of dying ReLUs (relu) or saturation (sigmoid, tanh) in any epoch. */
+  readonly unitsWarned: boolean;
 }
 
 export interface DepthData {
@@ -57,14 +67,13 @@ export async function trainDepth(data: DepthData, depth: number, activation: Act
     batchSize: 64,
     seed: 5,
     layout: model.layout,
-    health: true,
+    health: { compiled: model.health },
     progress: false,
     callbacks: { onEpoch: (r) => void healths.push(r.health!) },
   });
   const v = data.validation;
-  const dead = new Float64Array(depth - 1);
-  model.forward(params, v.x, Math.min(256, v.count), dead);
   const first = healths[0]!;
+  const unitsByLayer = healths.at(-1)!.compiled!.activations.map((a) => a.mean);
   const layerGradients = first.blocks.filter((b) => b.name.startsWith('W')).map((b) => b.gradNorm.median / Math.sqrt(model.layout.params.find((p) => p.name === b.name)!.size));
   return {
     depth,
@@ -74,7 +83,9 @@ export async function trainDepth(data: DepthData, depth: number, activation: Act
     layerGradients,
     firstOverLast: layerGradients[0]! / layerGradients[layerGradients.length - 1]!,
     vanishingWarned: healths.some((h) => h.warnings.some((w) => w.kind === 'vanishing')),
-    deadFraction: activation === 'relu' ? dead.reduce((s, d) => s + d, 0) / dead.length : 0,
+    unitsByLayer,
+    units: unitsByLayer.reduce((s, d) => s + d, 0) / unitsByLayer.length,
+    unitsWarned: healths.some((h) => h.warnings.some((w) => w.kind === (activation === 'relu' ? 'dead-relu' : 'saturated'))),
   };
 }
 
@@ -82,14 +93,14 @@ async function main(): Promise<void> {
   const data = depthData();
   const results: DepthResult[] = [];
   console.log(`digits: ${data.trainSet.count} training, ${data.validation.count} validation; width 32, SGD (lr 0.05, momentum 0.9), batch 64, 2 epochs`);
-  console.log('depth  activation  init     val acc  first/last layer gradient  vanishing warned  dead ReLUs');
+  console.log('depth  activation  init     val acc  first/last layer gradient  vanishing warned  dead / saturated units  warned');
   for (const depth of [2, 8, 32]) {
     for (const activation of ['sigmoid', 'tanh', 'relu'] as const) {
       for (const init of ['small', 'scaled'] as const) {
         const r = await trainDepth(data, depth, activation, init);
         results.push(r);
         console.log(
-          `${String(depth).padStart(5)}  ${activation.padEnd(10)}  ${init.padEnd(7)}  ${(100 * r.accuracy).toFixed(1).padStart(6)}%  ${r.firstOverLast.toExponential(1).padStart(26)}  ${(r.vanishingWarned ? 'yes' : 'no').padStart(16)}  ${activation === 'relu' ? `${(100 * r.deadFraction).toFixed(0)}%` : '-'}`,
+          `${String(depth).padStart(5)}  ${activation.padEnd(10)}  ${init.padEnd(7)}  ${(100 * r.accuracy).toFixed(1).padStart(6)}%  ${r.firstOverLast.toExponential(1).padStart(26)}  ${(r.vanishingWarned ? 'yes' : 'no').padStart(16)}  ${`${(100 * r.units).toFixed(0)}% ${activation === 'relu' ? 'dead' : 'saturated'}`.padStart(22)}  ${r.unitsWarned ? 'yes' : 'no'}`,
         );
       }
     }
@@ -108,6 +119,17 @@ async function main(): Promise<void> {
     join(here, 'depth-gradients'),
   );
   console.log(`plot: ${files.pngPath}`);
+  const byLayer = (depth: number, relu: boolean) =>
+    results.filter((r) => r.depth === depth && (r.activation === 'relu') === relu).map((r) => ({ name: `${r.activation}, ${r.init} init`, points: r.unitsByLayer.map((u, l) => [l + 1, 100 * u] as [number, number]) }));
+  const unitFiles = await writeLineCharts(
+    [8, 32].flatMap((depth) => [
+      { title: `${depth} layers: dead ReLUs`, xLabel: 'hidden layer', yLabel: '% of units dead for a batch', series: byLayer(depth, true) },
+      { title: `${depth} layers: saturated sigmoid/tanh`, xLabel: 'hidden layer', yLabel: '% of activations saturated', series: byLayer(depth, false) },
+    ]),
+    join(here, 'depth-units'),
+    "Dead and saturated units by layer, last epoch, from the --health kernel",
+  );
+  console.log(`plot: ${unitFiles.pngPath}`);
 
   console.log('\nElman RNN, adding problem, 100-step sequences, Wh at twice its Glorot size, SGD lr 0.1 momentum 0.9:');
   const runs = [await rnnClipping(false), await rnnClipping(true)];
