@@ -5,9 +5,12 @@
 // value and gradient unchanged by the instrumentation; and the
 // option's checks. That a plain build is byte-identical to before is the goldens' and
 // `gradc compile --check`'s to show (nothing of it is emitted without the option).
-import { relative } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { configSchema } from '../../compiler/build/configSchema.ts';
 import { main } from '../../compiler/cli.ts';
 import { compileModelFile, loadModelFile } from '../../compiler/index.ts';
 import { typeCheckModule } from '../../compiler/load/typeCheckModule.ts';
@@ -191,6 +194,23 @@ describe('the health option', () => {
     const code = await main(['compile', PATH, '--check', '--health', 'lots'], { out: () => {}, err: (s) => err.push(s) });
     expect(code).toBe(2);
     expect(err.join('\n')).toMatch(/--health: the saturation threshold must be a number between 0 and 1.*not NaN/);
+  });
+
+  it('gradc compile --health 0.05 writes the instrumented module; the config takes health too', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gradc-health-'));
+    try {
+      const code = await main(['compile', PATH, '--health', '0.05', '--out-dir', dir], { out: () => {}, err: () => {} });
+      expect(code).toBe(0);
+      const written = readFileSync(join(dir, 'health.grad.ts'), 'utf8');
+      expect(written).toBe(compileModelFile(PATH, { health: { saturation: 0.05 } }).files[0]!.content);
+      expect(written).toContain('saturation: 0.05,');
+      expect(configSchema.safeParse({ health: true }).success).toBe(true);
+      expect(configSchema.safeParse({ health: { saturation: 0.05 } }).success).toBe(true);
+      expect(configSchema.safeParse({ health: { saturation: 5 } }).success).toBe(false);
+      expect(configSchema.safeParse({ health: { threshold: 0.05 } }).success).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('emits nothing of it without the option', () => {
