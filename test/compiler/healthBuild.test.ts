@@ -187,6 +187,31 @@ describe('gradc compile --health: loops', () => {
   });
 });
 
+describe('gradc compile --health: scalar kernels', () => {
+  it('a model of scalars counts each activation as one unit, named by its column', () => {
+    const text = [
+      "import type { Param } from 'gradc/prelude';",
+      "import { relu, sigmoid } from 'gradc/prelude';",
+      'export function f(a: Param<number>, b: Param<number>): number {',
+      '  return Math.tanh(a) + sigmoid(b) + relu(a - b);',
+      '}',
+      '',
+    ].join('\n');
+    const source = compileModelFile('models/scalar.model.ts', { text, health: true }).files[0]!.content;
+    expect(typeCheckModule(source)).toEqual([]);
+    const m = loadModelFile('models/scalar.model.ts', { text, health: true }) as Readonly<Record<string, Fn>>;
+    const shares = (a: number, b: number) => {
+      const grad = new Float64Array(2);
+      const value = m['fValueAndGradient']!(a, b, grad) as number;
+      expect(value).toBeCloseTo(Math.tanh(a) + 1 / (1 + Math.exp(-b)) + Math.max(a - b, 0), 13);
+      return (m['fHealth']!() as Health).activations.map((x) => `${x.op}@${x.site.split(':').at(-1)}=${x.fraction}`);
+    };
+    // tanh'(10) and σ'(-10) are below 0.01; relu(20) is alive.
+    expect(shares(10, -10)).toEqual(['relu@38=0', 'sigmoid@25=1', 'tanh@10=1']);
+    expect(shares(0.1, 0.2)).toEqual(['relu@38=1', 'sigmoid@25=0', 'tanh@10=0']);
+  });
+});
+
 describe('the health option', () => {
   it('refuses a saturation threshold outside (0, 1), in the API and on the command line', async () => {
     expect(() => compileModelFile(PATH, { health: { saturation: 2 } })).toThrow(/saturation threshold must be a number between 0 and 1/);
