@@ -12,7 +12,8 @@
  * (RMS per weight, first epoch) against the layer for the 32-layer nets
  * (depth-gradients.svg/png), one of the dead and saturated shares by layer (last epoch)
  * for the 8- and 32-layer nets (depth-units.svg/png). Then the exploding case: an Elman RNN on 100-step
- * sequences with and without clipping by norm (rnnClipping.ts, rnn-clipping.svg/png).
+ * sequences with and without clipping by norm, with ‖∂L/∂h_t‖ against t from the
+ * --health kernel (rnnClipping.ts, rnn-clipping.svg/png).
  *
  * Run: `npx tsx examples/depth/depth.ts` (about a minute and a half).
  */
