@@ -68,6 +68,7 @@ function compileCommand(io: Io, deps: CliDeps, setCode: (code: number) => void):
     )
     .option('--config <file>', 'the config file (default: gradc.config.ts in the working folder, if any)')
     .option('--check-finite', 'kernels that throw at the first NaN or ±Infinity, naming its model line (a diagnostic build, slower)')
+    .option('--health [saturation]', 'value-and-gradient kernels that also measure saturated tanh/sigmoid units (derivative below saturation, default 0.01), dead ReLUs and loops\' ‖∂L/∂h_t‖, read with fHealth()')
     .action(async (inputs: string[], flags: CompileFlags) => {
       const { runCompile } = await import('./cli/compile.ts');
       const generate = deps.generate ?? (await defaultGenerate());

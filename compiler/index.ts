@@ -21,7 +21,8 @@ export { VERSION } from './version.ts';
 
 // Tensor models: IR builders, composed nn functions, and their compiler.
 export { compileModel } from './api/compileModel.ts';
-export type { CompiledModel, ModelDefinition } from './api/compileModel.ts';
+export type { CompiledModel, CompileModelOptions, ModelDefinition } from './api/compileModel.ts';
+export type { GradcHealth, HealthBuildOptions } from './emit/healthOption.ts';
 export { parameterLayout } from './ir/parameterLayout.ts';
 export type { LayoutEntry } from './ir/parameterLayout.ts';
 export { compileCurvature } from './api/compileCurvature.ts';

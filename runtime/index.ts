@@ -178,6 +178,7 @@ export {
   type StepPlace,
 } from './train/nonFinite.ts';
 export { HealthMonitor, healthSummary, type BlockHealth, type HealthOptions, type HealthRecord, type HealthWarning, type HealthWarningKind } from './train/health.ts';
+export type { ActivationHealth, CompiledHealth, CompiledHealthRecord, LoopHealth } from './train/compiledHealth.ts';
 export { truncatedBPTT, type CarriedState, type RecurrentStep, type TruncatedBPTT, type TruncatedBPTTOptions } from './train/tbptt.ts';
 export { EarlyStopping, type EarlyStoppingOptions, type EarlyStoppingState } from './train/earlyStopping.ts';
 export {

@@ -5,6 +5,7 @@
  * this process, with each function's generated names and signature, and its
  * derivatives in the shape `derive` reports them.
  */
+import type { HealthBuildOptions } from '../emit/healthOption.ts';
 import type { DeriveOptions, Derivatives, FunctionDerivatives } from '../autodiff/derive.ts';
 import { constant } from '../ir/build.ts';
 import type { ModuleIR } from '../ir/function.ts';
@@ -29,7 +30,7 @@ export interface CompiledFunctions {
  * Emits and loads, with no diagnosis hook (there is no model file for the runtime to rebuild).
  * `exportKernels` exports the kernels too: the unchecked positional entry points compileModel hands out.
  */
-export function compileFunctions(module: ModuleIR, emit: readonly ModuleKind[], options: DeriveOptions, exportKernels = false): CompiledFunctions {
+export function compileFunctions(module: ModuleIR, emit: readonly ModuleKind[], options: DeriveOptions & { readonly health?: boolean | HealthBuildOptions }, exportKernels = false): CompiledFunctions {
   const built = buildModule(module, { ...options, emit, twin: false, exportKernels });
   return { source: built.source, module: loadModule(built.source), functions: built.functions };
 }

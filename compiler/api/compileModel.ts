@@ -15,6 +15,8 @@ import { UsageError } from '../errors.ts';
 import type { InputNode, Node } from '../ir/node.ts';
 import { parameterLayout } from '../ir/parameterLayout.ts';
 import type { LayoutEntry } from '../ir/parameterLayout.ts';
+import type { GradcHealth, HealthBuildOptions } from '../emit/healthOption.ts';
+import { healthNames } from '../module/healthSection.ts';
 
 export interface ModelDefinition {
   /** Every input the loss reads: parameters and data. */
@@ -57,11 +59,18 @@ export interface CompiledModel {
   readonly size: number;
   /** The flat variants with the data (every input that is not a parameter) given by name; sizes are read off the data. */
   flat(data: Readonly<Record<string, DataValue>>): FlatModel;
+  /** With `health`: what the last value-and-gradient call measured (the module's `lossHealth`); null otherwise. */
+  readonly health: (() => GradcHealth | null) | null;
+}
+
+export interface CompileModelOptions extends DeriveOptions {
+  /** A --health build (see EmitModelModuleOptions): the value-and-gradient kernel also measures saturation, dead ReLUs and loops' ‖∂L/∂h_t‖, read with `health()`. */
+  readonly health?: boolean | HealthBuildOptions;
 }
 
 const MODEL_EMIT: readonly ModuleKind[] = ['value', 'gradient', 'jvp', 'hvp', 'hessian', 'flat'];
 
-export function compileModel(model: ModelDefinition, options: DeriveOptions = {}): CompiledModel {
+export function compileModel(model: ModelDefinition, options: CompileModelOptions = {}): CompiledModel {
   if (model.loss.shape.length !== 0) throw new UsageError('the loss must be a scalar');
   const layout = parameterLayout(model.wrt);
   const { inputs, wrt } = derivationOrder(model.inputs, model.wrt.map((x) => x.name));
@@ -78,6 +87,7 @@ export function compileModel(model: ModelDefinition, options: DeriveOptions = {}
     derivatives: programDerivatives(f.derivatives, options),
     layout,
     size: last === undefined ? 0 : last.offset + last.size,
+    health: options.health === undefined || options.health === false ? null : (compiled.module[healthNames(f.names.value).read] as () => GradcHealth | null),
     flat: (data) => {
       if (noParameters) throw new UsageError('the model has no parameters to lay out flat (wrt is empty)');
       return bindFlat<FlatModel>(compiled, f, data);

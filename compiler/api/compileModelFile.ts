@@ -13,6 +13,7 @@ import { emitModelModule } from '../module/emitModelModule.ts';
 import { toJavaScript } from '../module/toJavaScript.ts';
 import { parseEmit } from '../module/emitSpec.ts';
 import type { EmitSpec } from '../module/emitSpec.ts';
+import type { HealthBuildOptions } from '../emit/healthOption.ts';
 
 export interface CompileModelFileOptions extends DeriveOptions {
   /** The model file's text; read from `path` when omitted. */
@@ -29,6 +30,8 @@ export interface CompileModelFileOptions extends DeriveOptions {
   readonly outDir?: string;
   /** Finiteness checks after every value, naming the model line of the first NaN or ±Infinity (see EmitModelModuleOptions). */
   readonly checkFinite?: boolean;
+  /** A --health build: the value-and-gradient kernel also measures saturation, dead ReLUs and loops' ‖∂L/∂h_t‖, read with `fHealth()` (see EmitModelModuleOptions). */
+  readonly health?: boolean | HealthBuildOptions;
 }
 
 export interface CompiledModelFile {

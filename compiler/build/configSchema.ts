@@ -31,6 +31,11 @@ export const configSchema = z.strictObject({
     .optional(),
   /** Kernels that test every value for NaN and ±Infinity and name the model line of the first (a diagnostic build). */
   checkFinite: z.boolean().optional(),
+  /**
+   * A --health build: the value-and-gradient kernels also measure saturated tanh/sigmoid units, dead ReLUs and
+   * loops' ‖∂L/∂h_t‖ (read with `fHealth()`); true, or `{ saturation }` (the derivative below which a unit is saturated, default 0.01).
+   */
+  health: z.union([z.boolean(), z.strictObject({ saturation: z.number().gt(0).lt(1).optional() })]).optional(),
 });
 
 export type GradcConfig = z.input<typeof configSchema>;

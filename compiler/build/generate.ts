@@ -4,6 +4,7 @@
  * writes, watching) do not depend on how a model file becomes a module.
  */
 
+import type { HealthBuildOptions } from '../emit/healthOption.ts';
 import type { EmitSpec } from '../module/emitSpec.ts';
 
 /** One file a model file compiles to, with its whole content. */
@@ -24,6 +25,8 @@ export interface GenerateOptions {
   readonly outDir?: string;
   /** Kernels that throw at the first NaN or ±Infinity, naming its model line (a diagnostic build). */
   readonly checkFinite?: boolean;
+  /** The value-and-gradient kernels also measure saturation, dead ReLUs and loops' ‖∂L/∂h_t‖ (a --health build). */
+  readonly health?: boolean | HealthBuildOptions;
 }
 
 /** Compiles one model file into its generated files; throws a SourceError for a mistake in the file. */

@@ -12,6 +12,7 @@ import type { GradcConfig } from '../config.ts';
 import { UsageError } from '../errors.ts';
 import { parseList, type Io } from './io.ts';
 import { parseEmitFlag } from '../module/emitSpec.ts';
+import { parseHealthFlag } from '../emit/healthOption.ts';
 
 export interface CompileFlags {
   outDir?: string;
@@ -21,6 +22,8 @@ export interface CompileFlags {
   emit?: string;
   config?: string;
   checkFinite?: boolean;
+  /** `--health` (true) or `--health <saturation>`. */
+  health?: true | string;
 }
 
 export interface CompileDeps {
@@ -55,9 +58,11 @@ function plan(patterns: readonly string[], flags: CompileFlags, config: GradcCon
   const wrt = flags.wrt !== undefined ? wrtFlag(flags.wrt) : config.wrt;
   const outDir = flags.outDir ?? config.outDir;
   const checkFinite = flags.checkFinite ?? config.checkFinite;
+  const health = flags.health !== undefined ? parseHealthFlag(flags.health) : config.health;
   const options: GenerateOptions = {
     emit: flags.emit !== undefined ? parseEmitFlag(flags.emit) : (config.emit ?? 'ts'),
     ...(checkFinite === true ? { checkFinite } : {}),
+    ...(health !== undefined && health !== false ? { health } : {}),
     ...(wrt !== undefined ? { wrt } : {}),
     ...(outDir !== undefined ? { outDir } : {}),
   };

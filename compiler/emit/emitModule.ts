@@ -40,6 +40,14 @@ export interface KernelSpec {
   readonly checks?: FiniteChecks;
   /** Start with the hook that hands the call to a checkFinite twin while the runtime diagnoses a step (plain model-file builds; finiteTwin.ts). */
   readonly twin?: boolean;
+  /** Values also computed by the kernel (a --health build: healthStats.ts), written into a buffer allocated once and left in the module-level `target`. */
+  readonly health?: HealthWrites;
+}
+
+export interface HealthWrites {
+  readonly nodes: readonly Node[];
+  /** A module-level `let target: Float64Array | undefined`. */
+  readonly target: Identifier;
 }
 
 /**
@@ -81,8 +89,17 @@ function emitKernel(k: KernelSpec, helpers: readonly string[], calls: Set<string
       returnType = 'Float64Array';
     }
   }
+  const written = k.writes?.nodes.length ?? 0;
+  if (k.health !== undefined) {
+    // Every size is a literal in a scalar kernel: one buffer, allocated at the first call.
+    const { nodes, target } = k.health;
+    const buffer = names.claim('health');
+    lines.push(`  const ${buffer} = (${target} ??= new Float64Array(${nodes.length}));`);
+    const first = written + (k.returns === undefined ? 0 : 1);
+    nodes.forEach((_, i) => lines.push(`  ${buffer}[${i}] = ${listing.roots[first + i]};`));
+  }
   if (k.returns !== undefined) {
-    lines.push(...[...comments.before(k.returns), `return ${listing.roots[listing.roots.length - 1]};`].map((l) => `  ${l}`));
+    lines.push(...[...comments.before(k.returns), `return ${listing.roots[written]};`].map((l) => `  ${l}`));
   }
   if (k.twin === true) lines.unshift(...twinPrologue(k.name, returnType).map((l) => `  ${l}`));
   return [

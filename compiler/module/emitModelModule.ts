@@ -30,6 +30,11 @@ import { generatedNames, workspaceNames } from './names.ts';
 import type { GeneratedNames, KernelKind } from './names.ts';
 import { planSizes } from './sizes.ts';
 import { SUPPORT_DEPENDENCIES, SUPPORT_SOURCE } from './support.ts';
+import { healthStats } from '../emit/healthStats.ts';
+import type { HealthStats } from '../emit/healthStats.ts';
+import { checkHealthBuildOptions, saturationOf } from '../emit/healthOption.ts';
+import type { HealthBuildOptions } from '../emit/healthOption.ts';
+import { HEALTH_TYPE, HEALTH_TYPE_SOURCE, healthNames, healthSection } from './healthSection.ts';
 import type { SupportName } from './support.ts';
 
 export interface EmitModelModuleOptions extends DeriveOptions {
@@ -55,6 +60,12 @@ export interface EmitModelModuleOptions extends DeriveOptions {
   readonly twin?: boolean;
   /** Export the kernels (unchecked, positional) besides the named API: for modules loaded in memory by the façades. Default false. */
   readonly exportKernels?: boolean;
+  /**
+   * A --health build: the value-and-gradient kernel also measures saturated tanh/sigmoid units, dead
+   * ReLUs and loops' ‖∂L/∂h_t‖ (emit/healthStats.ts), read with `fHealth()` (healthSection.ts). true for
+   * the default saturation threshold. Default false: the module is unchanged.
+   */
+  readonly health?: boolean | HealthBuildOptions;
 }
 
 const CHECKED_NOTE = '// A checkFinite build: every value is tested for NaN and ±Infinity and the first names its model line (diagnostic, slower).';
@@ -87,6 +98,8 @@ interface SpecOptions {
   readonly checkFinite: boolean;
   readonly twin: boolean;
   readonly exportKernels: boolean;
+  /** The --health statistics of the value-and-gradient kernel, or null. */
+  readonly health: HealthStats | null;
 }
 
 function kernelSpecs(d: FunctionDerivatives, names: GeneratedNames, o: SpecOptions): Map<KernelKind, KernelSpec> {
@@ -115,6 +128,7 @@ function kernelSpecs(d: FunctionDerivatives, names: GeneratedNames, o: SpecOptio
       params: fn.params,
       returns: d.value,
       writes: { param: identifier('gradOut'), nodes: d.gradient, labels: perParam((p) => `∂${fn.name}/∂${p}`) },
+      ...(o.health === null ? {} : { health: { nodes: o.health.nodes, target: healthNames(fn.name).values } }),
     });
   }
   if (d.jvp !== null) {
@@ -192,6 +206,8 @@ interface Planned {
   readonly hessianFromHvp: boolean;
   /** The dense Jacobian of a tensor output, from its JVP and VJP kernels. */
   readonly jacobian: boolean;
+  /** The --health statistics of its value-and-gradient kernel, or null. */
+  readonly health: HealthStats | null;
 }
 
 /** Every top-level name the module defines, each once; a clash is the user's to resolve by renaming. */
@@ -211,6 +227,7 @@ function claimTopLevel(planned: readonly Planned[], helperNames: readonly string
     if (p.specs.has('ggnvp')) own.push(p.names.ggnvp);
     if (p.specs.has('hessian') || p.hessianFromHvp) own.push(p.names.hessian);
     if (p.jacobian) own.push(p.names.jacobian);
+    if (p.health !== null) own.push(healthNames(fn.name).read, healthNames(fn.name).values);
     for (const k of p.specs.values()) own.push(k.name, ...workspaceNames(k.name));
     for (const name of own) {
       const first = owner.get(name);
@@ -262,21 +279,24 @@ export function emitModelModule(file: ModuleIR, options: EmitModelModuleOptions 
 
 /** The one generated-module format, for model files, expressions and IR-built models alike. */
 export function buildModule(file: ModuleIR, options: EmitModelModuleOptions = {}): EmittedModule {
-  const { checkFinite = false, emit = DEFAULT_EMIT, twin = true, exportKernels = false, ...derive } = options;
+  const { checkFinite = false, emit = DEFAULT_EMIT, twin = true, exportKernels = false, health = false, ...derive } = options;
+  checkHealthBuildOptions(health);
   const kinds = new Set(emit);
   const planned: Planned[] = file.functions.map((fn) => {
     const layout = layoutBlocks(fn.wrt);
     const d = deriveFunction(fn, derive, derivativesFor(fn, kinds));
     const names = generatedNames(fn.name);
-    const specs = kernelSpecs(d, names, { checkFinite, twin, exportKernels });
+    const stats = health === false || d.gradient === null ? null : healthStats(d.value, d.gradient, fn.origin, health);
+    const specs = kernelSpecs(d, names, { checkFinite, twin, exportKernels, health: stats });
     const flat = kinds.has('flat') && layout.length > 0;
     const hessianFromHvp = kinds.has('hessian') && !specs.has('hessian') && specs.has('hvp');
     const jacobian = kinds.has('jacobian') && specs.has('jvp') && specs.has('vjp');
-    return { d, names, layout, specs, flat, hessianFromHvp, jacobian };
+    return { d, names, layout, specs, flat, hessianFromHvp, jacobian, health: stats };
   });
   const allSpecs = planned.flatMap((p) => [...p.specs.values()]);
   const emitted = emitKernels(allSpecs);
-  const topLevel = claimTopLevel(planned, emitted.helperNames);
+  const healthBuild = planned.some((p) => p.health !== null);
+  const topLevel = claimTopLevel(planned, [...emitted.helperNames, ...(healthBuild ? [HEALTH_TYPE] : [])]);
   const used = new Set<SupportName>();
   const use = (name: SupportName) => {
     for (const n of [name, ...(SUPPORT_DEPENDENCIES[name] ?? [])]) used.add(n);
@@ -319,7 +339,8 @@ export function buildModule(file: ModuleIR, options: EmitModelModuleOptions = {}
     });
     const kernelTexts = emitted.kernels.slice(next, next + p.specs.size);
     next += p.specs.size;
-    return [...layoutSection(ctx), ...namedApiSection(ctx), ...flatSection(ctx), ...viewSection(ctx), ...kernelTexts];
+    const healthText = p.health === null ? [] : [healthSection(healthNames(p.d.fn.name), p.health, saturationOf(health), healthFillers(p))];
+    return [...layoutSection(ctx), ...namedApiSection(ctx), ...flatSection(ctx), ...viewSection(ctx), ...healthText, ...kernelTexts];
   });
   const support = (Object.keys(SUPPORT_SOURCE) as SupportName[]).filter((n) => used.has(n));
   const types = support.filter((n) => /^[A-Z]/.test(n));
@@ -327,6 +348,7 @@ export function buildModule(file: ModuleIR, options: EmitModelModuleOptions = {}
   const parts = [
     `${generatedHeader(VERSION, displayPath(file.path))}\n${checkFinite ? `${CHECKED_NOTE}\n` : ''}/* eslint-disable */`,
     ...types.map((n) => SUPPORT_SOURCE[n]),
+    ...(healthBuild ? [HEALTH_TYPE_SOURCE] : []),
     ...sections,
     ...supportFunctions.map((n) => SUPPORT_SOURCE[n]),
     ...emitted.helpers,
@@ -334,3 +356,7 @@ export function buildModule(file: ModuleIR, options: EmitModelModuleOptions = {}
   ];
   return { source: `${parts.join('\n\n')}\n`, functions };
 }
+
+
+/** The public functions whose calls fill a function's health buffer, for fHealth's doc. */
+const healthFillers = (p: Planned): string => [p.names.valueAndGradient, p.names.gradient, ...(p.flat ? [`${p.names.flat}(…).objective`] : [])].join(', ');

@@ -6,7 +6,11 @@
  * marked values. Predicting the mean (1) scores Var(u_a + u_b) = 1/6.
  */
 import { SeededRng, type UnitLoss } from '../../runtime/index.ts';
-import { finalState, lossLayout, lossValueAndGradient, loss as lossValue, unpackLoss, type LossParams } from './adding.grad.ts';
+import * as generated from './adding.grad.ts';
+import { finalState, lossLayout, loss as lossValue, unpackLoss, type LossParams } from './adding.grad.ts';
+
+/** What the training loss is bound to: the checked-in module, or a build of the same model file with the same API (a --health one). */
+export type AddingModule = Pick<typeof generated, 'lossValueAndGradient' | 'unpackLoss'>;
 
 export const HIDDEN = 16;
 /** Mean squared error of always predicting 1, the mean of the target. */
@@ -74,11 +78,11 @@ export function gatherBatch(data: AddingData, indices: ArrayLike<number>): Addin
 }
 
 /** Named views of a flat vector, made once per vector rather than per step. */
-function viewsOnce(): (x: Float64Array) => LossParams {
+function viewsOnce(unpack: AddingModule['unpackLoss'] = unpackLoss): (x: Float64Array) => LossParams {
   let last: Float64Array | undefined;
   let views: LossParams | undefined;
   return (x) => {
-    if (x !== last) [last, views] = [x, unpackLoss(x)];
+    if (x !== last) [last, views] = [x, unpack(x)];
     return views!;
   };
 }
@@ -86,8 +90,9 @@ function viewsOnce(): (x: Float64Array) => LossParams {
 export const PARAMETERS = lossLayout.size;
 
 /** The trainer's loss over `data`: each unit's sequences gathered, run to the longest of them. */
-export function addingLoss(data: AddingData): UnitLoss {
-  const named = viewsOnce();
+export function addingLoss(data: AddingData, mod: AddingModule = generated): UnitLoss {
+  const named = viewsOnce(mod.unpackLoss);
+  const { lossValueAndGradient } = mod;
   return (params, unit, gradOut) => {
     const { Wx, Wh, b, Wy, c } = named(params);
     const { X, mask, h0, target } = gatherBatch(data, unit.indices);

@@ -2,14 +2,15 @@
  * MLPs of any depth on the digits, built with gradc's IR builders and compiled by
  * compileModel (a model file would need one parameter per layer written out): L weight
  * layers 784 → w → … → w → 10, an activation after each hidden layer, softmax
- * cross-entropy. The compiled value-and-gradient kernel trains; a plain forward pass
- * here gives the logits for accuracy and each hidden layer's outputs, from which the
- * fraction of dead ReLUs (zero for every example of the batch) is counted.
+ * cross-entropy. Compiled with `health`, so the value-and-gradient kernel that trains
+ * also measures, per hidden layer, the share of ReLUs dead for the whole batch or of
+ * sigmoid/tanh units saturated (`health()`, the trainer's `health: { compiled }`); a
+ * plain forward pass here gives the logits for accuracy.
  */
 import { add, compileModel, input, matmul } from '../../compiler/index.ts';
 import { relu, sigmoid, softmaxCrossEntropy, tanh } from '../../compiler/frontend/builders/nn.ts';
 import type { Node } from '../../compiler/ir/node.ts';
-import { SeededRng, type BatchValueAndGradient, type ParameterLayout } from '../../runtime/index.ts';
+import { SeededRng, type BatchValueAndGradient, type CompiledHealth, type ParameterLayout } from '../../runtime/index.ts';
 
 export type Activation = 'sigmoid' | 'tanh' | 'relu';
 /** 'small': every weight U(−0.05, 0.05) whatever the layer's size; 'scaled': Glorot (sigmoid, tanh) or He (relu) uniform. */
@@ -27,8 +28,10 @@ export interface DeepMlp {
   readonly size: number;
   readonly layout: ParameterLayout;
   readonly valueAndGradient: BatchValueAndGradient;
-  /** Logits [n, 10] of the first n rows of x; `dead` (one per hidden layer), if given, gets each layer's fraction of units that are 0 for all n rows. */
-  forward(params: Float64Array, x: Float64Array, n: number, dead?: Float64Array): Float64Array;
+  /** What the last valueAndGradient call measured: per hidden layer, first to last, its dead (relu) or saturated (sigmoid, tanh) share. */
+  readonly health: () => CompiledHealth | null;
+  /** Logits [n, 10] of the first n rows of x. */
+  forward(params: Float64Array, x: Float64Array, n: number): Float64Array;
   init(kind: Init, seed: number): Float64Array;
 }
 
@@ -45,7 +48,7 @@ export function deepMlp(depth: number, width: number, activation: Activation): D
     h = l === depth - 1 ? z : ACTIVATIONS[activation](z);
   }
   const params = W.flatMap((w, l) => [w, b[l]!]);
-  const compiled = compileModel({ inputs: [...params, X, labels], loss: softmaxCrossEntropy(h, labels), wrt: params, source: `a ${depth}-layer ${activation} MLP` });
+  const compiled = compileModel({ inputs: [...params, X, labels], loss: softmaxCrossEntropy(h, labels), wrt: params, source: `a ${depth}-layer ${activation} MLP` }, { health: true });
   const kernel = compiled.kernels['valueAndGradient'] as (...args: (Float64Array | number)[]) => number;
   const layout: ParameterLayout = { params: compiled.layout.map((e) => ({ name: e.name, shape: e.shape as number[], offset: e.offset, size: e.size })) };
   const views = (p: Float64Array): Float64Array[] => compiled.layout.map((e) => p.subarray(e.offset, e.offset + e.size));
@@ -57,7 +60,8 @@ export function deepMlp(depth: number, width: number, activation: Activation): D
     size: compiled.size,
     layout,
     valueAndGradient: (p, x, y, n, gradOut) => kernel(...views(p), x.subarray(0, n * INPUTS), y.subarray(0, n), n, gradOut),
-    forward(p, x, n, dead) {
+    health: compiled.health!,
+    forward(p, x, n) {
       const v = views(p);
       let cur = x.subarray(0, n * INPUTS);
       for (let l = 0; l < depth; l++) {
@@ -71,15 +75,6 @@ export function deepMlp(depth: number, width: number, activation: Activation): D
             for (let k = 0; k < fanIn; k++) s += cur[r * fanIn + k]! * w[k * fanOut + j]!;
             next[r * fanOut + j] = l === depth - 1 ? s : act(s);
           }
-        }
-        if (dead !== undefined && l < depth - 1) {
-          let deadUnits = 0;
-          for (let j = 0; j < fanOut; j++) {
-            let alive = false;
-            for (let r = 0; r < n && !alive; r++) alive = next[r * fanOut + j] !== 0;
-            if (!alive) deadUnits++;
-          }
-          dead[l] = deadUnits / fanOut;
         }
         cur = next;
       }

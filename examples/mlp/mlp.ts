@@ -5,7 +5,8 @@
  * Glorot-uniform initialization. Nothing is compiled at run time.
  */
 import { SeededRng, type BatchLogits, type BatchValueAndGradient } from '../../runtime/index.ts';
-import { logits, lossLayout, lossValueAndGradient, unpackLoss, type LossParams } from './mlp.grad.ts';
+import * as generated from './mlp.grad.ts';
+import { lossLayout, type LossParams } from './mlp.grad.ts';
 
 export const INPUTS = 784;
 export const CLASSES = 10;
@@ -35,7 +36,11 @@ function glorot(seed: number): Float64Array {
 /** The first `length` values of `a`, without a new view when that is all of it. */
 const front = (a: Float64Array, length: number) => (a.length === length ? a : a.subarray(0, length));
 
-export function mlpKernels(): MlpKernels {
+/** What the kernels are bound to: the checked-in module, or a build of the same model file with the same API (a --health one). */
+export type MlpModule = Pick<typeof generated, 'logits' | 'lossValueAndGradient' | 'unpackLoss'>;
+
+export function mlpKernels(mod: MlpModule = generated): MlpKernels {
+  const { logits, lossValueAndGradient, unpackLoss } = mod;
   // Named views of the flat vector, made once per vector rather than per step.
   let last: Float64Array | undefined;
   let views: LossParams | undefined;

@@ -8,10 +8,12 @@
  * to examples/mlp/out/.
  *
  * Run: `npm run demo`, or `npx tsx examples/mlp/train.ts [epochs] [--health]` without the compile step
- * (--health: per-layer gradient norms and update ratios on the progress line, with warnings).
+ * (--health: per-layer gradient norms and update ratios, and the dead-ReLU share from the model file compiled
+ * --health, on the progress line, with warnings).
  */
 import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   Adam,
   CosineAnnealingWarmRestarts,
@@ -20,13 +22,14 @@ import {
   loadMnist,
   train,
   trainValidationSplit,
+  type CompiledHealth,
   type Dataset,
   type Metrics,
   type ProgressStream,
   type TrainResult,
 } from '../../runtime/index.ts';
 import { lossLayout } from './mlp.grad.ts';
-import { CLASSES, INPUTS, mlpKernels } from './mlp.ts';
+import { CLASSES, INPUTS, mlpKernels, type MlpModule } from './mlp.ts';
 
 export interface MlpRunOptions {
   readonly seed?: number;
@@ -34,8 +37,20 @@ export interface MlpRunOptions {
   readonly progress?: ProgressStream | false;
   /** Write metrics.jsonl and the learning curves (mnist-curves.svg/.png) into this folder. */
   readonly outDir?: string;
-  /** Measure gradient health per layer (the trainer's `health` option): on the progress line, in metrics.jsonl, warnings as notes. */
+  /**
+   * Measure gradient health per layer (the trainer's `health` option): on the progress line, in metrics.jsonl,
+   * warnings as notes; with the model file compiled --health in this process (loadModelFile), the kernel's own
+   * dead-ReLU share too.
+   */
   readonly health?: boolean;
+}
+
+/** The model file compiled with --health (gradc compile --health, here in memory): the same API, and lossHealth(). */
+async function healthBuild(): Promise<MlpModule & { readonly lossHealth: () => CompiledHealth | null }> {
+  // The compiler loads only for a --health run.
+  const { loadModelFile } = await import('../../compiler/index.ts');
+  const path = join(dirname(fileURLToPath(import.meta.url)), 'mlp.model.ts');
+  return loadModelFile(relative(process.cwd(), path), { health: true }) as unknown as MlpModule & { readonly lossHealth: () => CompiledHealth | null };
 }
 
 export interface MlpRun {
@@ -50,7 +65,8 @@ const LR = 2e-3;
 /** Trains on `trainSet` from a seeded initialization for at most `epochs`; metrics on `validation` before and after. */
 export async function trainMlp(trainSet: Dataset, validation: Dataset, epochs: number, options: MlpRunOptions = {}): Promise<MlpRun> {
   const seed = options.seed ?? 7;
-  const mlp = mlpKernels();
+  const compiled = options.health === true ? await healthBuild() : null;
+  const mlp = mlpKernels(compiled ?? undefined);
   const params = mlp.init(seed);
   const validate = classifierMetrics(validation, { logits: mlp.logits, classes: CLASSES });
   const before = validate(params);
@@ -69,7 +85,7 @@ export async function trainMlp(trainSet: Dataset, validation: Dataset, epochs: n
     epochs,
     batchSize: 64,
     seed,
-    ...(options.health === true ? { health: true, layout: lossLayout } : {}),
+    ...(compiled !== null ? { health: { compiled: compiled.lossHealth }, layout: lossLayout } : {}),
     ...(outDir === undefined
       ? {}
       : {
@@ -94,7 +110,7 @@ if (isMain) {
   rmSync(join(outDir, 'metrics.jsonl'), { force: true });
   const { train: trainSet, validation } = trainValidationSplit(loadMnist(), { validationFraction: 0.2, seed: 7, stratify: true });
   console.log(`digits: ${trainSet.count} for training, ${validation.count} held out for validation (28×28 pixels in [0, 1])`);
-  console.log(`model: ${INPUTS}→64→${CLASSES} relu MLP, ${mlpKernels().size} parameters, from the generated examples/mlp/mlp.grad.ts`);
+  console.log(`model: ${INPUTS}→64→${CLASSES} relu MLP, ${mlpKernels().size} parameters, from ${health ? 'examples/mlp/mlp.model.ts compiled --health in memory' : 'the generated examples/mlp/mlp.grad.ts'}`);
   const run = await trainMlp(trainSet, validation, epochs, { progress: process.stdout, outDir, health });
   const { result, after } = run;
   console.log(`final validation accuracy: ${(100 * after['accuracy']!).toFixed(2)}% on ${validation.count} held-out digits (loss ${after['loss']!.toFixed(4)})`);

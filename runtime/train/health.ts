@@ -6,11 +6,14 @@
 //   vanishing gradients — the first layers' gradients are orders below the last's;
 //   updates out of scale — ‖Δθ‖/‖θ‖ far above or below ~1e-3 (too high or too low a
 //   learning rate).
-// Saturated tanh/sigmoid units, dead ReLUs and ∂L/∂h_t over time need the activations
-// and come from a --health build of the model (not here). The cost is three passes
+// Saturated tanh/sigmoid units, dead ReLUs and ∂L/∂h_t over time need the activations:
+// a --health build of the model measures them in its kernel, and `compiled` hands its
+// fHealth to this monitor (compiledHealth.ts gathers them). The cost is three passes
 // over the parameters per step (norms, a copy, the update's norm), paid only when
 // `health` is on; nothing is allocated per step.
 import type { ParameterLayout } from './nonFinite.ts';
+import { CompiledHealthMonitor, compiledSummary, compiledWarnings } from './compiledHealth.ts';
+import type { CompiledHealth, CompiledHealthRecord } from './compiledHealth.ts';
 
 export interface HealthOptions {
   /**
@@ -37,13 +40,24 @@ export interface HealthOptions {
    * a tenth of its first epoch's (a converged block's updates are tiny by right). Default 1e-7.
    */
   readonly minUpdateRatio?: number;
+  /**
+   * A --health build's statistics (gradc compile --health): its `fHealth`, read after each
+   * step's gradient. Adds each activation's saturated or dead share and each loop's ‖∂L/∂h_t‖
+   * to the record (`compiled`), with warnings for saturation, dying ReLUs, and vanishing or
+   * exploding gradients through time (by vanishingRatio and explodingFactor).
+   */
+  readonly compiled?: () => CompiledHealth | null;
+  /** Saturation: a tanh or sigmoid site's saturated share, mean over the epoch, at least this. Default 0.5. */
+  readonly maxSaturated?: number;
+  /** Dying ReLUs: a relu site's share of units dead for the whole batch, mean over the epoch, at least this. Default 0.5. */
+  readonly maxDead?: number;
 }
 
-export type HealthWarningKind = 'exploding' | 'vanishing' | 'large-updates' | 'small-updates';
+export type HealthWarningKind = 'exploding' | 'vanishing' | 'large-updates' | 'small-updates' | 'saturated' | 'dead-relu';
 
 export interface HealthWarning {
   readonly kind: HealthWarningKind;
-  /** The parameter block, for per-block warnings. */
+  /** The parameter block, for per-block warnings; the model line (and carry) for a --health build's. */
   readonly block?: string;
   /** What was measured, the cause in the notes' terms, and what to do. */
   readonly message: string;
@@ -65,19 +79,29 @@ export interface HealthRecord {
   /** The exploding check's reference norm (null until `referenceSteps` steps were seen). */
   readonly reference: number | null;
   readonly blocks: readonly BlockHealth[];
+  /** What a --health build measured (the `compiled` option). */
+  readonly compiled?: CompiledHealthRecord;
   readonly warnings: readonly HealthWarning[];
 }
 
-const DEFAULTS = { explodingFactor: 1e3, explodingNorm: 1e6, referenceSteps: 10, vanishingRatio: 1e-3, maxUpdateRatio: 0.1, minUpdateRatio: 1e-7 } as const;
+const DEFAULTS = { explodingFactor: 1e3, explodingNorm: 1e6, referenceSteps: 10, vanishingRatio: 1e-3, maxUpdateRatio: 0.1, minUpdateRatio: 1e-7, maxSaturated: 0.5, maxDead: 0.5 } as const;
+type Thresholds = Required<Omit<HealthOptions, 'compiled'>>;
 
 export function checkHealthOptions(h: HealthOptions | true): void {
   if (h === true) return;
   if (h === null || typeof h !== 'object') throw new TypeError(`Invalid health ${String(h)}; it must be true, false or an object of thresholds.`);
-  const positive = (k: keyof HealthOptions): void => {
+  const positive = (k: keyof Thresholds): void => {
     const v = h[k];
     if (v !== undefined && !(Number.isFinite(v) && v > 0)) throw new RangeError(`Invalid health.${k} ${v}; it must be a positive number.`);
   };
   (['explodingFactor', 'explodingNorm', 'vanishingRatio', 'maxUpdateRatio', 'minUpdateRatio'] as const).forEach(positive);
+  for (const k of ['maxSaturated', 'maxDead'] as const) {
+    const v = h[k];
+    if (v !== undefined && !(v > 0 && v <= 1)) throw new RangeError(`Invalid health.${k} ${v}; it must be a share in (0, 1].`);
+  }
+  if (h.compiled !== undefined && typeof h.compiled !== 'function') {
+    throw new TypeError(`Invalid health.compiled; it must be the fHealth function of a module compiled with gradc compile --health.`);
+  }
   if (h.referenceSteps !== undefined && !(Number.isInteger(h.referenceSteps) && h.referenceSteps >= 1)) {
     throw new RangeError(`Invalid health.referenceSteps ${h.referenceSteps}; it must be an integer >= 1.`);
   }
@@ -87,7 +111,8 @@ const fmt = (x: number): string => x.toExponential(1);
 
 /** The trainer's gradient-health monitor: fed every step, summarized every epoch. */
 export class HealthMonitor {
-  private readonly o: Required<HealthOptions>;
+  private readonly o: Thresholds;
+  private readonly compiled: CompiledHealthMonitor | null;
   private readonly blocks: readonly { readonly name: string; readonly offset: number; readonly size: number; readonly weight: boolean }[];
   private readonly before: Float64Array;
   /** Per step of the epoch and block: gradient norms (grown as needed, kept across epochs). */
@@ -103,7 +128,9 @@ export class HealthMonitor {
   private blockReference: Float64Array | null = null;
 
   constructor(layout: ParameterLayout, size: number, options: HealthOptions | true) {
-    this.o = { ...DEFAULTS, ...(options === true ? {} : options) };
+    const { compiled, ...thresholds } = options === true ? {} : options;
+    this.o = { ...DEFAULTS, ...thresholds };
+    this.compiled = compiled === undefined ? null : new CompiledHealthMonitor(compiled);
     // Weight blocks (rank ≥ 2) are the layers, in the order the model declares them.
     this.blocks = layout.params.map((p) => ({ name: p.name, offset: p.offset, size: p.size, weight: (p.shape?.length ?? 0) >= 2 }));
     this.before = new Float64Array(size);
@@ -145,6 +172,7 @@ export class HealthMonitor {
       if (++this.referenceCount === this.o.referenceSteps) this.reference = Math.exp(this.referenceLogSum / this.referenceCount);
     }
     this.before.set(params);
+    this.compiled?.record();
   }
 
   /** After the update: each block's ‖Δθ‖/‖θ‖. */
@@ -178,12 +206,14 @@ export class HealthMonitor {
       };
     });
     this.blockReference ??= Float64Array.from(blocks, (b) => b.gradNorm.median);
+    const compiled = this.compiled?.endEpoch() ?? null;
     const record: HealthRecord = {
       steps: n,
       gradNorm: { mean: this.globalSum / n, max: this.globalMax },
       reference: this.reference,
       blocks,
-      warnings: this.warnings(blocks),
+      ...(compiled === null ? {} : { compiled }),
+      warnings: [...this.warnings(blocks), ...(compiled === null ? [] : compiledWarnings(compiled, this.o))],
     };
     this.steps = 0;
     this.globalSum = 0;
@@ -236,5 +266,6 @@ export class HealthMonitor {
 /** The compact form for the progress display: the gradient norm and the largest update ratio. */
 export function healthSummary(h: HealthRecord): string {
   const worst = h.blocks.reduce((m, b) => Math.max(m, b.updateRatio), 0);
-  return `|g| ${fmt(h.gradNorm.mean)} (max ${fmt(h.gradNorm.max)})  upd/w ${fmt(worst)}${h.warnings.length > 0 ? `  ${h.warnings.map((w) => w.kind).join(', ')}` : ''}`;
+  const compiled = h.compiled === undefined ? '' : compiledSummary(h.compiled);
+  return `|g| ${fmt(h.gradNorm.mean)} (max ${fmt(h.gradNorm.max)})  upd/w ${fmt(worst)}${compiled === '' ? '' : `  ${compiled}`}${h.warnings.length > 0 ? `  ${h.warnings.map((w) => w.kind).join(', ')}` : ''}`;
 }

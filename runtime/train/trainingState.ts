@@ -146,7 +146,16 @@ const healthRecord = z.strictObject(
     gradNorm: z.strictObject({ mean: anyNumber, max: anyNumber }),
     reference: anyNumber.nullable(),
     blocks: z.array(z.strictObject({ name: z.string(), gradNorm: z.strictObject({ mean: anyNumber, median: anyNumber, max: anyNumber }), updateRatio: anyNumber })),
-    warnings: z.array(z.strictObject({ kind: z.enum(['exploding', 'vanishing', 'large-updates', 'small-updates']), block: z.string().optional(), message: z.string() })),
+    compiled: z
+      .strictObject({
+        saturation: anyNumber,
+        activations: z.array(z.strictObject({ site: z.string(), text: z.string(), op: z.string(), measure: z.enum(['saturated', 'dead']), mean: anyNumber, max: anyNumber })),
+        loops: z.array(z.strictObject({ site: z.string(), text: z.string(), carry: z.string(), gradNorm: z.array(anyNumber) })),
+      })
+      .optional(),
+    warnings: z.array(
+      z.strictObject({ kind: z.enum(['exploding', 'vanishing', 'large-updates', 'small-updates', 'saturated', 'dead-relu']), block: z.string().optional(), message: z.string() }),
+    ),
   },
   { error: "an epoch's gradient-health record (an object)" },
 );

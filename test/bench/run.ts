@@ -10,8 +10,9 @@
 // `-- distributed` (distributed.ts: synchronous SGD on worker threads), `-- async` (asyncDistributed.ts:
 // asynchronous SGD, staleness-aware lr and delay compensation after the same updates) or `-- sizes` (moduleSizes.ts:
 // generated module size per --emit selection), `-- models` (generalModels.ts: issue 15's objectives with
-// every size named, compiled once, value + gradient at three sizes) or `-- redis` (redisTransport.ts: the Redis
-// transport's cost per step for 50 k parameters, against a redis-server the bench starts) one or some.
+// every size named, compiled once, value + gradient at three sizes), `-- redis` (redisTransport.ts: the Redis
+// transport's cost per step for 50 k parameters, against a redis-server the bench starts) or `-- health`
+// (healthOverhead.ts: the cost of gradc compile --health on the digits MLP's value and gradient) one or some.
 
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -19,6 +20,7 @@ import { Bench } from 'tinybench';
 import { makeBaselineStep } from './baseline.ts';
 import { asyncDistributedBench } from './asyncDistributed.ts';
 import { distributedBench } from './distributed.ts';
+import { healthOverheadBench } from './healthOverhead.ts';
 import { moduleSizesBench } from './moduleSizes.ts';
 import { generalModelsBench } from './generalModels.ts';
 import { redisBench } from './redisTransport.ts';
@@ -226,7 +228,7 @@ async function startupBench(): Promise<void> {
   console.log(startupReport(runStartup(log)));
 }
 
-const SECTIONS: Readonly<Record<string, () => Promise<void>>> = { mlp: stepBench, startup: startupBench, distributed: distributedBench, async: asyncDistributedBench, sizes: moduleSizesBench, models: generalModelsBench, redis: redisBench };
+const SECTIONS: Readonly<Record<string, () => Promise<void>>> = { mlp: stepBench, startup: startupBench, distributed: distributedBench, async: asyncDistributedBench, sizes: moduleSizesBench, models: generalModelsBench, redis: redisBench, health: healthOverheadBench };
 
 async function main(args: readonly string[]): Promise<void> {
   const unknown = args.filter((a) => !(a in SECTIONS));

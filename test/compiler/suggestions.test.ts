@@ -212,7 +212,7 @@ describe('gradc.config.ts', () => {
     expect((e as Error).message).toBe([
       "gradc.config.ts:4:3: unknown config key 'outdir'; did you mean 'outDir'?",
       "gradc.config.ts:5:3: unknown config key 'wrtt'; did you mean 'wrt'?",
-      "See defineConfig in 'gradc/config' for the keys: inputs, outDir, wrt, emit, checkFinite.",
+      "See defineConfig in 'gradc/config' for the keys: inputs, outDir, wrt, emit, checkFinite, health.",
     ].join('\n'));
   });
 

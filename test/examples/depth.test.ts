@@ -1,5 +1,5 @@
 // examples/depth on a small slice of the digits: the compiled deep MLP's loss equals the
-// forward pass's cross-entropy, dead ReLUs are counted exactly, and depth with sigmoid
+// forward pass's cross-entropy, the --health kernel counts dead ReLUs and saturated units, and depth with sigmoid
 // units from a small initialisation makes the first layer's gradient vanish (and the
 // trainer say so) where two layers do not.
 import { describe, expect, it } from 'vitest';
@@ -26,16 +26,24 @@ describe('examples/depth', () => {
     }
   });
 
-  it('counts a ReLU layer whose biases are very negative as all dead, the others as alive', () => {
+  it("the compiled kernel counts a ReLU layer whose biases are very negative as all dead, and saturated tanh units", () => {
     const m = deepMlp(3, 8, 'relu');
     const p = m.init('scaled', 1);
+    const n = 50;
+    m.valueAndGradient(p, data.validation.x, data.validation.y, n, new Float64Array(m.size));
+    const alive = m.health()!.activations.map((a) => a.fraction);
+    expect(alive).toHaveLength(2);
+    expect(alive.every((d) => d < 1)).toBe(true);
     const b1 = m.layout.params.find((e) => e.name === 'b1')!;
     p.fill(-100, b1.offset, b1.offset + b1.size);
-    const dead = new Float64Array(2);
-    m.forward(p, data.validation.x, 50, dead);
-    expect(dead[0]).toBe(1);
+    m.valueAndGradient(p, data.validation.x, data.validation.y, n, new Float64Array(m.size));
     // Layer 2 sees only zeros, so each unit outputs relu(its bias) = 0 (biases start at 0): dead too.
-    expect(dead[1]).toBe(1);
+    expect(m.health()!.activations.map((a) => [a.measure, a.fraction])).toEqual([['dead', 1], ['dead', 1]]);
+    const t = deepMlp(2, 8, 'tanh');
+    const q = t.init('scaled', 1).map((w) => 100 * w);
+    t.valueAndGradient(q, data.validation.x, data.validation.y, n, new Float64Array(t.size));
+    expect(t.health()!.activations.map((a) => a.measure)).toEqual(['saturated']);
+    expect(t.health()!.activations[0]!.fraction).toBeGreaterThan(0.9);
   });
 
   it('sigmoid from a small initialisation: the gradient vanishes at depth 8 (and the trainer warns), not at depth 2', async () => {
@@ -53,8 +61,17 @@ describe('examples/depth', () => {
 describe('examples/depth: exploding gradients in an RNN on 100-step sequences', () => {
   it('without clipping the trainer warns of exploding gradients and the fit is worse; clipping by norm trains', async () => {
     const [plain, clipped] = [await rnnClipping(false, 2), await rnnClipping(true, 2)];
-    expect(plain.health.some((h) => h.warnings.some((w) => w.kind === 'exploding'))).toBe(true);
-    expect(clipped.health.some((h) => h.warnings.some((w) => w.kind === 'exploding'))).toBe(false);
+    const explodingNorm = (r: typeof plain) => r.health.some((h) => h.warnings.some((w) => w.kind === 'exploding' && w.block === undefined));
+    expect(explodingNorm(plain)).toBe(true);
+    expect(explodingNorm(clipped)).toBe(false);
     expect(clipped.mse).toBeLessThan(plain.mse);
+    // Through time (the --health kernel's ‖∂L/∂h_t‖): both start exploding (clipping bounds the step, not the
+    // Jacobians' product), ‖∂L/∂h‖ at the first step 10⁴ times the last's.
+    for (const r of [plain, clipped]) {
+      const g = r.stateGradients[0]!;
+      expect(g).toHaveLength(100);
+      expect(g[0]! / g[99]!).toBeGreaterThan(1e3);
+      expect(r.health[0]!.warnings.filter((w) => w.block?.endsWith(' h') === true).map((w) => w.kind)).toEqual(['exploding']);
+    }
   });
 });

@@ -8,7 +8,7 @@ import { OP_TABLE } from '../../ir/opTable.ts';
 import { topoSort } from '../../ir/program.ts';
 import { bodyOf, bodyRoots } from '../../ir/scanBody.ts';
 import { claimParameterNames } from '../emitModule.ts';
-import type { KernelSpec } from '../emitModule.ts';
+import type { HealthWrites, KernelSpec } from '../emitModule.ts';
 import { NameManager, capitalize } from '../names.ts';
 import { twinPrologue } from '../finiteTwin.ts';
 import { BUFFER_CHECK_CALLS, FINITE_CHECK_HELPERS, SCALAR_CHECK_CALLS, bufferCheck, isChecked, scalarCheck, unobserved } from '../finiteChecks.ts';
@@ -39,7 +39,7 @@ export const isTensorKernel = (k: KernelSpec): boolean =>
   k.params.some((p) => p.shape.length > 0) || topoSort(kernelRoots(k)).some((n) => n.shape.length > 0 || n.op === 'scan');
 
 export function kernelRoots(k: KernelSpec): Node[] {
-  return [...(k.writes?.nodes ?? []), ...(k.returns !== undefined ? [k.returns] : [])];
+  return [...(k.writes?.nodes ?? []), ...(k.returns !== undefined ? [k.returns] : []), ...(k.health?.nodes ?? [])];
 }
 
 export interface EmittedKernel {
@@ -56,10 +56,12 @@ function withPrunedLoops(k: KernelSpec): KernelSpec {
   if (replaced.size === 0) return k;
   const nodes = k.writes?.nodes.length ?? 0;
   const primal = k.checks === undefined ? undefined : new Set([...k.checks.primal].map((n) => replaced.get(n) ?? n));
+  const health = nodes + (k.returns === undefined ? 0 : 1);
   return {
     ...k,
     ...(k.writes === undefined ? {} : { writes: { ...k.writes, nodes: roots.slice(0, nodes) } }),
     ...(k.returns === undefined ? {} : { returns: roots[nodes]! }),
+    ...(k.health === undefined ? {} : { health: { ...k.health, nodes: roots.slice(health) } }),
     ...(k.checks === undefined ? {} : { checks: { ...k.checks, primal: primal! } }),
   };
 }
@@ -125,6 +127,7 @@ export function emitTensorKernel(spec: KernelSpec): EmittedKernel {
     if (check !== null) body.push(...check(node));
   }
   body.push(...writeOutputs(k, outParam, writeOffsets, plan.storage, ctx));
+  if (k.health !== undefined) body.push(...writeHealth(k.health, names.claim('health'), ctx));
   if (k.returns !== undefined) body.push(`return ${readElement(k.returns, { shape: [], indices: [] }, ctx).text};`);
 
   const slots = [...plan.slots, ...scratchSlots];
@@ -174,6 +177,19 @@ function checkFor(k: KernelSpec, ctx: StatementContext, local: string, calls: Se
     if (s.kind === 'buffer') return calling(BUFFER_CHECK_CALLS, bufferCheck(node, s.array, s.offset, sizeExpr(node.shape), local, k.name, checks));
     return [];
   };
+}
+
+/** A --health build's statistics, into a workspace buffer of their own that the module-level target then holds. */
+function writeHealth(h: HealthWrites, buffer: string, ctx: StatementContext): string[] {
+  ctx.addSlot(buffer, totalSize(h.nodes));
+  const at = offsets(h.nodes);
+  const i = ctx.flatVar;
+  const lines = h.nodes.map((n, idx) =>
+    n.shape.length === 0
+      ? `${buffer}[${at[idx]}] = ${readElement(n, { shape: [], indices: [] }, ctx).text};`
+      : `for (let ${i} = 0; ${i} < ${sizeExpr(n.shape)}; ${i}++) ${buffer}[${plusIndex(at[idx]!, i)}] = ${readElement(n, { shape: n.shape, indices: null, flat: i }, ctx).text};`,
+  );
+  return [...lines, `${h.target} = ${buffer};`];
 }
 
 function totalSize(nodes: readonly Node[]): string {
