@@ -13,7 +13,7 @@
  * with a data condition (`i < 100 && err > tol`) becomes a bounded while
  * loop node (`whileLoop`).
  */
-import { add, constant, mul } from '../../ir/build.ts';
+import { add, constant, div, mul } from '../../ir/build.ts';
 import type { Node } from '../../ir/node.ts';
 import { topoSort } from '../../ir/program.ts';
 import { withOrigin } from '../../ir/origin.ts';
@@ -53,26 +53,37 @@ const CONTINUES = {
   '>=': (i: number, end: number) => i >= end,
 };
 
-/** A bound over a named dimension: the size `dim` plus a constant (`x.shape[0] - 1`). */
+/** A bound over a named dimension: (the size `dim` plus a constant) over a whole divisor (`x.shape[0] - 1`, `n / 2`). */
 interface DimBound {
   readonly dim: string;
   readonly offset: number;
+  readonly divisor: number;
 }
 
 /** `n`, `n - k`, `n + k`, `k + n` of one named size n and numbers known at compile time, as n + offset; null for anything else. */
 function dimBound(n: Node): DimBound | null {
-  if (n.op === 'dimSize') return { dim: String(n.attrs['dim']), offset: 0 };
+  if (n.op === 'div') {
+    const q = constantValue(n.inputs[1]!);
+    const inner = dimBound(n.inputs[0]!);
+    return q !== null && Number.isInteger(q) && q >= 1 && inner !== null && inner.divisor === 1 ? { ...inner, divisor: q } : null;
+  }
+  return sumBound(n);
+}
+
+/** `n`, `n ± k`, `k + n`, as n + offset. */
+function sumBound(n: Node): DimBound | null {
+  if (n.op === 'dimSize') return { dim: String(n.attrs['dim']), offset: 0, divisor: 1 };
   if (n.op !== 'add' && n.op !== 'sub') return null;
   const [a, b] = n.inputs as [Node, Node];
   const bConst = constantValue(b);
   if (bConst !== null && Number.isInteger(bConst)) {
-    const inner = dimBound(a);
-    return inner === null ? null : { dim: inner.dim, offset: inner.offset + (n.op === 'add' ? bConst : -bConst) };
+    const inner = sumBound(a);
+    return inner === null ? null : { ...inner, offset: inner.offset + (n.op === 'add' ? bConst : -bConst) };
   }
   const aConst = constantValue(a);
   if (n.op === 'add' && aConst !== null && Number.isInteger(aConst)) {
-    const inner = dimBound(b);
-    return inner === null ? null : { dim: inner.dim, offset: inner.offset + aConst };
+    const inner = sumBound(b);
+    return inner === null ? null : { ...inner, offset: inner.offset + aConst };
   }
   return null;
 }
@@ -85,9 +96,9 @@ function bound(ctx: Context, env: Env, loop: ForLoop, which: 'start' | 'bound' |
   if (value !== null) return value;
   const affine = which === 'bound' ? dimBound(n) : null;
   if (affine !== null) return affine;
-  fail(ctx, e.at, `the loop ${which === 'bound' ? 'bound' : which} must be known at compile time${which === 'bound' ? ', or a size plus or minus a constant' : ''}`,
+  fail(ctx, e.at, `the loop ${which === 'bound' ? 'bound' : which} must be known at compile time${which === 'bound' ? ', or a size plus or minus a constant, over a whole number' : ''}`,
     which === 'bound'
-      ? 'Use a literal, a module constant, a size from x.shape (a named dimension makes a loop node) or such a size minus a constant (x.shape[0] - 1); for a data-dependent count, bound it: for (let i = 0; i < 100 && err > tol; i++).'
+      ? 'Use a literal, a module constant, a size from x.shape (a named dimension makes a loop node), such a size minus a constant (x.shape[0] - 1) or over a whole number ((x.shape[0] - 1) / 2); a loop cannot run more steps than the size counts (2 * n); for a data-dependent count, bound it: for (let i = 0; i < 100 && err > tol; i++).'
       : 'Use a literal or a module constant.');
 }
 
@@ -117,13 +128,14 @@ export function lowerLoop(ctx: Context, env: Env, loop: ForLoop, at: Pos): Env {
     if (options.checkpoint !== undefined && typeof options.checkpoint === 'object') {
       fail(ctx, at, `@checkpoint budget=… needs a trip count known at compile time; this loop runs over the named dimension '${end.dim}'`, 'Write @checkpoint sqrt or @checkpoint log.');
     }
-    // Steps beyond those the size counts: the loop's tape holds at most that many.
-    const extra = end.offset - start + (loop.compare === '<=' ? 1 : 0);
+    // t < (n + b) / q runs ceil((n + b − s·q) / q) steps from s (t ≤ …: floor(…) + 1); the tape holds n, so b − s·q (+1) must not be positive.
+    const le = loop.compare === '<=' ? 1 : 0;
+    const extra = end.offset - start * end.divisor + le;
     if (extra > 0) {
-      fail(ctx, loop.bound.at, `this loop may run ${extra} step${extra === 1 ? '' : 's'} more than the size '${end.dim}' counts`, `Loop at most '${end.dim}' times: for (let ${v} = ${start}; ${v} < x.shape[k]${start > 0 ? '' : ' - …'}; ${v}++).`);
+      fail(ctx, loop.bound.at, `this loop may run more steps than the size '${end.dim}' counts`, `Loop at most '${end.dim}' times: for (let ${v} = ${start}; ${v} < x.shape[k]${start > 0 ? '' : ' - …'}; ${v}++).`);
     }
-    if (extra === 0 && start === 0) return loopNode(ctx, env, loop, at, end.dim, start, step, options);
-    return loopNode(ctx, env, loop, at, end.dim, start, step, options, extra);
+    if (extra === 0 && start === 0 && end.divisor === 1) return loopNode(ctx, env, loop, at, end.dim, start, step, options);
+    return loopNode(ctx, env, loop, at, end.dim, start, step, options, { offset: end.offset - start * end.divisor, divisor: end.divisor, inclusive: le === 1 });
   }
   const count = tripCount(loop, start, end, step);
   if (count === null) fail(ctx, at, 'this loop never ends', 'Make the step move the loop variable towards the bound.');
@@ -301,20 +313,40 @@ function afterLoop(env: Env, carried: readonly string[], carry: Readonly<Record<
   return next;
 }
 
+/** A loop over a named size n that runs fewer steps: while t·q < n + offset (≤ with `inclusive`), counted from 0. */
+interface ShortLoop {
+  readonly offset: number;
+  readonly divisor: number;
+  readonly inclusive: boolean;
+}
+
+/**
+ * The step count of a short loop as a run-time number: a = n + offset steps
+ * over q, rounded up (or down, plus one, when inclusive). In integers,
+ * ⌈a/q⌉ = round((2a + q − 2) / 2q) and ⌊a/q⌋ + 1 = ⌈(a + 1)/q⌉, and the loop
+ * node rounds its count, so no floor or ceiling op is needed.
+ */
+function shortCount(dim: string, s: ShortLoop): Node {
+  const a = add(dimSize(dim), constant(s.offset + (s.inclusive ? 1 : 0)));
+  if (s.divisor === 1) return a;
+  const q = s.divisor;
+  return div(add(mul(constant(2), a), constant(q - 2)), constant(2 * q));
+}
+
 /**
  * The loop as one scan node: the reassigned outer variables are carried from
- * step to step, pushed values stacked. `short` (≤ 0) runs the loop over the
- * named size `length` for length + short steps (a bound `n - 1`, a start 1):
- * a counted loop, whose tape the size bounds.
+ * step to step, pushed values stacked. A `short` loop runs over the named
+ * size `length` for fewer steps (a bound `n - 1`, `n / 2`, a start 1): a
+ * counted loop, whose tape the size bounds.
  */
-function loopNode(ctx: Context, env: Env, loop: ForLoop, at: Pos, length: Dim, start: number, step: number, options: LoopDirectiveOptions, short?: number): Env {
+function loopNode(ctx: Context, env: Env, loop: ForLoop, at: Pos, length: Dim, start: number, step: number, options: LoopDirectiveOptions, short?: ShortLoop): Env {
   const { carried, init } = carriesOf(ctx, env, loop, at);
   const outputs = outputsOf(ctx, env, loop, at);
   if (short !== undefined && outputs.length > 0) {
-    fail(ctx, at, `a loop that runs ${-short} step${short === -1 ? '' : 's'} fewer than the size '${String(length)}' cannot collect per-step values yet (it pushes into '${outputs[0]}')`,
+    fail(ctx, at, `a loop that runs fewer steps than the size '${String(length)}' counts cannot collect per-step values yet (it pushes into '${outputs[0]}')`,
       `Loop over the whole size and push every step (for (let t = 0; t < x.shape[k]; t++)), or carry what the steps add up to.`);
   }
-  const count = short === undefined ? undefined : build(ctx, loop.bound.at, () => add(dimSize(String(length)), constant(short)));
+  const count = short === undefined ? undefined : build(ctx, loop.bound.at, () => shortCount(String(length), short));
   const result = build(ctx, at, () => scan({
     init,
     length,
