@@ -1,0 +1,78 @@
+// Asynchronous SGD with a parameter server, as runtime/distributed/asyncGradient.ts
+// runs it: each worker loops pull → compute → push; the server applies gradients one at
+// a time in arrival order, and answers a worker with the parameters once its gradient
+// is applied (so the worker's next pull reads the version that includes it).
+// Staleness of an update = server version when it is applied − version the worker read.
+import { SeededRng } from '../../random/seededRng.ts';
+import { computeMs } from './computeTime.ts';
+import { EventQueue } from './eventQueue.ts';
+import { Links } from './links.ts';
+import type { ClusterModel } from './model.ts';
+import { ResourcePool } from './resourcePool.ts';
+import { spread, stalenessSummary, type Spread, type StalenessSummary } from './summary.ts';
+
+export interface AsyncSimulation {
+  readonly workers: number;
+  /** Examples in each worker's batch. */
+  readonly batch: number;
+  readonly updates: number;
+  /** Updates left out of the statistics at the start. Default 0. */
+  readonly warmupUpdates?: number;
+}
+
+export interface AsyncPrediction {
+  /** Time between consecutive updates at the server. */
+  readonly updateIntervalMs: Spread;
+  readonly updatesPerSecond: number;
+  readonly examplesPerSecond: number;
+  /** Staleness of the updates after warm-up. */
+  readonly staleness: StalenessSummary;
+  /** Staleness of every update, in the order applied. */
+  readonly stalenessByUpdate: readonly number[];
+}
+
+export function simulateAsync(cluster: ClusterModel, sim: AsyncSimulation): AsyncPrediction {
+  const warmup = sim.warmupUpdates ?? 0;
+  if (!(sim.workers >= 1 && Number.isInteger(sim.workers))) throw new RangeError(`simulateAsync needs an integer workers >= 1; got ${sim.workers}.`);
+  if (!(sim.updates > warmup + 1)) throw new RangeError(`simulateAsync needs more updates (${sim.updates}) than warm-up updates (${warmup}) + 1.`);
+
+  const events = new EventQueue();
+  const links = new Links(cluster.transport);
+  const cores = new ResourcePool(cluster.cores ?? Infinity);
+  const server = new ResourcePool(1);
+  const rngs = Array.from({ length: sim.workers }, (_, w) => SeededRng.fromSeed(cluster.seed).stream(w));
+  const staleness: number[] = [];
+  const appliedAt: number[] = [];
+  /** Updates ordered at the server so far: the version an update is applied to, since they apply one at a time. */
+  let ordered = 0;
+
+  const start = (worker: number, version: number, time: number): void => {
+    const pulled = links.pull(time);
+    const computed = cores.acquire(pulled, computeMs(cluster.compute, sim.batch, worker, rngs[worker]!, cluster.straggler));
+    events.at(links.push(computed), (t) => arrive(worker, version, t));
+  };
+
+  const arrive = (worker: number, read: number, time: number): void => {
+    if (ordered >= sim.updates) return;
+    staleness.push(ordered - read);
+    ordered++;
+    const version = ordered;
+    events.at(server.acquire(time, cluster.server.applyMs), (t) => {
+      appliedAt.push(t);
+      if (ordered < sim.updates) start(worker, version, t);
+    });
+  };
+
+  for (let w = 0; w < sim.workers; w++) start(w, 0, 0);
+  events.runUntil(() => appliedAt.length >= sim.updates);
+
+  const intervals = appliedAt.slice(warmup + 1).map((t, i) => t - appliedAt[warmup + i]!);
+  const elapsed = appliedAt[appliedAt.length - 1]! - appliedAt[warmup]!;
+  return {
+    updateIntervalMs: spread(intervals),
+    updatesPerSecond: (1000 * intervals.length) / elapsed,
+    examplesPerSecond: (1000 * intervals.length * sim.batch) / elapsed,
+    staleness: stalenessSummary(staleness.slice(warmup)),
+    stalenessByUpdate: staleness,
+  };
+}
