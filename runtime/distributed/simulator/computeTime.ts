@@ -15,11 +15,15 @@ export function sampleNoise(noise: ComputeNoise, rng: SeededRng): number {
   }
 }
 
-/** How long worker `worker` takes on `examples` examples, this time. */
+/** How long worker `worker` computes on `examples` examples, this time (on a core). */
 export function computeMs(model: ComputeModel, examples: number, worker: number, rng: SeededRng, straggler?: Straggler): number {
   const base = (model.fixedMs + model.msPerExample * examples) * sampleNoise(model.noise, rng);
-  if (straggler === undefined || straggler.worker !== worker) return base;
-  return base * (straggler.factor ?? 1) + (straggler.extraMs ?? 0);
+  return straggler?.worker === worker ? base * (straggler.factor ?? 1) : base;
+}
+
+/** How long worker `worker` waits off the CPU before each job. */
+export function stallMs(worker: number, straggler?: Straggler): number {
+  return straggler?.worker === worker ? (straggler.extraMs ?? 0) : 0;
 }
 
 /** A measured single-worker step: its batch and its time. */

@@ -3,7 +3,7 @@
 // more workers than this machine has.
 export type { ClusterModel, ComputeModel, ComputeNoise, ServerModel, Straggler, TransportModel } from './model.ts';
 export { FREE_TRANSPORT } from './model.ts';
-export { calibrateCompute, computeMs, sampleNoise, type MeasuredStep } from './computeTime.ts';
+export { calibrateCompute, computeMs, sampleNoise, stallMs, type MeasuredStep } from './computeTime.ts';
 export { simulateSync, type SyncPrediction, type SyncSimulation } from './simulateSync.ts';
 export { simulateAsync, type AsyncPrediction, type AsyncSimulation } from './simulateAsync.ts';
 export type { Spread, StalenessSummary } from './summary.ts';

@@ -19,7 +19,10 @@ export interface ComputeModel {
   readonly noise: ComputeNoise;
 }
 
-/** One slow worker, as the distributed bench injects one: its jobs take `factor` times as long, plus `extraMs`. */
+/**
+ * One slow worker: each of its jobs first waits `extraMs` off the CPU (the distributed
+ * bench's injected sleep, a stalled disk or network), then computes `factor` times as long.
+ */
 export interface Straggler {
   readonly worker: number;
   readonly extraMs?: number;

@@ -4,7 +4,7 @@
 // is applied (so the worker's next pull reads the version that includes it).
 // Staleness of an update = server version when it is applied − version the worker read.
 import { SeededRng } from '../../random/seededRng.ts';
-import { computeMs } from './computeTime.ts';
+import { computeMs, stallMs } from './computeTime.ts';
 import { EventQueue } from './eventQueue.ts';
 import { Links } from './links.ts';
 import type { ClusterModel } from './model.ts';
@@ -48,8 +48,11 @@ export function simulateAsync(cluster: ClusterModel, sim: AsyncSimulation): Asyn
 
   const start = (worker: number, version: number, time: number): void => {
     const pulled = links.pull(time);
-    const computed = cores.acquire(pulled, computeMs(cluster.compute, sim.batch, worker, rngs[worker]!, cluster.straggler));
-    events.at(links.push(computed), (t) => arrive(worker, version, t));
+    // Each shared resource (cores, the server's link) is asked at the time the work starts, so it serves in time order.
+    events.at(pulled + stallMs(worker, cluster.straggler), (ready) => {
+      const computed = cores.acquire(ready, computeMs(cluster.compute, sim.batch, worker, rngs[worker]!, cluster.straggler));
+      events.at(computed, (done) => events.at(links.push(done), (t) => arrive(worker, version, t)));
+    });
   };
 
   const arrive = (worker: number, read: number, time: number): void => {

@@ -7,7 +7,7 @@
 // another only while the arrived and running shards fall short of N. Later gradients
 // of a finished step are dropped when they arrive, and its unstarted shards discarded.
 import { SeededRng } from '../../random/seededRng.ts';
-import { computeMs } from './computeTime.ts';
+import { computeMs, stallMs } from './computeTime.ts';
 import { EventQueue } from './eventQueue.ts';
 import { Links } from './links.ts';
 import type { ClusterModel } from './model.ts';
@@ -84,8 +84,11 @@ export function simulateSync(cluster: ClusterModel, sim: SyncSimulation): SyncPr
     free.delete(worker);
     round.running++;
     const pulled = links.pull(time);
-    const computed = cores.acquire(pulled, computeMs(cluster.compute, examples, worker, rngs[worker]!, cluster.straggler));
-    events.at(links.push(computed), (t) => arrive(worker, round, examples, t));
+    // Each shared resource (cores, the server's link) is asked at the time the work starts, so it serves in time order.
+    events.at(pulled + stallMs(worker, cluster.straggler), (ready) => {
+      const computed = cores.acquire(ready, computeMs(cluster.compute, examples, worker, rngs[worker]!, cluster.straggler));
+      events.at(computed, (done) => events.at(links.push(done), (t) => arrive(worker, round, examples, t)));
+    });
   };
 
   const arrive = (worker: number, round: Round, examples: number, time: number): void => {

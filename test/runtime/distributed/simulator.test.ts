@@ -61,6 +61,21 @@ describe('simulateSync, deterministic times', () => {
     expect(backed.droppedPerStep.every((d) => d === 0 || d === 1)).toBe(true);
   });
 
+  it('a straggler\'s stall (a sleep) does not hold a core: on 1 core, b = 1 still skips it', () => {
+    const straggler = { worker: 1, extraMs: 40 };
+    const c = (examples: number): number => FIXED + PER_EXAMPLE * examples;
+    const slow = simulateSync(cluster({ straggler, cores: 1 }), { workers: 2, batch: 256, steps: 10, warmupSteps: 1 });
+    expect(slow.stepMs.mean).toBeCloseTo(PULL + 40 + c(128) + PUSH + 2 * REDUCE + APPLY, 10);
+    const backed = simulateSync(cluster({ straggler, cores: 1 }), { workers: 2, backup: 1, batch: 255, steps: 60, warmupSteps: 1 });
+    // The two fast workers take turns on the core; now and then the straggler's shard takes it too, at most one compute
+    // more (less the time the core idles between steps, when it may have started).
+    const step = PULL + 2 * c(85) + PUSH + 2 * REDUCE + APPLY;
+    expect(backed.stepMs.p50).toBeCloseTo(step, 10);
+    expect(backed.stepMs.max).toBeGreaterThan(step + 1);
+    expect(backed.stepMs.max).toBeLessThanOrEqual(step + c(85) + 1e-9);
+    expect(backed.droppedPerStep.reduce((a, d) => a + d, 0)).toBeGreaterThan(0);
+  });
+
   it('4 workers on 2 cores compute in two waves', () => {
     const c = FIXED + PER_EXAMPLE * 64;
     const p = simulateSync(cluster({ cores: 2 }), { workers: 4, batch: 256, steps: 8 });
