@@ -6,4 +6,4 @@ export { FREE_TRANSPORT } from './model.ts';
 export { calibrateCompute, computeMs, sampleNoise, stallMs, type MeasuredStep } from './computeTime.ts';
 export { simulateSync, type SyncPrediction, type SyncSimulation } from './simulateSync.ts';
 export { simulateAsync, type AsyncPrediction, type AsyncSimulation } from './simulateAsync.ts';
-export type { Spread, StalenessSummary } from './summary.ts';
+export type { Spread } from './summary.ts';

@@ -9,7 +9,9 @@ import { EventQueue } from './eventQueue.ts';
 import { Links } from './links.ts';
 import type { ClusterModel } from './model.ts';
 import { ResourcePool } from './resourcePool.ts';
-import { spread, stalenessSummary, type Spread, type StalenessSummary } from './summary.ts';
+import type { StalenessRecord } from '../../train/options.ts';
+import { StalenessCounter } from '../stalenessCounter.ts';
+import { spread, type Spread } from './summary.ts';
 
 export interface AsyncSimulation {
   readonly workers: number;
@@ -25,8 +27,8 @@ export interface AsyncPrediction {
   readonly updateIntervalMs: Spread;
   readonly updatesPerSecond: number;
   readonly examplesPerSecond: number;
-  /** Staleness of the updates after warm-up. */
-  readonly staleness: StalenessSummary;
+  /** Staleness of the updates after warm-up, as the trainer records it (no bound here: dropped and held are 0). */
+  readonly staleness: StalenessRecord;
   /** Staleness of every update, in the order applied. */
   readonly stalenessByUpdate: readonly number[];
 }
@@ -75,7 +77,13 @@ export function simulateAsync(cluster: ClusterModel, sim: AsyncSimulation): Asyn
     updateIntervalMs: spread(intervals),
     updatesPerSecond: (1000 * intervals.length) / elapsed,
     examplesPerSecond: (1000 * intervals.length * sim.batch) / elapsed,
-    staleness: stalenessSummary(staleness.slice(warmup)),
+    staleness: counted(staleness.slice(warmup)),
     stalenessByUpdate: staleness,
   };
+}
+
+function counted(staleness: readonly number[]): StalenessRecord {
+  const counter = new StalenessCounter();
+  for (const tau of staleness) counter.applied(tau);
+  return counter.record();
 }
