@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { SeededRng } from '../../../runtime/random/seededRng.ts';
 import { calibrateCompute, sampleNoise } from '../../../runtime/distributed/simulator/computeTime.ts';
-import type { ClusterModel, TransportModel } from '../../../runtime/distributed/simulator/model.ts';
+import { FREE_TRANSPORT, type ClusterModel, type TransportModel } from '../../../runtime/distributed/simulator/model.ts';
 import { simulateAsync } from '../../../runtime/distributed/simulator/simulateAsync.ts';
 import { simulateSync } from '../../../runtime/distributed/simulator/simulateSync.ts';
 
@@ -101,6 +101,31 @@ describe('simulateAsync, deterministic times', () => {
     const cycle = PULL + FIXED + PER_EXAMPLE * 32 + PUSH + APPLY;
     expect(p.updatesPerSecond).toBeCloseTo((1000 * n) / cycle, 8);
     expect(p.examplesPerSecond).toBeCloseTo((1000 * n * 32) / cycle, 6);
+  });
+
+  it('a worker π times slower: every update\'s staleness is the updates applied since its worker read', () => {
+    const free: ClusterModel = {
+      compute: { fixedMs: 1, msPerExample: 0, noise: { kind: 'deterministic' } },
+      transport: FREE_TRANSPORT,
+      server: { reduceMs: 0, applyMs: 0 },
+      straggler: { worker: 1, factor: Math.PI },
+      seed: 1,
+    };
+    const updates = 400;
+    const p = simulateAsync(free, { workers: 2, batch: 8, updates });
+    // Reference: worker 0 pushes at 1, 2, 3, …, worker 1 at π, 2π, … (never at the same instant); each reads
+    // the version just after its own previous update.
+    const times = [...Array.from({ length: updates }, (_, k) => ({ worker: 0, t: k + 1 })), ...Array.from({ length: updates }, (_, k) => ({ worker: 1, t: (k + 1) * Math.PI }))]
+      .sort((a, b) => a.t - b.t)
+      .slice(0, updates);
+    const read = [0, 0];
+    const expected = times.map(({ worker }, version) => {
+      const tau = version - read[worker]!;
+      read[worker] = version + 1;
+      return tau;
+    });
+    expect(p.stalenessByUpdate).toEqual(expected);
+    expect(new Set(expected.filter((_, i) => times[i]!.worker === 1).slice(1))).toEqual(new Set([3, 4]));
   });
 
   it('past the server\'s capacity the update rate is 1 / apply time and staleness is still N − 1', () => {
