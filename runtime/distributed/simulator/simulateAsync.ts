@@ -42,7 +42,9 @@ export function simulateAsync(cluster: ClusterModel, sim: AsyncSimulation): Asyn
   const links = new Links(cluster.transport);
   const cores = new ResourcePool(cluster.cores ?? Infinity);
   const server = new ResourcePool(1);
-  const rngs = Array.from({ length: sim.workers }, (_, w) => SeededRng.fromSeed(cluster.seed).stream(w));
+  // Stream w of the seed for worker w (successive splits), one jump each rather than w.
+  const root = SeededRng.fromSeed(cluster.seed);
+  const rngs = Array.from({ length: sim.workers }, () => root.split());
   const staleness: number[] = [];
   const appliedAt: number[] = [];
   /** Updates ordered at the server so far: the version an update is applied to, since they apply one at a time. */

@@ -61,7 +61,9 @@ export function simulateSync(cluster: ClusterModel, sim: SyncSimulation): SyncPr
   const links = new Links(cluster.transport);
   const cores = new ResourcePool(cluster.cores ?? Infinity);
   const server = new ResourcePool(1);
-  const rngs = Array.from({ length: total }, (_, w) => SeededRng.fromSeed(cluster.seed).stream(w));
+  // Stream w of the seed for worker w (successive splits), one jump each rather than w.
+  const root = SeededRng.fromSeed(cluster.seed);
+  const rngs = Array.from({ length: total }, () => root.split());
   const free = new Set<number>(Array.from({ length: total }, (_, w) => w));
   const rounds: Round[] = [];
   const dropped: number[] = [];
