@@ -253,3 +253,17 @@ export { lossAlongLine, lossSurface, projectOntoPlane, type LineOptions, type Lo
 export { filterNormalize, randomDirection, trajectoryDirections, type FilterNormalizeOptions, type ShapedLayout } from './surface/directions.ts';
 export { lanczosEigen, type EigenPairs, type LanczosOptions, type OperatorProduct } from './linalg/lanczos.ts';
 export { surfaceSvg, writeSurfacePlot, type SurfacePlot, type Trajectory } from './plot/surfacePlot.ts';
+export {
+  FREE_TRANSPORT,
+  calibrateCompute,
+  simulateAsync,
+  simulateSync,
+  type AsyncPrediction,
+  type AsyncSimulation,
+  type ClusterModel,
+  type ComputeModel,
+  type ComputeNoise,
+  type SyncPrediction,
+  type SyncSimulation,
+  type TransportModel,
+} from './distributed/simulator/index.ts';

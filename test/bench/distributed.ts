@@ -87,7 +87,7 @@ async function spin(threads: number): Promise<number> {
  * 2.0 on two idle cores, less when other processes hold them. No 2-worker speedup can
  * show more than this, so it is printed beside the measured one.
  */
-async function parallelCapacity(): Promise<number> {
+export async function parallelCapacity(): Promise<number> {
   const ratios: number[] = [];
   for (let r = 0; r < 3; r++) ratios.push((2 * (await spin(1))) / (await spin(2)));
   return median(ratios);

@@ -12,7 +12,8 @@
 // generated module size per --emit selection), `-- models` (generalModels.ts: issue 15's objectives with
 // every size named, compiled once, value + gradient at three sizes), `-- redis` (redisTransport.ts: the Redis
 // transport's cost per step for 50 k parameters, against a redis-server the bench starts) or `-- health`
-// (healthOverhead.ts: the cost of gradc compile --health on the digits MLP's value and gradient) one or some.
+// (healthOverhead.ts: the cost of gradc compile --health on the digits MLP's value and gradient) or `-- simulate`
+// (simulate.ts: the distributed simulator calibrated on measured threads, predicting 8–256 machines) one or some.
 
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -20,6 +21,7 @@ import { Bench } from 'tinybench';
 import { makeBaselineStep } from './baseline.ts';
 import { asyncDistributedBench } from './asyncDistributed.ts';
 import { distributedBench } from './distributed.ts';
+import { simulateBench } from './simulate.ts';
 import { healthOverheadBench } from './healthOverhead.ts';
 import { moduleSizesBench } from './moduleSizes.ts';
 import { generalModelsBench } from './generalModels.ts';
@@ -228,7 +230,7 @@ async function startupBench(): Promise<void> {
   console.log(startupReport(runStartup(log)));
 }
 
-const SECTIONS: Readonly<Record<string, () => Promise<void>>> = { mlp: stepBench, startup: startupBench, distributed: distributedBench, async: asyncDistributedBench, sizes: moduleSizesBench, models: generalModelsBench, redis: redisBench, health: healthOverheadBench };
+const SECTIONS: Readonly<Record<string, () => Promise<void>>> = { mlp: stepBench, startup: startupBench, distributed: distributedBench, async: asyncDistributedBench, sizes: moduleSizesBench, models: generalModelsBench, redis: redisBench, health: healthOverheadBench, simulate: simulateBench };
 
 async function main(args: readonly string[]): Promise<void> {
   const unknown = args.filter((a) => !(a in SECTIONS));
