@@ -144,6 +144,8 @@ export {
   type LineChart,
   type Series,
 } from './plot/lineChart.ts';
+// Bar charts (histograms) as SVG and PNG.
+export { writeBarChart, type BarChart } from './plot/barChart.ts';
 
 // The trainer (epochs, batches, accumulation, clipping, schedules, validation, early
 // stopping, curriculum, truncated BPTT, checkpoints, progress, metrics, curves).
