@@ -57,7 +57,7 @@ function parseCli(argv: readonly string[]): CliOptions {
     .description('train the digits MLP with synchronous or asynchronous distributed SGD')
     .addOption(new Option('--mode <mode>', 'sync: N shards of each batch, one update; async: a parameter server; both: one run of each').choices(['sync', 'async', 'both']).default('both'))
     .option('--workers <N>', 'sync: gradients each step waits for; async: workers computing whole batches', integer(1), 2)
-    .option('--backup <b>', 'sync: backup workers, their late shards dropped (Chen et al. 2016)', integer(0), 0)
+    .option('--backup <b>', 'sync (and the sync run of --mode both): backup workers, their late shards dropped (Chen et al. 2016)', integer(0), 0)
     .addOption(new Option('--transport <transport>', 'worker threads of this process, or worker processes through Redis').choices(['threads', 'redis']).default('threads'))
     .option('--redis-url <url>', 'with --transport redis: the Redis to use (default: start a local redis-server on a free loopback port)')
     .option('--no-local-workers', 'with --transport redis: start no worker processes here (run examples/distributed/worker.ts elsewhere)')
@@ -93,6 +93,9 @@ const runLabel = (mode: 'sync' | 'async', o: CliOptions): string =>
 async function main(o: CliOptions): Promise<void> {
   if (o.transport === 'threads' && (o.redisUrl !== undefined || !o.localWorkers)) {
     throw new InvalidArgumentError('--redis-url and --no-local-workers go with --transport redis.');
+  }
+  if (o.mode === 'async' && o.backup > 0) {
+    throw new InvalidArgumentError('--backup applies to --mode sync (backup workers of a synchronous step); an asynchronous server uses every gradient, so use --workers.');
   }
   if (o.transport === 'redis' && o.redisUrl === undefined) {
     const missing = missingRedisServer();
