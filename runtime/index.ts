@@ -215,6 +215,8 @@ export {
 export { trainDistributed } from './distributed/trainDistributed.ts';
 export { runRedisWorker, type RedisWorkerOptions, type RedisWorkerSummary } from './distributed/redis/redisWorker.ts';
 export type { RedisReport } from './distributed/redis/redisTransport.ts';
+// A redis-server of one's own on loopback, for development and tests.
+export { redisServerOnPath, startLocalRedis, type LocalRedis, type LocalRedisOptions } from './distributed/redis/localServer.ts';
 export {
   loadShardKernels,
   loadShardLoss,

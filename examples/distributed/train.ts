@@ -16,9 +16,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { RedisTransportConfig } from '../../runtime/index.ts';
+import { startLocalRedis, type LocalRedis, type RedisTransportConfig } from '../../runtime/index.ts';
 import { trainDigitsDistributed, type DigitsRun } from './digits.ts';
-import { missingRedisServer, startLocalRedis, type LocalRedis } from './localRedis.ts';
+import { missingRedisServer } from './localRedis.ts';
 import { writeCurves, writeStaleness, type LabelledRun } from './plots.ts';
 import { digitsSplit } from './split.ts';
 
