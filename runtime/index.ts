@@ -144,6 +144,8 @@ export {
   type LineChart,
   type Series,
 } from './plot/lineChart.ts';
+// Bar charts (histograms) as SVG and PNG.
+export { writeBarChart, type BarChart } from './plot/barChart.ts';
 
 // The trainer (epochs, batches, accumulation, clipping, schedules, validation, early
 // stopping, curriculum, truncated BPTT, checkpoints, progress, metrics, curves).
@@ -213,6 +215,8 @@ export {
 export { trainDistributed } from './distributed/trainDistributed.ts';
 export { runRedisWorker, type RedisWorkerOptions, type RedisWorkerSummary } from './distributed/redis/redisWorker.ts';
 export type { RedisReport } from './distributed/redis/redisTransport.ts';
+// A redis-server of one's own on loopback, for development and tests.
+export { redisServerOnPath, startLocalRedis, type LocalRedis, type LocalRedisOptions } from './distributed/redis/localServer.ts';
 export {
   loadShardKernels,
   loadShardLoss,
