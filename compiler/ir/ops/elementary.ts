@@ -12,7 +12,7 @@ import { logsumexp as logsumexpRef, sigmoid as sigmoidRef, softplus as softplusR
 import type { HelperName } from '../helpers.ts';
 
 /** A unary op whose derivative is `d(x, out)`: the output tangent is `d · t`. */
-function unary(
+export function unary(
   doc: string,
   evaluate: (x: number) => number,
   syntax: Syntax,
@@ -34,7 +34,7 @@ function unary(
 
 const x = (node: ApplyNode): Node => node.inputs[0]!;
 /** Derivative `d(x, out) · t`. */
-const scaled = (d: (x: Node, out: ApplyNode) => Node) =>
+export const scaled = (d: (x: Node, out: ApplyNode) => Node) =>
   elementwise((t, node) => mul(d(x(node), node), t));
 /** Derivative `t / d(x, out)`: division keeps 1/(…) out of the emitted code. */
 const divided = (d: (x: Node, out: ApplyNode) => Node) =>

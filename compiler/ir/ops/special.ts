@@ -9,6 +9,7 @@ import type { ApplyNode, Node } from '../node.ts';
 import { broadcast, elementwise, f64 } from '../opDef.ts';
 import type { OpDef } from '../opDef.ts';
 import { helperCall } from '../syntax.ts';
+import { scaled, unary } from './elementary.ts';
 import { digamma, lgamma, polygamma, trigamma } from '../gammaFunctions.ts';
 
 /**
@@ -17,17 +18,7 @@ import { digamma, lgamma, polygamma, trigamma } from '../gammaFunctions.ts';
  * functions' own infinities, as PyTorch and SciPy give them (see the docs).
  */
 function member(doc: string, name: 'lgamma' | 'digamma' | 'trigamma', evaluate: (x: number) => number, next: (x: Node) => Node): OpDef {
-  return {
-    doc,
-    arity: 1,
-    inputTypes: f64,
-    output: 'f64',
-    shape: broadcast,
-    evaluate: ([x]) => evaluate(x!),
-    derivative: elementwise((t, node) => mul(next(node.inputs[0]!), t)),
-    syntax: helperCall(name),
-    helper: name,
-  };
+  return unary(doc, evaluate, helperCall(name), scaled((x) => next(x)), { helper: name });
 }
 
 /** ψ⁽ⁿ⁾(x) as a node; n is a whole number known when the graph is built. */
