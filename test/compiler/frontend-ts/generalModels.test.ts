@@ -18,6 +18,7 @@ import { Tensor } from '../../../compiler/prelude/tensor.ts';
 import { minimizeLBFGS } from '../../../runtime/optim/minimize/lbfgs.ts';
 import { SeededRng } from '../../../runtime/random/seededRng.ts';
 import * as eager from './fixtures/general.model.ts';
+import { checkFlatDerivatives } from './flatDerivatives.ts';
 
 const path = relative(process.cwd(), fileURLToPath(new URL('./fixtures/general.model.ts', import.meta.url)));
 const source = compileModelFile(path).files[0]!.content;
@@ -34,27 +35,6 @@ const rng = SeededRng.fromSeed(15);
 const normals = (n: number, scale = 1) => Float64Array.from({ length: n }, () => scale * rng.normal());
 const t = (shape: number[], data: Float64Array) => new Tensor(shape, Float64Array.from(data));
 
-/** The gradient along random directions against central differences, and the HVP against differences of the gradient. */
-function checkDerivatives(f: Flat, x: Float64Array): void {
-  const g = new Float64Array(f.size);
-  f.objective(x, g);
-  for (let trial = 0; trial < 3; trial++) {
-    const v = normals(f.size);
-    const h = 1e-6;
-    const fd = (f.value(x.map((xi, i) => xi + h * v[i]!)) - f.value(x.map((xi, i) => xi - h * v[i]!))) / (2 * h);
-    const directional = g.reduce((s, gi, i) => s + gi * v[i]!, 0);
-    expect(Math.abs(directional - fd) / Math.max(1, Math.abs(fd))).toBeLessThan(1e-6);
-    const hv = new Float64Array(f.size);
-    f.hvp(x, v, hv);
-    const gp = new Float64Array(f.size);
-    const gm = new Float64Array(f.size);
-    f.objective(x.map((xi, i) => xi + 1e-5 * v[i]!), gp);
-    f.objective(x.map((xi, i) => xi - 1e-5 * v[i]!), gm);
-    const scale = Math.max(1, ...Array.from(hv, Math.abs));
-    hv.forEach((value, i) => expect(Math.abs(value - (gp[i]! - gm[i]!) / 2e-5) / scale).toBeLessThan(1e-6));
-  }
-}
-
 describe('general models, every size at run time', () => {
   it('type-checks strictly', () => {
     expect(typeCheckModule(source)).toEqual([]);
@@ -65,7 +45,7 @@ describe('general models, every size at run time', () => {
       const f = factory('regularizedLogSumExp')(n);
       const x = normals(n);
       expect(f.value(x)).toBeCloseTo(eager.regularizedLogSumExp(t([n], x)), 12);
-      checkDerivatives(f, x);
+      checkFlatDerivatives(f, x, 1);
       const result = minimizeLBFGS(f.objective, x, { gradTol: 1e-12 });
       result.x.forEach((xi) => expect(xi).toBeCloseTo(-1 / n, 9));
     }
@@ -82,7 +62,7 @@ describe('general models, every size at run time', () => {
       expect(f.size).toBe(m);
       const c = normals(m);
       expect(f.value(c)).toBeCloseTo(eager.polynomialLeastSquares(t([m], c), t([n], y)), 10);
-      checkDerivatives(f, c);
+      checkFlatDerivatives(f, c, 2);
       const result = minimizeLBFGS(f.objective, new Float64Array(m), { gradTol: 1e-12, maxIter: 500 });
       result.x.forEach((ci, j) => expect(ci).toBeCloseTo(truth[j]!, 6));
     }
@@ -103,7 +83,7 @@ describe('general models, every size at run time', () => {
       const means = theta.subarray(k, 4 * k);
       const factors = theta.subarray(4 * k);
       expect(f.value(theta)).toBeCloseTo(eager.gmmNegativeLogLikelihood(t([k], alphas), t([k, 3], means), t([k, 6], factors), t([n, 3], X)), 9);
-      checkDerivatives(f, theta);
+      checkFlatDerivatives(f, theta, 3);
       const start = f.value(theta);
       // Without a prior the likelihood is unbounded (a component can collapse onto a point), so 50 iterations, not a minimum.
       const result = minimizeLBFGS(f.objective, theta, { maxIter: 50 });
@@ -123,7 +103,7 @@ describe('general models, every size at run time', () => {
       for (let c = 0; c < k; c++) for (const j of [0, 2, 5]) theta[4 * k + 6 * c + j] = 1;
       const args = [t([k], theta.subarray(0, k)), t([k, 3], theta.subarray(k, 4 * k)), t([k, 6], theta.subarray(4 * k)), t([n, 3], X), gamma, m, a] as const;
       expect(f.value(theta)).toBeCloseTo(eager.gmmNegativeLogPosterior(...args), 9);
-      checkDerivatives(f, theta);
+      checkFlatDerivatives(f, theta, 3);
       const result = minimizeLBFGS(f.objective, theta, { gradTol: 1e-6, maxIter: 3000 });
       expect(result.f).toBeLessThan(f.value(theta));
       expect(result.gradNorm).toBeLessThan(1e-6);
