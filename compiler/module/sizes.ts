@@ -30,26 +30,37 @@ const symbols = (shape: Shape): string[] => shape.filter((d): d is string => typ
 
 /**
  * Which argument gives each dimension: repeatedly, one whose only unknown
- * dimension occurs once in its shape. Explicit sizes come in the order they
- * first appear in the shapes of `order` (all of the function's parameters,
- * for the flat variants whose own arguments are the data only).
+ * dimension occurs once in its shape; when none does, the first size left
+ * becomes an explicit argument and inference goes on. Explicit sizes come in
+ * the order they first appear in the shapes of `order` (all of the
+ * function's parameters, for the flat variants whose own arguments are the
+ * data only).
  */
 export function planSizes(params: readonly InputNode[], dims: readonly string[], order: readonly InputNode[] = params): SizePlan {
   const known = new Set<string>();
   const inferred: SizeSource[] = [];
-  for (let progress = true; progress; ) {
-    progress = false;
-    for (const param of params) {
-      const unknown = symbols(param.shape).filter((d) => !known.has(d));
-      if (unknown.length !== 1) continue;
-      const dim = unknown[0]!;
-      inferred.push({ dim, param, others: param.shape.filter((d) => d !== dim) });
-      known.add(dim);
-      progress = true;
+  const given: string[] = [];
+  const appearance = [...new Set([...order.flatMap((p) => symbols(p.shape)), ...[...dims].sort()])].filter((d) => dims.includes(d));
+  for (;;) {
+    for (let progress = true; progress; ) {
+      progress = false;
+      for (const param of params) {
+        const unknown = symbols(param.shape).filter((d) => !known.has(d));
+        if (unknown.length !== 1) continue;
+        const dim = unknown[0]!;
+        inferred.push({ dim, param, others: param.shape.filter((d) => d !== dim) });
+        known.add(dim);
+        progress = true;
+      }
     }
+    // Stuck: the first size no array gives becomes an argument, and may let the arrays give the rest
+    // (xs: [time, d] with d given reads time = xs.length / d), so as few sizes as possible are passed.
+    const next = appearance.find((d) => !known.has(d));
+    if (next === undefined) break;
+    given.push(next);
+    known.add(next);
   }
-  const appearance = [...new Set([...order.flatMap((p) => symbols(p.shape)), ...[...dims].sort()])];
-  return { inferred, explicit: appearance.filter((d) => dims.includes(d) && !known.has(d)) };
+  return { inferred, explicit: appearance.filter((d) => given.includes(d)) };
 }
 
 /** A shape as a TypeScript array literal: sizes printed from their values, names as strings. */

@@ -261,13 +261,15 @@ describe('generated model modules', () => {
     });
   }
 
-  it('a size no single array determines is an explicit argument, after the data', async () => {
+  it('a size no single array determines is an explicit argument, after the data, and the arrays give the rest', async () => {
     const mod = (await import(goldenPath('plain'))) as GeneratedModule;
-    const squash = exported<(X: Float64Array, u: number, rows: number, cols: number, out?: Float64Array) => Float64Array>(mod, 'squash');
+    // X: [rows, cols] alone: rows is passed, cols = X.length / rows.
+    const squash = exported<(X: Float64Array, u: number, rows: number, out?: Float64Array) => Float64Array>(mod, 'squash');
     const X = Float64Array.from({ length: 6 }, (_, i) => i - 2.5);
-    const out = squash(X, 0.7, 3, 2);
+    const out = squash(X, 0.7, 3);
+    expect(out.length).toBe(6);
     expect(closeAll(out, Array.from(X, (xi) => 1 / (1 + Math.exp(-0.7 * xi))), 1e-15, 0)).toBe(true);
-    expect(() => squash(X, 0.7, 2, 2)).toThrow('squash: X has 6 elements, but [rows, cols] needs 4');
+    expect(() => squash(X, 0.7, 4)).toThrow('squash: X has 6 elements, not a multiple of 4 as its shape [rows, cols] needs');
   });
 
   it('a function whose generated names another function already uses is a located error', () => {

@@ -101,8 +101,8 @@ export function scores(W: Param<Tensor<['k', 'd']>>, X: Tensor<['batch', 'd']>):
     // The dense Jacobian of X Wᵀ in W: row (r, i) holds X[r, :] at W's row i.
     const X = Float64Array.of(1, 2, 3, 4, 5, 6);
     const W = Float64Array.of(1, 0, 1, 0, 1, 1, 2, 2, 2, 0.5, -1, 3);
-    // No argument gives k, d or batch alone (each shape has two unknowns), so they are arguments, in order of appearance.
-    const J = (m['scoresJacobian'] as Fn)(W, X, 4, 3, 2) as Float64Array;
+    // No argument gives k, d or batch alone (each shape has two unknowns): k is passed, then W gives d and X batch.
+    const J = (m['scoresJacobian'] as Fn)(W, X, 4) as Float64Array;
     const k2 = 4;
     const d = 3;
     expect(J.length).toBe(2 * k2 * k2 * d);

@@ -6,10 +6,11 @@
  *
  * Writes the [rows, cols] output into `out` (allocated when omitted) and returns it.
  *
- * Compiled from models/plain.model.ts:2. Tensors are row-major Float64Arrays: X [rows, cols]. Sizes passed as arguments: rows, cols.
+ * Compiled from models/plain.model.ts:2. Tensors are row-major Float64Arrays: X [rows, cols]. `cols` is read from X.length. Sizes passed as arguments: rows.
  */
-export function squash(X: Float64Array, u: number, rows: number, cols: number, out?: Float64Array): Float64Array {
-  expectLength('squash', 'X', X, rows * cols, '[rows, cols]');
+export function squash(X: Float64Array, u: number, rows: number, out?: Float64Array): Float64Array {
+  expectWhole('squash', 'X', X, rows, '[rows, cols]');
+  const cols = X.length / rows;
   const target = out ?? new Float64Array(rows * cols);
   expectLength('squash', 'out', target, rows * cols, 'the output [rows, cols]');
   return squashValueKernel(X, u, cols, rows, target);
@@ -45,6 +46,12 @@ function bumpValueKernel(u: number): number {
 function expectLength(where: string, name: string, array: ArrayLike<number>, expected: number, shape: string): void {
   if (array.length !== expected) {
     throw new RangeError(`${where}: ${name} has ${array.length} elements, but ${shape} needs ${expected}`);
+  }
+}
+
+function expectWhole(where: string, name: string, array: ArrayLike<number>, divisor: number, shape: string): void {
+  if (!(array.length % divisor === 0)) {
+    throw new RangeError(`${where}: ${name} has ${array.length} elements, not a multiple of ${divisor} as its shape ${shape} needs`);
   }
 }
 
